@@ -1,0 +1,131 @@
+//! Database set-up for SQLite (embedded mode) and PostgreSQL (deployments).
+
+use std::{path::Path, time::Duration};
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
+use sea_orm_migration::MigratorTrait;
+
+use crate::error::DomainError;
+
+/// Why a database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    /// The URL names no backend we support.
+    #[error("unsupported database URL '{0}': use sqlite://<file> or postgres://…")]
+    UnsupportedUrl(String),
+    /// The SQLite file's folder could not be created.
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        /// The folder.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Connecting failed.
+    #[error("cannot connect to {url}: {source}")]
+    Connect {
+        /// The URL, without credentials.
+        url: String,
+        /// The driver error.
+        source: DbErr,
+    },
+    /// A migration failed.
+    #[error("migrating {url} failed: {source}")]
+    Migrate {
+        /// The URL, without credentials.
+        url: String,
+        /// The migration error.
+        source: DbErr,
+    },
+}
+
+/// The SQLite URL of a database file, created on first connect.
+pub fn sqlite_url(file: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", file.display())
+}
+
+/// Opens a pooled connection; for SQLite the file and its folder are created if missing.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbSetupError> {
+    let shown = redact(url);
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if let Some(rest) = url.strip_prefix("sqlite://") {
+        let file = rest.split('?').next().unwrap_or_default();
+        if let Some(dir) = Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| DbSetupError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        // WAL lets readers run beside the single writer; the busy timeout makes a
+        // concurrent writer wait instead of failing with SQLITE_BUSY.
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    } else if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(DbSetupError::UnsupportedUrl(shown));
+    }
+    Database::connect(options)
+        .await
+        .map_err(|source| DbSetupError::Connect { url: shown, source })
+}
+
+/// Applies every pending migration of `M`; already-applied ones are skipped.
+pub async fn migrate<M: MigratorTrait>(db: &DatabaseConnection, url: &str) -> Result<(), DbSetupError> {
+    M::up(db, None).await.map_err(|source| DbSetupError::Migrate {
+        url: redact(url),
+        source,
+    })
+}
+
+/// Hides the password of a database URL for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Whether a database error is a unique-constraint violation.
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Turns a database failure into an internal domain error, logging the detail.
+pub fn internal(error: DbErr) -> DomainError {
+    tracing::error!(%error, "database error");
+    DomainError::internal(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/clientes"),
+            "postgres://app:***@db:5432/clientes"
+        );
+        assert_eq!(redact("sqlite://data/a.db?mode=rwc"), "sqlite://data/a.db?mode=rwc");
+    }
+
+    #[tokio::test]
+    async fn unknown_backends_are_refused() {
+        let error = connect("mysql://localhost/x", 1).await.unwrap_err();
+        assert!(matches!(error, DbSetupError::UnsupportedUrl(_)));
+    }
+}

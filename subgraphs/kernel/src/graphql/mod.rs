@@ -1,0 +1,11 @@
+//! GraphQL adapters of the kernel's shared types, identical in every subgraph (`@shareable`).
+
+mod error;
+mod id;
+mod money;
+mod pagination;
+
+pub use error::{GraphqlResultExt, to_graphql_error};
+pub use id::parse_id;
+pub use money::{DineroGql, DineroInput, MonedaGql};
+pub use pagination::{InfoPaginacion, Orden, Paginacion};

@@ -1,0 +1,19 @@
+//! Shared kernel of the Alpes Partners subgraphs: what every bounded context shares and
+//! nothing context-specific.
+//!
+//! Domain-level modules (`money`, `pagination`, `values`, `search`, `error`, `events`) are
+//! plain Rust; `graphql`, `db` and `server` are the adapters every subgraph reuses.
+
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod graphql;
+pub mod money;
+pub mod pagination;
+pub mod search;
+pub mod server;
+pub mod values;
+
+pub use error::{DomainError, DomainResult, ErrorCode};
+pub use money::{Dinero, Moneda, MoneyError};
+pub use pagination::{Page, PageRequest};

@@ -1,0 +1,260 @@
+//! Exact money: `Dinero` is a decimal amount in one `Moneda`, with each currency's scale.
+
+use std::{fmt, str::FromStr};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A currency the platform handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Moneda {
+    /// US dollar, 2 decimals.
+    Usd,
+    /// Euro, 2 decimals.
+    Eur,
+    /// Colombian peso, no decimals.
+    Cop,
+}
+
+impl Moneda {
+    /// Every supported currency.
+    pub const ALL: [Moneda; 3] = [Moneda::Usd, Moneda::Eur, Moneda::Cop];
+
+    /// How many decimals an amount in this currency may have.
+    pub fn escala(self) -> u32 {
+        match self {
+            Moneda::Usd | Moneda::Eur => 2,
+            Moneda::Cop => 0,
+        }
+    }
+
+    /// ISO 4217 code.
+    pub fn codigo(self) -> &'static str {
+        match self {
+            Moneda::Usd => "USD",
+            Moneda::Eur => "EUR",
+            Moneda::Cop => "COP",
+        }
+    }
+}
+
+impl fmt::Display for Moneda {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.codigo())
+    }
+}
+
+impl FromStr for Moneda {
+    type Err = MoneyError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Moneda::ALL
+            .into_iter()
+            .find(|m| m.codigo().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| MoneyError::MonedaDesconocida(s.to_owned()))
+    }
+}
+
+/// Why an amount of money was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// The amount is below zero where that is not allowed.
+    #[error("El valor no puede ser negativo")]
+    Negativo,
+    /// More decimals than the currency has.
+    #[error("{moneda} admite como máximo {escala} decimales")]
+    DemasiadosDecimales {
+        /// The currency.
+        moneda: Moneda,
+        /// Its scale.
+        escala: u32,
+    },
+    /// Two amounts in different currencies were combined.
+    #[error("No se pueden combinar montos en {0} y {1}")]
+    MonedasDistintas(Moneda, Moneda),
+    /// A currency code nobody knows.
+    #[error("Moneda desconocida: {0}")]
+    MonedaDesconocida(String),
+    /// The amount does not fit in a decimal.
+    #[error("El monto excede el rango permitido")]
+    Desbordamiento,
+}
+
+/// An exact, non-negative amount in one currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Dinero {
+    valor: Decimal,
+    moneda: Moneda,
+}
+
+impl Dinero {
+    /// Validates an amount: non-negative and within the currency's scale.
+    ///
+    /// Trailing zeros beyond the scale are accepted (`10.500` USD is `10.50`); significant
+    /// digits beyond it are refused rather than rounded, so no money silently disappears.
+    pub fn new(valor: Decimal, moneda: Moneda) -> Result<Self, MoneyError> {
+        if valor.is_sign_negative() && !valor.is_zero() {
+            return Err(MoneyError::Negativo);
+        }
+        let normalizado = valor.normalize();
+        if normalizado.scale() > moneda.escala() {
+            return Err(MoneyError::DemasiadosDecimales {
+                moneda,
+                escala: moneda.escala(),
+            });
+        }
+        let mut valor = normalizado;
+        valor.rescale(moneda.escala());
+        Ok(Self { valor, moneda })
+    }
+
+    /// Zero in a currency.
+    pub fn cero(moneda: Moneda) -> Self {
+        let mut valor = Decimal::ZERO;
+        valor.rescale(moneda.escala());
+        Self { valor, moneda }
+    }
+
+    /// The amount, at the currency's scale.
+    pub fn valor(&self) -> Decimal {
+        self.valor
+    }
+
+    /// The currency.
+    pub fn moneda(&self) -> Moneda {
+        self.moneda
+    }
+
+    /// Exact sum; refuses to mix currencies.
+    pub fn sumar(&self, otro: &Dinero) -> Result<Dinero, MoneyError> {
+        if self.moneda != otro.moneda {
+            return Err(MoneyError::MonedasDistintas(self.moneda, otro.moneda));
+        }
+        let valor = self
+            .valor
+            .checked_add(otro.valor)
+            .ok_or(MoneyError::Desbordamiento)?;
+        Dinero::new(valor, self.moneda)
+    }
+
+    /// Exact sum of many amounts of one currency (zero for none).
+    pub fn total<'a>(
+        moneda: Moneda,
+        montos: impl IntoIterator<Item = &'a Dinero>,
+    ) -> Result<Dinero, MoneyError> {
+        montos
+            .into_iter()
+            .try_fold(Dinero::cero(moneda), |acc, m| acc.sumar(m))
+    }
+
+    /// A percentage of this amount, rounded half-even to the currency's scale.
+    pub fn porcentaje(&self, porcentaje: Decimal) -> Result<Dinero, MoneyError> {
+        let bruto = self
+            .valor
+            .checked_mul(porcentaje)
+            .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
+            .ok_or(MoneyError::Desbordamiento)?;
+        Dinero::new(
+            bruto.round_dp_with_strategy(
+                self.moneda.escala(),
+                rust_decimal::RoundingStrategy::MidpointNearestEven,
+            ),
+            self.moneda,
+        )
+    }
+}
+
+impl fmt::Display for Dinero {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.valor, self.moneda)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    #[test]
+    fn amounts_take_the_scale_of_their_currency() {
+        assert_eq!(
+            Dinero::new(dec!(10.5), Moneda::Usd).unwrap().valor().to_string(),
+            "10.50"
+        );
+        assert_eq!(
+            Dinero::new(dec!(50000), Moneda::Cop).unwrap().valor().to_string(),
+            "50000"
+        );
+        assert_eq!(
+            Dinero::new(dec!(10.500), Moneda::Eur).unwrap().valor(),
+            dec!(10.50)
+        );
+    }
+
+    #[test]
+    fn too_many_decimals_are_refused_not_rounded() {
+        assert_eq!(
+            Dinero::new(dec!(10.555), Moneda::Usd),
+            Err(MoneyError::DemasiadosDecimales {
+                moneda: Moneda::Usd,
+                escala: 2
+            })
+        );
+        assert!(matches!(
+            Dinero::new(dec!(100.5), Moneda::Cop),
+            Err(MoneyError::DemasiadosDecimales { escala: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn negative_amounts_are_refused() {
+        assert_eq!(
+            Dinero::new(dec!(-0.01), Moneda::Usd),
+            Err(MoneyError::Negativo)
+        );
+        assert!(Dinero::new(dec!(-0), Moneda::Usd).is_ok());
+    }
+
+    #[test]
+    fn sums_of_many_cents_are_exact() {
+        let centavo = Dinero::new(dec!(0.01), Moneda::Usd).unwrap();
+        let montos = vec![centavo; 100_000];
+        let total = Dinero::total(Moneda::Usd, &montos).unwrap();
+        assert_eq!(total.valor(), dec!(1000.00));
+        let decimos = vec![Dinero::new(dec!(0.1), Moneda::Eur).unwrap(); 3];
+        assert_eq!(
+            Dinero::total(Moneda::Eur, &decimos).unwrap().valor(),
+            dec!(0.30)
+        );
+    }
+
+    #[test]
+    fn currencies_are_never_mixed() {
+        let usd = Dinero::new(dec!(1), Moneda::Usd).unwrap();
+        let cop = Dinero::new(dec!(1), Moneda::Cop).unwrap();
+        assert_eq!(
+            usd.sumar(&cop),
+            Err(MoneyError::MonedasDistintas(Moneda::Usd, Moneda::Cop))
+        );
+        assert!(Dinero::total(Moneda::Usd, [&usd, &cop]).is_err());
+    }
+
+    #[test]
+    fn percentages_round_half_even_to_the_currency_scale() {
+        let base = Dinero::new(dec!(10.05), Moneda::Usd).unwrap();
+        assert_eq!(base.porcentaje(dec!(50)).unwrap().valor(), dec!(5.02));
+        let cop = Dinero::new(dec!(250001), Moneda::Cop).unwrap();
+        assert_eq!(cop.porcentaje(dec!(15)).unwrap().valor(), dec!(37500));
+    }
+
+    #[test]
+    fn currency_codes_parse_case_insensitively() {
+        assert_eq!("usd".parse::<Moneda>().unwrap(), Moneda::Usd);
+        assert_eq!(
+            "ARS".parse::<Moneda>(),
+            Err(MoneyError::MonedaDesconocida("ARS".into()))
+        );
+    }
+}

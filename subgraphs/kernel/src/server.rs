@@ -1,0 +1,132 @@
+//! HTTP bootstrap shared by every subgraph: `/graphql`, `/health`, tracing, graceful shutdown.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use async_graphql::{Executor, Request};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_trait::async_trait;
+use axum::{
+    Json, Router,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+/// Per-request set-up of a subgraph: request-scoped loaders, prefetching of entity batches.
+#[async_trait]
+pub trait PrepareRequest: Send + Sync + 'static {
+    /// Adds request-scoped data to `request` before it executes.
+    async fn prepare(&self, request: Request) -> Request;
+}
+
+struct AppState<E> {
+    name: &'static str,
+    executor: E,
+    prepare: Arc<dyn PrepareRequest>,
+    db: DatabaseConnection,
+}
+
+/// The subgraph's HTTP app: GraphQL at `/graphql` (POST, and GET for queries) and `/health`.
+pub fn app<E: Executor>(
+    name: &'static str,
+    executor: E,
+    prepare: Arc<dyn PrepareRequest>,
+    db: DatabaseConnection,
+) -> Router {
+    let state = Arc::new(AppState {
+        name,
+        executor,
+        prepare,
+        db,
+    });
+    Router::new()
+        .route("/graphql", get(graphql::<E>).post(graphql::<E>))
+        .route("/health", get(health::<E>))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn graphql<E: Executor>(
+    State(state): State<Arc<AppState<E>>>,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let request = state.prepare.prepare(request.into_inner()).await;
+    state.executor.execute(request).await.into()
+}
+
+async fn health<E: Executor>(State(state): State<Arc<AppState<E>>>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => Json(json!({ "status": "up", "subgraph": state.name, "database": "up" }))
+            .into_response(),
+        Err(error) => {
+            tracing::warn!(%error, subgraph = state.name, "health check: database down");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "down", "subgraph": state.name, "database": "down" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Binds `addr`; a port already taken is a clear error naming the address.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|error| {
+        std::io::Error::new(error.kind(), format!("cannot listen on {addr}: {error}"))
+    })
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second call (tests, embedded launcher) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
