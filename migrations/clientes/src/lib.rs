@@ -1,1 +1,15 @@
-//! placeholder
+//! Migrations of the `clientes` subgraph's database. They are the only way its schema is made.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_clientes;
+
+/// Every migration of the `clientes` database, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_clientes::Migration)]
+    }
+}

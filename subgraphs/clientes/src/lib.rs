@@ -1,1 +1,55 @@
-//! placeholder
+//! Subgraph `clientes`: the advertisers of Alpes Partners.
+//!
+//! `domain` holds the rules, `persistence` the SeaORM adapter, `graphql` the Federation v2
+//! adapter; this file wires them into a [`kernel::subgraph::Subgraph`].
+
+pub mod demo;
+pub mod domain;
+pub mod graphql;
+pub mod persistence;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::Router;
+use kernel::{DomainError, db::DbSetupError, subgraph::Subgraph};
+use sea_orm::DatabaseConnection;
+
+use crate::{domain::ClienteService, persistence::SeaClienteRepository};
+
+/// The `clientes` subgraph.
+pub struct Clientes;
+
+/// The application service over a database.
+pub fn service(db: DatabaseConnection) -> Arc<ClienteService> {
+    Arc::new(ClienteService::new(Arc::new(SeaClienteRepository::new(db))))
+}
+
+#[async_trait]
+impl Subgraph for Clientes {
+    fn name(&self) -> &'static str {
+        "clientes"
+    }
+
+    fn default_port(&self) -> u16 {
+        4001
+    }
+
+    async fn migrate(&self, db: &DatabaseConnection, url: &str) -> Result<(), DbSetupError> {
+        kernel::db::migrate::<clientes_migration::Migrator>(db, url).await
+    }
+
+    async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
+        demo::seed(&service(db.clone())).await
+    }
+
+    fn app(&self, db: DatabaseConnection) -> Router {
+        let service = service(db.clone());
+        kernel::server::app(
+            self.name(),
+            graphql::schema(service.clone()),
+            Arc::new(graphql::ClientesPrepare::new(service)),
+            db,
+        )
+    }
+}

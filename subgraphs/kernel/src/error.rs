@@ -137,10 +137,22 @@ mod tests {
 
     #[test]
     fn codes_are_stable_strings() {
-        assert_eq!(DomainError::not_found("Cliente", "x").code().as_str(), "NOT_FOUND");
-        assert_eq!(DomainError::Conflict("c".into()).code().as_str(), "CONFLICT");
-        assert_eq!(DomainError::invalid("email", "m").code().as_str(), "BAD_USER_INPUT");
-        assert_eq!(DomainError::Forbidden("f".into()).code().as_str(), "FORBIDDEN");
+        assert_eq!(
+            DomainError::not_found("Cliente", "x").code().as_str(),
+            "NOT_FOUND"
+        );
+        assert_eq!(
+            DomainError::Conflict("c".into()).code().as_str(),
+            "CONFLICT"
+        );
+        assert_eq!(
+            DomainError::invalid("email", "m").code().as_str(),
+            "BAD_USER_INPUT"
+        );
+        assert_eq!(
+            DomainError::Forbidden("f".into()).code().as_str(),
+            "FORBIDDEN"
+        );
         assert_eq!(
             DomainError::Unauthenticated("u".into()).code().as_str(),
             "UNAUTHENTICATED"

@@ -46,7 +46,10 @@ pub enum EnvelopeError {
 
 impl EventEnvelope {
     /// Wraps an event with a fresh id (time-ordered UUIDv7) and the given time.
-    pub fn wrap<E: DomainEvent>(event: &E, ocurrido_en: DateTime<Utc>) -> Result<Self, EnvelopeError> {
+    pub fn wrap<E: DomainEvent>(
+        event: &E,
+        ocurrido_en: DateTime<Utc>,
+    ) -> Result<Self, EnvelopeError> {
         let tipo = format!("{}.v{}", E::NOMBRE, E::VERSION);
         let datos = serde_json::to_value(event).map_err(|source| EnvelopeError::Payload {
             tipo: tipo.clone(),

@@ -5,6 +5,7 @@
 //! plain Rust; `graphql`, `db` and `server` are the adapters every subgraph reuses.
 
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod events;
 pub mod graphql;
@@ -12,8 +13,9 @@ pub mod money;
 pub mod pagination;
 pub mod search;
 pub mod server;
+pub mod subgraph;
 pub mod values;
 
 pub use error::{DomainError, DomainResult, ErrorCode};
 pub use money::{Dinero, Moneda, MoneyError};
-pub use pagination::{Page, PageRequest};
+pub use pagination::{Orden, Page, PageRequest};

@@ -126,6 +126,16 @@ impl Dinero {
         self.moneda
     }
 
+    /// The amount in minor units (cents; pesos for COP), for exact integer storage.
+    pub fn unidades_menores(&self) -> Result<i64, MoneyError> {
+        i64::try_from(self.valor.mantissa()).map_err(|_| MoneyError::Desbordamiento)
+    }
+
+    /// Rebuilds an amount from minor units.
+    pub fn desde_unidades_menores(unidades: i64, moneda: Moneda) -> Result<Self, MoneyError> {
+        Dinero::new(Decimal::new(unidades, moneda.escala()), moneda)
+    }
+
     /// Exact sum; refuses to mix currencies.
     pub fn sumar(&self, otro: &Dinero) -> Result<Dinero, MoneyError> {
         if self.moneda != otro.moneda {
@@ -180,11 +190,17 @@ mod tests {
     #[test]
     fn amounts_take_the_scale_of_their_currency() {
         assert_eq!(
-            Dinero::new(dec!(10.5), Moneda::Usd).unwrap().valor().to_string(),
+            Dinero::new(dec!(10.5), Moneda::Usd)
+                .unwrap()
+                .valor()
+                .to_string(),
             "10.50"
         );
         assert_eq!(
-            Dinero::new(dec!(50000), Moneda::Cop).unwrap().valor().to_string(),
+            Dinero::new(dec!(50000), Moneda::Cop)
+                .unwrap()
+                .valor()
+                .to_string(),
             "50000"
         );
         assert_eq!(
@@ -247,6 +263,19 @@ mod tests {
         assert_eq!(base.porcentaje(dec!(50)).unwrap().valor(), dec!(5.02));
         let cop = Dinero::new(dec!(250001), Moneda::Cop).unwrap();
         assert_eq!(cop.porcentaje(dec!(15)).unwrap().valor(), dec!(37500));
+    }
+
+    #[test]
+    fn minor_units_round_trip_exactly() {
+        let usd = Dinero::new(dec!(1250.5), Moneda::Usd).unwrap();
+        assert_eq!(usd.unidades_menores().unwrap(), 125_050);
+        assert_eq!(
+            Dinero::desde_unidades_menores(125_050, Moneda::Usd).unwrap(),
+            usd
+        );
+        let cop = Dinero::new(dec!(50000), Moneda::Cop).unwrap();
+        assert_eq!(cop.unidades_menores().unwrap(), 50_000);
+        assert_eq!(Dinero::cero(Moneda::Eur).unidades_menores().unwrap(), 0);
     }
 
     #[test]

@@ -7,6 +7,16 @@ pub const MAX_PER_PAGE: u64 = 100;
 /// Page size when the client gives none.
 pub const DEFAULT_PER_PAGE: u64 = 20;
 
+/// Sort direction of a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Orden {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    #[default]
+    Desc,
+}
+
 /// A validated page request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {

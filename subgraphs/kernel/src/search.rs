@@ -37,7 +37,10 @@ impl Busqueda {
         }
         let texto = normalize(q);
         if texto.is_empty() {
-            return Err(DomainError::invalid("q", "La búsqueda no puede estar vacía"));
+            return Err(DomainError::invalid(
+                "q",
+                "La búsqueda no puede estar vacía",
+            ));
         }
         if !(1..=MAX_RESULTS as i64).contains(&limite) {
             return Err(DomainError::invalid(
@@ -87,10 +90,7 @@ mod tests {
     fn queries_are_validated() {
         assert_eq!(Busqueda::new("  José ", 10).unwrap().texto(), "jose");
         assert_eq!(Busqueda::new("   ", 10).unwrap_err().campo(), Some("q"));
-        assert_eq!(
-            Busqueda::new("ana", 0).unwrap_err().campo(),
-            Some("limite")
-        );
+        assert_eq!(Busqueda::new("ana", 0).unwrap_err().campo(), Some("limite"));
         assert!(Busqueda::new("ana", 101).is_err());
         assert!(Busqueda::new(&"a".repeat(101), 10).is_err());
     }

@@ -1,1 +1,246 @@
-//! placeholder
+//! Test support for the subgraphs: throw-away databases on SQLite and PostgreSQL, a
+//! statement counter, subgraphs served on ephemeral ports and a small GraphQL client.
+//!
+//! PostgreSQL tests use `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`)
+//! to create one database per test and drop it afterwards. They fail, not skip, when the
+//! server is unreachable: the PostgreSQL path is part of what the tests prove.
+
+use std::{
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use anyhow::{Context, Result, bail};
+use kernel::subgraph::Subgraph;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+
+/// Default admin URL of the test PostgreSQL server.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The two database backends every persistence test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary folder.
+    Sqlite,
+    /// A fresh database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// Counts the SQL statements a connection executes.
+#[derive(Clone, Default)]
+pub struct StatementCounter(Arc<AtomicUsize>);
+
+impl StatementCounter {
+    /// Statements since the last reset.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Starts counting from zero.
+    pub fn reset(&self) {
+        self.0.store(0, Ordering::SeqCst);
+    }
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    /// Its backend.
+    pub backend: Backend,
+    /// Its connection URL.
+    pub url: String,
+    /// A pooled connection whose statements are counted.
+    pub db: DatabaseConnection,
+    /// The statement counter of `db`.
+    pub statements: StatementCounter,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+fn unique_name() -> String {
+    format!("alpes_test_{}", uuid::Uuid::new_v4().simple())
+}
+
+impl TestDb {
+    /// Creates an empty database on `backend`.
+    pub async fn new(backend: Backend) -> Result<Self> {
+        let name = unique_name();
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(&name);
+                let url = kernel::db::sqlite_url(&dir.join("test.db"));
+                (url, Cleanup::Dir(dir))
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let admin = kernel::db::connect(&admin_url, 1).await.with_context(|| {
+                    format!(
+                        "PostgreSQL is required for the tests (TEST_POSTGRES_URL={admin_url}); \
+                         start it or run .ci/run"
+                    )
+                })?;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .context("creating the test database")?;
+                admin.close().await.ok();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(base, _)| base)
+                    .context("TEST_POSTGRES_URL has no database part")?;
+                (
+                    format!("{base}/{name}"),
+                    Cleanup::PgDatabase { admin_url, name },
+                )
+            }
+        };
+        let mut db = kernel::db::connect(&url, 8).await?;
+        let statements = StatementCounter::default();
+        let counter = statements.0.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        Ok(Self {
+            backend,
+            url,
+            db,
+            statements,
+            cleanup,
+        })
+    }
+
+    /// Closes the connection and removes the database.
+    pub async fn drop_db(self) -> Result<()> {
+        self.db.close().await.ok();
+        match self.cleanup {
+            Cleanup::Dir(dir) => {
+                std::fs::remove_dir_all(&dir).ok();
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                let admin = kernel::db::connect(&admin_url, 1).await?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await?;
+                admin.close().await.ok();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A subgraph served on an ephemeral port of 127.0.0.1 over its own test database.
+pub struct TestSubgraph {
+    /// The database behind it.
+    pub db: TestDb,
+    /// Base URL (`http://127.0.0.1:PORT`).
+    pub base_url: String,
+    server: JoinHandle<()>,
+    http: reqwest::Client,
+}
+
+impl TestSubgraph {
+    /// Migrates a fresh database on `backend` and serves `subgraph` over it.
+    pub async fn start(subgraph: &dyn Subgraph, backend: Backend) -> Result<Self> {
+        let db = TestDb::new(backend).await?;
+        subgraph.migrate(&db.db, &db.url).await?;
+        let app = subgraph.app(db.db.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.ok();
+        });
+        Ok(Self {
+            db,
+            base_url,
+            server,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    /// Sends a GraphQL operation and returns the whole response body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Result<Value> {
+        let response = self
+            .http
+            .post(format!("{}/graphql", self.base_url))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await?;
+        let status = response.status();
+        let body: Value = response.json().await?;
+        if !status.is_success() && body.get("errors").is_none() {
+            bail!("HTTP {status}: {body}");
+        }
+        Ok(body)
+    }
+
+    /// Sends an operation that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Result<Value> {
+        let body = self.gql(query, variables).await?;
+        if let Some(errors) = body.get("errors") {
+            bail!("unexpected errors: {errors}");
+        }
+        Ok(body["data"].clone())
+    }
+
+    /// A GET on a path of the subgraph.
+    pub async fn get(&self, path: &str) -> Result<(u16, Value)> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .send()
+            .await?;
+        Ok((response.status().as_u16(), response.json().await?))
+    }
+
+    /// Stops the server and drops the database.
+    pub async fn stop(self) -> Result<()> {
+        self.server.abort();
+        self.db.drop_db().await
+    }
+}
+
+/// The first error's `extensions.code` of a response.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The first error's message of a response.
+pub fn error_message(body: &Value) -> Option<&str> {
+    body["errors"][0]["message"].as_str()
+}
+
+/// Runs each listed `async fn(Backend) -> anyhow::Result<()>` as two tests, one per backend
+/// (`sqlite::name` and `postgres::name`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await.expect("SQLite");
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Postgres).await.expect("PostgreSQL");
+                }
+            )*
+        }
+    };
+}

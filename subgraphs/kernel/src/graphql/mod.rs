@@ -1,11 +1,15 @@
 //! GraphQL adapters of the kernel's shared types, identical in every subgraph (`@shareable`).
 
+mod entities;
 mod error;
 mod id;
 mod money;
 mod pagination;
 
+pub use entities::{
+    BatchById, ByIdLoader, MAX_BATCH, load_one, prefetch, represented_ids, request_loader,
+};
 pub use error::{GraphqlResultExt, to_graphql_error};
 pub use id::parse_id;
 pub use money::{DineroGql, DineroInput, MonedaGql};
-pub use pagination::{InfoPaginacion, Orden, Paginacion};
+pub use pagination::{InfoPaginacion, OrdenGql, Paginacion};

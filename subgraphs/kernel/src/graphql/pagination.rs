@@ -2,7 +2,7 @@ use async_graphql::{Enum, InputObject, SimpleObject};
 
 use crate::{
     error::DomainResult,
-    pagination::{DEFAULT_PER_PAGE, Page, PageRequest},
+    pagination::{DEFAULT_PER_PAGE, Orden, Page, PageRequest},
 };
 
 /// Which page of a list to return (`perPage` at most 100).
@@ -55,11 +55,20 @@ impl<T> From<&Page<T>> for InfoPaginacion {
 }
 
 /// Sort direction.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Orden {
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "Orden")]
+pub enum OrdenGql {
     /// Ascending.
-    #[default]
     Asc,
     /// Descending.
     Desc,
+}
+
+impl From<OrdenGql> for Orden {
+    fn from(orden: OrdenGql) -> Self {
+        match orden {
+            OrdenGql::Asc => Orden::Asc,
+            OrdenGql::Desc => Orden::Desc,
+        }
+    }
 }

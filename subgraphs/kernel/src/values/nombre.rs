@@ -19,7 +19,10 @@ impl Nombre {
         if collapsed.chars().count() > Self::MAX_CHARS {
             return Err(DomainError::invalid(
                 campo,
-                format!("El nombre admite como máximo {} caracteres", Self::MAX_CHARS),
+                format!(
+                    "El nombre admite como máximo {} caracteres",
+                    Self::MAX_CHARS
+                ),
             ));
         }
         if collapsed.chars().any(char::is_control) {
@@ -55,7 +58,9 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_collapsed() {
         assert_eq!(
-            Nombre::parse("nombre", "  María   González ").unwrap().as_str(),
+            Nombre::parse("nombre", "  María   González ")
+                .unwrap()
+                .as_str(),
             "María González"
         );
     }

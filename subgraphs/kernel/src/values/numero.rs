@@ -60,7 +60,9 @@ mod tests {
     #[test]
     fn digits_only_within_length() {
         assert_eq!(
-            SoloDigitos::parse("cedula", " 12345678 ", 5..=15).unwrap().as_str(),
+            SoloDigitos::parse("cedula", " 12345678 ", 5..=15)
+                .unwrap()
+                .as_str(),
             "12345678"
         );
         for raw in ["12a45678", "1234-5678", "", "   ", "١٢٣٤٥٦"] {

@@ -29,6 +29,17 @@ impl Porcentaje {
         Self(value)
     }
 
+    /// The value in ten-thousandths (`15.5` → `155000`), for exact integer storage.
+    pub fn diezmilesimas(&self) -> i64 {
+        // At most 100 with 4 decimals: always fits.
+        (self.0 * Decimal::from(10_000)).trunc().mantissa() as i64
+    }
+
+    /// Rebuilds a percentage from ten-thousandths.
+    pub fn desde_diezmilesimas(value: i64) -> Self {
+        Self(Decimal::new(value, 4).normalize())
+    }
+
     /// The value, 0–100.
     pub fn value(&self) -> Decimal {
         self.0
@@ -51,5 +62,18 @@ mod tests {
         );
         assert!(Porcentaje::parse("p", Decimal::NEGATIVE_ONE).is_err());
         assert!(Porcentaje::parse("p", Decimal::new(123_456, 5)).is_err());
+    }
+
+    #[test]
+    fn ten_thousandths_round_trip() {
+        let p = Porcentaje::parse("p", Decimal::new(155, 1)).unwrap();
+        assert_eq!(p.diezmilesimas(), 155_000);
+        assert_eq!(Porcentaje::desde_diezmilesimas(155_000), p);
+        assert_eq!(
+            Porcentaje::parse("p", Decimal::ONE_HUNDRED)
+                .unwrap()
+                .diezmilesimas(),
+            1_000_000
+        );
     }
 }

@@ -7,6 +7,10 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::error::DomainError;
 
+mod relevance;
+
+pub use relevance::{as_fraction, matches_expr, relevance_expr};
+
 /// Why a database could not be opened or migrated.
 #[derive(Debug, thiserror::Error)]
 pub enum DbSetupError {
@@ -55,7 +59,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .sqlx_logging(false);
     if let Some(rest) = url.strip_prefix("sqlite://") {
         let file = rest.split('?').next().unwrap_or_default();
-        if let Some(dir) = Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = Path::new(file)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).map_err(|source| DbSetupError::DataDir {
                 path: dir.display().to_string(),
                 source,
@@ -78,11 +85,16 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 }
 
 /// Applies every pending migration of `M`; already-applied ones are skipped.
-pub async fn migrate<M: MigratorTrait>(db: &DatabaseConnection, url: &str) -> Result<(), DbSetupError> {
-    M::up(db, None).await.map_err(|source| DbSetupError::Migrate {
-        url: redact(url),
-        source,
-    })
+pub async fn migrate<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    url: &str,
+) -> Result<(), DbSetupError> {
+    M::up(db, None)
+        .await
+        .map_err(|source| DbSetupError::Migrate {
+            url: redact(url),
+            source,
+        })
 }
 
 /// Hides the password of a database URL for logs and errors.
@@ -120,7 +132,10 @@ mod tests {
             redact("postgres://app:s3cret@db:5432/clientes"),
             "postgres://app:***@db:5432/clientes"
         );
-        assert_eq!(redact("sqlite://data/a.db?mode=rwc"), "sqlite://data/a.db?mode=rwc");
+        assert_eq!(
+            redact("sqlite://data/a.db?mode=rwc"),
+            "sqlite://data/a.db?mode=rwc"
+        );
     }
 
     #[tokio::test]

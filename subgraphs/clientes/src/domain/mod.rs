@@ -1,0 +1,9 @@
+//! The `clientes` domain: advertisers and their registration rules. No GraphQL, no SQL.
+
+mod cliente;
+mod ports;
+mod service;
+
+pub use cliente::{Cliente, RegistrarCliente};
+pub use ports::{ClienteRepository, FiltroClientes, OrdenarClientesPor};
+pub use service::ClienteService;

@@ -1,0 +1,80 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result, ServerError};
+use kernel::{
+    graphql::{GraphqlResultExt, Paginacion, load_one, parse_id},
+    search::Busqueda,
+};
+
+use super::{
+    loader::ClienteLoader,
+    types::{ClienteGql, ClientesPagina, FiltroClientesInput, ResultadoBusquedaCliente},
+};
+use crate::domain::ClienteService;
+
+/// Queries of the `clientes` subgraph.
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The client with this id (`NOT_FOUND` if none).
+    async fn cliente(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClienteGql>> {
+        let id = parse_id("id", &id).gql()?;
+        let service = ctx.data::<Arc<ClienteService>>()?;
+        Ok(Some(service.obtener(id).await.gql()?.into()))
+    }
+
+    /// Clients, filtered, ordered and paginated (`perPage` at most 100).
+    async fn clientes(
+        &self,
+        ctx: &Context<'_>,
+        filtro: Option<FiltroClientesInput>,
+        paginacion: Option<Paginacion>,
+    ) -> Result<ClientesPagina> {
+        let filtro = filtro.unwrap_or_default().to_domain().gql()?;
+        let pagina = Paginacion::to_domain(paginacion).gql()?;
+        let service = ctx.data::<Arc<ClienteService>>()?;
+        let page = service.listar(&filtro, pagina).await.gql()?;
+        let paginacion = (&page).into();
+        Ok(ClientesPagina {
+            items: page.items.into_iter().map(Into::into).collect(),
+            paginacion,
+        })
+    }
+
+    /// Clients whose name or e-mail matches `q`, best match first.
+    async fn buscar_clientes(
+        &self,
+        ctx: &Context<'_>,
+        q: String,
+        #[graphql(default = 10)] limite: i64,
+    ) -> Result<Vec<ResultadoBusquedaCliente>> {
+        let busqueda = Busqueda::new(&q, limite).gql()?;
+        let service = ctx.data::<Arc<ClienteService>>()?;
+        Ok(service
+            .buscar(&busqueda)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|(cliente, relevancia)| ResultadoBusquedaCliente {
+                cliente: cliente.into(),
+                relevancia,
+            })
+            .collect())
+    }
+
+    /// Federation entity resolver: `Cliente @key(fields: "id")`, batched per request.
+    #[graphql(entity)]
+    async fn cliente_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClienteGql>> {
+        let uuid = match parse_id("id", &id) {
+            Ok(uuid) => uuid,
+            Err(error) => {
+                // An unparsable key resolves to null with an error, not a failed batch.
+                ctx.add_error(ServerError::new(error.to_string(), None));
+                return Ok(None);
+            }
+        };
+        let loader = ctx.data::<ClienteLoader>()?;
+        Ok(load_one(loader, uuid).await.gql()?.map(Into::into))
+    }
+}

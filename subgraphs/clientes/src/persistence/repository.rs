@@ -1,0 +1,152 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use kernel::{
+    DomainError, DomainResult, Orden, Page, PageRequest,
+    db::{self, as_fraction, matches_expr, relevance_expr},
+    search::{self, Busqueda},
+    values::{Email, Nombre, SoloDigitos},
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Order,
+};
+use uuid::Uuid;
+
+use super::entities::cliente::{self, Column, Entity as Clientes};
+use crate::domain::{Cliente, ClienteRepository, FiltroClientes, OrdenarClientesPor};
+
+/// Clients in a SQLite or PostgreSQL database.
+pub struct SeaClienteRepository {
+    db: DatabaseConnection,
+}
+
+impl SeaClienteRepository {
+    /// A repository over a migrated database.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct FilaBusqueda {
+    #[sea_orm(nested)]
+    cliente: cliente::Model,
+    relevancia: i32,
+}
+
+fn to_domain(row: cliente::Model) -> Cliente {
+    Cliente {
+        id: row.id,
+        nombre: Nombre::from_trusted(row.nombre),
+        email: Email::from_trusted(row.email),
+        cedula: SoloDigitos::from_trusted(row.cedula),
+        fecha_nacimiento: row.fecha_nacimiento,
+        fecha_registro: row.fecha_registro,
+    }
+}
+
+fn order(orden: Orden) -> Order {
+    match orden {
+        Orden::Asc => Order::Asc,
+        Orden::Desc => Order::Desc,
+    }
+}
+
+#[async_trait]
+impl ClienteRepository for SeaClienteRepository {
+    async fn insertar(&self, c: &Cliente) -> DomainResult<()> {
+        let row = cliente::ActiveModel {
+            id: Set(c.id),
+            nombre: Set(c.nombre.as_str().to_owned()),
+            nombre_busqueda: Set(search::normalize(c.nombre.as_str())),
+            email: Set(c.email.as_str().to_owned()),
+            cedula: Set(c.cedula.as_str().to_owned()),
+            fecha_nacimiento: Set(c.fecha_nacimiento),
+            fecha_registro: Set(c.fecha_registro),
+        };
+        match Clientes::insert(row).exec_without_returning(&self.db).await {
+            Ok(_) => Ok(()),
+            // The unique constraints decide, so concurrent registrations cannot both win.
+            Err(error) if db::is_unique_violation(&error) => {
+                if error.to_string().contains("email") {
+                    Err(DomainError::Conflict(
+                        "Email ya existe en el sistema".into(),
+                    ))
+                } else {
+                    Err(DomainError::Conflict(format!(
+                        "Ya existe un cliente con id {}",
+                        c.id
+                    )))
+                }
+            }
+            Err(error) => Err(db::internal(error)),
+        }
+    }
+
+    async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Cliente>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = Clientes::find()
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        Ok(rows.into_iter().map(|r| (r.id, to_domain(r))).collect())
+    }
+
+    async fn listar(
+        &self,
+        filtro: &FiltroClientes,
+        pagina: PageRequest,
+    ) -> DomainResult<Page<Cliente>> {
+        let mut query = Clientes::find();
+        if let Some(busqueda) = &filtro.busqueda {
+            query = query.filter(matches_expr("nombre_busqueda", "email", busqueda));
+        }
+        let total = query.clone().count(&self.db).await.map_err(db::internal)?;
+        let column = match filtro.ordenar_por {
+            OrdenarClientesPor::Nombre => Column::NombreBusqueda,
+            OrdenarClientesPor::FechaRegistro => Column::FechaRegistro,
+        };
+        let rows = query
+            .order_by(column, order(filtro.orden))
+            .order_by(Column::Id, Order::Asc)
+            .offset(pagina.offset())
+            .limit(pagina.per_page())
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        Ok(Page {
+            items: rows.into_iter().map(to_domain).collect(),
+            request: pagina,
+            total,
+        })
+    }
+
+    async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Cliente, f64)>> {
+        let rows = Clientes::find()
+            .column_as(
+                relevance_expr("nombre_busqueda", "email", busqueda),
+                "relevancia",
+            )
+            .filter(matches_expr("nombre_busqueda", "email", busqueda))
+            .order_by_desc(sea_orm::sea_query::Expr::cust("relevancia"))
+            .order_by(Column::NombreBusqueda, Order::Asc)
+            .order_by(Column::Id, Order::Asc)
+            .limit(busqueda.limite())
+            .into_model::<FilaBusqueda>()
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (to_domain(r.cliente), as_fraction(r.relevancia)))
+            .collect())
+    }
+
+    async fn contar(&self) -> DomainResult<u64> {
+        Clientes::find().count(&self.db).await.map_err(db::internal)
+    }
+}

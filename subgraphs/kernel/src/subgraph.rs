@@ -1,0 +1,26 @@
+//! What a bounded context offers the launcher: one value per subgraph, started the same way.
+
+use async_trait::async_trait;
+use axum::Router;
+use sea_orm::DatabaseConnection;
+
+use crate::{db::DbSetupError, error::DomainError};
+
+/// A subgraph the launcher can migrate, seed and serve.
+#[async_trait]
+pub trait Subgraph: Send + Sync + 'static {
+    /// Its name (`clientes`), used for the SQLite file and logs.
+    fn name(&self) -> &'static str;
+
+    /// Its default port (DESIGN.md contracts).
+    fn default_port(&self) -> u16;
+
+    /// Applies its migrations to `db` (`url` is only for error messages).
+    async fn migrate(&self, db: &DatabaseConnection, url: &str) -> Result<(), DbSetupError>;
+
+    /// Loads the deterministic demo data if the database has none; returns rows added.
+    async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError>;
+
+    /// Its HTTP app (`/graphql`, `/health`).
+    fn app(&self, db: DatabaseConnection) -> Router;
+}
