@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::Router;
-use kernel::{DomainError, db::DbSetupError, subgraph::Subgraph};
+use kernel::{DomainError, db::DbSetupError, graphql::PrefetchEntities, subgraph::Subgraph};
 use sea_orm::DatabaseConnection;
 
 use crate::{domain::ClienteService, persistence::SeaClienteRepository};
@@ -48,7 +48,10 @@ impl Subgraph for Clientes {
         kernel::server::app(
             self.name(),
             graphql::schema(service.clone()),
-            Arc::new(graphql::ClientesPrepare::new(service)),
+            Arc::new(PrefetchEntities::new(
+                graphql::ClienteBatch(service),
+                "Cliente",
+            )),
             db,
         )
     }

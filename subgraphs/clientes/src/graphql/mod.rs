@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use async_graphql::{EmptySubscription, Schema};
 
-pub use loader::{ClienteBatch, ClientesPrepare};
+pub use loader::ClienteBatch;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 

@@ -14,7 +14,7 @@ use async_graphql::{
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::error::DomainError;
+use crate::{error::DomainError, server::PrepareRequest};
 
 /// Largest batch sent as one statement (far below PostgreSQL's 65,535 bind parameters).
 pub const MAX_BATCH: usize = 5_000;
@@ -69,6 +69,32 @@ pub async fn prefetch<B: BatchById>(
     // A failure here resurfaces, with its path, when the resolver loads the same ids.
     if let Err(error) = loader.load_many(ids).await {
         tracing::warn!(%error, typename, "entity prefetch failed");
+    }
+}
+
+/// Request set-up of a subgraph with one entity type: a fresh loader per request, with
+/// the `_entities` batch already loaded.
+pub struct PrefetchEntities<B> {
+    batch: Arc<B>,
+    typename: &'static str,
+}
+
+impl<B: BatchById> PrefetchEntities<B> {
+    /// Set-up for entities of `typename` loaded by `batch`.
+    pub fn new(batch: B, typename: &'static str) -> Self {
+        Self {
+            batch: Arc::new(batch),
+            typename,
+        }
+    }
+}
+
+#[async_trait]
+impl<B: BatchById> PrepareRequest for PrefetchEntities<B> {
+    async fn prepare(&self, request: Request) -> Request {
+        let loader = request_loader(self.batch.clone());
+        prefetch(&loader, &request, self.typename).await;
+        request.data(loader)
     }
 }
 

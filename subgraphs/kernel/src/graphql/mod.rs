@@ -7,7 +7,8 @@ mod money;
 mod pagination;
 
 pub use entities::{
-    BatchById, ByIdLoader, MAX_BATCH, load_one, prefetch, represented_ids, request_loader,
+    BatchById, ByIdLoader, MAX_BATCH, PrefetchEntities, load_one, prefetch, represented_ids,
+    request_loader,
 };
 pub use error::{GraphqlResultExt, to_graphql_error};
 pub use id::parse_id;

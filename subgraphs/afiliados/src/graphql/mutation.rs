@@ -1,0 +1,79 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, Result};
+use chrono::Utc;
+use kernel::graphql::{GraphqlResultExt, parse_id};
+
+use super::types::{
+    ActualizarAfiliadoInput, ActualizarAfiliadoPayload, EliminarAfiliadoInput,
+    EliminarAfiliadoPayload, ReactivarAfiliadoInput, ReactivarAfiliadoPayload,
+    RegistrarAfiliadoInput, RegistrarAfiliadoPayload, SuspenderAfiliadoInput,
+    SuspenderAfiliadoPayload,
+};
+use crate::domain::AfiliadoService;
+
+/// Mutations of the `afiliados` subgraph.
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Registers a partner (ACTIVO); a taken e-mail is `CONFLICT`.
+    async fn registrar_afiliado(
+        &self,
+        ctx: &Context<'_>,
+        input: RegistrarAfiliadoInput,
+    ) -> Result<RegistrarAfiliadoPayload> {
+        let comando = input.to_domain().gql()?;
+        let service = ctx.data::<Arc<AfiliadoService>>()?;
+        Ok(service.registrar(comando, Utc::now()).await.gql()?.into())
+    }
+
+    /// Changes a partner's data; a concurrent change is `CONFLICT`.
+    async fn actualizar_afiliado(
+        &self,
+        ctx: &Context<'_>,
+        input: ActualizarAfiliadoInput,
+    ) -> Result<ActualizarAfiliadoPayload> {
+        let id = parse_id("id", &input.id).gql()?;
+        let comando = input.to_domain().gql()?;
+        let service = ctx.data::<Arc<AfiliadoService>>()?;
+        Ok(service
+            .actualizar(id, comando, Utc::now())
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// ACTIVO → SUSPENDIDO.
+    async fn suspender_afiliado(
+        &self,
+        ctx: &Context<'_>,
+        input: SuspenderAfiliadoInput,
+    ) -> Result<SuspenderAfiliadoPayload> {
+        let id = parse_id("id", &input.id).gql()?;
+        let service = ctx.data::<Arc<AfiliadoService>>()?;
+        Ok(service.suspender(id, Utc::now()).await.gql()?.into())
+    }
+
+    /// SUSPENDIDO → ACTIVO.
+    async fn reactivar_afiliado(
+        &self,
+        ctx: &Context<'_>,
+        input: ReactivarAfiliadoInput,
+    ) -> Result<ReactivarAfiliadoPayload> {
+        let id = parse_id("id", &input.id).gql()?;
+        let service = ctx.data::<Arc<AfiliadoService>>()?;
+        Ok(service.reactivar(id, Utc::now()).await.gql()?.into())
+    }
+
+    /// Soft delete: the partner stays readable as ELIMINADO and cannot change again.
+    async fn eliminar_afiliado(
+        &self,
+        ctx: &Context<'_>,
+        input: EliminarAfiliadoInput,
+    ) -> Result<EliminarAfiliadoPayload> {
+        let id = parse_id("id", &input.id).gql()?;
+        let service = ctx.data::<Arc<AfiliadoService>>()?;
+        Ok(service.eliminar(id, Utc::now()).await.gql()?.into())
+    }
+}

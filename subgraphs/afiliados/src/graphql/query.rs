@@ -1,0 +1,80 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result, ServerError};
+use kernel::{
+    graphql::{GraphqlResultExt, Paginacion, load_one, parse_id},
+    search::Busqueda,
+};
+
+use super::{
+    loader::AfiliadoLoader,
+    types::{AfiliadoGql, AfiliadosPagina, FiltroAfiliadosInput, ResultadoBusquedaAfiliado},
+};
+use crate::domain::AfiliadoService;
+
+/// Queries of the `afiliados` subgraph.
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The partner with this id, in any state (`NOT_FOUND` if none).
+    async fn afiliado(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AfiliadoGql>> {
+        let id = parse_id("id", &id).gql()?;
+        let service = ctx.data::<Arc<AfiliadoService>>()?;
+        Ok(Some(service.obtener(id).await.gql()?.into()))
+    }
+
+    /// Partners, filtered, ordered and paginated (`perPage` at most 100).
+    async fn afiliados(
+        &self,
+        ctx: &Context<'_>,
+        filtro: Option<FiltroAfiliadosInput>,
+        paginacion: Option<Paginacion>,
+    ) -> Result<AfiliadosPagina> {
+        let filtro = filtro.unwrap_or_default().to_domain().gql()?;
+        let pagina = Paginacion::to_domain(paginacion).gql()?;
+        let service = ctx.data::<Arc<AfiliadoService>>()?;
+        let page = service.listar(&filtro, pagina).await.gql()?;
+        let paginacion = (&page).into();
+        Ok(AfiliadosPagina {
+            items: page.items.into_iter().map(Into::into).collect(),
+            paginacion,
+        })
+    }
+
+    /// Non-deleted partners whose name or e-mail matches `q`, best match first.
+    async fn buscar_afiliados(
+        &self,
+        ctx: &Context<'_>,
+        q: String,
+        #[graphql(default = 10)] limite: i64,
+    ) -> Result<Vec<ResultadoBusquedaAfiliado>> {
+        let busqueda = Busqueda::new(&q, limite).gql()?;
+        let service = ctx.data::<Arc<AfiliadoService>>()?;
+        Ok(service
+            .buscar(&busqueda)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|(afiliado, relevancia)| ResultadoBusquedaAfiliado {
+                afiliado: afiliado.into(),
+                relevancia,
+            })
+            .collect())
+    }
+
+    /// Federation entity resolver: `Afiliado @key(fields: "id")`, batched per request.
+    #[graphql(entity)]
+    async fn afiliado_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AfiliadoGql>> {
+        let uuid = match parse_id("id", &id) {
+            Ok(uuid) => uuid,
+            Err(error) => {
+                // An unparsable key resolves to null with an error, not a failed batch.
+                ctx.add_error(ServerError::new(error.to_string(), None));
+                return Ok(None);
+            }
+        };
+        let loader = ctx.data::<AfiliadoLoader>()?;
+        Ok(load_one(loader, uuid).await.gql()?.map(Into::into))
+    }
+}

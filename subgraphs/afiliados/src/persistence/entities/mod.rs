@@ -1,0 +1,3 @@
+//! Table models, one file per table, in SeaORM's generated shape; mapping lives beside them.
+
+pub mod afiliado;

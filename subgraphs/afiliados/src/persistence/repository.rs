@@ -1,0 +1,171 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use kernel::{
+    DomainError, DomainResult, Orden, Page, PageRequest,
+    db::{self, as_fraction, matches_expr, relevance_expr},
+    search::Busqueda,
+};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{Expr, Order},
+};
+use uuid::Uuid;
+
+use super::{
+    entities::afiliado::{self, Column, Entity as Afiliados},
+    mapping::{to_active, to_domain},
+};
+use crate::domain::{
+    Afiliado, AfiliadoRepository, EstadoAfiliado, FiltroAfiliados, OrdenarAfiliadosPor,
+};
+
+/// Partners in a SQLite or PostgreSQL database.
+pub struct SeaAfiliadoRepository {
+    db: DatabaseConnection,
+}
+
+impl SeaAfiliadoRepository {
+    /// A repository over a migrated database.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct FilaBusqueda {
+    #[sea_orm(nested)]
+    afiliado: afiliado::Model,
+    relevancia: i32,
+}
+
+fn order(orden: Orden) -> Order {
+    match orden {
+        Orden::Asc => Order::Asc,
+        Orden::Desc => Order::Desc,
+    }
+}
+
+#[async_trait]
+impl AfiliadoRepository for SeaAfiliadoRepository {
+    async fn insertar(&self, a: &Afiliado) -> DomainResult<()> {
+        match Afiliados::insert(to_active(a)?)
+            .exec_without_returning(&self.db)
+            .await
+        {
+            Ok(_) => Ok(()),
+            // The unique constraints decide, so concurrent registrations cannot both win.
+            Err(error) if db::is_unique_violation(&error) => {
+                if error.to_string().contains("email") {
+                    Err(DomainError::Conflict(
+                        "Email ya existe en el sistema".into(),
+                    ))
+                } else {
+                    Err(DomainError::Conflict(format!(
+                        "Ya existe un afiliado con id {}",
+                        a.id
+                    )))
+                }
+            }
+            Err(error) => Err(db::internal(error)),
+        }
+    }
+
+    async fn guardar(&self, a: &Afiliado, version_anterior: i64) -> DomainResult<()> {
+        let result = Afiliados::update_many()
+            .set(to_active(a)?)
+            .filter(Column::Id.eq(a.id))
+            .filter(Column::Version.eq(version_anterior))
+            .exec(&self.db)
+            .await
+            .map_err(db::internal)?;
+        if result.rows_affected == 0 {
+            return Err(DomainError::Conflict(
+                "El afiliado fue modificado por otra operación; vuelva a intentarlo".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Afiliado>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = Afiliados::find()
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        rows.into_iter()
+            .map(|r| to_domain(r).map(|a| (a.id, a)))
+            .collect()
+    }
+
+    async fn listar(
+        &self,
+        filtro: &FiltroAfiliados,
+        pagina: PageRequest,
+    ) -> DomainResult<Page<Afiliado>> {
+        let mut query = Afiliados::find();
+        if let Some(busqueda) = &filtro.busqueda {
+            query = query.filter(matches_expr("nombre_busqueda", "email", busqueda));
+        }
+        query = match filtro.estado {
+            Some(estado) => query.filter(Column::Estado.eq(estado.codigo())),
+            None => query.filter(Column::Estado.ne(EstadoAfiliado::Eliminado.codigo())),
+        };
+        if let Some(tipo) = filtro.tipo {
+            query = query.filter(Column::Tipo.eq(tipo.codigo()));
+        }
+        let total = query.clone().count(&self.db).await.map_err(db::internal)?;
+        let column = match filtro.ordenar_por {
+            OrdenarAfiliadosPor::Nombre => Column::NombreBusqueda,
+            OrdenarAfiliadosPor::FechaRegistro => Column::FechaRegistro,
+        };
+        let rows = query
+            .order_by(column, order(filtro.orden))
+            .order_by(Column::Id, Order::Asc)
+            .offset(pagina.offset())
+            .limit(pagina.per_page())
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(to_domain)
+                .collect::<DomainResult<_>>()?,
+            request: pagina,
+            total,
+        })
+    }
+
+    async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Afiliado, f64)>> {
+        let rows = Afiliados::find()
+            .column_as(
+                relevance_expr("nombre_busqueda", "email", busqueda),
+                "relevancia",
+            )
+            .filter(matches_expr("nombre_busqueda", "email", busqueda))
+            .filter(Column::Estado.ne(EstadoAfiliado::Eliminado.codigo()))
+            .order_by_desc(Expr::cust("relevancia"))
+            .order_by(Column::NombreBusqueda, Order::Asc)
+            .order_by(Column::Id, Order::Asc)
+            .limit(busqueda.limite())
+            .into_model::<FilaBusqueda>()
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        rows.into_iter()
+            .map(|r| Ok((to_domain(r.afiliado)?, as_fraction(r.relevancia))))
+            .collect()
+    }
+
+    async fn contar(&self) -> DomainResult<u64> {
+        Afiliados::find()
+            .count(&self.db)
+            .await
+            .map_err(db::internal)
+    }
+}
