@@ -1,1 +1,93 @@
-fn main() {}
+//! The Alpes Partners launcher.
+//!
+//! Without arguments it runs the whole platform in embedded mode (SQLite files under a
+//! data folder, demo data) and prints every URL; `subgraph <name>` runs one subgraph alone
+//! against `DATABASE_URL`, as the deployed topology does.
+
+mod launcher;
+
+use std::{net::IpAddr, path::PathBuf};
+
+use clap::{Parser, Subcommand};
+
+/// Alpes Partners GraphQL platform.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    embedded: EmbeddedArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// One subgraph alone (deployed topology).
+    Subgraph(SubgraphArgs),
+}
+
+/// Without a subcommand: every subgraph in one process on SQLite, with demo data.
+#[derive(clap::Args, Debug)]
+struct EmbeddedArgs {
+    /// Folder of the SQLite files (created if missing).
+    #[arg(long, env = "ALPES_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Address every server listens on.
+    #[arg(long, env = "ALPES_HOST", default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port base: subgraph N listens on base + N (clientes 4001 … pagos 4005).
+    #[arg(long, env = "ALPES_BASE_PORT", default_value_t = 4000)]
+    base_port: u16,
+    /// Load the demo data on first start.
+    #[arg(long, env = "ALPES_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    demo: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct SubgraphArgs {
+    /// Which subgraph (clientes, afiliados).
+    name: String,
+    /// Address to listen on (default: 127.0.0.1 and the subgraph's default port).
+    #[arg(long, env = "LISTEN")]
+    listen: Option<std::net::SocketAddr>,
+    /// Database URL: postgres://… or sqlite://file?mode=rwc.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    /// Pool size.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    max_connections: u32,
+    /// Load the demo data if the database is empty.
+    #[arg(long, env = "ALPES_DEMO", default_value_t = false, action = clap::ArgAction::Set)]
+    demo: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    kernel::server::init_tracing();
+    let cli = Cli::parse();
+    match cli.command {
+        None => launcher::embedded(cli.embedded.into()).await,
+        Some(Command::Subgraph(args)) => {
+            launcher::single(launcher::SingleOptions {
+                name: args.name,
+                listen: args.listen,
+                database_url: args.database_url,
+                max_connections: args.max_connections,
+                demo: args.demo,
+            })
+            .await
+        }
+    }
+}
+
+impl From<EmbeddedArgs> for launcher::EmbeddedOptions {
+    fn from(args: EmbeddedArgs) -> Self {
+        Self {
+            data_dir: args.data_dir,
+            host: args.host,
+            base_port: args.base_port,
+            demo: args.demo,
+        }
+    }
+}

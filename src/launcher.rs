@@ -1,0 +1,129 @@
+//! Starting subgraphs: all of them embedded, or one alone.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+};
+
+use anyhow::{Context, Result, bail};
+use kernel::{server, subgraph::Subgraph};
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+
+/// Every subgraph that exists, in port order.
+fn subgraphs() -> Vec<Box<dyn Subgraph>> {
+    vec![Box::new(clientes::Clientes), Box::new(afiliados::Afiliados)]
+}
+
+/// Options of the embedded mode.
+pub(crate) struct EmbeddedOptions {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) host: IpAddr,
+    pub(crate) base_port: u16,
+    pub(crate) demo: bool,
+}
+
+/// Options of a single subgraph.
+pub(crate) struct SingleOptions {
+    pub(crate) name: String,
+    pub(crate) listen: Option<SocketAddr>,
+    pub(crate) database_url: String,
+    pub(crate) max_connections: u32,
+    pub(crate) demo: bool,
+}
+
+/// Opens, migrates and optionally seeds one subgraph's database.
+async fn open(
+    subgraph: &dyn Subgraph,
+    url: &str,
+    max_connections: u32,
+    demo: bool,
+) -> Result<DatabaseConnection> {
+    let db = kernel::db::connect(url, max_connections).await?;
+    subgraph.migrate(&db, url).await?;
+    if demo {
+        let added = subgraph
+            .seed_demo(&db)
+            .await
+            .with_context(|| format!("loading the demo data of {}", subgraph.name()))?;
+        if added > 0 {
+            tracing::info!(subgraph = subgraph.name(), rows = added, "demo data loaded");
+        }
+    }
+    Ok(db)
+}
+
+/// Runs every subgraph in this process until Ctrl-C or SIGTERM.
+pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut servers = Vec::new();
+    let mut lines = Vec::new();
+    for subgraph in subgraphs() {
+        let file = options.data_dir.join(format!("{}.db", subgraph.name()));
+        let url = kernel::db::sqlite_url(&file);
+        let db = open(subgraph.as_ref(), &url, 8, options.demo).await?;
+        let port = options
+            .base_port
+            .checked_add(subgraph.default_port() - 4000)
+            .context("base port too high")?;
+        let listener = server::bind(SocketAddr::new(options.host, port)).await?;
+        let addr = listener.local_addr()?;
+        lines.push(format!(
+            "  {:<12} http://{addr}/graphql   (health: http://{addr}/health)",
+            subgraph.name()
+        ));
+        let app = subgraph.app(db);
+        let mut stop = stop_rx.clone();
+        servers.push(tokio::spawn(server::serve(listener, app, async move {
+            stop.wait_for(|s| *s).await.ok();
+        })));
+    }
+    println!(
+        "Alpes Partners is running in embedded mode (data in {}):",
+        options.data_dir.display()
+    );
+    for line in &lines {
+        println!("{line}");
+    }
+    println!("Press Ctrl-C to stop.");
+    server::shutdown_signal().await;
+    tracing::info!("shutting down");
+    stop_tx.send(true).ok();
+    for result in futures::future::join_all(servers).await {
+        result.context("server task")??;
+    }
+    println!("Stopped.");
+    Ok(())
+}
+
+/// Runs one subgraph alone until Ctrl-C or SIGTERM.
+pub(crate) async fn single(options: SingleOptions) -> Result<()> {
+    let all = subgraphs();
+    let Some(subgraph) = all.iter().find(|s| s.name() == options.name) else {
+        let names: Vec<_> = all.iter().map(|s| s.name()).collect();
+        bail!(
+            "unknown subgraph '{}': expected one of {}",
+            options.name,
+            names.join(", ")
+        );
+    };
+    let db = open(
+        subgraph.as_ref(),
+        &options.database_url,
+        options.max_connections,
+        options.demo,
+    )
+    .await?;
+    let addr = options
+        .listen
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], subgraph.default_port())));
+    let listener = server::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    println!(
+        "{} is running: http://{addr}/graphql   (health: http://{addr}/health)",
+        subgraph.name()
+    );
+    server::serve(listener, subgraph.app(db), server::shutdown_signal()).await?;
+    println!("Stopped.");
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! The embedded launcher as a user runs it: a real process, real ports, SQLite files.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use serde_json::{Value, json};
+
+struct Launched {
+    child: Child,
+    urls: Vec<String>,
+    stdout: mpsc::Receiver<String>,
+}
+
+/// A base port whose next two ports are free right now.
+fn free_base_port() -> u16 {
+    for _ in 0..50 {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind probe");
+        let port = probe.local_addr().expect("addr").port();
+        drop(probe);
+        let base = port.saturating_sub(1);
+        let free = (1..=5).all(|n| std::net::TcpListener::bind(("127.0.0.1", base + n)).is_ok());
+        if free && base > 1024 {
+            return base;
+        }
+    }
+    panic!("no free port range");
+}
+
+fn launch(data_dir: &std::path::Path) -> Launched {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alpes-partners"))
+        .args(["--data-dir", data_dir.to_str().expect("utf-8 path")])
+        .args(["--base-port", &free_base_port().to_string()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("launcher starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut urls = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("launcher prints its URLs");
+        if let Some(url) = line.split_whitespace().find(|w| w.ends_with("/graphql")) {
+            urls.push(url.to_owned());
+        }
+        if line.contains("Press Ctrl-C") {
+            break;
+        }
+    }
+    Launched {
+        child,
+        urls,
+        stdout: rx,
+    }
+}
+
+async fn total(http: &reqwest::Client, url: &str, field: &str) -> u64 {
+    let body: Value = http
+        .post(url)
+        .json(&json!({ "query": format!("{{ {field} {{ paginacion {{ total }} }} }}") }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    body["data"][field]["paginacion"]["total"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{body}"))
+}
+
+fn stop(mut launched: Launched) {
+    let pid = launched.child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let status = launched.child.wait().expect("exit");
+    assert!(status.success(), "clean exit on SIGTERM: {status}");
+    let rest: Vec<String> = launched.stdout.try_iter().collect();
+    assert!(rest.iter().any(|l| l == "Stopped."), "{rest:?}");
+}
+
+#[tokio::test]
+async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
+    let data_dir = std::env::temp_dir().join(format!("alpes-launcher-{}", std::process::id()));
+    std::fs::remove_dir_all(&data_dir).ok();
+    let http = reqwest::Client::new();
+
+    let launched = launch(&data_dir);
+    assert_eq!(launched.urls.len(), 2, "{:?}", launched.urls);
+    for url in &launched.urls {
+        let health: Value = http
+            .get(url.replace("/graphql", "/health"))
+            .send()
+            .await
+            .expect("health")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(health["status"], "up", "{url}");
+    }
+    assert_eq!(total(&http, &launched.urls[0], "clientes").await, 300);
+    let afiliados = total(&http, &launched.urls[1], "afiliados").await;
+    assert!(afiliados > 150, "demo partners not deleted: {afiliados}");
+    stop(launched);
+    assert!(data_dir.join("clientes.db").exists());
+
+    // A second start migrates nothing new and loads no second copy of the demo data.
+    let again = launch(&data_dir);
+    assert_eq!(total(&http, &again.urls[0], "clientes").await, 300);
+    assert_eq!(total(&http, &again.urls[1], "afiliados").await, afiliados);
+    stop(again);
+    std::fs::remove_dir_all(&data_dir).ok();
+}
