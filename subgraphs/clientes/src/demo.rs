@@ -1,6 +1,6 @@
 //! Deterministic demo clients, registered through the domain.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use kernel::{
     DomainResult,
     demo::{DemoRng, email_part},
@@ -32,7 +32,7 @@ pub async fn seed(service: &ClienteService) -> DomainResult<u64> {
                 email_part(apellido1)
             ),
             cedula: rng.digits(10),
-            fecha_nacimiento: NaiveDate::from(nacimiento),
+            fecha_nacimiento: nacimiento,
         };
         service.registrar(comando, fecha_registro).await?;
     }

@@ -76,7 +76,10 @@ async fn concurrent_duplicates_register_once(backend: Backend) -> Result<()> {
             .await
         }
     });
-    let results = futures_join(attempts).await?;
+    let results = futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
     let ok = results.iter().filter(|b| b.get("errors").is_none()).count();
     let conflicts = results
         .iter()
@@ -88,17 +91,6 @@ async fn concurrent_duplicates_register_once(backend: Backend) -> Result<()> {
     );
     assert_eq!(total(&sg).await?, 1);
     sg.stop().await
-}
-
-async fn futures_join<F: std::future::Future<Output = Result<Value>>>(
-    futures: impl Iterator<Item = F>,
-) -> Result<Vec<Value>> {
-    let mut set = Vec::new();
-    for f in futures {
-        set.push(f);
-    }
-    let results = futures::future::join_all(set).await;
-    results.into_iter().collect()
 }
 
 async fn bad_inputs_get_their_codes_and_write_nothing(backend: Backend) -> Result<()> {

@@ -112,10 +112,10 @@ pub fn represented_ids(request: &Request, typename: &str) -> Vec<Uuid> {
             };
             let is_type =
                 matches!(fields.get("__typename"), Some(Value::String(t)) if t == typename);
-            if let (true, Some(Value::String(id))) = (is_type, fields.get("id")) {
-                if let Ok(id) = Uuid::parse_str(id) {
-                    ids.push(id);
-                }
+            if let (true, Some(Value::String(id))) = (is_type, fields.get("id"))
+                && let Ok(id) = Uuid::parse_str(id)
+            {
+                ids.push(id);
             }
         }
     }
