@@ -261,7 +261,24 @@ async fn entities_batch_is_one_statement_in_order(backend: Backend) -> Result<()
     sg.stop().await
 }
 
+async fn migrations_are_idempotent(backend: Backend) -> Result<()> {
+    use kernel::subgraph::Subgraph;
+    let sg = TestSubgraph::start(&Afiliados, backend).await?;
+    let before = sg
+        .data("{ afiliados { paginacion { total } } }", json!({}))
+        .await?;
+    // Every start migrates: already-applied migrations must be skipped, data kept.
+    Afiliados.migrate(&sg.db.db, &sg.db.url).await?;
+    Afiliados.migrate(&sg.db.db, &sg.db.url).await?;
+    let after = sg
+        .data("{ afiliados { paginacion { total } } }", json!({}))
+        .await?;
+    assert_eq!(before, after);
+    sg.stop().await
+}
+
 on_both_backends!(
+    migrations_are_idempotent,
     register_then_query_back_with_masked_account,
     duplicate_email_is_a_conflict_and_writes_nothing,
     bad_inputs_get_their_codes_and_write_nothing,

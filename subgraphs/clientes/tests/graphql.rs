@@ -288,7 +288,24 @@ async fn entities_batch_is_one_statement_in_order(backend: Backend) -> Result<()
     sg.stop().await
 }
 
+async fn migrations_are_idempotent(backend: Backend) -> Result<()> {
+    use kernel::subgraph::Subgraph;
+    let sg = TestSubgraph::start(&Clientes, backend).await?;
+    let before = sg
+        .data("{ clientes { paginacion { total } } }", json!({}))
+        .await?;
+    // Every start migrates: already-applied migrations must be skipped, data kept.
+    Clientes.migrate(&sg.db.db, &sg.db.url).await?;
+    Clientes.migrate(&sg.db.db, &sg.db.url).await?;
+    let after = sg
+        .data("{ clientes { paginacion { total } } }", json!({}))
+        .await?;
+    assert_eq!(before, after);
+    sg.stop().await
+}
+
 on_both_backends!(
+    migrations_are_idempotent,
     register_then_query_back,
     duplicate_email_is_a_conflict_and_writes_nothing,
     concurrent_duplicates_register_once,

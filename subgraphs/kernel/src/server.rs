@@ -15,7 +15,7 @@ use axum::{
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 
 /// Per-request set-up of a subgraph: request-scoped loaders, prefetching of entity batches.
 #[async_trait]
@@ -47,7 +47,9 @@ pub fn app<E: Executor>(
     Router::new()
         .route("/graphql", get(graphql::<E>).post(graphql::<E>))
         .route("/health", get(health::<E>))
+        // Outermost last: a panicking handler becomes a logged 500, not a dropped connection.
         .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::new())
         .with_state(state)
 }
 
