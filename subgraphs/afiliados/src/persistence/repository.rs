@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use kernel::{
-    DomainError, DomainResult, Orden, Page, PageRequest,
+    DomainError, DomainResult, Page, PageRequest,
     db::{self, as_fraction, matches_expr, relevance_expr},
     search::Busqueda,
 };
@@ -40,13 +40,6 @@ struct FilaBusqueda {
     relevancia: i32,
 }
 
-fn order(orden: Orden) -> Order {
-    match orden {
-        Orden::Asc => Order::Asc,
-        Orden::Desc => Order::Desc,
-    }
-}
-
 #[async_trait]
 impl AfiliadoRepository for SeaAfiliadoRepository {
     async fn insertar(&self, a: &Afiliado) -> DomainResult<()> {
@@ -56,19 +49,11 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
         {
             Ok(_) => Ok(()),
             // The unique constraints decide, so concurrent registrations cannot both win.
-            Err(error) if db::is_unique_violation(&error) => {
-                if error.to_string().contains("email") {
-                    Err(DomainError::Conflict(
-                        "Email ya existe en el sistema".into(),
-                    ))
-                } else {
-                    Err(DomainError::Conflict(format!(
-                        "Ya existe un afiliado con id {}",
-                        a.id
-                    )))
-                }
-            }
-            Err(error) => Err(db::internal(error)),
+            Err(error) => Err(db::insert_error(
+                error,
+                &[("email", "Email ya existe en el sistema")],
+                format!("Ya existe un afiliado con id {}", a.id),
+            )),
         }
     }
 
@@ -124,7 +109,7 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
             OrdenarAfiliadosPor::FechaRegistro => Column::FechaRegistro,
         };
         let rows = query
-            .order_by(column, order(filtro.orden))
+            .order_by(column, db::sort_order(filtro.orden))
             .order_by(Column::Id, Order::Asc)
             .offset(pagina.offset())
             .limit(pagina.per_page())

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use kernel::{
-    DomainError, DomainResult, Orden, Page, PageRequest,
+    DomainResult, Page, PageRequest,
     db::{self, as_fraction, matches_expr, relevance_expr},
     search::{self, Busqueda},
     values::{Email, Nombre, SoloDigitos},
@@ -46,13 +46,6 @@ fn to_domain(row: cliente::Model) -> Cliente {
     }
 }
 
-fn order(orden: Orden) -> Order {
-    match orden {
-        Orden::Asc => Order::Asc,
-        Orden::Desc => Order::Desc,
-    }
-}
-
 #[async_trait]
 impl ClienteRepository for SeaClienteRepository {
     async fn insertar(&self, c: &Cliente) -> DomainResult<()> {
@@ -68,19 +61,11 @@ impl ClienteRepository for SeaClienteRepository {
         match Clientes::insert(row).exec_without_returning(&self.db).await {
             Ok(_) => Ok(()),
             // The unique constraints decide, so concurrent registrations cannot both win.
-            Err(error) if db::is_unique_violation(&error) => {
-                if error.to_string().contains("email") {
-                    Err(DomainError::Conflict(
-                        "Email ya existe en el sistema".into(),
-                    ))
-                } else {
-                    Err(DomainError::Conflict(format!(
-                        "Ya existe un cliente con id {}",
-                        c.id
-                    )))
-                }
-            }
-            Err(error) => Err(db::internal(error)),
+            Err(error) => Err(db::insert_error(
+                error,
+                &[("email", "Email ya existe en el sistema")],
+                format!("Ya existe un cliente con id {}", c.id),
+            )),
         }
     }
 
@@ -111,7 +96,7 @@ impl ClienteRepository for SeaClienteRepository {
             OrdenarClientesPor::FechaRegistro => Column::FechaRegistro,
         };
         let rows = query
-            .order_by(column, order(filtro.orden))
+            .order_by(column, db::sort_order(filtro.orden))
             .order_by(Column::Id, Order::Asc)
             .offset(pagina.offset())
             .limit(pagina.per_page())

@@ -116,6 +116,30 @@ pub fn is_unique_violation(error: &DbErr) -> bool {
     matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
+/// Maps a failed insert: a unique violation on a listed column becomes `CONFLICT` with its
+/// message, any other unique violation `CONFLICT` with `otherwise`, anything else internal.
+pub fn insert_error(error: DbErr, columns: &[(&str, &str)], otherwise: String) -> DomainError {
+    if !is_unique_violation(&error) {
+        return internal(error);
+    }
+    // Both backends name the column or its constraint in the message
+    // (`clientes.email`, `clientes_email_key`).
+    let text = error.to_string();
+    let message = columns
+        .iter()
+        .find(|(column, _)| text.contains(column))
+        .map_or(otherwise, |(_, message)| (*message).to_owned());
+    DomainError::Conflict(message)
+}
+
+/// The SQL direction of a domain sort order.
+pub fn sort_order(orden: crate::Orden) -> sea_orm::sea_query::Order {
+    match orden {
+        crate::Orden::Asc => sea_orm::sea_query::Order::Asc,
+        crate::Orden::Desc => sea_orm::sea_query::Order::Desc,
+    }
+}
+
 /// Turns a database failure into an internal domain error, logging the detail.
 pub fn internal(error: DbErr) -> DomainError {
     tracing::error!(%error, "database error");
