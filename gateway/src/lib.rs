@@ -1,4 +1,7 @@
 //! The Apollo Federation v2 gateway. It knows nothing of the Alpes Partners domain.
 //!
-//! The router itself (supergraph input, planner, executor, serving) is built in the
-//! gateway issue; this crate reserves its place in the workspace layout.
+//! Built so far: [`supergraph`], reading a standard supergraph SDL (link/v1.0, join/v0.2–v0.5)
+//! into subgraph and ownership metadata plus the API schema clients see. Planning,
+//! execution and serving come next (see the gateway issue).
+
+pub mod supergraph;
