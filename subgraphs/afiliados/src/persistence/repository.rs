@@ -78,7 +78,7 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
             return Ok(HashMap::new());
         }
         let rows = Afiliados::find()
-            .filter(Column::Id.is_in(ids.iter().copied()))
+            .filter(db::id_in(self.db.get_database_backend(), Column::Id, ids))
             .all(&self.db)
             .await
             .map_err(db::internal)?;

@@ -8,8 +8,8 @@ use kernel::{
     values::{Email, Nombre, SoloDigitos},
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Order,
+    ActiveValue::Set, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, sea_query::Order,
 };
 use uuid::Uuid;
 
@@ -74,7 +74,7 @@ impl ClienteRepository for SeaClienteRepository {
             return Ok(HashMap::new());
         }
         let rows = Clientes::find()
-            .filter(Column::Id.is_in(ids.iter().copied()))
+            .filter(db::id_in(self.db.get_database_backend(), Column::Id, ids))
             .all(&self.db)
             .await
             .map_err(db::internal)?;

@@ -132,6 +132,20 @@ pub fn insert_error(error: DbErr, columns: &[(&str, &str)], otherwise: String) -
     DomainError::Conflict(message)
 }
 
+/// `column IN ids`, bound as one array parameter on PostgreSQL (`= ANY($1)`), which keeps
+/// large `_entities` batches cheap to encode; a plain list on SQLite.
+pub fn id_in<C: sea_orm::ColumnTrait>(
+    backend: sea_orm::DbBackend,
+    column: C,
+    ids: &[uuid::Uuid],
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, extension::postgres::PgFunc};
+    match backend {
+        sea_orm::DbBackend::Postgres => Expr::col(column).eq(PgFunc::any(Expr::val(ids.to_vec()))),
+        _ => column.is_in(ids.iter().copied()),
+    }
+}
+
 /// The SQL direction of a domain sort order.
 pub fn sort_order(orden: crate::Orden) -> sea_orm::sea_query::Order {
     match orden {
