@@ -1,0 +1,75 @@
+use apollo_compiler::response::GraphQLError;
+
+/// Stable codes of request errors, sent as `extensions.code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The body is not a GraphQL request.
+    BadRequest,
+    /// The document does not parse.
+    ParseFailed,
+    /// The document breaks a validation rule of the spec.
+    ValidationFailed,
+    /// `operationName` is missing, unknown or ambiguous.
+    OperationResolution,
+    /// A variable is missing or of the wrong type.
+    BadUserInput,
+    /// A mutation (or subscription) was sent with GET.
+    MethodNotAllowed,
+}
+
+impl ErrorCode {
+    /// The SCREAMING_SNAKE_CASE code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::ParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            ErrorCode::OperationResolution => "OPERATION_RESOLUTION_FAILURE",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+        }
+    }
+
+    /// HTTP status for `application/graphql-response+json` (GraphQL-over-HTTP).
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::MethodNotAllowed => 405,
+            _ => 400,
+        }
+    }
+}
+
+/// A request error: nothing executes, the response has no `data`.
+#[derive(Debug, thiserror::Error)]
+#[error("{code:?}: {} error(s), first: {}", errors.len(), errors.first().map_or("", |e| e.message.as_str()))]
+pub struct PipelineError {
+    /// The category.
+    pub code: ErrorCode,
+    /// GraphQL errors with locations where known.
+    pub errors: Vec<GraphQLError>,
+}
+
+impl PipelineError {
+    /// One error without location.
+    pub fn single(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            errors: vec![GraphQLError::new(message, None, &Default::default())],
+        }
+        .with_codes()
+    }
+
+    /// Sets `extensions.code` on every error.
+    pub(crate) fn with_codes(mut self) -> Self {
+        for error in &mut self.errors {
+            error.extensions.insert("code", self.code.as_str().into());
+        }
+        self
+    }
+
+    /// The response body: `{"errors": [...]}`, no `data` key.
+    pub fn to_response(&self) -> serde_json::Value {
+        serde_json::json!({ "errors": self.errors })
+    }
+}

@@ -1,0 +1,12 @@
+//! The operation pipeline before planning: request → parsed, fully validated operation with
+//! coerced variables, and the introspection part answered from the API schema.
+
+mod error;
+mod introspection;
+mod prepare;
+mod request;
+
+pub use error::{ErrorCode, PipelineError};
+pub use introspection::{RootFieldKinds, execute_introspection};
+pub use prepare::{HttpMethod, MAX_DOCUMENT_BYTES, PreparedOperation, prepare};
+pub use request::GraphqlRequest;

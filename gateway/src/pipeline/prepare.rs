@@ -1,0 +1,105 @@
+use apollo_compiler::{
+    ExecutableDocument, Node, Schema,
+    executable::{Operation, OperationType},
+    request::coerce_variable_values,
+    response::JsonMap,
+    validation::Valid,
+};
+
+use super::{ErrorCode, GraphqlRequest, PipelineError};
+
+/// How the request arrived, for the GET rules of GraphQL-over-HTTP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpMethod {
+    /// GET: queries only.
+    Get,
+    /// POST: anything.
+    Post,
+}
+
+/// A validated operation, ready for planning.
+#[derive(Debug)]
+pub struct PreparedOperation {
+    /// The whole validated document.
+    pub document: Valid<ExecutableDocument>,
+    /// The operation to run.
+    pub operation: Node<Operation>,
+    /// Coerced variable values.
+    pub variables: Valid<JsonMap>,
+}
+
+/// Largest document accepted, in bytes, before any parsing work.
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
+/// Parses and validates against the API schema with every rule of the spec, picks the
+/// operation by `operationName`, and coerces variables.
+pub fn prepare(
+    api_schema: &Valid<Schema>,
+    request: &GraphqlRequest,
+    method: HttpMethod,
+) -> Result<PreparedOperation, PipelineError> {
+    let query = request.query.as_deref().unwrap_or_default();
+    if query.trim().is_empty() {
+        return Err(PipelineError::single(
+            ErrorCode::BadRequest,
+            "the request has no query document",
+        ));
+    }
+    if query.len() > MAX_DOCUMENT_BYTES {
+        return Err(PipelineError::single(
+            ErrorCode::BadRequest,
+            format!(
+                "the document is {} bytes; at most {MAX_DOCUMENT_BYTES} are accepted",
+                query.len()
+            ),
+        ));
+    }
+    let diagnostics = |code: ErrorCode, list: &apollo_compiler::validation::DiagnosticList| {
+        PipelineError {
+            code,
+            errors: list.iter().map(|d| d.to_json()).collect(),
+        }
+        .with_codes()
+    };
+    // Syntax first, so a document that does not parse is told apart from one that breaks
+    // a validation rule.
+    let ast = apollo_compiler::ast::Document::parse(query, "operation.graphql")
+        .map_err(|e| diagnostics(ErrorCode::ParseFailed, &e.errors))?;
+    let document = ast
+        .to_executable_validate(api_schema)
+        .map_err(|e| diagnostics(ErrorCode::ValidationFailed, &e.errors))?;
+    let operation = document
+        .operations
+        .get(request.operation_name.as_deref())
+        .map_err(|e| {
+            PipelineError::single(ErrorCode::OperationResolution, e.message().to_string())
+        })?
+        .clone();
+    if method == HttpMethod::Get && operation.operation_type != OperationType::Query {
+        return Err(PipelineError::single(
+            ErrorCode::MethodNotAllowed,
+            format!(
+                "{} operations are only accepted with POST",
+                operation.operation_type
+            ),
+        ));
+    }
+    let empty = JsonMap::new();
+    let variables = coerce_variable_values(
+        api_schema,
+        &operation,
+        request.variables.as_ref().unwrap_or(&empty),
+    )
+    .map_err(|e| {
+        PipelineError {
+            code: ErrorCode::BadUserInput,
+            errors: vec![e.to_graphql_error(&document.sources)],
+        }
+        .with_codes()
+    })?;
+    Ok(PreparedOperation {
+        document,
+        operation,
+        variables,
+    })
+}
