@@ -31,6 +31,15 @@ async fn register(sg: &TestSubgraph, nombre: &str, email: &str) -> Result<Value>
     Ok(data["registrarCliente"]["cliente"].clone())
 }
 
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 async fn register_then_query_back(backend: Backend) -> Result<()> {
     let sg = TestSubgraph::start(&Clientes, backend).await?;
     let id = Uuid::new_v4().to_string();
@@ -251,6 +260,23 @@ async fn service_sdl_declares_federation_keys(backend: Backend) -> Result<()> {
     assert!(sdl.contains("specs.apollo.dev/federation/v2"), "{sdl}");
     assert!(sdl.contains(r#"type Cliente @key(fields: "id")"#), "{sdl}");
     assert!(sdl.contains("@shareable"), "{sdl}");
+    // GET serves queries and refuses mutations, writing nothing.
+    let (status, body) = sg
+        .get("/graphql?query=%7B%20clientes%20%7B%20paginacion%20%7B%20total%20%7D%20%7D%20%7D")
+        .await?;
+    assert_eq!(
+        (status, &body["data"]["clientes"]["paginacion"]["total"]),
+        (200, &json!(0))
+    );
+    let mutation = "mutation { registrarCliente(input: {nombre: \"Ana\", email: \"ana@example.com\", cedula: \"123456\", fechaNacimiento: \"1980-01-01\"}) { cliente { id } } }";
+    let url = format!("/graphql?query={}", urlencode(mutation));
+    let (status, body) = sg.get(&url).await?;
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "METHOD_NOT_ALLOWED"
+    );
+    assert_eq!(total(&sg).await?, 0);
     let (status, health) = sg.get("/health").await?;
     assert_eq!(status, 200);
     assert_eq!(health["status"], "up");

@@ -45,7 +45,7 @@ pub fn app<E: Executor>(
         db,
     });
     Router::new()
-        .route("/graphql", get(graphql::<E>).post(graphql::<E>))
+        .route("/graphql", get(graphql_get::<E>).post(graphql::<E>))
         .route("/health", get(health::<E>))
         // Outermost last: a panicking handler becomes a logged 500, not a dropped connection.
         .layer(TraceLayer::new_for_http())
@@ -59,6 +59,35 @@ async fn graphql<E: Executor>(
 ) -> GraphQLResponse {
     let request = state.prepare.prepare(request.into_inner()).await;
     state.executor.execute(request).await.into()
+}
+
+/// GET is for queries only (GraphQL over HTTP): a mutation there would be a CSRF hole.
+async fn graphql_get<E: Executor>(
+    state: State<Arc<AppState<E>>>,
+    request: GraphQLRequest,
+) -> Response {
+    let inner = &request.0;
+    if let Ok(document) = async_graphql::parser::parse_query(&inner.query) {
+        let selected = document.operations.iter().find(|(name, _)| {
+            inner.operation_name.is_none()
+                || name.map(|n| n.as_str()) == inner.operation_name.as_deref()
+        });
+        if let Some((_, operation)) = selected
+            && operation.node.ty != async_graphql::parser::types::OperationType::Query
+        {
+            let body = json!({ "errors": [{
+                "message": format!("{} operations are only accepted with POST", operation.node.ty),
+                "extensions": { "code": "METHOD_NOT_ALLOWED" }
+            }]});
+            return (
+                StatusCode::METHOD_NOT_ALLOWED,
+                [("allow", "POST")],
+                Json(body),
+            )
+                .into_response();
+        }
+    }
+    graphql(state, request).await.into_response()
 }
 
 async fn health<E: Executor>(State(state): State<Arc<AppState<E>>>) -> Response {
