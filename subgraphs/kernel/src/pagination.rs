@@ -4,6 +4,8 @@ use crate::error::{DomainError, DomainResult};
 
 /// Largest page a client may ask for.
 pub const MAX_PER_PAGE: u64 = 100;
+/// Highest page number accepted (keeps offsets far inside SQL's BIGINT).
+pub const MAX_PAGE: i64 = 10_000_000;
 /// Page size when the client gives none.
 pub const DEFAULT_PER_PAGE: u64 = 20;
 
@@ -36,10 +38,10 @@ impl Default for PageRequest {
 impl PageRequest {
     /// Validates `page ≥ 1` and `1 ≤ perPage ≤ 100`.
     pub fn new(page: i64, per_page: i64) -> DomainResult<Self> {
-        if page < 1 {
+        if !(1..=MAX_PAGE).contains(&page) {
             return Err(DomainError::invalid(
                 "paginacion.page",
-                "La página debe ser mayor o igual a 1",
+                format!("La página debe estar entre 1 y {MAX_PAGE}"),
             ));
         }
         if !(1..=MAX_PER_PAGE as i64).contains(&per_page) {
@@ -112,6 +114,8 @@ mod tests {
         let error = PageRequest::new(1, 1000).unwrap_err();
         assert_eq!(error.campo(), Some("paginacion.perPage"));
         assert!(PageRequest::new(1, 0).is_err());
+        assert!(PageRequest::new(MAX_PAGE, 100).is_ok());
+        assert!(PageRequest::new(i64::MAX, 100).is_err());
         assert_eq!(
             PageRequest::new(0, 10).unwrap_err().campo(),
             Some("paginacion.page")
