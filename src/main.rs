@@ -55,7 +55,8 @@ struct SubgraphArgs {
     #[arg(long, env = "DATABASE_URL")]
     database_url: String,
     /// Pool size.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_connections: u32,
     /// Load the demo data if the database is empty.
     #[arg(long, env = "ALPES_DEMO", default_value_t = false, action = clap::ArgAction::Set)]

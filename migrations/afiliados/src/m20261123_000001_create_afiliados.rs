@@ -39,7 +39,7 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(pk_uuid(Afiliados::Id))
                     .col(string_len(Afiliados::Nombre, 200))
-                    .col(string_len(Afiliados::NombreBusqueda, 400))
+                    .col(text(Afiliados::NombreBusqueda))
                     .col(string_len_uniq(Afiliados::Email, 254))
                     .col(string_len(Afiliados::Telefono, 20))
                     .col(string_len(Afiliados::DocumentoTipo, 24))

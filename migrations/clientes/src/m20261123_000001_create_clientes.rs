@@ -25,7 +25,7 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(pk_uuid(Clientes::Id))
                     .col(string_len(Clientes::Nombre, 200))
-                    .col(string_len(Clientes::NombreBusqueda, 400))
+                    .col(text(Clientes::NombreBusqueda))
                     .col(string_len_uniq(Clientes::Email, 254))
                     .col(string_len(Clientes::Cedula, 20))
                     .col(date(Clientes::FechaNacimiento))

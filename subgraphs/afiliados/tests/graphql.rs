@@ -105,6 +105,9 @@ async fn bad_inputs_get_their_codes_and_write_nothing(backend: Backend) -> Resul
     v["input"]["telefono"] = json!("llámame");
     cases.push((v, "telefono"));
     v = input("Ana", "a@example.com");
+    v["input"]["telefono"] = json!("+57 - 300 - 123 - 4567");
+    cases.push((v, "telefono"));
+    v = input("Ana", "a@example.com");
     v["input"]["datosBancarios"]["numeroCuenta"] = json!("ES12 3456");
     cases.push((v, "datosBancarios.numeroCuenta"));
     for (variables, campo) in cases {
@@ -115,7 +118,20 @@ async fn bad_inputs_get_their_codes_and_write_nothing(backend: Backend) -> Resul
     // An unknown enum value is refused by GraphQL coercion before the domain.
     let mut v = input("Ana", "a@example.com");
     v["input"]["tipo"] = json!("ORO");
-    assert!(sg.gql(&registrar(), v).await?["errors"].is_array());
+    let body = sg.gql(&registrar(), v).await?;
+    assert_eq!(
+        error_code(&body),
+        Some("GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
+    // Money never passes through a float: a JSON float is refused, a string is exact.
+    let mut v = input("Ana", "a@example.com");
+    v["input"]["configuracionComisiones"]["minimoPago"]["valor"] = json!(99.9);
+    let body = sg.gql(&registrar(), v).await?;
+    assert!(
+        error_message(&body).unwrap_or_default().contains("texto"),
+        "{body}"
+    );
     assert_eq!(total(&sg, "").await?, 0);
 
     let body = sg

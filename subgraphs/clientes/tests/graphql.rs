@@ -277,6 +277,18 @@ async fn service_sdl_declares_federation_keys(backend: Backend) -> Result<()> {
         "METHOD_NOT_ALLOWED"
     );
     assert_eq!(total(&sg).await?, 0);
+    // A cross-site form post (no CORS preflight) cannot run a mutation.
+    let form = json!({ "query": mutation }).to_string();
+    let (status, body) = sg.post_raw("text/plain", form).await?;
+    assert_eq!(status, 415, "{body}");
+    assert_eq!(total(&sg).await?, 0);
+    // Request errors of the GraphQL layer itself carry a code too.
+    let body = sg.gql("{ clientes { nope } }", json!({})).await?;
+    assert_eq!(
+        error_code(&body),
+        Some("GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
     let (status, health) = sg.get("/health").await?;
     assert_eq!(status, 200);
     assert_eq!(health["status"], "up");

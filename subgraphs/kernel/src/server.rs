@@ -8,14 +8,14 @@ use async_trait::async_trait;
 use axum::{
     Json, Router,
     extract::State,
-    http::StatusCode,
+    http::{HeaderMap, StatusCode, header::CONTENT_TYPE},
     response::{IntoResponse, Response},
     routing::get,
 };
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::net::TcpListener;
-use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
+use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 /// Per-request set-up of a subgraph: request-scoped loaders, prefetching of entity batches.
 #[async_trait]
@@ -45,20 +45,64 @@ pub fn app<E: Executor>(
         db,
     });
     Router::new()
-        .route("/graphql", get(graphql_get::<E>).post(graphql::<E>))
+        .route("/graphql", get(graphql_get::<E>).post(graphql_post::<E>))
         .route("/health", get(health::<E>))
         // Outermost last: a panicking handler becomes a logged 500, not a dropped connection.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
         .with_state(state)
 }
 
-async fn graphql<E: Executor>(
+/// Largest request body accepted (a 5,000-representation `_entities` batch is ~400 KB).
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+fn request_error(status: StatusCode, code: &str, message: String) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
+/// POST must carry JSON: a form or `text/plain` post (sent cross-site without a CORS
+/// preflight) could otherwise run mutations.
+async fn graphql_post<E: Executor>(
+    state: State<Arc<AppState<E>>>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.starts_with("application/json") {
+        return request_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_REQUEST",
+            format!("Content-Type must be application/json, not '{content_type}'"),
+        );
+    }
+    execute(state, request).await.into_response()
+}
+
+async fn execute<E: Executor>(
     State(state): State<Arc<AppState<E>>>,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
     let request = state.prepare.prepare(request.into_inner()).await;
-    state.executor.execute(request).await.into()
+    let mut response = state.executor.execute(request).await;
+    // async-graphql's own request errors (syntax, validation, variable coercion) carry
+    // no code; every error a client sees has one.
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            let code = if error.path.is_empty() {
+                "GRAPHQL_VALIDATION_FAILED"
+            } else {
+                "INTERNAL_SERVER_ERROR"
+            };
+            extensions.set("code", code);
+        }
+    }
+    response.into()
 }
 
 /// GET is for queries only (GraphQL over HTTP): a mutation there would be a CSRF hole.
@@ -87,7 +131,7 @@ async fn graphql_get<E: Executor>(
                 .into_response();
         }
     }
-    graphql(state, request).await.into_response()
+    execute(state, request).await.into_response()
 }
 
 async fn health<E: Executor>(State(state): State<Arc<AppState<E>>>) -> Response {

@@ -204,6 +204,18 @@ impl TestSubgraph {
         Ok((response.status().as_u16(), response.json().await?))
     }
 
+    /// A POST to `/graphql` with any content type and body.
+    pub async fn post_raw(&self, content_type: &str, body: String) -> Result<(u16, Value)> {
+        let response = self
+            .http
+            .post(format!("{}/graphql", self.base_url))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await?;
+        Ok((response.status().as_u16(), response.json().await?))
+    }
+
     /// Stops the server and drops the database.
     pub async fn stop(self) -> Result<()> {
         self.server.abort();

@@ -72,11 +72,14 @@ impl Documento {
     }
 }
 
-/// A phone number: digits with optional `+`, spaces and dashes, 7 to 15 digits.
+/// A phone number: digits with optional `+`, spaces and dashes, 7 to 15 digits, 20 characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Telefono(String);
 
 impl Telefono {
+    /// Longest number accepted, separators included (the storage column's size).
+    pub const MAX_LEN: usize = 20;
+
     /// Validates a phone number.
     pub fn parse(raw: &str) -> DomainResult<Self> {
         let trimmed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -84,7 +87,7 @@ impl Telefono {
         let allowed = trimmed
             .char_indices()
             .all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (c == '+' && i == 0));
-        if !allowed || !(7..=15).contains(&digits) {
+        if !allowed || !(7..=15).contains(&digits) || trimmed.len() > Self::MAX_LEN {
             return Err(DomainError::invalid(
                 "telefono",
                 format!("Teléfono inválido: '{trimmed}'"),
@@ -131,7 +134,7 @@ impl TipoCuenta {
 }
 
 /// Where a partner is paid. The full account number never leaves the domain unmasked.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct DatosBancarios {
     /// Bank name.
     pub banco: Nombre,
@@ -141,11 +144,38 @@ pub struct DatosBancarios {
     pub numero_cuenta: SoloDigitos,
 }
 
+impl std::fmt::Debug for DatosBancarios {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatosBancarios")
+            .field("banco", &self.banco)
+            .field("tipo_cuenta", &self.tipo_cuenta)
+            .field("numero_cuenta", &self.numero_cuenta_enmascarado())
+            .finish()
+    }
+}
+
 impl DatosBancarios {
+    /// Longest bank name accepted (the storage column's size).
+    pub const MAX_BANCO: usize = 100;
+
     /// Validates bank data.
     pub fn new(banco: &str, tipo_cuenta: TipoCuenta, numero_cuenta: &str) -> DomainResult<Self> {
+        let banco = Nombre::parse("datosBancarios.banco", banco)?;
+        if banco.as_str().chars().count() > Self::MAX_BANCO {
+            return Err(DomainError::invalid(
+                "datosBancarios.banco",
+                format!("El banco admite como máximo {} caracteres", Self::MAX_BANCO),
+            ));
+        }
+        if !numero_cuenta.trim().chars().all(|c| c.is_ascii_digit()) {
+            // The number is not repeated in the message: it would end up in logs.
+            return Err(DomainError::invalid(
+                "datosBancarios.numeroCuenta",
+                "El número de cuenta debe contener solo dígitos",
+            ));
+        }
         Ok(Self {
-            banco: Nombre::parse("datosBancarios.banco", banco)?,
+            banco,
             tipo_cuenta,
             numero_cuenta: SoloDigitos::parse("numeroCuenta", numero_cuenta, 6..=34)
                 .map_err(|e| e.en("datosBancarios"))?,
@@ -220,6 +250,7 @@ mod tests {
 
     #[test]
     fn phones_allow_common_formats_only() {
+        assert!(Telefono::parse("+57 - 300 - 123 - 4567").is_err());
         assert!(Telefono::parse("+57 300 123 4567").is_ok());
         assert!(Telefono::parse("300-123-4567").is_ok());
         assert!(Telefono::parse("12345").is_err());
@@ -232,6 +263,10 @@ mod tests {
         let datos =
             DatosBancarios::new("Banco Nacional", TipoCuenta::Ahorros, "1234567890").unwrap();
         assert_eq!(datos.numero_cuenta_enmascarado(), "******7890");
+        assert!(!format!("{datos:?}").contains("1234567890"));
+        let error = DatosBancarios::new("B", TipoCuenta::Ahorros, "ES1234567").unwrap_err();
+        assert!(!error.to_string().contains("ES1234567"));
+        assert!(DatosBancarios::new(&"B".repeat(101), TipoCuenta::Ahorros, "1234567").is_err());
         assert_eq!(
             DatosBancarios::new("B", TipoCuenta::Ahorros, "12-34")
                 .unwrap_err()

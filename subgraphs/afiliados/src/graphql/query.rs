@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, Result, ServerError};
+use async_graphql::{Context, ID, Object, Result};
 use kernel::{
-    graphql::{GraphqlResultExt, Paginacion, load_one, parse_id},
+    graphql::{GraphqlResultExt, Paginacion, load_one, parse_id, to_graphql_error},
     search::Busqueda,
 };
 
@@ -70,7 +70,7 @@ impl QueryRoot {
             Ok(uuid) => uuid,
             Err(error) => {
                 // An unparsable key resolves to null with an error, not a failed batch.
-                ctx.add_error(ServerError::new(error.to_string(), None));
+                ctx.add_error(to_graphql_error(error).into_server_error(ctx.item.pos));
                 return Ok(None);
             }
         };

@@ -2,7 +2,7 @@ use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use kernel::{
     DomainError, DomainResult,
-    graphql::{DineroGql, DineroInput, InfoPaginacion, OrdenGql, parse_id},
+    graphql::{DecimalScalar, DineroGql, DineroInput, InfoPaginacion, OrdenGql, parse_id},
     search::{Busqueda, MAX_RESULTS},
 };
 use rust_decimal::Decimal;
@@ -92,11 +92,12 @@ pub(crate) struct DatosBancarios {
     numero_cuenta_enmascarado: String,
 }
 
-/// Commission settings (rates in %, 0–100).
+/// A partner's commission settings (rates in %, 0–100).
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "ConfiguracionComisionesAfiliado")]
 pub(crate) struct ConfiguracionComisiones {
-    comision_base: Decimal,
-    comision_premium: Decimal,
+    comision_base: DecimalScalar,
+    comision_premium: DecimalScalar,
     minimo_pago: DineroGql,
 }
 
@@ -137,8 +138,8 @@ impl From<domain::Afiliado> for AfiliadoGql {
                 tipo_cuenta: a.datos_bancarios.tipo_cuenta.into(),
             },
             configuracion_comisiones: ConfiguracionComisiones {
-                comision_base: config.comision_base.value(),
-                comision_premium: config.comision_premium.value(),
+                comision_base: DecimalScalar(config.comision_base.value()),
+                comision_premium: DecimalScalar(config.comision_premium.value()),
                 minimo_pago: config.minimo_pago.into(),
             },
             fecha_registro: a.fecha_registro,
@@ -218,19 +219,20 @@ pub(crate) struct DatosBancariosInput {
     numero_cuenta: String,
 }
 
-/// Commission settings input (rates in %, 0–100).
+/// A partner's commission settings input (rates in %, 0–100).
 #[derive(InputObject)]
+#[graphql(name = "ConfiguracionComisionesAfiliadoInput")]
 pub(crate) struct ConfiguracionComisionesInput {
-    comision_base: Decimal,
-    comision_premium: Decimal,
+    comision_base: DecimalScalar,
+    comision_premium: DecimalScalar,
     minimo_pago: DineroInput,
 }
 
 impl ConfiguracionComisionesInput {
     fn to_domain(&self) -> DomainResult<(Decimal, Decimal, kernel::Dinero)> {
         Ok((
-            self.comision_base,
-            self.comision_premium,
+            self.comision_base.0,
+            self.comision_premium.0,
             self.minimo_pago
                 .to_domain("configuracionComisiones.minimoPago")?,
         ))

@@ -1,11 +1,13 @@
 //! GraphQL adapters of the kernel's shared types, identical in every subgraph (`@shareable`).
 
+mod decimal;
 mod entities;
 mod error;
 mod id;
 mod money;
 mod pagination;
 
+pub use decimal::DecimalScalar;
 pub use entities::{
     BatchById, ByIdLoader, MAX_BATCH, PrefetchEntities, load_one, prefetch, represented_ids,
     request_loader,

@@ -1,6 +1,6 @@
 use async_graphql::{Enum, InputObject, SimpleObject};
-use rust_decimal::Decimal;
 
+use super::DecimalScalar;
 use crate::{
     error::{DomainError, DomainResult},
     money::{Dinero, Moneda},
@@ -43,7 +43,7 @@ impl From<MonedaGql> for Moneda {
 #[graphql(name = "Dinero", shareable)]
 pub struct DineroGql {
     /// The amount, at the currency's scale.
-    pub valor: Decimal,
+    pub valor: DecimalScalar,
     /// The currency.
     pub moneda: MonedaGql,
 }
@@ -51,7 +51,7 @@ pub struct DineroGql {
 impl From<Dinero> for DineroGql {
     fn from(dinero: Dinero) -> Self {
         Self {
-            valor: dinero.valor(),
+            valor: DecimalScalar(dinero.valor()),
             moneda: dinero.moneda().into(),
         }
     }
@@ -61,7 +61,7 @@ impl From<Dinero> for DineroGql {
 #[derive(InputObject, Clone, Debug)]
 pub struct DineroInput {
     /// The amount (a decimal string like "1250.50").
-    pub valor: Decimal,
+    pub valor: DecimalScalar,
     /// The currency.
     pub moneda: MonedaGql,
 }
@@ -69,7 +69,7 @@ pub struct DineroInput {
 impl DineroInput {
     /// Validates the amount for the input field `campo`.
     pub fn to_domain(&self, campo: &str) -> DomainResult<Dinero> {
-        Dinero::new(self.valor, self.moneda.into())
+        Dinero::new(self.valor.0, self.moneda.into())
             .map_err(|error| DomainError::invalid(campo, error.to_string()))
     }
 }
