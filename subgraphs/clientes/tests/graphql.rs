@@ -342,7 +342,20 @@ async fn migrations_are_idempotent(backend: Backend) -> Result<()> {
     sg.stop().await
 }
 
+async fn concurrent_first_migrations_do_not_race(backend: Backend) -> Result<()> {
+    use kernel::subgraph::Subgraph;
+    // Replicas starting together against one fresh database.
+    let db = testkit::TestDb::new(backend).await?;
+    let runs = (0..4).map(|_| Clientes.migrate(&db.db, &db.url));
+    for result in futures::future::join_all(runs).await {
+        result?;
+    }
+    assert_eq!(clientes::service(db.db.clone()).contar().await?, 0);
+    db.drop_db().await
+}
+
 on_both_backends!(
+    concurrent_first_migrations_do_not_race,
     migrations_are_idempotent,
     register_then_query_back,
     duplicate_email_is_a_conflict_and_writes_nothing,

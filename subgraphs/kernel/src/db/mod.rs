@@ -2,7 +2,9 @@
 
 use std::{path::Path, time::Duration};
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 
 use crate::error::DomainError;
@@ -85,17 +87,35 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 }
 
 /// Applies every pending migration of `M`; already-applied ones are skipped.
+///
+/// On PostgreSQL the run holds a transaction-scoped advisory lock, so replicas starting
+/// together against one database migrate one after the other instead of racing. SQLite
+/// files belong to one process (embedded mode), so a process-wide lock serialises there.
 pub async fn migrate<M: MigratorTrait>(
     db: &DatabaseConnection,
     url: &str,
 ) -> Result<(), DbSetupError> {
-    M::up(db, None)
-        .await
-        .map_err(|source| DbSetupError::Migrate {
-            url: redact(url),
-            source,
-        })
+    let failed = |source| DbSetupError::Migrate {
+        url: redact(url),
+        source,
+    };
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        static SQLITE_MIGRATIONS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+        let _serialised = SQLITE_MIGRATIONS.lock().await;
+        return M::up(db, None).await.map_err(failed);
+    }
+    let txn = db.begin().await.map_err(failed)?;
+    txn.execute_unprepared(&format!(
+        "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
+    ))
+    .await
+    .map_err(failed)?;
+    M::up(&txn, None).await.map_err(failed)?;
+    txn.commit().await.map_err(failed)
 }
+
+/// Advisory-lock key of migration runs (an arbitrary constant shared by every replica).
+const MIGRATION_LOCK_KEY: i64 = 0x414C_5045_534D_4947;
 
 /// Hides the password of a database URL for logs and errors.
 pub fn redact(url: &str) -> String {
