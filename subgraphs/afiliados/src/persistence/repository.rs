@@ -103,19 +103,14 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
         if let Some(tipo) = filtro.tipo {
             query = query.filter(Column::Tipo.eq(tipo.codigo()));
         }
-        let total = query.clone().count(&self.db).await.map_err(db::internal)?;
         let column = match filtro.ordenar_por {
             OrdenarAfiliadosPor::Nombre => Column::NombreBusqueda,
             OrdenarAfiliadosPor::FechaRegistro => Column::FechaRegistro,
         };
-        let rows = query
+        let query = query
             .order_by(column, db::sort_order(filtro.orden))
-            .order_by(Column::Id, Order::Asc)
-            .offset(pagina.offset())
-            .limit(pagina.per_page())
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
+            .order_by(Column::Id, Order::Asc);
+        let (rows, total) = db::fetch_page(&self.db, query, pagina).await?;
         Ok(Page {
             items: rows
                 .into_iter()

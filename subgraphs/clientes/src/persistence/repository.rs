@@ -90,19 +90,14 @@ impl ClienteRepository for SeaClienteRepository {
         if let Some(busqueda) = &filtro.busqueda {
             query = query.filter(matches_expr("nombre_busqueda", "email", busqueda));
         }
-        let total = query.clone().count(&self.db).await.map_err(db::internal)?;
         let column = match filtro.ordenar_por {
             OrdenarClientesPor::Nombre => Column::NombreBusqueda,
             OrdenarClientesPor::FechaRegistro => Column::FechaRegistro,
         };
-        let rows = query
+        let query = query
             .order_by(column, db::sort_order(filtro.orden))
-            .order_by(Column::Id, Order::Asc)
-            .offset(pagina.offset())
-            .limit(pagina.per_page())
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
+            .order_by(Column::Id, Order::Asc);
+        let (rows, total) = db::fetch_page(&self.db, query, pagina).await?;
         Ok(Page {
             items: rows.into_iter().map(to_domain).collect(),
             request: pagina,

@@ -166,6 +166,26 @@ pub fn id_in<C: sea_orm::ColumnTrait>(
     }
 }
 
+/// One page of an ordered query and the total of the unpaginated query (two statements).
+pub async fn fetch_page<E: sea_orm::EntityTrait>(
+    db: &DatabaseConnection,
+    query: sea_orm::Select<E>,
+    pagina: crate::PageRequest,
+) -> Result<(Vec<E::Model>, u64), DomainError>
+where
+    E::Model: Sync,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let total = query.clone().count(db).await.map_err(internal)?;
+    let rows = query
+        .offset(pagina.offset())
+        .limit(pagina.per_page())
+        .all(db)
+        .await
+        .map_err(internal)?;
+    Ok((rows, total))
+}
+
 /// The SQL direction of a domain sort order.
 pub fn sort_order(orden: crate::Orden) -> sea_orm::sea_query::Order {
     match orden {
