@@ -3,13 +3,12 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use kernel::{
     DomainError, DomainResult, Page, PageRequest,
-    db::{self, as_fraction, matches_expr, relevance_expr},
+    db::{self, as_fraction, matches_expr},
     search::Busqueda,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-    sea_query::{Expr, Order},
+    QueryOrder, sea_query::Order,
 };
 use uuid::Uuid;
 
@@ -122,21 +121,18 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
     }
 
     async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Afiliado, f64)>> {
-        let rows = Afiliados::find()
-            .column_as(
-                relevance_expr("nombre_busqueda", "email", busqueda),
-                "relevancia",
-            )
-            .filter(matches_expr("nombre_busqueda", "email", busqueda))
-            .filter(Column::Estado.ne(EstadoAfiliado::Eliminado.codigo()))
-            .order_by_desc(Expr::cust("relevancia"))
-            .order_by(Column::NombreBusqueda, Order::Asc)
-            .order_by(Column::Id, Order::Asc)
-            .limit(busqueda.limite())
-            .into_model::<FilaBusqueda>()
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
+        let query = Afiliados::find().filter(Column::Estado.ne(EstadoAfiliado::Eliminado.codigo()));
+        let rows = db::ranked_search(
+            query,
+            busqueda,
+            Column::NombreBusqueda,
+            Column::Email,
+            Column::Id,
+        )
+        .into_model::<FilaBusqueda>()
+        .all(&self.db)
+        .await
+        .map_err(db::internal)?;
         rows.into_iter()
             .map(|r| Ok((to_domain(r.afiliado)?, as_fraction(r.relevancia))))
             .collect()

@@ -3,13 +3,13 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use kernel::{
     DomainResult, Page, PageRequest,
-    db::{self, as_fraction, matches_expr, relevance_expr},
+    db::{self, as_fraction, matches_expr},
     search::{self, Busqueda},
     values::{Email, Nombre, SoloDigitos},
 };
 use sea_orm::{
     ActiveValue::Set, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, sea_query::Order,
+    QueryFilter, QueryOrder, sea_query::Order,
 };
 use uuid::Uuid;
 
@@ -106,20 +106,18 @@ impl ClienteRepository for SeaClienteRepository {
     }
 
     async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Cliente, f64)>> {
-        let rows = Clientes::find()
-            .column_as(
-                relevance_expr("nombre_busqueda", "email", busqueda),
-                "relevancia",
-            )
-            .filter(matches_expr("nombre_busqueda", "email", busqueda))
-            .order_by_desc(sea_orm::sea_query::Expr::cust("relevancia"))
-            .order_by(Column::NombreBusqueda, Order::Asc)
-            .order_by(Column::Id, Order::Asc)
-            .limit(busqueda.limite())
-            .into_model::<FilaBusqueda>()
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
+        let query = Clientes::find();
+        let rows = db::ranked_search(
+            query,
+            busqueda,
+            Column::NombreBusqueda,
+            Column::Email,
+            Column::Id,
+        )
+        .into_model::<FilaBusqueda>()
+        .all(&self.db)
+        .await
+        .map_err(db::internal)?;
         Ok(rows
             .into_iter()
             .map(|r| (to_domain(r.cliente), as_fraction(r.relevancia)))

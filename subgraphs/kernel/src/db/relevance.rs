@@ -1,6 +1,9 @@
 //! The relevance score of a search, built with sea-query so it runs on SQLite and PostgreSQL.
 
-use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, LikeExpr, SimpleExpr};
+use sea_orm::{
+    EntityTrait, IdenStatic, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::{Alias, Cond, Expr, ExprTrait, LikeExpr, Order, SimpleExpr},
+};
 
 use crate::search::{Busqueda, escape_like};
 
@@ -30,6 +33,30 @@ pub fn matches_expr(nombre_col: &str, email_col: &str, busqueda: &Busqueda) -> C
     Cond::any()
         .add(like(nombre_col, pattern.clone()))
         .add(like(email_col, pattern))
+}
+
+/// Turns `query` into a ranked search: adds the `relevancia` column (see
+/// [`relevance_expr`]), keeps matching rows, orders best first (then by name and id, so
+/// ties are stable) and applies the limit. Read the rows with a model that has a
+/// `relevancia: i32` field.
+pub fn ranked_search<E: EntityTrait>(
+    query: Select<E>,
+    busqueda: &Busqueda,
+    nombre: E::Column,
+    email: E::Column,
+    id: E::Column,
+) -> Select<E> {
+    let (nombre_col, email_col) = (nombre.as_str(), email.as_str());
+    query
+        .column_as(
+            relevance_expr(nombre_col, email_col, busqueda),
+            "relevancia",
+        )
+        .filter(matches_expr(nombre_col, email_col, busqueda))
+        .order_by_desc(Expr::cust("relevancia"))
+        .order_by(nombre, Order::Asc)
+        .order_by(id, Order::Asc)
+        .limit(busqueda.limite())
 }
 
 /// A score of `relevance_expr` as a fraction 0–1.
