@@ -1,7 +1,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use kernel::{
     DomainError, DomainResult,
-    values::{Email, Nombre},
+    values::{Email, Nombre, nuevo_id},
 };
 use uuid::Uuid;
 
@@ -102,13 +102,7 @@ impl Afiliado {
     /// Validates a registration at time `ahora`; new partners are ACTIVO.
     pub fn registrar(c: RegistrarAfiliado, ahora: DateTime<Utc>) -> DomainResult<Self> {
         let ahora = ahora.trunc_subsecs(6);
-        let id = c.id.unwrap_or_else(Uuid::new_v4);
-        if id.is_nil() {
-            return Err(DomainError::invalid(
-                "id",
-                "El id no puede ser el UUID nulo",
-            ));
-        }
+        let id = nuevo_id(c.id)?;
         Ok(Self {
             id,
             nombre: Nombre::parse("nombre", &c.nombre)?,

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, Utc};
 use kernel::{
     DomainError, DomainResult,
-    values::{Email, Nombre, SoloDigitos},
+    values::{Email, Nombre, SoloDigitos, nuevo_id},
 };
 use uuid::Uuid;
 
@@ -51,13 +51,7 @@ impl Cliente {
         let email = Email::parse("email", &comando.email)?;
         let cedula = SoloDigitos::parse("cedula", &comando.cedula, CEDULA_DIGITOS)?;
         validar_fecha_nacimiento(comando.fecha_nacimiento, ahora.date_naive())?;
-        let id = comando.id.unwrap_or_else(Uuid::new_v4);
-        if id.is_nil() {
-            return Err(DomainError::invalid(
-                "id",
-                "El id no puede ser el UUID nulo",
-            ));
-        }
+        let id = nuevo_id(comando.id)?;
         Ok(Self {
             id,
             nombre,
