@@ -1,9 +1,11 @@
 //! The Apollo Federation v2 gateway. It knows nothing of the Alpes Partners domain.
 //!
-//! Built so far: [`supergraph`], reading a standard supergraph SDL (link/v1.0, join/v0.2–v0.5)
-//! into subgraph and ownership metadata plus the API schema clients see; and [`pipeline`],
-//! turning a request into a fully validated operation with coerced variables and answering
-//! its introspection part. Planning, execution and serving come next (see the gateway issue).
+//! Stages: [`supergraph`] reads a standard supergraph SDL into ownership metadata and the
+//! API schema; [`pipeline`] turns a request into a validated operation; [`query_planner`]
+//! turns it into a plan of subgraph fetches; [`executor`] runs the plan and shapes the
+//! response; [`server`] serves it over HTTP with GraphiQL; [`compose`] builds supergraphs.
 
+pub mod compose;
 pub mod pipeline;
+pub mod server;
 pub mod supergraph;

@@ -1,0 +1,28 @@
+//! The gateway binary: `gateway serve` runs a supergraph, `gateway compose` writes one.
+
+use clap::{Parser, Subcommand};
+
+/// Apollo Federation v2 gateway.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve a supergraph over GraphQL-over-HTTP, with GraphiQL.
+    Serve(gateway::server::ServeArgs),
+    /// Compose a supergraph from subgraph SDL files or running subgraphs.
+    Compose(gateway::compose::ComposeArgs),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    gateway::server::init_tracing();
+    match Cli::parse().command {
+        Command::Serve(args) => gateway::server::run(args).await,
+        Command::Compose(args) => gateway::compose::run(args).await,
+    }
+}
