@@ -6,6 +6,9 @@
 //! response; [`server`] serves it over HTTP with GraphiQL; [`compose`] builds supergraphs.
 
 pub mod compose;
+pub mod engine;
+pub mod executor;
 pub mod pipeline;
+pub mod query_planner;
 pub mod server;
 pub mod supergraph;

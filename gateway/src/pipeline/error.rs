@@ -16,6 +16,8 @@ pub enum ErrorCode {
     BadUserInput,
     /// A mutation (or subscription) was sent with GET.
     MethodNotAllowed,
+    /// The operation cannot be planned over the supergraph's subgraphs.
+    QueryPlanningFailed,
 }
 
 impl ErrorCode {
@@ -28,6 +30,7 @@ impl ErrorCode {
             ErrorCode::OperationResolution => "OPERATION_RESOLUTION_FAILURE",
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::QueryPlanningFailed => "QUERY_PLANNING_FAILED",
         }
     }
 
@@ -35,6 +38,7 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::QueryPlanningFailed => 500,
             _ => 400,
         }
     }

@@ -53,6 +53,8 @@ pub struct FieldOwner {
     pub override_label: Option<String>,
     /// The field's type in that subgraph, where it differs.
     pub type_in_subgraph: Option<String>,
+    /// Overridden, but still used there (as a key or requirement): not resolvable.
+    pub used_overridden: bool,
 }
 
 type Owners = (
@@ -153,6 +155,7 @@ fn field_owner(
         override_from: string_arg(directive, "override"),
         override_label: string_arg(directive, "overrideLabel"),
         type_in_subgraph: string_arg(directive, "type"),
+        used_overridden: bool_arg(directive, "usedOverridden", false),
     }))
 }
 

@@ -1,0 +1,182 @@
+//! One request through every stage: prepare (parse, validate, coerce) → plan (cached) →
+//! execute → shape. It knows nothing of HTTP.
+
+use std::{collections::HashSet, sync::Arc};
+
+use apollo_compiler::{
+    ExecutableDocument, Name, Node, collections::HashMap, executable::Operation,
+    schema::Implementers, validation::Valid,
+};
+use serde_json::{Map, Value, json};
+
+use crate::{
+    executor::{self, SubgraphClient},
+    pipeline::{self, ErrorCode, GraphqlRequest, HttpMethod, PipelineError, RootFieldKinds},
+    query_planner::{QueryPlan, QueryPlanner},
+    supergraph::Supergraph,
+};
+
+/// Plans kept per engine (most recently used first out when full).
+const PLAN_CACHE_ENTRIES: usize = 4096;
+
+/// A planned operation, cached by its text and name.
+struct CachedPlan {
+    document: Valid<ExecutableDocument>,
+    operation: Node<Operation>,
+    plan: Arc<QueryPlan>,
+}
+
+/// Per-request options.
+#[derive(Clone, Debug, Default)]
+pub struct RequestOptions {
+    /// How the request arrived.
+    pub method: Option<HttpMethod>,
+    /// Add the plan to `extensions.queryPlan`.
+    pub expose_plan: bool,
+}
+
+/// The outcome: a GraphQL response body and, for request errors, their code.
+#[derive(Debug)]
+pub struct EngineResponse {
+    /// `{data?, errors?, extensions?}`.
+    pub body: Value,
+    /// Set when the request failed before execution (no `data`).
+    pub request_error: Option<ErrorCode>,
+}
+
+/// Serves one supergraph.
+pub struct Engine {
+    supergraph: Supergraph,
+    implementers: HashMap<Name, Implementers>,
+    planner: QueryPlanner,
+    client: Arc<dyn SubgraphClient>,
+    plans: quick_cache::sync::Cache<(String, Option<String>), Arc<CachedPlan>>,
+    labels: HashSet<String>,
+}
+
+impl Engine {
+    /// An engine for this supergraph, reaching subgraphs through `client`.
+    pub fn new(supergraph: Supergraph, client: Arc<dyn SubgraphClient>) -> Self {
+        let implementers = supergraph.api_schema.implementers_map();
+        let planner = QueryPlanner::new(&supergraph);
+        Self {
+            supergraph,
+            implementers,
+            planner,
+            client,
+            plans: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
+            labels: HashSet::new(),
+        }
+    }
+
+    /// Turns on progressive `@override` labels.
+    pub fn with_override_labels(mut self, labels: HashSet<String>) -> Self {
+        self.labels = labels;
+        self
+    }
+
+    /// The supergraph served.
+    pub fn supergraph(&self) -> &Supergraph {
+        &self.supergraph
+    }
+
+    /// Plans in the cache.
+    pub fn cached_plans(&self) -> usize {
+        self.plans.len()
+    }
+
+    fn request_error(error: PipelineError) -> EngineResponse {
+        EngineResponse {
+            body: error.to_response(),
+            request_error: Some(error.code),
+        }
+    }
+
+    /// Runs one GraphQL request.
+    pub async fn execute(
+        &self,
+        request: &GraphqlRequest,
+        options: &RequestOptions,
+    ) -> EngineResponse {
+        let method = options.method.unwrap_or(HttpMethod::Post);
+        let prepared = match pipeline::prepare(&self.supergraph.api_schema, request, method) {
+            Ok(prepared) => prepared,
+            Err(error) => return Self::request_error(error),
+        };
+        let key = (
+            request.query.clone().unwrap_or_default(),
+            request.operation_name.clone(),
+        );
+        let cached = match self.plans.get(&key) {
+            Some(cached) => cached,
+            None => {
+                let plan = match self.planner.plan(
+                    &self.supergraph,
+                    &prepared.document,
+                    &prepared.operation,
+                    &self.labels,
+                ) {
+                    Ok(plan) => plan,
+                    Err(error) => {
+                        return Self::request_error(PipelineError::single(
+                            ErrorCode::QueryPlanningFailed,
+                            error.to_string(),
+                        ));
+                    }
+                };
+                let cached = Arc::new(CachedPlan {
+                    document: prepared.document.clone(),
+                    operation: prepared.operation.clone(),
+                    plan: Arc::new(plan),
+                });
+                self.plans.insert(key, cached.clone());
+                cached
+            }
+        };
+        let variables: Map<String, Value> = match serde_json::to_value(&*prepared.variables) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        let mut raw = executor::execute(&cached.plan, self.client.as_ref(), &variables).await;
+        let kinds = RootFieldKinds::of(&prepared);
+        if kinds.schema_introspection {
+            match pipeline::execute_introspection(
+                &self.supergraph.api_schema,
+                &self.implementers,
+                &prepared,
+            ) {
+                Ok(response) => {
+                    if let Ok(Value::Object(data)) = serde_json::to_value(&response.data) {
+                        crate::executor::merge_into(&mut raw.data, data);
+                    }
+                    for error in response.errors {
+                        if let Ok(e) = serde_json::to_value(&error) {
+                            raw.errors.push(e);
+                        }
+                    }
+                }
+                Err(error) => return Self::request_error(error),
+            }
+        }
+        let (data, errors) = executor::shape_response(
+            &self.supergraph.api_schema,
+            &cached.document,
+            &cached.operation,
+            &variables,
+            raw,
+        );
+        let mut body = json!({ "data": data });
+        if !errors.is_empty() {
+            body["errors"] = Value::Array(errors);
+        }
+        if options.expose_plan {
+            body["extensions"] = json!({
+                "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan }
+            });
+        }
+        EngineResponse {
+            body,
+            request_error: None,
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Subgraph I/O behind a trait: the HTTP implementation pools connections, applies a
+//! per-subgraph timeout and shares identical in-flight queries.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use futures::{
+    FutureExt,
+    future::{BoxFuture, Shared},
+};
+use serde_json::Value;
+
+/// Why a subgraph request produced no GraphQL response.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Connection refused, reset, DNS, TLS…
+    #[error("request to subgraph {subgraph} failed: {message}")]
+    Transport {
+        /// Subgraph name.
+        subgraph: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// No answer within the subgraph's timeout.
+    #[error("subgraph {subgraph} did not answer within {timeout_ms} ms")]
+    Timeout {
+        /// Subgraph name.
+        subgraph: String,
+        /// The limit.
+        timeout_ms: u128,
+    },
+    /// The body is not a GraphQL response.
+    #[error(
+        "subgraph {subgraph} answered HTTP {status} with a body that is not a GraphQL response"
+    )]
+    Malformed {
+        /// Subgraph name.
+        subgraph: String,
+        /// HTTP status.
+        status: u16,
+    },
+}
+
+impl FetchError {
+    /// The `extensions.code` of the GraphQL error it becomes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FetchError::Transport { .. } => "SUBREQUEST_HTTP_ERROR",
+            FetchError::Timeout { .. } => "SUBREQUEST_TIMEOUT",
+            FetchError::Malformed { .. } => "SUBREQUEST_MALFORMED_RESPONSE",
+        }
+    }
+}
+
+/// A GraphQL response from a subgraph, shared between identical requests.
+pub type SubgraphResponse = Arc<Value>;
+
+/// Sends GraphQL requests to subgraphs.
+pub trait SubgraphClient: Send + Sync + 'static {
+    /// Sends `body` (a JSON GraphQL request) to the subgraph with this index.
+    fn send(
+        &self,
+        subgraph: usize,
+        body: Vec<u8>,
+        deduplicate: bool,
+    ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>>;
+}
+
+/// Where a subgraph is and how long to wait for it.
+#[derive(Clone, Debug)]
+pub struct SubgraphEndpoint {
+    /// Name, for errors.
+    pub name: String,
+    /// GraphQL endpoint URL.
+    pub url: String,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+type InFlight = Shared<BoxFuture<'static, Result<SubgraphResponse, FetchError>>>;
+
+/// Subgraph requests over pooled HTTP connections (keep-alive, HTTP/2 when offered).
+pub struct HttpSubgraphClient {
+    http: reqwest::Client,
+    endpoints: Arc<Vec<SubgraphEndpoint>>,
+    in_flight: Arc<Mutex<HashMap<(usize, Vec<u8>), InFlight>>>,
+}
+
+impl HttpSubgraphClient {
+    /// A client for these subgraphs, indexed as in the supergraph.
+    pub fn new(endpoints: Vec<SubgraphEndpoint>) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(64)
+            .build()?;
+        Ok(Self {
+            http,
+            endpoints: Arc::new(endpoints),
+            in_flight: Arc::default(),
+        })
+    }
+
+    fn request(
+        &self,
+        subgraph: usize,
+        body: Vec<u8>,
+    ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
+        let http = self.http.clone();
+        let endpoints = self.endpoints.clone();
+        async move {
+            let Some(endpoint) = endpoints.get(subgraph) else {
+                return Err(FetchError::Transport {
+                    subgraph: format!("#{subgraph}"),
+                    message: "unknown subgraph".into(),
+                });
+            };
+            let transport = |e: reqwest::Error| {
+                if e.is_timeout() {
+                    FetchError::Timeout {
+                        subgraph: endpoint.name.clone(),
+                        timeout_ms: endpoint.timeout.as_millis(),
+                    }
+                } else {
+                    FetchError::Transport {
+                        subgraph: endpoint.name.clone(),
+                        message: error_chain(&e),
+                    }
+                }
+            };
+            let response = http
+                .post(&endpoint.url)
+                .timeout(endpoint.timeout)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(
+                    reqwest::header::ACCEPT,
+                    "application/graphql-response+json, application/json",
+                )
+                .body(body)
+                .send()
+                .await
+                .map_err(transport)?;
+            let status = response.status().as_u16();
+            let bytes = response.bytes().await.map_err(transport)?;
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(value @ Value::Object(_))
+                    if value.get("data").is_some() || value.get("errors").is_some() =>
+                {
+                    Ok(Arc::new(value))
+                }
+                _ => Err(FetchError::Malformed {
+                    subgraph: endpoint.name.clone(),
+                    status,
+                }),
+            }
+        }
+        .boxed()
+    }
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+impl SubgraphClient for HttpSubgraphClient {
+    fn send(
+        &self,
+        subgraph: usize,
+        body: Vec<u8>,
+        deduplicate: bool,
+    ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
+        if !deduplicate {
+            return self.request(subgraph, body);
+        }
+        // Keyed by the whole body: a hash collision must never mix two requests.
+        let key = (subgraph, body.clone());
+        let mut in_flight = match self.in_flight.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(shared) = in_flight.get(&key) {
+            return shared.clone().boxed();
+        }
+        let table = self.in_flight.clone();
+        let done_key = key.clone();
+        let shared = self
+            .request(subgraph, body)
+            .map(move |result| {
+                // Done: later identical requests go to the subgraph again.
+                if let Ok(mut table) = table.lock() {
+                    table.remove(&done_key);
+                }
+                result
+            })
+            .boxed()
+            .shared();
+        in_flight.insert(key, shared.clone());
+        shared.boxed()
+    }
+}

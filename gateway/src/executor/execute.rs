@@ -1,0 +1,311 @@
+//! Runs a plan: fetches, concurrently where the plan allows, merged into one JSON tree.
+
+use std::collections::HashMap;
+
+use futures::future::join_all;
+use serde_json::{Map, Value, json};
+
+use super::{
+    client::{FetchError, SubgraphClient, SubgraphResponse},
+    paths::{self, Segment},
+    representation,
+};
+use crate::query_planner::{FetchKind, FetchNode, PlanNode, QueryPlan};
+
+/// The raw result: subgraph data merged (internal fields included) and errors.
+#[derive(Debug, Default)]
+pub struct RawResult {
+    /// Merged data, before projection.
+    pub data: Value,
+    /// GraphQL errors with response paths.
+    pub errors: Vec<Value>,
+}
+
+/// A fetch ready to send, and how to merge its answer.
+enum Prepared {
+    Root {
+        body: Vec<u8>,
+        deduplicate: bool,
+    },
+    Entities {
+        body: Vec<u8>,
+        /// For each object location, the index of its representation.
+        targets: Vec<(Vec<Segment>, usize)>,
+    },
+    /// Nothing to fetch (no objects at the paths).
+    Skip,
+}
+
+fn forwarded_variables(fetch: &FetchNode, variables: &Map<String, Value>) -> Map<String, Value> {
+    fetch
+        .variable_usages
+        .iter()
+        .filter_map(|name| variables.get(name).map(|v| (name.clone(), v.clone())))
+        .collect()
+}
+
+fn prepare(
+    fetch: &FetchNode,
+    paths: Option<&[crate::query_planner::ResponsePath]>,
+    data: &Value,
+    variables: &Map<String, Value>,
+) -> Prepared {
+    let mut vars = forwarded_variables(fetch, variables);
+    let Some(paths) = paths else {
+        let body = json!({ "query": fetch.operation, "variables": vars });
+        return Prepared::Root {
+            body: body.to_string().into_bytes(),
+            deduplicate: fetch.operation_kind == FetchKind::Query,
+        };
+    };
+    let Some(requires) = &fetch.requires else {
+        return Prepared::Skip;
+    };
+    let mut representations: Vec<Value> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut targets = Vec::new();
+    for path in paths {
+        for location in paths::locate(data, path) {
+            let Some(Value::Object(object)) = paths::get(data, &location) else {
+                continue;
+            };
+            let Some(rep) =
+                representation::build(object, requires, fetch.typename_rewrite.as_deref())
+            else {
+                continue;
+            };
+            let text = rep.to_string();
+            let i = *index.entry(text).or_insert_with(|| {
+                representations.push(rep);
+                representations.len() - 1
+            });
+            targets.push((location, i));
+        }
+    }
+    if targets.is_empty() {
+        return Prepared::Skip;
+    }
+    vars.insert("representations".into(), Value::Array(representations));
+    let body = json!({ "query": fetch.operation, "variables": vars });
+    Prepared::Entities {
+        body: body.to_string().into_bytes(),
+        targets,
+    }
+}
+
+fn path_json(path: &[Segment]) -> Value {
+    Value::Array(path.iter().map(Segment::to_json).collect())
+}
+
+fn fetch_error(error: &FetchError, path: Vec<Value>) -> Value {
+    let mut e = json!({
+        "message": error.to_string(),
+        "extensions": { "code": error.code(), "service": subgraph_of(error) },
+    });
+    if !path.is_empty() {
+        e["path"] = Value::Array(path);
+    }
+    e
+}
+
+fn subgraph_of(error: &FetchError) -> &str {
+    match error {
+        FetchError::Transport { subgraph, .. }
+        | FetchError::Timeout { subgraph, .. }
+        | FetchError::Malformed { subgraph, .. } => subgraph,
+    }
+}
+
+/// Subgraph errors, with `extensions.service` added.
+fn subgraph_errors(response: &Value, service: &str) -> Vec<Value> {
+    let Some(Value::Array(errors)) = response.get("errors") else {
+        return Vec::new();
+    };
+    errors
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            if let Value::Object(map) = &mut e {
+                let extensions = map
+                    .entry("extensions")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(ext) = extensions {
+                    ext.entry("service")
+                        .or_insert_with(|| Value::String(service.to_owned()));
+                }
+            }
+            e
+        })
+        .collect()
+}
+
+fn merge_result(
+    fetch: &FetchNode,
+    prepared: Prepared,
+    result: Result<SubgraphResponse, FetchError>,
+    out: &mut RawResult,
+) {
+    match prepared {
+        Prepared::Skip => {}
+        Prepared::Root { .. } => match result {
+            Err(error) => {
+                for key in &fetch.response_keys {
+                    out.errors
+                        .push(fetch_error(&error, vec![Value::String(key.clone())]));
+                }
+                if fetch.response_keys.is_empty() {
+                    out.errors.push(fetch_error(&error, Vec::new()));
+                }
+            }
+            Ok(response) => {
+                if let Some(data @ Value::Object(_)) = response.get("data") {
+                    paths::merge(&mut out.data, data.clone());
+                }
+                out.errors
+                    .extend(subgraph_errors(&response, &fetch.service_name));
+            }
+        },
+        Prepared::Entities { targets, .. } => match result {
+            Err(error) => {
+                // One error per distinct object is noise; one per fetch, at the first object.
+                let first = targets.first().map(|(p, _)| p.as_slice()).unwrap_or(&[]);
+                let path = first.iter().map(Segment::to_json).collect();
+                out.errors.push(fetch_error(&error, path));
+            }
+            Ok(response) => {
+                let entities = response
+                    .get("data")
+                    .and_then(|d| d.get("_entities"))
+                    .and_then(Value::as_array);
+                if let Some(entities) = entities {
+                    for (location, i) in &targets {
+                        if let (Some(entity @ Value::Object(_)), Some(target)) =
+                            (entities.get(*i), paths::get_mut(&mut out.data, location))
+                        {
+                            paths::merge(target, entity.clone());
+                        }
+                    }
+                }
+                for error in subgraph_errors(&response, &fetch.service_name) {
+                    repath_entity_error(error, &targets, &mut out.errors);
+                }
+            }
+        },
+    }
+}
+
+/// `_entities.N.rest` → the response path of every object that sent representation N.
+fn repath_entity_error(error: Value, targets: &[(Vec<Segment>, usize)], out: &mut Vec<Value>) {
+    let index = error
+        .get("path")
+        .and_then(Value::as_array)
+        .filter(|p| p.first().and_then(Value::as_str) == Some("_entities"))
+        .and_then(|p| p.get(1))
+        .and_then(Value::as_u64);
+    let Some(index) = index.and_then(|i| usize::try_from(i).ok()) else {
+        let mut error = error;
+        if let Value::Object(map) = &mut error {
+            map.remove("path");
+        }
+        out.push(error);
+        return;
+    };
+    let rest: Vec<Value> = error
+        .get("path")
+        .and_then(Value::as_array)
+        .map(|p| p.iter().skip(2).cloned().collect())
+        .unwrap_or_default();
+    for (location, _) in targets.iter().filter(|(_, i)| *i == index) {
+        let mut repathed = error.clone();
+        let mut path = match path_json(location) {
+            Value::Array(p) => p,
+            _ => Vec::new(),
+        };
+        path.extend(rest.iter().cloned());
+        repathed["path"] = Value::Array(path);
+        out.push(repathed);
+    }
+}
+
+/// Runs the plan against the subgraphs.
+pub async fn execute(
+    plan: &QueryPlan,
+    client: &dyn SubgraphClient,
+    variables: &Map<String, Value>,
+) -> RawResult {
+    let mut out = RawResult {
+        data: Value::Object(Map::new()),
+        errors: Vec::new(),
+    };
+    if let Some(node) = &plan.node {
+        run(node, client, variables, &mut out).await;
+    }
+    out
+}
+
+/// Leaves of a node that can run together (a fetch, or a parallel set of fetches).
+fn leaves(node: &PlanNode) -> Option<Vec<&PlanNode>> {
+    match node {
+        PlanNode::Fetch(_) | PlanNode::Flatten { .. } => Some(vec![node]),
+        PlanNode::Parallel { nodes } => nodes
+            .iter()
+            .map(|n| matches!(n, PlanNode::Fetch(_) | PlanNode::Flatten { .. }).then_some(n))
+            .collect(),
+        PlanNode::Sequence { .. } => None,
+    }
+}
+
+fn run<'a>(
+    node: &'a PlanNode,
+    client: &'a dyn SubgraphClient,
+    variables: &'a Map<String, Value>,
+    out: &'a mut RawResult,
+) -> futures::future::BoxFuture<'a, ()> {
+    Box::pin(async move {
+        if let Some(batch) = leaves(node) {
+            // Prepare every request from the current data, send them together, then merge.
+            let prepared: Vec<(&FetchNode, Prepared)> = batch
+                .iter()
+                .map(|leaf| match leaf {
+                    PlanNode::Flatten { paths, node } => {
+                        (node, prepare(node, Some(paths), &out.data, variables))
+                    }
+                    PlanNode::Fetch(fetch) => (fetch, prepare(fetch, None, &out.data, variables)),
+                    _ => unreachable!("leaves are fetches"),
+                })
+                .collect();
+            let sends = prepared.iter().map(|(fetch, p)| {
+                let request = match p {
+                    Prepared::Root { body, deduplicate } => {
+                        Some(client.send(fetch.subgraph_index, body.clone(), *deduplicate))
+                    }
+                    Prepared::Entities { body, .. } => {
+                        Some(client.send(fetch.subgraph_index, body.clone(), true))
+                    }
+                    Prepared::Skip => None,
+                };
+                async move {
+                    match request {
+                        Some(request) => Some(request.await),
+                        None => None,
+                    }
+                }
+            });
+            let results = join_all(sends).await;
+            for ((fetch, prepared), result) in prepared.into_iter().zip(results) {
+                if let Some(result) = result {
+                    merge_result(fetch, prepared, result, out);
+                }
+            }
+            return;
+        }
+        match node {
+            PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
+                for child in nodes {
+                    run(child, client, variables, out).await;
+                }
+            }
+            PlanNode::Fetch(_) | PlanNode::Flatten { .. } => {}
+        }
+    })
+}

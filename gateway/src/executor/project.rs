@@ -1,0 +1,239 @@
+//! Response shaping: exactly the requested fields, in request order, with aliases;
+//! `@skip`/`@include` applied; nulls in non-null positions bubble to the nearest
+//! nullable parent (GraphQL spec, "Handling Field Errors").
+
+use apollo_compiler::{
+    ExecutableDocument, Node, Schema,
+    ast::{DirectiveList, Type, Value as AstValue},
+    executable::{Field, Selection, SelectionSet},
+    schema::ExtendedType,
+};
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+/// Projects merged subgraph data onto the operation.
+pub(crate) struct Projector<'a> {
+    pub(crate) schema: &'a Schema,
+    pub(crate) document: &'a ExecutableDocument,
+    pub(crate) variables: &'a Map<String, Value>,
+    pub(crate) errors: &'a mut Vec<Value>,
+}
+
+/// A non-null position became null: the parent must become null too.
+struct Bubble;
+
+type Path = Vec<Value>;
+
+impl<'a> Projector<'a> {
+    /// The response `data`: the root object, or null when a null bubbled to the root.
+    pub(crate) fn project(&mut self, root: &SelectionSet, data: &Value) -> Value {
+        let empty = Map::new();
+        let object = data.as_object().unwrap_or(&empty);
+        match self.object(&[root], root.ty.as_str(), object, &mut Vec::new()) {
+            Ok(map) => Value::Object(map),
+            Err(Bubble) => Value::Null,
+        }
+    }
+
+    fn included(&self, directives: &DirectiveList) -> bool {
+        let condition = |name: &str| {
+            directives
+                .get(name)
+                .map(|d| match d.specified_argument_by_name("if").map(|v| &**v) {
+                    Some(AstValue::Boolean(b)) => *b,
+                    Some(AstValue::Variable(var)) => self
+                        .variables
+                        .get(var.as_str())
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                    _ => false,
+                })
+        };
+        condition("skip") != Some(true) && condition("include") != Some(false)
+    }
+
+    fn applies(&self, condition: &str, typename: &str) -> bool {
+        condition == typename || self.schema.is_subtype(condition, typename)
+    }
+
+    /// CollectFields: response key → the field nodes it merges, in request order.
+    fn collect<'s>(
+        &self,
+        selection: &'s SelectionSet,
+        typename: &str,
+        out: &mut IndexMap<&'s str, Vec<&'s Node<Field>>>,
+    ) where
+        'a: 's,
+    {
+        for s in &selection.selections {
+            match s {
+                Selection::Field(f) => {
+                    if self.included(&f.directives) {
+                        out.entry(f.response_key().as_str()).or_default().push(f);
+                    }
+                }
+                Selection::InlineFragment(i) => {
+                    let applies = i
+                        .type_condition
+                        .as_ref()
+                        .is_none_or(|c| self.applies(c, typename));
+                    if applies && self.included(&i.directives) {
+                        self.collect(&i.selection_set, typename, out);
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    let document: &'a ExecutableDocument = self.document;
+                    let Some(fragment) = document.fragments.get(&spread.fragment_name) else {
+                        continue;
+                    };
+                    if self.applies(fragment.type_condition(), typename)
+                        && self.included(&spread.directives)
+                    {
+                        self.collect(&fragment.selection_set, typename, out);
+                    }
+                }
+            }
+        }
+    }
+
+    fn object(
+        &mut self,
+        selections: &[&SelectionSet],
+        typename: &str,
+        data: &Map<String, Value>,
+        path: &mut Path,
+    ) -> Result<Map<String, Value>, Bubble> {
+        let mut fields: IndexMap<&str, Vec<&Node<Field>>> = IndexMap::new();
+        for selection in selections {
+            self.collect(selection, typename, &mut fields);
+        }
+        let mut out = Map::with_capacity(fields.len());
+        for (key, nodes) in fields {
+            let field = nodes[0];
+            if field.name == "__typename" {
+                out.insert(key.to_owned(), Value::String(typename.to_owned()));
+                continue;
+            }
+            path.push(Value::String(key.to_owned()));
+            let sub: Vec<&SelectionSet> = nodes.iter().map(|f| &f.selection_set).collect();
+            let value = self.value(
+                &field.definition.ty,
+                &sub,
+                data.get(key),
+                path,
+                typename,
+                field,
+            );
+            path.pop();
+            out.insert(key.to_owned(), value?);
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn value(
+        &mut self,
+        ty: &Type,
+        selections: &[&SelectionSet],
+        data: Option<&Value>,
+        path: &mut Path,
+        parent: &str,
+        field: &Field,
+    ) -> Result<Value, Bubble> {
+        let completed = self.nullable_value(ty, selections, data, path, parent, field);
+        if completed.is_null() && ty.is_non_null() {
+            self.null_error(path, parent, field);
+            return Err(Bubble);
+        }
+        Ok(completed)
+    }
+
+    fn nullable_value(
+        &mut self,
+        ty: &Type,
+        selections: &[&SelectionSet],
+        data: Option<&Value>,
+        path: &mut Path,
+        parent: &str,
+        field: &Field,
+    ) -> Value {
+        let Some(data) = data.filter(|d| !d.is_null()) else {
+            return Value::Null;
+        };
+        match ty {
+            Type::List(inner) | Type::NonNullList(inner) => {
+                let Value::Array(items) = data else {
+                    self.error(path, format!("{parent}.{} should be a list", field.name));
+                    return Value::Null;
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Value::from(i));
+                    let item = self.value(inner, selections, Some(item), path, parent, field);
+                    path.pop();
+                    match item {
+                        Ok(v) => out.push(v),
+                        Err(Bubble) => return Value::Null,
+                    }
+                }
+                Value::Array(out)
+            }
+            Type::Named(name) | Type::NonNullNamed(name) => {
+                let composite = matches!(
+                    self.schema.types.get(name),
+                    Some(
+                        ExtendedType::Object(_)
+                            | ExtendedType::Interface(_)
+                            | ExtendedType::Union(_)
+                    )
+                );
+                if !composite {
+                    return data.clone();
+                }
+                let Value::Object(map) = data else {
+                    self.error(path, format!("{parent}.{} should be an object", field.name));
+                    return Value::Null;
+                };
+                let typename = match self.schema.types.get(name) {
+                    Some(ExtendedType::Object(_)) => name.as_str(),
+                    _ => match map.get("__typename").and_then(Value::as_str) {
+                        Some(t) => t,
+                        None => {
+                            self.error(path, format!("{parent}.{} has no __typename", field.name));
+                            return Value::Null;
+                        }
+                    },
+                };
+                let typename = typename.to_owned();
+                match self.object(selections, &typename, map, path) {
+                    Ok(object) => Value::Object(object),
+                    Err(Bubble) => Value::Null,
+                }
+            }
+        }
+    }
+
+    fn error(&mut self, path: &Path, message: String) {
+        self.errors
+            .push(json!({ "message": message, "path": path }));
+    }
+
+    /// Reports a null in a non-null position, unless an error already explains it.
+    fn null_error(&mut self, path: &Path, parent: &str, field: &Field) {
+        let explained = self.errors.iter().any(|e| {
+            e.get("path").and_then(Value::as_array).is_some_and(|p| {
+                let n = p.len().min(path.len());
+                p[..n] == path[..n]
+            })
+        });
+        if !explained {
+            self.error(
+                path,
+                format!(
+                    "Cannot return null for non-nullable field {parent}.{}",
+                    field.name
+                ),
+            );
+        }
+    }
+}

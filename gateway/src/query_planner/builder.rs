@@ -1,0 +1,518 @@
+//! Walks the operation and assigns every field to a fetch group: the subgraph request
+//! that resolves it, with the key and `@requires` hops between groups.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use apollo_compiler::{
+    ExecutableDocument, Name, Node,
+    ast::{DirectiveList, Type},
+    executable::{Field, Operation, OperationType, Selection, SelectionSet},
+};
+
+use super::{
+    PlannerError,
+    graph::FederationGraph,
+    plan::{PathStep, ResponsePath},
+    selection::{Step, SubField, SubSelection},
+};
+
+/// Deepest chain of key hops planned to reach one entity (guards against key cycles).
+const MAX_KEY_DEPTH: usize = 8;
+
+/// One subgraph request being built.
+#[derive(Debug)]
+pub(crate) struct Group {
+    pub(crate) graph: String,
+    /// `None` for a root fetch; the entity type for an `_entities` fetch.
+    pub(crate) entity_type: Option<Name>,
+    pub(crate) typename_rewrite: Option<String>,
+    pub(crate) paths: Vec<ResponsePath>,
+    pub(crate) representation: SubSelection,
+    pub(crate) selection: SubSelection,
+    pub(crate) depends_on: BTreeSet<usize>,
+    /// The root group it descends from (mutations run root by root).
+    pub(crate) root: usize,
+    /// Set when merged into an identical group.
+    pub(crate) merged_into: Option<usize>,
+}
+
+/// Where the walk is: which group, where inside its selection, where in the response.
+#[derive(Clone)]
+struct Ctx {
+    group: usize,
+    steps: Vec<Step>,
+    path: ResponsePath,
+    /// Fields `@provides` makes local here.
+    provided: Option<SelectionSet>,
+}
+
+type Producers = BTreeSet<usize>;
+
+pub(crate) struct Builder<'a> {
+    graph: &'a FederationGraph<'a>,
+    document: &'a ExecutableDocument,
+    labels: &'a HashSet<String>,
+    pub(crate) groups: Vec<Group>,
+    entity_index: HashMap<(usize, ResponsePath, Name, String), usize>,
+    key_depth: usize,
+}
+
+fn list_depth(ty: &Type) -> usize {
+    match ty {
+        Type::List(inner) | Type::NonNullList(inner) => 1 + list_depth(inner),
+        Type::Named(_) | Type::NonNullNamed(_) => 0,
+    }
+}
+
+/// The sub-selection `@provides` gives for a field, if it provides it.
+fn provided_field(provided: &SelectionSet, parent: &Name, field: &str) -> Option<SelectionSet> {
+    provided.selections.iter().find_map(|s| match s {
+        Selection::Field(f) if f.name == field => Some(f.selection_set.clone()),
+        Selection::InlineFragment(i) if i.type_condition.as_ref().is_none_or(|t| t == parent) => {
+            provided_field(&i.selection_set, parent, field)
+        }
+        _ => None,
+    })
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(
+        graph: &'a FederationGraph<'a>,
+        document: &'a ExecutableDocument,
+        labels: &'a HashSet<String>,
+    ) -> Self {
+        Self {
+            graph,
+            document,
+            labels,
+            groups: Vec::new(),
+            entity_index: HashMap::new(),
+            key_depth: 0,
+        }
+    }
+
+    fn new_group(&mut self, group: Group) -> usize {
+        self.groups.push(group);
+        self.groups.len() - 1
+    }
+
+    fn new_root_group(&mut self, graph: &str) -> usize {
+        let id = self.groups.len();
+        self.new_group(Group {
+            graph: graph.to_owned(),
+            entity_type: None,
+            typename_rewrite: None,
+            paths: Vec::new(),
+            representation: SubSelection::default(),
+            selection: SubSelection::default(),
+            depends_on: BTreeSet::new(),
+            root: id,
+            merged_into: None,
+        })
+    }
+
+    fn selection_at(&mut self, ctx: &Ctx) -> Result<&mut SubSelection, PlannerError> {
+        self.groups[ctx.group].selection.at(&ctx.steps)
+    }
+
+    /// Plans the operation's root fields: queries grouped per subgraph, mutations in order.
+    pub(crate) fn plan_operation(&mut self, operation: &Operation) -> Result<(), PlannerError> {
+        let root_type = operation.selection_set.ty.clone();
+        let mut fields = Vec::new();
+        self.collect_root(&operation.selection_set, &mut Vec::new(), &mut fields);
+        let mut last_mutation_group: Option<usize> = None;
+        for (field, wrappers) in fields {
+            if matches!(field.name.as_str(), "__typename" | "__schema" | "__type") {
+                continue;
+            }
+            let candidates = self.graph.resolvers(&root_type, &field.name, self.labels);
+            if candidates.is_empty() {
+                return Err(PlannerError::Unresolvable {
+                    type_name: root_type.to_string(),
+                    field: field.name.to_string(),
+                    from: "the root".into(),
+                });
+            }
+            let reuse = match operation.operation_type {
+                OperationType::Mutation => last_mutation_group
+                    .filter(|g| candidates.contains(&self.groups[*g].graph.as_str())),
+                _ => self.groups.iter().enumerate().find_map(|(i, g)| {
+                    (g.entity_type.is_none() && candidates.contains(&g.graph.as_str())).then_some(i)
+                }),
+            };
+            let group = match reuse {
+                Some(group) => group,
+                None => {
+                    let best = self.best_candidate(&candidates, &field);
+                    self.new_root_group(best)
+                }
+            };
+            last_mutation_group = Some(group);
+            let ctx = Ctx {
+                group,
+                steps: wrappers
+                    .into_iter()
+                    .map(|d| Step::Fragment(root_type.clone(), d))
+                    .collect(),
+                path: Vec::new(),
+                provided: None,
+            };
+            self.plan_field(&ctx, &root_type, &field)?;
+        }
+        Ok(())
+    }
+
+    /// Root fields in order, each with the directives of the fragments around it.
+    fn collect_root(
+        &self,
+        selection: &SelectionSet,
+        wrappers: &mut Vec<DirectiveList>,
+        out: &mut Vec<(Node<Field>, Vec<DirectiveList>)>,
+    ) {
+        for s in &selection.selections {
+            let (directives, inner) = match s {
+                Selection::Field(f) => {
+                    out.push((f.clone(), wrappers.clone()));
+                    continue;
+                }
+                Selection::InlineFragment(i) => (&i.directives, &i.selection_set),
+                Selection::FragmentSpread(spread) => {
+                    let Some(fragment) = self.document.fragments.get(&spread.fragment_name) else {
+                        continue;
+                    };
+                    (&spread.directives, &fragment.selection_set)
+                }
+            };
+            let wrapped = !directives.is_empty();
+            if wrapped {
+                wrappers.push(directives.clone());
+            }
+            self.collect_root(inner, wrappers, out);
+            if wrapped {
+                wrappers.pop();
+            }
+        }
+    }
+
+    /// The candidate subgraph resolving most of the field's subtree without hops.
+    fn best_candidate<'c>(&self, candidates: &[&'c str], field: &Field) -> &'c str {
+        let mut best = candidates[0];
+        let mut best_score = 0;
+        for candidate in candidates {
+            let score = self
+                .graph
+                .local_coverage(&field.selection_set, candidate, self.labels);
+            if score > best_score {
+                best = candidate;
+                best_score = score;
+            }
+        }
+        best
+    }
+
+    fn plan_selection_set(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        selections: &[Selection],
+    ) -> Result<Producers, PlannerError> {
+        let mut producers = Producers::new();
+        for s in selections {
+            let found = match s {
+                Selection::Field(f) => self.plan_field(ctx, parent, f)?,
+                Selection::InlineFragment(i) => {
+                    let condition = i.type_condition.as_ref().unwrap_or(parent);
+                    self.plan_fragment(ctx, parent, condition, &i.directives, &i.selection_set)?
+                }
+                Selection::FragmentSpread(spread) => {
+                    let document = self.document;
+                    let Some(fragment) = document.fragments.get(&spread.fragment_name) else {
+                        continue;
+                    };
+                    self.plan_fragment(
+                        ctx,
+                        parent,
+                        fragment.type_condition(),
+                        &spread.directives,
+                        &fragment.selection_set,
+                    )?
+                }
+            };
+            producers.extend(found);
+        }
+        Ok(producers)
+    }
+
+    fn plan_fragment(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        condition: &Name,
+        directives: &DirectiveList,
+        selection: &SelectionSet,
+    ) -> Result<Producers, PlannerError> {
+        let graph = self.groups[ctx.group].graph.clone();
+        let parent_is_abstract = self.graph.is_abstract(parent);
+        if condition == parent || (!parent_is_abstract && self.graph.is_abstract(condition)) {
+            // No narrowing: the fragment only carries directives, if any.
+            let mut inner = ctx.clone();
+            if !directives.is_empty() {
+                inner
+                    .steps
+                    .push(Step::Fragment(parent.clone(), directives.clone()));
+            }
+            return self.plan_selection_set(&inner, parent, &selection.selections);
+        }
+        let parent_types = self.graph.possible_types(parent);
+        let narrowed: Vec<Name> = self
+            .graph
+            .possible_types(condition)
+            .into_iter()
+            .filter(|t| parent_types.contains(t))
+            .collect();
+        if self.graph.defines_type(condition, &graph) {
+            self.selection_at(ctx)?.add_typename();
+            let mut inner = ctx.clone();
+            inner
+                .steps
+                .push(Step::Fragment(condition.clone(), directives.clone()));
+            inner.path.push(PathStep::TypeCondition(
+                narrowed.iter().map(ToString::to_string).collect(),
+            ));
+            return self.plan_selection_set(&inner, condition, &selection.selections);
+        }
+        // The subgraph does not know the condition type: split it into the object types it
+        // knows (an object type it does not know, it cannot return).
+        let mut producers = Producers::new();
+        for object in narrowed {
+            if object != *condition && self.graph.defines_type(&object, &graph) {
+                producers.extend(self.plan_fragment(ctx, parent, &object, directives, selection)?);
+            }
+        }
+        Ok(producers)
+    }
+
+    fn plan_field(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        field: &Node<Field>,
+    ) -> Result<Producers, PlannerError> {
+        let graph = self.groups[ctx.group].graph.clone();
+        let provided = ctx
+            .provided
+            .as_ref()
+            .and_then(|p| provided_field(p, parent, &field.name));
+        let local = field.name == "__typename"
+            || provided.is_some()
+            || self
+                .graph
+                .resolves(parent, &field.name, &graph, self.labels);
+        if local {
+            // A field with `@requires` is only resolvable through `_entities`, with the
+            // required fields in the representation: hop, even into the same subgraph.
+            if provided.is_none()
+                && self
+                    .graph
+                    .requires(parent, &field.name, &graph)
+                    .is_some()
+            {
+                return self.hop(ctx, parent, &graph, field);
+            }
+            return self.add_local_field(ctx, parent, field, provided);
+        }
+        let targets: Vec<&str> = self
+            .graph
+            .resolvers(parent, &field.name, self.labels)
+            .into_iter()
+            .filter(|g| !self.graph.keys(parent, g).is_empty())
+            .collect();
+        if targets.is_empty() && self.graph.is_abstract(parent) {
+            // Not an entity interface: ask per runtime type.
+            self.selection_at(ctx)?.add_typename();
+            let mut producers = Producers::new();
+            for object in self.graph.possible_types(parent) {
+                if !self.graph.defines_type(&object, &graph) {
+                    continue;
+                }
+                let mut inner = ctx.clone();
+                inner
+                    .steps
+                    .push(Step::Fragment(object.clone(), DirectiveList::new()));
+                inner
+                    .path
+                    .push(PathStep::TypeCondition(vec![object.to_string()]));
+                producers.extend(self.plan_field(&inner, &object, field)?);
+            }
+            return Ok(producers);
+        }
+        if targets.is_empty() {
+            return Err(PlannerError::Unresolvable {
+                type_name: parent.to_string(),
+                field: field.name.to_string(),
+                from: self.graph.name_of(&graph).to_owned(),
+            });
+        }
+        let existing = targets.iter().copied().find(|t| {
+            self.entity_index.contains_key(&(
+                ctx.group,
+                ctx.path.clone(),
+                parent.clone(),
+                (*t).to_owned(),
+            ))
+        });
+        let target = match existing {
+            Some(t) => t.to_owned(),
+            None => self.best_candidate(&targets, field).to_owned(),
+        };
+        self.hop(ctx, parent, &target, field)
+    }
+
+    /// Adds a field the context's subgraph resolves, and plans its sub-selections.
+    fn add_local_field(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        field: &Node<Field>,
+        provided: Option<SelectionSet>,
+    ) -> Result<Producers, PlannerError> {
+        let graph = self.groups[ctx.group].graph.clone();
+        let head = SubField {
+            alias: field.alias.clone(),
+            name: field.name.clone(),
+            arguments: field.arguments.clone(),
+            directives: field.directives.clone(),
+            selections: None,
+        };
+        self.selection_at(ctx)?.add_field(&head)?;
+        let mut producers = Producers::from([ctx.group]);
+        if field.selection_set.selections.is_empty() {
+            return Ok(producers);
+        }
+        let field_type = field.selection_set.ty.clone();
+        let mut inner = ctx.clone();
+        inner
+            .path
+            .push(PathStep::Key(head.response_key().to_string()));
+        inner.path.extend(std::iter::repeat_n(
+            PathStep::List,
+            list_depth(&field.definition.ty),
+        ));
+        inner.steps.push(Step::Field(head));
+        inner.provided = match provided {
+            Some(sub) if !sub.selections.is_empty() => Some(sub),
+            Some(_) => None,
+            None => match self.graph.provides(parent, &field.name, &graph) {
+                Some(source) => Some(self.graph.field_set(&field_type, source)?),
+                None => None,
+            },
+        };
+        let is_abstract = self.graph.is_abstract(&field_type);
+        let slot = self.selection_at(&inner)?;
+        if is_abstract {
+            slot.add_typename();
+        }
+        producers.extend(self.plan_selection_set(
+            &inner,
+            &field_type,
+            &field.selection_set.selections,
+        )?);
+        Ok(producers)
+    }
+
+    /// Resolves `field` of the entities at `ctx` in another subgraph.
+    fn hop(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        target: &str,
+        field: &Node<Field>,
+    ) -> Result<Producers, PlannerError> {
+        let index_key = (
+            ctx.group,
+            ctx.path.clone(),
+            parent.clone(),
+            target.to_owned(),
+        );
+        let entity = match self.entity_index.get(&index_key) {
+            Some(group) => *group,
+            None => {
+                let group = self.entity_group(ctx, parent, target)?;
+                self.entity_index.insert(index_key, group);
+                group
+            }
+        };
+        if let Some(requires) = self.graph.requires(parent, &field.name, target) {
+            let required = self.graph.field_set(parent, requires)?;
+            let mut producers = self.plan_selection_set(ctx, parent, &required.selections)?;
+            producers.remove(&entity);
+            let group = &mut self.groups[entity];
+            group.depends_on.extend(producers);
+            group
+                .representation
+                .merge(&SubSelection::from_field_set(&required)?)?;
+        }
+        let inner = Ctx {
+            group: entity,
+            steps: Vec::new(),
+            path: ctx.path.clone(),
+            provided: None,
+        };
+        self.add_local_field(&inner, parent, field, None)
+    }
+
+    /// A new `_entities` group in `target` for the objects at `ctx`, with the key fields
+    /// fetched where the objects come from (hopping further if that subgraph lacks them).
+    fn entity_group(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        target: &str,
+    ) -> Result<usize, PlannerError> {
+        let source = self.groups[ctx.group].graph.clone();
+        let keys = self
+            .graph
+            .keys(parent, target)
+            .into_iter()
+            .map(|k| self.graph.field_set(parent, k))
+            .collect::<Result<Vec<_>, _>>()?;
+        let key = keys
+            .iter()
+            .find(|k| self.graph.resolves_all(k, &source, self.labels))
+            .or_else(|| keys.first())
+            .cloned()
+            .ok_or_else(|| PlannerError::Unresolvable {
+                type_name: parent.to_string(),
+                field: "(key)".into(),
+                from: self.graph.name_of(&source).to_owned(),
+            })?;
+        self.selection_at(ctx)?.add_typename();
+        self.key_depth += 1;
+        if self.key_depth > MAX_KEY_DEPTH {
+            return Err(PlannerError::TooManyHops {
+                type_name: parent.to_string(),
+            });
+        }
+        let producers = self.plan_selection_set(ctx, parent, &key.selections);
+        self.key_depth -= 1;
+        let mut representation = SubSelection::default();
+        representation.add_typename();
+        representation.merge(&SubSelection::from_field_set(&key)?)?;
+        let root = self.groups[ctx.group].root;
+        let typename_rewrite = self
+            .graph
+            .is_interface_object_in(parent, target)
+            .then(|| parent.to_string());
+        Ok(self.new_group(Group {
+            graph: target.to_owned(),
+            entity_type: Some(parent.clone()),
+            typename_rewrite,
+            paths: vec![ctx.path.clone()],
+            representation,
+            selection: SubSelection::default(),
+            depends_on: producers?,
+            root,
+            merged_into: None,
+        }))
+    }
+}

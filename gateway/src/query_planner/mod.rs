@@ -1,0 +1,69 @@
+//! The query planner: a pure, synchronous library module. A validated operation and the
+//! supergraph go in; a plan of subgraph fetches comes out.
+//!
+//! Stages: [`builder`] assigns each field to a subgraph request (hopping between subgraphs
+//! by `@key`, fetching `@requires` first, using `@provides`), then [`schedule`] merges
+//! identical entity fetches and orders the requests into sequence and parallel waves.
+
+mod builder;
+mod error;
+mod graph;
+mod plan;
+mod schedule;
+mod selection;
+
+use std::collections::HashSet;
+
+use apollo_compiler::{ExecutableDocument, executable::Operation};
+
+pub use error::PlannerError;
+pub use plan::{FetchKind, FetchNode, PathStep, PlanNode, QueryPlan, ResponsePath};
+pub use selection::{SubField, SubItem, SubSelection};
+
+use crate::supergraph::Supergraph;
+
+/// Plans operations against one supergraph.
+#[derive(Debug)]
+pub struct QueryPlanner {
+    index: graph::GraphIndex,
+}
+
+impl QueryPlanner {
+    /// Indexes the supergraph for planning.
+    pub fn new(supergraph: &Supergraph) -> Self {
+        Self {
+            index: graph::GraphIndex::new(supergraph),
+        }
+    }
+
+    /// Plans one operation of a validated document. `labels` are the progressive
+    /// `@override` labels in force for this request.
+    pub fn plan(
+        &self,
+        supergraph: &Supergraph,
+        document: &ExecutableDocument,
+        operation: &Operation,
+        labels: &HashSet<String>,
+    ) -> Result<QueryPlan, PlannerError> {
+        let graph = graph::FederationGraph {
+            supergraph,
+            index: &self.index,
+        };
+        let mut builder = builder::Builder::new(&graph, document, labels);
+        builder.plan_operation(operation)?;
+        let mut groups = builder.groups;
+        for group in &mut groups {
+            group.selection.fill_empty();
+        }
+        schedule::merge_identical(&mut groups);
+        Ok(QueryPlan {
+            node: schedule::schedule(
+                &graph,
+                &groups,
+                operation.operation_type,
+                &operation.variables,
+                operation.name.as_deref(),
+            ),
+        })
+    }
+}

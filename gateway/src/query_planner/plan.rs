@@ -1,0 +1,194 @@
+//! Plan nodes: serde data (internally tagged by `kind`) with a readable text form.
+
+use std::fmt::{self, Write as _};
+
+use serde::{Serialize, Serializer};
+
+use super::selection::SubSelection;
+
+/// One step of a path into the response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PathStep {
+    /// An object field, by response key.
+    Key(String),
+    /// Every element of a list (`@`).
+    List,
+    /// Only objects whose `__typename` is one of these (`|[A,B]`).
+    TypeCondition(Vec<String>),
+}
+
+impl fmt::Display for PathStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathStep::Key(key) => f.write_str(key),
+            PathStep::List => f.write_str("@"),
+            PathStep::TypeCondition(types) => write!(f, "|[{}]", types.join(",")),
+        }
+    }
+}
+
+impl Serialize for PathStep {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A path into the response, from its root.
+pub type ResponsePath = Vec<PathStep>;
+
+fn path_text(path: &[PathStep]) -> String {
+    let steps: Vec<String> = path.iter().map(ToString::to_string).collect();
+    steps.join(".")
+}
+
+/// The operation kind a fetch sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FetchKind {
+    /// A query.
+    Query,
+    /// A mutation (root fields run in order).
+    Mutation,
+}
+
+/// A request to one subgraph.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchNode {
+    /// The subgraph's name.
+    pub service_name: String,
+    /// Its index in the supergraph's subgraph list.
+    #[serde(skip)]
+    pub subgraph_index: usize,
+    /// Query or mutation.
+    pub operation_kind: FetchKind,
+    /// The document sent.
+    pub operation: String,
+    /// Operation variables forwarded to the subgraph.
+    pub variable_usages: Vec<String>,
+    /// For entity fetches: the representation taken from each object (`__typename`, key,
+    /// required fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requires: Option<SubSelection>,
+    /// For `@interfaceObject` targets: the `__typename` sent instead of the concrete one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typename_rewrite: Option<String>,
+    /// For root fetches: the top-level response keys it fills (errors are pathed there
+    /// when the subgraph fails).
+    #[serde(skip)]
+    pub response_keys: Vec<String>,
+}
+
+/// A node of the plan.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind")]
+pub enum PlanNode {
+    /// Children one after the other.
+    Sequence {
+        /// The children.
+        nodes: Vec<PlanNode>,
+    },
+    /// Children concurrently.
+    Parallel {
+        /// The children.
+        nodes: Vec<PlanNode>,
+    },
+    /// A root fetch; its data merges at the response root.
+    Fetch(FetchNode),
+    /// An entity fetch for the objects found at these paths; results merge into them.
+    Flatten {
+        /// Where the objects are (one fetch serves every path, representations deduplicated).
+        paths: Vec<ResponsePath>,
+        /// The `_entities` fetch.
+        node: FetchNode,
+    },
+}
+
+/// The plan of one operation.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct QueryPlan {
+    /// The root node; `None` when nothing needs a subgraph (introspection, `__typename`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<PlanNode>,
+}
+
+impl QueryPlan {
+    /// Every fetch of the plan, in plan order.
+    pub fn fetches(&self) -> Vec<&FetchNode> {
+        fn walk<'a>(node: &'a PlanNode, out: &mut Vec<&'a FetchNode>) {
+            match node {
+                PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
+                    nodes.iter().for_each(|n| walk(n, out))
+                }
+                PlanNode::Fetch(fetch) | PlanNode::Flatten { node: fetch, .. } => out.push(fetch),
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(node) = &self.node {
+            walk(node, &mut out);
+        }
+        out
+    }
+}
+
+fn indent(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
+fn write_node(out: &mut String, node: &PlanNode, depth: usize) {
+    indent(out, depth);
+    match node {
+        PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
+            let name = if matches!(node, PlanNode::Sequence { .. }) {
+                "Sequence"
+            } else {
+                "Parallel"
+            };
+            out.push_str(name);
+            out.push_str(" {\n");
+            for child in nodes {
+                write_node(out, child, depth + 1);
+            }
+            indent(out, depth);
+            out.push_str("},\n");
+        }
+        PlanNode::Fetch(fetch) => write_fetch(out, fetch, depth),
+        PlanNode::Flatten { paths, node } => {
+            let paths: Vec<String> = paths
+                .iter()
+                .map(|p| format!("{:?}", path_text(p)))
+                .collect();
+            let _ = writeln!(out, "Flatten(path: {}) {{", paths.join(", "));
+            indent(out, depth + 1);
+            write_fetch(out, node, depth + 1);
+            indent(out, depth);
+            out.push_str("},\n");
+        }
+    }
+}
+
+fn write_fetch(out: &mut String, fetch: &FetchNode, depth: usize) {
+    let _ = writeln!(out, "Fetch(service: {:?}) {{", fetch.service_name);
+    if let Some(requires) = &fetch.requires {
+        indent(out, depth + 1);
+        let _ = writeln!(out, "{requires} =>");
+    }
+    indent(out, depth + 1);
+    out.push_str(&fetch.operation);
+    out.push('\n');
+    indent(out, depth);
+    out.push_str("},\n");
+}
+
+impl fmt::Display for QueryPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::from("QueryPlan {\n");
+        if let Some(node) = &self.node {
+            write_node(&mut out, node, 1);
+        }
+        out.push('}');
+        f.write_str(&out)
+    }
+}

@@ -1,0 +1,171 @@
+//! GraphQL over HTTP (the GraphQL-over-HTTP spec): POST JSON, GET for queries.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use apollo_compiler::response::JsonMap;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use crate::{
+    engine::{EngineResponse, RequestOptions},
+    pipeline::{ErrorCode, GraphqlRequest, HttpMethod},
+};
+
+/// The media type of GraphQL-over-HTTP responses.
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// Request header that adds the query plan to `extensions.queryPlan`.
+pub const EXPOSE_PLAN_HEADER: &str = "x-query-plan";
+
+/// Whether the client accepts `application/graphql-response+json` (then request errors
+/// carry 4xx statuses); otherwise the legacy `application/json` with 200.
+fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.split(';').next().unwrap_or_default().trim())
+        .find(|v| *v == GRAPHQL_RESPONSE || *v == "application/json" || *v == "*/*")
+        .is_some_and(|v| v == GRAPHQL_RESPONSE)
+}
+
+fn respond(headers: &HeaderMap, response: EngineResponse) -> Response {
+    let modern = wants_graphql_response(headers);
+    let status = match response.request_error {
+        Some(ErrorCode::MethodNotAllowed) => StatusCode::METHOD_NOT_ALLOWED,
+        Some(code) if modern => {
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
+        }
+        _ => StatusCode::OK,
+    };
+    let content_type = if modern {
+        GRAPHQL_RESPONSE
+    } else {
+        "application/json"
+    };
+    let mut http = (status, Json(response.body)).into_response();
+    http.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        http.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
+    http
+}
+
+fn bad_request(headers: &HeaderMap, status: StatusCode, message: String) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+    let mut http = (status, Json(body)).into_response();
+    let content_type = if wants_graphql_response(headers) {
+        GRAPHQL_RESPONSE
+    } else {
+        "application/json"
+    };
+    http.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    http
+}
+
+fn options(headers: &HeaderMap, method: HttpMethod) -> RequestOptions {
+    RequestOptions {
+        method: Some(method),
+        expose_plan: headers
+            .get(EXPOSE_PLAN_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+    }
+}
+
+/// `POST /graphql` with a JSON body.
+pub(crate) async fn post(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let json_body = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let media = v.split(';').next().unwrap_or_default().trim();
+            media.eq_ignore_ascii_case("application/json")
+        });
+    if !json_body {
+        return bad_request(
+            &headers,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "POST bodies must be application/json".into(),
+        );
+    }
+    let request: GraphqlRequest = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => {
+            return bad_request(
+                &headers,
+                StatusCode::BAD_REQUEST,
+                format!("the body is not a GraphQL request: {e}"),
+            );
+        }
+    };
+    let engine = state.engine();
+    let response = engine
+        .execute(&request, &options(&headers, HttpMethod::Post))
+        .await;
+    respond(&headers, response)
+}
+
+/// GET parameters: JSON-encoded `variables` and `extensions`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+fn json_param(name: &str, raw: Option<String>) -> Result<Option<JsonMap>, String> {
+    match raw.filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(text) => serde_json::from_str::<Option<JsonMap>>(&text)
+            .map_err(|_| format!("the {name} parameter must be a JSON object")),
+    }
+}
+
+/// `GET /graphql?query=…`: queries only.
+pub(crate) async fn get(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(params)) = params else {
+        return bad_request(&headers, StatusCode::BAD_REQUEST, "malformed query string".into());
+    };
+    let variables = match json_param("variables", params.variables) {
+        Ok(v) => v,
+        Err(message) => return bad_request(&headers, StatusCode::BAD_REQUEST, message),
+    };
+    let extensions = match json_param("extensions", params.extensions) {
+        Ok(v) => v,
+        Err(message) => return bad_request(&headers, StatusCode::BAD_REQUEST, message),
+    };
+    let request = GraphqlRequest {
+        query: params.query,
+        operation_name: params.operation_name,
+        variables,
+        extensions,
+    };
+    let engine = state.engine();
+    let response = engine
+        .execute(&request, &options(&headers, HttpMethod::Get))
+        .await;
+    respond(&headers, response)
+}
