@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+
+pub mod benchmark;
+pub mod conformance;
+mod entities;
+pub mod server;
+
+pub use server::{Subgraph, TestSubgraph, by_name};
