@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
 /// Every subgraph that exists, in port order.
-fn subgraphs() -> Vec<Box<dyn Subgraph>> {
+pub(crate) fn subgraphs() -> Vec<Box<dyn Subgraph>> {
     vec![Box::new(clientes::Clientes), Box::new(afiliados::Afiliados)]
 }
 

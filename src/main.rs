@@ -5,6 +5,7 @@
 //! against `DATABASE_URL`, as the deployed topology does.
 
 mod launcher;
+mod schema;
 
 use std::{net::IpAddr, path::PathBuf};
 
@@ -25,6 +26,18 @@ struct Cli {
 enum Command {
     /// One subgraph alone (deployed topology).
     Subgraph(SubgraphArgs),
+    /// Write the supergraph of every subgraph (schema.graphql), or check it is current.
+    Schema(SchemaArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct SchemaArgs {
+    /// The supergraph file.
+    #[arg(long, default_value = "schema.graphql")]
+    output: PathBuf,
+    /// Fail if the file differs from the composed supergraph instead of writing it.
+    #[arg(long)]
+    check: bool,
 }
 
 /// Without a subcommand: every subgraph in one process on SQLite, with demo data.
@@ -79,6 +92,7 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
+        Some(Command::Schema(args)) => schema::run(&args.output, args.check),
     }
 }
 

@@ -55,4 +55,13 @@ impl Subgraph for Clientes {
             db,
         )
     }
+
+    fn sdl(&self) -> String {
+        // Resolvers never run for the SDL, so a disconnected database is enough.
+        graphql::schema(service(DatabaseConnection::default())).sdl_with_options(
+            async_graphql::SDLExportOptions::new()
+                .federation()
+                .compose_directive(),
+        )
+    }
 }

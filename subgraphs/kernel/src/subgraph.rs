@@ -23,4 +23,7 @@ pub trait Subgraph: Send + Sync + 'static {
 
     /// Its HTTP app (`/graphql`, `/health`).
     fn app(&self, db: DatabaseConnection) -> Router;
+
+    /// Its Federation v2 SDL, as `{ _service { sdl } }` returns it (no database needed).
+    fn sdl(&self) -> String;
 }
