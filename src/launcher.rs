@@ -10,6 +10,9 @@ use kernel::{server, subgraph::Subgraph};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
+/// How long the embedded gateway waits for a subgraph.
+const GATEWAY_SUBGRAPH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Every subgraph that exists, in port order.
 pub(crate) fn subgraphs() -> Vec<Box<dyn Subgraph>> {
     vec![Box::new(clientes::Clientes), Box::new(afiliados::Afiliados)]
@@ -58,6 +61,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut servers = Vec::new();
     let mut lines = Vec::new();
+    let mut urls = std::collections::HashMap::new();
     for subgraph in subgraphs() {
         let file = options.data_dir.join(format!("{}.db", subgraph.name()));
         let url = kernel::db::sqlite_url(&file);
@@ -68,6 +72,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
             .context("base port too high")?;
         let listener = server::bind(SocketAddr::new(options.host, port)).await?;
         let addr = listener.local_addr()?;
+        urls.insert(subgraph.name(), format!("http://{addr}/graphql"));
         lines.push(format!(
             "  {:<12} http://{addr}/graphql   (health: http://{addr}/health)",
             subgraph.name()
@@ -78,6 +83,22 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
             stop.wait_for(|s| *s).await.ok();
         })));
     }
+    // The gateway serves the same composition as schema.graphql, routed to the ports
+    // actually bound.
+    let supergraph =
+        crate::schema::supergraph_at(|s| urls.get(s.name()).cloned().unwrap_or_default())?;
+    let engine = gateway::server::engine_from_sdl(&supergraph, GATEWAY_SUBGRAPH_TIMEOUT)?;
+    let listener = server::bind(SocketAddr::new(options.host, options.base_port)).await?;
+    let addr = listener.local_addr()?;
+    lines.insert(0, format!("  {:<12} http://{addr}/graphql   (GraphiQL: http://{addr}/graphiql, health: http://{addr}/health)", "gateway"));
+    let mut stop = stop_rx.clone();
+    servers.push(tokio::spawn(gateway::server::serve(
+        listener,
+        gateway::server::AppState::new(engine),
+        async move {
+            stop.wait_for(|s| *s).await.ok();
+        },
+    )));
     println!(
         "Alpes Partners is running in embedded mode (data in {}):",
         options.data_dir.display()

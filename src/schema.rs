@@ -5,16 +5,22 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use gateway::compose::{SubgraphSdl, compose};
+use kernel::subgraph::Subgraph;
 
 use crate::launcher;
 
-/// Composes the supergraph of every subgraph.
+/// Composes the supergraph of every subgraph at its contract URL.
 pub(crate) fn supergraph() -> Result<String> {
+    supergraph_at(|s| format!("http://127.0.0.1:{}/graphql", s.default_port()))
+}
+
+/// Composes the supergraph of every subgraph, routed to `url(subgraph)`.
+pub(crate) fn supergraph_at(url: impl Fn(&dyn Subgraph) -> String) -> Result<String> {
     let subgraphs: Vec<SubgraphSdl> = launcher::subgraphs()
         .iter()
         .map(|s| SubgraphSdl {
             name: s.name().to_owned(),
-            url: format!("http://127.0.0.1:{}/graphql", s.default_port()),
+            url: url(s.as_ref()),
             sdl: s.sdl(),
         })
         .collect();

@@ -15,14 +15,14 @@ struct Launched {
     stdout: mpsc::Receiver<String>,
 }
 
-/// A base port whose next two ports are free right now.
+/// A base port that, with its next five ports, is free right now.
 fn free_base_port() -> u16 {
     for _ in 0..50 {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind probe");
         let port = probe.local_addr().expect("addr").port();
         drop(probe);
         let base = port.saturating_sub(1);
-        let free = (1..=5).all(|n| std::net::TcpListener::bind(("127.0.0.1", base + n)).is_ok());
+        let free = (0..=5).all(|n| std::net::TcpListener::bind(("127.0.0.1", base + n)).is_ok());
         if free && base > 1024 {
             return base;
         }
@@ -101,7 +101,12 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
     let http = reqwest::Client::new();
 
     let launched = launch(&data_dir);
-    assert_eq!(launched.urls.len(), 2, "{:?}", launched.urls);
+    assert_eq!(
+        launched.urls.len(),
+        3,
+        "gateway + 2 subgraphs: {:?}",
+        launched.urls
+    );
     for url in &launched.urls {
         let health: Value = http
             .get(url.replace("/graphql", "/health"))
@@ -113,16 +118,27 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
             .expect("json");
         assert_eq!(health["status"], "up", "{url}");
     }
-    assert_eq!(total(&http, &launched.urls[0], "clientes").await, 300);
-    let afiliados = total(&http, &launched.urls[1], "afiliados").await;
+    let gateway = &launched.urls[0];
+    assert_eq!(total(&http, &launched.urls[1], "clientes").await, 300);
+    let afiliados = total(&http, &launched.urls[2], "afiliados").await;
     assert!(afiliados > 150, "demo partners not deleted: {afiliados}");
+    // The gateway serves both subgraphs through one federated schema, with GraphiQL.
+    assert_eq!(total(&http, gateway, "clientes").await, 300);
+    assert_eq!(total(&http, gateway, "afiliados").await, afiliados);
+    let graphiql = http
+        .get(gateway.replace("/graphql", "/graphiql"))
+        .send()
+        .await
+        .expect("graphiql");
+    assert_eq!(graphiql.status(), 200);
+    assert!(graphiql.text().await.expect("html").contains("<html"));
     stop(launched);
     assert!(data_dir.join("clientes.db").exists());
 
     // A second start migrates nothing new and loads no second copy of the demo data.
     let again = launch(&data_dir);
-    assert_eq!(total(&http, &again.urls[0], "clientes").await, 300);
-    assert_eq!(total(&http, &again.urls[1], "afiliados").await, afiliados);
+    assert_eq!(total(&http, &again.urls[1], "clientes").await, 300);
+    assert_eq!(total(&http, &again.urls[2], "afiliados").await, afiliados);
     stop(again);
     std::fs::remove_dir_all(&data_dir).ok();
 }

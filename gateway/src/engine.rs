@@ -50,8 +50,31 @@ pub struct Engine {
     implementers: HashMap<Name, Implementers>,
     planner: QueryPlanner,
     client: Arc<dyn SubgraphClient>,
-    plans: quick_cache::sync::Cache<(String, Option<String>), Arc<CachedPlan>>,
+    plans: quick_cache::sync::Cache<PlanKey, Arc<CachedPlan>>,
+    /// Override labels turned on by configuration.
     labels: HashSet<String>,
+    /// `percent(N)` override labels of the supergraph, with N.
+    percent_labels: Vec<(String, f64)>,
+}
+
+/// Plans differ by document, operation and the override labels in force.
+type PlanKey = (String, Option<String>, Vec<String>);
+
+/// The `percent(N)` progressive-override labels of a supergraph.
+fn percent_labels(supergraph: &Supergraph) -> Vec<(String, f64)> {
+    let mut labels: Vec<(String, f64)> = supergraph
+        .field_owners
+        .values()
+        .flatten()
+        .filter_map(|o| o.override_label.as_ref())
+        .filter_map(|label| {
+            let n = label.strip_prefix("percent(")?.strip_suffix(')')?;
+            Some((label.clone(), n.trim().parse::<f64>().ok()?))
+        })
+        .collect();
+    labels.sort_by(|a, b| a.0.cmp(&b.0));
+    labels.dedup_by(|a, b| a.0 == b.0);
+    labels
 }
 
 impl Engine {
@@ -59,7 +82,9 @@ impl Engine {
     pub fn new(supergraph: Supergraph, client: Arc<dyn SubgraphClient>) -> Self {
         let implementers = supergraph.api_schema.implementers_map();
         let planner = QueryPlanner::new(&supergraph);
+        let percent_labels = percent_labels(&supergraph);
         Self {
+            percent_labels,
             supergraph,
             implementers,
             planner,
@@ -85,6 +110,18 @@ impl Engine {
         self.plans.len()
     }
 
+    /// Labels for one request: the configured ones, and each `percent(N)` label with
+    /// probability N%.
+    fn active_labels(&self) -> HashSet<String> {
+        let mut labels = self.labels.clone();
+        for (label, percent) in &self.percent_labels {
+            if rand::random::<f64>() * 100.0 < *percent {
+                labels.insert(label.clone());
+            }
+        }
+        labels
+    }
+
     fn request_error(error: PipelineError) -> EngineResponse {
         EngineResponse {
             body: error.to_response(),
@@ -103,9 +140,15 @@ impl Engine {
             Ok(prepared) => prepared,
             Err(error) => return Self::request_error(error),
         };
+        let labels = self.active_labels();
         let key = (
             request.query.clone().unwrap_or_default(),
             request.operation_name.clone(),
+            {
+                let mut sorted: Vec<String> = labels.iter().cloned().collect();
+                sorted.sort();
+                sorted
+            },
         );
         let cached = match self.plans.get(&key) {
             Some(cached) => cached,
@@ -114,7 +157,7 @@ impl Engine {
                     &self.supergraph,
                     &prepared.document,
                     &prepared.operation,
-                    &self.labels,
+                    &labels,
                 ) {
                     Ok(plan) => plan,
                     Err(error) => {

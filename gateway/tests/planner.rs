@@ -15,7 +15,8 @@ fn plan(query: &str) -> String {
         query: Some(query.into()),
         ..Default::default()
     };
-    let prepared = prepare(&supergraph.api_schema, &request, HttpMethod::Post).expect("valid query");
+    let prepared =
+        prepare(&supergraph.api_schema, &request, HttpMethod::Post).expect("valid query");
     QueryPlanner::new(&supergraph)
         .plan(
             &supergraph,
@@ -36,4 +37,14 @@ fn print_plans() {
     ] {
         println!("{q}\n{}\n", plan(q));
     }
+}
+
+#[test]
+fn conditions() {
+    println!(
+        "{}",
+        plan(
+            "query($x: Boolean = true, $y: Boolean = false) { me { name reviews @include(if: $x) { body } ... @skip(if: $y) { reviews { id } } } }"
+        )
+    );
 }

@@ -82,11 +82,14 @@ pub struct SubgraphEndpoint {
 
 type InFlight = Shared<BoxFuture<'static, Result<SubgraphResponse, FetchError>>>;
 
+/// Requests in flight by subgraph and body.
+type InFlightTable = Mutex<HashMap<(usize, Vec<u8>), InFlight>>;
+
 /// Subgraph requests over pooled HTTP connections (keep-alive, HTTP/2 when offered).
 pub struct HttpSubgraphClient {
     http: reqwest::Client,
     endpoints: Arc<Vec<SubgraphEndpoint>>,
-    in_flight: Arc<Mutex<HashMap<(usize, Vec<u8>), InFlight>>>,
+    in_flight: Arc<InFlightTable>,
 }
 
 impl HttpSubgraphClient {

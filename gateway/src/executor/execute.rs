@@ -10,7 +10,7 @@ use super::{
     paths::{self, Segment},
     representation,
 };
-use crate::query_planner::{FetchKind, FetchNode, PlanNode, QueryPlan};
+use crate::query_planner::{FetchKind, FetchNode, PlanNode, QueryPlan, ResponsePath};
 
 /// The raw result: subgraph data merged (internal fields included) and errors.
 #[derive(Debug, Default)]
@@ -126,6 +126,8 @@ fn subgraph_errors(response: &Value, service: &str) -> Vec<Value> {
         .map(|e| {
             let mut e = e.clone();
             if let Value::Object(map) = &mut e {
+                // Locations point into the subgraph's document, not the client's.
+                map.remove("locations");
                 let extensions = map
                     .entry("extensions")
                     .or_insert_with(|| Value::Object(Map::new()));
@@ -179,10 +181,15 @@ fn merge_result(
                     .and_then(Value::as_array);
                 if let Some(entities) = entities {
                     for (location, i) in &targets {
-                        if let (Some(entity @ Value::Object(_)), Some(target)) =
+                        if let (Some(Value::Object(entity)), Some(target)) =
                             (entities.get(*i), paths::get_mut(&mut out.data, location))
                         {
-                            paths::merge(target, entity.clone());
+                            let mut entity = entity.clone();
+                            if fetch.typename_rewrite.is_some() {
+                                // The subgraph only knows the interface, not the real type.
+                                entity.remove("__typename");
+                            }
+                            paths::merge(target, Value::Object(entity));
                         }
                     }
                 }
@@ -243,16 +250,43 @@ pub async fn execute(
     out
 }
 
-/// Leaves of a node that can run together (a fetch, or a parallel set of fetches).
-fn leaves(node: &PlanNode) -> Option<Vec<&PlanNode>> {
+type Leaf<'a> = (&'a FetchNode, Option<&'a [ResponsePath]>);
+
+/// A fetch node, with its `Condition`s evaluated: `Some(None)` when a condition skips it,
+/// `None` when the node is not a (conditional) fetch.
+fn leaf<'a>(node: &'a PlanNode, variables: &Map<String, Value>) -> Option<Option<Leaf<'a>>> {
     match node {
-        PlanNode::Fetch(_) | PlanNode::Flatten { .. } => Some(vec![node]),
-        PlanNode::Parallel { nodes } => nodes
-            .iter()
-            .map(|n| matches!(n, PlanNode::Fetch(_) | PlanNode::Flatten { .. }).then_some(n))
-            .collect(),
-        PlanNode::Sequence { .. } => None,
+        PlanNode::Fetch(fetch) => Some(Some((fetch, None))),
+        PlanNode::Flatten { paths, node } => Some(Some((node, Some(paths.as_slice())))),
+        PlanNode::Condition {
+            condition,
+            if_clause,
+            else_clause,
+        } => {
+            let value = variables
+                .get(condition)
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            match if value { if_clause } else { else_clause } {
+                Some(branch) => leaf(branch, variables),
+                None => Some(None),
+            }
+        }
+        PlanNode::Sequence { .. } | PlanNode::Parallel { .. } => None,
     }
+}
+
+/// The fetches of a node that can run together (a fetch, or a parallel set of fetches).
+fn leaves<'a>(node: &'a PlanNode, variables: &Map<String, Value>) -> Option<Vec<Leaf<'a>>> {
+    let nodes = match node {
+        PlanNode::Parallel { nodes } => nodes.as_slice(),
+        other => std::slice::from_ref(other),
+    };
+    let mut out = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        out.extend(leaf(node, variables)?);
+    }
+    Some(out)
 }
 
 fn run<'a>(
@@ -262,17 +296,11 @@ fn run<'a>(
     out: &'a mut RawResult,
 ) -> futures::future::BoxFuture<'a, ()> {
     Box::pin(async move {
-        if let Some(batch) = leaves(node) {
+        if let Some(batch) = leaves(node, variables) {
             // Prepare every request from the current data, send them together, then merge.
             let prepared: Vec<(&FetchNode, Prepared)> = batch
-                .iter()
-                .map(|leaf| match leaf {
-                    PlanNode::Flatten { paths, node } => {
-                        (node, prepare(node, Some(paths), &out.data, variables))
-                    }
-                    PlanNode::Fetch(fetch) => (fetch, prepare(fetch, None, &out.data, variables)),
-                    _ => unreachable!("leaves are fetches"),
-                })
+                .into_iter()
+                .map(|(fetch, paths)| (fetch, prepare(fetch, paths, &out.data, variables)))
                 .collect();
             let sends = prepared.iter().map(|(fetch, p)| {
                 let request = match p {
@@ -305,7 +333,7 @@ fn run<'a>(
                     run(child, client, variables, out).await;
                 }
             }
-            PlanNode::Fetch(_) | PlanNode::Flatten { .. } => {}
+            PlanNode::Fetch(_) | PlanNode::Flatten { .. } | PlanNode::Condition { .. } => {}
         }
     })
 }

@@ -5,8 +5,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use apollo_compiler::{
     ExecutableDocument, Name, Node,
-    ast::{DirectiveList, Type},
+    ast::{DirectiveList, Type, Value},
     executable::{Field, Operation, OperationType, Selection, SelectionSet},
+    schema::ExtendedType,
 };
 
 use super::{
@@ -34,6 +35,8 @@ pub(crate) struct Group {
     pub(crate) root: usize,
     /// Set when merged into an identical group.
     pub(crate) merged_into: Option<usize>,
+    /// `@skip`/`@include` variables every path to this group passes: `(variable, include)`.
+    pub(crate) conditions: BTreeSet<(String, bool)>,
 }
 
 /// Where the walk is: which group, where inside its selection, where in the response.
@@ -44,6 +47,22 @@ struct Ctx {
     path: ResponsePath,
     /// Fields `@provides` makes local here.
     provided: Option<SelectionSet>,
+    /// `@skip`/`@include(if: $variable)` on the way here: `(variable, include)`.
+    conditions: BTreeSet<(String, bool)>,
+}
+
+/// The variable conditions of `@skip`/`@include` directives.
+fn variable_conditions(directives: &DirectiveList) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for (name, include) in [("skip", false), ("include", true)] {
+        if let Some(directive) = directives.get(name)
+            && let Some(Value::Variable(variable)) =
+                directive.specified_argument_by_name("if").map(|v| &**v)
+        {
+            out.push((variable.to_string(), include));
+        }
+    }
+    out
 }
 
 type Producers = BTreeSet<usize>;
@@ -108,6 +127,7 @@ impl<'a> Builder<'a> {
             depends_on: BTreeSet::new(),
             root: id,
             merged_into: None,
+            conditions: BTreeSet::new(),
         })
     }
 
@@ -148,6 +168,7 @@ impl<'a> Builder<'a> {
                 }
             };
             last_mutation_group = Some(group);
+            let conditions = wrappers.iter().flat_map(variable_conditions).collect();
             let ctx = Ctx {
                 group,
                 steps: wrappers
@@ -156,6 +177,7 @@ impl<'a> Builder<'a> {
                     .collect(),
                 path: Vec::new(),
                 provided: None,
+                conditions,
             };
             self.plan_field(&ctx, &root_type, &field)?;
         }
@@ -260,8 +282,12 @@ impl<'a> Builder<'a> {
                 inner
                     .steps
                     .push(Step::Fragment(parent.clone(), directives.clone()));
+                inner.conditions.extend(variable_conditions(directives));
             }
             return self.plan_selection_set(&inner, parent, &selection.selections);
+        }
+        if let Some(source) = self.concrete_type_source(ctx, parent)? {
+            return self.plan_fragment(&source, parent, condition, directives, selection);
         }
         let parent_types = self.graph.possible_types(parent);
         let narrowed: Vec<Name> = self
@@ -276,6 +302,7 @@ impl<'a> Builder<'a> {
             inner
                 .steps
                 .push(Step::Fragment(condition.clone(), directives.clone()));
+            inner.conditions.extend(variable_conditions(directives));
             inner.path.push(PathStep::TypeCondition(
                 narrowed.iter().map(ToString::to_string).collect(),
             ));
@@ -299,6 +326,11 @@ impl<'a> Builder<'a> {
         field: &Node<Field>,
     ) -> Result<Producers, PlannerError> {
         let graph = self.groups[ctx.group].graph.clone();
+        if field.name == "__typename"
+            && let Some(source) = self.concrete_type_source(ctx, parent)?
+        {
+            return self.add_local_field(&source, parent, field, None);
+        }
         let provided = ctx
             .provided
             .as_ref()
@@ -311,12 +343,7 @@ impl<'a> Builder<'a> {
         if local {
             // A field with `@requires` is only resolvable through `_entities`, with the
             // required fields in the representation: hop, even into the same subgraph.
-            if provided.is_none()
-                && self
-                    .graph
-                    .requires(parent, &field.name, &graph)
-                    .is_some()
-            {
+            if provided.is_none() && self.graph.requires(parent, &field.name, &graph).is_some() {
                 return self.hop(ctx, parent, &graph, field);
             }
             return self.add_local_field(ctx, parent, field, provided);
@@ -347,12 +374,24 @@ impl<'a> Builder<'a> {
             return Ok(producers);
         }
         if targets.is_empty() {
+            // A field an `@interfaceObject` subgraph adds to every implementation: ask it
+            // through the interface.
+            if let Some((interface, target)) = self.interface_object_resolver(parent, &field.name) {
+                return self.hop(ctx, &interface, &target, field);
+            }
             return Err(PlannerError::Unresolvable {
                 type_name: parent.to_string(),
                 field: field.name.to_string(),
                 from: self.graph.name_of(&graph).to_owned(),
             });
         }
+        // Prefer subgraphs reachable in one hop: a key of theirs resolves here.
+        let direct: Vec<&str> = targets
+            .iter()
+            .copied()
+            .filter(|t| self.directly_reachable(parent, t, &graph))
+            .collect();
+        let targets = if direct.is_empty() { targets } else { direct };
         let existing = targets.iter().copied().find(|t| {
             self.entity_index.contains_key(&(
                 ctx.group,
@@ -398,6 +437,9 @@ impl<'a> Builder<'a> {
             PathStep::List,
             list_depth(&field.definition.ty),
         ));
+        inner
+            .conditions
+            .extend(variable_conditions(&field.directives));
         inner.steps.push(Step::Field(head));
         inner.provided = match provided {
             Some(sub) if !sub.selections.is_empty() => Some(sub),
@@ -420,6 +462,96 @@ impl<'a> Builder<'a> {
         Ok(producers)
     }
 
+    /// Whether some key of `parent` in `target` resolves entirely in `source`.
+    fn directly_reachable(&self, parent: &Name, target: &str, source: &str) -> bool {
+        self.graph.keys(parent, target).into_iter().any(|key| {
+            self.graph
+                .field_set(parent, key)
+                .is_ok_and(|k| self.graph.resolves_all(&k, source, self.labels))
+        })
+    }
+
+    /// An interface of `object` whose field `field` an `@interfaceObject` subgraph resolves.
+    fn interface_object_resolver(&self, object: &Name, field: &str) -> Option<(Name, String)> {
+        let schema = &self.graph.supergraph.schema;
+        let ExtendedType::Object(def) = schema.types.get(object)? else {
+            return None;
+        };
+        def.implements_interfaces.iter().find_map(|interface| {
+            self.graph
+                .resolvers(interface, field, self.labels)
+                .into_iter()
+                .find(|g| {
+                    self.graph.is_interface_object_in(interface, g)
+                        && !self.graph.keys(interface, g).is_empty()
+                })
+                .map(|g| (interface.name.clone(), g.to_owned()))
+        })
+    }
+
+    /// The `_entities` group in `target` for the objects at `ctx` (made on first use).
+    fn entity_at(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        target: &str,
+        directives: &DirectiveList,
+    ) -> Result<usize, PlannerError> {
+        let index_key = (
+            ctx.group,
+            ctx.path.clone(),
+            parent.clone(),
+            target.to_owned(),
+        );
+        let mut conditions = ctx.conditions.clone();
+        conditions.extend(variable_conditions(directives));
+        if let Some(&group) = self.entity_index.get(&index_key) {
+            // Reached on another way: it runs when any of the ways is taken.
+            let shared = &mut self.groups[group].conditions;
+            *shared = shared.intersection(&conditions).cloned().collect();
+            return Ok(group);
+        }
+        let group = self.entity_group(ctx, parent, target, conditions)?;
+        self.entity_index.insert(index_key, group);
+        Ok(group)
+    }
+
+    /// For objects coming from an `@interfaceObject` subgraph, which only knows the
+    /// interface: the group of a subgraph that knows their concrete types.
+    fn concrete_type_source(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+    ) -> Result<Option<Ctx>, PlannerError> {
+        let graph = self.groups[ctx.group].graph.clone();
+        if !self.graph.is_interface_object_in(parent, &graph) {
+            return Ok(None);
+        }
+        let target = self
+            .graph
+            .supergraph
+            .subgraphs
+            .iter()
+            .map(|s| s.graph.as_str())
+            .find(|g| {
+                !self.graph.is_interface_object_in(parent, g)
+                    && !self.graph.keys(parent, g).is_empty()
+            })
+            .map(str::to_owned);
+        let Some(target) = target else {
+            return Ok(None);
+        };
+        let entity = self.entity_at(ctx, parent, &target, &DirectiveList::new())?;
+        self.groups[entity].selection.add_typename();
+        Ok(Some(Ctx {
+            group: entity,
+            steps: Vec::new(),
+            path: ctx.path.clone(),
+            provided: None,
+            conditions: ctx.conditions.clone(),
+        }))
+    }
+
     /// Resolves `field` of the entities at `ctx` in another subgraph.
     fn hop(
         &mut self,
@@ -428,20 +560,7 @@ impl<'a> Builder<'a> {
         target: &str,
         field: &Node<Field>,
     ) -> Result<Producers, PlannerError> {
-        let index_key = (
-            ctx.group,
-            ctx.path.clone(),
-            parent.clone(),
-            target.to_owned(),
-        );
-        let entity = match self.entity_index.get(&index_key) {
-            Some(group) => *group,
-            None => {
-                let group = self.entity_group(ctx, parent, target)?;
-                self.entity_index.insert(index_key, group);
-                group
-            }
-        };
+        let entity = self.entity_at(ctx, parent, target, &field.directives)?;
         if let Some(requires) = self.graph.requires(parent, &field.name, target) {
             let required = self.graph.field_set(parent, requires)?;
             let mut producers = self.plan_selection_set(ctx, parent, &required.selections)?;
@@ -457,6 +576,7 @@ impl<'a> Builder<'a> {
             steps: Vec::new(),
             path: ctx.path.clone(),
             provided: None,
+            conditions: ctx.conditions.clone(),
         };
         self.add_local_field(&inner, parent, field, None)
     }
@@ -468,6 +588,7 @@ impl<'a> Builder<'a> {
         ctx: &Ctx,
         parent: &Name,
         target: &str,
+        conditions: BTreeSet<(String, bool)>,
     ) -> Result<usize, PlannerError> {
         let source = self.groups[ctx.group].graph.clone();
         let keys = self
@@ -513,6 +634,7 @@ impl<'a> Builder<'a> {
             depends_on: producers?,
             root,
             merged_into: None,
+            conditions,
         }))
     }
 }

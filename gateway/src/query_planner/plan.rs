@@ -95,6 +95,18 @@ pub enum PlanNode {
     },
     /// A root fetch; its data merges at the response root.
     Fetch(FetchNode),
+    /// Runs one branch depending on a boolean variable (`@include`/`@skip(if: $var)`).
+    #[serde(rename_all = "camelCase")]
+    Condition {
+        /// The variable.
+        condition: String,
+        /// Run when it is true.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        if_clause: Option<Box<PlanNode>>,
+        /// Run when it is false.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        else_clause: Option<Box<PlanNode>>,
+    },
     /// An entity fetch for the objects found at these paths; results merge into them.
     Flatten {
         /// Where the objects are (one fetch serves every path, representations deduplicated).
@@ -121,6 +133,14 @@ impl QueryPlan {
                     nodes.iter().for_each(|n| walk(n, out))
                 }
                 PlanNode::Fetch(fetch) | PlanNode::Flatten { node: fetch, .. } => out.push(fetch),
+                PlanNode::Condition {
+                    if_clause,
+                    else_clause,
+                    ..
+                } => {
+                    if_clause.iter().for_each(|n| walk(n, out));
+                    else_clause.iter().for_each(|n| walk(n, out));
+                }
             }
         }
         let mut out = Vec::new();
@@ -155,6 +175,21 @@ fn write_node(out: &mut String, node: &PlanNode, depth: usize) {
             out.push_str("},\n");
         }
         PlanNode::Fetch(fetch) => write_fetch(out, fetch, depth),
+        PlanNode::Condition {
+            condition,
+            if_clause,
+            else_clause,
+        } => {
+            let (word, branch) = match (if_clause, else_clause) {
+                (Some(branch), _) => ("Include", branch),
+                (None, Some(branch)) => ("Skip", branch),
+                (None, None) => return,
+            };
+            let _ = writeln!(out, "{word}(if: ${condition}) {{");
+            write_node(out, branch, depth + 1);
+            indent(out, depth);
+            out.push_str("},\n");
+        }
         PlanNode::Flatten { paths, node } => {
             let paths: Vec<String> = paths
                 .iter()

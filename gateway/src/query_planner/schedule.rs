@@ -23,7 +23,8 @@ pub(crate) fn merge_identical(groups: &mut [Group]) {
                 continue;
             }
             let signature = format!(
-                "{}|{:?}|{:?}|{}|{}|{:?}",
+                "{:?}|{}|{:?}|{:?}|{}|{}|{:?}",
+                group.conditions,
                 group.graph,
                 group.entity_type,
                 group.typename_rewrite,
@@ -145,14 +146,31 @@ pub(crate) fn schedule(
         let group = &groups[id];
         let name = format!("{base}__{}__{id}", sanitize(graph.name_of(&group.graph)));
         let fetch = fetch_node(graph, group, kind, variables, &name);
-        if group.entity_type.is_some() {
+        let mut node = if group.entity_type.is_some() {
             PlanNode::Flatten {
                 paths: group.paths.clone(),
                 node: fetch,
             }
         } else {
             PlanNode::Fetch(fetch)
+        };
+        for (variable, include) in group.conditions.iter().rev() {
+            let branch = Some(Box::new(node));
+            node = if *include {
+                PlanNode::Condition {
+                    condition: variable.clone(),
+                    if_clause: branch,
+                    else_clause: None,
+                }
+            } else {
+                PlanNode::Condition {
+                    condition: variable.clone(),
+                    if_clause: None,
+                    else_clause: branch,
+                }
+            };
         }
+        node
     };
     let partitions: Vec<Vec<usize>> = if kind == OperationType::Mutation {
         let roots: Vec<usize> = live

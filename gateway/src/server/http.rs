@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use apollo_compiler::response::JsonMap;
 use axum::{
     Json,
     body::Bytes,
@@ -9,7 +10,6 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use apollo_compiler::response::JsonMap;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -63,7 +63,8 @@ fn respond(headers: &HeaderMap, response: EngineResponse) -> Response {
 }
 
 fn bad_request(headers: &HeaderMap, status: StatusCode, message: String) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
     let mut http = (status, Json(body)).into_response();
     let content_type = if wants_graphql_response(headers) {
         GRAPHQL_RESPONSE
@@ -147,7 +148,11 @@ pub(crate) async fn get(
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(params)) = params else {
-        return bad_request(&headers, StatusCode::BAD_REQUEST, "malformed query string".into());
+        return bad_request(
+            &headers,
+            StatusCode::BAD_REQUEST,
+            "malformed query string".into(),
+        );
     };
     let variables = match json_param("variables", params.variables) {
         Ok(v) => v,

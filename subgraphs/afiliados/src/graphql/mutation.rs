@@ -15,7 +15,7 @@ use crate::domain::AfiliadoService;
 /// Mutations of the `afiliados` subgraph.
 pub struct MutationRoot;
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Registers a partner (ACTIVO); a taken e-mail is `CONFLICT`.
     async fn registrar_afiliado(

@@ -15,7 +15,7 @@ use crate::domain::AfiliadoService;
 /// Queries of the `afiliados` subgraph.
 pub struct QueryRoot;
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// The partner with this id, in any state (`NOT_FOUND` if none).
     async fn afiliado(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AfiliadoGql>> {

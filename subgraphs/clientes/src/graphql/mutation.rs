@@ -10,7 +10,7 @@ use crate::domain::ClienteService;
 /// Mutations of the `clientes` subgraph.
 pub struct MutationRoot;
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Registers a client (seed `POST /cliente/registrar`); a taken e-mail is `CONFLICT`.
     async fn registrar_cliente(

@@ -15,7 +15,7 @@ use crate::domain::ClienteService;
 /// Queries of the `clientes` subgraph.
 pub struct QueryRoot;
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// The client with this id (`NOT_FOUND` if none).
     async fn cliente(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClienteGql>> {

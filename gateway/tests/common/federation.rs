@@ -1,0 +1,172 @@
+//! Test set-up: the conformance fixture subgraphs, composed, behind a real gateway on an
+//! ephemeral port; every subgraph request is recorded.
+
+use std::{collections::BTreeMap, collections::HashSet, sync::Arc, time::Duration};
+
+use gateway::{
+    compose::{SubgraphSdl, compose},
+    engine::Engine,
+    executor::{HttpSubgraphClient, SubgraphEndpoint},
+    server::{AppState, EXPOSE_PLAN_HEADER, serve},
+    supergraph::Supergraph,
+};
+use serde_json::{Value, json};
+use test_subgraphs::TestSubgraph;
+use tokio::sync::oneshot;
+
+/// Which composer builds the supergraph.
+#[allow(dead_code)]
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Composer {
+    /// `gateway::compose`.
+    Ours,
+    /// `@theguild/federation-composition` from npm.
+    JavaScript,
+}
+
+/// Fixture subgraphs behind a running gateway.
+pub(crate) struct Federation {
+    pub(crate) subgraphs: Vec<TestSubgraph>,
+    pub(crate) url: String,
+    http: reqwest::Client,
+    _shutdown: oneshot::Sender<()>,
+}
+
+#[allow(dead_code)]
+impl Federation {
+    /// The conformance set, composed by `composer`, behind a gateway.
+    pub(crate) async fn conformance(composer: Composer) -> Self {
+        Self::start(
+            test_subgraphs::conformance::start().await,
+            composer,
+            HashSet::new(),
+        )
+        .await
+    }
+
+    /// The conformance set with progressive override labels turned on.
+    pub(crate) async fn conformance_with_labels(labels: &[&str]) -> Self {
+        Self::start(
+            test_subgraphs::conformance::start().await,
+            Composer::Ours,
+            labels.iter().map(|l| l.to_string()).collect(),
+        )
+        .await
+    }
+
+    /// Starts a gateway in front of running subgraphs.
+    pub(crate) async fn start(
+        subgraphs: Vec<TestSubgraph>,
+        composer: Composer,
+        labels: HashSet<String>,
+    ) -> Self {
+        let sdls: Vec<SubgraphSdl> = subgraphs
+            .iter()
+            .map(|s| SubgraphSdl {
+                name: s.name().to_owned(),
+                url: s.url().to_owned(),
+                sdl: s.sdl().to_owned(),
+            })
+            .collect();
+        let supergraph = match composer {
+            Composer::Ours => compose(&sdls).expect("the fixture subgraphs compose"),
+            Composer::JavaScript => super::js_composer::compose_with_js(&sdls),
+        };
+        let supergraph = Supergraph::parse(&supergraph).expect("a valid supergraph");
+        let endpoints = supergraph
+            .subgraphs
+            .iter()
+            .map(|s| SubgraphEndpoint {
+                name: s.name.clone(),
+                url: s.url.clone(),
+                timeout: Duration::from_millis(1500),
+            })
+            .collect();
+        let client = HttpSubgraphClient::new(endpoints).expect("HTTP client");
+        let engine = Engine::new(supergraph, Arc::new(client)).with_override_labels(labels);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        tokio::spawn(serve(listener, AppState::new(engine), async {
+            let _ = stop.await;
+        }));
+        Self {
+            subgraphs,
+            url,
+            http: reqwest::Client::new(),
+            _shutdown: shutdown,
+        }
+    }
+
+    /// One subgraph by name.
+    pub(crate) fn subgraph(&self, name: &str) -> &TestSubgraph {
+        test_subgraphs::by_name(&self.subgraphs, name)
+    }
+
+    /// Forgets the requests recorded so far.
+    pub(crate) fn clear_requests(&self) {
+        self.subgraphs.iter().for_each(TestSubgraph::clear_requests);
+    }
+
+    /// How many requests each subgraph received (only those with any).
+    pub(crate) fn request_counts(&self) -> BTreeMap<String, usize> {
+        self.subgraphs
+            .iter()
+            .filter(|s| !s.requests().is_empty())
+            .map(|s| (s.name().to_owned(), s.requests().len()))
+            .collect()
+    }
+
+    /// Posts a query with variables; returns the response body.
+    pub(crate) async fn query_with(&self, query: &str, variables: Value) -> Value {
+        self.http
+            .post(&self.url)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("gateway answers")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
+    /// Posts a query; returns the response body.
+    pub(crate) async fn query(&self, query: &str) -> Value {
+        self.query_with(query, json!({})).await
+    }
+
+    /// Posts a query and returns the text of its plan.
+    pub(crate) async fn plan(&self, query: &str) -> String {
+        let body: Value = self
+            .http
+            .post(&self.url)
+            .header(EXPOSE_PLAN_HEADER, "true")
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("gateway answers")
+            .json()
+            .await
+            .expect("JSON body");
+        match body["extensions"]["queryPlan"]["text"].as_str() {
+            Some(text) => text.to_owned(),
+            None => format!("no plan: {body}"),
+        }
+    }
+
+    /// Runs a query and returns `(response, requests per subgraph)`, starting from a clean
+    /// request log.
+    pub(crate) async fn run(&self, query: &str) -> (Value, BTreeMap<String, usize>) {
+        self.clear_requests();
+        let response = self.query(query).await;
+        (response, self.request_counts())
+    }
+}
+
+/// `{"a": 1, …}` as a request-count map.
+#[allow(dead_code)]
+pub(crate) fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+}
