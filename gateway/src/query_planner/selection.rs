@@ -204,6 +204,18 @@ impl SubSelection {
         keys
     }
 
+    /// Whether some field or fragment is selected without `@skip`/`@include`.
+    fn has_unconditional_item(&self) -> bool {
+        self.items.iter().any(|item| match item {
+            SubItem::Field(f) => f.directives.is_empty(),
+            SubItem::Fragment {
+                directives,
+                selections,
+                ..
+            } => directives.is_empty() && selections.has_unconditional_item(),
+        })
+    }
+
     /// Whether nothing is selected.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
@@ -344,11 +356,12 @@ impl SubSelection {
                 SubItem::Fragment { selections, .. } => Some(selections),
             };
             if let Some(sub) = sub {
-                if sub.is_empty() {
+                // Conditional items may all be skipped; some subgraphs then answer null
+                // for the object, so one unconditional field keeps it an object.
+                if !sub.has_unconditional_item() {
                     sub.add_typename();
-                } else {
-                    sub.fill_empty();
                 }
+                sub.fill_empty();
             }
         }
     }

@@ -48,7 +48,7 @@ impl Federation {
     pub(crate) async fn conformance_with_labels(labels: &[&str]) -> Self {
         Self::start(
             test_subgraphs::conformance::start().await,
-            Composer::Ours,
+            Composer::JavaScript,
             labels.iter().map(|l| l.to_string()).collect(),
         )
         .await
@@ -139,11 +139,16 @@ impl Federation {
 
     /// Posts a query and returns the text of its plan.
     pub(crate) async fn plan(&self, query: &str) -> String {
+        self.plan_with(query, json!({})).await
+    }
+
+    /// Posts a query with variables and returns the text of its plan.
+    pub(crate) async fn plan_with(&self, query: &str, variables: Value) -> String {
         let body: Value = self
             .http
             .post(&self.url)
             .header(EXPOSE_PLAN_HEADER, "true")
-            .json(&json!({ "query": query }))
+            .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
             .expect("gateway answers")
