@@ -4,8 +4,7 @@
 use std::{collections::HashSet, sync::Arc};
 
 use apollo_compiler::{
-    ExecutableDocument, Name, Node, collections::HashMap, executable::Operation,
-    schema::Implementers, validation::Valid,
+    ExecutableDocument, Name, collections::HashMap, schema::Implementers, validation::Valid,
 };
 use serde_json::{Map, Value, json};
 
@@ -19,11 +18,17 @@ use crate::{
 /// Plans kept per engine (most recently used first out when full).
 const PLAN_CACHE_ENTRIES: usize = 4096;
 
-/// A planned operation, cached by its text and name.
+/// A planned operation, cached by its normalised document, name and labels.
 struct CachedPlan {
-    document: Valid<ExecutableDocument>,
-    operation: Node<Operation>,
     plan: Arc<QueryPlan>,
+}
+
+/// A validated document, cached by its exact text, with its normalised form.
+struct CachedDocument {
+    document: Arc<Valid<ExecutableDocument>>,
+    /// The document printed without whitespace or comments: the plan cache's key, so
+    /// documents that differ only in layout share a plan.
+    normalised: Arc<str>,
 }
 
 /// Per-request options.
@@ -50,6 +55,7 @@ pub struct Engine {
     implementers: HashMap<Name, Implementers>,
     planner: QueryPlanner,
     client: Arc<dyn SubgraphClient>,
+    documents: quick_cache::sync::Cache<String, Arc<CachedDocument>>,
     plans: quick_cache::sync::Cache<PlanKey, Arc<CachedPlan>>,
     /// Override labels turned on by configuration.
     labels: HashSet<String>,
@@ -57,8 +63,8 @@ pub struct Engine {
     percent_labels: Vec<(String, f64)>,
 }
 
-/// Plans differ by document, operation and the override labels in force.
-type PlanKey = (String, Option<String>, Vec<String>);
+/// Plans differ by normalised document, operation and the override labels in force.
+type PlanKey = (Arc<str>, Option<String>, Vec<String>);
 
 /// The `percent(N)` progressive-override labels of a supergraph.
 fn percent_labels(supergraph: &Supergraph) -> Vec<(String, f64)> {
@@ -89,6 +95,7 @@ impl Engine {
             implementers,
             planner,
             client,
+            documents: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
             plans: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
             labels: HashSet::new(),
         }
@@ -108,6 +115,21 @@ impl Engine {
     /// Plans in the cache.
     pub fn cached_plans(&self) -> usize {
         self.plans.len()
+    }
+
+    /// The validated document for a query text, from the cache or parsed and validated now.
+    fn document(&self, query: &str) -> Result<Arc<CachedDocument>, PipelineError> {
+        if let Some(cached) = self.documents.get(query) {
+            return Ok(cached);
+        }
+        let document = pipeline::parse_and_validate(&self.supergraph.api_schema, query)?;
+        let normalised = document.serialize().no_indent().to_string().into();
+        let cached = Arc::new(CachedDocument {
+            document: Arc::new(document),
+            normalised,
+        });
+        self.documents.insert(query.to_owned(), cached.clone());
+        Ok(cached)
     }
 
     /// Labels for one request: the configured ones, and each `percent(N)` label with
@@ -136,13 +158,22 @@ impl Engine {
         options: &RequestOptions,
     ) -> EngineResponse {
         let method = options.method.unwrap_or(HttpMethod::Post);
-        let prepared = match pipeline::prepare(&self.supergraph.api_schema, request, method) {
+        let document = match self.document(request.query.as_deref().unwrap_or_default()) {
+            Ok(document) => document,
+            Err(error) => return Self::request_error(error),
+        };
+        let prepared = match pipeline::select_operation(
+            &self.supergraph.api_schema,
+            document.document.clone(),
+            request,
+            method,
+        ) {
             Ok(prepared) => prepared,
             Err(error) => return Self::request_error(error),
         };
         let labels = self.active_labels();
         let key = (
-            request.query.clone().unwrap_or_default(),
+            document.normalised.clone(),
             request.operation_name.clone(),
             {
                 let mut sorted: Vec<String> = labels.iter().cloned().collect();
@@ -168,8 +199,6 @@ impl Engine {
                     }
                 };
                 let cached = Arc::new(CachedPlan {
-                    document: prepared.document.clone(),
-                    operation: prepared.operation.clone(),
                     plan: Arc::new(plan),
                 });
                 self.plans.insert(key, cached.clone());
@@ -203,8 +232,8 @@ impl Engine {
         }
         let (data, errors) = executor::shape_response(
             &self.supergraph.api_schema,
-            &cached.document,
-            &cached.operation,
+            &prepared.document,
+            &prepared.operation,
             &variables,
             raw,
         );

@@ -207,3 +207,31 @@ async fn the_gateway_keeps_serving_after_bad_input() {
         .expect("response");
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn plans_are_cached_by_the_normalised_document() {
+    use gateway::{engine::RequestOptions, pipeline::GraphqlRequest};
+    let engine = engine_from_sdl(
+        include_str!("fixtures/shop.supergraph.graphql"),
+        Duration::from_secs(1),
+    )
+    .expect("fixture supergraph");
+    let request = |query: &str| GraphqlRequest {
+        query: Some(query.to_owned()),
+        ..Default::default()
+    };
+    let options = RequestOptions::default();
+    engine.execute(&request("{ __typename }"), &options).await;
+    engine
+        .execute(&request("# same\nquery {\n  __typename\n}\n"), &options)
+        .await;
+    assert_eq!(
+        engine.cached_plans(),
+        1,
+        "layout and comments do not matter"
+    );
+    engine
+        .execute(&request("{ t: __typename }"), &options)
+        .await;
+    assert_eq!(engine.cached_plans(), 2);
+}

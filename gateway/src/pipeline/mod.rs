@@ -8,5 +8,8 @@ mod request;
 
 pub use error::{ErrorCode, PipelineError};
 pub use introspection::{RootFieldKinds, execute_introspection};
-pub use prepare::{HttpMethod, MAX_DOCUMENT_BYTES, PreparedOperation, prepare};
+pub use prepare::{
+    HttpMethod, MAX_DOCUMENT_BYTES, PreparedOperation, parse_and_validate, prepare,
+    select_operation,
+};
 pub use request::GraphqlRequest;

@@ -6,6 +6,8 @@ use apollo_compiler::{
     validation::Valid,
 };
 
+use std::sync::Arc;
+
 use super::{ErrorCode, GraphqlRequest, PipelineError};
 
 /// How the request arrived, for the GET rules of GraphQL-over-HTTP.
@@ -20,8 +22,8 @@ pub enum HttpMethod {
 /// A validated operation, ready for planning.
 #[derive(Debug)]
 pub struct PreparedOperation {
-    /// The whole validated document.
-    pub document: Valid<ExecutableDocument>,
+    /// The whole validated document (shared with the document cache).
+    pub document: Arc<Valid<ExecutableDocument>>,
     /// The operation to run.
     pub operation: Node<Operation>,
     /// Coerced variable values.
@@ -39,6 +41,15 @@ pub fn prepare(
     method: HttpMethod,
 ) -> Result<PreparedOperation, PipelineError> {
     let query = request.query.as_deref().unwrap_or_default();
+    let document = Arc::new(parse_and_validate(api_schema, query)?);
+    select_operation(api_schema, document, request, method)
+}
+
+/// Parses and validates a document with every rule of the spec (cacheable by its text).
+pub fn parse_and_validate(
+    api_schema: &Valid<Schema>,
+    query: &str,
+) -> Result<Valid<ExecutableDocument>, PipelineError> {
     if query.trim().is_empty() {
         return Err(PipelineError::single(
             ErrorCode::BadRequest,
@@ -65,9 +76,17 @@ pub fn prepare(
     // a validation rule.
     let ast = apollo_compiler::ast::Document::parse(query, "operation.graphql")
         .map_err(|e| diagnostics(ErrorCode::ParseFailed, &e.errors))?;
-    let document = ast
-        .to_executable_validate(api_schema)
-        .map_err(|e| diagnostics(ErrorCode::ValidationFailed, &e.errors))?;
+    ast.to_executable_validate(api_schema)
+        .map_err(|e| diagnostics(ErrorCode::ValidationFailed, &e.errors))
+}
+
+/// Picks the operation by `operationName`, applies the GET rules and coerces variables.
+pub fn select_operation(
+    api_schema: &Valid<Schema>,
+    document: Arc<Valid<ExecutableDocument>>,
+    request: &GraphqlRequest,
+    method: HttpMethod,
+) -> Result<PreparedOperation, PipelineError> {
     let operation = document
         .operations
         .get(request.operation_name.as_deref())
