@@ -1,10 +1,16 @@
 //! Composition: fixture subgraphs compose into a supergraph the gateway reads; errors
 //! name the subgraph, type and field.
 
+#[path = "common/js_composer.rs"]
+mod js_composer;
+
+use std::collections::BTreeMap;
+
 use gateway::{
     compose::{ComposeError, FetchError, SubgraphSdl, compose, fetch_sdl},
-    supergraph::Supergraph,
+    supergraph::{FieldOwner, Supergraph, TypeOwner},
 };
+use js_composer::{compose_with_js, fixture_subgraphs};
 
 fn subgraph(name: &str, port: u16, sdl: &str) -> SubgraphSdl {
     SubgraphSdl {
@@ -15,23 +21,100 @@ fn subgraph(name: &str, port: u16, sdl: &str) -> SubgraphSdl {
 }
 
 fn fixture() -> Vec<SubgraphSdl> {
-    vec![
-        subgraph(
-            "accounts",
-            4201,
-            include_str!("fixtures/js-composer/accounts.graphql"),
-        ),
-        subgraph(
-            "products",
-            4202,
-            include_str!("fixtures/js-composer/products.graphql"),
-        ),
-        subgraph(
-            "reviews",
-            4203,
-            include_str!("fixtures/js-composer/reviews.graphql"),
-        ),
-    ]
+    fixture_subgraphs()
+}
+
+/// A fixture set of test-subgraphs, with made-up URLs (nothing is started).
+fn test_set(set: Vec<test_subgraphs::Subgraph>) -> Vec<SubgraphSdl> {
+    set.iter()
+        .zip(4301..)
+        .map(|(s, port)| subgraph(s.name(), port, s.sdl()))
+        .collect()
+}
+
+fn conformance() -> Vec<SubgraphSdl> {
+    test_set(test_subgraphs::conformance::subgraphs())
+}
+
+fn benchmark() -> Vec<SubgraphSdl> {
+    test_set(test_subgraphs::benchmark::subgraphs())
+}
+
+/// Field sets compared by meaning, not layout (the JS composer reprints them compactly).
+fn normalize(fields: &str) -> String {
+    let words = fields.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::new();
+    for c in words.chars() {
+        if c == ' ' && out.ends_with(|p: char| "(){}:,".contains(p)) {
+            continue;
+        }
+        if "(){}:,".contains(c) && out.ends_with(' ') {
+            out.pop();
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Owners as comparable, ordered text: `Type` → its `@join__type`s, `Type.field` → its
+/// `@join__field`s (graph, requires, provides, external, override, label, …).
+fn owners(supergraph: &Supergraph) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for (ty, owners) in &supergraph.type_owners {
+        let mut list: Vec<String> = owners
+            .iter()
+            .map(|o| {
+                let key = o.key.as_deref().map(normalize);
+                format!("{:?}", TypeOwner { key, ..o.clone() })
+            })
+            .collect();
+        list.sort();
+        out.insert(ty.clone(), list);
+    }
+    for ((ty, field), owners) in &supergraph.field_owners {
+        let mut list: Vec<String> = owners
+            .iter()
+            .map(|o| {
+                let requires = o.requires.as_deref().map(normalize);
+                let provides = o.provides.as_deref().map(normalize);
+                let o = FieldOwner {
+                    requires,
+                    provides,
+                    ..o.clone()
+                };
+                format!("{o:?}")
+            })
+            .collect();
+        list.sort();
+        out.insert(format!("{ty}.{field}"), list);
+    }
+    out
+}
+
+/// The API schema's types as printed, by name (the composers order them differently).
+fn api_types(supergraph: &Supergraph) -> BTreeMap<String, String> {
+    supergraph
+        .api_schema
+        .types
+        .iter()
+        .filter(|(_, t)| !t.is_built_in())
+        .map(|(name, t)| (name.to_string(), t.to_string()))
+        .collect()
+}
+
+/// Every type and field differing between two owner maps, one line each.
+fn differences(
+    ours: &BTreeMap<String, Vec<String>>,
+    js: &BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
+    let mut coordinates: Vec<&String> = ours.keys().chain(js.keys()).collect();
+    coordinates.sort();
+    coordinates.dedup();
+    coordinates
+        .into_iter()
+        .filter(|c| ours.get(*c) != js.get(*c))
+        .map(|c| format!("{c}:\n  ours: {:?}\n  js:   {:?}", ours.get(c), js.get(c)))
+        .collect()
 }
 
 const LINK: &str = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.3\", \
@@ -186,4 +269,239 @@ async fn unreachable_subgraph_names_its_url() {
         .expect_err("nothing listens on port 9");
     assert!(matches!(error, FetchError::Unreachable { .. }));
     assert!(error.to_string().contains(url), "{error}");
+}
+
+#[test]
+fn conformance_set_composes_with_requires_arguments_and_progressive_override() {
+    let sdl = compose(&conformance()).expect("conformance set composes");
+    assert!(
+        sdl.contains("@link(url: \"https://specs.apollo.dev/join/v0.5\", for: EXECUTION)"),
+        "{sdl}"
+    );
+    let supergraph = Supergraph::parse(&sdl).expect("our supergraph parses");
+    let field = |t: &str, f: &str| &supergraph.field_owners[&(t.to_owned(), f.to_owned())];
+    let shipping = field("Product", "shippingEstimate");
+    assert_eq!(shipping.len(), 1);
+    assert_eq!(shipping[0].graph, "INVENTORY");
+    // Emitted exactly as the subgraph wrote it.
+    assert_eq!(
+        shipping[0].requires.as_deref(),
+        Some("price weight(unit: KILOGRAM) dimensions { width height depth }")
+    );
+    for (name, label) in [("warehouse", "percent(0)"), ("carrier", "beta")] {
+        let owners = field("Product", name);
+        let expected = [
+            FieldOwner {
+                graph: "INVENTORY".into(),
+                override_from: Some("products".into()),
+                override_label: Some(label.into()),
+                ..FieldOwner::default()
+            },
+            FieldOwner {
+                graph: "PRODUCTS".into(),
+                override_label: Some(label.into()),
+                ..FieldOwner::default()
+            },
+        ];
+        assert_eq!(owners.as_slice(), expected.as_slice(), "Product.{name}");
+    }
+    // A plain @override removes the field from the overridden subgraph.
+    let class = field("Product", "shippingClass");
+    assert_eq!(class.len(), 1);
+    assert_eq!(class[0].graph, "INVENTORY");
+    assert_eq!(class[0].override_from.as_deref(), Some("products"));
+    assert_eq!(class[0].override_label, None);
+}
+
+#[test]
+fn conformance_supergraph_carries_what_a_router_needs() {
+    let sdl = compose(&conformance()).expect("conformance set composes");
+    let supergraph = Supergraph::parse(&sdl).expect("our supergraph parses");
+    let media = &supergraph.type_owners["Media"];
+    assert!(
+        media
+            .iter()
+            .any(|o| o.graph == "REVIEWS" && o.interface_object && o.key.as_deref() == Some("id")),
+        "{media:?}"
+    );
+    assert!(
+        media
+            .iter()
+            .any(|o| o.graph == "MEDIA" && !o.interface_object)
+    );
+    let user = &supergraph.type_owners["User"];
+    assert!(
+        user.iter()
+            .any(|o| o.graph == "MEDIA" && !o.resolvable && o.key.as_deref() == Some("id")),
+        "{user:?}"
+    );
+    for present in [
+        "@join__type(graph: REVIEWS, key: \"id\", isInterfaceObject: true)",
+        "@join__type(graph: MEDIA, key: \"id\", resolvable: false)",
+        "@join__implements(graph: MEDIA, interface: \"Media\")",
+        "@join__unionMember(graph: REVIEWS, member: \"Review\")",
+        "@join__unionMember(graph: REVIEWS, member: \"Product\")",
+        "@join__unionMember(graph: REVIEWS, member: \"User\")",
+        "directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: \
+         join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: \
+         Boolean, overrideLabel: String, contextArguments: [join__ContextArgument!])",
+        "directive @join__directive(graphs: [join__Graph!], name: String!, args: \
+         join__DirectiveArguments)",
+        "input join__ContextArgument",
+        "scalar join__FieldValue",
+    ] {
+        assert!(sdl.contains(present), "{present} missing from:\n{sdl}");
+    }
+    // `likes` reaches the implementations through the interface object.
+    let likes = &supergraph.field_owners[&("Book".to_owned(), "likes".to_owned())];
+    assert!(likes.iter().all(|o| o.graph.is_empty()), "{likes:?}");
+    let api = supergraph.api_schema.to_string();
+    for present in [
+        "union SearchResult = Review | Product | User",
+        "shippingEstimate(zone: Zone! = DOMESTIC): Int!",
+        "weight(unit: WeightUnit! = KILOGRAM): Float!",
+        "type Book implements Media",
+    ] {
+        assert!(api.contains(present), "{present} missing from:\n{api}");
+    }
+    assert!(!api.contains("join__"), "{api}");
+}
+
+#[test]
+fn overridden_key_field_is_used_overridden_and_labels_reach_both_sides() {
+    const V27: &str = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.7\", \
+                       import: [\"@key\", \"@override\"])\n";
+    let subgraphs = [
+        subgraph(
+            "a",
+            1,
+            &format!(
+                "{LINK}type Query {{ t: T }}\n\
+                 type T @key(fields: \"id\") @key(fields: \"code\") \
+                 {{ id: ID! code: String! name: String }}"
+            ),
+        ),
+        subgraph(
+            "b",
+            2,
+            &format!(
+                "{V27}type T @key(fields: \"id\") {{ id: ID! code: String! @override(from: \"a\") }}"
+            ),
+        ),
+        subgraph(
+            "c",
+            3,
+            &format!(
+                "{V27}type T @key(fields: \"id\") \
+                 {{ id: ID! name: String @override(from: \"a\", label: \"percent(5.5)\") }}"
+            ),
+        ),
+    ];
+    let sdl = compose(&subgraphs).expect("composes");
+    for present in [
+        "code: String! @join__field(graph: A, usedOverridden: true) \
+         @join__field(graph: B, override: \"a\")",
+        "name: String @join__field(graph: A, overrideLabel: \"percent(5.5)\") \
+         @join__field(graph: C, override: \"a\", overrideLabel: \"percent(5.5)\")",
+    ] {
+        assert!(sdl.contains(present), "{present} missing from:\n{sdl}");
+    }
+    let ours = Supergraph::parse(&sdl).expect("our supergraph parses");
+    let js = Supergraph::parse(&compose_with_js(&subgraphs)).expect("JS supergraph parses");
+    let diff = differences(&owners(&ours), &owners(&js));
+    assert!(diff.is_empty(), "owners differ:\n{}", diff.join("\n"));
+}
+
+#[test]
+fn conformance_owners_equal_the_js_composers() {
+    let subgraphs = conformance();
+    let js = Supergraph::parse(&compose_with_js(&subgraphs)).expect("JS supergraph parses");
+    let ours = Supergraph::parse(&compose(&subgraphs).expect("conformance set composes"))
+        .expect("our supergraph parses");
+    assert_eq!(js.subgraphs, ours.subgraphs);
+    let (js_owners, our_owners) = (owners(&js), owners(&ours));
+    let diff = differences(&our_owners, &js_owners);
+    assert!(diff.is_empty(), "owners differ:\n{}", diff.join("\n"));
+    // The comparison covers the interesting cases, not just an empty map.
+    for coordinate in [
+        "Product.warehouse",
+        "Product.carrier",
+        "Product.shippingClass",
+        "Product.shippingEstimate",
+        "Media",
+        "Book.likes",
+        "User",
+    ] {
+        assert!(our_owners.contains_key(coordinate), "{coordinate}");
+    }
+    assert_eq!(api_types(&js), api_types(&ours));
+}
+
+#[test]
+fn benchmark_set_composes_like_the_js_composer() {
+    let subgraphs = benchmark();
+    let sdl = compose(&subgraphs).expect("benchmark set composes");
+    let ours = Supergraph::parse(&sdl).expect("our supergraph parses");
+    let js = Supergraph::parse(&compose_with_js(&subgraphs)).expect("JS supergraph parses");
+    let diff = differences(&owners(&ours), &owners(&js));
+    assert!(diff.is_empty(), "owners differ:\n{}", diff.join("\n"));
+    assert_eq!(api_types(&js), api_types(&ours));
+}
+
+#[test]
+fn key_with_arguments_is_an_error_naming_the_field() {
+    let sdl = format!(
+        "{LINK}type Query {{ p: P }}\n\
+         type P @key(fields: \"id(format: 1)\") {{ id(format: Int): ID! }}"
+    );
+    let message = compose(&[subgraph("shop", 1, &sdl)])
+        .expect_err("key fields cannot take arguments")
+        .to_string();
+    assert!(
+        message.contains(
+            "subgraph `shop`, P: @key(fields: \"id(format: 1)\") passes arguments to `id`"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn requires_with_unknown_or_missing_arguments_names_them() {
+    let sdl = format!(
+        "{LINK}type Query {{ p: P }}\n\
+         type P @key(fields: \"id\") {{ id: ID! \
+         w(unit: String!): Int @external a(x: Int): Int @external \
+         total: Int @requires(fields: \"w\") \
+         other: Int @requires(fields: \"a(y: 1)\") }}"
+    );
+    let message = compose(&[subgraph("shop", 1, &sdl)])
+        .expect_err("bad requires arguments")
+        .to_string();
+    for expected in [
+        "P.total: @requires(fields: \"w\") selects `P.w` without its required argument `unit`",
+        "P.other: @requires(fields: \"a(y: 1)\") passes `y` to `P.a`",
+    ] {
+        assert!(message.contains(expected), "{expected} not in: {message}");
+    }
+}
+
+#[test]
+fn invalid_override_label_names_subgraph_and_field() {
+    let a = subgraph(
+        "a",
+        1,
+        &format!("{LINK}type Query {{ t: T }} type T @key(fields: \"id\") {{ id: ID! x: Int }}"),
+    );
+    let b = subgraph(
+        "b",
+        2,
+        "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.7\", \
+         import: [\"@key\", \"@override\"])\n\
+         type T @key(fields: \"id\") { id: ID! x: Int @override(from: \"a\", label: \"percent(101)\") }",
+    );
+    let message = compose(&[a, b]).expect_err("percent above 100").to_string();
+    assert!(
+        message.contains("subgraph `b`, T.x: @override(label: \"percent(101)\") is invalid"),
+        "{message}"
+    );
 }

@@ -10,10 +10,13 @@ use super::{
     subgraph::{Subgraph, name},
 };
 
-/// The link and join/v0.3 definitions every supergraph carries.
-const MACHINERY: &str = r#"directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+/// The link and join/v0.5 definitions every supergraph carries, as Apollo's composer
+/// writes them (v0.4 added `overrideLabel` and `@join__directive`, v0.5 `contextArguments`).
+const MACHINERY: &str = r#"directive @join__directive(graphs: [join__Graph!], name: String!, args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION
 
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String, contextArguments: [join__ContextArgument!]) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 
 directive @join__graph(name: String!, url: String!) on ENUM_VALUE
 
@@ -25,7 +28,18 @@ directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on
 
 directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
 
+input join__ContextArgument {
+  name: String!
+  type: String!
+  context: String!
+  selection: join__FieldValue!
+}
+
+scalar join__DirectiveArguments
+
 scalar join__FieldSet
+
+scalar join__FieldValue
 
 scalar link__Import
 
@@ -82,7 +96,7 @@ pub(crate) fn emit(subgraphs: &[Subgraph], merged: &Merged) -> String {
         .filter(|(spec, ..)| merged.specs.contains(spec))
         .collect();
     let mut out = String::from("schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n");
-    out.push_str("  @link(url: \"https://specs.apollo.dev/join/v0.3\", for: EXECUTION)\n");
+    out.push_str("  @link(url: \"https://specs.apollo.dev/join/v0.5\", for: EXECUTION)\n");
     for (_, url, purpose, _) in &specs {
         match purpose {
             Some(purpose) => out.push_str(&format!("  @link(url: \"{url}\", for: {purpose})\n")),
@@ -187,6 +201,9 @@ fn join_field(owner: &FieldOwner) -> Node<ast::Directive> {
     }
     if owner.used_overridden {
         args.push(arg("usedOverridden", Value::Boolean(true)));
+    }
+    if let Some(label) = &owner.override_label {
+        args.push(arg("overrideLabel", Value::String(label.clone())));
     }
     directive("join__field", args)
 }

@@ -4,11 +4,12 @@ use apollo_compiler::{ast, schema::ExtendedType};
 
 use super::subgraph::Subgraph;
 
-/// A field set's selections, without arguments or aliases (field sets allow neither).
+/// A field set's selections. Aliases are never allowed; arguments only outside `@key`
+/// (Federation v2 lets `@requires`/`@provides` select `weight(unit: KILOGRAM)`).
 #[derive(Debug)]
 pub(crate) enum Selection {
-    /// `field { … }`.
-    Field(String, Vec<Selection>),
+    /// `field(arg: …) { … }`: name, argument names, subselections.
+    Field(String, Vec<String>, Vec<Selection>),
     /// `... on Type { … }`.
     Fragment(String, Vec<Selection>),
 }
@@ -28,11 +29,12 @@ fn convert(selections: &[ast::Selection]) -> Result<Vec<Selection>, String> {
         .iter()
         .map(|s| match s {
             ast::Selection::Field(f) => {
-                if f.alias.is_some() || !f.arguments.is_empty() {
-                    return Err(format!("`{}` has an alias or arguments", f.name));
+                if let Some(alias) = &f.alias {
+                    return Err(format!("`{}` has an alias (`{alias}`)", f.name));
                 }
                 Ok(Selection::Field(
                     f.name.to_string(),
+                    f.arguments.iter().map(|a| a.name.to_string()).collect(),
                     convert(&f.selection_set)?,
                 ))
             }
@@ -64,10 +66,28 @@ pub(crate) fn check(
                 let on = if on.is_empty() { type_name } else { on };
                 check(subgraph, on, children, visit)?;
             }
-            Selection::Field(field, children) => {
+            Selection::Field(field, arguments, children) => {
                 let def = subgraph.field(type_name, field).ok_or_else(|| {
                     format!("selects `{field}`, which `{type_name}` does not define")
                 })?;
+                for arg in arguments {
+                    if !def.arguments.iter().any(|a| a.name == arg.as_str()) {
+                        return Err(format!(
+                            "passes `{arg}` to `{type_name}.{field}`, which has no such argument"
+                        ));
+                    }
+                }
+                let missing = def.arguments.iter().find(|a| {
+                    a.ty.is_non_null()
+                        && a.default_value.is_none()
+                        && !arguments.iter().any(|g| a.name == g.as_str())
+                });
+                if let Some(missing) = missing {
+                    return Err(format!(
+                        "selects `{type_name}.{field}` without its required argument `{}`",
+                        missing.name
+                    ));
+                }
                 visit(type_name, field);
                 let inner = def.ty.inner_named_type();
                 let composite = matches!(
@@ -106,9 +126,19 @@ pub(crate) fn top_level(selections: &[Selection]) -> Vec<&str> {
     let mut out = Vec::new();
     for s in selections {
         match s {
-            Selection::Field(name, _) => out.push(name.as_str()),
+            Selection::Field(name, ..) => out.push(name.as_str()),
             Selection::Fragment(_, children) => out.extend(top_level(children)),
         }
     }
     out
+}
+
+/// The first selected field that passes arguments (`@key` fields cannot take any).
+pub(crate) fn with_arguments(selections: &[Selection]) -> Option<&str> {
+    selections.iter().find_map(|s| match s {
+        Selection::Field(name, arguments, _) if !arguments.is_empty() => Some(name.as_str()),
+        Selection::Field(_, _, children) | Selection::Fragment(_, children) => {
+            with_arguments(children)
+        }
+    })
 }

@@ -109,6 +109,8 @@ pub(crate) struct FieldOwner {
     pub(crate) provides: Option<String>,
     pub(crate) override_from: Option<String>,
     pub(crate) used_overridden: bool,
+    /// Progressive override: on both the overriding and the overridden owner.
+    pub(crate) override_label: Option<String>,
 }
 
 /// One enum value.
@@ -137,6 +139,7 @@ pub(crate) fn merge(subgraphs: &[Subgraph]) -> Result<Merged, ComposeError> {
         specs: BTreeSet::new(),
         key_fields: HashSet::new(),
         usage: usage(subgraphs),
+        graphs: subgraphs.iter().map(|s| s.graph.clone()).collect(),
     };
     for subgraph in subgraphs {
         ctx.read_keys(subgraph);
@@ -172,6 +175,8 @@ struct Context {
     /// `(subgraph, type, field)` selected by a `@key` of that subgraph.
     key_fields: HashSet<(String, String, String)>,
     usage: Usage,
+    /// Every subgraph's graph name, in subgraph order.
+    graphs: Vec<String>,
 }
 
 /// Which named types appear in output and input positions, over all subgraphs.
@@ -255,6 +260,11 @@ impl Context {
                 };
                 let mut selected = Vec::new();
                 let result = field_set::parse(&fields).and_then(|set| {
+                    if let Some(field) = field_set::with_arguments(&set) {
+                        return Err(format!(
+                            "passes arguments to `{field}` (key fields cannot take arguments)"
+                        ));
+                    }
                     field_set::check(subgraph, name, &set, &mut |t, f| {
                         selected.push((t.to_owned(), f.to_owned()))
                     })
@@ -366,6 +376,24 @@ impl Context {
                         .push(subgraph.graph.clone());
                 }
             }
+        }
+        if name == "Query" {
+            // As in Apollo's composer: every subgraph has a query root (it holds `_entities`
+            // and `_service`), so every graph owns `Query`, even one with no query field.
+            for graph in &self.graphs {
+                if !merged.owners.iter().any(|o| o.graph == *graph) {
+                    merged.owners.push(TypeOwner {
+                        graph: graph.clone(),
+                        keys: Vec::new(),
+                        extension: false,
+                        interface_object: false,
+                    });
+                }
+            }
+            let graphs = &self.graphs;
+            merged
+                .owners
+                .sort_by_key(|o| graphs.iter().position(|g| *g == o.graph));
         }
         match kind {
             Kind::Object | Kind::Interface => self.merge_fields(&mut merged, defs),
@@ -479,11 +507,17 @@ impl Context {
             }
         }
         let override_directive = def.directives.get(subgraph.directive("override"));
-        if let Some(label) = override_directive.and_then(|d| string_arg(d, "label")) {
+        let override_label = override_directive.and_then(|d| string_arg(d, "label"));
+        if let Some(label) = &override_label
+            && !valid_override_label(label)
+        {
             self.subgraph_error(
                 subgraph,
                 coordinate,
-                format!("progressive @override(label: \"{label}\") is not supported"),
+                format!(
+                    "@override(label: \"{label}\") is invalid: use `percent(N)` with N from 0 \
+                     to 100 (up to 8 decimals) or a name matching [a-zA-Z][a-zA-Z0-9_\\-:./]*"
+                ),
             );
         }
         FieldDef {
@@ -498,7 +532,9 @@ impl Context {
             requires,
             provides,
             override_from: override_directive.and_then(|d| string_arg(d, "from")),
+            override_label,
             overridden: false,
+            overridden_by_label: None,
         }
     }
 
@@ -514,12 +550,16 @@ impl Context {
         let names = |fields: &[FieldDef<'_>]| -> Vec<String> {
             fields.iter().map(|f| f.subgraph.name.clone()).collect()
         };
-        // @override: the overridden subgraph no longer resolves the field.
-        let overrides: Vec<(String, String)> = fields
+        // @override: the overridden subgraph no longer resolves the field; with a label
+        // (progressive override) it keeps resolving it while the label is off.
+        let overrides: Vec<(String, String, Option<String>)> = fields
             .iter()
-            .filter_map(|f| Some((f.subgraph.name.clone(), f.override_from.clone()?)))
+            .filter_map(|f| {
+                let from = f.override_from.clone()?;
+                Some((f.subgraph.name.clone(), from, f.override_label.clone()))
+            })
             .collect();
-        for (by, from) in overrides {
+        for (by, from, label) in overrides {
             if by == from {
                 self.conflict(
                     coordinate.into(),
@@ -529,7 +569,10 @@ impl Context {
                 continue;
             }
             for f in fields.iter_mut().filter(|f| f.subgraph.name == from) {
-                f.overridden = true;
+                match &label {
+                    Some(label) => f.overridden_by_label = Some(label.clone()),
+                    None => f.overridden = true,
+                }
             }
         }
         let resolving: Vec<FieldDef<'_>> = fields
@@ -549,13 +592,19 @@ impl Context {
                 return None;
             }
         }
+        // Both sides of a progressive override resolve the field, but never for one request.
+        let sharing: Vec<FieldDef<'_>> = resolving
+            .iter()
+            .filter(|f| f.overridden_by_label.is_none())
+            .cloned()
+            .collect();
         if kind == Kind::Object
-            && resolving.len() > 1
-            && let Some(unshared) = resolving.iter().find(|f| !f.shareable)
+            && sharing.len() > 1
+            && let Some(unshared) = sharing.iter().find(|f| !f.shareable)
         {
             self.conflict(
                 coordinate.into(),
-                names(&resolving),
+                names(&sharing),
                 format!(
                     "resolved by several subgraphs but not @shareable in `{}` (mark it \
                      @shareable in each, or move it with @override)",
@@ -604,6 +653,10 @@ impl Context {
                 provides: f.provides.clone(),
                 override_from: f.override_from.clone(),
                 used_overridden: f.overridden,
+                override_label: f
+                    .override_label
+                    .clone()
+                    .or_else(|| f.overridden_by_label.clone()),
             })
             .collect();
         let plain = owners.len() == type_graphs.len()
@@ -613,11 +666,16 @@ impl Context {
                     && o.requires.is_none()
                     && o.provides.is_none()
                     && o.override_from.is_none()
+                    && o.override_label.is_none()
                     && !o.used_overridden
             });
         Some(MergedField {
             name: field_name.to_owned(),
-            description: fields.iter().find_map(|f| f.def.description.clone()),
+            // An overridden definition's description documents what is no longer served.
+            description: fields
+                .iter()
+                .filter(|f| !f.overridden)
+                .find_map(|f| f.def.description.clone()),
             ty,
             arguments,
             default_value: None,
@@ -854,7 +912,31 @@ struct FieldDef<'a> {
     requires: Option<String>,
     provides: Option<String>,
     override_from: Option<String>,
+    override_label: Option<String>,
+    /// Overridden by another subgraph's `@override(from:)` without a label.
     overridden: bool,
+    /// Overridden by a progressive `@override(from:, label:)`: still resolves it.
+    overridden_by_label: Option<String>,
+}
+
+/// Apollo's rule for `@override(label:)`: `percent(N)`, N in 0..=100 with at most 8
+/// decimals, or a custom name the router's label set can refer to.
+fn valid_override_label(label: &str) -> bool {
+    if let Some(percent) = label
+        .strip_prefix("percent(")
+        .and_then(|l| l.strip_suffix(')'))
+    {
+        let (whole, decimals) = percent.split_once('.').unwrap_or((percent, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        let decimals_ok = !percent.ends_with('.') && decimals.len() <= 8 && digits(decimals);
+        return match whole {
+            "100" => decimals.is_empty() && !percent.ends_with('.'),
+            _ => (1..=2).contains(&whole.len()) && digits(whole) && decimals_ok,
+        };
+    }
+    let mut chars = label.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "_-:./".contains(c))
 }
 
 /// Output positions merge to the least restrictive type: nullable if any is.

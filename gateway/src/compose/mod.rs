@@ -1,4 +1,4 @@
-//! Composition: subgraph SDLs → a standard Federation v2 supergraph SDL (`join/v0.3`).
+//! Composition: subgraph SDLs → a standard Federation v2 supergraph SDL (`join/v0.5`).
 //!
 //! Stages: [`subgraph`] reads each SDL and resolves its federation directive names;
 //! [`merge`] merges types and fields and checks the federation rules (with [`field_set`]);
