@@ -14,7 +14,7 @@ use federation::{Composer, Federation, counts};
 use serde_json::{Value, json};
 
 async fn conformance() -> Federation {
-    Federation::conformance(Composer::JavaScript).await
+    Federation::conformance(Composer::Ours).await
 }
 
 /// The `representations` sent in the subgraph's recorded `_entities` requests.
@@ -571,4 +571,30 @@ async fn supergraph_from_a_javascript_composer_gives_the_same_answers() {
         assert_eq!(a, b, "{query}");
         assert_eq!(requests_a, requests_b, "{query}");
     }
+}
+
+#[tokio::test]
+async fn client_aliases_never_clash_with_the_planner_s_own_fields() {
+    let f = conformance().await;
+    // `id` is User's key, here a client alias of `name`; `weight` is required in KILOGRAM
+    // while the client asks for GRAM under the same response key.
+    let (response, requests) = f
+        .run(r#"{ me { id: name reviews { body } } product(upc: "1") { weight(unit: GRAM) shippingEstimate } }"#)
+        .await;
+    assert_eq!(
+        response,
+        json!({ "data": {
+            "me": { "id": "Ada Lovelace", "reviews": [ { "body": "Love it!" }, { "body": "Too expensive." } ] },
+            "product": { "weight": 12500.0, "shippingEstimate": 33 }
+        } })
+    );
+    assert_eq!(
+        requests,
+        counts(&[
+            ("accounts", 1),
+            ("inventory", 1),
+            ("products", 1),
+            ("reviews", 1)
+        ])
+    );
 }

@@ -49,6 +49,9 @@ struct Ctx {
     provided: Option<SelectionSet>,
     /// `@skip`/`@include(if: $variable)` on the way here: `(variable, include)`.
     conditions: BTreeSet<(String, bool)>,
+    /// Planning key or `@requires` fields: they get internal aliases (see
+    /// [`SubField::internal_alias`]) so they never clash with the client's response keys.
+    internal: bool,
 }
 
 /// The variable conditions of `@skip`/`@include` directives.
@@ -178,6 +181,7 @@ impl<'a> Builder<'a> {
                 path: Vec::new(),
                 provided: None,
                 conditions,
+                internal: false,
             };
             self.plan_field(&ctx, &root_type, &field)?;
         }
@@ -416,8 +420,13 @@ impl<'a> Builder<'a> {
         provided: Option<SelectionSet>,
     ) -> Result<Producers, PlannerError> {
         let graph = self.groups[ctx.group].graph.clone();
+        let alias = if ctx.internal && field.name != "__typename" {
+            Some(SubField::internal_alias(&field.name, &field.arguments))
+        } else {
+            field.alias.clone()
+        };
         let head = SubField {
-            alias: field.alias.clone(),
+            alias,
             name: field.name.clone(),
             arguments: field.arguments.clone(),
             directives: field.directives.clone(),
@@ -430,6 +439,8 @@ impl<'a> Builder<'a> {
         }
         let field_type = field.selection_set.ty.clone();
         let mut inner = ctx.clone();
+        // Inside an internal field everything is internal: plain names are safe there.
+        inner.internal = false;
         inner
             .path
             .push(PathStep::Key(head.response_key().to_string()));
@@ -549,6 +560,7 @@ impl<'a> Builder<'a> {
             path: ctx.path.clone(),
             provided: None,
             conditions: ctx.conditions.clone(),
+            internal: false,
         }))
     }
 
@@ -563,7 +575,11 @@ impl<'a> Builder<'a> {
         let entity = self.entity_at(ctx, parent, target, &field.directives)?;
         if let Some(requires) = self.graph.requires(parent, &field.name, target) {
             let required = self.graph.field_set(parent, requires)?;
-            let mut producers = self.plan_selection_set(ctx, parent, &required.selections)?;
+            let internal = Ctx {
+                internal: true,
+                ..ctx.clone()
+            };
+            let mut producers = self.plan_selection_set(&internal, parent, &required.selections)?;
             producers.remove(&entity);
             let group = &mut self.groups[entity];
             group.depends_on.extend(producers);
@@ -577,6 +593,7 @@ impl<'a> Builder<'a> {
             path: ctx.path.clone(),
             provided: None,
             conditions: ctx.conditions.clone(),
+            internal: ctx.internal,
         };
         self.add_local_field(&inner, parent, field, None)
     }
@@ -614,7 +631,11 @@ impl<'a> Builder<'a> {
                 type_name: parent.to_string(),
             });
         }
-        let producers = self.plan_selection_set(ctx, parent, &key.selections);
+        let internal = Ctx {
+            internal: true,
+            ..ctx.clone()
+        };
+        let producers = self.plan_selection_set(&internal, parent, &key.selections);
         self.key_depth -= 1;
         let mut representation = SubSelection::default();
         representation.add_typename();

@@ -37,6 +37,28 @@ impl SubField {
         }
     }
 
+    /// The alias of a field the planner adds for itself (keys, `@requires`): a name no
+    /// client alias uses in practice, distinct per argument set.
+    pub fn internal_alias(name: &Name, arguments: &[Node<Argument>]) -> Name {
+        let alias = if arguments.is_empty() {
+            format!("_ik_{name}")
+        } else {
+            let text: Vec<String> = arguments
+                .iter()
+                .map(|a| format!("{}:{}", a.name, a.value))
+                .collect();
+            // FNV-1a: stable across runs and platforms, unlike the std hasher.
+            let hash = text
+                .join(",")
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                });
+            format!("_ik_{name}_{hash:016x}")
+        };
+        Name::new(&alias).unwrap_or_else(|_| name.clone())
+    }
+
     /// The key of this field in the response.
     pub fn response_key(&self) -> &Name {
         self.alias.as_ref().unwrap_or(&self.name)
@@ -313,17 +335,30 @@ impl Serialize for SubSelection {
 }
 
 impl SubSelection {
-    /// Converts a parsed field set (`@key`, `@requires`) into a request selection.
+    /// Converts a parsed field set (`@key`, `@requires`) into the selection that reads a
+    /// representation: top-level fields under their internal aliases.
     pub fn from_field_set(
         selection: &apollo_compiler::executable::SelectionSet,
+    ) -> Result<Self, PlannerError> {
+        Self::from_field_set_at(selection, true)
+    }
+
+    fn from_field_set_at(
+        selection: &apollo_compiler::executable::SelectionSet,
+        top: bool,
     ) -> Result<Self, PlannerError> {
         use apollo_compiler::executable::Selection;
         let mut out = SubSelection::default();
         for s in &selection.selections {
             match s {
                 Selection::Field(f) => {
+                    let alias = if top && f.name != "__typename" {
+                        Some(SubField::internal_alias(&f.name, &f.arguments))
+                    } else {
+                        f.alias.clone()
+                    };
                     let slot = out.add_field(&SubField {
-                        alias: f.alias.clone(),
+                        alias,
                         name: f.name.clone(),
                         arguments: f.arguments.clone(),
                         directives: DirectiveList::new(),
@@ -332,13 +367,13 @@ impl SubSelection {
                     if !f.selection_set.selections.is_empty() {
                         slot.selections
                             .get_or_insert_with(SubSelection::default)
-                            .merge(&Self::from_field_set(&f.selection_set)?)?;
+                            .merge(&Self::from_field_set_at(&f.selection_set, false)?)?;
                     }
                 }
                 Selection::InlineFragment(i) => {
                     let ty = i.type_condition.as_ref().unwrap_or(&selection.ty);
                     out.fragment(ty, &DirectiveList::new())
-                        .merge(&Self::from_field_set(&i.selection_set)?)?;
+                        .merge(&Self::from_field_set_at(&i.selection_set, top)?)?;
                 }
                 // Field sets have no named fragments.
                 Selection::FragmentSpread(_) => {}

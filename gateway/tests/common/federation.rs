@@ -48,7 +48,7 @@ impl Federation {
     pub(crate) async fn conformance_with_labels(labels: &[&str]) -> Self {
         Self::start(
             test_subgraphs::conformance::start().await,
-            Composer::JavaScript,
+            Composer::Ours,
             labels.iter().map(|l| l.to_string()).collect(),
         )
         .await
