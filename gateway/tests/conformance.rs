@@ -598,3 +598,33 @@ async fn client_aliases_never_clash_with_the_planner_s_own_fields() {
         ])
     );
 }
+
+#[tokio::test]
+async fn a_slow_branch_does_not_hold_back_independent_fetches() {
+    let f = std::sync::Arc::new(conformance().await);
+    // Below the harness's 1.5 s subgraph timeout.
+    f.subgraph("accounts")
+        .set_delay(Duration::from_millis(1200));
+    f.clear_requests();
+    let running = {
+        let f = f.clone();
+        tokio::spawn(async move { f.query("{ me { name } products { reviewCount } }").await })
+    };
+    // products → reviews runs while accounts is still answering.
+    let mut reviews_asked = false;
+    for _ in 0..100 {
+        if !f.subgraph("reviews").requests().is_empty() {
+            reviews_asked = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        reviews_asked,
+        "the reviews fetch waited for the slow accounts fetch"
+    );
+    assert!(!running.is_finished());
+    let response = running.await.expect("query task");
+    assert_eq!(response["data"]["me"], json!({ "name": "Ada Lovelace" }));
+    assert_eq!(response["data"]["products"][0], json!({ "reviewCount": 2 }));
+}

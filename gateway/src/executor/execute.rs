@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use futures::future::join_all;
+use std::collections::HashSet;
+
+use futures::{StreamExt, stream::FuturesUnordered};
 use serde_json::{Map, Value, json};
 
 use super::{
@@ -234,7 +236,50 @@ fn repath_entity_error(error: Value, targets: &[(Vec<Segment>, usize)], out: &mu
     }
 }
 
-/// Runs the plan against the subgraphs.
+/// A fetch of the plan with the `Condition`s above it: `(variable, required value)`.
+struct Leaf<'a> {
+    fetch: &'a FetchNode,
+    paths: Option<&'a [ResponsePath]>,
+    conditions: Vec<(&'a str, bool)>,
+}
+
+fn collect_leaves<'a>(
+    node: &'a PlanNode,
+    conditions: &mut Vec<(&'a str, bool)>,
+    out: &mut Vec<Leaf<'a>>,
+) {
+    match node {
+        PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => nodes
+            .iter()
+            .for_each(|n| collect_leaves(n, conditions, out)),
+        PlanNode::Fetch(fetch) => out.push(Leaf {
+            fetch,
+            paths: None,
+            conditions: conditions.clone(),
+        }),
+        PlanNode::Flatten { paths, node } => out.push(Leaf {
+            fetch: node,
+            paths: Some(paths),
+            conditions: conditions.clone(),
+        }),
+        PlanNode::Condition {
+            condition,
+            if_clause,
+            else_clause,
+        } => {
+            for (branch, value) in [(if_clause, true), (else_clause, false)] {
+                if let Some(branch) = branch {
+                    conditions.push((condition, value));
+                    collect_leaves(branch, conditions, out);
+                    conditions.pop();
+                }
+            }
+        }
+    }
+}
+
+/// Runs the plan against the subgraphs. Each fetch starts as soon as the fetches it
+/// depends on are merged (not wave by wave), so a slow branch delays only what needs it.
 pub async fn execute(
     plan: &QueryPlan,
     client: &dyn SubgraphClient,
@@ -244,96 +289,65 @@ pub async fn execute(
         data: Value::Object(Map::new()),
         errors: Vec::new(),
     };
-    if let Some(node) = &plan.node {
-        run(node, client, variables, &mut out).await;
-    }
-    out
-}
-
-type Leaf<'a> = (&'a FetchNode, Option<&'a [ResponsePath]>);
-
-/// A fetch node, with its `Condition`s evaluated: `Some(None)` when a condition skips it,
-/// `None` when the node is not a (conditional) fetch.
-fn leaf<'a>(node: &'a PlanNode, variables: &Map<String, Value>) -> Option<Option<Leaf<'a>>> {
-    match node {
-        PlanNode::Fetch(fetch) => Some(Some((fetch, None))),
-        PlanNode::Flatten { paths, node } => Some(Some((node, Some(paths.as_slice())))),
-        PlanNode::Condition {
-            condition,
-            if_clause,
-            else_clause,
-        } => {
-            let value = variables
-                .get(condition)
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            match if value { if_clause } else { else_clause } {
-                Some(branch) => leaf(branch, variables),
-                None => Some(None),
-            }
-        }
-        PlanNode::Sequence { .. } | PlanNode::Parallel { .. } => None,
-    }
-}
-
-/// The fetches of a node that can run together (a fetch, or a parallel set of fetches).
-fn leaves<'a>(node: &'a PlanNode, variables: &Map<String, Value>) -> Option<Vec<Leaf<'a>>> {
-    let nodes = match node {
-        PlanNode::Parallel { nodes } => nodes.as_slice(),
-        other => std::slice::from_ref(other),
+    let Some(node) = &plan.node else {
+        return out;
     };
-    let mut out = Vec::with_capacity(nodes.len());
-    for node in nodes {
-        out.extend(leaf(node, variables)?);
-    }
-    Some(out)
-}
-
-fn run<'a>(
-    node: &'a PlanNode,
-    client: &'a dyn SubgraphClient,
-    variables: &'a Map<String, Value>,
-    out: &'a mut RawResult,
-) -> futures::future::BoxFuture<'a, ()> {
-    Box::pin(async move {
-        if let Some(batch) = leaves(node, variables) {
-            // Prepare every request from the current data, send them together, then merge.
-            let prepared: Vec<(&FetchNode, Prepared)> = batch
-                .into_iter()
-                .map(|(fetch, paths)| (fetch, prepare(fetch, paths, &out.data, variables)))
-                .collect();
-            let sends = prepared.iter().map(|(fetch, p)| {
-                let request = match p {
+    let mut leaves = Vec::new();
+    collect_leaves(node, &mut Vec::new(), &mut leaves);
+    let mut done: HashSet<usize> = HashSet::new();
+    let mut started = vec![false; leaves.len()];
+    let mut prepared: Vec<Option<Prepared>> = (0..leaves.len()).map(|_| None).collect();
+    let mut in_flight = FuturesUnordered::new();
+    loop {
+        let mut progressed = true;
+        while progressed {
+            progressed = false;
+            for (i, leaf) in leaves.iter().enumerate() {
+                if started[i] || !leaf.fetch.depends_on.iter().all(|d| done.contains(d)) {
+                    continue;
+                }
+                started[i] = true;
+                let active = leaf.conditions.iter().all(|(variable, value)| {
+                    variables
+                        .get(*variable)
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                        == *value
+                });
+                let request = if active {
+                    prepare(leaf.fetch, leaf.paths, &out.data, variables)
+                } else {
+                    Prepared::Skip
+                };
+                let send = match &request {
                     Prepared::Root { body, deduplicate } => {
-                        Some(client.send(fetch.subgraph_index, body.clone(), *deduplicate))
+                        Some(client.send(leaf.fetch.subgraph_index, body.clone(), *deduplicate))
                     }
                     Prepared::Entities { body, .. } => {
-                        Some(client.send(fetch.subgraph_index, body.clone(), true))
+                        Some(client.send(leaf.fetch.subgraph_index, body.clone(), true))
                     }
                     Prepared::Skip => None,
                 };
-                async move {
-                    match request {
-                        Some(request) => Some(request.await),
-                        None => None,
+                match send {
+                    Some(send) => {
+                        prepared[i] = Some(request);
+                        in_flight.push(async move { (i, send.await) });
+                    }
+                    None => {
+                        // Nothing to fetch: what depends on it may start now.
+                        done.insert(leaf.fetch.id);
+                        progressed = true;
                     }
                 }
-            });
-            let results = join_all(sends).await;
-            for ((fetch, prepared), result) in prepared.into_iter().zip(results) {
-                if let Some(result) = result {
-                    merge_result(fetch, prepared, result, out);
-                }
             }
-            return;
         }
-        match node {
-            PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
-                for child in nodes {
-                    run(child, client, variables, out).await;
-                }
-            }
-            PlanNode::Fetch(_) | PlanNode::Flatten { .. } | PlanNode::Condition { .. } => {}
+        let Some((i, result)) = in_flight.next().await else {
+            break;
+        };
+        if let Some(request) = prepared[i].take() {
+            merge_result(leaves[i].fetch, request, result, &mut out);
         }
-    })
+        done.insert(leaves[i].fetch.id);
+    }
+    out
 }

@@ -55,6 +55,11 @@ pub enum FetchKind {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FetchNode {
+    /// Its id within the plan.
+    pub id: usize,
+    /// Fetches whose data it needs (the executor starts it as soon as they are merged).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<usize>,
     /// The subgraph's name.
     pub service_name: String,
     /// Its index in the supergraph's subgraph list.

@@ -71,6 +71,7 @@ fn fetch_node(
     group: &Group,
     kind: OperationType,
     variables: &[Node<VariableDefinition>],
+    (id, depends_on): (usize, Vec<usize>),
     name: &str,
 ) -> FetchNode {
     let mut used: BTreeSet<Name> = BTreeSet::new();
@@ -114,6 +115,8 @@ fn fetch_node(
         }
     };
     FetchNode {
+        id,
+        depends_on,
         service_name,
         subgraph_index: graph.index_of(&group.graph),
         operation_kind,
@@ -129,6 +132,24 @@ fn fetch_node(
     }
 }
 
+/// The groups in execution partitions: one for a query; for a mutation, one per root
+/// field group with everything that hangs from it, in order.
+fn partitions(groups: &[Group], live: &[usize], kind: OperationType) -> Vec<Vec<usize>> {
+    if kind != OperationType::Mutation {
+        return vec![live.to_vec()];
+    }
+    live.iter()
+        .copied()
+        .filter(|&i| groups[i].entity_type.is_none())
+        .map(|root| {
+            live.iter()
+                .copied()
+                .filter(|&i| groups[i].root == root)
+                .collect()
+        })
+        .collect()
+}
+
 /// Plan nodes for the live groups: waves of parallel fetches in sequence; for a
 /// mutation, each root group's waves before the next root's.
 pub(crate) fn schedule(
@@ -142,10 +163,27 @@ pub(crate) fn schedule(
         .filter(|&i| groups[i].merged_into.is_none())
         .collect();
     let base = sanitize(operation_name.unwrap_or("Operation"));
+    let partitions = partitions(groups, &live, kind);
+    // Mutations: every fetch of one root field waits for everything of the previous one.
+    let mut extra: HashMap<usize, Vec<usize>> = HashMap::new();
+    for pair in partitions.windows(2) {
+        for &id in &pair[1] {
+            extra.insert(id, pair[0].clone());
+        }
+    }
     let node_of = |id: usize| {
         let group = &groups[id];
         let name = format!("{base}__{}__{id}", sanitize(graph.name_of(&group.graph)));
-        let fetch = fetch_node(graph, group, kind, variables, &name);
+        let mut depends_on: BTreeSet<usize> = group.depends_on.clone();
+        depends_on.extend(extra.get(&id).into_iter().flatten().copied());
+        let fetch = fetch_node(
+            graph,
+            group,
+            kind,
+            variables,
+            (id, depends_on.into_iter().collect()),
+            &name,
+        );
         let mut node = if group.entity_type.is_some() {
             PlanNode::Flatten {
                 paths: group.paths.clone(),
@@ -171,24 +209,6 @@ pub(crate) fn schedule(
             };
         }
         node
-    };
-    let partitions: Vec<Vec<usize>> = if kind == OperationType::Mutation {
-        let roots: Vec<usize> = live
-            .iter()
-            .copied()
-            .filter(|&i| groups[i].entity_type.is_none())
-            .collect();
-        roots
-            .iter()
-            .map(|r| {
-                live.iter()
-                    .copied()
-                    .filter(|&i| groups[i].root == *r)
-                    .collect()
-            })
-            .collect()
-    } else {
-        vec![live]
     };
     let mut sequence = Vec::new();
     for partition in partitions {
