@@ -130,7 +130,6 @@ impl<'a> Projector<'a> {
         Ok(out)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn value(
         &mut self,
         ty: &Type,

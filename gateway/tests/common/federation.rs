@@ -1,14 +1,11 @@
 //! Test set-up: the conformance fixture subgraphs, composed, behind a real gateway on an
 //! ephemeral port; every subgraph request is recorded.
 
-use std::{collections::BTreeMap, collections::HashSet, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, collections::HashSet, time::Duration};
 
 use gateway::{
     compose::{SubgraphSdl, compose},
-    engine::Engine,
-    executor::{HttpSubgraphClient, SubgraphEndpoint},
-    server::{AppState, EXPOSE_PLAN_HEADER, serve},
-    supergraph::Supergraph,
+    server::{AppState, EXPOSE_PLAN_HEADER, engine_from_sdl, serve},
 };
 use serde_json::{Value, json};
 use test_subgraphs::TestSubgraph;
@@ -72,18 +69,9 @@ impl Federation {
             Composer::Ours => compose(&sdls).expect("the fixture subgraphs compose"),
             Composer::JavaScript => super::js_composer::compose_with_js(&sdls),
         };
-        let supergraph = Supergraph::parse(&supergraph).expect("a valid supergraph");
-        let endpoints = supergraph
-            .subgraphs
-            .iter()
-            .map(|s| SubgraphEndpoint {
-                name: s.name.clone(),
-                url: s.url.clone(),
-                timeout: Duration::from_millis(1500),
-            })
-            .collect();
-        let client = HttpSubgraphClient::new(endpoints).expect("HTTP client");
-        let engine = Engine::new(supergraph, Arc::new(client)).with_override_labels(labels);
+        let engine = engine_from_sdl(&supergraph, Duration::from_millis(1500))
+            .expect("a valid supergraph")
+            .with_override_labels(labels);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
