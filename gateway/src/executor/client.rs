@@ -7,6 +7,7 @@ use std::{
     time::Duration,
 };
 
+use bytes::Bytes;
 use futures::{
     FutureExt,
     future::{BoxFuture, Shared},
@@ -64,7 +65,7 @@ pub trait SubgraphClient: Send + Sync + 'static {
     fn send(
         &self,
         subgraph: usize,
-        body: Vec<u8>,
+        body: Bytes,
         deduplicate: bool,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>>;
 }
@@ -83,7 +84,7 @@ pub struct SubgraphEndpoint {
 type InFlight = Shared<BoxFuture<'static, Result<SubgraphResponse, FetchError>>>;
 
 /// Requests in flight by subgraph and body.
-type InFlightTable = Mutex<HashMap<(usize, Vec<u8>), InFlight>>;
+type InFlightTable = Mutex<HashMap<(usize, Bytes), InFlight>>;
 
 /// Subgraph requests over pooled HTTP connections (keep-alive, HTTP/2 when offered).
 pub struct HttpSubgraphClient {
@@ -110,7 +111,7 @@ impl HttpSubgraphClient {
     fn request(
         &self,
         subgraph: usize,
-        body: Vec<u8>,
+        body: Bytes,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
         let http = self.http.clone();
         let endpoints = self.endpoints.clone();
@@ -179,7 +180,7 @@ impl SubgraphClient for HttpSubgraphClient {
     fn send(
         &self,
         subgraph: usize,
-        body: Vec<u8>,
+        body: Bytes,
         deduplicate: bool,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
         if !deduplicate {

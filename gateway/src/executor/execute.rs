@@ -1,10 +1,12 @@
 //! Runs a plan: fetches, concurrently where the plan allows, merged into one JSON tree.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use std::collections::HashSet;
 
+use bytes::Bytes;
 use futures::{StreamExt, stream::FuturesUnordered};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{
@@ -23,19 +25,34 @@ pub struct RawResult {
     pub errors: Vec<Value>,
 }
 
-/// A fetch ready to send, and how to merge its answer.
+/// How to merge a fetch's answer.
 enum Prepared {
-    Root {
-        body: Vec<u8>,
-        deduplicate: bool,
-    },
+    Root,
     Entities {
-        body: Vec<u8>,
         /// For each object location, the index of its representation.
         targets: Vec<(Vec<Segment>, usize)>,
     },
     /// Nothing to fetch (no objects at the paths).
     Skip,
+}
+
+/// A request body to send: `(body, deduplicate)`.
+type Request = (Bytes, bool);
+
+/// The JSON body of a subgraph request, serialised without copying the document.
+#[derive(Serialize)]
+struct Body<'a> {
+    query: &'a str,
+    variables: Map<String, Value>,
+}
+
+fn body(fetch: &FetchNode, variables: Map<String, Value>) -> Bytes {
+    let body = Body {
+        query: &fetch.operation,
+        variables,
+    };
+    // Serialising a map of JSON values cannot fail.
+    serde_json::to_vec(&body).unwrap_or_default().into()
 }
 
 fn forwarded_variables(fetch: &FetchNode, variables: &Map<String, Value>) -> Map<String, Value> {
@@ -48,20 +65,17 @@ fn forwarded_variables(fetch: &FetchNode, variables: &Map<String, Value>) -> Map
 
 fn prepare(
     fetch: &FetchNode,
-    paths: Option<&[crate::query_planner::ResponsePath]>,
+    paths: Option<&[ResponsePath]>,
     data: &Value,
     variables: &Map<String, Value>,
-) -> Prepared {
+) -> (Prepared, Option<Request>) {
     let mut vars = forwarded_variables(fetch, variables);
     let Some(paths) = paths else {
-        let body = json!({ "query": fetch.operation, "variables": vars });
-        return Prepared::Root {
-            body: body.to_string().into_bytes(),
-            deduplicate: fetch.operation_kind == FetchKind::Query,
-        };
+        let deduplicate = fetch.operation_kind == FetchKind::Query;
+        return (Prepared::Root, Some((body(fetch, vars), deduplicate)));
     };
     let Some(requires) = &fetch.requires else {
-        return Prepared::Skip;
+        return (Prepared::Skip, None);
     };
     let mut representations: Vec<Value> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -85,14 +99,13 @@ fn prepare(
         }
     }
     if targets.is_empty() {
-        return Prepared::Skip;
+        return (Prepared::Skip, None);
     }
     vars.insert("representations".into(), Value::Array(representations));
-    let body = json!({ "query": fetch.operation, "variables": vars });
-    Prepared::Entities {
-        body: body.to_string().into_bytes(),
-        targets,
-    }
+    (
+        Prepared::Entities { targets },
+        Some((body(fetch, vars), true)),
+    )
 }
 
 fn path_json(path: &[Segment]) -> Value {
@@ -151,7 +164,7 @@ fn merge_result(
 ) {
     match prepared {
         Prepared::Skip => {}
-        Prepared::Root { .. } => match result {
+        Prepared::Root => match result {
             Err(error) => {
                 for key in &fetch.response_keys {
                     out.errors
@@ -162,14 +175,15 @@ fn merge_result(
                 }
             }
             Ok(response) => {
-                if let Some(data @ Value::Object(_)) = response.get("data") {
-                    paths::merge(&mut out.data, data.clone());
+                let mut response = owned(response);
+                if let Some(data @ Value::Object(_)) = response.get_mut("data").map(Value::take) {
+                    paths::merge(&mut out.data, data);
                 }
                 out.errors
                     .extend(subgraph_errors(&response, &fetch.service_name));
             }
         },
-        Prepared::Entities { targets, .. } => match result {
+        Prepared::Entities { targets } => match result {
             Err(error) => {
                 // One error per distinct object is noise; one per fetch, at the first object.
                 let first = targets.first().map(|(p, _)| p.as_slice()).unwrap_or(&[]);
@@ -177,22 +191,39 @@ fn merge_result(
                 out.errors.push(fetch_error(&error, path));
             }
             Ok(response) => {
+                let mut response = owned(response);
                 let entities = response
-                    .get("data")
-                    .and_then(|d| d.get("_entities"))
-                    .and_then(Value::as_array);
-                if let Some(entities) = entities {
-                    for (location, i) in &targets {
-                        if let (Some(Value::Object(entity)), Some(target)) =
-                            (entities.get(*i), paths::get_mut(&mut out.data, location))
-                        {
-                            let mut entity = entity.clone();
-                            if fetch.typename_rewrite.is_some() {
-                                // The subgraph only knows the interface, not the real type.
-                                entity.remove("__typename");
-                            }
-                            paths::merge(target, Value::Object(entity));
+                    .get_mut("data")
+                    .and_then(|d| d.get_mut("_entities"))
+                    .map(Value::take);
+                if let Some(Value::Array(mut entities)) = entities {
+                    // Move each entity into its last object; copy it only for the others.
+                    let mut uses = vec![0usize; entities.len()];
+                    targets.iter().for_each(|(_, i)| {
+                        if let Some(n) = uses.get_mut(*i) {
+                            *n += 1;
                         }
+                    });
+                    for (location, i) in &targets {
+                        let Some(slot) = entities.get_mut(*i) else {
+                            continue;
+                        };
+                        uses[*i] -= 1;
+                        let entity = if uses[*i] == 0 {
+                            slot.take()
+                        } else {
+                            slot.clone()
+                        };
+                        let (Value::Object(mut entity), Some(target)) =
+                            (entity, paths::get_mut(&mut out.data, location))
+                        else {
+                            continue;
+                        };
+                        if fetch.typename_rewrite.is_some() {
+                            // The subgraph only knows the interface, not the real type.
+                            entity.remove("__typename");
+                        }
+                        paths::merge(target, Value::Object(entity));
                     }
                 }
                 for error in subgraph_errors(&response, &fetch.service_name) {
@@ -201,6 +232,11 @@ fn merge_result(
             }
         },
     }
+}
+
+/// The response, moved out of its `Arc` unless an identical request shares it.
+fn owned(response: SubgraphResponse) -> Value {
+    Arc::try_unwrap(response).unwrap_or_else(|shared| (*shared).clone())
 }
 
 /// `_entities.N.rest` → the response path of every object that sent representation N.
@@ -314,23 +350,15 @@ pub async fn execute(
                         .unwrap_or(false)
                         == *value
                 });
-                let request = if active {
+                let (merge, request) = if active {
                     prepare(leaf.fetch, leaf.paths, &out.data, variables)
                 } else {
-                    Prepared::Skip
+                    (Prepared::Skip, None)
                 };
-                let send = match &request {
-                    Prepared::Root { body, deduplicate } => {
-                        Some(client.send(leaf.fetch.subgraph_index, body.clone(), *deduplicate))
-                    }
-                    Prepared::Entities { body, .. } => {
-                        Some(client.send(leaf.fetch.subgraph_index, body.clone(), true))
-                    }
-                    Prepared::Skip => None,
-                };
-                match send {
-                    Some(send) => {
-                        prepared[i] = Some(request);
+                match request {
+                    Some((body, deduplicate)) => {
+                        let send = client.send(leaf.fetch.subgraph_index, body, deduplicate);
+                        prepared[i] = Some(merge);
                         in_flight.push(async move { (i, send.await) });
                     }
                     None => {
