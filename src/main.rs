@@ -11,6 +11,11 @@ use std::{net::IpAddr, path::PathBuf};
 
 use clap::{Parser, Subcommand};
 
+/// The gateway allocates many small JSON nodes per request: mimalloc is markedly faster
+/// at that than the system allocator (see the load bench).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Alpes Partners GraphQL platform.
 #[derive(Parser, Debug)]
 #[command(version, about)]

@@ -2,6 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
+/// The gateway allocates many small JSON nodes per request: mimalloc is markedly faster
+/// at that than the system allocator (see the load bench).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Apollo Federation v2 gateway.
 #[derive(Parser, Debug)]
 #[command(version, about)]

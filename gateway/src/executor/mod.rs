@@ -28,6 +28,7 @@ pub fn shape_response(
         document,
         variables,
         errors: &mut errors,
+        fields: Default::default(),
     }
     .project(&operation.selection_set, &raw.data);
     (data, errors)

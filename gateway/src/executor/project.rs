@@ -8,25 +8,50 @@ use apollo_compiler::{
     executable::{Field, Selection, SelectionSet},
     schema::ExtendedType,
 };
+use std::{collections::HashMap, rc::Rc};
+
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
+/// The collected fields of some selection sets for one type: response key, the field nodes
+/// merged under it, and their sub-selections.
+type Fields<'a> = Rc<Vec<(&'a str, &'a Node<Field>, Vec<&'a SelectionSet>)>>;
+
 /// Projects merged subgraph data onto the operation.
-pub(crate) struct Projector<'a> {
+pub(crate) struct Projector<'a, 'e> {
     pub(crate) schema: &'a Schema,
     pub(crate) document: &'a ExecutableDocument,
     pub(crate) variables: &'a Map<String, Value>,
-    pub(crate) errors: &'a mut Vec<Value>,
+    pub(crate) errors: &'e mut Vec<Value>,
+    /// CollectFields results by selection sets (their addresses) and type: the same
+    /// selection is applied to every object of a list.
+    pub(crate) fields: HashMap<(usize, usize), HashMap<String, Fields<'a>>>,
 }
 
 /// A non-null position became null: the parent must become null too.
 struct Bubble;
 
-type Path = Vec<Value>;
+/// A response path step, borrowed; turned into JSON only for an error.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
 
-impl<'a> Projector<'a> {
+type Path<'a> = Vec<Step<'a>>;
+
+fn path_json(path: &[Step<'_>]) -> Vec<Value> {
+    path.iter()
+        .map(|step| match step {
+            Step::Key(k) => Value::String((*k).to_owned()),
+            Step::Index(i) => Value::from(*i),
+        })
+        .collect()
+}
+
+impl<'a> Projector<'a, '_> {
     /// The response `data`: the root object, or null when a null bubbled to the root.
-    pub(crate) fn project(&mut self, root: &SelectionSet, data: &Value) -> Value {
+    pub(crate) fn project(&mut self, root: &'a SelectionSet, data: &Value) -> Value {
         let empty = Map::new();
         let object = data.as_object().unwrap_or(&empty);
         match self.object(&[root], root.ty.as_str(), object, &mut Vec::new()) {
@@ -57,14 +82,12 @@ impl<'a> Projector<'a> {
     }
 
     /// CollectFields: response key → the field nodes it merges, in request order.
-    fn collect<'s>(
+    fn collect(
         &self,
-        selection: &'s SelectionSet,
+        selection: &'a SelectionSet,
         typename: &str,
-        out: &mut IndexMap<&'s str, Vec<&'s Node<Field>>>,
-    ) where
-        'a: 's,
-    {
+        out: &mut IndexMap<&'a str, Vec<&'a Node<Field>>>,
+    ) {
         for s in &selection.selections {
             match s {
                 Selection::Field(f) => {
@@ -96,36 +119,69 @@ impl<'a> Projector<'a> {
         }
     }
 
+    /// The collected fields of `selections` for `typename`, computed once per projection.
+    fn fields(&mut self, selections: &[&'a SelectionSet], typename: &str) -> Fields<'a> {
+        let key = match selections {
+            [one] => Some((std::ptr::from_ref(*one) as usize, 0)),
+            [one, two] => Some((
+                std::ptr::from_ref(*one) as usize,
+                std::ptr::from_ref(*two) as usize,
+            )),
+            _ => None,
+        };
+        if let Some(found) = key
+            .and_then(|k| self.fields.get(&k))
+            .and_then(|by_type| by_type.get(typename))
+        {
+            return found.clone();
+        }
+        let mut collected: IndexMap<&'a str, Vec<&'a Node<Field>>> = IndexMap::new();
+        for selection in selections {
+            self.collect(selection, typename, &mut collected);
+        }
+        let fields: Fields<'a> = Rc::new(
+            collected
+                .into_iter()
+                .map(|(key, nodes)| {
+                    let sub = nodes.iter().map(|f| &f.selection_set).collect();
+                    (key, nodes[0], sub)
+                })
+                .collect(),
+        );
+        if let Some(k) = key {
+            self.fields
+                .entry(k)
+                .or_default()
+                .insert(typename.to_owned(), fields.clone());
+        }
+        fields
+    }
+
     fn object(
         &mut self,
-        selections: &[&SelectionSet],
+        selections: &[&'a SelectionSet],
         typename: &str,
         data: &Map<String, Value>,
-        path: &mut Path,
+        path: &mut Path<'a>,
     ) -> Result<Map<String, Value>, Bubble> {
-        let mut fields: IndexMap<&str, Vec<&Node<Field>>> = IndexMap::new();
-        for selection in selections {
-            self.collect(selection, typename, &mut fields);
-        }
+        let fields = self.fields(selections, typename);
         let mut out = Map::with_capacity(fields.len());
-        for (key, nodes) in fields {
-            let field = nodes[0];
+        for (key, field, sub) in fields.iter() {
             if field.name == "__typename" {
-                out.insert(key.to_owned(), Value::String(typename.to_owned()));
+                out.insert((*key).to_owned(), Value::String(typename.to_owned()));
                 continue;
             }
-            path.push(Value::String(key.to_owned()));
-            let sub: Vec<&SelectionSet> = nodes.iter().map(|f| &f.selection_set).collect();
+            path.push(Step::Key(key));
             let value = self.value(
                 &field.definition.ty,
-                &sub,
-                data.get(key),
+                sub,
+                data.get(*key),
                 path,
                 typename,
                 field,
             );
             path.pop();
-            out.insert(key.to_owned(), value?);
+            out.insert((*key).to_owned(), value?);
         }
         Ok(out)
     }
@@ -133,9 +189,9 @@ impl<'a> Projector<'a> {
     fn value(
         &mut self,
         ty: &Type,
-        selections: &[&SelectionSet],
+        selections: &[&'a SelectionSet],
         data: Option<&Value>,
-        path: &mut Path,
+        path: &mut Path<'a>,
         parent: &str,
         field: &Field,
     ) -> Result<Value, Bubble> {
@@ -150,9 +206,9 @@ impl<'a> Projector<'a> {
     fn nullable_value(
         &mut self,
         ty: &Type,
-        selections: &[&SelectionSet],
+        selections: &[&'a SelectionSet],
         data: Option<&Value>,
-        path: &mut Path,
+        path: &mut Path<'a>,
         parent: &str,
         field: &Field,
     ) -> Value {
@@ -167,7 +223,7 @@ impl<'a> Projector<'a> {
                 };
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    path.push(Value::from(i));
+                    path.push(Step::Index(i));
                     let item = self.value(inner, selections, Some(item), path, parent, field);
                     path.pop();
                     match item {
@@ -212,13 +268,18 @@ impl<'a> Projector<'a> {
         }
     }
 
-    fn error(&mut self, path: &Path, message: String) {
+    fn error(&mut self, path: &Path<'a>, message: String) {
+        self.push_error(path_json(path), message);
+    }
+
+    fn push_error(&mut self, path: Vec<Value>, message: String) {
         self.errors
             .push(json!({ "message": message, "path": path }));
     }
 
     /// Reports a null in a non-null position, unless an error already explains it.
-    fn null_error(&mut self, path: &Path, parent: &str, field: &Field) {
+    fn null_error(&mut self, path: &Path<'a>, parent: &str, field: &Field) {
+        let path = path_json(path);
         let explained = self.errors.iter().any(|e| {
             e.get("path").and_then(Value::as_array).is_some_and(|p| {
                 let n = p.len().min(path.len());
@@ -226,7 +287,7 @@ impl<'a> Projector<'a> {
             })
         });
         if !explained {
-            self.error(
+            self.push_error(
                 path,
                 format!(
                     "Cannot return null for non-nullable field {parent}.{}",

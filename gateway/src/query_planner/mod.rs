@@ -55,7 +55,7 @@ impl QueryPlanner {
         for group in &mut groups {
             group.selection.fill_empty();
         }
-        schedule::merge_identical(&mut groups);
+        schedule::merge_identical(&mut groups, operation.operation_type);
         Ok(QueryPlan {
             node: schedule::schedule(
                 &graph,

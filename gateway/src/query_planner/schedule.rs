@@ -11,10 +11,38 @@ use super::{
     plan::{FetchKind, FetchNode, PlanNode},
 };
 
-/// Merges entity groups that would send the same request from the same dependencies
-/// (the same entity reached by several paths): one fetch, every path.
-pub(crate) fn merge_identical(groups: &mut [Group]) {
+/// How many fetches must run before each group (its depth in the dependency graph).
+fn depths(groups: &[Group]) -> Vec<usize> {
+    fn depth(id: usize, groups: &[Group], memo: &mut [Option<usize>], guard: usize) -> usize {
+        if let Some(d) = memo[id] {
+            return d;
+        }
+        // A cycle cannot come out of the builder; the guard keeps a bug from recursing forever.
+        if guard > groups.len() {
+            return 0;
+        }
+        let d = groups[id]
+            .depends_on
+            .iter()
+            .map(|&dep| 1 + depth(dep, groups, memo, guard + 1))
+            .max()
+            .unwrap_or(0);
+        memo[id] = Some(d);
+        d
+    }
+    let mut memo = vec![None; groups.len()];
+    (0..groups.len())
+        .map(|id| depth(id, groups, &mut memo, 0))
+        .collect()
+}
+
+/// Merges entity groups that would send the same request at the same depth (the same
+/// entity reached by several paths, or the same step of parallel branches): one fetch for
+/// every path, waiting for the dependencies of all of them. Groups at one depth never
+/// depend on each other, so merging cannot create a cycle.
+pub(crate) fn merge_identical(groups: &mut [Group], kind: OperationType) {
     loop {
+        let depth = depths(groups);
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut changed = false;
         for id in 0..groups.len() {
@@ -22,31 +50,38 @@ pub(crate) fn merge_identical(groups: &mut [Group]) {
             if group.merged_into.is_some() || group.entity_type.is_none() {
                 continue;
             }
+            // Mutation root fields run one after the other: never merge across them.
+            let root = (kind == OperationType::Mutation).then_some(group.root);
             let signature = format!(
-                "{:?}|{}|{:?}|{:?}|{}|{}|{:?}",
+                "{:?}|{}|{:?}|{}|{:?}|{:?}|{}|{}",
+                root,
+                depth[id],
                 group.conditions,
                 group.graph,
                 group.entity_type,
                 group.typename_rewrite,
                 group.representation,
                 group.selection,
-                group.depends_on
             );
             match seen.get(&signature) {
                 Some(&first) => {
                     let paths = std::mem::take(&mut groups[id].paths);
+                    let depends_on = std::mem::take(&mut groups[id].depends_on);
                     groups[id].merged_into = Some(first);
                     for path in paths {
                         if !groups[first].paths.contains(&path) {
                             groups[first].paths.push(path);
                         }
                     }
+                    groups[first].depends_on.extend(depends_on);
                     for other in groups.iter_mut() {
                         if other.depends_on.remove(&id) {
                             other.depends_on.insert(first);
                         }
                     }
                     changed = true;
+                    // Depths may have changed: start over.
+                    break;
                 }
                 None => {
                     seen.insert(signature, id);
