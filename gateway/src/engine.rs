@@ -43,8 +43,8 @@ pub struct RequestOptions {
 /// The outcome: a GraphQL response body and, for request errors, their code.
 #[derive(Debug)]
 pub struct EngineResponse {
-    /// `{data?, errors?, extensions?}`.
-    pub body: Value,
+    /// `{data?, errors?, extensions?}`, serialised JSON.
+    pub body: bytes::Bytes,
     /// Set when the request failed before execution (no `data`).
     pub request_error: Option<ErrorCode>,
 }
@@ -146,7 +146,7 @@ impl Engine {
 
     fn request_error(error: PipelineError) -> EngineResponse {
         EngineResponse {
-            body: error.to_response(),
+            body: error.to_response().to_string().into(),
             request_error: Some(error.code),
         }
     }
@@ -230,24 +230,19 @@ impl Engine {
                 Err(error) => return Self::request_error(error),
             }
         }
-        let (data, errors) = executor::shape_response(
+        let extensions = options.expose_plan.then(
+            || json!({ "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan } }),
+        );
+        let body = executor::serialize_response(
             &self.supergraph.api_schema,
             &prepared.document,
             &prepared.operation,
             &variables,
             raw,
+            extensions.as_ref(),
         );
-        let mut body = json!({ "data": data });
-        if !errors.is_empty() {
-            body["errors"] = Value::Array(errors);
-        }
-        if options.expose_plan {
-            body["extensions"] = json!({
-                "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan }
-            });
-        }
         EngineResponse {
-            body,
+            body: body.into(),
             request_error: None,
         }
     }

@@ -628,3 +628,18 @@ async fn a_slow_branch_does_not_hold_back_independent_fetches() {
     assert_eq!(response["data"]["me"], json!({ "name": "Ada Lovelace" }));
     assert_eq!(response["data"]["products"][0], json!({ "reviewCount": 2 }));
 }
+
+#[tokio::test]
+async fn fields_come_back_in_request_order_with_aliases() {
+    let f = conformance().await;
+    // `reviews` comes from another subgraph than `name` and `id`, and is merged first.
+    let text = f
+        .query_text(
+            r#"{ me { reviews { body } who: name id } top: topProducts(first: 1) { upc name } }"#,
+        )
+        .await;
+    assert_eq!(
+        text,
+        r#"{"data":{"me":{"reviews":[{"body":"Love it!"},{"body":"Too expensive."}],"who":"Ada Lovelace","id":"u1"},"top":[{"upc":"2","name":"Couch"}]}}"#
+    );
+}

@@ -14,24 +14,42 @@ pub use execute::{RawResult, execute};
 use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
 use serde_json::{Map, Value};
 
-/// Projects raw merged data onto the operation: `(data, errors)` of the response.
-pub fn shape_response(
+/// A GraphQL response body, serialised in one pass from the merged data.
+#[derive(serde::Serialize)]
+struct Response<'d> {
+    data: project::Out<'d>,
+    #[serde(skip_serializing_if = "<[Value]>::is_empty")]
+    errors: &'d [Value],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extensions: Option<&'d Value>,
+}
+
+/// Projects raw merged data onto the operation and serialises the response body:
+/// `{data, errors?, extensions?}`.
+pub fn serialize_response(
     schema: &Schema,
     document: &ExecutableDocument,
     operation: &Operation,
     variables: &Map<String, Value>,
     raw: RawResult,
-) -> (Value, Vec<Value>) {
-    let mut errors = raw.errors;
-    let data = project::Projector {
+    extensions: Option<&Value>,
+) -> Vec<u8> {
+    let RawResult { data, mut errors } = raw;
+    let projected = project::Projector {
         schema,
         document,
         variables,
         errors: &mut errors,
         fields: Default::default(),
     }
-    .project(&operation.selection_set, &raw.data);
-    (data, errors)
+    .project(&operation.selection_set, &data);
+    let response = Response {
+        data: projected,
+        errors: &errors,
+        extensions,
+    };
+    // Serialising JSON values into memory cannot fail.
+    serde_json::to_vec(&response).unwrap_or_default()
 }
 
 /// Deep-merges an object into the raw data root (introspection results).

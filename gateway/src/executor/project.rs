@@ -31,6 +31,53 @@ pub(crate) struct Projector<'a, 'e> {
 /// A non-null position became null: the parent must become null too.
 struct Bubble;
 
+/// The projected response, borrowing the merged data: serialised straight to JSON in
+/// request order without building (and hashing) a second tree of maps.
+#[derive(Debug)]
+pub(crate) enum Out<'d> {
+    /// `null`.
+    Null,
+    /// A leaf value as the subgraph sent it.
+    Leaf(&'d Value),
+    /// A `__typename`.
+    Name(&'d str),
+    /// A list.
+    List(Vec<Out<'d>>),
+    /// An object, fields in request order.
+    Object(Vec<(&'d str, Out<'d>)>),
+}
+
+impl Out<'_> {
+    fn is_null(&self) -> bool {
+        matches!(self, Out::Null)
+    }
+}
+
+impl serde::Serialize for Out<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Out::Null => serializer.serialize_unit(),
+            Out::Leaf(value) => value.serialize(serializer),
+            Out::Name(name) => serializer.serialize_str(name),
+            Out::List(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Out::Object(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (key, value) in fields {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
 /// A response path step, borrowed; turned into JSON only for an error.
 #[derive(Clone, Copy)]
 enum Step<'a> {
@@ -49,14 +96,14 @@ fn path_json(path: &[Step<'_>]) -> Vec<Value> {
         .collect()
 }
 
-impl<'a> Projector<'a, '_> {
+impl<'a: 'd, 'd> Projector<'a, '_> {
     /// The response `data`: the root object, or null when a null bubbled to the root.
-    pub(crate) fn project(&mut self, root: &'a SelectionSet, data: &Value) -> Value {
-        let empty = Map::new();
-        let object = data.as_object().unwrap_or(&empty);
+    pub(crate) fn project(&mut self, root: &'a SelectionSet, data: &'d Value) -> Out<'d> {
+        static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        let object = data.as_object().unwrap_or(&EMPTY);
         match self.object(&[root], root.ty.as_str(), object, &mut Vec::new()) {
-            Ok(map) => Value::Object(map),
-            Err(Bubble) => Value::Null,
+            Ok(fields) => Out::Object(fields),
+            Err(Bubble) => Out::Null,
         }
     }
 
@@ -160,15 +207,15 @@ impl<'a> Projector<'a, '_> {
     fn object(
         &mut self,
         selections: &[&'a SelectionSet],
-        typename: &str,
-        data: &Map<String, Value>,
+        typename: &'d str,
+        data: &'d Map<String, Value>,
         path: &mut Path<'a>,
-    ) -> Result<Map<String, Value>, Bubble> {
+    ) -> Result<Vec<(&'d str, Out<'d>)>, Bubble> {
         let fields = self.fields(selections, typename);
-        let mut out = Map::with_capacity(fields.len());
+        let mut out = Vec::with_capacity(fields.len());
         for (key, field, sub) in fields.iter() {
             if field.name == "__typename" {
-                out.insert((*key).to_owned(), Value::String(typename.to_owned()));
+                out.push((*key, Out::Name(typename)));
                 continue;
             }
             path.push(Step::Key(key));
@@ -181,7 +228,7 @@ impl<'a> Projector<'a, '_> {
                 field,
             );
             path.pop();
-            out.insert((*key).to_owned(), value?);
+            out.push((*key, value?));
         }
         Ok(out)
     }
@@ -190,11 +237,11 @@ impl<'a> Projector<'a, '_> {
         &mut self,
         ty: &Type,
         selections: &[&'a SelectionSet],
-        data: Option<&Value>,
+        data: Option<&'d Value>,
         path: &mut Path<'a>,
         parent: &str,
         field: &Field,
-    ) -> Result<Value, Bubble> {
+    ) -> Result<Out<'d>, Bubble> {
         let completed = self.nullable_value(ty, selections, data, path, parent, field);
         if completed.is_null() && ty.is_non_null() {
             self.null_error(path, parent, field);
@@ -207,19 +254,19 @@ impl<'a> Projector<'a, '_> {
         &mut self,
         ty: &Type,
         selections: &[&'a SelectionSet],
-        data: Option<&Value>,
+        data: Option<&'d Value>,
         path: &mut Path<'a>,
         parent: &str,
         field: &Field,
-    ) -> Value {
+    ) -> Out<'d> {
         let Some(data) = data.filter(|d| !d.is_null()) else {
-            return Value::Null;
+            return Out::Null;
         };
         match ty {
             Type::List(inner) | Type::NonNullList(inner) => {
                 let Value::Array(items) = data else {
                     self.error(path, format!("{parent}.{} should be a list", field.name));
-                    return Value::Null;
+                    return Out::Null;
                 };
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
@@ -228,10 +275,10 @@ impl<'a> Projector<'a, '_> {
                     path.pop();
                     match item {
                         Ok(v) => out.push(v),
-                        Err(Bubble) => return Value::Null,
+                        Err(Bubble) => return Out::Null,
                     }
                 }
-                Value::Array(out)
+                Out::List(out)
             }
             Type::Named(name) | Type::NonNullNamed(name) => {
                 let composite = matches!(
@@ -243,26 +290,26 @@ impl<'a> Projector<'a, '_> {
                     )
                 );
                 if !composite {
-                    return data.clone();
+                    return Out::Leaf(data);
                 }
                 let Value::Object(map) = data else {
                     self.error(path, format!("{parent}.{} should be an object", field.name));
-                    return Value::Null;
+                    return Out::Null;
                 };
-                let typename = match self.schema.types.get(name) {
-                    Some(ExtendedType::Object(_)) => name.as_str(),
+                let schema: &'a Schema = self.schema;
+                let typename: &'d str = match schema.types.get_key_value(name) {
+                    Some((name, ExtendedType::Object(_))) => name.as_str(),
                     _ => match map.get("__typename").and_then(Value::as_str) {
                         Some(t) => t,
                         None => {
                             self.error(path, format!("{parent}.{} has no __typename", field.name));
-                            return Value::Null;
+                            return Out::Null;
                         }
                     },
                 };
-                let typename = typename.to_owned();
-                match self.object(selections, &typename, map, path) {
-                    Ok(object) => Value::Object(object),
-                    Err(Bubble) => Value::Null,
+                match self.object(selections, typename, map, path) {
+                    Ok(object) => Out::Object(object),
+                    Err(Bubble) => Out::Null,
                 }
             }
         }

@@ -52,7 +52,7 @@ fn respond(headers: &HeaderMap, response: EngineResponse) -> Response {
     } else {
         "application/json"
     };
-    let mut http = (status, Json(response.body)).into_response();
+    let mut http = (status, response.body).into_response();
     http.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if status == StatusCode::METHOD_NOT_ALLOWED {

@@ -120,6 +120,19 @@ impl Federation {
             .expect("JSON body")
     }
 
+    /// Posts a query; returns the response body as text.
+    pub(crate) async fn query_text(&self, query: &str) -> String {
+        self.http
+            .post(&self.url)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("gateway answers")
+            .text()
+            .await
+            .expect("text body")
+    }
+
     /// Posts a query; returns the response body.
     pub(crate) async fn query(&self, query: &str) -> Value {
         self.query_with(query, json!({})).await
