@@ -103,6 +103,13 @@ pub fn select_operation(
             ),
         ));
     }
+    if operation.operation_type == OperationType::Subscription {
+        return Err(PipelineError::single(
+            ErrorCode::BadRequest,
+            "subscriptions are served over a WebSocket (graphql-transport-ws), not a single \
+             HTTP request",
+        ));
+    }
     let empty = JsonMap::new();
     let variables = coerce_variable_values(
         api_schema,

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod messaging;
 pub mod money;
 pub mod pagination;
 pub mod search;

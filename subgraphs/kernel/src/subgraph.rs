@@ -26,4 +26,14 @@ pub trait Subgraph: Send + Sync + 'static {
 
     /// Its Federation v2 SDL, as `{ _service { sdl } }` returns it (no database needed).
     fn sdl(&self) -> String;
+
+    /// Whether it writes domain events to its outbox (the launcher then runs its relay).
+    fn publishes_events(&self) -> bool {
+        false
+    }
+
+    /// The consumers of other contexts' events it runs, over its own database.
+    fn event_handlers(&self) -> Vec<std::sync::Arc<dyn crate::messaging::EventHandler>> {
+        Vec::new()
+    }
 }

@@ -1,0 +1,72 @@
+//! The outbox and inbox tables, created by each context's own migrations.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+/// The outbox table.
+#[derive(DeriveIden)]
+pub(crate) enum EventOutbox {
+    Table,
+    /// Insertion order: the relay publishes in this order.
+    Seq,
+    EventId,
+    Tipo,
+    AgregadoId,
+    OcurridoEn,
+    Datos,
+    PublishedAt,
+}
+
+/// The inbox table.
+#[derive(DeriveIden)]
+pub(crate) enum EventInbox {
+    Table,
+    Consumer,
+    EventId,
+    AppliedAt,
+}
+
+/// Creates `event_outbox` and `event_inbox` (idempotent); call it from a migration.
+pub async fn create_tables(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table(EventOutbox::Table)
+                .if_not_exists()
+                .col(big_integer(EventOutbox::Seq).auto_increment().primary_key())
+                .col(string_len_uniq(EventOutbox::EventId, 36))
+                .col(string_len(EventOutbox::Tipo, 100))
+                .col(string_len(EventOutbox::AgregadoId, 100))
+                .col(timestamp_with_time_zone(EventOutbox::OcurridoEn))
+                .col(text(EventOutbox::Datos))
+                .col(timestamp_with_time_zone_null(EventOutbox::PublishedAt))
+                .to_owned(),
+        )
+        .await?;
+    manager
+        .create_index(
+            Index::create()
+                .name("idx_event_outbox_pending")
+                .table(EventOutbox::Table)
+                .col(EventOutbox::PublishedAt)
+                .col(EventOutbox::Seq)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await?;
+    manager
+        .create_table(
+            Table::create()
+                .table(EventInbox::Table)
+                .if_not_exists()
+                .col(string_len(EventInbox::Consumer, 100))
+                .col(string_len(EventInbox::EventId, 36))
+                .col(timestamp_with_time_zone(EventInbox::AppliedAt))
+                .primary_key(
+                    Index::create()
+                        .col(EventInbox::Consumer)
+                        .col(EventInbox::EventId),
+                )
+                .to_owned(),
+        )
+        .await
+}
