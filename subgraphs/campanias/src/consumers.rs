@@ -1,0 +1,141 @@
+//! Events of other contexts that change campaigns.
+//!
+//! `ComisionAprobada.v1` (from `pagos`) adds the commission to the campaign's
+//! `gastoActual`. Delivery is at least once and in any order:
+//! - duplicates of one event are skipped by the runtime's inbox (same transaction);
+//! - the same commission approved in two different events is applied once, because the
+//!   event store keeps at most one expense event per `comisionId` (unique column);
+//! - commissions of one campaign commute (a sum), so their order does not matter, except
+//!   near the budget: whichever arrives when the budget is used up is recorded as
+//!   `SobregiroRegistrado` instead of being applied;
+//! - campaigns are created here before any conversion can name them, so an unknown
+//!   campaign is a permanent condition: it is logged and the event acknowledged.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use kernel::{Dinero, DomainError, Moneda, events::EventEnvelope, messaging::EventHandler};
+use rust_decimal::Decimal;
+use sea_orm::DatabaseTransaction;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{domain::ComandoCampania, persistence::store};
+
+/// Consumer name of the expense handler (inbox key and consumer group).
+pub const CONSUMER_GASTO: &str = "campanias.gasto";
+/// The event type it applies.
+pub const COMISION_APROBADA: &str = "ComisionAprobada.v1";
+
+/// Payload of `ComisionAprobada.v1`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ComisionAprobada {
+    comision_id: Uuid,
+    campania_id: Uuid,
+    afiliado_id: Uuid,
+    monto: MontoRecibido,
+}
+
+#[derive(Deserialize)]
+struct MontoRecibido {
+    valor: serde_json::Value,
+    moneda: String,
+}
+
+fn invalido(mensaje: impl Into<String>) -> DomainError {
+    DomainError::invalid("datos", mensaje)
+}
+
+impl MontoRecibido {
+    /// Exact amount: a decimal string or an integer; a JSON float is refused.
+    fn to_domain(&self) -> Result<Dinero, DomainError> {
+        let valor = match &self.valor {
+            serde_json::Value::String(texto) => Decimal::from_str_exact(texto.trim())
+                .map_err(|_| invalido(format!("monto.valor '{texto}' no es un decimal")))?,
+            serde_json::Value::Number(n) if n.is_i64() => Decimal::from(n.as_i64().unwrap_or(0)),
+            otro => {
+                return Err(invalido(format!(
+                    "monto.valor debe ser un decimal en texto, no {otro}"
+                )));
+            }
+        };
+        let moneda: Moneda = self
+            .moneda
+            .parse()
+            .map_err(|e: kernel::MoneyError| invalido(e.to_string()))?;
+        Dinero::new(valor, moneda).map_err(|e| invalido(e.to_string()))
+    }
+}
+
+/// Adds approved commissions to campaign expenses (`campanias.gasto`).
+pub struct GastoPorComision {
+    snapshot_cada: i64,
+}
+
+impl GastoPorComision {
+    /// A handler taking snapshots every `snapshot_cada` events.
+    pub fn new(snapshot_cada: i64) -> Self {
+        Self { snapshot_cada }
+    }
+}
+
+impl Default for GastoPorComision {
+    fn default() -> Self {
+        Self::new(store::SNAPSHOT_CADA)
+    }
+}
+
+#[async_trait]
+impl EventHandler for GastoPorComision {
+    fn consumer(&self) -> &'static str {
+        CONSUMER_GASTO
+    }
+
+    fn tipos(&self) -> &'static [&'static str] {
+        &[COMISION_APROBADA]
+    }
+
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &EventEnvelope,
+    ) -> Result<(), DomainError> {
+        if event.tipo != COMISION_APROBADA {
+            return Ok(());
+        }
+        let datos: ComisionAprobada = event.datos().map_err(|error| {
+            tracing::error!(%error, event_id = %event.id, "malformed ComisionAprobada");
+            invalido(error.to_string())
+        })?;
+        let monto = datos.monto.to_domain()?;
+        let comando = ComandoCampania::RegistrarGasto {
+            comision_id: datos.comision_id,
+            afiliado_id: datos.afiliado_id,
+            monto,
+        };
+        // The runtime's transaction already holds the inbox row (and on SQLite the write
+        // lock), so reading through it is consistent with the write.
+        match store::ejecutar(
+            txn,
+            txn,
+            datos.campania_id,
+            &comando,
+            None,
+            Utc::now(),
+            self.snapshot_cada,
+        )
+        .await
+        {
+            Ok(_) => Ok(()),
+            Err(DomainError::NotFound { .. }) => {
+                tracing::warn!(
+                    event_id = %event.id,
+                    campania_id = %datos.campania_id,
+                    "ComisionAprobada for an unknown campaign: skipped"
+                );
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The GraphQL adapter of the `campanias` context (Apollo Federation v2 subgraph).
+
+mod loader;
+mod mutation;
+mod query;
+mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, Schema};
+
+pub use loader::{CampaniaBatch, CampaniasPorClienteBatch, HistorialBatch, PreparaCampanias};
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+
+use crate::domain::CampaniaService;
+
+/// The subgraph's schema type.
+pub type CampaniasSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema over a service.
+pub fn schema(service: Arc<CampaniaService>) -> CampaniasSchema {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .enable_federation()
+        .data(service)
+        .finish()
+}

@@ -1,0 +1,220 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kernel::{
+    DomainError, DomainResult, Page, PageRequest,
+    db::{self, as_fraction},
+    search::Busqueda,
+};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait, sea_query::Order,
+};
+use uuid::Uuid;
+
+use super::{
+    entities::{
+        campania::{self, Column, Entity as Campanias},
+        campania_event::{self, Entity as CampaniaEvents},
+    },
+    mapping::{evento_to_domain, to_domain},
+    store::{self, SNAPSHOT_CADA},
+};
+use crate::domain::{
+    Campania, CampaniaRepository, ComandoCampania, EventoCampania, EventoRegistrado,
+    FiltroCampanias,
+};
+
+/// Campaigns in a SQLite or PostgreSQL database.
+pub struct SeaCampaniaRepository {
+    db: DatabaseConnection,
+    snapshot_cada: i64,
+}
+
+impl SeaCampaniaRepository {
+    /// A repository over a migrated database, with a snapshot every [`SNAPSHOT_CADA`] events.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            snapshot_cada: SNAPSHOT_CADA,
+        }
+    }
+
+    /// Takes a snapshot every `n` events instead (at least 1).
+    pub fn con_snapshot_cada(mut self, n: i64) -> Self {
+        self.snapshot_cada = n.max(1);
+        self
+    }
+}
+
+#[derive(FromQueryResult)]
+struct FilaBusqueda {
+    #[sea_orm(nested)]
+    campania: campania::Model,
+    relevancia: i32,
+}
+
+fn to_domain_all(rows: Vec<campania::Model>) -> DomainResult<Vec<Campania>> {
+    rows.into_iter().map(to_domain).collect()
+}
+
+#[async_trait]
+impl CampaniaRepository for SeaCampaniaRepository {
+    async fn crear(
+        &self,
+        id: Uuid,
+        evento: EventoCampania,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<Campania> {
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        let campania = store::crear(&txn, id, evento, ahora, self.snapshot_cada).await?;
+        txn.commit().await.map_err(db::internal)?;
+        Ok(campania)
+    }
+
+    async fn ejecutar(
+        &self,
+        id: Uuid,
+        comando: ComandoCampania,
+        version_esperada: Option<i64>,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<Campania> {
+        // Read outside the transaction, write inside: the write's unique version decides
+        // between concurrent writers on both backends (SQLite serialises writers only).
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        let campania = store::ejecutar(
+            &self.db,
+            &txn,
+            id,
+            &comando,
+            version_esperada,
+            ahora,
+            self.snapshot_cada,
+        )
+        .await?;
+        txn.commit().await.map_err(db::internal)?;
+        Ok(campania)
+    }
+
+    async fn reproducir(&self, id: Uuid) -> DomainResult<Campania> {
+        store::cargar(&self.db, id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("Campania", id))
+    }
+
+    async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Campania>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = Campanias::find()
+            .filter(db::id_in(self.db.get_database_backend(), Column::Id, ids))
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        rows.into_iter()
+            .map(|r| to_domain(r).map(|c| (c.id, c)))
+            .collect()
+    }
+
+    async fn por_clientes(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<Campania>>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = Campanias::find()
+            .filter(db::id_in(
+                self.db.get_database_backend(),
+                Column::ClienteId,
+                ids,
+            ))
+            .order_by(Column::FechaCreacion, Order::Desc)
+            .order_by(Column::Id, Order::Asc)
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        let mut por_cliente: HashMap<Uuid, Vec<Campania>> = HashMap::new();
+        for campania in to_domain_all(rows)? {
+            por_cliente
+                .entry(campania.cliente_id)
+                .or_default()
+                .push(campania);
+        }
+        Ok(por_cliente)
+    }
+
+    async fn historiales(
+        &self,
+        ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Vec<EventoRegistrado>>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = CampaniaEvents::find()
+            .filter(db::id_in(
+                self.db.get_database_backend(),
+                campania_event::Column::CampaniaId,
+                ids,
+            ))
+            .order_by(campania_event::Column::CampaniaId, Order::Asc)
+            .order_by(campania_event::Column::Version, Order::Asc)
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        let mut historiales: HashMap<Uuid, Vec<EventoRegistrado>> = HashMap::new();
+        for row in rows {
+            let evento = evento_to_domain(row)?;
+            historiales
+                .entry(evento.campania_id)
+                .or_default()
+                .push(evento);
+        }
+        Ok(historiales)
+    }
+
+    async fn listar(
+        &self,
+        filtro: &FiltroCampanias,
+        pagina: PageRequest,
+    ) -> DomainResult<Page<Campania>> {
+        let mut query = Campanias::find();
+        if let Some(estado) = filtro.estado {
+            query = query.filter(Column::Estado.eq(estado.codigo()));
+        }
+        if let Some(cliente_id) = filtro.cliente_id {
+            query = query.filter(Column::ClienteId.eq(cliente_id));
+        }
+        let query = query
+            .order_by(Column::FechaCreacion, Order::Desc)
+            .order_by(Column::Id, Order::Asc);
+        let (rows, total) = db::fetch_page(&self.db, query, pagina).await?;
+        Ok(Page {
+            items: to_domain_all(rows)?,
+            request: pagina,
+            total,
+        })
+    }
+
+    async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Campania, f64)>> {
+        let rows = db::ranked_search(
+            Campanias::find(),
+            busqueda,
+            Column::NombreBusqueda,
+            Column::DescripcionBusqueda,
+            Column::Id,
+        )
+        .into_model::<FilaBusqueda>()
+        .all(&self.db)
+        .await
+        .map_err(db::internal)?;
+        rows.into_iter()
+            .map(|r| Ok((to_domain(r.campania)?, as_fraction(r.relevancia))))
+            .collect()
+    }
+
+    async fn contar(&self) -> DomainResult<u64> {
+        Campanias::find()
+            .count(&self.db)
+            .await
+            .map_err(db::internal)
+    }
+}
