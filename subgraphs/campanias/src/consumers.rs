@@ -117,10 +117,8 @@ impl EventHandler for GastoPorComision {
         // lock), so reading through it is consistent with the write.
         match store::ejecutar(
             txn,
-            txn,
             datos.campania_id,
             &comando,
-            None,
             Utc::now(),
             self.snapshot_cada,
         )

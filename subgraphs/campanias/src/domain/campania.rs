@@ -255,7 +255,7 @@ impl Campania {
         match self.estado {
             EstadoCampania::Activa => Ok(vec![EventoCampania::Completada {}]),
             EstadoCampania::Completada => Err(DomainError::Conflict(
-                "La campaña ya está completada".to_owned(),
+                "La campaña ya está COMPLETADA".to_owned(),
             )),
             otro => Err(DomainError::Conflict(format!(
                 "Solo se puede completar una campaña ACTIVA (estado actual: {})",

@@ -80,21 +80,16 @@ impl CampaniaRepository for SeaCampaniaRepository {
         version_esperada: Option<i64>,
         ahora: DateTime<Utc>,
     ) -> DomainResult<Campania> {
-        // Read outside the transaction, write inside: the write's unique version decides
-        // between concurrent writers on both backends (SQLite serialises writers only).
-        let txn = self.db.begin().await.map_err(db::internal)?;
-        let campania = store::ejecutar(
-            &self.db,
-            &txn,
-            id,
-            &comando,
-            version_esperada,
-            ahora,
-            self.snapshot_cada,
-        )
-        .await?;
-        txn.commit().await.map_err(db::internal)?;
-        Ok(campania)
+        // Read before the transaction, write inside it: the write's unique version
+        // decides between concurrent writers on both backends, and no transaction waits
+        // for a second pooled connection.
+        let cambio = store::decidir(&self.db, id, &comando, version_esperada, ahora).await?;
+        if !cambio.vacio() {
+            let txn = self.db.begin().await.map_err(db::internal)?;
+            store::confirmar(&txn, &cambio, self.snapshot_cada).await?;
+            txn.commit().await.map_err(db::internal)?;
+        }
+        Ok(cambio.despues())
     }
 
     async fn reproducir(&self, id: Uuid) -> DomainResult<Campania> {

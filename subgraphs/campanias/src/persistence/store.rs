@@ -127,18 +127,34 @@ pub(crate) async fn crear<C: ConnectionTrait>(
     Ok(campania)
 }
 
-/// Runs `comando` on a campaign: reads through `lector`, writes through `escritor` (the
-/// transaction). Returns the state after it; no events means no write at all.
-pub(crate) async fn ejecutar<R: ConnectionTrait, W: ConnectionTrait>(
-    lector: &R,
-    escritor: &W,
+/// A decided change: the state before, after, and the events between.
+pub(crate) struct Cambio {
+    antes: Campania,
+    despues: Campania,
+    registros: Vec<EventoRegistrado>,
+}
+
+impl Cambio {
+    /// The state after the change.
+    pub(crate) fn despues(self) -> Campania {
+        self.despues
+    }
+
+    /// Whether there is anything to write.
+    pub(crate) fn vacio(&self) -> bool {
+        self.registros.is_empty()
+    }
+}
+
+/// Loads the campaign through `conn` and decides `comando` (no write).
+pub(crate) async fn decidir<C: ConnectionTrait>(
+    conn: &C,
     id: Uuid,
     comando: &ComandoCampania,
     version_esperada: Option<i64>,
     ahora: DateTime<Utc>,
-    snapshot_cada: i64,
-) -> DomainResult<Campania> {
-    let actual = cargar(lector, id)
+) -> DomainResult<Cambio> {
+    let actual = cargar(conn, id)
         .await?
         .ok_or_else(|| DomainError::not_found("Campania", id))?;
     if let Some(esperada) = version_esperada
@@ -150,22 +166,63 @@ pub(crate) async fn ejecutar<R: ConnectionTrait, W: ConnectionTrait>(
             actual.version
         )));
     }
+    let sin_cambios = |actual: Campania| Cambio {
+        despues: actual.clone(),
+        antes: actual,
+        registros: Vec::new(),
+    };
     if let ComandoCampania::RegistrarGasto { comision_id, .. } = comando
-        && comision_aplicada(lector, *comision_id).await?
+        && comision_aplicada(conn, *comision_id).await?
     {
-        return Ok(actual);
+        return Ok(sin_cambios(actual));
     }
     let eventos = actual.decidir(comando)?;
     if eventos.is_empty() {
-        return Ok(actual);
+        return Ok(sin_cambios(actual));
     }
     let registros = registrar(id, actual.version, eventos, ahora.trunc_subsecs(6));
-    let mut nueva = actual.clone();
+    let mut despues = actual.clone();
     for registro in &registros {
-        nueva.aplicar(registro)?;
+        despues.aplicar(registro)?;
     }
-    agregar(escritor, Some(&actual), &nueva, &registros, snapshot_cada).await?;
-    Ok(nueva)
+    Ok(Cambio {
+        antes: actual,
+        despues,
+        registros,
+    })
+}
+
+/// Writes a decided change through `conn` (the transaction); a writer that got there
+/// first makes it `CONFLICT`.
+pub(crate) async fn confirmar<C: ConnectionTrait>(
+    conn: &C,
+    cambio: &Cambio,
+    snapshot_cada: i64,
+) -> DomainResult<()> {
+    if cambio.vacio() {
+        return Ok(());
+    }
+    agregar(
+        conn,
+        Some(&cambio.antes),
+        &cambio.despues,
+        &cambio.registros,
+        snapshot_cada,
+    )
+    .await
+}
+
+/// Decides and writes `comando` through one connection (a consumer's transaction).
+pub(crate) async fn ejecutar<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    comando: &ComandoCampania,
+    ahora: DateTime<Utc>,
+    snapshot_cada: i64,
+) -> DomainResult<Campania> {
+    let cambio = decidir(conn, id, comando, None, ahora).await?;
+    confirmar(conn, &cambio, snapshot_cada).await?;
+    Ok(cambio.despues())
 }
 
 /// Appends `registros` (events after `antes`) and brings projection, snapshot and outbox

@@ -1,0 +1,15 @@
+//! Migrations of the `conversiones` subgraph's database. They are the only way its schema is made.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_conversiones;
+
+/// Every migration of the `conversiones` database, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_create_conversiones::Migration)]
+    }
+}

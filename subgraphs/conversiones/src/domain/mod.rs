@@ -1,0 +1,21 @@
+//! The `conversiones` domain: tracking events, conversions, their rules and metrics.
+//! No GraphQL, no SQL.
+
+mod conversion;
+mod eventos;
+mod metricas;
+mod ports;
+mod service;
+mod tracking;
+mod valores;
+
+pub use conversion::{Conversion, EstadoConversion, RegistrarConversion, TipoConversion};
+pub use eventos::{ConversionRechazada, ConversionRegistrada, ConversionValidada};
+pub use metricas::{FilaMetrica, Metricas, MetricasCanal, Periodo, Ventana};
+pub use ports::{
+    ConversionRepository, DecisionLimite, Dimension, FiltroConversiones, FiltroPorEntidad,
+    LimitadorTasa, Registro,
+};
+pub use service::{ConversionService, Revision};
+pub use tracking::{EventoTracking, Fuente, RegistrarEvento, TipoEvento};
+pub use valores::{Canal, DatosCliente, Metadatos, Producto, validar_fecha};

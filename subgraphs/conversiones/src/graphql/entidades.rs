@@ -1,0 +1,119 @@
+//! `Afiliado` and `Campania` as seen from here: keys owned by other subgraphs, extended
+//! with this context's conversions and metrics, loaded for a whole batch at once.
+
+use async_graphql::{Context, ID, Object, Result};
+use kernel::graphql::GraphqlResultExt;
+use uuid::Uuid;
+
+use super::{
+    loader::{ClaveMetricas, ClavePorEntidad, MetricasLoader, PorEntidadLoader, ahora},
+    types::{ConversionGql, FiltroConversionesEntidadInput, MetricasGql},
+};
+use crate::domain::{Dimension, Periodo};
+
+async fn conversiones(
+    ctx: &Context<'_>,
+    dimension: Dimension,
+    id: Uuid,
+    filtro: Option<FiltroConversionesEntidadInput>,
+    limite: i64,
+) -> Result<Vec<ConversionGql>> {
+    let filtro = filtro
+        .unwrap_or_default()
+        .to_domain(dimension, limite)
+        .gql()?;
+    let loader = ctx.data::<PorEntidadLoader>()?;
+    let found = loader
+        .load_one(ClavePorEntidad { id, filtro })
+        .await
+        .gql()?;
+    Ok(found
+        .unwrap_or_default()
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+async fn metricas(
+    ctx: &Context<'_>,
+    dimension: Dimension,
+    id: Uuid,
+    periodo: &str,
+) -> Result<MetricasGql> {
+    let ventana = Periodo::parse("periodo", periodo)
+        .gql()?
+        .ventana(ahora(ctx)?);
+    let loader = ctx.data::<MetricasLoader>()?;
+    let metricas = loader
+        .load_one(ClaveMetricas {
+            dimension,
+            id,
+            ventana,
+        })
+        .await
+        .gql()?
+        .ok_or("métricas no disponibles")?;
+    Ok(MetricasGql::new(metricas, ventana))
+}
+
+/// A partner (owned by `afiliados`), with its conversions and metrics.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AfiliadoRef(pub Uuid);
+
+#[Object(name = "Afiliado")]
+impl AfiliadoRef {
+    /// Partner id.
+    async fn id(&self) -> ID {
+        ID(self.0.to_string())
+    }
+
+    /// The partner's latest conversions (at most `limite`, 1–100), filtered.
+    async fn conversiones(
+        &self,
+        ctx: &Context<'_>,
+        filtro: Option<FiltroConversionesEntidadInput>,
+        #[graphql(default = 20)] limite: i64,
+    ) -> Result<Vec<ConversionGql>> {
+        conversiones(ctx, Dimension::Afiliado, self.0, filtro, limite).await
+    }
+
+    /// The partner's tracking and conversion metrics over `periodo` ("30d", "24h").
+    async fn metricas(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Periodo::DEFAULT.to_owned()")] periodo: String,
+    ) -> Result<MetricasGql> {
+        metricas(ctx, Dimension::Afiliado, self.0, &periodo).await
+    }
+}
+
+/// A campaign (owned by `campanias`), with its conversions and metrics.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CampaniaRef(pub Uuid);
+
+#[Object(name = "Campania")]
+impl CampaniaRef {
+    /// Campaign id.
+    async fn id(&self) -> ID {
+        ID(self.0.to_string())
+    }
+
+    /// The campaign's latest conversions (at most `limite`, 1–100), filtered.
+    async fn conversiones(
+        &self,
+        ctx: &Context<'_>,
+        filtro: Option<FiltroConversionesEntidadInput>,
+        #[graphql(default = 20)] limite: i64,
+    ) -> Result<Vec<ConversionGql>> {
+        conversiones(ctx, Dimension::Campania, self.0, filtro, limite).await
+    }
+
+    /// The campaign's tracking and conversion metrics over `periodo` ("30d", "24h").
+    async fn metricas(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Periodo::DEFAULT.to_owned()")] periodo: String,
+    ) -> Result<MetricasGql> {
+        metricas(ctx, Dimension::Campania, self.0, &periodo).await
+    }
+}

@@ -1,0 +1,85 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+use kernel::graphql::{GraphqlResultExt, Paginacion, load_one, to_graphql_error};
+
+use super::{
+    entidades::{AfiliadoRef, CampaniaRef},
+    loader::{ConversionLoader, ahora},
+    types::{ConversionGql, ConversionesPagina, FiltroConversionesInput, MetricasGql, parse_uuid},
+};
+use crate::domain::{Canal, ConversionService, Periodo};
+
+/// Queries of the `conversiones` subgraph.
+pub struct QueryRoot;
+
+#[Object(name = "Query")]
+impl QueryRoot {
+    /// The conversion with this id (`NOT_FOUND` if none).
+    async fn conversion(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ConversionGql>> {
+        let id = parse_uuid("id", &id).gql()?;
+        let service = ctx.data::<Arc<ConversionService>>()?;
+        Ok(Some(service.obtener(id).await.gql()?.into()))
+    }
+
+    /// Conversions, filtered and paginated, latest first (`perPage` at most 100).
+    async fn conversiones(
+        &self,
+        ctx: &Context<'_>,
+        filtro: Option<FiltroConversionesInput>,
+        paginacion: Option<Paginacion>,
+    ) -> Result<ConversionesPagina> {
+        let filtro = filtro.unwrap_or_default().to_domain().gql()?;
+        let pagina = Paginacion::to_domain(paginacion).gql()?;
+        let service = ctx.data::<Arc<ConversionService>>()?;
+        let page = service.listar(&filtro, pagina).await.gql()?;
+        let paginacion = (&page).into();
+        Ok(ConversionesPagina {
+            items: page.items.into_iter().map(Into::into).collect(),
+            paginacion,
+        })
+    }
+
+    /// Tracking and conversion metrics of the last `periodo` ("30d", "24h"), optionally of
+    /// one channel; aggregated in the database.
+    async fn metricas_conversiones(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Periodo::DEFAULT.to_owned()")] periodo: String,
+        canal: Option<String>,
+    ) -> Result<MetricasGql> {
+        let ventana = Periodo::parse("periodo", &periodo)
+            .gql()?
+            .ventana(ahora(ctx)?);
+        let canal = canal.map(|c| Canal::parse("canal", &c)).transpose().gql()?;
+        let service = ctx.data::<Arc<ConversionService>>()?;
+        let metricas = service.metricas(ventana, canal).await.gql()?;
+        Ok(MetricasGql::new(metricas, ventana))
+    }
+
+    /// Federation entity resolver: `Conversion @key(fields: "id")`, batched per request.
+    #[graphql(entity)]
+    async fn conversion_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ConversionGql>> {
+        let uuid = match parse_uuid("id", &id) {
+            Ok(uuid) => uuid,
+            Err(error) => {
+                ctx.add_error(to_graphql_error(error).into_server_error(ctx.item.pos));
+                return Ok(None);
+            }
+        };
+        let loader = ctx.data::<ConversionLoader>()?;
+        Ok(load_one(loader, uuid).await.gql()?.map(Into::into))
+    }
+
+    /// Federation entity resolver: a partner known by id (its data lives in `afiliados`).
+    #[graphql(entity)]
+    async fn afiliado_por_id(&self, id: ID) -> Result<AfiliadoRef> {
+        Ok(AfiliadoRef(parse_uuid("id", &id).gql()?))
+    }
+
+    /// Federation entity resolver: a campaign known by id (its data lives in `campanias`).
+    #[graphql(entity)]
+    async fn campania_por_id(&self, id: ID) -> Result<CampaniaRef> {
+        Ok(CampaniaRef(parse_uuid("id", &id).gql()?))
+    }
+}

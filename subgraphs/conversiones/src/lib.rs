@@ -1,0 +1,208 @@
+//! Subgraph `conversiones`: the tracking-event collector, conversions and their metrics.
+//!
+//! `domain` holds the rules, `persistence` the SeaORM adapter, `ratelimit` the collector's
+//! per-partner token bucket, `graphql` the Federation v2 adapter; this file wires them
+//! into a [`kernel::subgraph::Subgraph`].
+//!
+//! # Configuration
+//! [`Conversiones`] reads the environment each time it builds its app;
+//! [`Conversiones::with_config`] takes an explicit [`Config`] instead (tests, benches).
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `CONVERSIONES_RATE_LIMIT` | `100/20` | collector limit per partner: bucket capacity / tokens refilled per second |
+//! | `REDIS_URL` | unset | Redis for the limiter, shared by every process using it; unset: in memory, per process |
+//! | `CONVERSIONES_REDIS_PREFIX` | `alpes:conversiones:limite` | key prefix of the buckets in Redis |
+//!
+//! # Unknown partner and campaign ids
+//! This context makes no synchronous calls to other subgraphs. It keeps projections of
+//! the ids other contexts announced (`afiliados_conocidos` from `AfiliadoRegistrado.v1`,
+//! `campanias_conocidas` from `CampaniaCreada.v1`, see [`Subgraph::event_handlers`]).
+//! While a projection is empty (no event received yet, e.g. before the bus runs) only the
+//! id's format is checked; once it has ids, an id it does not hold is `BAD_USER_INPUT`.
+
+pub mod demo;
+pub mod domain;
+pub mod graphql;
+pub mod persistence;
+pub mod ratelimit;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::Router;
+use kernel::{DomainError, db::DbSetupError, messaging::EventHandler, subgraph::Subgraph};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    domain::{ConversionService, LimitadorTasa},
+    persistence::{ProyeccionIds, SeaConversionRepository},
+    ratelimit::{LimitadorMemoria, LimitadorRedis, LimiteTasa},
+};
+
+/// Default Redis key prefix of the rate-limit buckets.
+pub const DEFAULT_REDIS_PREFIX: &str = "alpes:conversiones:limite";
+
+/// Settings of the subgraph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Collector limit per partner.
+    pub limite: LimiteTasa,
+    /// Redis for the limiter; `None` keeps buckets in memory.
+    pub redis_url: Option<String>,
+    /// Key prefix of the buckets in Redis.
+    pub redis_prefix: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            limite: LimiteTasa::default(),
+            redis_url: None,
+            redis_prefix: DEFAULT_REDIS_PREFIX.to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `CONVERSIONES_RATE_LIMIT`, `REDIS_URL` and `CONVERSIONES_REDIS_PREFIX`.
+    pub fn from_env() -> Result<Self, ratelimit::LimiteInvalido> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Ok(Self {
+            limite: match var("CONVERSIONES_RATE_LIMIT") {
+                Some(text) => text.parse()?,
+                None => LimiteTasa::default(),
+            },
+            redis_url: var("REDIS_URL"),
+            redis_prefix: var("CONVERSIONES_REDIS_PREFIX")
+                .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.to_owned()),
+        })
+    }
+
+    /// The limiter these settings describe (memory if Redis's URL is malformed, logged).
+    pub fn limitador(&self) -> Arc<dyn LimitadorTasa> {
+        if let Some(url) = &self.redis_url {
+            match LimitadorRedis::new(url, &self.redis_prefix, self.limite) {
+                Ok(limitador) => return Arc::new(limitador),
+                Err(error) => tracing::error!(
+                    %error,
+                    "conversiones: invalid REDIS_URL, rate limiting in memory"
+                ),
+            }
+        }
+        Arc::new(LimitadorMemoria::new(self.limite))
+    }
+}
+
+/// The `conversiones` subgraph, configured from the environment.
+pub struct Conversiones;
+
+impl Conversiones {
+    /// The subgraph with explicit settings.
+    pub fn with_config(config: Config) -> ConversionesConfigurado {
+        ConversionesConfigurado { config }
+    }
+}
+
+/// The `conversiones` subgraph with explicit settings.
+pub struct ConversionesConfigurado {
+    config: Config,
+}
+
+/// The application service over a database and a limiter.
+pub fn service(
+    db: DatabaseConnection,
+    limitador: Arc<dyn LimitadorTasa>,
+) -> Arc<ConversionService> {
+    Arc::new(ConversionService::new(
+        Arc::new(SeaConversionRepository::new(db)),
+        limitador,
+    ))
+}
+
+fn app(config: &Config, db: DatabaseConnection) -> Router {
+    let service = service(db.clone(), config.limitador());
+    kernel::server::app(
+        "conversiones",
+        graphql::schema(service.clone()),
+        Arc::new(graphql::PrepararSolicitud::new(service)),
+        db,
+    )
+}
+
+fn sdl() -> String {
+    // Resolvers never run for the SDL, so a disconnected database is enough.
+    let limitador = Arc::new(LimitadorMemoria::new(LimiteTasa::default()));
+    graphql::schema(service(DatabaseConnection::default(), limitador)).sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .federation()
+            .compose_directive(),
+    )
+}
+
+async fn seed(db: &DatabaseConnection) -> Result<u64, DomainError> {
+    let limitador = Arc::new(LimitadorMemoria::new(LimiteTasa::default()));
+    demo::seed(&service(db.clone(), limitador)).await
+}
+
+fn handlers() -> Vec<Arc<dyn EventHandler>> {
+    vec![
+        Arc::new(ProyeccionIds::afiliados()),
+        Arc::new(ProyeccionIds::campanias()),
+    ]
+}
+
+macro_rules! subgraph_impl {
+    ($t:ty, $config:expr) => {
+        #[async_trait]
+        impl Subgraph for $t {
+            fn name(&self) -> &'static str {
+                "conversiones"
+            }
+
+            fn default_port(&self) -> u16 {
+                4004
+            }
+
+            async fn migrate(
+                &self,
+                db: &DatabaseConnection,
+                url: &str,
+            ) -> Result<(), DbSetupError> {
+                kernel::db::migrate::<conversiones_migration::Migrator>(db, url).await
+            }
+
+            async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
+                seed(db).await
+            }
+
+            fn app(&self, db: DatabaseConnection) -> Router {
+                #[allow(clippy::redundant_closure_call)]
+                let config: Config = ($config)(self);
+                app(&config, db)
+            }
+
+            fn sdl(&self) -> String {
+                sdl()
+            }
+
+            fn publishes_events(&self) -> bool {
+                true
+            }
+
+            fn event_handlers(&self) -> Vec<Arc<dyn EventHandler>> {
+                handlers()
+            }
+        }
+    };
+}
+
+subgraph_impl!(Conversiones, |_: &Conversiones| {
+    Config::from_env().unwrap_or_else(|error| {
+        tracing::error!(%error, "conversiones: using the default rate limit");
+        Config::default()
+    })
+});
+subgraph_impl!(ConversionesConfigurado, |s: &ConversionesConfigurado| s
+    .config
+    .clone());

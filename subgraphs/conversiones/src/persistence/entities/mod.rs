@@ -1,0 +1,4 @@
+//! Table models, one file per table, in SeaORM's generated shape; mapping lives beside them.
+
+pub mod conversion;
+pub mod evento_tracking;

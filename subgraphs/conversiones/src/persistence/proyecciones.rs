@@ -1,0 +1,62 @@
+//! Consumers that keep the local projections of partner and campaign ids.
+
+use async_trait::async_trait;
+use kernel::{DomainError, events::EventEnvelope, messaging::EventHandler};
+use sea_orm::DatabaseTransaction;
+use uuid::Uuid;
+
+use super::repository::conocer_en;
+use crate::domain::Dimension;
+
+/// Records the id of every `AfiliadoRegistrado` / `CampaniaCreada` (its `agregadoId`), so
+/// conversions can refuse unknown ids without calling other subgraphs.
+pub struct ProyeccionIds {
+    dimension: Dimension,
+}
+
+impl ProyeccionIds {
+    /// The partner projection (`AfiliadoRegistrado.v1`).
+    pub fn afiliados() -> Self {
+        Self {
+            dimension: Dimension::Afiliado,
+        }
+    }
+
+    /// The campaign projection (`CampaniaCreada.v1`).
+    pub fn campanias() -> Self {
+        Self {
+            dimension: Dimension::Campania,
+        }
+    }
+}
+
+#[async_trait]
+impl EventHandler for ProyeccionIds {
+    fn consumer(&self) -> &'static str {
+        match self.dimension {
+            Dimension::Afiliado => "conversiones.afiliados_conocidos",
+            Dimension::Campania => "conversiones.campanias_conocidas",
+        }
+    }
+
+    fn tipos(&self) -> &'static [&'static str] {
+        match self.dimension {
+            Dimension::Afiliado => &["AfiliadoRegistrado.v1"],
+            Dimension::Campania => &["CampaniaCreada.v1"],
+        }
+    }
+
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &EventEnvelope,
+    ) -> Result<(), DomainError> {
+        let id = Uuid::parse_str(&event.agregado_id).map_err(|_| {
+            DomainError::internal(format!(
+                "{} with a non-UUID agregadoId '{}'",
+                event.tipo, event.agregado_id
+            ))
+        })?;
+        conocer_en(txn, self.dimension, id, event.ocurrido_en).await
+    }
+}
