@@ -1,0 +1,304 @@
+//! The Redis Streams bus of deployments.
+//!
+//! `XADD … MAXLEN ~ n` publishes, each consumer group reads with `XREADGROUP … >`, a
+//! message is `XACK`ed only after the consumer's transaction commits, and `XAUTOCLAIM`
+//! hands messages left pending longer than `claim_idle` (their member died or is stuck)
+//! to the member asking.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kernel::events::EventEnvelope;
+use redis::{
+    AsyncTypedCommands, Client,
+    aio::{ConnectionManager, ConnectionManagerConfig},
+    streams::{StreamAutoClaimOptions, StreamId, StreamMaxlen, StreamReadOptions},
+};
+use tokio::time::Instant;
+
+use crate::{
+    bus::{DEFAULT_STREAM, Delivery, EventBus, Subscription},
+    error::BusError,
+};
+
+/// The entry field holding the envelope as JSON.
+const FIELD_EVENT: &str = "event";
+/// The entry field holding `tipo` (for people reading the stream with redis-cli).
+const FIELD_TIPO: &str = "tipo";
+
+/// Settings of the Redis bus.
+#[derive(Clone, Debug)]
+pub struct RedisOptions {
+    /// The stream key.
+    pub stream: String,
+    /// Approximate bound of the stream length (`MAXLEN ~`); older entries are trimmed,
+    /// so it must exceed the largest backlog a group may have.
+    pub max_len: usize,
+    /// How long a message may stay unacknowledged before `XAUTOCLAIM` takes it.
+    pub claim_idle: Duration,
+    /// How long `XREADGROUP` blocks.
+    pub block: Duration,
+    /// Timeout of publish and acknowledge commands.
+    pub command_timeout: Duration,
+}
+
+impl Default for RedisOptions {
+    fn default() -> Self {
+        Self {
+            stream: DEFAULT_STREAM.to_owned(),
+            max_len: 100_000,
+            claim_idle: Duration::from_secs(30),
+            block: Duration::from_secs(1),
+            command_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The Redis Streams bus; clones share the publishing connection.
+#[derive(Clone)]
+pub struct RedisBus {
+    client: Client,
+    publisher: ConnectionManager,
+    options: RedisOptions,
+}
+
+impl RedisBus {
+    /// Connects to `url` (`redis://host:port`).
+    pub async fn connect(url: &str, options: RedisOptions) -> Result<Self, BusError> {
+        let client = Client::open(url)?;
+        let config =
+            ConnectionManagerConfig::new().set_response_timeout(Some(options.command_timeout));
+        let publisher = client.get_connection_manager_with_config(config).await?;
+        Ok(Self {
+            client,
+            publisher,
+            options,
+        })
+    }
+
+    /// The stream's current length (`XLEN`).
+    pub async fn stream_len(&self) -> Result<usize, BusError> {
+        Ok(self.publisher.clone().xlen(&self.options.stream).await?)
+    }
+
+    /// Deletes the stream and its groups (tests and tooling).
+    pub async fn delete_stream(&self) -> Result<(), BusError> {
+        self.publisher.clone().del(&self.options.stream).await?;
+        Ok(())
+    }
+
+    fn fields(event: &EventEnvelope) -> Result<[(&'static str, String); 2], BusError> {
+        let json = serde_json::to_string(event).map_err(|source| BusError::Encode {
+            id: event.id,
+            source,
+        })?;
+        Ok([(FIELD_TIPO, event.tipo.clone()), (FIELD_EVENT, json)])
+    }
+}
+
+#[async_trait]
+impl EventBus for RedisBus {
+    async fn publish(&self, event: &EventEnvelope) -> Result<(), BusError> {
+        let fields = Self::fields(event)?;
+        self.publisher
+            .clone()
+            .xadd_maxlen(
+                &self.options.stream,
+                StreamMaxlen::Approx(self.options.max_len),
+                "*",
+                &fields,
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn publish_all(&self, events: &[EventEnvelope]) -> Result<(), BusError> {
+        // One round trip; a pipeline keeps the order of its commands.
+        let mut pipe = redis::pipe();
+        for event in events {
+            let fields = Self::fields(event)?;
+            pipe.xadd_maxlen(
+                &self.options.stream,
+                StreamMaxlen::Approx(self.options.max_len),
+                "*",
+                &fields,
+            )
+            .ignore();
+        }
+        pipe.exec_async(&mut self.publisher.clone()).await?;
+        Ok(())
+    }
+
+    async fn subscribe(
+        &self,
+        group: &str,
+        consumer: &str,
+    ) -> Result<Box<dyn Subscription>, BusError> {
+        // Its own connection: a blocking XREADGROUP would stall every other command
+        // multiplexed on a shared one.
+        let config = ConnectionManagerConfig::new()
+            .set_response_timeout(Some(self.options.block + self.options.command_timeout));
+        let conn = self
+            .client
+            .get_connection_manager_with_config(config)
+            .await?;
+        let mut subscription = RedisSubscription {
+            conn,
+            options: self.options.clone(),
+            group: group.to_owned(),
+            consumer: consumer.to_owned(),
+            own_pending_read: false,
+            claim_cursor: "0-0".to_owned(),
+            next_claim: Instant::now(),
+        };
+        subscription.ensure_group().await?;
+        Ok(Box::new(subscription))
+    }
+}
+
+struct RedisSubscription {
+    conn: ConnectionManager,
+    options: RedisOptions,
+    group: String,
+    consumer: String,
+    /// Whether this member's own pending list (left by an earlier run under the same
+    /// name) was read.
+    own_pending_read: bool,
+    /// Where the current `XAUTOCLAIM` scan of the group's pending list continues.
+    claim_cursor: String,
+    next_claim: Instant,
+}
+
+impl RedisSubscription {
+    /// Creates the group (and the stream) from the oldest retained entry; an existing
+    /// group (`BUSYGROUP`) is fine.
+    async fn ensure_group(&mut self) -> Result<(), BusError> {
+        match self
+            .conn
+            .xgroup_create_mkstream(&self.options.stream, &self.group, "0")
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Decodes entries; undecodable ones can never succeed, so they are logged and acked.
+    async fn decode(
+        &mut self,
+        entries: Vec<StreamId>,
+        redelivered: bool,
+    ) -> Result<Vec<Delivery>, BusError> {
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let decoded = entry
+                .get::<String>(FIELD_EVENT)
+                .ok_or_else(|| "no event field (entry trimmed?)".to_owned())
+                .and_then(|json| {
+                    serde_json::from_str::<EventEnvelope>(&json).map_err(|e| e.to_string())
+                });
+            match decoded {
+                Ok(event) => out.push(Delivery {
+                    id: entry.id,
+                    event,
+                    redelivered,
+                }),
+                Err(reason) => {
+                    tracing::error!(stream = %self.options.stream, group = %self.group,
+                        id = %entry.id, %reason, "dropping an undecodable message");
+                    self.ack(&entry.id).await?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn read(&mut self, id: &str, max: usize, block: bool) -> Result<Vec<StreamId>, BusError> {
+        let mut options = StreamReadOptions::default()
+            .group(&self.group, &self.consumer)
+            .count(max);
+        if block {
+            options = options.block(self.options.block.as_millis() as usize);
+        }
+        let reply = self
+            .conn
+            .xread_options(&[&self.options.stream], &[id], &options)
+            .await;
+        let reply = match reply {
+            Err(e) if e.code() == Some("NOGROUP") => {
+                // The stream was deleted: recreate the group; the next call reads again.
+                self.ensure_group().await?;
+                return Ok(Vec::new());
+            }
+            other => other?,
+        };
+        Ok(reply
+            .map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect())
+            .unwrap_or_default())
+    }
+
+    async fn claim(&mut self, max: usize) -> Result<Vec<StreamId>, BusError> {
+        let reply = self
+            .conn
+            .xautoclaim_options(
+                &self.options.stream,
+                &self.group,
+                &self.consumer,
+                self.options.claim_idle.as_millis() as usize,
+                &self.claim_cursor,
+                StreamAutoClaimOptions::default().count(max),
+            )
+            .await;
+        let reply = match reply {
+            Err(e) if e.code() == Some("NOGROUP") => {
+                self.ensure_group().await?;
+                return Ok(Vec::new());
+            }
+            other => other?,
+        };
+        if !reply.deleted_ids.is_empty() {
+            tracing::warn!(stream = %self.options.stream, group = %self.group,
+                lost = reply.deleted_ids.len(),
+                "pending messages were trimmed before being acknowledged (raise max_len)");
+        }
+        self.claim_cursor = reply.next_stream_id;
+        Ok(reply.claimed)
+    }
+}
+
+#[async_trait]
+impl Subscription for RedisSubscription {
+    async fn next_batch(&mut self, max: usize) -> Result<Vec<Delivery>, BusError> {
+        let max = max.max(1);
+        if !self.own_pending_read {
+            // Once: what stays unacknowledged afterwards comes back through XAUTOCLAIM,
+            // so a failing message is not retried in a tight loop.
+            self.own_pending_read = true;
+            let entries = self.read("0", max, false).await?;
+            if !entries.is_empty() {
+                return self.decode(entries, true).await;
+            }
+        }
+        // Scan for stale messages a few times per claim timeout, and keep scanning while
+        // a scan is unfinished.
+        if self.claim_cursor != "0-0" || Instant::now() >= self.next_claim {
+            let claimed = self.claim(max).await?;
+            if self.claim_cursor == "0-0" {
+                self.next_claim = Instant::now() + (self.options.claim_idle / 4);
+            }
+            if !claimed.is_empty() {
+                return self.decode(claimed, true).await;
+            }
+        }
+        let entries = self.read(">", max, true).await?;
+        self.decode(entries, false).await
+    }
+
+    async fn ack(&mut self, id: &str) -> Result<(), BusError> {
+        self.conn
+            .xack(&self.options.stream, &self.group, &[id])
+            .await?;
+        Ok(())
+    }
+}

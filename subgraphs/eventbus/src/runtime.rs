@@ -1,0 +1,47 @@
+//! Starting a subgraph's relay and consumers, as the launcher does.
+
+use std::sync::Arc;
+
+use kernel::subgraph::Subgraph;
+use sea_orm::DatabaseConnection;
+use tokio::{
+    sync::{Notify, watch},
+    task::JoinHandle,
+};
+
+use crate::{Consumer, EventBus, Relay};
+
+/// The event tasks of one subgraph.
+pub struct EventTasks {
+    /// Wakes its relay (`notify_one()`), if it publishes events.
+    pub relay_waker: Option<Arc<Notify>>,
+    /// Its relay and consumer tasks; they end when the shutdown signal turns true.
+    pub tasks: Vec<JoinHandle<()>>,
+}
+
+/// Starts the relay of `subgraph` (if it publishes events) and one consumer per handler,
+/// all over `db` and `bus`, until `shutdown` turns true.
+pub fn start(
+    subgraph: &dyn Subgraph,
+    db: &DatabaseConnection,
+    bus: &Arc<dyn EventBus>,
+    shutdown: &watch::Receiver<bool>,
+) -> EventTasks {
+    let mut tasks = Vec::new();
+    let mut relay_waker = None;
+    if subgraph.publishes_events() {
+        let relay = Relay::new(subgraph.name(), db.clone(), bus.clone());
+        relay_waker = Some(relay.waker());
+        tasks.push(tokio::spawn(relay.run(shutdown.clone())));
+    }
+    for handler in subgraph.event_handlers() {
+        tracing::info!(
+            subgraph = subgraph.name(),
+            consumer = handler.consumer(),
+            "event consumer started"
+        );
+        let consumer = Consumer::new(db.clone(), bus.clone(), handler);
+        tasks.push(tokio::spawn(consumer.run(shutdown.clone())));
+    }
+    EventTasks { relay_waker, tasks }
+}
