@@ -38,6 +38,8 @@ pub struct RequestOptions {
     pub method: Option<HttpMethod>,
     /// Add the plan to `extensions.queryPlan`.
     pub expose_plan: bool,
+    /// The client request's id, forwarded to subgraphs.
+    pub request_id: Option<String>,
 }
 
 /// The outcome: a GraphQL response body and, for request errors, their code.
@@ -61,6 +63,10 @@ pub struct Engine {
     labels: HashSet<String>,
     /// `percent(N)` override labels of the supergraph, with N.
     percent_labels: Vec<(String, f64)>,
+    /// Whether `__schema`/`__type` are answered.
+    introspection: bool,
+    /// Where each subgraph is reached: `(name, url)`.
+    endpoints: Vec<(String, String)>,
 }
 
 /// Plans differ by normalised document, operation and the override labels in force.
@@ -89,7 +95,14 @@ impl Engine {
         let implementers = supergraph.api_schema.implementers_map();
         let planner = QueryPlanner::new(&supergraph);
         let percent_labels = percent_labels(&supergraph);
+        let endpoints = supergraph
+            .subgraphs
+            .iter()
+            .map(|s| (s.name.clone(), s.url.clone()))
+            .collect();
         Self {
+            endpoints,
+            introspection: true,
             percent_labels,
             supergraph,
             implementers,
@@ -99,6 +112,23 @@ impl Engine {
             plans: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
             labels: HashSet::new(),
         }
+    }
+
+    /// Records where subgraphs are reached when it differs from the routing URLs.
+    pub fn with_endpoints(mut self, endpoints: Vec<(String, String)>) -> Self {
+        self.endpoints = endpoints;
+        self
+    }
+
+    /// Subgraphs as `(name, url)`, for health checks.
+    pub fn subgraph_urls(&self) -> Vec<(String, String)> {
+        self.endpoints.clone()
+    }
+
+    /// Turns introspection (`__schema`, `__type`) on or off.
+    pub fn with_introspection(mut self, enabled: bool) -> Self {
+        self.introspection = enabled;
+        self
     }
 
     /// Turns on progressive `@override` labels.
@@ -171,6 +201,13 @@ impl Engine {
             Ok(prepared) => prepared,
             Err(error) => return Self::request_error(error),
         };
+        let kinds = RootFieldKinds::of(&prepared);
+        if kinds.schema_introspection && !self.introspection {
+            return Self::request_error(PipelineError::single(
+                ErrorCode::IntrospectionDisabled,
+                "introspection is disabled on this gateway",
+            ));
+        }
         let labels = self.active_labels();
         let key = (
             document.normalised.clone(),
@@ -209,8 +246,13 @@ impl Engine {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
         };
-        let mut raw = executor::execute(&cached.plan, self.client.as_ref(), &variables).await;
-        let kinds = RootFieldKinds::of(&prepared);
+        let mut raw = executor::execute(
+            &cached.plan,
+            self.client.as_ref(),
+            &variables,
+            options.request_id.as_deref(),
+        )
+        .await;
         if kinds.schema_introspection {
             match pipeline::execute_introspection(
                 &self.supergraph.api_schema,

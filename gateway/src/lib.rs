@@ -6,6 +6,7 @@
 //! response; [`server`] serves it over HTTP with GraphiQL; [`compose`] builds supergraphs.
 
 pub mod compose;
+pub mod config;
 pub mod engine;
 pub mod executor;
 pub mod pipeline;

@@ -21,6 +21,8 @@ enum Command {
     Serve(gateway::server::ServeArgs),
     /// Compose a supergraph from subgraph SDL files or running subgraphs.
     Compose(gateway::compose::ComposeArgs),
+    /// Validate the configuration and the supergraph without serving.
+    Check(gateway::server::CheckArgs),
 }
 
 #[tokio::main]
@@ -29,5 +31,6 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => gateway::server::run(args).await,
         Command::Compose(args) => gateway::compose::run(args).await,
+        Command::Check(args) => gateway::server::check(args),
     }
 }

@@ -643,3 +643,32 @@ async fn fields_come_back_in_request_order_with_aliases() {
         r#"{"data":{"me":{"reviews":[{"body":"Love it!"},{"body":"Too expensive."}],"who":"Ada Lovelace","id":"u1"},"top":[{"upc":"2","name":"Couch"}]}}"#
     );
 }
+
+#[tokio::test]
+async fn health_reports_every_subgraph() {
+    let f = conformance().await;
+    let health_url = f.url.replace("/graphql", "/health");
+    let http = reqwest::Client::new();
+    let response = http.get(&health_url).send().await.expect("health");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["status"], "up");
+    let subgraphs = body["subgraphs"].as_array().expect("subgraphs");
+    assert_eq!(subgraphs.len(), 5);
+    assert!(
+        subgraphs
+            .iter()
+            .all(|s| s["status"] == "up" && s["latencyMs"].is_number())
+    );
+    f.subgraph("media").kill();
+    let response = http.get(&health_url).send().await.expect("health");
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["status"], "degraded");
+    let media = subgraphs
+        .iter()
+        .position(|s| s["name"] == "media")
+        .expect("media listed");
+    assert_eq!(body["subgraphs"][media]["status"], "down");
+    assert!(body["subgraphs"][media]["error"].is_string());
+}

@@ -56,17 +56,22 @@ impl FetchError {
     }
 }
 
+/// The header carrying the client request's id to subgraphs (and back in responses).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
 /// A GraphQL response from a subgraph, shared between identical requests.
 pub type SubgraphResponse = Arc<Value>;
 
 /// Sends GraphQL requests to subgraphs.
 pub trait SubgraphClient: Send + Sync + 'static {
-    /// Sends `body` (a JSON GraphQL request) to the subgraph with this index.
+    /// Sends `body` (a JSON GraphQL request) to the subgraph with this index, tagged with
+    /// the client request's id.
     fn send(
         &self,
         subgraph: usize,
         body: Bytes,
         deduplicate: bool,
+        request_id: Option<&str>,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>>;
 }
 
@@ -112,8 +117,10 @@ impl HttpSubgraphClient {
         &self,
         subgraph: usize,
         body: Bytes,
+        request_id: Option<&str>,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
         let http = self.http.clone();
+        let request_id = request_id.map(str::to_owned);
         let endpoints = self.endpoints.clone();
         async move {
             let Some(endpoint) = endpoints.get(subgraph) else {
@@ -135,8 +142,11 @@ impl HttpSubgraphClient {
                     }
                 }
             };
-            let response = http
-                .post(&endpoint.url)
+            let mut request = http.post(&endpoint.url);
+            if let Some(id) = &request_id {
+                request = request.header(REQUEST_ID_HEADER, id);
+            }
+            let response = request
                 .timeout(endpoint.timeout)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .header(
@@ -182,9 +192,10 @@ impl SubgraphClient for HttpSubgraphClient {
         subgraph: usize,
         body: Bytes,
         deduplicate: bool,
+        request_id: Option<&str>,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
         if !deduplicate {
-            return self.request(subgraph, body);
+            return self.request(subgraph, body, request_id);
         }
         // Keyed by the whole body: a hash collision must never mix two requests.
         let key = (subgraph, body.clone());
@@ -198,7 +209,7 @@ impl SubgraphClient for HttpSubgraphClient {
         let table = self.in_flight.clone();
         let done_key = key.clone();
         let shared = self
-            .request(subgraph, body)
+            .request(subgraph, body, request_id)
             .map(move |result| {
                 // Done: later identical requests go to the subgraph again.
                 if let Ok(mut table) = table.lock() {

@@ -320,6 +320,7 @@ pub async fn execute(
     plan: &QueryPlan,
     client: &dyn SubgraphClient,
     variables: &Map<String, Value>,
+    request_id: Option<&str>,
 ) -> RawResult {
     let mut out = RawResult {
         data: Value::Object(Map::new()),
@@ -357,7 +358,8 @@ pub async fn execute(
                 };
                 match request {
                     Some((body, deduplicate)) => {
-                        let send = client.send(leaf.fetch.subgraph_index, body, deduplicate);
+                        let send =
+                            client.send(leaf.fetch.subgraph_index, body, deduplicate, request_id);
                         prepared[i] = Some(merge);
                         in_flight.push(async move { (i, send.await) });
                     }

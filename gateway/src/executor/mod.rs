@@ -7,7 +7,8 @@ mod project;
 mod representation;
 
 pub use client::{
-    FetchError, HttpSubgraphClient, SubgraphClient, SubgraphEndpoint, SubgraphResponse,
+    FetchError, HttpSubgraphClient, REQUEST_ID_HEADER, SubgraphClient, SubgraphEndpoint,
+    SubgraphResponse,
 };
 pub use execute::{RawResult, execute};
 

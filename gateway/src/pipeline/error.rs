@@ -18,6 +18,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The operation cannot be planned over the supergraph's subgraphs.
     QueryPlanningFailed,
+    /// `__schema`/`__type` asked while introspection is off.
+    IntrospectionDisabled,
 }
 
 impl ErrorCode {
@@ -31,6 +33,7 @@ impl ErrorCode {
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::QueryPlanningFailed => "QUERY_PLANNING_FAILED",
+            ErrorCode::IntrospectionDisabled => "INTROSPECTION_DISABLED",
         }
     }
 
@@ -39,6 +42,7 @@ impl ErrorCode {
         match self {
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::QueryPlanningFailed => 500,
+            ErrorCode::IntrospectionDisabled => 403,
             _ => 400,
         }
     }

@@ -78,6 +78,10 @@ fn bad_request(headers: &HeaderMap, status: StatusCode, message: String) -> Resp
 
 fn options(headers: &HeaderMap, method: HttpMethod) -> RequestOptions {
     RequestOptions {
+        request_id: headers
+            .get(crate::executor::REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         method: Some(method),
         expose_plan: headers
             .get(EXPOSE_PLAN_HEADER)

@@ -1,51 +1,73 @@
-//! Serving: GraphQL over HTTP on axum, GraphiQL, health.
+//! Serving: GraphQL over HTTP on axum, GraphiQL, health; HTTP concerns (CORS, compression,
+//! request ids, body limit, timeout) as tower-http layers.
 
 pub mod graphiql;
+mod health;
 mod http;
 
 use std::{
-    net::SocketAddr,
-    path::{Path, PathBuf},
+    path::PathBuf,
     sync::{Arc, RwLock},
     time::Duration,
 };
 
 use axum::{
-    Json, Router,
-    extract::{DefaultBodyLimit, State},
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
     routing::get,
 };
-use serde_json::json;
-use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+};
 
 pub use http::EXPOSE_PLAN_HEADER;
 
 use crate::{
+    config::{CorsConfig, GatewayConfig},
     engine::Engine,
-    executor::{HttpSubgraphClient, SubgraphEndpoint},
+    executor::{HttpSubgraphClient, REQUEST_ID_HEADER, SubgraphEndpoint},
     supergraph::Supergraph,
 };
 
-/// Largest request body accepted.
-const MAX_BODY_BYTES: usize = 4 << 20;
-
-/// Arguments of `gateway serve`.
+/// Arguments of `gateway serve`; every setting can also come from the config file or a
+/// `GATEWAY_*` variable (flags win).
 #[derive(clap::Args, Debug, Clone)]
 pub struct ServeArgs {
-    /// The supergraph SDL file.
-    #[arg(long, env = "GATEWAY_SUPERGRAPH", default_value = "schema.graphql")]
-    pub supergraph: PathBuf,
-    /// Address to listen on.
-    #[arg(long, env = "GATEWAY_LISTEN", default_value = "127.0.0.1:4000")]
-    pub listen: SocketAddr,
-    /// Per-subgraph request timeout, in milliseconds.
-    #[arg(long, env = "GATEWAY_SUBGRAPH_TIMEOUT_MS", default_value_t = 30_000)]
-    pub subgraph_timeout_ms: u64,
+    /// Configuration file (TOML).
+    #[arg(long, env = "GATEWAY_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The supergraph SDL file (default `schema.graphql`).
+    #[arg(long)]
+    pub supergraph: Option<PathBuf>,
+    /// Address to listen on (default `127.0.0.1:4000`).
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+}
+
+impl ServeArgs {
+    /// The configuration: file and environment, then these flags.
+    pub fn config(&self) -> Result<GatewayConfig, crate::config::ConfigError> {
+        let mut config = GatewayConfig::load(self.config.as_deref())?;
+        if let Some(supergraph) = &self.supergraph {
+            config.supergraph = supergraph.clone();
+        }
+        if let Some(listen) = self.listen {
+            config.listen = listen;
+        }
+        Ok(config)
+    }
 }
 
 /// Shared state of the HTTP server: the engine of the current supergraph.
 pub struct AppState {
     engine: RwLock<Arc<Engine>>,
+    /// For health probes.
+    http: reqwest::Client,
 }
 
 impl AppState {
@@ -53,6 +75,7 @@ impl AppState {
     pub fn new(engine: Engine) -> Arc<Self> {
         Arc::new(Self {
             engine: RwLock::new(Arc::new(engine)),
+            http: reqwest::Client::new(),
         })
     }
 
@@ -65,50 +88,109 @@ impl AppState {
     }
 }
 
-/// Builds an engine for a supergraph SDL, with HTTP clients for its subgraphs.
+/// Builds an engine for a supergraph SDL with default settings and this subgraph timeout.
 pub fn engine_from_sdl(sdl: &str, subgraph_timeout: Duration) -> anyhow::Result<Engine> {
+    let config = GatewayConfig {
+        subgraph_timeout_ms: u64::try_from(subgraph_timeout.as_millis()).unwrap_or(u64::MAX),
+        ..GatewayConfig::default()
+    };
+    engine_from_config(sdl, &config)
+}
+
+/// Builds an engine for a supergraph SDL as the configuration says.
+pub fn engine_from_config(sdl: &str, config: &GatewayConfig) -> anyhow::Result<Engine> {
     let supergraph = Supergraph::parse(sdl)?;
-    let endpoints = supergraph
+    config.validate_against(&supergraph)?;
+    let endpoints: Vec<SubgraphEndpoint> = supergraph
         .subgraphs
         .iter()
         .map(|s| SubgraphEndpoint {
             name: s.name.clone(),
-            url: s.url.clone(),
-            timeout: subgraph_timeout,
+            url: config.url_of(&s.name, &s.url).to_owned(),
+            timeout: config.timeout_of(&s.name),
         })
         .collect();
+    let urls = endpoints
+        .iter()
+        .map(|e| (e.name.clone(), e.url.clone()))
+        .collect();
     let client = HttpSubgraphClient::new(endpoints)?;
-    Ok(Engine::new(supergraph, Arc::new(client)))
+    Ok(Engine::new(supergraph, Arc::new(client))
+        .with_endpoints(urls)
+        .with_introspection(config.introspection)
+        .with_override_labels(config.override_labels.iter().cloned().collect()))
 }
 
-/// Reads and parses a supergraph file.
-pub fn engine_from_file(path: &Path, subgraph_timeout: Duration) -> anyhow::Result<Engine> {
+/// Reads the configured supergraph file and builds its engine.
+pub fn engine_from_file(config: &GatewayConfig) -> anyhow::Result<Engine> {
+    let path = &config.supergraph;
     let sdl = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("cannot read supergraph {}: {e}", path.display()))?;
-    engine_from_sdl(&sdl, subgraph_timeout)
+    engine_from_config(&sdl, config)
         .map_err(|e| anyhow::anyhow!("supergraph {} is not usable: {e}", path.display()))
 }
 
-async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    let engine = state.engine();
-    let subgraphs: Vec<_> = engine
-        .supergraph()
-        .subgraphs
-        .iter()
-        .map(|s| json!({ "name": s.name, "url": s.url }))
-        .collect();
-    Json(json!({ "status": "up", "subgraphs": subgraphs }))
+fn cors_layer(cors: &CorsConfig) -> Option<CorsLayer> {
+    if cors.allow_origins.is_empty() {
+        return None;
+    }
+    let origins = if cors.allow_origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        // Validated at load time.
+        AllowOrigin::list(
+            cors.allow_origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o).ok()),
+        )
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(origins)
+            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                header::ACCEPT,
+                HeaderName::from_static(EXPOSE_PLAN_HEADER),
+                HeaderName::from_static(REQUEST_ID_HEADER),
+            ])
+            .expose_headers([HeaderName::from_static(REQUEST_ID_HEADER)])
+            .allow_credentials(cors.allow_credentials)
+            .max_age(Duration::from_secs(cors.max_age_secs)),
+    )
 }
 
-/// The gateway's routes: `/graphql` (POST, GET), `/graphiql`, `/health`.
+/// The gateway's routes with default settings.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    router_with(state, &GatewayConfig::default())
+}
+
+/// The gateway's routes: `/graphql` (POST, GET), `/graphiql`, `/health`, with the HTTP
+/// layers the configuration asks for. Layers run outside in: request id, CORS,
+/// compression, timeout, body limit, panic catcher.
+pub fn router_with(state: Arc<AppState>, config: &GatewayConfig) -> Router {
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    let mut router = Router::new()
         .route("/graphql", get(http::get).post(http::post))
-        .route("/health", get(health))
+        .route("/health", get(health::health))
         .with_state(state)
         .merge(graphiql::router())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::new())
+        .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            Duration::from_millis(config.limits.request_timeout_ms),
+        ));
+    if config.compression {
+        router = router.layer(CompressionLayer::new());
+    }
+    if let Some(cors) = cors_layer(&config.cors) {
+        router = router.layer(cors);
+    }
+    router
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
 /// Serves the router on a bound listener until `shutdown` completes.
@@ -117,23 +199,59 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    serve_with(listener, state, &GatewayConfig::default(), shutdown).await
+}
+
+/// Serves with the configuration's HTTP layers.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    config: &GatewayConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router_with(state, config))
         .with_graceful_shutdown(shutdown)
         .await
 }
 
 /// Runs `gateway serve`.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let engine = engine_from_file(
-        &args.supergraph,
-        Duration::from_millis(args.subgraph_timeout_ms),
-    )?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    let config = args.config()?;
+    let engine = engine_from_file(&config)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!("gateway on http://{address}/graphql, GraphiQL on http://{address}/graphiql");
-    serve(listener, AppState::new(engine), shutdown_signal()).await?;
+    serve_with(listener, AppState::new(engine), &config, shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Arguments of `gateway check`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Configuration file (TOML).
+    #[arg(long, env = "GATEWAY_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The supergraph SDL file (default: the configured one).
+    #[arg(long)]
+    pub supergraph: Option<PathBuf>,
+}
+
+/// Runs `gateway check`: validates configuration and supergraph without serving.
+pub fn check(args: CheckArgs) -> anyhow::Result<()> {
+    let serve = ServeArgs {
+        config: args.config,
+        supergraph: args.supergraph,
+        listen: None,
+    };
+    let config = serve.config()?;
+    let engine = engine_from_file(&config)?;
+    println!(
+        "configuration and supergraph {} are valid: {} subgraphs",
+        config.supergraph.display(),
+        engine.supergraph().subgraphs.len()
+    );
     Ok(())
 }
 

@@ -1,0 +1,213 @@
+//! The gateway's configuration: one TOML file, every setting overridable by an environment
+//! variable (`GATEWAY_` + the key path in upper case, `__` between levels:
+//! `GATEWAY_CORS__ALLOW_ORIGINS='["https://app.example"]'`), validated before serving.
+
+mod error;
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+pub use error::ConfigError;
+
+use crate::supergraph::Supergraph;
+
+/// Everything `gateway serve` can be told.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// The supergraph SDL file.
+    pub supergraph: PathBuf,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Per-request timeout to a subgraph, in milliseconds (each subgraph can override it).
+    pub subgraph_timeout_ms: u64,
+    /// Per-subgraph settings, by subgraph name.
+    pub subgraphs: BTreeMap<String, SubgraphConfig>,
+    /// Cross-origin requests.
+    pub cors: CorsConfig,
+    /// Request limits.
+    pub limits: LimitsConfig,
+    /// Whether `__schema`/`__type` are answered.
+    pub introspection: bool,
+    /// Whether responses are compressed (gzip, br) when the client accepts it.
+    pub compression: bool,
+    /// Progressive `@override` labels turned on (`percent(N)` labels apply on their own).
+    pub override_labels: Vec<String>,
+}
+
+/// Settings of one subgraph.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SubgraphConfig {
+    /// Its own request timeout, in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// A URL replacing the supergraph's routing URL.
+    pub url: Option<String>,
+}
+
+/// Which browser origins may call the gateway.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorsConfig {
+    /// Allowed origins (`https://app.example`), or `["*"]` for any; empty: no CORS headers.
+    pub allow_origins: Vec<String>,
+    /// Whether cookies/credentials may be sent (not with `*`).
+    pub allow_credentials: bool,
+    /// How long browsers may cache a preflight answer, in seconds.
+    pub max_age_secs: u64,
+}
+
+/// Limits applied to every request.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest time a whole request may take, in milliseconds.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 4 << 20,
+            request_timeout_ms: 60_000,
+        }
+    }
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            supergraph: PathBuf::from("schema.graphql"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
+            subgraph_timeout_ms: 30_000,
+            subgraphs: BTreeMap::new(),
+            cors: CorsConfig::default(),
+            limits: LimitsConfig::default(),
+            introspection: true,
+            compression: true,
+            override_labels: Vec::new(),
+        }
+    }
+}
+
+impl GatewayConfig {
+    /// Defaults, then the file (if given: it must exist), then `GATEWAY_*` variables.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError::MissingFile(file.to_owned()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let config: Self = figment
+            .merge(Env::prefixed("GATEWAY_").split("__"))
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let positive = |name: &str, value: u64| {
+            if value == 0 {
+                Err(ConfigError::Setting {
+                    key: name.to_owned(),
+                    problem: "must be greater than 0".into(),
+                })
+            } else {
+                Ok(())
+            }
+        };
+        positive("subgraph_timeout_ms", self.subgraph_timeout_ms)?;
+        positive("limits.request_timeout_ms", self.limits.request_timeout_ms)?;
+        positive("limits.max_body_bytes", self.limits.max_body_bytes as u64)?;
+        for (name, subgraph) in &self.subgraphs {
+            if let Some(timeout) = subgraph.timeout_ms {
+                positive(&format!("subgraphs.{name}.timeout_ms"), timeout)?;
+            }
+            if let Some(url) = &subgraph.url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                return Err(ConfigError::Setting {
+                    key: format!("subgraphs.{name}.url"),
+                    problem: format!("{url:?} is not an http(s) URL"),
+                });
+            }
+        }
+        for origin in &self.cors.allow_origins {
+            let valid = origin == "*"
+                || ((origin.starts_with("http://") || origin.starts_with("https://"))
+                    && !origin.ends_with('/')
+                    && axum::http::HeaderValue::from_str(origin).is_ok());
+            if !valid {
+                return Err(ConfigError::Setting {
+                    key: "cors.allow_origins".into(),
+                    problem: format!(
+                        "{origin:?} is not an origin like \"https://app.example\" (or \"*\")"
+                    ),
+                });
+            }
+        }
+        if self.cors.allow_credentials && self.cors.allow_origins.iter().any(|o| o == "*") {
+            return Err(ConfigError::Setting {
+                key: "cors.allow_credentials".into(),
+                problem: "browsers refuse credentials with the \"*\" origin: list the origins"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks the settings that name subgraphs against the supergraph.
+    pub fn validate_against(&self, supergraph: &Supergraph) -> Result<(), ConfigError> {
+        for name in self.subgraphs.keys() {
+            if !supergraph.subgraphs.iter().any(|s| &s.name == name) {
+                let known: Vec<&str> = supergraph
+                    .subgraphs
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect();
+                return Err(ConfigError::Setting {
+                    key: format!("subgraphs.{name}"),
+                    problem: format!(
+                        "the supergraph has no subgraph {name:?} (it has: {})",
+                        known.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The request timeout of a subgraph.
+    pub fn timeout_of(&self, subgraph: &str) -> Duration {
+        let ms = self
+            .subgraphs
+            .get(subgraph)
+            .and_then(|s| s.timeout_ms)
+            .unwrap_or(self.subgraph_timeout_ms);
+        Duration::from_millis(ms)
+    }
+
+    /// The URL requests to a subgraph go to.
+    pub fn url_of<'a>(&'a self, subgraph: &str, routing_url: &'a str) -> &'a str {
+        self.subgraphs
+            .get(subgraph)
+            .and_then(|s| s.url.as_deref())
+            .unwrap_or(routing_url)
+    }
+}

@@ -1,0 +1,222 @@
+//! Configuration: file, `GATEWAY_*` overrides, validation with clear errors (`gateway check`),
+//! and the HTTP layers it turns on.
+
+use std::{path::PathBuf, process::Command};
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use gateway::{
+    config::GatewayConfig,
+    server::{AppState, engine_from_config, router_with},
+};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shop.supergraph.graphql")
+}
+
+/// Runs `gateway check` with a config file of this content and extra environment.
+fn check(toml: &str, env: &[(&str, &str)]) -> (bool, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "gateway-config-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("gateway.toml");
+    std::fs::write(&file, toml).expect("write config");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
+    command
+        .args(["check", "--config"])
+        .arg(&file)
+        .arg("--supergraph")
+        .arg(fixture())
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().expect("gateway runs");
+    std::fs::remove_dir_all(&dir).ok();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_valid_configuration_checks_without_serving() {
+    let (ok, text) = check(
+        r#"
+listen = "127.0.0.1:4999"
+subgraph_timeout_ms = 5000
+introspection = false
+[subgraphs.products]
+timeout_ms = 800
+url = "http://127.0.0.1:9999/graphql"
+[cors]
+allow_origins = ["https://console.example"]
+"#,
+        &[],
+    );
+    assert!(ok, "{text}");
+    assert!(text.contains("valid: 3 subgraphs"), "{text}");
+}
+
+#[test]
+fn mistakes_are_named_clearly() {
+    let cases = [
+        ("lisen = \"127.0.0.1:1\"", "lisen"),
+        ("listen = \"not an address\"", "listen"),
+        ("subgraph_timeout_ms = 0", "subgraph_timeout_ms"),
+        (
+            "[cors]\nallow_origins = [\"console.example/\"]",
+            "cors.allow_origins",
+        ),
+        (
+            "[cors]\nallow_origins = [\"*\"]\nallow_credentials = true",
+            "cors.allow_credentials",
+        ),
+        ("[subgraphs.nope]\ntimeout_ms = 10", "subgraphs.nope"),
+        (
+            "[subgraphs.products]\nurl = \"ftp://x\"",
+            "subgraphs.products.url",
+        ),
+    ];
+    for (toml, key) in cases {
+        let (ok, text) = check(toml, &[]);
+        assert!(!ok, "{toml} was accepted");
+        assert!(
+            text.contains(key),
+            "{toml}: the error should name {key}: {text}"
+        );
+    }
+}
+
+#[test]
+fn environment_variables_override_the_file() {
+    let (ok, text) = check(
+        "subgraph_timeout_ms = 5000",
+        &[("GATEWAY_SUBGRAPH_TIMEOUT_MS", "0")],
+    );
+    assert!(!ok && text.contains("subgraph_timeout_ms"), "{text}");
+    let (ok, text) = check(
+        "",
+        &[("GATEWAY_CORS__ALLOW_ORIGINS", "[\"https://a.example\"]")],
+    );
+    assert!(ok, "{text}");
+    let (ok, text) = check("", &[("GATEWAY_CORS__ALLOW_ORIGINS", "[\"nope\"]")]);
+    assert!(!ok && text.contains("cors.allow_origins"), "{text}");
+}
+
+fn app(config: &GatewayConfig) -> axum::Router {
+    let sdl = std::fs::read_to_string(fixture()).expect("fixture");
+    let engine = engine_from_config(&sdl, config).expect("engine");
+    router_with(AppState::new(engine), config)
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let mut config = GatewayConfig::default();
+    config.cors.allow_origins = vec!["https://console.example".into()];
+    let preflight = |origin: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/graphql")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "content-type,authorization",
+            )
+            .body(Body::empty())
+            .expect("request")
+    };
+    let allowed = app(&config)
+        .oneshot(preflight("https://console.example"))
+        .await
+        .expect("response");
+    assert_eq!(
+        allowed.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://console.example"
+    );
+    let refused = app(&config)
+        .oneshot(preflight("https://evil.example"))
+        .await
+        .expect("response");
+    assert!(
+        refused
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
+}
+
+fn post(query: &str) -> Request<Body> {
+    Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/graphql-response+json")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::from(json!({ "query": query }).to_string()))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn responses_carry_request_ids_and_are_compressed() {
+    let config = GatewayConfig::default();
+    let response = app(&config)
+        .oneshot(post("{ __schema { types { name fields { name } } } }"))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    let id = response.headers()["x-request-id"].to_str().expect("ascii");
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    // A client's own id is kept.
+    let mut request = post("{ __typename }");
+    request
+        .headers_mut()
+        .insert("x-request-id", "client-42".parse().expect("header"));
+    let response = app(&config).oneshot(request).await.expect("response");
+    assert_eq!(response.headers()["x-request-id"], "client-42");
+}
+
+#[tokio::test]
+async fn introspection_can_be_turned_off() {
+    let config = GatewayConfig {
+        introspection: false,
+        compression: false,
+        ..GatewayConfig::default()
+    };
+    let response = app(&config)
+        .oneshot(post("{ __schema { queryType { name } } }"))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let body: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "INTROSPECTION_DISABLED"
+    );
+    // `__typename` is not introspection of the schema.
+    let response = app(&config)
+        .oneshot(post("{ __typename }"))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+}
