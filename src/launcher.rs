@@ -15,7 +15,11 @@ const GATEWAY_SUBGRAPH_TIMEOUT: std::time::Duration = std::time::Duration::from_
 
 /// Every subgraph that exists, in port order.
 pub(crate) fn subgraphs() -> Vec<Box<dyn Subgraph>> {
-    vec![Box::new(clientes::Clientes), Box::new(afiliados::Afiliados)]
+    vec![
+        Box::new(clientes::Clientes),
+        Box::new(afiliados::Afiliados),
+        Box::new(conversiones::Conversiones),
+    ]
 }
 
 /// Options of the embedded mode.

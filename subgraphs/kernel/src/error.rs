@@ -16,6 +16,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The caller is not authenticated.
     Unauthenticated,
+    /// The caller sent too much too fast; retry later.
+    RateLimited,
     /// Something failed on our side; details are logged, not returned.
     Internal,
 }
@@ -29,6 +31,7 @@ impl ErrorCode {
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Internal => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -69,6 +72,9 @@ pub enum DomainError {
     /// The caller is not authenticated.
     #[error("{0}")]
     Unauthenticated(String),
+    /// Too many requests of one caller; nothing was done.
+    #[error("{0}")]
+    RateLimited(String),
     /// An internal failure; the detail is for logs only.
     #[error("Error interno del servidor")]
     Internal(String),
@@ -104,6 +110,7 @@ impl DomainError {
             DomainError::InvalidInput { .. } => ErrorCode::BadUserInput,
             DomainError::Forbidden(_) => ErrorCode::Forbidden,
             DomainError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            DomainError::RateLimited(_) => ErrorCode::RateLimited,
             DomainError::Internal(_) => ErrorCode::Internal,
         }
     }

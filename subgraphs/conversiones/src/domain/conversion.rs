@@ -1,4 +1,4 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use kernel::{Dinero, DomainError, DomainResult};
 use serde::Serialize;
 use uuid::Uuid;
@@ -154,6 +154,8 @@ pub struct Conversion {
 impl Conversion {
     /// A new REGISTRADA conversion.
     pub fn registrar(id: Uuid, c: RegistrarConversion, ahora: DateTime<Utc>) -> Self {
+        // Storage keeps microseconds: so does the aggregate, so a re-read is equal.
+        let ahora = ahora.trunc_subsecs(6);
         let solicitud = c.huella();
         Self {
             id,
@@ -167,7 +169,7 @@ impl Conversion {
             metadatos: c.metadatos,
             estado: EstadoConversion::Registrada,
             motivo_rechazo: None,
-            fecha: c.fecha.unwrap_or(ahora),
+            fecha: c.fecha.map_or(ahora, |f| f.trunc_subsecs(6)),
             referencia_externa: c.referencia_externa,
             solicitud,
             fecha_registro: ahora,
@@ -177,6 +179,7 @@ impl Conversion {
     }
 
     fn revisar(&mut self, nuevo: EstadoConversion, ahora: DateTime<Utc>) -> DomainResult<()> {
+        let ahora = ahora.trunc_subsecs(6);
         if self.estado != EstadoConversion::Registrada {
             return Err(DomainError::Conflict(format!(
                 "Solo una conversión REGISTRADA puede pasar a {}; su estado es {}",

@@ -125,12 +125,13 @@ impl Acumulado {
     }
 
     fn cerrar(&self, canal: Canal) -> DomainResult<MetricasCanal> {
-        let tasa = if self.clicks == 0 {
+        let mut tasa = if self.clicks == 0 {
             Decimal::ZERO
         } else {
             (Decimal::from(self.conversiones) * Decimal::ONE_HUNDRED / Decimal::from(self.clicks))
                 .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
         };
+        tasa.rescale(2);
         let valor_total = self
             .valor
             .iter()

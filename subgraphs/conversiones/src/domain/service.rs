@@ -1,6 +1,6 @@
 use std::{collections::HashMap, sync::Arc};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use kernel::{
     DomainError, DomainResult, Page, PageRequest,
     events::{DomainEvent, EventEnvelope},
@@ -88,7 +88,7 @@ impl ConversionService {
             valor: c.valor,
             metadatos: c.metadatos,
             ocurrido_en,
-            recibido_en: ahora,
+            recibido_en: ahora.trunc_subsecs(6),
         };
         self.repo
             .insertar_eventos(std::slice::from_ref(&evento))

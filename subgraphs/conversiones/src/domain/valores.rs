@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
 use kernel::{Dinero, DomainError, DomainResult, Moneda, values::Email};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -88,7 +88,7 @@ pub fn validar_fecha(
     ahora: DateTime<Utc>,
 ) -> DomainResult<DateTime<Utc>> {
     let Some(fecha) = fecha else {
-        return Ok(ahora);
+        return Ok(ahora.trunc_subsecs(6));
     };
     if fecha < fecha_minima() {
         return Err(DomainError::invalid(
@@ -102,7 +102,7 @@ pub fn validar_fecha(
             "La fecha no puede estar en el futuro",
         ));
     }
-    Ok(fecha)
+    Ok(fecha.trunc_subsecs(6))
 }
 
 /// Free-form key/value data (utm_*, user agent…): at most 20 entries, keys `[a-z0-9_]`.
@@ -189,16 +189,18 @@ impl DatosCliente {
         ubicacion: Option<String>,
         dispositivo: Option<String>,
     ) -> DomainResult<Self> {
-        let email = match email.filter(|e| !e.trim().is_empty()) {
-            Some(e) => Some(Email::parse("email", &e)?.as_str().to_owned()),
-            None => None,
+        let parse = || -> DomainResult<Self> {
+            let email = match email.filter(|e| !e.trim().is_empty()) {
+                Some(e) => Some(Email::parse("email", &e)?.as_str().to_owned()),
+                None => None,
+            };
+            Ok(Self {
+                email,
+                ubicacion: texto_opcional("ubicacion", ubicacion, 200)?,
+                dispositivo: texto_opcional("dispositivo", dispositivo, 100)?,
+            })
         };
-        Ok(Self {
-            email,
-            ubicacion: texto_opcional("ubicacion", ubicacion, 200)?,
-            dispositivo: texto_opcional("dispositivo", dispositivo, 100)?,
-        })
-        .map_err(|e: DomainError| e.en("datosCliente"))
+        parse().map_err(|e| e.en("datosCliente"))
     }
 }
 

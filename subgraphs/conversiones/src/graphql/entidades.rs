@@ -1,15 +1,19 @@
 //! `Afiliado` and `Campania` as seen from here: keys owned by other subgraphs, extended
 //! with this context's conversions and metrics, loaded for a whole batch at once.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, Result};
 use kernel::graphql::GraphqlResultExt;
 use uuid::Uuid;
 
 use super::{
-    loader::{ClaveMetricas, ClavePorEntidad, MetricasLoader, PorEntidadLoader, ahora},
+    loader::{
+        ClaveMetricas, ClavePorEntidad, LoteEntidades, MetricasLoader, PorEntidadLoader, ahora,
+    },
     types::{ConversionGql, FiltroConversionesEntidadInput, MetricasGql},
 };
-use crate::domain::{Dimension, Periodo};
+use crate::domain::{ConversionService, Dimension, Periodo};
 
 async fn conversiones(
     ctx: &Context<'_>,
@@ -22,11 +26,19 @@ async fn conversiones(
         .unwrap_or_default()
         .to_domain(dimension, limite)
         .gql()?;
-    let loader = ctx.data::<PorEntidadLoader>()?;
-    let found = loader
-        .load_one(ClavePorEntidad { id, filtro })
+    let service = ctx.data::<Arc<ConversionService>>()?;
+    let found = match ctx
+        .data::<LoteEntidades>()?
+        .conversiones(service, &filtro, id)
         .await
-        .gql()?;
+    {
+        Some(found) => Some(found.gql()?),
+        None => ctx
+            .data::<PorEntidadLoader>()?
+            .load_one(ClavePorEntidad { id, filtro })
+            .await
+            .gql()?,
+    };
     Ok(found
         .unwrap_or_default()
         .into_iter()
@@ -43,16 +55,24 @@ async fn metricas(
     let ventana = Periodo::parse("periodo", periodo)
         .gql()?
         .ventana(ahora(ctx)?);
-    let loader = ctx.data::<MetricasLoader>()?;
-    let metricas = loader
-        .load_one(ClaveMetricas {
-            dimension,
-            id,
-            ventana,
-        })
+    let service = ctx.data::<Arc<ConversionService>>()?;
+    let metricas = match ctx
+        .data::<LoteEntidades>()?
+        .metricas(service, dimension, ventana, id)
         .await
-        .gql()?
-        .ok_or("métricas no disponibles")?;
+    {
+        Some(found) => found.gql()?,
+        None => ctx
+            .data::<MetricasLoader>()?
+            .load_one(ClaveMetricas {
+                dimension,
+                id,
+                ventana,
+            })
+            .await
+            .gql()?,
+    }
+    .ok_or("métricas no disponibles")?;
     Ok(MetricasGql::new(metricas, ventana))
 }
 

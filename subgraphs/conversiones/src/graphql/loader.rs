@@ -168,10 +168,87 @@ impl PrepareRequest for PrepararSolicitud {
             HashMapCache::default(),
         )
         .max_batch_size(MAX_BATCH);
+        let lote = LoteEntidades::new(&request);
         request
+            .data(lote)
             .data(loader)
             .data(por_entidad)
             .data(metricas)
             .data(Ahora(Utc::now()))
+    }
+}
+
+type Celda<T> = Arc<tokio::sync::OnceCell<HashMap<Uuid, T>>>;
+
+/// The `_entities` batch of partners and campaigns of a request (ids from its
+/// representation variables). The first resolver of a field loads the field for the whole
+/// batch in one statement; the others wait for it and read their entry. Entities reached
+/// another way (a conversion's `afiliado`) go through the DataLoaders.
+pub(crate) struct LoteEntidades {
+    afiliados: Vec<Uuid>,
+    campanias: Vec<Uuid>,
+    conversiones: std::sync::Mutex<HashMap<FiltroPorEntidad, Celda<Vec<Conversion>>>>,
+    metricas: std::sync::Mutex<HashMap<(Dimension, Ventana), Celda<Metricas>>>,
+}
+
+fn celda<K: std::hash::Hash + Eq, T>(
+    mapa: &std::sync::Mutex<HashMap<K, Celda<T>>>,
+    clave: K,
+) -> Celda<T> {
+    let mut mapa = mapa.lock().unwrap_or_else(|e| e.into_inner());
+    mapa.entry(clave).or_default().clone()
+}
+
+impl LoteEntidades {
+    fn new(request: &Request) -> Self {
+        Self {
+            afiliados: kernel::graphql::represented_ids(request, "Afiliado"),
+            campanias: kernel::graphql::represented_ids(request, "Campania"),
+            conversiones: Default::default(),
+            metricas: Default::default(),
+        }
+    }
+
+    fn ids(&self, dimension: Dimension, id: Uuid) -> Option<&[Uuid]> {
+        let ids = match dimension {
+            Dimension::Afiliado => &self.afiliados,
+            Dimension::Campania => &self.campanias,
+        };
+        ids.binary_search(&id).is_ok().then_some(ids.as_slice())
+    }
+
+    /// The latest conversions of `id`, loaded for its whole batch (`None`: not in it).
+    pub(crate) async fn conversiones(
+        &self,
+        service: &ConversionService,
+        filtro: &FiltroPorEntidad,
+        id: Uuid,
+    ) -> Option<Result<Vec<Conversion>, DomainError>> {
+        let ids = self.ids(filtro.dimension, id)?;
+        let celda = celda(&self.conversiones, filtro.clone());
+        Some(
+            celda
+                .get_or_try_init(|| service.por_entidad(filtro, ids))
+                .await
+                .map(|mapa| mapa.get(&id).cloned().unwrap_or_default()),
+        )
+    }
+
+    /// The metrics of `id`, loaded for its whole batch (`None`: not in it).
+    pub(crate) async fn metricas(
+        &self,
+        service: &ConversionService,
+        dimension: Dimension,
+        ventana: Ventana,
+        id: Uuid,
+    ) -> Option<Result<Option<Metricas>, DomainError>> {
+        let ids = self.ids(dimension, id)?;
+        let celda = celda(&self.metricas, (dimension, ventana));
+        Some(
+            celda
+                .get_or_try_init(|| service.metricas_por_entidad(dimension, ids, ventana))
+                .await
+                .map(|mapa| mapa.get(&id).cloned()),
+        )
     }
 }

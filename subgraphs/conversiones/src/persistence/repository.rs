@@ -356,7 +356,10 @@ impl ConversionRepository for SeaConversionRepository {
             .column_as(E::Tipo, "clase")
             .column_as(Expr::val(""), "moneda")
             .column_as(Expr::cust("COUNT(*)"), "cantidad")
-            .column_as(Expr::from(Func::cast_as(Expr::val(0), Alias::new("BIGINT"))), "suma")
+            .column_as(
+                Expr::from(Func::cast_as(Expr::val(0), Alias::new("BIGINT"))),
+                "suma",
+            )
             .group_by(E::Canal)
             .group_by(E::Tipo)
             .into_query();
