@@ -37,6 +37,7 @@ pub(crate) struct SingleOptions {
     pub(crate) database_url: String,
     pub(crate) max_connections: u32,
     pub(crate) demo: bool,
+    pub(crate) redis_url: Option<String>,
 }
 
 /// Opens, migrates and optionally seeds one subgraph's database.
@@ -63,6 +64,10 @@ async fn open(
 /// Runs every subgraph in this process until Ctrl-C or SIGTERM.
 pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
+    // One in-process bus: every relay publishes to it, every consumer reads from it.
+    let bus: std::sync::Arc<dyn eventbus::EventBus> =
+        std::sync::Arc::new(eventbus::InProcessBus::default());
+    let mut event_tasks = Vec::new();
     let mut servers = Vec::new();
     let mut lines = Vec::new();
     let mut urls = std::collections::HashMap::new();
@@ -70,6 +75,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
         let file = options.data_dir.join(format!("{}.db", subgraph.name()));
         let url = kernel::db::sqlite_url(&file);
         let db = open(subgraph.as_ref(), &url, 8, options.demo).await?;
+        event_tasks.extend(eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks);
         let port = options
             .base_port
             .checked_add(subgraph.default_port() - 4000)
@@ -117,6 +123,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     for result in futures::future::join_all(servers).await {
         result.context("server task")??;
     }
+    futures::future::join_all(event_tasks).await;
     println!("Stopped.");
     Ok(())
 }
@@ -139,6 +146,11 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         options.demo,
     )
     .await?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let event_tasks = match single_bus(subgraph.as_ref(), options.redis_url.as_deref()).await? {
+        Some(bus) => eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks,
+        None => Vec::new(),
+    };
     let addr = options
         .listen
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], subgraph.default_port())));
@@ -149,6 +161,29 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         subgraph.name()
     );
     server::serve(listener, subgraph.app(db), server::shutdown_signal()).await?;
+    stop_tx.send(true).ok();
+    futures::future::join_all(event_tasks).await;
     println!("Stopped.");
     Ok(())
+}
+
+/// The Redis bus of a subgraph running alone, if it takes part in events and has one.
+async fn single_bus(
+    subgraph: &dyn Subgraph,
+    redis_url: Option<&str>,
+) -> Result<Option<std::sync::Arc<dyn eventbus::EventBus>>> {
+    if !subgraph.publishes_events() && subgraph.event_handlers().is_empty() {
+        return Ok(None);
+    }
+    let Some(url) = redis_url else {
+        tracing::warn!(
+            subgraph = subgraph.name(),
+            "no --redis-url/REDIS_URL: events stay in the outbox and no consumer runs"
+        );
+        return Ok(None);
+    };
+    let bus = eventbus::RedisBus::connect(url, eventbus::RedisOptions::default())
+        .await
+        .context("connecting to the event bus (Redis)")?;
+    Ok(Some(std::sync::Arc::new(bus)))
 }

@@ -79,6 +79,9 @@ struct SubgraphArgs {
     /// Load the demo data if the database is empty.
     #[arg(long, env = "ALPES_DEMO", default_value_t = false, action = clap::ArgAction::Set)]
     demo: bool,
+    /// Redis of the event bus (redis://host:port); without it events stay in the outbox.
+    #[arg(long, env = "REDIS_URL")]
+    redis_url: Option<String>,
 }
 
 #[tokio::main]
@@ -94,6 +97,7 @@ async fn main() -> anyhow::Result<()> {
                 database_url: args.database_url,
                 max_connections: args.max_connections,
                 demo: args.demo,
+                redis_url: args.redis_url,
             })
             .await
         }

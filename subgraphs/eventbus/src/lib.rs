@@ -15,6 +15,17 @@
 //! Two buses implement [`EventBus`] with the same semantics and tests: [`RedisBus`]
 //! (Redis Streams, deployments) and [`InProcessBus`] (embedded mode).
 //!
+//! # Using it from a context
+//!
+//! - Publish: in the command's transaction, `kernel::messaging::outbox::append(&txn, &[envelope])`
+//!   (with `EventEnvelope::wrap`), and return `true` from `Subgraph::publishes_events`; the
+//!   migration calls `kernel::messaging::schema::create_tables`.
+//! - Consume: implement `EventHandler` (`consumer()` names the group and the inbox key,
+//!   `tipos()` filters) and return it from `Subgraph::event_handlers`.
+//! - The launcher calls [`start`] per subgraph: one [`Relay`] over its database if it
+//!   publishes, one [`Consumer`] per handler. Embedded mode shares one [`InProcessBus`];
+//!   `subgraph <name>` uses a [`RedisBus`] when given `--redis-url`/`REDIS_URL`.
+//!
 //! # Delivery guarantees
 //!
 //! - **Committed ⇒ published, at least once.** An event exists only if its outbox row
