@@ -15,6 +15,9 @@ use crate::{
     supergraph::Supergraph,
 };
 
+/// Default most tokens per document.
+pub const DEFAULT_MAX_TOKENS: usize = 20_000;
+
 /// Plans kept per engine (most recently used first out when full).
 const PLAN_CACHE_ENTRIES: usize = 4096;
 
@@ -67,6 +70,10 @@ pub struct Engine {
     introspection: bool,
     /// Where each subgraph is reached: `(name, url)`.
     endpoints: Vec<(String, String)>,
+    /// Operation limits checked before planning.
+    limits: pipeline::OperationLimits,
+    /// Most tokens a document may have.
+    max_tokens: Option<usize>,
 }
 
 /// Plans differ by normalised document, operation and the override labels in force.
@@ -101,6 +108,8 @@ impl Engine {
             .map(|s| (s.name.clone(), s.url.clone()))
             .collect();
         Self {
+            limits: pipeline::OperationLimits::default(),
+            max_tokens: Some(DEFAULT_MAX_TOKENS),
             endpoints,
             introspection: true,
             percent_labels,
@@ -112,6 +121,17 @@ impl Engine {
             plans: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
             labels: HashSet::new(),
         }
+    }
+
+    /// Sets the operation limits and the token limit.
+    pub fn with_limits(
+        mut self,
+        limits: pipeline::OperationLimits,
+        max_tokens: Option<usize>,
+    ) -> Self {
+        self.limits = limits;
+        self.max_tokens = max_tokens;
+        self
     }
 
     /// Records where subgraphs are reached when it differs from the routing URLs.
@@ -152,7 +172,8 @@ impl Engine {
         if let Some(cached) = self.documents.get(query) {
             return Ok(cached);
         }
-        let document = pipeline::parse_and_validate(&self.supergraph.api_schema, query)?;
+        let document =
+            pipeline::parse_and_validate(&self.supergraph.api_schema, query, self.max_tokens)?;
         let normalised = document.serialize().no_indent().to_string().into();
         let cached = Arc::new(CachedDocument {
             document: Arc::new(document),
@@ -208,6 +229,20 @@ impl Engine {
                 "introspection is disabled on this gateway",
             ));
         }
+        let variables: Map<String, Value> = match serde_json::to_value(&*prepared.variables) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        let measure = pipeline::measure(
+            &self.supergraph.schema,
+            &prepared.document,
+            &prepared.operation,
+            &variables,
+            self.limits.default_list_size,
+        );
+        if let Err(error) = pipeline::check_limits(&self.limits, &measure) {
+            return Self::request_error(error);
+        }
         let labels = self.active_labels();
         let key = (
             document.normalised.clone(),
@@ -241,10 +276,6 @@ impl Engine {
                 self.plans.insert(key, cached.clone());
                 cached
             }
-        };
-        let variables: Map<String, Value> = match serde_json::to_value(&*prepared.variables) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
         };
         let mut raw = executor::execute(
             &cached.plan,

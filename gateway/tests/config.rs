@@ -220,3 +220,72 @@ async fn introspection_can_be_turned_off() {
         .expect("response");
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+async fn code_of(app: axum::Router, query: &str) -> (StatusCode, String, String) {
+    let response = app.oneshot(post(query)).await.expect("response");
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let body: Value = serde_json::from_slice(&body).expect("json");
+    (
+        status,
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+        body["errors"][0]["message"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn operation_limits_are_checked_before_planning() {
+    let mut config = GatewayConfig {
+        compression: false,
+        ..GatewayConfig::default()
+    };
+    config.limits.max_depth = 3;
+    config.limits.max_aliases = 2;
+    config.limits.max_root_fields = 2;
+    config.limits.max_tokens = 60;
+    config.limits.max_cost = 100;
+    config.limits.default_list_size = 10;
+    let cases = [
+        (
+            "{ me { reviews { product { name } } } }",
+            "MAX_DEPTH_LIMIT",
+            "depth is 4; at most 3",
+        ),
+        (
+            "{ a: __typename b: __typename c: __typename }",
+            "MAX_ALIASES_LIMIT",
+            "number of aliases is 3",
+        ),
+        (
+            "{ __typename me { name } topProducts { name } }",
+            "MAX_ROOT_FIELDS_LIMIT",
+            "number of root fields is 3",
+        ),
+        (
+            // 1 + 20 × (1 + 10 × 1) = 221 with `first: 20` and the default size for reviews.
+            "{ topProducts(first: 20) { reviews { body } } }",
+            "COST_LIMIT_EXCEEDED",
+            "estimated cost is 221",
+        ),
+        (
+            &format!("{{ {} }}", "__typename ".repeat(80)),
+            "MAX_TOKENS_LIMIT",
+            "",
+        ),
+    ];
+    for (query, code, message) in cases {
+        let (status, found, text) = code_of(app(&config), query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(found, code, "{query}: {text}");
+        assert!(text.contains(message), "{query}: {text}");
+    }
+    // Within every limit: planned (the subgraphs are not running, so it fails later, with
+    // a subgraph error and not a limit).
+    let (_, found, _) = code_of(app(&config), "{ topProducts(first: 2) { name } }").await;
+    assert_eq!(found, "SUBREQUEST_HTTP_ERROR");
+}

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::ConfigError;
 
-use crate::supergraph::Supergraph;
+use crate::{pipeline::OperationLimits, supergraph::Supergraph};
 
 /// Everything `gateway serve` can be told.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -75,14 +75,52 @@ pub struct LimitsConfig {
     pub max_body_bytes: usize,
     /// Longest time a whole request may take, in milliseconds.
     pub request_timeout_ms: u64,
+    /// Most tokens in a document (0: no limit).
+    pub max_tokens: usize,
+    /// Deepest field nesting (0: no limit).
+    pub max_depth: usize,
+    /// Most aliases in an operation (0: no limit).
+    pub max_aliases: usize,
+    /// Most root fields in an operation (0: no limit).
+    pub max_root_fields: usize,
+    /// Highest static cost estimate (0: no limit).
+    pub max_cost: u64,
+    /// List size assumed where no slicing argument or `@listSize` says.
+    pub default_list_size: u64,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
+        let operation = OperationLimits::default();
         Self {
             max_body_bytes: 4 << 20,
             request_timeout_ms: 60_000,
+            max_tokens: crate::engine::DEFAULT_MAX_TOKENS,
+            max_depth: operation.max_depth.unwrap_or(0),
+            max_aliases: operation.max_aliases.unwrap_or(0),
+            max_root_fields: operation.max_root_fields.unwrap_or(0),
+            max_cost: operation.max_cost.unwrap_or(0),
+            default_list_size: operation.default_list_size,
         }
+    }
+}
+
+impl LimitsConfig {
+    /// The limits the engine applies (0 turns a limit off).
+    pub fn operation(&self) -> OperationLimits {
+        let on = |n: usize| (n > 0).then_some(n);
+        OperationLimits {
+            max_depth: on(self.max_depth),
+            max_aliases: on(self.max_aliases),
+            max_root_fields: on(self.max_root_fields),
+            max_cost: (self.max_cost > 0).then_some(self.max_cost),
+            default_list_size: self.default_list_size,
+        }
+    }
+
+    /// The token limit (0 turns it off).
+    pub fn tokens(&self) -> Option<usize> {
+        (self.max_tokens > 0).then_some(self.max_tokens)
     }
 }
 

@@ -20,6 +20,16 @@ pub enum ErrorCode {
     QueryPlanningFailed,
     /// `__schema`/`__type` asked while introspection is off.
     IntrospectionDisabled,
+    /// Fields nested deeper than allowed.
+    MaxDepth,
+    /// More aliases than allowed.
+    MaxAliases,
+    /// More root fields than allowed.
+    MaxRootFields,
+    /// More tokens than allowed (the document is not parsed further).
+    MaxTokens,
+    /// The static cost estimate is over the limit.
+    CostLimit,
 }
 
 impl ErrorCode {
@@ -34,6 +44,11 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::QueryPlanningFailed => "QUERY_PLANNING_FAILED",
             ErrorCode::IntrospectionDisabled => "INTROSPECTION_DISABLED",
+            ErrorCode::MaxDepth => "MAX_DEPTH_LIMIT",
+            ErrorCode::MaxAliases => "MAX_ALIASES_LIMIT",
+            ErrorCode::MaxRootFields => "MAX_ROOT_FIELDS_LIMIT",
+            ErrorCode::MaxTokens => "MAX_TOKENS_LIMIT",
+            ErrorCode::CostLimit => "COST_LIMIT_EXCEEDED",
         }
     }
 

@@ -41,14 +41,16 @@ pub fn prepare(
     method: HttpMethod,
 ) -> Result<PreparedOperation, PipelineError> {
     let query = request.query.as_deref().unwrap_or_default();
-    let document = Arc::new(parse_and_validate(api_schema, query)?);
+    let document = Arc::new(parse_and_validate(api_schema, query, None)?);
     select_operation(api_schema, document, request, method)
 }
 
-/// Parses and validates a document with every rule of the spec (cacheable by its text).
+/// Parses (at most `max_tokens` tokens) and validates a document with every rule of the
+/// spec (cacheable by its text).
 pub fn parse_and_validate(
     api_schema: &Valid<Schema>,
     query: &str,
+    max_tokens: Option<usize>,
 ) -> Result<Valid<ExecutableDocument>, PipelineError> {
     if query.trim().is_empty() {
         return Err(PipelineError::single(
@@ -74,8 +76,22 @@ pub fn parse_and_validate(
     };
     // Syntax first, so a document that does not parse is told apart from one that breaks
     // a validation rule.
-    let ast = apollo_compiler::ast::Document::parse(query, "operation.graphql")
-        .map_err(|e| diagnostics(ErrorCode::ParseFailed, &e.errors))?;
+    let mut parser = apollo_compiler::parser::Parser::new();
+    if let Some(max) = max_tokens {
+        parser = parser.token_limit(max);
+    }
+    let ast = parser.parse_ast(query, "operation.graphql").map_err(|e| {
+        let over = e
+            .errors
+            .iter()
+            .any(|d| d.to_string().contains("token limit"));
+        let code = if over {
+            ErrorCode::MaxTokens
+        } else {
+            ErrorCode::ParseFailed
+        };
+        diagnostics(code, &e.errors)
+    })?;
     ast.to_executable_validate(api_schema)
         .map_err(|e| diagnostics(ErrorCode::ValidationFailed, &e.errors))
 }

@@ -118,6 +118,7 @@ pub fn engine_from_config(sdl: &str, config: &GatewayConfig) -> anyhow::Result<E
     Ok(Engine::new(supergraph, Arc::new(client))
         .with_endpoints(urls)
         .with_introspection(config.introspection)
+        .with_limits(config.limits.operation(), config.limits.tokens())
         .with_override_labels(config.override_labels.iter().cloned().collect()))
 }
 
