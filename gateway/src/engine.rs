@@ -1,10 +1,17 @@
 //! One request through every stage: prepare (parse, validate, coerce) → plan (cached) →
 //! execute → shape. It knows nothing of HTTP.
 
-use std::{collections::HashSet, sync::Arc};
+use std::{
+    collections::HashSet,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use apollo_compiler::{
-    ExecutableDocument, Name, collections::HashMap, schema::Implementers, validation::Valid,
+    ExecutableDocument, Name, collections::HashMap, executable::Operation, schema::Implementers,
+    validation::Valid,
 };
 use serde_json::{Map, Value, json};
 
@@ -32,7 +39,12 @@ struct CachedDocument {
     /// The document printed without whitespace or comments: the plan cache's key, so
     /// documents that differ only in layout share a plan.
     normalised: Arc<str>,
+    /// Requests that used it (which plans to re-warm after a reload).
+    uses: AtomicU64,
 }
+
+/// Documents whose use is counted, at most.
+const USAGE_ENTRIES: usize = 1024;
 
 /// Per-request options.
 #[derive(Clone, Debug, Default)]
@@ -61,6 +73,8 @@ pub struct Engine {
     planner: QueryPlanner,
     client: Arc<dyn SubgraphClient>,
     documents: quick_cache::sync::Cache<String, Arc<CachedDocument>>,
+    /// Documents with their use counts, for re-warming.
+    usage: Mutex<Vec<(String, Arc<CachedDocument>)>>,
     plans: quick_cache::sync::Cache<PlanKey, Arc<CachedPlan>>,
     /// Override labels turned on by configuration.
     labels: HashSet<String>,
@@ -118,6 +132,7 @@ impl Engine {
             planner,
             client,
             documents: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
+            usage: Mutex::new(Vec::new()),
             plans: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
             labels: HashSet::new(),
         }
@@ -170,6 +185,7 @@ impl Engine {
     /// The validated document for a query text, from the cache or parsed and validated now.
     fn document(&self, query: &str) -> Result<Arc<CachedDocument>, PipelineError> {
         if let Some(cached) = self.documents.get(query) {
+            cached.uses.fetch_add(1, Ordering::Relaxed);
             return Ok(cached);
         }
         let document =
@@ -178,9 +194,95 @@ impl Engine {
         let cached = Arc::new(CachedDocument {
             document: Arc::new(document),
             normalised,
+            uses: AtomicU64::new(1),
         });
         self.documents.insert(query.to_owned(), cached.clone());
+        if let Ok(mut usage) = self.usage.lock()
+            && usage.len() < USAGE_ENTRIES
+        {
+            usage.push((query.to_owned(), cached.clone()));
+        }
         Ok(cached)
+    }
+
+    /// The cached plan of one operation of a document, planned now if missing.
+    fn plan_for(
+        &self,
+        document: &CachedDocument,
+        operation: &Operation,
+        operation_name: Option<&str>,
+        labels: &HashSet<String>,
+    ) -> Result<Arc<CachedPlan>, PipelineError> {
+        let mut sorted: Vec<String> = labels.iter().cloned().collect();
+        sorted.sort();
+        let key = (
+            document.normalised.clone(),
+            operation_name.map(str::to_owned),
+            sorted,
+        );
+        if let Some(cached) = self.plans.get(&key) {
+            return Ok(cached);
+        }
+        let plan = self
+            .planner
+            .plan(&self.supergraph, &document.document, operation, labels)
+            .map_err(|error| {
+                PipelineError::single(ErrorCode::QueryPlanningFailed, error.to_string())
+            })?;
+        let cached = Arc::new(CachedPlan {
+            plan: Arc::new(plan),
+        });
+        self.plans.insert(key, cached.clone());
+        Ok(cached)
+    }
+
+    /// The most used documents first (for warming a new engine's caches).
+    pub fn top_documents(&self, n: usize) -> Vec<String> {
+        let usage = match self.usage.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut seen: Vec<(u64, &String)> = usage
+            .iter()
+            .map(|(query, doc)| (doc.uses.load(Ordering::Relaxed), query))
+            .collect();
+        seen.sort_by_key(|(uses, _)| std::cmp::Reverse(*uses));
+        seen.into_iter().take(n).map(|(_, q)| q.clone()).collect()
+    }
+
+    /// Validates and plans documents ahead of traffic (after a supergraph reload): every
+    /// operation of each, with the configured override labels. Returns the plans made;
+    /// documents invalid against this supergraph are skipped.
+    pub fn warm(&self, queries: &[String]) -> usize {
+        let mut planned = 0;
+        for query in queries {
+            let Ok(document) = self.document(query) else {
+                continue;
+            };
+            for (name, operation) in document
+                .document
+                .operations
+                .named
+                .iter()
+                .map(|(name, op)| (Some(name.as_str()), op))
+                .chain(
+                    document
+                        .document
+                        .operations
+                        .anonymous
+                        .iter()
+                        .map(|op| (None, op)),
+                )
+            {
+                if self
+                    .plan_for(&document, operation, name, &self.labels)
+                    .is_ok()
+                {
+                    planned += 1;
+                }
+            }
+        }
+        planned
     }
 
     /// Labels for one request: the configured ones, and each `percent(N)` label with
@@ -244,38 +346,14 @@ impl Engine {
             return Self::request_error(error);
         }
         let labels = self.active_labels();
-        let key = (
-            document.normalised.clone(),
-            request.operation_name.clone(),
-            {
-                let mut sorted: Vec<String> = labels.iter().cloned().collect();
-                sorted.sort();
-                sorted
-            },
-        );
-        let cached = match self.plans.get(&key) {
-            Some(cached) => cached,
-            None => {
-                let plan = match self.planner.plan(
-                    &self.supergraph,
-                    &prepared.document,
-                    &prepared.operation,
-                    &labels,
-                ) {
-                    Ok(plan) => plan,
-                    Err(error) => {
-                        return Self::request_error(PipelineError::single(
-                            ErrorCode::QueryPlanningFailed,
-                            error.to_string(),
-                        ));
-                    }
-                };
-                let cached = Arc::new(CachedPlan {
-                    plan: Arc::new(plan),
-                });
-                self.plans.insert(key, cached.clone());
-                cached
-            }
+        let cached = match self.plan_for(
+            &document,
+            &prepared.operation,
+            request.operation_name.as_deref(),
+            &labels,
+        ) {
+            Ok(cached) => cached,
+            Err(error) => return Self::request_error(error),
         };
         let mut raw = executor::execute(
             &cached.plan,

@@ -234,7 +234,10 @@ async fn code_of(app: axum::Router, query: &str) -> (StatusCode, String, String)
             .as_str()
             .unwrap_or("")
             .to_owned(),
-        body["errors"][0]["message"].as_str().unwrap_or("").to_owned(),
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
     )
 }
 

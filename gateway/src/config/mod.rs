@@ -27,6 +27,9 @@ use crate::{pipeline::OperationLimits, supergraph::Supergraph};
 pub struct GatewayConfig {
     /// The supergraph SDL file.
     pub supergraph: PathBuf,
+    /// How often the supergraph file is checked for changes, in milliseconds; a change is
+    /// loaded without a restart (0: never).
+    pub supergraph_poll_ms: u64,
     /// Address to listen on.
     pub listen: SocketAddr,
     /// Per-request timeout to a subgraph, in milliseconds (each subgraph can override it).
@@ -128,6 +131,7 @@ impl Default for GatewayConfig {
     fn default() -> Self {
         Self {
             supergraph: PathBuf::from("schema.graphql"),
+            supergraph_poll_ms: 2_000,
             listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
             subgraph_timeout_ms: 30_000,
             subgraphs: BTreeMap::new(),

@@ -79,6 +79,15 @@ impl AppState {
         })
     }
 
+    /// Serves `engine` from now on; requests already running finish on the old one.
+    pub fn replace(&self, engine: Engine) {
+        let engine = Arc::new(engine);
+        match self.engine.write() {
+            Ok(mut guard) => *guard = engine,
+            Err(poisoned) => *poisoned.into_inner() = engine,
+        }
+    }
+
     /// The engine requests use now.
     pub fn engine(&self) -> Arc<Engine> {
         match self.engine.read() {
@@ -215,6 +224,61 @@ pub async fn serve_with(
         .await
 }
 
+/// Operations re-planned on a new supergraph before it takes traffic.
+const WARM_OPERATIONS: usize = 100;
+
+/// Loads the configured supergraph again and swaps it in, with the most used operations
+/// planned beforehand; on any error the current one stays. Returns the plans warmed.
+pub fn reload(state: &AppState, config: &GatewayConfig) -> anyhow::Result<usize> {
+    let engine = engine_from_file(config)?;
+    let warmed = engine.warm(&state.engine().top_documents(WARM_OPERATIONS));
+    state.replace(engine);
+    Ok(warmed)
+}
+
+/// What identifies a version of the supergraph file.
+fn file_version(path: &std::path::Path) -> Option<(std::time::SystemTime, u64, u64)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    let content = std::fs::read(path).ok()?;
+    // FNV-1a of the content: a rewrite within the same second is still seen.
+    let hash = content.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    Some((metadata.modified().ok()?, metadata.len(), hash))
+}
+
+/// Watches the supergraph file and reloads it when it changes (hot reload); no request is
+/// dropped or fails during the swap.
+pub fn watch_supergraph(
+    state: Arc<AppState>,
+    config: GatewayConfig,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if config.supergraph_poll_ms == 0 {
+        return None;
+    }
+    let interval = Duration::from_millis(config.supergraph_poll_ms);
+    Some(tokio::spawn(async move {
+        let mut seen = file_version(&config.supergraph);
+        loop {
+            tokio::time::sleep(interval).await;
+            let now = file_version(&config.supergraph);
+            if now.is_none() || now == seen {
+                continue;
+            }
+            seen = now;
+            let (state, config) = (state.clone(), config.clone());
+            // Parsing and planning are CPU work: keep them off the request threads.
+            match tokio::task::spawn_blocking(move || reload(&state, &config)).await {
+                Ok(Ok(warmed)) => tracing::info!(warmed, "supergraph reloaded"),
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "supergraph change not loaded; still serving the previous one")
+                }
+                Err(error) => tracing::error!(%error, "supergraph reload task failed"),
+            }
+        }
+    }))
+}
+
 /// Runs `gateway serve`.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
@@ -224,7 +288,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!("gateway on http://{address}/graphql, GraphiQL on http://{address}/graphiql");
-    serve_with(listener, AppState::new(engine), &config, shutdown_signal()).await?;
+    let state = AppState::new(engine);
+    let watcher = watch_supergraph(state.clone(), config.clone());
+    serve_with(listener, state, &config, shutdown_signal()).await?;
+    if let Some(watcher) = watcher {
+        watcher.abort();
+    }
     Ok(())
 }
 
