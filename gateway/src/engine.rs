@@ -88,6 +88,8 @@ pub struct Engine {
     limits: pipeline::OperationLimits,
     /// Most tokens a document may have.
     max_tokens: Option<usize>,
+    /// APQ, safelist or neither.
+    persisted: pipeline::PersistedQueries,
 }
 
 /// Plans differ by normalised document, operation and the override labels in force.
@@ -123,6 +125,7 @@ impl Engine {
             .collect();
         Self {
             limits: pipeline::OperationLimits::default(),
+            persisted: pipeline::PersistedQueries::apq(),
             max_tokens: Some(DEFAULT_MAX_TOKENS),
             endpoints,
             introspection: true,
@@ -136,6 +139,12 @@ impl Engine {
             plans: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
             labels: HashSet::new(),
         }
+    }
+
+    /// Sets how persisted operations are handled (APQ by default).
+    pub fn with_persisted_queries(mut self, persisted: pipeline::PersistedQueries) -> Self {
+        self.persisted = persisted;
+        self
     }
 
     /// Sets the operation limits and the token limit.
@@ -311,7 +320,11 @@ impl Engine {
         options: &RequestOptions,
     ) -> EngineResponse {
         let method = options.method.unwrap_or(HttpMethod::Post);
-        let document = match self.document(request.query.as_deref().unwrap_or_default()) {
+        let query = match self.persisted.resolve(request) {
+            Ok(query) => query,
+            Err(error) => return Self::request_error(error),
+        };
+        let document = match self.document(query.as_deref().unwrap_or_default()) {
             Ok(document) => document,
             Err(error) => return Self::request_error(error),
         };

@@ -46,6 +46,27 @@ pub struct GatewayConfig {
     pub compression: bool,
     /// Progressive `@override` labels turned on (`percent(N)` labels apply on their own).
     pub override_labels: Vec<String>,
+    /// Persisted operations.
+    pub persisted_queries: PersistedQueriesConfig,
+}
+
+/// Automatic persisted queries and the safelist.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersistedQueriesConfig {
+    /// Apollo's automatic persisted queries (register by hash, then send the hash only).
+    pub apq: bool,
+    /// A manifest of the only operations allowed (safelist mode; APQ registration off).
+    pub safelist: Option<PathBuf>,
+}
+
+impl Default for PersistedQueriesConfig {
+    fn default() -> Self {
+        Self {
+            apq: true,
+            safelist: None,
+        }
+    }
 }
 
 /// Settings of one subgraph.
@@ -140,6 +161,7 @@ impl Default for GatewayConfig {
             introspection: true,
             compression: true,
             override_labels: Vec::new(),
+            persisted_queries: PersistedQueriesConfig::default(),
         }
     }
 }

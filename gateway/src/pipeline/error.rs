@@ -30,6 +30,14 @@ pub enum ErrorCode {
     MaxTokens,
     /// The static cost estimate is over the limit.
     CostLimit,
+    /// A persisted-query hash the gateway does not know (the client sends the document).
+    PersistedQueryNotFound,
+    /// The document does not have the hash sent with it.
+    PersistedQueryHashMismatch,
+    /// Persisted queries are off, or an unknown protocol version.
+    PersistedQueryNotSupported,
+    /// Safelist mode: the operation is not in the manifest.
+    PersistedQueryNotInList,
 }
 
 impl ErrorCode {
@@ -49,6 +57,10 @@ impl ErrorCode {
             ErrorCode::MaxRootFields => "MAX_ROOT_FIELDS_LIMIT",
             ErrorCode::MaxTokens => "MAX_TOKENS_LIMIT",
             ErrorCode::CostLimit => "COST_LIMIT_EXCEEDED",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::PersistedQueryHashMismatch => "PERSISTED_QUERY_HASH_MISMATCH",
+            ErrorCode::PersistedQueryNotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
+            ErrorCode::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
         }
     }
 
@@ -58,6 +70,8 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::QueryPlanningFailed => 500,
             ErrorCode::IntrospectionDisabled => 403,
+            // Apollo clients expect 200 and then send the document.
+            ErrorCode::PersistedQueryNotFound => 200,
             _ => 400,
         }
     }

@@ -4,12 +4,14 @@
 mod error;
 mod introspection;
 mod limits;
+mod persisted;
 mod prepare;
 mod request;
 
 pub use error::{ErrorCode, PipelineError};
 pub use introspection::{RootFieldKinds, execute_introspection};
 pub use limits::{OperationLimits, OperationMeasure, check as check_limits, measure};
+pub use persisted::{ManifestError, PersistedQueries, sha256_hex};
 pub use prepare::{
     HttpMethod, MAX_DOCUMENT_BYTES, PreparedOperation, parse_and_validate, prepare,
     select_operation,

@@ -31,6 +31,7 @@ use crate::{
     config::{CorsConfig, GatewayConfig},
     engine::Engine,
     executor::{HttpSubgraphClient, REQUEST_ID_HEADER, SubgraphEndpoint},
+    pipeline::PersistedQueries,
     supergraph::Supergraph,
 };
 
@@ -124,7 +125,16 @@ pub fn engine_from_config(sdl: &str, config: &GatewayConfig) -> anyhow::Result<E
         .map(|e| (e.name.clone(), e.url.clone()))
         .collect();
     let client = HttpSubgraphClient::new(endpoints)?;
+    let persisted = match (
+        &config.persisted_queries.safelist,
+        config.persisted_queries.apq,
+    ) {
+        (Some(manifest), _) => PersistedQueries::safelist(manifest)?,
+        (None, true) => PersistedQueries::apq(),
+        (None, false) => PersistedQueries::Off,
+    };
     Ok(Engine::new(supergraph, Arc::new(client))
+        .with_persisted_queries(persisted)
         .with_endpoints(urls)
         .with_introspection(config.introspection)
         .with_limits(config.limits.operation(), config.limits.tokens())
