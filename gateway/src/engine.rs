@@ -20,6 +20,7 @@ use crate::{
     pipeline::{self, ErrorCode, GraphqlRequest, HttpMethod, PipelineError, RootFieldKinds},
     query_planner::{QueryPlan, QueryPlanner},
     supergraph::Supergraph,
+    telemetry::{Metrics, Outcome},
 };
 
 /// Default most tokens per document.
@@ -64,6 +65,10 @@ pub struct EngineResponse {
     pub body: bytes::Bytes,
     /// Set when the request failed before execution (no `data`).
     pub request_error: Option<ErrorCode>,
+    /// Whether the executed response has errors.
+    pub has_errors: bool,
+    /// The name of the operation run, once known.
+    pub operation_name: Option<String>,
 }
 
 /// Serves one supergraph.
@@ -90,6 +95,8 @@ pub struct Engine {
     max_tokens: Option<usize>,
     /// APQ, safelist or neither.
     persisted: pipeline::PersistedQueries,
+    /// Shared with the engines of later supergraphs.
+    metrics: Arc<Metrics>,
 }
 
 /// Plans differ by normalised document, operation and the override labels in force.
@@ -126,6 +133,7 @@ impl Engine {
         Self {
             limits: pipeline::OperationLimits::default(),
             persisted: pipeline::PersistedQueries::apq(),
+            metrics: Arc::new(Metrics::new()),
             max_tokens: Some(DEFAULT_MAX_TOKENS),
             endpoints,
             introspection: true,
@@ -139,6 +147,17 @@ impl Engine {
             plans: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
             labels: HashSet::new(),
         }
+    }
+
+    /// Records into these metrics (keep the same across reloads).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Its metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Sets how persisted operations are handled (APQ by default).
@@ -195,8 +214,10 @@ impl Engine {
     fn document(&self, query: &str) -> Result<Arc<CachedDocument>, PipelineError> {
         if let Some(cached) = self.documents.get(query) {
             cached.uses.fetch_add(1, Ordering::Relaxed);
+            self.metrics.cache("document", true);
             return Ok(cached);
         }
+        self.metrics.cache("document", false);
         let document =
             pipeline::parse_and_validate(&self.supergraph.api_schema, query, self.max_tokens)?;
         let normalised = document.serialize().no_indent().to_string().into();
@@ -230,8 +251,10 @@ impl Engine {
             sorted,
         );
         if let Some(cached) = self.plans.get(&key) {
+            self.metrics.cache("plan", true);
             return Ok(cached);
         }
+        self.metrics.cache("plan", false);
         let plan = self
             .planner
             .plan(&self.supergraph, &document.document, operation, labels)
@@ -310,11 +333,35 @@ impl Engine {
         EngineResponse {
             body: error.to_response().to_string().into(),
             request_error: Some(error.code),
+            has_errors: true,
+            operation_name: None,
         }
     }
 
-    /// Runs one GraphQL request.
+    /// Runs one GraphQL request (recorded in the metrics).
     pub async fn execute(
+        &self,
+        request: &GraphqlRequest,
+        options: &RequestOptions,
+    ) -> EngineResponse {
+        let started = std::time::Instant::now();
+        let response = self.execute_inner(request, options).await;
+        let outcome = if response.request_error.is_some() {
+            Outcome::Rejected
+        } else if response.has_errors {
+            Outcome::Error
+        } else {
+            Outcome::Ok
+        };
+        let name = response
+            .operation_name
+            .as_deref()
+            .or(request.operation_name.as_deref());
+        self.metrics.request(name, outcome, started.elapsed());
+        response
+    }
+
+    async fn execute_inner(
         &self,
         request: &GraphqlRequest,
         options: &RequestOptions,
@@ -397,7 +444,7 @@ impl Engine {
         let extensions = options.expose_plan.then(
             || json!({ "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan } }),
         );
-        let body = executor::serialize_response(
+        let (body, has_errors) = executor::serialize_response(
             &self.supergraph.api_schema,
             &prepared.document,
             &prepared.operation,
@@ -408,6 +455,8 @@ impl Engine {
         EngineResponse {
             body: body.into(),
             request_error: None,
+            has_errors,
+            operation_name: prepared.operation.name.as_ref().map(ToString::to_string),
         }
     }
 }

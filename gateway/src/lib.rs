@@ -13,3 +13,4 @@ pub mod pipeline;
 pub mod query_planner;
 pub mod server;
 pub mod supergraph;
+pub mod telemetry;

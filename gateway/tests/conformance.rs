@@ -672,3 +672,45 @@ async fn health_reports_every_subgraph() {
     assert_eq!(body["subgraphs"][media]["status"], "down");
     assert!(body["subgraphs"][media]["error"].is_string());
 }
+
+#[tokio::test]
+async fn metrics_count_requests_subgraph_fetches_and_caches() {
+    let f = conformance().await;
+    for _ in 0..2 {
+        f.query("query Me { me { name reviews { body } } }").await;
+    }
+    f.query("{ nope }").await;
+    let text = reqwest::get(f.url.replace("/graphql", "/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+            .rsplit(' ')
+            .next()
+            .expect("value")
+            .to_owned()
+    };
+    assert_eq!(
+        line(r#"gateway_request_duration_seconds_count{operation="Me",outcome="Ok"}"#),
+        "2"
+    );
+    assert_eq!(
+        line(
+            r#"gateway_request_duration_seconds_count{operation="(anonymous)",outcome="Rejected"}"#
+        ),
+        "1"
+    );
+    assert_eq!(
+        line(r#"gateway_subgraph_request_duration_seconds_count{subgraph="reviews",outcome="Ok"}"#),
+        "2"
+    );
+    assert_eq!(line(r#"gateway_cache_hits_total{cache="plan"}"#), "1");
+    assert_eq!(line(r#"gateway_cache_misses_total{cache="plan"}"#), "1");
+    assert_eq!(line("gateway_cached_plans "), "1");
+    assert!(text.contains("gateway_request_duration_seconds_bucket{"));
+}

@@ -14,6 +14,8 @@ use futures::{
 };
 use serde_json::Value;
 
+use crate::telemetry::{Metrics, Outcome};
+
 /// Why a subgraph request produced no GraphQL response.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum FetchError {
@@ -94,6 +96,7 @@ type InFlightTable = Mutex<HashMap<(usize, Bytes), InFlight>>;
 /// Subgraph requests over pooled HTTP connections (keep-alive, HTTP/2 when offered).
 pub struct HttpSubgraphClient {
     http: reqwest::Client,
+    metrics: Arc<Metrics>,
     endpoints: Arc<Vec<SubgraphEndpoint>>,
     in_flight: Arc<InFlightTable>,
 }
@@ -108,9 +111,16 @@ impl HttpSubgraphClient {
             .build()?;
         Ok(Self {
             http,
+            metrics: Arc::new(Metrics::new()),
             endpoints: Arc::new(endpoints),
             in_flight: Arc::default(),
         })
+    }
+
+    /// Records subgraph fetches in these metrics.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     fn request(
@@ -120,9 +130,34 @@ impl HttpSubgraphClient {
         request_id: Option<&str>,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
         let http = self.http.clone();
+        let metrics = self.metrics.clone();
         let request_id = request_id.map(str::to_owned);
         let endpoints = self.endpoints.clone();
         async move {
+            let started = std::time::Instant::now();
+            let name = endpoints
+                .get(subgraph)
+                .map_or_else(|| format!("#{subgraph}"), |e| e.name.clone());
+            let result = Self::call(&http, &endpoints, subgraph, body, request_id).await;
+            let outcome = if result.is_ok() {
+                Outcome::Ok
+            } else {
+                Outcome::Error
+            };
+            metrics.subgraph_request(&name, outcome, started.elapsed());
+            result
+        }
+        .boxed()
+    }
+
+    async fn call(
+        http: &reqwest::Client,
+        endpoints: &[SubgraphEndpoint],
+        subgraph: usize,
+        body: Bytes,
+        request_id: Option<String>,
+    ) -> Result<SubgraphResponse, FetchError> {
+        {
             let Some(endpoint) = endpoints.get(subgraph) else {
                 return Err(FetchError::Transport {
                     subgraph: format!("#{subgraph}"),
@@ -171,7 +206,6 @@ impl HttpSubgraphClient {
                 }),
             }
         }
-        .boxed()
     }
 }
 

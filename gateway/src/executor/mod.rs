@@ -26,7 +26,7 @@ struct Response<'d> {
 }
 
 /// Projects raw merged data onto the operation and serialises the response body:
-/// `{data, errors?, extensions?}`.
+/// `{data, errors?, extensions?}`; also says whether it has errors.
 pub fn serialize_response(
     schema: &Schema,
     document: &ExecutableDocument,
@@ -34,7 +34,7 @@ pub fn serialize_response(
     variables: &Map<String, Value>,
     raw: RawResult,
     extensions: Option<&Value>,
-) -> Vec<u8> {
+) -> (Vec<u8>, bool) {
     let RawResult { data, mut errors } = raw;
     let projected = project::Projector {
         schema,
@@ -50,7 +50,10 @@ pub fn serialize_response(
         extensions,
     };
     // Serialising JSON values into memory cannot fail.
-    serde_json::to_vec(&response).unwrap_or_default()
+    (
+        serde_json::to_vec(&response).unwrap_or_default(),
+        !errors.is_empty(),
+    )
 }
 
 /// Deep-merges an object into the raw data root (introspection results).

@@ -33,6 +33,7 @@ use crate::{
     executor::{HttpSubgraphClient, REQUEST_ID_HEADER, SubgraphEndpoint},
     pipeline::PersistedQueries,
     supergraph::Supergraph,
+    telemetry::Metrics,
 };
 
 /// Arguments of `gateway serve`; every setting can also come from the config file or a
@@ -109,6 +110,15 @@ pub fn engine_from_sdl(sdl: &str, subgraph_timeout: Duration) -> anyhow::Result<
 
 /// Builds an engine for a supergraph SDL as the configuration says.
 pub fn engine_from_config(sdl: &str, config: &GatewayConfig) -> anyhow::Result<Engine> {
+    engine_with_metrics(sdl, config, Arc::new(Metrics::new()))
+}
+
+/// Builds an engine recording into existing metrics.
+pub fn engine_with_metrics(
+    sdl: &str,
+    config: &GatewayConfig,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<Engine> {
     let supergraph = Supergraph::parse(sdl)?;
     config.validate_against(&supergraph)?;
     let endpoints: Vec<SubgraphEndpoint> = supergraph
@@ -124,7 +134,7 @@ pub fn engine_from_config(sdl: &str, config: &GatewayConfig) -> anyhow::Result<E
         .iter()
         .map(|e| (e.name.clone(), e.url.clone()))
         .collect();
-    let client = HttpSubgraphClient::new(endpoints)?;
+    let client = HttpSubgraphClient::new(endpoints)?.with_metrics(metrics.clone());
     let persisted = match (
         &config.persisted_queries.safelist,
         config.persisted_queries.apq,
@@ -134,6 +144,7 @@ pub fn engine_from_config(sdl: &str, config: &GatewayConfig) -> anyhow::Result<E
         (None, false) => PersistedQueries::Off,
     };
     Ok(Engine::new(supergraph, Arc::new(client))
+        .with_metrics(metrics)
         .with_persisted_queries(persisted)
         .with_endpoints(urls)
         .with_introspection(config.introspection)
@@ -143,10 +154,14 @@ pub fn engine_from_config(sdl: &str, config: &GatewayConfig) -> anyhow::Result<E
 
 /// Reads the configured supergraph file and builds its engine.
 pub fn engine_from_file(config: &GatewayConfig) -> anyhow::Result<Engine> {
+    engine_from_file_with(config, Arc::new(Metrics::new()))
+}
+
+fn engine_from_file_with(config: &GatewayConfig, metrics: Arc<Metrics>) -> anyhow::Result<Engine> {
     let path = &config.supergraph;
     let sdl = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("cannot read supergraph {}: {e}", path.display()))?;
-    engine_from_config(&sdl, config)
+    engine_with_metrics(&sdl, config, metrics)
         .map_err(|e| anyhow::anyhow!("supergraph {} is not usable: {e}", path.display()))
 }
 
@@ -181,6 +196,20 @@ fn cors_layer(cors: &CorsConfig) -> Option<CorsLayer> {
     )
 }
 
+/// `/metrics`: Prometheus text format.
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> ([(header::HeaderName, &'static str); 1], String) {
+    let engine = state.engine();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        engine.metrics().render(engine.cached_plans()),
+    )
+}
+
 /// The gateway's routes with default settings.
 pub fn router(state: Arc<AppState>) -> Router {
     router_with(state, &GatewayConfig::default())
@@ -194,6 +223,7 @@ pub fn router_with(state: Arc<AppState>, config: &GatewayConfig) -> Router {
     let mut router = Router::new()
         .route("/graphql", get(http::get).post(http::post))
         .route("/health", get(health::health))
+        .route("/metrics", get(metrics))
         .with_state(state)
         .merge(graphiql::router())
         .layer(CatchPanicLayer::new())
@@ -240,7 +270,7 @@ const WARM_OPERATIONS: usize = 100;
 /// Loads the configured supergraph again and swaps it in, with the most used operations
 /// planned beforehand; on any error the current one stays. Returns the plans warmed.
 pub fn reload(state: &AppState, config: &GatewayConfig) -> anyhow::Result<usize> {
-    let engine = engine_from_file(config)?;
+    let engine = engine_from_file_with(config, state.engine().metrics().clone())?;
     let warmed = engine.warm(&state.engine().top_documents(WARM_OPERATIONS));
     state.replace(engine);
     Ok(warmed)

@@ -1,0 +1,5 @@
+//! Telemetry: Prometheus metrics (`/metrics`).
+
+mod metrics;
+
+pub use metrics::{Metrics, Outcome};
