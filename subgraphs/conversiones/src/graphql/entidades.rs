@@ -24,7 +24,7 @@ async fn conversiones(
 ) -> Result<Vec<ConversionGql>> {
     let filtro = filtro
         .unwrap_or_default()
-        .to_domain(dimension, limite)
+        .into_domain(dimension, limite)
         .gql()?;
     let service = ctx.data::<Arc<ConversionService>>()?;
     let found = match ctx

@@ -23,7 +23,7 @@ impl MutationRoot {
         ctx: &Context<'_>,
         input: RegistrarEventoInput,
     ) -> Result<RegistrarEventoPayload> {
-        let comando = input.to_domain().gql()?;
+        let comando = input.into_domain().gql()?;
         let service = ctx.data::<Arc<ConversionService>>()?;
         let evento = service.registrar_evento(comando, Utc::now()).await.gql()?;
         Ok(RegistrarEventoPayload {
@@ -38,7 +38,7 @@ impl MutationRoot {
         ctx: &Context<'_>,
         input: RegistrarConversionInput,
     ) -> Result<RegistrarConversionPayload> {
-        let comando = input.to_domain().gql()?;
+        let comando = input.into_domain().gql()?;
         let service = ctx.data::<Arc<ConversionService>>()?;
         Ok(service
             .registrar_conversion(comando, Utc::now())

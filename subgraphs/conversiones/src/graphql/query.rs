@@ -29,7 +29,7 @@ impl QueryRoot {
         filtro: Option<FiltroConversionesInput>,
         paginacion: Option<Paginacion>,
     ) -> Result<ConversionesPagina> {
-        let filtro = filtro.unwrap_or_default().to_domain().gql()?;
+        let filtro = filtro.unwrap_or_default().into_domain().gql()?;
         let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<ConversionService>>()?;
         let page = service.listar(&filtro, pagina).await.gql()?;

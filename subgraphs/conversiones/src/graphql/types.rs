@@ -157,7 +157,7 @@ pub(crate) struct RegistrarEventoInput {
 
 impl RegistrarEventoInput {
     /// Validates the input into the domain command.
-    pub(crate) fn to_domain(self) -> DomainResult<RegistrarEvento> {
+    pub(crate) fn into_domain(self) -> DomainResult<RegistrarEvento> {
         Ok(RegistrarEvento {
             tipo: self.tipo.into(),
             afiliado_id: parse_uuid("afiliadoId", &self.afiliado_id)?,
@@ -307,7 +307,7 @@ pub(crate) struct RegistrarConversionInput {
 
 impl RegistrarConversionInput {
     /// Validates the input into the domain command.
-    pub(crate) fn to_domain(self) -> DomainResult<RegistrarConversion> {
+    pub(crate) fn into_domain(self) -> DomainResult<RegistrarConversion> {
         let afiliado_id = parse_uuid("afiliadoId", &self.afiliado_id)?;
         let campania_id = parse_uuid("campaniaId", &self.campania_id)?;
         let valor = self.valor.to_domain("valor")?;
@@ -521,7 +521,7 @@ fn rango(desde: Option<DateTime<Utc>>, hasta: Option<DateTime<Utc>>) -> DomainRe
 
 impl FiltroConversionesInput {
     /// Validates the filter.
-    pub(crate) fn to_domain(self) -> DomainResult<FiltroConversiones> {
+    pub(crate) fn into_domain(self) -> DomainResult<FiltroConversiones> {
         rango(self.desde, self.hasta)?;
         Ok(FiltroConversiones {
             afiliado_id: self
@@ -558,7 +558,7 @@ pub(crate) struct FiltroConversionesEntidadInput {
 
 impl FiltroConversionesEntidadInput {
     /// Validates the filter for `dimension`, at most `limite` (1–100) per entity.
-    pub(crate) fn to_domain(
+    pub(crate) fn into_domain(
         self,
         dimension: domain::Dimension,
         limite: i64,
