@@ -18,6 +18,7 @@ pub(crate) fn subgraphs() -> Vec<Box<dyn Subgraph>> {
     vec![
         Box::new(clientes::Clientes),
         Box::new(afiliados::Afiliados),
+        Box::new(campanias::Campanias),
         Box::new(conversiones::Conversiones),
     ]
 }

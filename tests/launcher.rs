@@ -103,8 +103,8 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
     let launched = launch(&data_dir);
     assert_eq!(
         launched.urls.len(),
-        3,
-        "gateway + 2 subgraphs: {:?}",
+        5,
+        "gateway + 4 subgraphs: {:?}",
         launched.urls
     );
     for url in &launched.urls {
@@ -125,6 +125,26 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
     // The gateway serves both subgraphs through one federated schema, with GraphiQL.
     assert_eq!(total(&http, gateway, "clientes").await, 300);
     assert_eq!(total(&http, gateway, "afiliados").await, afiliados);
+    // Demo campaigns belong to demo clientes: the gateway joins them across subgraphs.
+    assert_eq!(total(&http, gateway, "campanias").await, 60);
+    let body: Value = http
+        .post(gateway)
+        .json(&json!({ "query": "{ campanias(paginacion: {perPage: 100}) { items { cliente { nombre } } } }" }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    let items = body["data"]["campanias"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(items.len(), 60, "{body}");
+    assert!(
+        items.iter().all(|c| c["cliente"]["nombre"].is_string()),
+        "{body}"
+    );
     let graphiql = http
         .get(gateway.replace("/graphql", "/graphiql"))
         .send()
