@@ -145,6 +145,34 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         items.iter().all(|c| c["cliente"]["nombre"].is_string()),
         "{body}"
     );
+    // Demo conversions point at demo campaigns and partners: four subgraphs in one query.
+    let body: Value = http
+        .post(gateway)
+        .json(&json!({ "query": "{ conversiones(paginacion: {perPage: 50}) { paginacion { total } items { campania { nombre cliente { nombre } } afiliado { nombre } } } }" }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(
+        body["data"]["conversiones"]["paginacion"]["total"]
+            .as_u64()
+            .is_some_and(|n| n >= 1000),
+        "{body}"
+    );
+    let items = body["data"]["conversiones"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(items.len(), 50, "{body}");
+    assert!(
+        items.iter().all(|c| c["campania"]["nombre"].is_string()
+            && c["campania"]["cliente"]["nombre"].is_string()
+            && c["afiliado"]["nombre"].is_string()),
+        "{body}"
+    );
     let graphiql = http
         .get(gateway.replace("/graphql", "/graphiql"))
         .send()

@@ -27,5 +27,8 @@ fn checked_in_supergraph_is_read_by_the_gateway() {
         .iter()
         .map(|s| s.name.as_str())
         .collect();
-    assert_eq!(names, ["afiliados", "campanias", "clientes", "conversiones"]);
+    assert_eq!(
+        names,
+        ["afiliados", "campanias", "clientes", "conversiones"]
+    );
 }

@@ -26,6 +26,15 @@ const SEED: u64 = 0xCA3B_A1A5;
 const CLIENTES_SEED: u64 = 0xC11E_17E5;
 /// How many demo clientes run campaigns.
 const CLIENTES_CON_CAMPANIAS: usize = 30;
+/// Seed of the demo campaign ids; the `conversiones` demo draws the same ids (its
+/// `CAMPANIAS_SEED`) so its conversions point at real demo campaigns.
+pub const CAMPANIA_IDS_SEED: u64 = 0xCA4A_1A50;
+
+/// The demo campaign ids, in creation order.
+pub fn campania_ids() -> Vec<Uuid> {
+    let mut rng = DemoRng::new(CAMPANIA_IDS_SEED);
+    (0..DEMO_CAMPANIAS).map(|_| rng.uuid()).collect()
+}
 
 const CAMPANIAS: &[(&str, TipoCampania)] = &[
     ("Black Friday", TipoCampania::Promocional),
@@ -107,6 +116,7 @@ pub async fn seed(db: &DatabaseConnection) -> DomainResult<u64> {
         return Ok(0);
     }
     let clientes = clientes_demo(CLIENTES_CON_CAMPANIAS);
+    let ids = campania_ids();
     let mut rng = DemoRng::new(SEED);
     for n in 0..DEMO_CAMPANIAS as usize {
         let (cliente_id, cliente) = &clientes[n % clientes.len()];
@@ -123,7 +133,7 @@ pub async fn seed(db: &DatabaseConnection) -> DomainResult<u64> {
         canales.push(rng.pick(&[Canal::Email, Canal::Display, Canal::Busqueda]));
         let edad_minima = rng.between(18..=30);
         let comando = CrearCampania {
-            id: Some(rng.uuid()),
+            id: Some(ids[n]),
             cliente_id: *cliente_id,
             nombre: format!("{nombre} {}", inicio.format("%Y")),
             descripcion: format!("Campaña de {cliente} para {}", rng.pick(CIUDADES)),

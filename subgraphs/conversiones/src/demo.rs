@@ -3,9 +3,9 @@
 //!
 //! Partner ids are those of the `afiliados` demo: its generator's draws are replayed here
 //! ([`afiliados_demo`]), so conversions point at real demo partners (deleted ones are
-//! skipped). Campaign ids: the `campanias` demo did not exist when this was written; they
-//! are the first [`DEMO_CAMPANIAS`] UUIDs of `DemoRng::new(CAMPANIAS_SEED)` — the
-//! campanias demo should draw its ids the same way (or this list follow it).
+//! skipped). Campaign ids are the first [`DEMO_CAMPANIAS`] UUIDs of
+//! `DemoRng::new(CAMPANIAS_SEED)`, which is how the `campanias` demo draws its ids
+//! (`campanias::demo::campania_ids`), so conversions point at real demo campaigns.
 
 use chrono::{DateTime, Duration, Utc};
 use kernel::{

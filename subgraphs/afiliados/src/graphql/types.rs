@@ -165,6 +165,7 @@ pub(crate) struct ResultadoBusquedaAfiliado {
 
 /// Sort key of the partner list.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "OrdenarAfiliadosPor")]
 pub(crate) enum OrdenarAfiliadosPorGql {
     /// By name.
     Nombre,

@@ -59,6 +59,7 @@ pub(crate) struct ResultadoBusquedaCliente {
 
 /// Sort key of the client list.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "OrdenarClientesPor")]
 pub(crate) enum OrdenarClientesPorGql {
     /// By name.
     Nombre,

@@ -595,6 +595,7 @@ pub(crate) struct ConversionesPagina {
 
 /// Tracking and conversion metrics of one channel.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "MetricasCanal")]
 pub(crate) struct MetricasCanalGql {
     /// Channel.
     pub canal: String,

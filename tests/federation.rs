@@ -1,0 +1,203 @@
+//! Three subgraphs through the gateway: a cliente (clientes) with its campaigns
+//! (campanias) and each campaign's conversion metrics (conversiones), written through the
+//! gateway's mutations and read back in one query, with the subgraph requests counted.
+
+use std::{collections::BTreeMap, time::Duration};
+
+use gateway::{
+    compose::{SubgraphSdl, compose},
+    server::{AppState, engine_from_sdl, serve},
+};
+use kernel::subgraph::Subgraph;
+use serde_json::{Value, json};
+use testkit::{Backend, TestSubgraph};
+
+struct Platform {
+    gateway: String,
+    http: reqwest::Client,
+    _subgraphs: Vec<TestSubgraph>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Platform {
+    async fn start() -> Self {
+        let parts: [(&str, Box<dyn Subgraph>); 3] = [
+            ("clientes", Box::new(clientes::Clientes)),
+            ("campanias", Box::new(campanias::Campanias)),
+            ("conversiones", Box::new(conversiones::Conversiones)),
+        ];
+        let mut subgraphs = Vec::new();
+        let mut sdls = Vec::new();
+        for (name, subgraph) in parts {
+            let started = TestSubgraph::start(subgraph.as_ref(), Backend::Sqlite)
+                .await
+                .expect("subgraph starts");
+            sdls.push(SubgraphSdl {
+                name: name.to_owned(),
+                url: format!("{}/graphql", started.base_url),
+                sdl: subgraph.sdl(),
+            });
+            subgraphs.push(started);
+        }
+        let supergraph = compose(&sdls).expect("the subgraphs compose");
+        let engine = engine_from_sdl(&supergraph, Duration::from_secs(10)).expect("engine");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let gateway = format!("http://{}", listener.local_addr().expect("address"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(serve(listener, AppState::new(engine), async {
+            let _ = stopped.await;
+        }));
+        Self {
+            gateway,
+            http: reqwest::Client::new(),
+            _subgraphs: subgraphs,
+            _stop: stop,
+        }
+    }
+
+    async fn data(&self, query: &str, variables: Value) -> Value {
+        let body: Value = self
+            .http
+            .post(format!("{}/graphql", self.gateway))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("gateway answers")
+            .json()
+            .await
+            .expect("json");
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"].clone()
+    }
+
+    /// Subgraph requests made so far, by subgraph (from the gateway's `/metrics`).
+    async fn subgraph_requests(&self) -> BTreeMap<String, u64> {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.gateway))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        let mut counts = BTreeMap::new();
+        for line in text
+            .lines()
+            .filter(|l| l.starts_with("gateway_subgraph_request_duration_seconds_count{"))
+        {
+            let subgraph = line
+                .split("subgraph=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .expect("subgraph label");
+            let value: u64 = line
+                .rsplit(' ')
+                .next()
+                .and_then(|v| v.parse().ok())
+                .expect("count");
+            *counts.entry(subgraph.to_owned()).or_default() += value;
+        }
+        counts
+    }
+}
+
+fn delta(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    after
+        .iter()
+        .map(|(k, v)| (k.clone(), v - before.get(k).copied().unwrap_or(0)))
+        .filter(|(_, v)| *v > 0)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_cliente_with_its_campaigns_and_their_conversion_metrics_in_one_query() {
+    let p = Platform::start().await;
+    let cliente = p
+        .data(
+            r#"mutation { registrarCliente(input: { nombre: "Lucía Restrepo", email: "lucia@example.com",
+                cedula: "1020304050", fechaNacimiento: "1990-04-01" }) { cliente { id } } }"#,
+            json!({}),
+        )
+        .await["registrarCliente"]["cliente"]["id"]
+        .as_str()
+        .expect("cliente id")
+        .to_owned();
+    let now = campaign_window();
+    let mut campaigns = Vec::new();
+    for (nombre, presupuesto) in [("Verano", "1000.00"), ("Invierno", "500.00")] {
+        let id = p
+            .data(
+                "mutation($input: CrearCampaniaInput!) { crearCampania(input: $input) { campania { id } } }",
+                json!({ "input": {
+                    "clienteId": cliente, "nombre": nombre, "tipo": "ESTACIONAL", "canales": ["WEB"],
+                    "configuracionComisiones": { "porConversion": "10", "porVenta": "5", "bonusObjetivos": "0" },
+                    "fechaInicio": now.0, "fechaFin": now.1,
+                    "presupuesto": { "valor": presupuesto, "moneda": "USD" }
+                } }),
+            )
+            .await["crearCampania"]["campania"]["id"]
+            .as_str()
+            .expect("campaign id")
+            .to_owned();
+        campaigns.push(id);
+    }
+    let afiliado = "0191c0de-0000-7000-8000-000000000001";
+    // Verano: 4 clicks and 2 sales; Invierno: 1 click, no sale.
+    for (campania, clicks) in [(&campaigns[0], 4), (&campaigns[1], 1)] {
+        for _ in 0..clicks {
+            p.data(
+                "mutation($input: RegistrarEventoInput!) { registrarEvento(input: $input) { evento { tipo } } }",
+                json!({ "input": { "tipo": "CLICK", "afiliadoId": afiliado, "campaniaId": campania, "fuente": "WEB_TAG" } }),
+            )
+            .await;
+        }
+    }
+    for (referencia, valor) in [("pedido-1", "120.50"), ("pedido-2", "79.50")] {
+        p.data(
+            "mutation($input: RegistrarConversionInput!) { registrarConversion(input: $input) { conversion { id } } }",
+            json!({ "input": {
+                "afiliadoId": afiliado, "campaniaId": campaigns[0], "tipo": "VENTA",
+                "valor": { "valor": valor, "moneda": "USD" }, "canal": "web", "referenciaExterna": referencia
+            } }),
+        )
+        .await;
+    }
+
+    let before = p.subgraph_requests().await;
+    let data = p
+        .data(
+            r#"query($id: ID!) { cliente(id: $id) { nombre campanias { nombre presupuesto { valor }
+                metricas(periodo: "30d") { clicks conversiones tasaConversion valorTotal { valor moneda } } } } }"#,
+            json!({ "id": cliente }),
+        )
+        .await;
+    let requests = delta(&before, &p.subgraph_requests().await);
+    assert_eq!(
+        data,
+        json!({ "cliente": { "nombre": "Lucía Restrepo", "campanias": [
+            { "nombre": "Invierno", "presupuesto": { "valor": "500.00" },
+              "metricas": { "clicks": 1, "conversiones": 0, "tasaConversion": "0.00", "valorTotal": [] } },
+            { "nombre": "Verano", "presupuesto": { "valor": "1000.00" },
+              "metricas": { "clicks": 4, "conversiones": 2, "tasaConversion": "50.00",
+                            "valorTotal": [ { "valor": "200.00", "moneda": "USD" } ] } }
+        ] } })
+    );
+    // One request per subgraph: the campaigns and their metrics are fetched in batches.
+    let expected: BTreeMap<String, u64> = [("campanias", 1), ("clientes", 1), ("conversiones", 1)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    assert_eq!(requests, expected);
+}
+
+/// A campaign window around now: (start a day ago, end in 60 days), RFC 3339.
+fn campaign_window() -> (String, String) {
+    let now = chrono::Utc::now();
+    (
+        (now - chrono::Duration::days(1)).to_rfc3339(),
+        (now + chrono::Duration::days(60)).to_rfc3339(),
+    )
+}
