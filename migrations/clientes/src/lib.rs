@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_clientes;
+mod m20261124_000002_create_event_tables;
 
 /// Every migration of the `clientes` database, in order.
 pub struct Migrator;
@@ -10,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_clientes::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_clientes::Migration),
+            Box::new(m20261124_000002_create_event_tables::Migration),
+        ]
     }
 }

@@ -66,4 +66,8 @@ impl Subgraph for Afiliados {
                 .compose_directive(),
         )
     }
+
+    fn publishes_events(&self) -> bool {
+        true
+    }
 }

@@ -216,6 +216,39 @@ async fn lifecycle_and_soft_delete(backend: Backend) -> Result<()> {
         let body = sg.gql(&change(m), vars.clone()).await?;
         assert_eq!(error_code(&body), Some("CONFLICT"), "{m}: {body}");
     }
+    // Every accepted change left its event in the outbox, in order; refused ones none.
+    let events: Vec<(String, String, Value)> = testkit::outbox(&sg.db.db)
+        .await?
+        .into_iter()
+        .filter(|(_, agregado, _)| json!(agregado) == id)
+        .collect();
+    let tipos: Vec<&str> = events.iter().map(|(t, _, _)| t.as_str()).collect();
+    assert_eq!(
+        tipos,
+        [
+            "AfiliadoRegistrado.v1",
+            "AfiliadoActualizado.v1",
+            "AfiliadoActualizado.v1",
+            "AfiliadoActualizado.v1",
+            "AfiliadoActualizado.v1"
+        ]
+    );
+    let estados: Vec<&Value> = events.iter().map(|(_, _, d)| &d["estado"]).collect();
+    assert_eq!(
+        estados,
+        [
+            &json!("ACTIVO"),
+            &json!("SUSPENDIDO"),
+            &json!("ACTIVO"),
+            &json!("ACTIVO"),
+            &json!("ELIMINADO")
+        ]
+    );
+    assert_eq!(events[3].2["comisionPremium"], "12.25");
+    assert_eq!(
+        events[3].2["minimoPago"],
+        json!({ "valor": "99.90", "moneda": "USD" })
+    );
     sg.stop().await
 }
 

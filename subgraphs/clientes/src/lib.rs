@@ -64,4 +64,8 @@ impl Subgraph for Clientes {
                 .compose_directive(),
         )
     }
+
+    fn publishes_events(&self) -> bool {
+        true
+    }
 }

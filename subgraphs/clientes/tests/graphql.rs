@@ -57,6 +57,14 @@ async fn register_then_query_back(backend: Backend) -> Result<()> {
         .await?;
     assert_eq!(read["cliente"], created);
     assert_eq!(read["cliente"]["fechaNacimiento"], "1985-03-15");
+    // The registration and its event were committed together.
+    let events = testkit::outbox(&sg.db.db).await?;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].0.as_str(), events[0].1.as_str()),
+        ("ClienteRegistrado.v1", id.as_str())
+    );
+    assert_eq!(events[0].2["email"], "juan.perez@example.com");
     sg.stop().await
 }
 
@@ -70,6 +78,11 @@ async fn duplicate_email_is_a_conflict_and_writes_nothing(backend: Backend) -> R
     assert_eq!(error_message(&body), Some("Email ya existe en el sistema"));
     assert_eq!(body["data"], Value::Null);
     assert_eq!(total(&sg).await?, 1);
+    assert_eq!(
+        testkit::outbox(&sg.db.db).await?.len(),
+        1,
+        "no event for the refused one"
+    );
     sg.stop().await
 }
 

@@ -256,3 +256,23 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The outbox of a subgraph's database, oldest first: `(tipo, agregadoId, datos)`.
+pub async fn outbox(db: &DatabaseConnection) -> Result<Vec<(String, String, Value)>> {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT tipo, agregado_id, datos FROM event_outbox ORDER BY seq",
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let datos: String = row.try_get("", "datos")?;
+            Ok((
+                row.try_get("", "tipo")?,
+                row.try_get("", "agregado_id")?,
+                serde_json::from_str(&datos)?,
+            ))
+        })
+        .collect()
+}

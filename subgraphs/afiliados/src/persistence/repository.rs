@@ -4,11 +4,13 @@ use async_trait::async_trait;
 use kernel::{
     DomainError, DomainResult, Page, PageRequest,
     db::{self, as_fraction, matches_expr},
+    events::EventEnvelope,
+    messaging::outbox,
     search::Busqueda,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, sea_query::Order,
+    QueryOrder, TransactionTrait, sea_query::Order,
 };
 use uuid::Uuid;
 
@@ -17,7 +19,8 @@ use super::{
     mapping::{to_active, to_domain},
 };
 use crate::domain::{
-    Afiliado, AfiliadoRepository, EstadoAfiliado, FiltroAfiliados, OrdenarAfiliadosPor,
+    Afiliado, AfiliadoActualizado, AfiliadoRegistrado, AfiliadoRepository, EstadoAfiliado,
+    FiltroAfiliados, OrdenarAfiliadosPor,
 };
 
 /// Partners in a SQLite or PostgreSQL database.
@@ -42,26 +45,36 @@ struct FilaBusqueda {
 #[async_trait]
 impl AfiliadoRepository for SeaAfiliadoRepository {
     async fn insertar(&self, a: &Afiliado) -> DomainResult<()> {
-        match Afiliados::insert(to_active(a)?)
-            .exec_without_returning(&self.db)
+        let evento = EventEnvelope::wrap(&AfiliadoRegistrado::de(a), a.fecha_registro)
+            .map_err(DomainError::internal)?;
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        if let Err(error) = Afiliados::insert(to_active(a)?)
+            .exec_without_returning(&txn)
             .await
         {
-            Ok(_) => Ok(()),
             // The unique constraints decide, so concurrent registrations cannot both win.
-            Err(error) => Err(db::insert_error(
+            return Err(db::insert_error(
                 error,
                 &[("email", "Email ya existe en el sistema")],
                 format!("Ya existe un afiliado con id {}", a.id),
-            )),
+            ));
         }
+        // The event commits with the row, or neither does.
+        outbox::append(&txn, &[evento])
+            .await
+            .map_err(db::internal)?;
+        txn.commit().await.map_err(db::internal)
     }
 
     async fn guardar(&self, a: &Afiliado, version_anterior: i64) -> DomainResult<()> {
+        let evento = EventEnvelope::wrap(&AfiliadoActualizado::de(a), a.fecha_actualizacion)
+            .map_err(DomainError::internal)?;
+        let txn = self.db.begin().await.map_err(db::internal)?;
         let result = Afiliados::update_many()
             .set(to_active(a)?)
             .filter(Column::Id.eq(a.id))
             .filter(Column::Version.eq(version_anterior))
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .map_err(db::internal)?;
         if result.rows_affected == 0 {
@@ -69,7 +82,10 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
                 "El afiliado fue modificado por otra operación; vuelva a intentarlo".into(),
             ));
         }
-        Ok(())
+        outbox::append(&txn, &[evento])
+            .await
+            .map_err(db::internal)?;
+        txn.commit().await.map_err(db::internal)
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Afiliado>> {

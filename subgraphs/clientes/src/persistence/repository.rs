@@ -2,19 +2,23 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use kernel::{
-    DomainResult, Page, PageRequest,
+    DomainError, DomainResult, Page, PageRequest,
     db::{self, as_fraction, matches_expr},
+    events::EventEnvelope,
+    messaging::outbox,
     search::{self, Busqueda},
     values::{Email, Nombre, SoloDigitos},
 };
 use sea_orm::{
     ActiveValue::Set, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, sea_query::Order,
+    QueryFilter, QueryOrder, TransactionTrait, sea_query::Order,
 };
 use uuid::Uuid;
 
 use super::entities::cliente::{self, Column, Entity as Clientes};
-use crate::domain::{Cliente, ClienteRepository, FiltroClientes, OrdenarClientesPor};
+use crate::domain::{
+    Cliente, ClienteRegistrado, ClienteRepository, FiltroClientes, OrdenarClientesPor,
+};
 
 /// Clients in a SQLite or PostgreSQL database.
 pub struct SeaClienteRepository {
@@ -58,15 +62,22 @@ impl ClienteRepository for SeaClienteRepository {
             fecha_nacimiento: Set(c.fecha_nacimiento),
             fecha_registro: Set(c.fecha_registro),
         };
-        match Clientes::insert(row).exec_without_returning(&self.db).await {
-            Ok(_) => Ok(()),
+        let evento = EventEnvelope::wrap(&ClienteRegistrado::de(c), c.fecha_registro)
+            .map_err(DomainError::internal)?;
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        if let Err(error) = Clientes::insert(row).exec_without_returning(&txn).await {
             // The unique constraints decide, so concurrent registrations cannot both win.
-            Err(error) => Err(db::insert_error(
+            return Err(db::insert_error(
                 error,
                 &[("email", "Email ya existe en el sistema")],
                 format!("Ya existe un cliente con id {}", c.id),
-            )),
+            ));
         }
+        // The event commits with the row, or neither does.
+        outbox::append(&txn, &[evento])
+            .await
+            .map_err(db::internal)?;
+        txn.commit().await.map_err(db::internal)
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Cliente>> {

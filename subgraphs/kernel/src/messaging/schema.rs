@@ -70,3 +70,16 @@ pub async fn create_tables(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         )
         .await
 }
+
+/// Drops `event_outbox` and `event_inbox`; call it from a migration's `down`.
+pub async fn drop_tables(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    for table in [
+        EventOutbox::Table.into_iden(),
+        EventInbox::Table.into_iden(),
+    ] {
+        manager
+            .drop_table(Table::drop().table(table).if_exists().to_owned())
+            .await?;
+    }
+    Ok(())
+}
