@@ -184,6 +184,10 @@ impl Relay {
             if *shutdown.borrow() {
                 break;
             }
+            // Armed before the round: a commit during it still wakes the next one.
+            let committed = kernel::messaging::outbox::committed();
+            tokio::pin!(committed);
+            committed.as_mut().enable();
             let pause = match self.relay_pending().await {
                 Ok(n) => {
                     if n > 0 {
@@ -200,6 +204,7 @@ impl Relay {
                 }
             };
             tokio::select! {
+                _ = &mut committed => {}
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(pause) => {}
                 changed = shutdown.changed() => if changed.is_err() { break },

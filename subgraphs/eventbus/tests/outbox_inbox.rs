@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Result, ensure};
 use common::{count, database, event};
-use eventbus::{EventBus, InProcessBus, Relay};
+use eventbus::{EventBus, InProcessBus, Relay, RelayOptions};
 use kernel::messaging::{inbox, outbox};
 use sea_orm::TransactionTrait;
 use testkit::{Backend, on_both_backends};
@@ -79,7 +79,36 @@ async fn inbox_records_each_event_once_per_consumer(backend: Backend) -> Result<
     test.drop_db().await
 }
 
+/// A running relay publishes right after `outbox::commit`, not at its next poll (here an
+/// hour away).
+async fn a_commit_wakes_the_running_relay(backend: Backend) -> Result<()> {
+    let test = database(backend).await?;
+    let db = &test.db;
+    let bus = InProcessBus::new(common::in_process_options());
+    let mut sub = bus.subscribe("g", "m").await?;
+    let relay = Relay::new("test", db.clone(), Arc::new(bus.clone())).with_options(RelayOptions {
+        poll_interval: std::time::Duration::from_secs(3600),
+        ..RelayOptions::default()
+    });
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(relay.run(stopped));
+    // Let the first (empty) round finish, so only a wake-up can start the next.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let sent = event("Probado.v1", "a-1", 1);
+    let txn = db.begin().await?;
+    outbox::append(&txn, std::slice::from_ref(&sent)).await?;
+    outbox::commit(txn).await?;
+    let batch = tokio::time::timeout(std::time::Duration::from_secs(30), sub.next_batch(10))
+        .await
+        .map_err(|_| anyhow::anyhow!("the relay waited for its poll instead of the commit"))??;
+    ensure!(batch.len() == 1 && batch[0].event == sent, "{batch:?}");
+    stop.send(true)?;
+    running.await?;
+    test.drop_db().await
+}
+
 on_both_backends!(
     appended_events_are_relayed_in_order_and_intact,
     inbox_records_each_event_once_per_consumer,
+    a_commit_wakes_the_running_relay,
 );

@@ -63,7 +63,9 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
         outbox::append(&txn, &[evento])
             .await
             .map_err(db::internal)?;
-        txn.commit().await.map_err(db::internal)
+        kernel::messaging::outbox::commit(txn)
+            .await
+            .map_err(db::internal)
     }
 
     async fn guardar(&self, a: &Afiliado, version_anterior: i64) -> DomainResult<()> {
@@ -85,7 +87,9 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
         outbox::append(&txn, &[evento])
             .await
             .map_err(db::internal)?;
-        txn.commit().await.map_err(db::internal)
+        kernel::messaging::outbox::commit(txn)
+            .await
+            .map_err(db::internal)
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Afiliado>> {

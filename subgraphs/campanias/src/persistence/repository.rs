@@ -69,7 +69,9 @@ impl CampaniaRepository for SeaCampaniaRepository {
     ) -> DomainResult<Campania> {
         let txn = self.db.begin().await.map_err(db::internal)?;
         let campania = store::crear(&txn, id, evento, ahora, self.snapshot_cada).await?;
-        txn.commit().await.map_err(db::internal)?;
+        kernel::messaging::outbox::commit(txn)
+            .await
+            .map_err(db::internal)?;
         Ok(campania)
     }
 
@@ -87,7 +89,9 @@ impl CampaniaRepository for SeaCampaniaRepository {
         if !cambio.vacio() {
             let txn = self.db.begin().await.map_err(db::internal)?;
             store::confirmar(&txn, &cambio, self.snapshot_cada).await?;
-            txn.commit().await.map_err(db::internal)?;
+            kernel::messaging::outbox::commit(txn)
+                .await
+                .map_err(db::internal)?;
         }
         Ok(cambio.despues())
     }

@@ -77,7 +77,9 @@ impl ClienteRepository for SeaClienteRepository {
         outbox::append(&txn, &[evento])
             .await
             .map_err(db::internal)?;
-        txn.commit().await.map_err(db::internal)
+        kernel::messaging::outbox::commit(txn)
+            .await
+            .map_err(db::internal)
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Cliente>> {

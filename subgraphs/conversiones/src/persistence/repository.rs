@@ -149,7 +149,9 @@ impl ConversionRepository for SeaConversionRepository {
             .rows_affected();
         if inserted == 1 {
             append_events(&txn, eventos).await?;
-            txn.commit().await.map_err(db::internal)?;
+            kernel::messaging::outbox::commit(txn)
+                .await
+                .map_err(db::internal)?;
             return Ok(Registro::Nueva);
         }
         txn.rollback().await.map_err(db::internal)?;
@@ -178,7 +180,9 @@ impl ConversionRepository for SeaConversionRepository {
         let eventos: Vec<EventEnvelope> =
             lote.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
         append_events(&txn, &eventos).await?;
-        txn.commit().await.map_err(db::internal)
+        kernel::messaging::outbox::commit(txn)
+            .await
+            .map_err(db::internal)
     }
 
     async fn guardar(
@@ -201,7 +205,9 @@ impl ConversionRepository for SeaConversionRepository {
             ));
         }
         append_events(&txn, eventos).await?;
-        txn.commit().await.map_err(db::internal)
+        kernel::messaging::outbox::commit(txn)
+            .await
+            .map_err(db::internal)
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Conversion>> {
@@ -311,7 +317,9 @@ impl ConversionRepository for SeaConversionRepository {
                 .await
                 .map_err(db::internal)?;
         }
-        txn.commit().await.map_err(db::internal)
+        kernel::messaging::outbox::commit(txn)
+            .await
+            .map_err(db::internal)
     }
 
     async fn metricas(

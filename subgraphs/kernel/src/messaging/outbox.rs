@@ -1,7 +1,10 @@
 //! The transactional outbox: events are rows written in the same transaction as the
 //! state change they describe, so a committed change always has its events.
 
-use sea_orm::{ConnectionTrait, DbErr, sea_query::Query};
+use std::sync::LazyLock;
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, sea_query::Query};
+use tokio::sync::Notify;
 
 use super::schema::EventOutbox;
 use crate::events::EventEnvelope;
@@ -30,4 +33,21 @@ pub async fn append<C: ConnectionTrait>(conn: &C, events: &[EventEnvelope]) -> R
     }
     conn.execute(&insert).await?;
     Ok(())
+}
+
+/// Signalled after every commit that wrote outbox rows, so relays in this process publish
+/// at once instead of at their next poll.
+static COMMITTED: LazyLock<Notify> = LazyLock::new(Notify::new);
+
+/// Commits a transaction that appended events, then wakes this process's relays.
+pub async fn commit(txn: DatabaseTransaction) -> Result<(), DbErr> {
+    txn.commit().await?;
+    COMMITTED.notify_waiters();
+    Ok(())
+}
+
+/// Completes at the next [`commit`] (create it before looking at the outbox, so a commit
+/// during the look is not missed).
+pub fn committed() -> tokio::sync::futures::Notified<'static> {
+    COMMITTED.notified()
 }
