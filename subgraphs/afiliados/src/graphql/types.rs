@@ -12,26 +12,7 @@ use crate::domain::{
     RegistrarAfiliado, TipoAfiliado, TipoCuenta, TipoDocumento,
 };
 
-macro_rules! mirror_enum {
-    ($(#[$doc:meta])* $gql:ident as $name:literal <=> $domain:ident { $($(#[$vdoc:meta])* $variant:ident),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-        #[graphql(name = $name)]
-        pub(crate) enum $gql { $($(#[$vdoc])* $variant),* }
-
-        impl From<$domain> for $gql {
-            fn from(value: $domain) -> Self {
-                match value { $($domain::$variant => $gql::$variant),* }
-            }
-        }
-
-        impl From<$gql> for $domain {
-            fn from(value: $gql) -> Self {
-                match value { $($gql::$variant => $domain::$variant),* }
-            }
-        }
-    };
-}
+use kernel::mirror_enum;
 
 mirror_enum!(
     /// Partner tier.

@@ -1,4 +1,4 @@
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use kernel::{
     DomainResult,
@@ -13,26 +13,7 @@ use crate::domain::{
     FiltroCampanias, MotivoSobregiro, TipoCampania,
 };
 
-macro_rules! mirror_enum {
-    ($(#[$doc:meta])* $gql:ident as $name:literal <=> $domain:ident { $($(#[$vdoc:meta])* $variant:ident),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-        #[graphql(name = $name)]
-        pub(crate) enum $gql { $($(#[$vdoc])* $variant),* }
-
-        impl From<$domain> for $gql {
-            fn from(value: $domain) -> Self {
-                match value { $($domain::$variant => $gql::$variant),* }
-            }
-        }
-
-        impl From<$gql> for $domain {
-            fn from(value: $gql) -> Self {
-                match value { $($gql::$variant => $domain::$variant),* }
-            }
-        }
-    };
-}
+use kernel::mirror_enum;
 
 mirror_enum!(
     /// Campaign lifecycle: CREADA → ACTIVA → PAUSADA ⇄ ACTIVA → COMPLETADA.

@@ -4,6 +4,7 @@ mod decimal;
 mod entities;
 mod error;
 mod id;
+mod mirror;
 mod money;
 mod pagination;
 
