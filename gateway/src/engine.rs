@@ -16,6 +16,7 @@ use apollo_compiler::{
 use serde_json::{Map, Value, json};
 
 use crate::{
+    auth::{AccessPolicy, AuthError, Claims, Denied, JwtVerifier},
     executor::{self, SubgraphClient},
     pipeline::{self, ErrorCode, GraphqlRequest, HttpMethod, PipelineError, RootFieldKinds},
     query_planner::{QueryPlan, QueryPlanner},
@@ -56,6 +57,8 @@ pub struct RequestOptions {
     pub expose_plan: bool,
     /// The client request's id, forwarded to subgraphs.
     pub request_id: Option<String>,
+    /// The caller's verified JWT claims (none: anonymous).
+    pub claims: Option<Claims>,
 }
 
 /// The outcome: a GraphQL response body and, for request errors, their code.
@@ -97,6 +100,10 @@ pub struct Engine {
     persisted: pipeline::PersistedQueries,
     /// Shared with the engines of later supergraphs.
     metrics: Arc<Metrics>,
+    /// `@authenticated`/`@requiresScopes` of the supergraph.
+    policy: AccessPolicy,
+    /// Verifies bearer tokens, when configured.
+    jwt: Option<Arc<JwtVerifier>>,
 }
 
 /// Plans differ by normalised document, operation and the override labels in force.
@@ -134,6 +141,8 @@ impl Engine {
             limits: pipeline::OperationLimits::default(),
             persisted: pipeline::PersistedQueries::apq(),
             metrics: Arc::new(Metrics::new()),
+            policy: AccessPolicy::from_supergraph(&supergraph),
+            jwt: None,
             max_tokens: Some(DEFAULT_MAX_TOKENS),
             endpoints,
             introspection: true,
@@ -146,6 +155,21 @@ impl Engine {
             usage: Mutex::new(Vec::new()),
             plans: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
             labels: HashSet::new(),
+        }
+    }
+
+    /// Verifies bearer tokens with this verifier.
+    pub fn with_jwt(mut self, verifier: Arc<JwtVerifier>) -> Self {
+        self.jwt = Some(verifier);
+        self
+    }
+
+    /// The caller's claims from an `Authorization` header: `Ok(None)` without a header or
+    /// without a configured verifier; an error for a token that does not verify.
+    pub fn authenticate(&self, authorization: Option<&str>) -> Result<Option<Claims>, AuthError> {
+        match (&self.jwt, authorization) {
+            (Some(verifier), Some(header)) => verifier.verify_header(header).map(Some),
+            _ => Ok(None),
         }
     }
 
@@ -238,7 +262,7 @@ impl Engine {
     /// The cached plan of one operation of a document, planned now if missing.
     fn plan_for(
         &self,
-        document: &CachedDocument,
+        (normalised, document): (&Arc<str>, &ExecutableDocument),
         operation: &Operation,
         operation_name: Option<&str>,
         labels: &HashSet<String>,
@@ -246,7 +270,7 @@ impl Engine {
         let mut sorted: Vec<String> = labels.iter().cloned().collect();
         sorted.sort();
         let key = (
-            document.normalised.clone(),
+            normalised.clone(),
             operation_name.map(str::to_owned),
             sorted,
         );
@@ -257,7 +281,7 @@ impl Engine {
         self.metrics.cache("plan", false);
         let plan = self
             .planner
-            .plan(&self.supergraph, &document.document, operation, labels)
+            .plan(&self.supergraph, document, operation, labels)
             .map_err(|error| {
                 PipelineError::single(ErrorCode::QueryPlanningFailed, error.to_string())
             })?;
@@ -307,7 +331,12 @@ impl Engine {
                 )
             {
                 if self
-                    .plan_for(&document, operation, name, &self.labels)
+                    .plan_for(
+                        (&document.normalised, &document.document),
+                        operation,
+                        name,
+                        &self.labels,
+                    )
                     .is_ok()
                 {
                     planned += 1;
@@ -406,12 +435,40 @@ impl Engine {
             return Self::request_error(error);
         }
         let labels = self.active_labels();
-        let cached = match self.plan_for(
-            &document,
-            &prepared.operation,
-            request.operation_name.as_deref(),
-            &labels,
-        ) {
+        // Fields the caller may not see are left out of the plan (no subgraph is asked).
+        let denied = if self.policy.is_empty() {
+            Denied::default()
+        } else {
+            self.policy.denied(
+                &prepared.document,
+                &prepared.operation.selection_set,
+                options.claims.as_ref(),
+            )
+        };
+        let planned = if denied.is_empty() {
+            self.plan_for(
+                (&document.normalised, &document.document),
+                &prepared.operation,
+                request.operation_name.as_deref(),
+                &labels,
+            )
+        } else {
+            let filtered = denied.filter(&prepared.document);
+            let normalised: Arc<str> = filtered.serialize().no_indent().to_string().into();
+            match filtered.operations.get(request.operation_name.as_deref()) {
+                Ok(operation) => self.plan_for(
+                    (&normalised, &filtered),
+                    operation,
+                    request.operation_name.as_deref(),
+                    &labels,
+                ),
+                Err(e) => Err(PipelineError::single(
+                    ErrorCode::OperationResolution,
+                    e.message().to_string(),
+                )),
+            }
+        };
+        let cached = match planned {
             Ok(cached) => cached,
             Err(error) => return Self::request_error(error),
         };
@@ -451,6 +508,7 @@ impl Engine {
             &variables,
             raw,
             extensions.as_ref(),
+            &denied,
         );
         EngineResponse {
             body: body.into(),

@@ -5,6 +5,7 @@
 //! turns it into a plan of subgraph fetches; [`executor`] runs the plan and shapes the
 //! response; [`server`] serves it over HTTP with GraphiQL; [`compose`] builds supergraphs.
 
+pub mod auth;
 pub mod compose;
 pub mod config;
 pub mod engine;

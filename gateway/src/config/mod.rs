@@ -48,6 +48,20 @@ pub struct GatewayConfig {
     pub override_labels: Vec<String>,
     /// Persisted operations.
     pub persisted_queries: PersistedQueriesConfig,
+    /// Bearer-token authentication.
+    pub auth: AuthConfig,
+}
+
+/// JWT verification (HS256 with a shared secret).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// The HS256 secret (at least 32 bytes); none: requests are anonymous.
+    pub jwt_secret: Option<String>,
+    /// Required `iss`, if set.
+    pub issuer: Option<String>,
+    /// Required `aud`, if set.
+    pub audience: Option<String>,
 }
 
 /// Automatic persisted queries and the safelist.
@@ -162,6 +176,7 @@ impl Default for GatewayConfig {
             compression: true,
             override_labels: Vec::new(),
             persisted_queries: PersistedQueriesConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -225,6 +240,14 @@ impl GatewayConfig {
                     ),
                 });
             }
+        }
+        if let Some(secret) = &self.auth.jwt_secret
+            && secret.len() < 32
+        {
+            return Err(ConfigError::Setting {
+                key: "auth.jwt_secret".into(),
+                problem: "an HS256 secret needs at least 32 bytes".into(),
+            });
         }
         if self.cors.allow_credentials && self.cors.allow_origins.iter().any(|o| o == "*") {
             return Err(ConfigError::Setting {

@@ -13,6 +13,8 @@ pub use client::{
 pub use execute::{RawResult, execute};
 
 use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
+
+use crate::auth::Denied;
 use serde_json::{Map, Value};
 
 /// A GraphQL response body, serialised in one pass from the merged data.
@@ -34,6 +36,7 @@ pub fn serialize_response(
     variables: &Map<String, Value>,
     raw: RawResult,
     extensions: Option<&Value>,
+    denied: &Denied,
 ) -> (Vec<u8>, bool) {
     let RawResult { data, mut errors } = raw;
     let projected = project::Projector {
@@ -42,6 +45,7 @@ pub fn serialize_response(
         variables,
         errors: &mut errors,
         fields: Default::default(),
+        denied,
     }
     .project(&operation.selection_set, &data);
     let response = Response {

@@ -11,6 +11,8 @@ use apollo_compiler::{
 use std::{collections::HashMap, rc::Rc};
 
 use indexmap::IndexMap;
+
+use crate::auth::Denied;
 use serde_json::{Map, Value, json};
 
 /// The collected fields of some selection sets for one type: response key, the field nodes
@@ -26,6 +28,8 @@ pub(crate) struct Projector<'a, 'e> {
     /// CollectFields results by selection sets (their addresses) and type: the same
     /// selection is applied to every object of a list.
     pub(crate) fields: HashMap<(usize, usize), HashMap<String, Fields<'a>>>,
+    /// Fields the caller may not see: `null` with an error.
+    pub(crate) denied: &'a Denied,
 }
 
 /// A non-null position became null: the parent must become null too.
@@ -219,6 +223,20 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                 continue;
             }
             path.push(Step::Key(key));
+            if self.denied.contains(field) {
+                let error = json!({
+                    "message": format!("Unauthorized field or type: {typename}.{}", field.name),
+                    "path": path_json(path),
+                    "extensions": { "code": "UNAUTHORIZED_FIELD_OR_TYPE" },
+                });
+                self.errors.push(error);
+                path.pop();
+                if field.definition.ty.is_non_null() {
+                    return Err(Bubble);
+                }
+                out.push((*key, Out::Null));
+                continue;
+            }
             let value = self.value(
                 &field.definition.ty,
                 sub,

@@ -435,6 +435,21 @@ impl<'a> Builder<'a> {
         self.selection_at(ctx)?.add_field(&head)?;
         let mut producers = Producers::from([ctx.group]);
         if field.selection_set.selections.is_empty() {
+            // A composite field whose selections were all removed (authorization) still
+            // needs a selection set in the subgraph request: `__typename`.
+            let composite = matches!(
+                self.graph
+                    .supergraph
+                    .schema
+                    .types
+                    .get(&field.selection_set.ty),
+                Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_))
+            );
+            if composite {
+                let mut inner = ctx.steps.clone();
+                inner.push(Step::Field(head));
+                self.groups[ctx.group].selection.at(&inner)?.add_typename();
+            }
             return Ok(producers);
         }
         let field_type = field.selection_set.ty.clone();

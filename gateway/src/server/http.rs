@@ -15,7 +15,8 @@ use serde_json::json;
 
 use super::AppState;
 use crate::{
-    engine::{EngineResponse, RequestOptions},
+    auth::{AuthError, Claims},
+    engine::{Engine, EngineResponse, RequestOptions},
     pipeline::{ErrorCode, GraphqlRequest, HttpMethod},
 };
 
@@ -76,8 +77,9 @@ fn bad_request(headers: &HeaderMap, status: StatusCode, message: String) -> Resp
     http
 }
 
-fn options(headers: &HeaderMap, method: HttpMethod) -> RequestOptions {
+fn options(headers: &HeaderMap, method: HttpMethod, claims: Option<Claims>) -> RequestOptions {
     RequestOptions {
+        claims,
         request_id: headers
             .get(crate::executor::REQUEST_ID_HEADER)
             .and_then(|v| v.to_str().ok())
@@ -88,6 +90,23 @@ fn options(headers: &HeaderMap, method: HttpMethod) -> RequestOptions {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
     }
+}
+
+/// The caller's claims from the `Authorization` header.
+fn authenticate(engine: &Engine, headers: &HeaderMap) -> Result<Option<Claims>, AuthError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    engine.authenticate(authorization)
+}
+
+/// 401 for a token that does not verify.
+fn unauthenticated(error: &AuthError) -> Response {
+    let body = json!({ "errors": [{ "message": error.to_string(), "extensions": { "code": "UNAUTHENTICATED" } }] });
+    let mut http = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    http.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    http
 }
 
 /// `POST /graphql` with a JSON body.
@@ -121,8 +140,12 @@ pub(crate) async fn post(
         }
     };
     let engine = state.engine();
+    let claims = match authenticate(&engine, &headers) {
+        Ok(claims) => claims,
+        Err(error) => return unauthenticated(&error),
+    };
     let response = engine
-        .execute(&request, &options(&headers, HttpMethod::Post))
+        .execute(&request, &options(&headers, HttpMethod::Post, claims))
         .await;
     respond(&headers, response)
 }
@@ -173,8 +196,12 @@ pub(crate) async fn get(
         extensions,
     };
     let engine = state.engine();
+    let claims = match authenticate(&engine, &headers) {
+        Ok(claims) => claims,
+        Err(error) => return unauthenticated(&error),
+    };
     let response = engine
-        .execute(&request, &options(&headers, HttpMethod::Get))
+        .execute(&request, &options(&headers, HttpMethod::Get, claims))
         .await;
     respond(&headers, response)
 }

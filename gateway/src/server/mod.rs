@@ -28,6 +28,7 @@ use tower_http::{
 pub use http::EXPOSE_PLAN_HEADER;
 
 use crate::{
+    auth::JwtVerifier,
     config::{CorsConfig, GatewayConfig},
     engine::Engine,
     executor::{HttpSubgraphClient, REQUEST_ID_HEADER, SubgraphEndpoint},
@@ -143,7 +144,15 @@ pub fn engine_with_metrics(
         (None, true) => PersistedQueries::apq(),
         (None, false) => PersistedQueries::Off,
     };
-    Ok(Engine::new(supergraph, Arc::new(client))
+    let mut engine = Engine::new(supergraph, Arc::new(client));
+    if let Some(secret) = &config.auth.jwt_secret {
+        engine = engine.with_jwt(Arc::new(JwtVerifier::hs256(
+            secret,
+            config.auth.issuer.as_deref(),
+            config.auth.audience.as_deref(),
+        )));
+    }
+    Ok(engine
         .with_metrics(metrics)
         .with_persisted_queries(persisted)
         .with_endpoints(urls)

@@ -21,6 +21,18 @@ pub(crate) enum Composer {
     JavaScript,
 }
 
+/// What composition needs of running subgraphs.
+fn sdls(subgraphs: &[TestSubgraph]) -> Vec<SubgraphSdl> {
+    subgraphs
+        .iter()
+        .map(|s| SubgraphSdl {
+            name: s.name().to_owned(),
+            url: s.url().to_owned(),
+            sdl: s.sdl().to_owned(),
+        })
+        .collect()
+}
+
 /// Fixture subgraphs behind a running gateway.
 pub(crate) struct Federation {
     pub(crate) subgraphs: Vec<TestSubgraph>,
@@ -51,20 +63,27 @@ impl Federation {
         .await
     }
 
+    /// The conformance set behind a gateway with this configuration, its supergraph
+    /// edited by `edit` first.
+    pub(crate) async fn conformance_with(
+        edit: impl Fn(String) -> String,
+        config: gateway::config::GatewayConfig,
+    ) -> Self {
+        let subgraphs = test_subgraphs::conformance::start().await;
+        let sdls = sdls(&subgraphs);
+        let supergraph = edit(compose(&sdls).expect("the fixture subgraphs compose"));
+        let engine =
+            gateway::server::engine_from_config(&supergraph, &config).expect("a valid supergraph");
+        Self::serve(subgraphs, engine).await
+    }
+
     /// Starts a gateway in front of running subgraphs.
     pub(crate) async fn start(
         subgraphs: Vec<TestSubgraph>,
         composer: Composer,
         labels: HashSet<String>,
     ) -> Self {
-        let sdls: Vec<SubgraphSdl> = subgraphs
-            .iter()
-            .map(|s| SubgraphSdl {
-                name: s.name().to_owned(),
-                url: s.url().to_owned(),
-                sdl: s.sdl().to_owned(),
-            })
-            .collect();
+        let sdls = sdls(&subgraphs);
         let supergraph = match composer {
             Composer::Ours => compose(&sdls).expect("the fixture subgraphs compose"),
             Composer::JavaScript => super::js_composer::compose_with_js(&sdls),
@@ -72,6 +91,10 @@ impl Federation {
         let engine = engine_from_sdl(&supergraph, Duration::from_millis(1500))
             .expect("a valid supergraph")
             .with_override_labels(labels);
+        Self::serve(subgraphs, engine).await
+    }
+
+    async fn serve(subgraphs: Vec<TestSubgraph>, engine: gateway::engine::Engine) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -118,6 +141,20 @@ impl Federation {
             .json()
             .await
             .expect("JSON body")
+    }
+
+    /// Posts a query with an `Authorization` header; returns status and body.
+    pub(crate) async fn query_as(&self, query: &str, authorization: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(&self.url)
+            .header("authorization", authorization)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("gateway answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
     }
 
     /// Posts a query; returns the response body as text.

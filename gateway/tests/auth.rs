@@ -1,0 +1,168 @@
+//! JWT authentication and `@authenticated` / `@requiresScopes` field authorization, over
+//! the conformance subgraphs with those directives added to their supergraph.
+
+#[path = "common/federation.rs"]
+mod federation;
+#[path = "common/js_composer.rs"]
+#[allow(dead_code)]
+mod js_composer;
+
+use federation::Federation;
+use gateway::config::GatewayConfig;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+const SECRET: &str = "a-test-secret-of-at-least-32-bytes!!";
+
+/// Adds `directive` to `line` within the definition of `ty`.
+fn annotate(supergraph: &str, ty: &str, line: &str, directive: &str) -> String {
+    let start = supergraph
+        .find(&format!("\ntype {ty} @"))
+        .unwrap_or_else(|| panic!("no type {ty} in\n{supergraph}"));
+    let at = start
+        + supergraph[start..]
+            .find(line)
+            .unwrap_or_else(|| panic!("no {line:?} in {ty}"));
+    let end = at + line.len();
+    format!("{} {directive}{}", &supergraph[..end], &supergraph[end..])
+}
+
+/// `User.name` needs a token; `Product.price` needs the `read:prices` scope.
+fn with_rules(supergraph: String) -> String {
+    let links = "schema\n  @link(url: \"https://specs.apollo.dev/authenticated/v0.1\", for: SECURITY)\n  @link(url: \"https://specs.apollo.dev/requiresScopes/v0.1\", for: SECURITY)\n";
+    let definitions = "\ndirective @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\ndirective @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\nscalar requiresScopes__Scope\n";
+    let edited = annotate(
+        &supergraph,
+        "User",
+        "  name: String! @join__field(graph: ACCOUNTS)",
+        "@authenticated",
+    );
+    let edited = annotate(
+        &edited,
+        "Product",
+        "  price: Int! @join__field(graph: INVENTORY, external: true) @join__field(graph: PRODUCTS)",
+        "@requiresScopes(scopes: [[\"read:prices\"]])",
+    );
+    edited.replacen("schema\n", links, 1) + definitions
+}
+
+async fn federation() -> Federation {
+    let mut config = GatewayConfig::default();
+    config.auth.jwt_secret = Some(SECRET.into());
+    config.auth.issuer = Some("alpes".into());
+    Federation::conformance_with(with_rules, config).await
+}
+
+fn token(claims: Value) -> String {
+    let token = encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .expect("token");
+    format!("Bearer {token}")
+}
+
+fn exp(offset: i64) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    i64::try_from(now).expect("time") + offset
+}
+
+#[tokio::test]
+async fn anonymous_callers_get_null_and_an_error_for_protected_fields_only() {
+    let f = federation().await;
+    f.clear_requests();
+    let response = f
+        .query(r#"{ me { id name } product(upc: "1") { upc price } }"#)
+        .await;
+    // `name: String!` denied makes `me` null; `price: Int!` denied makes `product` null.
+    assert_eq!(response["data"], json!({ "me": null, "product": null }));
+    let errors = response["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(
+        errors[0]["extensions"]["code"],
+        "UNAUTHORIZED_FIELD_OR_TYPE"
+    );
+    assert_eq!(errors[0]["path"], json!(["me", "name"]));
+    assert_eq!(errors[1]["path"], json!(["product", "price"]));
+    // The denied fields were never asked of a subgraph.
+    for request in f.subgraph("accounts").requests() {
+        assert!(
+            !request["query"].as_str().unwrap_or("").contains("name"),
+            "{request}"
+        );
+    }
+    for request in f.subgraph("products").requests() {
+        assert!(
+            !request["query"].as_str().unwrap_or("").contains("price"),
+            "{request}"
+        );
+    }
+    // Unprotected fields are served as usual.
+    let response = f.query(r#"{ me { id } product(upc: "1") { upc } }"#).await;
+    assert_eq!(
+        response,
+        json!({ "data": { "me": { "id": "u1" }, "product": { "upc": "1" } } })
+    );
+}
+
+#[tokio::test]
+async fn tokens_and_scopes_open_the_protected_fields() {
+    let f = federation().await;
+    let query = r#"{ me { name } product(upc: "1") { price } }"#;
+    let reader = token(json!({ "sub": "u1", "iss": "alpes", "exp": exp(600) }));
+    let (status, response) = f.query_as(query, &reader).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        response["data"],
+        json!({ "me": { "name": "Ada Lovelace" }, "product": null })
+    );
+    assert_eq!(
+        response["errors"][0]["path"],
+        json!(["product", "price"]),
+        "{response}"
+    );
+    let pricing = token(json!({
+        "sub": "u1", "iss": "alpes", "exp": exp(600), "scope": "read:prices other"
+    }));
+    let (status, response) = f.query_as(query, &pricing).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        response,
+        json!({ "data": { "me": { "name": "Ada Lovelace" }, "product": { "price": 899 } } })
+    );
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused_with_401() {
+    let f = federation().await;
+    let query = "{ me { id } }";
+    let wrong_key = encode(
+        &Header::new(Algorithm::HS256),
+        &json!({ "iss": "alpes", "exp": exp(600) }),
+        &EncodingKey::from_secret(b"another-secret-of-at-least-32-bytes!!"),
+    )
+    .expect("token");
+    // `alg: none`: header {"alg":"none"}, no signature.
+    let none = format!(
+        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+        "eyJpc3MiOiJhbHBlcyIsImV4cCI6OTk5OTk5OTk5OX0"
+    );
+    for authorization in [
+        token(json!({ "iss": "alpes", "exp": exp(-600) })),
+        token(json!({ "iss": "someone-else", "exp": exp(600) })),
+        token(json!({ "iss": "alpes", "exp": exp(600), "nbf": exp(600) })),
+        format!("Bearer {wrong_key}"),
+        format!("Bearer {none}"),
+        "Bearer not-a-token".to_owned(),
+        "Basic dXNlcjpwYXNz".to_owned(),
+    ] {
+        let (status, body) = f.query_as(query, &authorization).await;
+        assert_eq!(status, 401, "{authorization}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+        assert!(body.get("data").is_none());
+    }
+}
