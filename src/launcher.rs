@@ -13,6 +13,35 @@ use tokio::sync::watch;
 /// How long the embedded gateway waits for a subgraph.
 const GATEWAY_SUBGRAPH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// The embedded gateway's settings: demo users who log in for tokens signed with a secret
+/// drawn at start (tokens end with the process).
+fn gateway_config() -> gateway::config::GatewayConfig {
+    use rand::{Rng, distr::Alphanumeric};
+    let secret: String = rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(48)
+        .map(char::from)
+        .collect();
+    let user = |name: &str, scopes: &[&str]| gateway::auth::LoginUser {
+        username: name.to_owned(),
+        password: name.to_owned(),
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let mut config = gateway::config::GatewayConfig {
+        subgraph_timeout_ms: u64::try_from(GATEWAY_SUBGRAPH_TIMEOUT.as_millis())
+            .unwrap_or(u64::MAX),
+        ..Default::default()
+    };
+    config.auth.jwt_secret = Some(secret);
+    config.auth.issuer = Some("alpes-partners".to_owned());
+    config.auth.users = vec![
+        user("admin", &["lectura", "escritura", "admin"]),
+        user("operador", &["lectura", "escritura"]),
+        user("lector", &["lectura"]),
+    ];
+    config
+}
+
 /// Every subgraph that exists, in port order.
 pub(crate) fn subgraphs() -> Vec<Box<dyn Subgraph>> {
     vec![
@@ -98,18 +127,27 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     // actually bound.
     let supergraph =
         crate::schema::supergraph_at(|s| urls.get(s.name()).cloned().unwrap_or_default())?;
-    let engine = gateway::server::engine_from_sdl(&supergraph, GATEWAY_SUBGRAPH_TIMEOUT)?;
+    let config = gateway_config();
+    let engine = gateway::server::engine_from_config(&supergraph, &config)?;
     let listener = server::bind(SocketAddr::new(options.host, options.base_port)).await?;
     let addr = listener.local_addr()?;
     lines.insert(0, format!("  {:<12} http://{addr}/graphql   (GraphiQL: http://{addr}/graphiql, health: http://{addr}/health)", "gateway"));
     let mut stop = stop_rx.clone();
-    servers.push(tokio::spawn(gateway::server::serve(
-        listener,
-        gateway::server::AppState::new(engine),
-        async move {
-            stop.wait_for(|s| *s).await.ok();
-        },
-    )));
+    lines.insert(
+        1,
+        format!("  {:<12} POST http://{addr}/auth/login with admin/admin, operador/operador or lector/lector", "demo users"),
+    );
+    servers.push(tokio::spawn(async move {
+        gateway::server::serve_with(
+            listener,
+            gateway::server::AppState::new(engine),
+            &config,
+            async move {
+                stop.wait_for(|s| *s).await.ok();
+            },
+        )
+        .await
+    }));
     println!(
         "Alpes Partners is running in embedded mode (data in {}):",
         options.data_dir.display()

@@ -173,6 +173,27 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
             && c["afiliado"]["nombre"].is_string()),
         "{body}"
     );
+    // Demo users log in for tokens the gateway accepts.
+    let login: Value = http
+        .post(gateway.replace("/graphql", "/auth/login"))
+        .json(&json!({ "username": "operador", "password": "operador" }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(login["scopes"], json!(["lectura", "escritura"]), "{login}");
+    let token = login["token"].as_str().expect("token");
+    let status = http
+        .post(gateway)
+        .bearer_auth(token)
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("query")
+        .status();
+    assert_eq!(status, 200);
     let graphiql = http
         .get(gateway.replace("/graphql", "/graphiql"))
         .send()

@@ -16,7 +16,7 @@ use apollo_compiler::{
 use serde_json::{Map, Value, json};
 
 use crate::{
-    auth::{AccessPolicy, AuthError, Claims, Denied, JwtVerifier},
+    auth::{AccessPolicy, AuthError, Claims, Denied, JwtVerifier, Login},
     executor::{self, SubgraphClient},
     pipeline::{self, ErrorCode, GraphqlRequest, HttpMethod, PipelineError, RootFieldKinds},
     query_planner::{QueryPlan, QueryPlanner},
@@ -104,6 +104,8 @@ pub struct Engine {
     policy: AccessPolicy,
     /// Verifies bearer tokens, when configured.
     jwt: Option<Arc<JwtVerifier>>,
+    /// Issues tokens to configured users, when configured.
+    login: Option<Arc<Login>>,
 }
 
 /// Plans differ by normalised document, operation and the override labels in force.
@@ -143,6 +145,7 @@ impl Engine {
             metrics: Arc::new(Metrics::new()),
             policy: AccessPolicy::from_supergraph(&supergraph),
             jwt: None,
+            login: None,
             max_tokens: Some(DEFAULT_MAX_TOKENS),
             endpoints,
             introspection: true,
@@ -162,6 +165,17 @@ impl Engine {
     pub fn with_jwt(mut self, verifier: Arc<JwtVerifier>) -> Self {
         self.jwt = Some(verifier);
         self
+    }
+
+    /// Lets configured users log in.
+    pub fn with_login(mut self, login: Arc<Login>) -> Self {
+        self.login = Some(login);
+        self
+    }
+
+    /// The login of configured users, if any.
+    pub fn login(&self) -> Option<&Login> {
+        self.login.as_deref()
     }
 
     /// The caller's claims from an `Authorization` header: `Ok(None)` without a header or
@@ -476,7 +490,13 @@ impl Engine {
             &cached.plan,
             self.client.as_ref(),
             &variables,
-            options.request_id.as_deref(),
+            &executor::Forwarded {
+                request_id: options.request_id.clone(),
+                claims: options
+                    .claims
+                    .as_ref()
+                    .map(|c| Value::Object(c.raw.clone()).to_string()),
+            },
         )
         .await;
         if kinds.schema_introspection {

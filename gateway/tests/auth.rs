@@ -8,7 +8,7 @@ mod federation;
 mod js_composer;
 
 use federation::Federation;
-use gateway::config::GatewayConfig;
+use gateway::{auth::LoginUser, config::GatewayConfig};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
@@ -50,6 +50,11 @@ async fn federation() -> Federation {
     let mut config = GatewayConfig::default();
     config.auth.jwt_secret = Some(SECRET.into());
     config.auth.issuer = Some("alpes".into());
+    config.auth.users = vec![LoginUser {
+        username: "pricing".into(),
+        password: "s3cret-pricing".into(),
+        scopes: vec!["read:prices".into()],
+    }];
     Federation::conformance_with(with_rules, config).await
 }
 
@@ -165,4 +170,71 @@ async fn bad_tokens_are_refused_with_401() {
         assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
         assert!(body.get("data").is_none());
     }
+}
+
+#[tokio::test]
+async fn configured_users_log_in_and_get_their_scopes() {
+    let f = federation().await;
+    let login_url = f.url.replace("/graphql", "/auth/login");
+    let http = reqwest::Client::new();
+    let response = http
+        .post(&login_url)
+        .json(&json!({ "username": "pricing", "password": "s3cret-pricing" }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), 200);
+    let issued: Value = response.json().await.expect("json");
+    assert_eq!(issued["scopes"], json!(["read:prices"]));
+    let bearer = format!("Bearer {}", issued["token"].as_str().expect("token"));
+    let (status, body) = f
+        .query_as(r#"{ me { name } product(upc: "1") { price } }"#, &bearer)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({ "data": { "me": { "name": "Ada Lovelace" }, "product": { "price": 899 } } })
+    );
+    for credentials in [
+        json!({ "username": "pricing", "password": "wrong" }),
+        json!({ "username": "nobody", "password": "s3cret-pricing" }),
+    ] {
+        let response = http
+            .post(&login_url)
+            .json(&credentials)
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), 401, "{credentials}");
+    }
+    let response = http
+        .post(&login_url)
+        .body("nope")
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn identical_requests_of_different_callers_are_never_shared() {
+    let f = federation().await;
+    f.subgraph("accounts")
+        .set_delay(std::time::Duration::from_millis(400));
+    let alice = token(json!({ "sub": "alice", "iss": "alpes", "exp": exp(600) }));
+    let bob = token(json!({ "sub": "bob", "iss": "alpes", "exp": exp(600) }));
+    f.clear_requests();
+    let (a, b, c) = tokio::join!(
+        f.query_as("{ me { id } }", &alice),
+        f.query_as("{ me { id } }", &bob),
+        f.query_as("{ me { id } }", &alice),
+    );
+    for (status, body) in [a, b, c] {
+        assert_eq!(
+            (status, body),
+            (200, json!({ "data": { "me": { "id": "u1" } } }))
+        );
+    }
+    // Alice's two identical requests shared one subgraph request; Bob's was his own.
+    assert_eq!(f.subgraph("accounts").requests().len(), 2);
 }

@@ -2,7 +2,9 @@
 //! `@requiresScopes` of the supergraph).
 
 mod jwt;
+mod login;
 mod policy;
 
 pub use jwt::{AuthError, Claims, JwtVerifier};
+pub use login::{IssuedToken, Login, LoginUser};
 pub use policy::{AccessPolicy, Denied};

@@ -52,8 +52,20 @@ pub struct GatewayConfig {
     pub auth: AuthConfig,
 }
 
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            issuer: None,
+            audience: None,
+            users: Vec::new(),
+            token_ttl_secs: 3600,
+        }
+    }
+}
+
 /// JWT verification (HS256 with a shared secret).
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
     /// The HS256 secret (at least 32 bytes); none: requests are anonymous.
@@ -62,6 +74,10 @@ pub struct AuthConfig {
     pub issuer: Option<String>,
     /// Required `aud`, if set.
     pub audience: Option<String>,
+    /// Users of `POST /auth/login` (demo and embedded mode); none: no login route.
+    pub users: Vec<crate::auth::LoginUser>,
+    /// Lifetime of login tokens, in seconds.
+    pub token_ttl_secs: u64,
 }
 
 /// Automatic persisted queries and the safelist.
@@ -247,6 +263,12 @@ impl GatewayConfig {
             return Err(ConfigError::Setting {
                 key: "auth.jwt_secret".into(),
                 problem: "an HS256 secret needs at least 32 bytes".into(),
+            });
+        }
+        if !self.auth.users.is_empty() && self.auth.jwt_secret.is_none() {
+            return Err(ConfigError::Setting {
+                key: "auth.users".into(),
+                problem: "login users need auth.jwt_secret to sign their tokens".into(),
             });
         }
         if self.cors.allow_credentials && self.cors.allow_origins.iter().any(|o| o == "*") {

@@ -61,6 +61,18 @@ impl FetchError {
 /// The header carrying the client request's id to subgraphs (and back in responses).
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// The header carrying the caller's verified JWT claims (JSON) to subgraphs.
+pub const CLAIMS_HEADER: &str = "x-gateway-claims";
+
+/// What a subgraph request carries of the client request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Forwarded {
+    /// The client request's id.
+    pub request_id: Option<String>,
+    /// The caller's claims, as JSON.
+    pub claims: Option<String>,
+}
+
 /// A GraphQL response from a subgraph, shared between identical requests.
 pub type SubgraphResponse = Arc<Value>;
 
@@ -73,7 +85,7 @@ pub trait SubgraphClient: Send + Sync + 'static {
         subgraph: usize,
         body: Bytes,
         deduplicate: bool,
-        request_id: Option<&str>,
+        forwarded: &Forwarded,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>>;
 }
 
@@ -91,7 +103,7 @@ pub struct SubgraphEndpoint {
 type InFlight = Shared<BoxFuture<'static, Result<SubgraphResponse, FetchError>>>;
 
 /// Requests in flight by subgraph and body.
-type InFlightTable = Mutex<HashMap<(usize, Bytes), InFlight>>;
+type InFlightTable = Mutex<HashMap<(usize, Option<String>, Bytes), InFlight>>;
 
 /// Subgraph requests over pooled HTTP connections (keep-alive, HTTP/2 when offered).
 pub struct HttpSubgraphClient {
@@ -127,18 +139,18 @@ impl HttpSubgraphClient {
         &self,
         subgraph: usize,
         body: Bytes,
-        request_id: Option<&str>,
+        forwarded: &Forwarded,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
         let http = self.http.clone();
         let metrics = self.metrics.clone();
-        let request_id = request_id.map(str::to_owned);
+        let forwarded = forwarded.clone();
         let endpoints = self.endpoints.clone();
         async move {
             let started = std::time::Instant::now();
             let name = endpoints
                 .get(subgraph)
                 .map_or_else(|| format!("#{subgraph}"), |e| e.name.clone());
-            let result = Self::call(&http, &endpoints, subgraph, body, request_id).await;
+            let result = Self::call(&http, &endpoints, subgraph, body, forwarded).await;
             let outcome = if result.is_ok() {
                 Outcome::Ok
             } else {
@@ -155,7 +167,7 @@ impl HttpSubgraphClient {
         endpoints: &[SubgraphEndpoint],
         subgraph: usize,
         body: Bytes,
-        request_id: Option<String>,
+        forwarded: Forwarded,
     ) -> Result<SubgraphResponse, FetchError> {
         {
             let Some(endpoint) = endpoints.get(subgraph) else {
@@ -178,8 +190,11 @@ impl HttpSubgraphClient {
                 }
             };
             let mut request = http.post(&endpoint.url);
-            if let Some(id) = &request_id {
+            if let Some(id) = &forwarded.request_id {
                 request = request.header(REQUEST_ID_HEADER, id);
+            }
+            if let Some(claims) = &forwarded.claims {
+                request = request.header(CLAIMS_HEADER, claims);
             }
             let response = request
                 .timeout(endpoint.timeout)
@@ -226,13 +241,14 @@ impl SubgraphClient for HttpSubgraphClient {
         subgraph: usize,
         body: Bytes,
         deduplicate: bool,
-        request_id: Option<&str>,
+        forwarded: &Forwarded,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
         if !deduplicate {
-            return self.request(subgraph, body, request_id);
+            return self.request(subgraph, body, forwarded);
         }
-        // Keyed by the whole body: a hash collision must never mix two requests.
-        let key = (subgraph, body.clone());
+        // Keyed by the whole body and the caller's claims: a hash collision must never mix
+        // two requests, and one caller's answer must never reach another.
+        let key = (subgraph, forwarded.claims.clone(), body.clone());
         let mut in_flight = match self.in_flight.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -243,7 +259,7 @@ impl SubgraphClient for HttpSubgraphClient {
         let table = self.in_flight.clone();
         let done_key = key.clone();
         let shared = self
-            .request(subgraph, body, request_id)
+            .request(subgraph, body, forwarded)
             .map(move |result| {
                 // Done: later identical requests go to the subgraph again.
                 if let Ok(mut table) = table.lock() {

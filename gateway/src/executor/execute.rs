@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{
-    client::{FetchError, SubgraphClient, SubgraphResponse},
+    client::{FetchError, Forwarded, SubgraphClient, SubgraphResponse},
     paths::{self, Segment},
     representation,
 };
@@ -320,7 +320,7 @@ pub async fn execute(
     plan: &QueryPlan,
     client: &dyn SubgraphClient,
     variables: &Map<String, Value>,
-    request_id: Option<&str>,
+    forwarded: &Forwarded,
 ) -> RawResult {
     let mut out = RawResult {
         data: Value::Object(Map::new()),
@@ -359,7 +359,7 @@ pub async fn execute(
                 match request {
                     Some((body, deduplicate)) => {
                         let send =
-                            client.send(leaf.fetch.subgraph_index, body, deduplicate, request_id);
+                            client.send(leaf.fetch.subgraph_index, body, deduplicate, forwarded);
                         prepared[i] = Some(merge);
                         in_flight.push(async move { (i, send.await) });
                     }

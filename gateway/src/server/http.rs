@@ -205,3 +205,36 @@ pub(crate) async fn get(
         .await;
     respond(&headers, response)
 }
+
+/// `POST /auth/login` body.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+/// `POST /auth/login`: a token for a configured user; 404 when no users are configured.
+pub(crate) async fn login(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let engine = state.engine();
+    let Some(login) = engine.login() else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "no login on this gateway" })),
+        )
+            .into_response();
+    };
+    let Ok(Json(request)) = body else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "expected {\"username\", \"password\"} as JSON" })),
+        )
+            .into_response();
+    };
+    match login.login(&request.username, &request.password) {
+        Ok(token) => Json(token).into_response(),
+        Err(error) => unauthenticated(&error),
+    }
+}

@@ -28,7 +28,7 @@ use tower_http::{
 pub use http::EXPOSE_PLAN_HEADER;
 
 use crate::{
-    auth::JwtVerifier,
+    auth::{JwtVerifier, Login},
     config::{CorsConfig, GatewayConfig},
     engine::Engine,
     executor::{HttpSubgraphClient, REQUEST_ID_HEADER, SubgraphEndpoint},
@@ -151,6 +151,15 @@ pub fn engine_with_metrics(
             config.auth.issuer.as_deref(),
             config.auth.audience.as_deref(),
         )));
+        if !config.auth.users.is_empty() {
+            engine = engine.with_login(Arc::new(Login::new(
+                config.auth.users.clone(),
+                secret,
+                config.auth.issuer.clone(),
+                config.auth.audience.clone(),
+                config.auth.token_ttl_secs,
+            )));
+        }
     }
     Ok(engine
         .with_metrics(metrics)
@@ -233,6 +242,7 @@ pub fn router_with(state: Arc<AppState>, config: &GatewayConfig) -> Router {
         .route("/graphql", get(http::get).post(http::post))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics))
+        .route("/auth/login", axum::routing::post(http::login))
         .with_state(state)
         .merge(graphiql::router())
         .layer(CatchPanicLayer::new())
