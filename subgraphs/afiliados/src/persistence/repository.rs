@@ -60,10 +60,7 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
             ));
         }
         // The event commits with the row, or neither does.
-        outbox::append(&txn, &[evento])
-            .await
-            .map_err(db::internal)?;
-        kernel::messaging::outbox::commit(txn)
+        outbox::append_and_commit(txn, &[evento])
             .await
             .map_err(db::internal)
     }
@@ -84,10 +81,7 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
                 "El afiliado fue modificado por otra operación; vuelva a intentarlo".into(),
             ));
         }
-        outbox::append(&txn, &[evento])
-            .await
-            .map_err(db::internal)?;
-        kernel::messaging::outbox::commit(txn)
+        outbox::append_and_commit(txn, &[evento])
             .await
             .map_err(db::internal)
     }

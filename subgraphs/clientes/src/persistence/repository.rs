@@ -74,10 +74,7 @@ impl ClienteRepository for SeaClienteRepository {
             ));
         }
         // The event commits with the row, or neither does.
-        outbox::append(&txn, &[evento])
-            .await
-            .map_err(db::internal)?;
-        kernel::messaging::outbox::commit(txn)
+        outbox::append_and_commit(txn, &[evento])
             .await
             .map_err(db::internal)
     }

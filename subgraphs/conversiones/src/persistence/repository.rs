@@ -101,13 +101,6 @@ fn existe(tabla: &str, id: Option<Uuid>) -> Expr {
     Expr::case(Expr::exists(query), 1).finally(0).into()
 }
 
-async fn append_events<C: ConnectionTrait>(conn: &C, events: &[EventEnvelope]) -> DomainResult<()> {
-    for chunk in events.chunks(LOTE) {
-        outbox::append(conn, chunk).await.map_err(db::internal)?;
-    }
-    Ok(())
-}
-
 /// Records a partner or campaign id in its projection through `conn` (idempotent).
 pub(crate) async fn conocer_en<C: ConnectionTrait>(
     conn: &C,
@@ -148,8 +141,7 @@ impl ConversionRepository for SeaConversionRepository {
             .map_err(db::internal)?
             .rows_affected();
         if inserted == 1 {
-            append_events(&txn, eventos).await?;
-            kernel::messaging::outbox::commit(txn)
+            outbox::append_and_commit(txn, eventos)
                 .await
                 .map_err(db::internal)?;
             return Ok(Registro::Nueva);
@@ -179,8 +171,7 @@ impl ConversionRepository for SeaConversionRepository {
         }
         let eventos: Vec<EventEnvelope> =
             lote.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
-        append_events(&txn, &eventos).await?;
-        kernel::messaging::outbox::commit(txn)
+        outbox::append_and_commit(txn, &eventos)
             .await
             .map_err(db::internal)
     }
@@ -204,8 +195,7 @@ impl ConversionRepository for SeaConversionRepository {
                 "La conversión fue modificada por otra operación; vuelva a intentarlo".into(),
             ));
         }
-        append_events(&txn, eventos).await?;
-        kernel::messaging::outbox::commit(txn)
+        outbox::append_and_commit(txn, eventos)
             .await
             .map_err(db::internal)
     }
@@ -317,9 +307,7 @@ impl ConversionRepository for SeaConversionRepository {
                 .await
                 .map_err(db::internal)?;
         }
-        kernel::messaging::outbox::commit(txn)
-            .await
-            .map_err(db::internal)
+        txn.commit().await.map_err(db::internal)
     }
 
     async fn metricas(

@@ -9,30 +9,43 @@ use tokio::sync::Notify;
 use super::schema::EventOutbox;
 use crate::events::EventEnvelope;
 
-/// Appends events to the outbox through `conn` (pass the command's transaction).
+/// Rows per INSERT: 5 parameters each stays far below SQLite's and PostgreSQL's limits.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Appends events to the outbox through `conn` (pass the command's transaction), in as
+/// many statements as their number needs.
 pub async fn append<C: ConnectionTrait>(conn: &C, events: &[EventEnvelope]) -> Result<(), DbErr> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let mut insert = Query::insert();
-    insert.into_table(EventOutbox::Table).columns([
-        EventOutbox::EventId,
-        EventOutbox::Tipo,
-        EventOutbox::AgregadoId,
-        EventOutbox::OcurridoEn,
-        EventOutbox::Datos,
-    ]);
-    for event in events {
-        insert.values_panic([
-            event.id.to_string().into(),
-            event.tipo.clone().into(),
-            event.agregado_id.clone().into(),
-            event.ocurrido_en.into(),
-            event.datos.to_string().into(),
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let mut insert = Query::insert();
+        insert.into_table(EventOutbox::Table).columns([
+            EventOutbox::EventId,
+            EventOutbox::Tipo,
+            EventOutbox::AgregadoId,
+            EventOutbox::OcurridoEn,
+            EventOutbox::Datos,
         ]);
+        for event in chunk {
+            insert.values_panic([
+                event.id.to_string().into(),
+                event.tipo.clone().into(),
+                event.agregado_id.clone().into(),
+                event.ocurrido_en.into(),
+                event.datos.to_string().into(),
+            ]);
+        }
+        conn.execute(&insert).await?;
     }
-    conn.execute(&insert).await?;
     Ok(())
+}
+
+/// Appends `events` in `txn`, commits, and wakes this process's relays: the end of every
+/// command that changes state.
+pub async fn append_and_commit(
+    txn: DatabaseTransaction,
+    events: &[EventEnvelope],
+) -> Result<(), DbErr> {
+    append(&txn, events).await?;
+    commit(txn).await
 }
 
 /// Signalled after every commit that wrote outbox rows, so relays in this process publish
