@@ -49,6 +49,7 @@ pub(crate) fn subgraphs() -> Vec<Box<dyn Subgraph>> {
         Box::new(afiliados::Afiliados),
         Box::new(campanias::Campanias),
         Box::new(conversiones::Conversiones),
+        Box::new(pagos::Pagos),
     ]
 }
 
@@ -106,6 +107,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
         let url = kernel::db::sqlite_url(&file);
         let db = open(subgraph.as_ref(), &url, 8, options.demo).await?;
         event_tasks.extend(eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks);
+        event_tasks.extend(subgraph.background(db.clone(), stop_rx.clone()));
         let port = options
             .base_port
             .checked_add(subgraph.default_port() - 4000)
@@ -186,10 +188,11 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
     )
     .await?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let event_tasks = match single_bus(subgraph.as_ref(), options.redis_url.as_deref()).await? {
+    let mut event_tasks = match single_bus(subgraph.as_ref(), options.redis_url.as_deref()).await? {
         Some(bus) => eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks,
         None => Vec::new(),
     };
+    event_tasks.extend(subgraph.background(db.clone(), stop_rx.clone()));
     let addr = options
         .listen
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], subgraph.default_port())));

@@ -102,7 +102,8 @@ impl Consumer {
             txn.rollback().await?;
             return Err(error.into());
         }
-        txn.commit().await?;
+        // Handlers may append their own events: wake this process's relays.
+        kernel::messaging::outbox::commit(txn).await?;
         Ok(Outcome::Applied)
     }
 

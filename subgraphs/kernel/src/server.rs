@@ -24,6 +24,36 @@ pub trait PrepareRequest: Send + Sync + 'static {
     async fn prepare(&self, request: Request) -> Request;
 }
 
+/// Who made the request, as the gateway vouches for it (`x-gateway-claims`, the verified
+/// JWT claims): for audit trails, never for authorization decisions the gateway made.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Caller(pub Option<String>);
+
+/// The header the gateway forwards verified claims in (JSON).
+pub const CLAIMS_HEADER: &str = "x-gateway-claims";
+
+impl Caller {
+    /// From the request headers: the claims' `sub`, if any.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let sub = headers
+            .get(CLAIMS_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+            .and_then(|claims| {
+                claims
+                    .get("sub")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_owned)
+            });
+        Self(sub)
+    }
+
+    /// The user's name, or `anonimo`.
+    pub fn actor(&self) -> &str {
+        self.0.as_deref().unwrap_or("anonimo")
+    }
+}
+
 struct AppState<E> {
     name: &'static str,
     executor: E,
@@ -80,14 +110,16 @@ async fn graphql_post<E: Executor>(
             format!("Content-Type must be application/json, not '{content_type}'"),
         );
     }
-    execute(state, request).await.into_response()
+    execute(state, &headers, request).await.into_response()
 }
 
 async fn execute<E: Executor>(
     State(state): State<Arc<AppState<E>>>,
+    headers: &HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    let request = state.prepare.prepare(request.into_inner()).await;
+    let request = request.into_inner().data(Caller::from_headers(headers));
+    let request = state.prepare.prepare(request).await;
     let mut response = state.executor.execute(request).await;
     // async-graphql's own request errors (syntax, validation, variable coercion) carry
     // no code; every error a client sees has one.
@@ -108,6 +140,7 @@ async fn execute<E: Executor>(
 /// GET is for queries only (GraphQL over HTTP): a mutation there would be a CSRF hole.
 async fn graphql_get<E: Executor>(
     state: State<Arc<AppState<E>>>,
+    headers: HeaderMap,
     request: GraphQLRequest,
 ) -> Response {
     let inner = &request.0;
@@ -131,7 +164,7 @@ async fn graphql_get<E: Executor>(
                 .into_response();
         }
     }
-    execute(state, request).await.into_response()
+    execute(state, &headers, request).await.into_response()
 }
 
 async fn health<E: Executor>(State(state): State<Arc<AppState<E>>>) -> Response {

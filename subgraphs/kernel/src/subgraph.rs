@@ -36,4 +36,13 @@ pub trait Subgraph: Send + Sync + 'static {
     fn event_handlers(&self) -> Vec<std::sync::Arc<dyn crate::messaging::EventHandler>> {
         Vec::new()
     }
+
+    /// Background work it runs beside its HTTP app (workers), until `stop` turns true.
+    fn background(
+        &self,
+        _db: DatabaseConnection,
+        _stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        Vec::new()
+    }
 }

@@ -1,0 +1,15 @@
+//! Migrations of the `pagos` subgraph's database. They are the only way its schema is made.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_pagos;
+
+/// Every migration of the `pagos` database, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_pagos::Migration)]
+    }
+}

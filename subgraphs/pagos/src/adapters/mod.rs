@@ -1,0 +1,5 @@
+//! Adapters of the domain's ports other than storage.
+
+mod pasarela_simulada;
+
+pub use pasarela_simulada::{OpcionesSimulador, PasarelaSimulada};

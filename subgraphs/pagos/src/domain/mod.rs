@@ -1,0 +1,37 @@
+//! The `pagos` domain: commissions, payouts, the payment-gateway port, reports. Plain
+//! Rust: no GraphQL, HTTP or SQL.
+
+mod comision;
+pub mod eventos;
+mod exportacion;
+mod movimientos;
+mod pago;
+mod pasarela;
+mod ports;
+mod procesador;
+mod reporte;
+mod service;
+mod valores;
+
+pub use comision::{
+    Comision, ConversionValidada, EstadoAfiliado, EstadoComision, TarifaAfiliado, TarifaCampania,
+    TipoAfiliado, TipoConversion, tasa_aplicable,
+};
+pub use exportacion::{FormatoExportacion, exportar};
+pub use movimientos::{
+    ACTOR_PROCESADOR, CambioPago, EfectoComisiones, EntradaAuditoria, Liquidacion, TipoTransaccion,
+    Transaccion, auditoria_reclamo,
+};
+pub use pago::{EstadoPago, Pago, SolicitudPago, elegir_moneda, exigir_pagable};
+pub use pasarela::{Cobro, FalloCobro, PasarelaDePagos, SolicitudCobro};
+pub use ports::{
+    Agregaciones, DimensionComision, FiltroComisiones, FiltroPagos, PagosRepository, Preparar,
+    ResultadoSolicitud,
+};
+pub use procesador::{OpcionesProcesador, Procesador};
+pub use reporte::{
+    FilaCampania, FilaEstado, FiltroReporte, ReportePagos, TotalCampania, TotalEstado, Totales,
+    VersionReporte,
+};
+pub use service::PagosService;
+pub use valores::{Ciclo, ClaveIdempotencia, MetodoPago, TipoMetodoPago};

@@ -1,0 +1,175 @@
+//! Entities owned by other subgraphs, as seen from here: keys, extended with this
+//! context's commissions and payouts, each field batched for a whole `_entities` batch.
+
+use async_graphql::{Context, ID, Object, Result};
+use kernel::graphql::{DineroGql, GraphqlResultExt};
+use uuid::Uuid;
+
+use super::{
+    campos::{
+        ComisionDeConversion, ComisionesDeAfiliado, ComisionesDeCampania, Lista, PagosDeAfiliado,
+        PagosDeCliente, SaldoDeAfiliado, TotalPagosDeCliente, UltimoPagoDeCliente,
+    },
+    carga::cargar,
+    types::{ComisionGql, EstadoComisionGql, PagoGql},
+};
+use kernel::DomainError;
+
+/// Validates a list size (1–100).
+fn limite(valor: i64) -> Result<u64> {
+    if !(1..=100).contains(&valor) {
+        return Err(DomainError::invalid(
+            "limite",
+            "El límite debe estar entre 1 y 100",
+        ))
+        .gql();
+    }
+    Ok(valor as u64)
+}
+
+async fn comisiones<F>(
+    ctx: &Context<'_>,
+    tipo: &str,
+    id: Uuid,
+    estado: Option<EstadoComisionGql>,
+    n: i64,
+) -> Result<Vec<ComisionGql>>
+where
+    F: super::carga::Campo<
+            Params = Lista<crate::domain::EstadoComision>,
+            Value = Vec<crate::domain::Comision>,
+        >,
+{
+    let params = Lista {
+        estado: estado.map(Into::into),
+        limite: limite(n)?,
+    };
+    let lista = cargar::<F>(ctx, tipo, params, id).await?;
+    Ok(lista
+        .unwrap_or_default()
+        .into_iter()
+        .map(ComisionGql)
+        .collect())
+}
+
+/// A partner (owned by `afiliados`), with its commissions and payouts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AfiliadoRef(pub Uuid);
+
+#[Object(name = "Afiliado")]
+impl AfiliadoRef {
+    /// Partner id.
+    async fn id(&self) -> ID {
+        ID(self.0.to_string())
+    }
+
+    /// The partner's latest payouts (at most `limite`, 1–100).
+    async fn pagos(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] limite: i64,
+    ) -> Result<Vec<PagoGql>> {
+        let lista =
+            cargar::<PagosDeAfiliado>(ctx, "Afiliado", self::limite(limite)?, self.0).await?;
+        Ok(lista.unwrap_or_default().into_iter().map(PagoGql).collect())
+    }
+
+    /// The partner's latest commissions (at most `limite`, 1–100), optionally of one state.
+    async fn comisiones(
+        &self,
+        ctx: &Context<'_>,
+        estado: Option<EstadoComisionGql>,
+        #[graphql(default = 20)] limite: i64,
+    ) -> Result<Vec<ComisionGql>> {
+        comisiones::<ComisionesDeAfiliado>(ctx, "Afiliado", self.0, estado, limite).await
+    }
+
+    /// Approved commissions not yet paid, per currency (never added across currencies).
+    async fn saldo_pendiente(&self, ctx: &Context<'_>) -> Result<Vec<DineroGql>> {
+        let saldos = cargar::<SaldoDeAfiliado>(ctx, "Afiliado", (), self.0).await?;
+        Ok(saldos
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}
+
+/// An advertiser (owned by `clientes`), with the payouts its campaigns funded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ClienteRef(pub Uuid);
+
+#[Object(name = "Cliente")]
+impl ClienteRef {
+    /// Advertiser id.
+    async fn id(&self) -> ID {
+        ID(self.0.to_string())
+    }
+
+    /// Successful payouts that paid commissions of its campaigns.
+    async fn total_pagos(&self, ctx: &Context<'_>) -> Result<u64> {
+        Ok(cargar::<TotalPagosDeCliente>(ctx, "Cliente", (), self.0)
+            .await?
+            .unwrap_or(0))
+    }
+
+    /// The latest successful payout that paid commissions of its campaigns.
+    async fn ultimo_pago(&self, ctx: &Context<'_>) -> Result<Option<PagoGql>> {
+        Ok(cargar::<UltimoPagoDeCliente>(ctx, "Cliente", (), self.0)
+            .await?
+            .map(PagoGql))
+    }
+
+    /// The latest payouts (any state) paying commissions of its campaigns.
+    async fn pagos_recientes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5)] limite: i64,
+    ) -> Result<Vec<PagoGql>> {
+        let lista = cargar::<PagosDeCliente>(ctx, "Cliente", self::limite(limite)?, self.0).await?;
+        Ok(lista.unwrap_or_default().into_iter().map(PagoGql).collect())
+    }
+}
+
+/// A campaign (owned by `campanias`), with its commissions.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CampaniaRef(pub Uuid);
+
+#[Object(name = "Campania")]
+impl CampaniaRef {
+    /// Campaign id.
+    async fn id(&self) -> ID {
+        ID(self.0.to_string())
+    }
+
+    /// The campaign's latest commissions (at most `limite`, 1–100), optionally of one state.
+    async fn comisiones(
+        &self,
+        ctx: &Context<'_>,
+        estado: Option<EstadoComisionGql>,
+        #[graphql(default = 20)] limite: i64,
+    ) -> Result<Vec<ComisionGql>> {
+        comisiones::<ComisionesDeCampania>(ctx, "Campania", self.0, estado, limite).await
+    }
+}
+
+/// A conversion (owned by `conversiones`), with the commission it earned.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ConversionRef(pub Uuid);
+
+#[Object(name = "Conversion")]
+impl ConversionRef {
+    /// Conversion id.
+    async fn id(&self) -> ID {
+        ID(self.0.to_string())
+    }
+
+    /// The commission it earned (null until its `ConversionValidada` is applied).
+    async fn comision(&self, ctx: &Context<'_>) -> Result<Option<ComisionGql>> {
+        Ok(
+            cargar::<ComisionDeConversion>(ctx, "Conversion", (), self.0)
+                .await?
+                .map(ComisionGql),
+        )
+    }
+}

@@ -1,0 +1,85 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, Result};
+use chrono::Utc;
+use kernel::{graphql::GraphqlResultExt, server::Caller};
+
+use super::types::{
+    AprobarComisionInput, AprobarComisionPayload, CambiarVersionReporteInput,
+    CambiarVersionReportePayload, ComisionGql, PagarInput, PagarPayload, PagoGql,
+    RechazarComisionInput, RechazarComisionPayload, parse_uuid,
+};
+use crate::domain::PagosService;
+
+/// Mutations of the `pagos` subgraph.
+pub struct MutationRoot;
+
+#[Object(name = "Mutation")]
+impl MutationRoot {
+    /// Requests a payout of the partner's approved commissions (the seeds' 202): returns at
+    /// once in PENDIENTE; a worker charges it. The same `idempotencyKey`, or the same
+    /// partner and cycle, returns the existing payout; a reused key with other data is
+    /// `CONFLICT`.
+    async fn pagar(&self, ctx: &Context<'_>, input: PagarInput) -> Result<PagarPayload> {
+        let solicitud = input.into_domain().gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let actor = ctx
+            .data_opt::<Caller>()
+            .map(Caller::actor)
+            .unwrap_or("anonimo")
+            .to_owned();
+        let pago = service.pagar(solicitud, &actor, Utc::now()).await.gql()?;
+        Ok(PagarPayload {
+            pago: PagoGql(pago),
+        })
+    }
+
+    /// CALCULADA → APROBADA; emits `ComisionAprobada` (the campaign's expense grows).
+    async fn aprobar_comision(
+        &self,
+        ctx: &Context<'_>,
+        input: AprobarComisionInput,
+    ) -> Result<AprobarComisionPayload> {
+        let id = parse_uuid("id", &input.id).gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let comision = service.aprobar_comision(id, Utc::now()).await.gql()?;
+        Ok(AprobarComisionPayload {
+            comision: ComisionGql(comision),
+        })
+    }
+
+    /// PENDIENTE or CALCULADA → RECHAZADA with a reason; emits `ComisionRechazada`.
+    async fn rechazar_comision(
+        &self,
+        ctx: &Context<'_>,
+        input: RechazarComisionInput,
+    ) -> Result<RechazarComisionPayload> {
+        let id = parse_uuid("id", &input.id).gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let comision = service
+            .rechazar_comision(id, &input.motivo, Utc::now())
+            .await
+            .gql()?;
+        Ok(RechazarComisionPayload {
+            comision: ComisionGql(comision),
+        })
+    }
+
+    /// Switches the version of `reportePagos` for every replica at once, without a
+    /// restart (admin scope).
+    #[graphql(requires_scopes = "admin")]
+    async fn cambiar_version_reporte(
+        &self,
+        ctx: &Context<'_>,
+        input: CambiarVersionReporteInput,
+    ) -> Result<CambiarVersionReportePayload> {
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let version = service
+            .cambiar_version_reporte(input.version.into())
+            .await
+            .gql()?;
+        Ok(CambiarVersionReportePayload {
+            version: version.into(),
+        })
+    }
+}

@@ -1,0 +1,180 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+use kernel::graphql::{GraphqlResultExt, Paginacion, to_graphql_error};
+use uuid::Uuid;
+
+use super::{
+    campos::{ComisionPorId, PagoPorId},
+    carga::cargar,
+    entidades::{AfiliadoRef, CampaniaRef, ClienteRef, ConversionRef},
+    types::{
+        ComisionGql, ComisionesPagina, ExportacionComisiones, FiltroComisionesInput,
+        FiltroPagosInput, FiltroReporteInput, FormatoExportacionGql, PagoGql, PagosPagina,
+        ReportePagosGql, VersionReporteGql, parse_uuid,
+    },
+};
+use crate::domain::{PagosService, exportar};
+
+/// Rows an export may hold.
+const MAX_EXPORTACION: u64 = 100_000;
+
+/// Queries of the `pagos` subgraph.
+pub struct QueryRoot;
+
+fn entidad_id(ctx: &Context<'_>, id: &ID) -> Option<Uuid> {
+    match parse_uuid("id", id) {
+        Ok(uuid) => Some(uuid),
+        Err(error) => {
+            ctx.add_error(to_graphql_error(error).into_server_error(ctx.item.pos));
+            None
+        }
+    }
+}
+
+#[Object(name = "Query")]
+impl QueryRoot {
+    /// The payout with this id (`NOT_FOUND` if none).
+    async fn pago(&self, ctx: &Context<'_>, id: ID) -> Result<Option<PagoGql>> {
+        let id = parse_uuid("id", &id).gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        Ok(Some(PagoGql(service.obtener_pago(id).await.gql()?)))
+    }
+
+    /// Payouts, filtered and paginated, latest first, with the aggregates of the filter.
+    async fn pagos(
+        &self,
+        ctx: &Context<'_>,
+        filtro: Option<FiltroPagosInput>,
+        paginacion: Option<Paginacion>,
+    ) -> Result<PagosPagina> {
+        let filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        let pagina = Paginacion::to_domain(paginacion).gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let (page, agregaciones) = service.listar_pagos(&filtro, pagina).await.gql()?;
+        let paginacion = (&page).into();
+        Ok(PagosPagina {
+            items: page.items.into_iter().map(PagoGql).collect(),
+            paginacion,
+            agregaciones: agregaciones.into(),
+        })
+    }
+
+    /// The commission with this id (`NOT_FOUND` if none).
+    async fn comision(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ComisionGql>> {
+        let id = parse_uuid("id", &id).gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        Ok(Some(ComisionGql(service.obtener_comision(id).await.gql()?)))
+    }
+
+    /// Commissions, filtered and paginated, latest first.
+    async fn comisiones(
+        &self,
+        ctx: &Context<'_>,
+        filtro: Option<FiltroComisionesInput>,
+        paginacion: Option<Paginacion>,
+    ) -> Result<ComisionesPagina> {
+        let filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        let pagina = Paginacion::to_domain(paginacion).gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let page = service.listar_comisiones(&filtro, pagina).await.gql()?;
+        let paginacion = (&page).into();
+        Ok(ComisionesPagina {
+            items: page.items.into_iter().map(ComisionGql).collect(),
+            paginacion,
+        })
+    }
+
+    /// The commissions of a filter as one JSON or CSV document (at most 100,000 rows,
+    /// latest first): the seeds' `/comisiones/reportes`.
+    async fn exportar_comisiones(
+        &self,
+        ctx: &Context<'_>,
+        filtro: Option<FiltroComisionesInput>,
+        formato: FormatoExportacionGql,
+    ) -> Result<ExportacionComisiones> {
+        let filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let comisiones = service
+            .repo()
+            .exportar_comisiones(&filtro, MAX_EXPORTACION)
+            .await
+            .gql()?;
+        let contenido = exportar(&comisiones, formato.into()).gql()?;
+        let (extension, tipo) = match formato {
+            FormatoExportacionGql::Json => ("json", "application/json"),
+            FormatoExportacionGql::Csv => ("csv", "text/csv; charset=utf-8"),
+        };
+        Ok(ExportacionComisiones {
+            formato,
+            nombre_archivo: format!(
+                "comisiones-{}.{extension}",
+                chrono::Utc::now().format("%Y%m%d-%H%M%S")
+            ),
+            tipo_contenido: tipo.to_owned(),
+            filas: comisiones.len() as u64,
+            contenido,
+        })
+    }
+
+    /// The payout report in the version active now (see `versionReporte`).
+    async fn reporte_pagos(
+        &self,
+        ctx: &Context<'_>,
+        filtro: Option<FiltroReporteInput>,
+    ) -> Result<ReportePagosGql> {
+        let filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        Ok(service.reporte(filtro).await.gql()?.into())
+    }
+
+    /// The active version of `reportePagos`.
+    async fn version_reporte(&self, ctx: &Context<'_>) -> Result<VersionReporteGql> {
+        let service = ctx.data::<Arc<PagosService>>()?;
+        Ok(service.version_reporte().await.gql()?.into())
+    }
+
+    /// Federation entity resolver: `Pago @key(fields: "id")`, batched per request.
+    #[graphql(entity)]
+    async fn pago_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<PagoGql>> {
+        let Some(id) = entidad_id(ctx, &id) else {
+            return Ok(None);
+        };
+        Ok(cargar::<PagoPorId>(ctx, "Pago", (), id).await?.map(PagoGql))
+    }
+
+    /// Federation entity resolver: `Comision @key(fields: "id")`, batched per request.
+    #[graphql(entity)]
+    async fn comision_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ComisionGql>> {
+        let Some(id) = entidad_id(ctx, &id) else {
+            return Ok(None);
+        };
+        Ok(cargar::<ComisionPorId>(ctx, "Comision", (), id)
+            .await?
+            .map(ComisionGql))
+    }
+
+    /// Federation entity resolver: a partner known by id (its data lives in `afiliados`).
+    #[graphql(entity)]
+    async fn afiliado_por_id(&self, id: ID) -> Result<AfiliadoRef> {
+        Ok(AfiliadoRef(parse_uuid("id", &id).gql()?))
+    }
+
+    /// Federation entity resolver: an advertiser known by id (its data lives in `clientes`).
+    #[graphql(entity)]
+    async fn cliente_por_id(&self, id: ID) -> Result<ClienteRef> {
+        Ok(ClienteRef(parse_uuid("id", &id).gql()?))
+    }
+
+    /// Federation entity resolver: a campaign known by id (its data lives in `campanias`).
+    #[graphql(entity)]
+    async fn campania_por_id(&self, id: ID) -> Result<CampaniaRef> {
+        Ok(CampaniaRef(parse_uuid("id", &id).gql()?))
+    }
+
+    /// Federation entity resolver: a conversion known by id (its data lives in `conversiones`).
+    #[graphql(entity)]
+    async fn conversion_por_id(&self, id: ID) -> Result<ConversionRef> {
+        Ok(ConversionRef(parse_uuid("id", &id).gql()?))
+    }
+}

@@ -1,0 +1,310 @@
+//! Subgraph `pagos`: commissions (exactly one per validated conversion) and payouts
+//! (never twice), processed through a payment-gateway port, with reports switchable
+//! between two versions at runtime.
+//!
+//! `domain` holds the rules, `persistence` the SeaORM adapter and the event consumers,
+//! `adapters` the simulated payment provider, `graphql` the Federation v2 adapter; this
+//! file wires them into a [`kernel::subgraph::Subgraph`] with its payout worker.
+//!
+//! # Configuration
+//! [`Pagos`] reads the environment each time it builds its app; [`Pagos::with_config`]
+//! takes an explicit [`Config`] instead (tests, benches).
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `PAGOS_PASARELA_LATENCIA_MS` | `200` | simulated provider: time per call |
+//! | `PAGOS_PASARELA_FALLOS` | `10` | simulated provider: % of attempts failing transiently |
+//! | `PAGOS_PASARELA_RECHAZOS` | `0` | simulated provider: % of attempts refused for good |
+//! | `PAGOS_PASARELA_SEMILLA` | `42` | simulated provider: seed of its outcomes |
+//! | `PAGOS_PASARELA_MONEDAS` | `USD,EUR,COP` | currencies the provider pays out in |
+//! | `PAGOS_REPORTE_VERSION` | `v1` | report version until one is set with `cambiarVersionReporte` |
+//! | `PAGOS_WORKER_INTERVALO_MS` | `500` | worker poll interval (it also wakes on each new payout) |
+//! | `PAGOS_WORKER_LEASE_MS` | `30000` | how long a claim holds a payout |
+//! | `PAGOS_WORKER_INTENTOS` | `5` | attempts before a payout fails for good |
+
+pub mod adapters;
+pub mod demo;
+pub mod domain;
+pub mod graphql;
+pub mod persistence;
+
+use std::{
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
+
+use async_trait::async_trait;
+use axum::Router;
+use kernel::{DomainError, Moneda, db::DbSetupError, messaging::EventHandler, subgraph::Subgraph};
+use sea_orm::DatabaseConnection;
+use tokio::{
+    sync::{Notify, watch},
+    task::JoinHandle,
+};
+
+use crate::{
+    adapters::{OpcionesSimulador, PasarelaSimulada},
+    domain::{OpcionesProcesador, PagosService, PasarelaDePagos, Procesador, VersionReporte},
+    persistence::{
+        ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, SeaPagosRepository,
+    },
+};
+
+/// Settings of the subgraph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The simulated payment provider.
+    pub pasarela: OpcionesSimulador,
+    /// The payout worker.
+    pub procesador: OpcionesProcesador,
+    /// Report version until one is stored.
+    pub version_reporte: VersionReporte,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            pasarela: OpcionesSimulador::default(),
+            procesador: OpcionesProcesador::default(),
+            version_reporte: VersionReporte::V1,
+        }
+    }
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {mensaje}")]
+pub struct ConfigInvalida {
+    /// The variable.
+    pub variable: &'static str,
+    /// What is wrong.
+    pub mensaje: String,
+}
+
+impl Config {
+    /// Reads the `PAGOS_*` variables (see the crate documentation).
+    pub fn from_env() -> Result<Self, ConfigInvalida> {
+        let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        fn numero<T: std::str::FromStr>(
+            variable: &'static str,
+            texto: Option<String>,
+            defecto: T,
+        ) -> Result<T, ConfigInvalida> {
+            match texto {
+                None => Ok(defecto),
+                Some(t) => t.trim().parse().map_err(|_| ConfigInvalida {
+                    variable,
+                    mensaje: format!("'{t}' is not a valid number"),
+                }),
+            }
+        }
+        let defecto = Config::default();
+        let porcentaje = |variable: &'static str, defecto: u8| -> Result<u8, ConfigInvalida> {
+            let valor = numero(variable, var(variable), defecto)?;
+            if valor > 100 {
+                return Err(ConfigInvalida {
+                    variable,
+                    mensaje: format!("{valor} is over 100"),
+                });
+            }
+            Ok(valor)
+        };
+        let ms = |variable: &'static str, defecto: Duration| -> Result<Duration, ConfigInvalida> {
+            numero(
+                variable,
+                var(variable),
+                u64::try_from(defecto.as_millis()).unwrap_or(u64::MAX),
+            )
+            .map(Duration::from_millis)
+        };
+        let monedas = match var("PAGOS_PASARELA_MONEDAS") {
+            None => defecto.pasarela.monedas.clone(),
+            Some(lista) => lista
+                .split(',')
+                .map(|m| m.parse::<Moneda>())
+                .collect::<Result<_, _>>()
+                .map_err(|e| ConfigInvalida {
+                    variable: "PAGOS_PASARELA_MONEDAS",
+                    mensaje: e.to_string(),
+                })?,
+        };
+        let version_reporte =
+            match var("PAGOS_REPORTE_VERSION") {
+                None => defecto.version_reporte,
+                Some(v) => VersionReporte::desde_codigo(v.trim().to_lowercase().as_str())
+                    .ok_or_else(|| ConfigInvalida {
+                        variable: "PAGOS_REPORTE_VERSION",
+                        mensaje: format!("'{v}': use v1 or v2"),
+                    })?,
+            };
+        Ok(Self {
+            pasarela: OpcionesSimulador {
+                latencia: ms("PAGOS_PASARELA_LATENCIA_MS", defecto.pasarela.latencia)?,
+                tasa_fallo: porcentaje("PAGOS_PASARELA_FALLOS", defecto.pasarela.tasa_fallo)?,
+                tasa_rechazo: porcentaje("PAGOS_PASARELA_RECHAZOS", defecto.pasarela.tasa_rechazo)?,
+                semilla: numero(
+                    "PAGOS_PASARELA_SEMILLA",
+                    var("PAGOS_PASARELA_SEMILLA"),
+                    defecto.pasarela.semilla,
+                )?,
+                monedas,
+            },
+            procesador: OpcionesProcesador {
+                intervalo: ms("PAGOS_WORKER_INTERVALO_MS", defecto.procesador.intervalo)?,
+                lease: ms("PAGOS_WORKER_LEASE_MS", defecto.procesador.lease)?,
+                max_intentos: numero(
+                    "PAGOS_WORKER_INTENTOS",
+                    var("PAGOS_WORKER_INTENTOS"),
+                    defecto.procesador.max_intentos,
+                )?
+                .max(1),
+                ..defecto.procesador
+            },
+            version_reporte,
+        })
+    }
+}
+
+/// Signalled after each accepted payout, so this process's worker starts at once.
+static DESPERTAR: LazyLock<Arc<Notify>> = LazyLock::new(|| Arc::new(Notify::new()));
+
+/// The application service over a database and a payment provider.
+pub fn service(
+    db: DatabaseConnection,
+    pasarela: Arc<dyn PasarelaDePagos>,
+    version: VersionReporte,
+) -> Arc<PagosService> {
+    Arc::new(PagosService::new(
+        Arc::new(SeaPagosRepository::new(db)),
+        pasarela,
+        DESPERTAR.clone(),
+        version,
+    ))
+}
+
+/// The `pagos` subgraph, configured from the environment.
+pub struct Pagos;
+
+impl Pagos {
+    /// The subgraph with explicit settings.
+    pub fn with_config(config: Config) -> PagosConfigurado {
+        PagosConfigurado { config }
+    }
+}
+
+/// The `pagos` subgraph with explicit settings.
+pub struct PagosConfigurado {
+    config: Config,
+}
+
+fn config_del_entorno() -> Config {
+    Config::from_env().unwrap_or_else(|error| {
+        tracing::error!(%error, "pagos: invalid setting, using the defaults");
+        Config::default()
+    })
+}
+
+fn app(config: &Config, db: DatabaseConnection) -> Router {
+    let pasarela = Arc::new(PasarelaSimulada::new(config.pasarela.clone()));
+    let service = service(db.clone(), pasarela, config.version_reporte);
+    kernel::server::app(
+        "pagos",
+        graphql::schema(service.clone()),
+        Arc::new(graphql::PrepararSolicitud::new(service)),
+        db,
+    )
+}
+
+fn background(
+    config: &Config,
+    db: DatabaseConnection,
+    stop: watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let procesador = Procesador::new(
+        Arc::new(SeaPagosRepository::new(db)),
+        Arc::new(PasarelaSimulada::new(config.pasarela.clone())),
+        config.procesador.clone(),
+    );
+    vec![tokio::spawn(procesador.ejecutar(DESPERTAR.clone(), stop))]
+}
+
+fn sdl() -> String {
+    // Resolvers never run for the SDL, so a disconnected database is enough.
+    let pasarela = Arc::new(PasarelaSimulada::new(OpcionesSimulador::default()));
+    graphql::schema(service(
+        DatabaseConnection::default(),
+        pasarela,
+        VersionReporte::V1,
+    ))
+    .sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .federation()
+            .compose_directive(),
+    )
+}
+
+fn handlers() -> Vec<Arc<dyn EventHandler>> {
+    vec![
+        Arc::new(ComisionPorConversion),
+        Arc::new(ProyeccionAfiliados),
+        Arc::new(ProyeccionCampanias),
+    ]
+}
+
+macro_rules! subgraph_impl {
+    ($t:ty, $config:expr) => {
+        #[async_trait]
+        impl Subgraph for $t {
+            fn name(&self) -> &'static str {
+                "pagos"
+            }
+
+            fn default_port(&self) -> u16 {
+                4005
+            }
+
+            async fn migrate(
+                &self,
+                db: &DatabaseConnection,
+                url: &str,
+            ) -> Result<(), DbSetupError> {
+                kernel::db::migrate::<pagos_migration::Migrator>(db, url).await
+            }
+
+            async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
+                demo::seed(db).await
+            }
+
+            fn app(&self, db: DatabaseConnection) -> Router {
+                #[allow(clippy::redundant_closure_call)]
+                let config: Config = ($config)(self);
+                app(&config, db)
+            }
+
+            fn sdl(&self) -> String {
+                sdl()
+            }
+
+            fn publishes_events(&self) -> bool {
+                true
+            }
+
+            fn event_handlers(&self) -> Vec<Arc<dyn EventHandler>> {
+                handlers()
+            }
+
+            fn background(
+                &self,
+                db: DatabaseConnection,
+                stop: watch::Receiver<bool>,
+            ) -> Vec<JoinHandle<()>> {
+                #[allow(clippy::redundant_closure_call)]
+                let config: Config = ($config)(self);
+                background(&config, db, stop)
+            }
+        }
+    };
+}
+
+subgraph_impl!(Pagos, |_: &Pagos| config_del_entorno());
+subgraph_impl!(PagosConfigurado, |s: &PagosConfigurado| s.config.clone());

@@ -1,0 +1,182 @@
+//! Commission creation and calculation inside a consumer's transaction: the projections
+//! of partners and campaigns, and the PENDIENTE → CALCULADA step that needs both.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use kernel::{DomainResult, db, events::EventEnvelope};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait,
+    sea_query::{Alias, Expr, ExprTrait, OnConflict},
+};
+use uuid::Uuid;
+
+use super::{
+    entities::{
+        afiliado_proyeccion::{self, Entity as Afiliados},
+        campania_proyeccion::{self, Entity as Campanias},
+        comision::{self, Entity as Comisiones},
+    },
+    mapping::{
+        comision_to_active, comision_to_domain, tarifa_afiliado, tarifa_afiliado_to_active,
+        tarifa_campania, tarifa_campania_to_active,
+    },
+};
+use crate::domain::{
+    Comision, EstadoComision, TarifaAfiliado, TarifaCampania,
+    eventos::{ComisionCalculada, envelope},
+};
+
+/// Which pending commissions a new fact may complete.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Pendientes {
+    /// Of this partner.
+    Afiliado(Uuid),
+    /// Of this campaign.
+    Campania(Uuid),
+    /// This one.
+    Comision(Uuid),
+}
+
+/// Records the partner's announced state unless a newer version is already known.
+pub(crate) async fn proyectar_afiliado<C: ConnectionTrait>(
+    conn: &C,
+    tarifa: &TarifaAfiliado,
+    en: DateTime<Utc>,
+) -> DomainResult<()> {
+    use afiliado_proyeccion::Column as A;
+    let insert = Afiliados::insert(tarifa_afiliado_to_active(tarifa, en)?)
+        .on_conflict(
+            OnConflict::column(A::Id)
+                .update_columns([
+                    A::Tipo,
+                    A::Estado,
+                    A::ComisionBase,
+                    A::ComisionPremium,
+                    A::MinimoMinor,
+                    A::MinimoMoneda,
+                    A::Version,
+                    A::ActualizadoEn,
+                ])
+                .action_and_where(
+                    Expr::col((Afiliados, A::Version))
+                        .lt(Expr::col((Alias::new("excluded"), A::Version))),
+                )
+                .to_owned(),
+        )
+        .into_query();
+    conn.execute(&insert).await.map_err(db::internal)?;
+    Ok(())
+}
+
+/// Records a campaign's advertiser and rates (set at creation, never changed).
+pub(crate) async fn proyectar_campania<C: ConnectionTrait>(
+    conn: &C,
+    tarifa: &TarifaCampania,
+    en: DateTime<Utc>,
+) -> DomainResult<()> {
+    let insert = Campanias::insert(tarifa_campania_to_active(tarifa, en))
+        .on_conflict(
+            OnConflict::column(campania_proyeccion::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
+        .into_query();
+    conn.execute(&insert).await.map_err(db::internal)?;
+    Ok(())
+}
+
+/// Inserts a commission unless its conversion already has one (the unique
+/// `conversion_id` decides, not a read); `true` when inserted.
+pub(crate) async fn crear_comision<C: ConnectionTrait>(
+    conn: &C,
+    c: &Comision,
+) -> DomainResult<bool> {
+    let insert = Comisiones::insert(comision_to_active(c)?)
+        .on_conflict(
+            OnConflict::column(comision::Column::ConversionId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .into_query();
+    let result = conn.execute(&insert).await.map_err(db::internal)?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Calculates the pending commissions `cuales` names whose partner and campaign are both
+/// known; returns their `ComisionCalculada` events for the caller's outbox.
+pub(crate) async fn calcular_pendientes<C: ConnectionTrait>(
+    conn: &C,
+    cuales: Pendientes,
+    ahora: DateTime<Utc>,
+) -> DomainResult<Vec<EventEnvelope>> {
+    use comision::Column as K;
+    let filtro = match cuales {
+        Pendientes::Afiliado(id) => K::AfiliadoId.eq(id),
+        Pendientes::Campania(id) => K::CampaniaId.eq(id),
+        Pendientes::Comision(id) => K::Id.eq(id),
+    };
+    let pendientes = Comisiones::find()
+        .filter(filtro)
+        .filter(K::Estado.eq(EstadoComision::Pendiente.codigo()))
+        .all(conn)
+        .await
+        .map_err(db::internal)?;
+    if pendientes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = conn.get_database_backend();
+    let mut afiliado_ids: Vec<Uuid> = pendientes.iter().map(|c| c.afiliado_id).collect();
+    let mut campania_ids: Vec<Uuid> = pendientes.iter().map(|c| c.campania_id).collect();
+    afiliado_ids.sort_unstable();
+    afiliado_ids.dedup();
+    campania_ids.sort_unstable();
+    campania_ids.dedup();
+    let afiliados: HashMap<Uuid, TarifaAfiliado> = Afiliados::find()
+        .filter(db::id_in(
+            backend,
+            afiliado_proyeccion::Column::Id,
+            &afiliado_ids,
+        ))
+        .all(conn)
+        .await
+        .map_err(db::internal)?
+        .into_iter()
+        .map(|row| tarifa_afiliado(row).map(|t| (t.id, t)))
+        .collect::<DomainResult<_>>()?;
+    let campanias: HashMap<Uuid, TarifaCampania> = Campanias::find()
+        .filter(db::id_in(
+            backend,
+            campania_proyeccion::Column::Id,
+            &campania_ids,
+        ))
+        .all(conn)
+        .await
+        .map_err(db::internal)?
+        .into_iter()
+        .map(|row| tarifa_campania(row).map(|t| (t.id, t)))
+        .collect::<DomainResult<_>>()?;
+    let mut eventos = Vec::new();
+    for row in pendientes {
+        let mut comision = comision_to_domain(row)?;
+        let (Some(afiliado), Some(campania)) = (
+            afiliados.get(&comision.afiliado_id),
+            campanias.get(&comision.campania_id),
+        ) else {
+            continue;
+        };
+        let version = comision.version;
+        comision.calcular(afiliado, campania, ahora)?;
+        let updated = Comisiones::update_many()
+            .set(comision_to_active(&comision)?)
+            .filter(K::Id.eq(comision.id))
+            .filter(K::Version.eq(version))
+            .exec(conn)
+            .await
+            .map_err(db::internal)?;
+        if updated.rows_affected == 1 {
+            eventos.push(envelope(&ComisionCalculada::from(&comision), ahora)?);
+        }
+    }
+    Ok(eventos)
+}

@@ -1,0 +1,28 @@
+//! The `auditoria` table.
+
+use sea_orm::entity::prelude::*;
+
+/// An audit line of a payout.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "auditoria")]
+pub struct Model {
+    /// Insertion order.
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    /// Payout id.
+    pub pago_id: Uuid,
+    /// Event name.
+    pub evento: String,
+    /// Who.
+    pub actor: String,
+    /// Detail.
+    pub detalle: Option<String>,
+    /// When.
+    pub fecha: DateTimeUtc,
+}
+
+/// No relations declared: queries join explicitly.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,8 @@
+//! SeaORM models of the `pagos` tables (created by `pagos-migration`).
+
+pub mod afiliado_proyeccion;
+pub mod auditoria;
+pub mod campania_proyeccion;
+pub mod comision;
+pub mod pago;
+pub mod transaccion;
