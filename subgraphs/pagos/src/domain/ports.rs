@@ -138,8 +138,13 @@ pub trait PagosRepository: Send + Sync + 'static {
     /// Currencies of a partner's payable commissions (approved, in no payout).
     async fn monedas_pagables(&self, afiliado_id: Uuid) -> DomainResult<Vec<Moneda>>;
 
-    /// The payout of an idempotency key.
-    async fn pago_por_clave(&self, clave: &str) -> DomainResult<Option<Pago>>;
+    /// The payout of an idempotency key, else the one of the partner's cycle.
+    async fn pago_existente(
+        &self,
+        clave: &str,
+        afiliado_id: Uuid,
+        ciclo: &str,
+    ) -> DomainResult<Option<Pago>>;
 
     /// Creates `pago` unless its key or its partner's cycle exists (decided by unique
     /// constraints), reserves the partner's payable commissions in its currency, lets

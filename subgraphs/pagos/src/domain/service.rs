@@ -55,9 +55,36 @@ impl PagosService {
         ahora: DateTime<Utc>,
     ) -> DomainResult<Pago> {
         // A replay returns the payout even if the partner changed since.
-        if let Some(existente) = self.repo.pago_por_clave(s.clave.as_str()).await? {
+        if let Some(existente) = self.existente(&s).await? {
             return self.repeticion(&s, existente);
         }
+        match self.solicitar(&s, actor, ahora).await {
+            Ok(ResultadoSolicitud::Nuevo(pago)) => {
+                self.despertar.notify_one();
+                Ok(*pago)
+            }
+            Ok(ResultadoSolicitud::Existente(pago)) => self.repeticion(&s, *pago),
+            // A concurrent duplicate may have taken the commissions this request was
+            // validated against: its payout answers this request too.
+            Err(error) => match self.existente(&s).await? {
+                Some(existente) => self.repeticion(&s, existente),
+                None => Err(error),
+            },
+        }
+    }
+
+    async fn existente(&self, s: &SolicitudPago) -> DomainResult<Option<Pago>> {
+        self.repo
+            .pago_existente(s.clave.as_str(), s.afiliado_id, s.ciclo.as_str())
+            .await
+    }
+
+    async fn solicitar(
+        &self,
+        s: &SolicitudPago,
+        actor: &str,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<ResultadoSolicitud> {
         let afiliado = self
             .repo
             .tarifa_afiliado(s.afiliado_id)
@@ -72,25 +99,18 @@ impl PagosService {
                 format!("La pasarela de pagos no admite pagos en {moneda}"),
             ));
         }
-        let pago = Pago::solicitar(&s, moneda, ahora);
+        let pago = Pago::solicitar(s, moneda, ahora);
         let minimo = afiliado.minimo_pago;
         let preparar = move |pago: Pago, comisiones: &[Comision]| {
             pago.aceptar(comisiones, &minimo, actor, ahora)
         };
-        match self.repo.solicitar(pago, &preparar).await? {
-            ResultadoSolicitud::Nuevo(pago) => {
-                self.despertar.notify_one();
-                Ok(*pago)
-            }
-            ResultadoSolicitud::Existente(pago) if pago.clave == s.clave => {
-                self.repeticion(&s, *pago)
-            }
-            ResultadoSolicitud::Existente(pago) => Ok(*pago),
-        }
+        self.repo.solicitar(pago, &preparar).await
     }
 
+    /// The payout of this request's key, or of its cycle under another key (returned as
+    /// is: one payout per partner and cycle). A key reused with other data is `CONFLICT`.
     fn repeticion(&self, s: &SolicitudPago, existente: Pago) -> DomainResult<Pago> {
-        if existente.solicitud == s.canonica() {
+        if existente.clave != s.clave || existente.solicitud == s.canonica() {
             Ok(existente)
         } else {
             Err(DomainError::Conflict(format!(

@@ -478,14 +478,13 @@ impl PagosRepository for SeaPagosRepository {
             .collect()
     }
 
-    async fn pago_por_clave(&self, clave: &str) -> DomainResult<Option<Pago>> {
-        Pagos::find()
-            .filter(pago::Column::IdempotencyKey.eq(clave))
-            .one(&self.db)
-            .await
-            .map_err(db::internal)?
-            .map(pago_to_domain)
-            .transpose()
+    async fn pago_existente(
+        &self,
+        clave: &str,
+        afiliado_id: Uuid,
+        ciclo: &str,
+    ) -> DomainResult<Option<Pago>> {
+        existente(&self.db, clave, afiliado_id, ciclo).await
     }
 
     async fn solicitar(
@@ -508,33 +507,15 @@ impl PagosRepository for SeaPagosRepository {
             .rows_affected();
         if inserted == 0 {
             txn.rollback().await.map_err(db::internal)?;
-            let existente = Pagos::find()
-                .filter(
-                    Condition::any()
-                        .add(pago::Column::IdempotencyKey.eq(pago.clave.as_str()))
-                        .add(
-                            Condition::all()
-                                .add(pago::Column::AfiliadoId.eq(pago.afiliado_id))
-                                .add(pago::Column::Ciclo.eq(pago.ciclo.as_str())),
-                        ),
-                )
-                .order_by(pago::Column::FechaCreacion, Order::Asc)
-                .all(&self.db)
-                .await
-                .map_err(db::internal)?;
-            // The key's own payout first, if it has one.
-            let elegido = existente
-                .iter()
-                .position(|p| p.idempotency_key == pago.clave.as_str())
-                .or(if existente.is_empty() { None } else { Some(0) })
-                .ok_or_else(|| DomainError::internal("conflicting payout vanished"))?;
-            let row = existente
-                .into_iter()
-                .nth(elegido)
-                .ok_or_else(|| DomainError::internal("conflicting payout vanished"))?;
-            return Ok(ResultadoSolicitud::Existente(Box::new(pago_to_domain(
-                row,
-            )?)));
+            let row = existente(
+                &self.db,
+                pago.clave.as_str(),
+                pago.afiliado_id,
+                pago.ciclo.as_str(),
+            )
+            .await?
+            .ok_or_else(|| DomainError::internal("conflicting payout vanished"))?;
+            return Ok(ResultadoSolicitud::Existente(Box::new(row)));
         }
         // Reserve: only rows still unreserved match, so a commission joins one payout.
         Comisiones::update_many()
@@ -997,6 +978,37 @@ impl PagosRepository for SeaPagosRepository {
     async fn contar_pagos(&self) -> DomainResult<u64> {
         Pagos::find().count(&self.db).await.map_err(db::internal)
     }
+}
+
+/// The payout of `clave`, else the one of the partner's `ciclo`.
+async fn existente<C: ConnectionTrait>(
+    conn: &C,
+    clave: &str,
+    afiliado_id: Uuid,
+    ciclo: &str,
+) -> DomainResult<Option<Pago>> {
+    let rows = Pagos::find()
+        .filter(
+            Condition::any()
+                .add(pago::Column::IdempotencyKey.eq(clave))
+                .add(
+                    Condition::all()
+                        .add(pago::Column::AfiliadoId.eq(afiliado_id))
+                        .add(pago::Column::Ciclo.eq(ciclo)),
+                ),
+        )
+        .all(conn)
+        .await
+        .map_err(db::internal)?;
+    let (mut por_clave, mut por_ciclo) = (None, None);
+    for row in rows {
+        if row.idempotency_key == clave {
+            por_clave = Some(row);
+        } else {
+            por_ciclo = Some(row);
+        }
+    }
+    por_clave.or(por_ciclo).map(pago_to_domain).transpose()
 }
 
 /// The distinct (advertiser, payout) pairs of payouts paying commissions of these
