@@ -103,8 +103,8 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
     let launched = launch(&data_dir);
     assert_eq!(
         launched.urls.len(),
-        5,
-        "gateway + 4 subgraphs: {:?}",
+        6,
+        "gateway + 5 subgraphs: {:?}",
         launched.urls
     );
     for url in &launched.urls {
@@ -173,6 +173,20 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
             && c["afiliado"]["nombre"].is_string()),
         "{body}"
     );
+    // The demo's validated conversions reach pagos through the in-process bus: each one
+    // becomes a commission.
+    let mut comisiones = 0;
+    for _ in 0..120 {
+        comisiones = total(&http, gateway, "comisiones").await;
+        if comisiones > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        comisiones > 0,
+        "commissions from the demo's validated conversions"
+    );
     // Demo users log in for tokens the gateway accepts.
     let login: Value = http
         .post(gateway.replace("/graphql", "/auth/login"))
@@ -209,5 +223,214 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
     assert_eq!(total(&http, &again.urls[1], "clientes").await, 300);
     assert_eq!(total(&http, &again.urls[2], "afiliados").await, afiliados);
     stop(again);
+    std::fs::remove_dir_all(&data_dir).ok();
+}
+
+/// Sends an operation to the gateway, with a token if given, and returns the body.
+async fn gql(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut request = http
+        .post(url)
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Polls `query` until `done` holds for its data (at most 60 s).
+async fn until(
+    http: &reqwest::Client,
+    url: &str,
+    query: &str,
+    variables: Value,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..240 {
+        last = gql(http, url, None, query, variables.clone()).await;
+        if done(&last["data"]) {
+            return last["data"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("condition never held; last answer: {last}");
+}
+
+#[tokio::test]
+async fn a_validated_conversion_is_paid_out_through_the_gateway() {
+    let data_dir = std::env::temp_dir().join(format!("alpes-flujo-{}", std::process::id()));
+    std::fs::remove_dir_all(&data_dir).ok();
+    let http = reqwest::Client::new();
+    let launched = launch(&data_dir);
+    let gateway = launched.urls[0].clone();
+
+    // A demo partner and campaign, as the console would pick them.
+    let data = gql(&http, &gateway, None,
+        "{ afiliados(filtro: {estado: ACTIVO}, paginacion: {perPage: 1}) { items { id configuracionComisiones { minimoPago { valor moneda } } } }
+           campanias(paginacion: {perPage: 1}) { items { id gastoActual { valor moneda } } } }", json!({})).await;
+    let afiliado = data["data"]["afiliados"]["items"][0].clone();
+    let campania = data["data"]["campanias"]["items"][0].clone();
+    let afiliado_id = afiliado["id"].as_str().expect("afiliado").to_owned();
+    let campania_id = campania["id"].as_str().expect("campania").to_owned();
+    let minimo = &afiliado["configuracionComisiones"]["minimoPago"];
+    let moneda = minimo["moneda"].as_str().expect("moneda").to_owned();
+    // Far above the partner's minimum, so any rate pays out.
+    let valor = format!(
+        "{}",
+        minimo["valor"]
+            .as_str()
+            .expect("valor")
+            .parse::<f64>()
+            .map(|v| (v.ceil() as u64 + 1) * 1000)
+            .expect("number")
+    );
+
+    // 1. A conversion, registered and validated through the gateway.
+    let registrada = gql(&http, &gateway, None,
+        "mutation($input: RegistrarConversionInput!) { registrarConversion(input: $input) { conversion { id estado } } }",
+        json!({ "input": { "afiliadoId": afiliado_id, "campaniaId": campania_id, "tipo": "VENTA",
+                           "valor": { "valor": valor, "moneda": moneda }, "canal": "web",
+                           "referenciaExterna": "flujo-pagos-0001" } })).await;
+    let conversion = registrada["data"]["registrarConversion"]["conversion"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{registrada}"))
+        .to_owned();
+    let validada = gql(
+        &http,
+        &gateway,
+        None,
+        "mutation($id: ID!) { validarConversion(input: {id: $id}) { conversion { estado } } }",
+        json!({ "id": conversion }),
+    )
+    .await;
+    assert_eq!(
+        validada["data"]["validarConversion"]["conversion"]["estado"], "VALIDADA",
+        "{validada}"
+    );
+
+    // 2. pagos calculates its commission from ConversionValidada (through the bus).
+    let data = until(&http, &gateway,
+        "query($id: ID!) { conversion(id: $id) { comision { id estado porcentaje monto { valor moneda } } } }",
+        json!({ "id": conversion }), |d| d["conversion"]["comision"]["estado"] == "CALCULADA").await;
+    let comision = data["conversion"]["comision"].clone();
+    let comision_id = comision["id"].as_str().expect("comision").to_owned();
+
+    // 3. Approved: the campaign's expense grows by the commission (ComisionAprobada).
+    let aprobada = gql(
+        &http,
+        &gateway,
+        None,
+        "mutation($id: ID!) { aprobarComision(input: {id: $id}) { comision { estado } } }",
+        json!({ "id": comision_id }),
+    )
+    .await;
+    assert_eq!(
+        aprobada["data"]["aprobarComision"]["comision"]["estado"], "APROBADA",
+        "{aprobada}"
+    );
+    let antes = campania["gastoActual"].clone();
+    let data = until(&http, &gateway,
+        "query($id: ID!) { campania(id: $id) { gastoActual { valor moneda } comisiones(estado: APROBADA) { id } } }",
+        json!({ "id": campania_id }), |d| d["campania"]["gastoActual"] != antes).await;
+    assert!(
+        data["campania"]["comisiones"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["id"] == comision_id.as_str()),
+        "{data}"
+    );
+
+    // 4. A payout requested through the gateway is accepted at once and processed.
+    let pagado = gql(&http, &gateway, None,
+        "mutation($input: PagarInput!) { pagar(input: $input) { pago { id estado } } }",
+        json!({ "input": { "idempotencyKey": "flujo-pagos-clave-0001", "afiliadoId": afiliado_id, "ciclo": "CYCLE-FLUJO",
+                           "metodoPago": { "tipo": "TRANSFERENCIA_BANCARIA", "mascara": "****4321" }, "moneda": moneda } })).await;
+    let pago = pagado["data"]["pagar"]["pago"].clone();
+    assert!(
+        matches!(
+            pago["estado"].as_str(),
+            Some("PENDIENTE" | "PROCESANDO" | "EXITOSO")
+        ),
+        "{pagado}"
+    );
+    let data = until(&http, &gateway,
+        "query($id: ID!) { pago(id: $id) { estado afiliado { id nombre saldoPendiente { valor } } comisiones { id estado campania { nombre } }
+           auditoria { evento actor } } }",
+        json!({ "id": pago["id"] }), |d| d["pago"]["estado"] == "EXITOSO").await;
+    let pago = &data["pago"];
+    assert!(
+        pago["afiliado"]["nombre"].is_string(),
+        "joined with afiliados: {data}"
+    );
+    assert!(
+        pago["comisiones"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["id"] == comision_id.as_str()
+                && c["estado"] == "PAGADA"
+                && c["campania"]["nombre"].is_string()),
+        "{data}"
+    );
+    let eventos: Vec<&str> = pago["auditoria"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|a| a["evento"].as_str())
+        .collect();
+    assert_eq!(eventos.first(), Some(&"PagoSolicitado"));
+    assert_eq!(eventos.last(), Some(&"PagoExitoso"));
+
+    // 5. The report version switch is an admin mutation.
+    let sin_token = gql(
+        &http,
+        &gateway,
+        None,
+        "mutation { cambiarVersionReporte(input: {version: V2}) { version } }",
+        json!({}),
+    )
+    .await;
+    assert!(sin_token["errors"].is_array(), "{sin_token}");
+    let login: Value = http
+        .post(gateway.replace("/graphql", "/auth/login"))
+        .json(&json!({ "username": "admin", "password": "admin" }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let token = login["token"].as_str().expect("token");
+    let cambio = gql(
+        &http,
+        &gateway,
+        Some(token),
+        "mutation { cambiarVersionReporte(input: {version: V2}) { version } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        cambio["data"]["cambiarVersionReporte"]["version"], "V2",
+        "{cambio}"
+    );
+    let reporte = gql(&http, &gateway, None, "{ reportePagos { __typename totalPagos ... on ReportePagosV2 { porEstado { estado cantidad } } } }", json!({})).await;
+    assert_eq!(
+        reporte["data"]["reportePagos"]["__typename"], "ReportePagosV2",
+        "{reporte}"
+    );
+    stop(launched);
     std::fs::remove_dir_all(&data_dir).ok();
 }

@@ -29,6 +29,12 @@ fn checked_in_supergraph_is_read_by_the_gateway() {
         .collect();
     assert_eq!(
         names,
-        ["afiliados", "campanias", "clientes", "conversiones"]
+        [
+            "afiliados",
+            "campanias",
+            "clientes",
+            "conversiones",
+            "pagos"
+        ]
     );
 }
