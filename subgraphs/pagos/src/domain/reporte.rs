@@ -124,10 +124,13 @@ fn dinero(minor: i64, moneda: Moneda) -> DomainResult<Dinero> {
     Dinero::desde_unidades_menores(minor, moneda).map_err(DomainError::internal)
 }
 
+/// Count and minor-unit sum per currency.
+type PorMoneda = BTreeMap<Moneda, (u64, i64)>;
+
 /// Adds rows into per-currency sums and a count.
 fn acumular<'a>(
     filas: impl Iterator<Item = (&'a Moneda, u64, i64)>,
-) -> DomainResult<(u64, BTreeMap<Moneda, (u64, i64)>)> {
+) -> DomainResult<(u64, PorMoneda)> {
     let mut cantidad = 0u64;
     let mut por_moneda: BTreeMap<Moneda, (u64, i64)> = BTreeMap::new();
     for (moneda, n, suma) in filas {
@@ -142,7 +145,7 @@ fn acumular<'a>(
     Ok((cantidad, por_moneda))
 }
 
-fn totales(por_moneda: &BTreeMap<Moneda, (u64, i64)>, cantidad: u64) -> DomainResult<Totales> {
+fn totales(por_moneda: &PorMoneda, cantidad: u64) -> DomainResult<Totales> {
     Ok(Totales {
         cantidad,
         montos: por_moneda

@@ -519,9 +519,9 @@ impl PagosRepository for SeaPagosRepository {
         }
         // Reserve: only rows still unreserved match, so a commission joins one payout.
         Comisiones::update_many()
-            .col_expr(K::PagoId, Expr::val(pago.id).into())
+            .col_expr(K::PagoId, Expr::val(pago.id))
             .col_expr(K::Version, Expr::col(K::Version).add(1))
-            .col_expr(K::FechaActualizacion, Expr::val(pago.fecha_creacion).into())
+            .col_expr(K::FechaActualizacion, Expr::val(pago.fecha_creacion))
             .filter(K::AfiliadoId.eq(pago.afiliado_id))
             .filter(K::Estado.eq(EstadoComision::Aprobada.codigo()))
             .filter(K::PagoId.is_null())
@@ -548,7 +548,7 @@ impl PagosRepository for SeaPagosRepository {
         Pagos::update_many()
             .col_expr(
                 pago::Column::MontoMinor,
-                Expr::val(super::mapping::minor(&cambio.pago.monto_total)?).into(),
+                Expr::val(super::mapping::minor(&cambio.pago.monto_total)?),
             )
             .filter(pago::Column::Id.eq(cambio.pago.id))
             .exec(&txn)
@@ -597,11 +597,11 @@ impl PagosRepository for SeaPagosRepository {
             let txn = self.db.begin().await.map_err(db::internal)?;
             // Conditional on still being due: of two workers, one matches the row.
             let tomado = Pagos::update_many()
-                .col_expr(P::Estado, Expr::val(EstadoPago::Procesando.codigo()).into())
+                .col_expr(P::Estado, Expr::val(EstadoPago::Procesando.codigo()))
                 .col_expr(P::Intentos, Expr::col(P::Intentos).add(1))
-                .col_expr(P::LeaseToken, Expr::val(token).into())
-                .col_expr(P::LeaseHasta, Expr::val(lease_hasta).into())
-                .col_expr(P::FechaActualizacion, Expr::val(ahora).into())
+                .col_expr(P::LeaseToken, Expr::val(token))
+                .col_expr(P::LeaseHasta, Expr::val(lease_hasta))
+                .col_expr(P::FechaActualizacion, Expr::val(ahora))
                 .filter(P::Id.eq(id))
                 .filter(vencido())
                 .exec(&txn)
@@ -633,20 +633,14 @@ impl PagosRepository for SeaPagosRepository {
         let p = &cambio.pago;
         let txn = self.db.begin().await.map_err(db::internal)?;
         let escrito = Pagos::update_many()
-            .col_expr(P::Estado, Expr::val(p.estado.codigo()).into())
-            .col_expr(P::Confirmacion, Expr::val(p.confirmacion.clone()).into())
-            .col_expr(P::MotivoFallo, Expr::val(p.motivo_fallo.clone()).into())
-            .col_expr(P::ProximoIntento, Expr::val(p.proximo_intento).into())
-            .col_expr(
-                P::FechaActualizacion,
-                Expr::val(p.fecha_actualizacion).into(),
-            )
-            .col_expr(P::FechaCompletado, Expr::val(p.fecha_completado).into())
-            .col_expr(P::LeaseToken, Expr::val(Option::<Uuid>::None).into())
-            .col_expr(
-                P::LeaseHasta,
-                Expr::val(Option::<DateTime<Utc>>::None).into(),
-            )
+            .col_expr(P::Estado, Expr::val(p.estado.codigo()))
+            .col_expr(P::Confirmacion, Expr::val(p.confirmacion.clone()))
+            .col_expr(P::MotivoFallo, Expr::val(p.motivo_fallo.clone()))
+            .col_expr(P::ProximoIntento, Expr::val(p.proximo_intento))
+            .col_expr(P::FechaActualizacion, Expr::val(p.fecha_actualizacion))
+            .col_expr(P::FechaCompletado, Expr::val(p.fecha_completado))
+            .col_expr(P::LeaseToken, Expr::val(Option::<Uuid>::None))
+            .col_expr(P::LeaseHasta, Expr::val(Option::<DateTime<Utc>>::None))
             .filter(P::Id.eq(p.id))
             .filter(P::LeaseToken.eq(token))
             .filter(P::Estado.eq(EstadoPago::Procesando.codigo()))
@@ -659,24 +653,21 @@ impl PagosRepository for SeaPagosRepository {
         }
         let comisiones = Comisiones::update_many()
             .col_expr(K::Version, Expr::col(K::Version).add(1))
-            .col_expr(
-                K::FechaActualizacion,
-                Expr::val(p.fecha_actualizacion).into(),
-            )
+            .col_expr(K::FechaActualizacion, Expr::val(p.fecha_actualizacion))
             .filter(K::PagoId.eq(p.id))
             .filter(K::Estado.eq(EstadoComision::Aprobada.codigo()));
         match cambio.comisiones {
             EfectoComisiones::Ninguno => {}
             EfectoComisiones::Pagar => {
                 comisiones
-                    .col_expr(K::Estado, Expr::val(EstadoComision::Pagada.codigo()).into())
+                    .col_expr(K::Estado, Expr::val(EstadoComision::Pagada.codigo()))
                     .exec(&txn)
                     .await
                     .map_err(db::internal)?;
             }
             EfectoComisiones::Liberar => {
                 comisiones
-                    .col_expr(K::PagoId, Expr::val(Option::<Uuid>::None).into())
+                    .col_expr(K::PagoId, Expr::val(Option::<Uuid>::None))
                     .exec(&txn)
                     .await
                     .map_err(db::internal)?;
