@@ -4,27 +4,15 @@ use kernel::{DomainError, DomainResult, values::Porcentaje};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// A coded enum that is also (de)serialised by its SCREAMING_SNAKE_CASE name.
 macro_rules! coded_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name { $($(#[$vdoc])* $variant),* }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// Storage code.
-            pub fn codigo(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            /// Parses a storage code.
-            pub fn desde_codigo(codigo: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.codigo() == codigo)
-            }
-        }
+    ($(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
+        kernel::coded_enum!(
+            $(#[$meta])*
+            #[derive(Serialize, Deserialize)]
+            #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+            $name { $($body)* }
+        );
     };
 }
 

@@ -10,8 +10,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
     sea_query::{
-        Alias, Asterisk, Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement,
-        UnionType, WindowStatement,
+        Alias, Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement, UnionType,
     },
 };
 use uuid::Uuid;
@@ -249,7 +248,7 @@ impl ConversionRepository for SeaConversionRepository {
             return Ok(HashMap::new());
         }
         let column = conversion_column(f.dimension);
-        let mut inner = filtrar(
+        let inner = filtrar(
             Conversiones::find().filter(db::id_in(self.backend(), column, ids)),
             f.canal,
             f.estado,
@@ -257,21 +256,16 @@ impl ConversionRepository for SeaConversionRepository {
             f.hasta,
         )
         .into_query();
-        // The latest `limite` of each entity in one statement: number each entity's rows.
-        inner.expr_window_as(
-            Expr::cust("ROW_NUMBER()"),
-            WindowStatement::partition_by(column)
-                .order_by(Column::Fecha, Order::Desc)
-                .order_by(Column::Id, Order::Desc)
-                .to_owned(),
-            Alias::new("rn"),
+        // The latest `limite` of each entity in one statement.
+        let outer = db::first_per_group(
+            inner,
+            Expr::col(column),
+            [
+                (Expr::col(Column::Fecha), Order::Desc),
+                (Expr::col(Column::Id), Order::Desc),
+            ],
+            f.limite,
         );
-        let outer = Query::select()
-            .column(Asterisk)
-            .from_subquery(inner, Alias::new("t"))
-            .and_where(Expr::col(Alias::new("rn")).lte(f.limite as i64))
-            .order_by(Alias::new("rn"), Order::Asc)
-            .to_owned();
         let rows = conversion::Model::find_by_statement(self.backend().build(&outer))
             .all(&self.db)
             .await

@@ -186,6 +186,32 @@ where
     Ok((rows, total))
 }
 
+/// The first `limit` rows of each group of `inner`, numbered per `group` in `order`
+/// (`ROW_NUMBER() OVER (PARTITION BY …)`): a per-entity list for a whole batch of
+/// entities in one statement. Rows come out ordered by their rank.
+pub fn first_per_group(
+    mut inner: sea_orm::sea_query::SelectStatement,
+    group: sea_orm::sea_query::Expr,
+    order: impl IntoIterator<Item = (sea_orm::sea_query::Expr, sea_orm::sea_query::Order)>,
+    limit: u64,
+) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{
+        Alias, Asterisk, Expr, ExprTrait, OverStatement, Query, WindowStatement,
+    };
+    let mut window = WindowStatement::new();
+    window.add_partition_by(group);
+    for (expr, direction) in order {
+        window.order_by_expr(expr, direction);
+    }
+    inner.expr_window_as(Expr::cust("ROW_NUMBER()"), window, Alias::new("rn"));
+    Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("t"))
+        .and_where(Expr::col(Alias::new("rn")).lte(i64::try_from(limit).unwrap_or(i64::MAX)))
+        .order_by(Alias::new("rn"), sea_orm::sea_query::Order::Asc)
+        .to_owned()
+}
+
 /// The SQL direction of a domain sort order.
 pub fn sort_order(orden: crate::Orden) -> sea_orm::sea_query::Order {
     match orden {

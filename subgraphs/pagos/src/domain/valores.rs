@@ -2,30 +2,7 @@
 
 use kernel::{DomainError, DomainResult};
 
-/// Declares a domain enum with stable storage codes (`codigo` / `desde_codigo`).
-macro_rules! enum_codigos {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vdoc])* $variant),* }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// The stored and published code.
-            pub fn codigo(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            /// The value of a stored code.
-            pub fn desde_codigo(codigo: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.codigo() == codigo)
-            }
-        }
-    };
-}
-pub(crate) use enum_codigos;
+pub(crate) use kernel::coded_enum as enum_codigos;
 
 enum_codigos!(
     /// How a partner is paid.

@@ -14,8 +14,7 @@ use sea_orm::{
     EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     TransactionTrait,
     sea_query::{
-        Alias, Asterisk, Expr, ExprTrait, Func, JoinType, OnConflict, Order, OverStatement, Query,
-        SelectStatement, WindowStatement,
+        Alias, Asterisk, Expr, ExprTrait, Func, JoinType, OnConflict, Order, Query, SelectStatement,
     },
 };
 use uuid::Uuid;
@@ -60,27 +59,33 @@ impl SeaPagosRepository {
     }
 }
 
-/// The latest `limite` rows of each group of `inner` (numbered by `grupo`, latest
-/// `fecha` first): one statement for a whole batch of entities.
+/// The latest `limite` rows of each `grupo` of `inner` (latest `fecha`, then `id`, first).
 fn ultimos_por_grupo(
-    mut inner: SelectStatement,
+    inner: SelectStatement,
     grupo: Expr,
     fecha: Expr,
     id: Expr,
     limite: u64,
 ) -> SelectStatement {
-    let mut ventana = WindowStatement::new();
-    ventana
-        .add_partition_by(grupo)
-        .order_by_expr(fecha, Order::Desc)
-        .order_by_expr(id, Order::Desc);
-    inner.expr_window_as(Expr::cust("ROW_NUMBER()"), ventana, Alias::new("rn"));
-    Query::select()
-        .column(Asterisk)
-        .from_subquery(inner, Alias::new("t"))
-        .and_where(Expr::col(Alias::new("rn")).lte(i64::try_from(limite).unwrap_or(i64::MAX)))
-        .order_by(Alias::new("rn"), Order::Asc)
-        .to_owned()
+    db::first_per_group(
+        inner,
+        grupo,
+        [(fecha, Order::Desc), (id, Order::Desc)],
+        limite,
+    )
+}
+
+/// Groups converted rows by their payout, keeping their order.
+fn por_pago<T>(
+    rows: impl Iterator<Item = DomainResult<T>>,
+    pago: impl Fn(&T) -> Uuid,
+) -> DomainResult<HashMap<Uuid, Vec<T>>> {
+    let mut out: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for row in rows {
+        let item = row?;
+        out.entry(pago(&item)).or_default().push(item);
+    }
+    Ok(out)
 }
 
 /// Runs a grouped statement and splits its rows by the `grupo` column.
@@ -855,12 +860,7 @@ impl PagosRepository for SeaPagosRepository {
             .all(&self.db)
             .await
             .map_err(db::internal)?;
-        let mut out: HashMap<Uuid, Vec<Transaccion>> = HashMap::new();
-        for row in rows {
-            let t = transaccion_to_domain(row)?;
-            out.entry(t.pago_id).or_default().push(t);
-        }
-        Ok(out)
+        por_pago(rows.into_iter().map(transaccion_to_domain), |t| t.pago_id)
     }
 
     async fn auditoria(
@@ -880,12 +880,9 @@ impl PagosRepository for SeaPagosRepository {
             .all(&self.db)
             .await
             .map_err(db::internal)?;
-        let mut out: HashMap<Uuid, Vec<EntradaAuditoria>> = HashMap::new();
-        for row in rows {
-            let a = auditoria_to_domain(row);
-            out.entry(a.pago_id).or_default().push(a);
-        }
-        Ok(out)
+        por_pago(rows.into_iter().map(|r| Ok(auditoria_to_domain(r))), |a| {
+            a.pago_id
+        })
     }
 
     async fn filas_reporte(&self, filtro: &FiltroReporte) -> DomainResult<Vec<FilaEstado>> {
