@@ -329,6 +329,45 @@ async fn currencies_are_paid_separately(backend: Backend) -> Result<()> {
     sg.stop().await
 }
 
+async fn a_currency_the_provider_does_not_pay_is_refused(backend: Backend) -> Result<()> {
+    let mut config = config();
+    config.pasarela.monedas = vec![kernel::Moneda::Usd];
+    let sg = TestSubgraph::start(&pagos::Pagos::with_config(config), backend).await?;
+    let e = Escenario::nuevo(&sg, "1").await?;
+    e.comision_aprobada(&sg, "100000", "COP").await?;
+    let antes = state(&sg).await?;
+    let body = sg
+        .gql(PAGAR, pagar_input("clave-cop-00001", e.afiliado, "CYCLE-1"))
+        .await?;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["campo"], "moneda");
+    assert!(
+        error_message(&body).is_some_and(|m| m.contains("no admite pagos en COP")),
+        "{body}"
+    );
+    assert_eq!(state(&sg).await?, antes);
+    sg.stop().await
+}
+
+async fn the_audit_trail_names_the_caller_the_gateway_vouched_for(backend: Backend) -> Result<()> {
+    let sg = start(backend).await?;
+    let e = Escenario::nuevo(&sg, "1").await?;
+    e.comision_aprobada(&sg, "100", "USD").await?;
+    let body: Value = reqwest::Client::new()
+        .post(format!("{}/graphql", sg.base_url))
+        .header("x-gateway-claims", r#"{"sub":"operador","scope":"lectura escritura"}"#)
+        .json(&json!({ "query": PAGAR, "variables": pagar_input("clave-actor-0001", e.afiliado, "CYCLE-1") }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let id = body["data"]["pagar"]["pago"]["id"].clone();
+    let pago = sg.data(PAGO, json!({ "id": id })).await?;
+    assert_eq!(pago["pago"]["auditoria"][0]["evento"], "PagoSolicitado");
+    assert_eq!(pago["pago"]["auditoria"][0]["actor"], "operador");
+    sg.stop().await
+}
+
 /// `value.tap(|v| …)`: edits a JSON value in an expression.
 trait Tap {
     fn tap(self, f: impl FnOnce(&mut Self)) -> Self;
@@ -347,4 +386,6 @@ on_both_backends!(
     a_reused_key_with_other_data_is_a_conflict,
     bad_requests_write_nothing,
     currencies_are_paid_separately,
+    a_currency_the_provider_does_not_pay_is_refused,
+    the_audit_trail_names_the_caller_the_gateway_vouched_for,
 );
