@@ -69,6 +69,7 @@ pub(crate) struct SingleOptions {
     pub(crate) max_connections: u32,
     pub(crate) demo: bool,
     pub(crate) redis_url: Option<String>,
+    pub(crate) gateway_secret: Option<String>,
 }
 
 /// Opens, migrates and optionally seeds one subgraph's database.
@@ -180,6 +181,14 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
             names.join(", ")
         );
     };
+    if let Some(secret) = &options.gateway_secret
+        && secret.len() < server::MIN_SECRET_LEN
+    {
+        bail!(
+            "--gateway-secret needs at least {} characters",
+            server::MIN_SECRET_LEN
+        );
+    }
     let db = open(
         subgraph.as_ref(),
         &options.database_url,
@@ -202,7 +211,11 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         "{} is running: http://{addr}/graphql   (health: http://{addr}/health)",
         subgraph.name()
     );
-    server::serve(listener, subgraph.app(db), server::shutdown_signal()).await?;
+    let mut app = subgraph.app(db);
+    if let Some(secret) = &options.gateway_secret {
+        app = server::require_gateway_secret(app, secret);
+    }
+    server::serve(listener, app, server::shutdown_signal()).await?;
     stop_tx.send(true).ok();
     futures::future::join_all(event_tasks).await;
     println!("Stopped.");

@@ -82,6 +82,10 @@ struct SubgraphArgs {
     /// Redis of the event bus (redis://host:port); without it events stay in the outbox.
     #[arg(long, env = "REDIS_URL")]
     redis_url: Option<String>,
+    /// The gateway's shared credential (at least 16 characters): when set, `/graphql`
+    /// answers only requests carrying it (the gateway's `subgraph_secret`).
+    #[arg(long, env = "ALPES_GATEWAY_SECRET", hide_env_values = true)]
+    gateway_secret: Option<String>,
 }
 
 #[tokio::main]
@@ -98,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
                 max_connections: args.max_connections,
                 demo: args.demo,
                 redis_url: args.redis_url,
+                gateway_secret: args.gateway_secret,
             })
             .await
         }

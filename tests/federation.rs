@@ -201,3 +201,76 @@ fn campaign_window() -> (String, String) {
         (now + chrono::Duration::days(60)).to_rfc3339(),
     )
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deployed_subgraphs_answer_only_the_gateway() {
+    const SECRET: &str = "credencial-compartida-de-prueba";
+    let subgraph = clientes::Clientes;
+    let started = TestSubgraph::start_with(&subgraph, Backend::Sqlite, |app| {
+        kernel::server::require_gateway_secret(app, SECRET)
+    })
+    .await
+    .expect("subgraph starts");
+    let http = reqwest::Client::new();
+    let direct = http
+        .post(format!("{}/graphql", started.base_url))
+        .json(&json!({ "query": "{ clientes { paginacion { total } } }" }))
+        .send()
+        .await
+        .expect("direct request");
+    assert_eq!(direct.status(), 401);
+    let body: Value = direct.json().await.expect("json");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+    let supergraph = compose(&[SubgraphSdl {
+        name: "clientes".to_owned(),
+        url: format!("{}/graphql", started.base_url),
+        sdl: subgraph.sdl(),
+    }])
+    .expect("composes");
+    let ask = |secret: Option<&str>| {
+        let config = gateway::config::GatewayConfig {
+            subgraph_secret: secret.map(str::to_owned),
+            ..Default::default()
+        };
+        let supergraph = supergraph.clone();
+        let http = http.clone();
+        async move {
+            let engine = gateway::server::engine_from_config(&supergraph, &config).expect("engine");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(async move {
+                gateway::server::serve_with(listener, AppState::new(engine), &config, async {
+                    let _ = stopped.await;
+                })
+                .await
+            });
+            let body: Value = http
+                .post(url)
+                .json(&json!({ "query": "{ clientes { paginacion { total } } }" }))
+                .send()
+                .await
+                .expect("gateway request")
+                .json()
+                .await
+                .expect("json");
+            drop(stop);
+            body
+        }
+    };
+    let with_secret = ask(Some(SECRET)).await;
+    assert_eq!(
+        with_secret["data"]["clientes"]["paginacion"]["total"], 0,
+        "{with_secret}"
+    );
+    let without = ask(None).await;
+    assert_eq!(
+        without["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{without}"
+    );
+    assert_eq!(without["errors"][0]["extensions"]["service"], "clientes");
+    started.stop().await.expect("stop");
+}

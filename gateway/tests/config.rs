@@ -94,6 +94,7 @@ fn mistakes_are_named_clearly() {
             "[subgraphs.products]\nurl = \"ftp://x\"",
             "subgraphs.products.url",
         ),
+        ("subgraph_secret = \"corto\"", "subgraph_secret"),
     ];
     for (toml, key) in cases {
         let (ok, text) = check(toml, &[]);

@@ -50,6 +50,9 @@ pub struct GatewayConfig {
     pub persisted_queries: PersistedQueriesConfig,
     /// Bearer-token authentication.
     pub auth: AuthConfig,
+    /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
+    /// require (`--gateway-secret`); at least 16 characters.
+    pub subgraph_secret: Option<String>,
 }
 
 impl Default for AuthConfig {
@@ -193,6 +196,7 @@ impl Default for GatewayConfig {
             override_labels: Vec::new(),
             persisted_queries: PersistedQueriesConfig::default(),
             auth: AuthConfig::default(),
+            subgraph_secret: None,
         }
     }
 }
@@ -263,6 +267,14 @@ impl GatewayConfig {
             return Err(ConfigError::Setting {
                 key: "auth.jwt_secret".into(),
                 problem: "an HS256 secret needs at least 32 bytes".into(),
+            });
+        }
+        if let Some(secret) = &self.subgraph_secret
+            && (secret.len() < 16 || axum::http::HeaderValue::from_str(secret).is_err())
+        {
+            return Err(ConfigError::Setting {
+                key: "subgraph_secret".into(),
+                problem: "needs at least 16 characters, all valid in an HTTP header".into(),
             });
         }
         if !self.auth.users.is_empty() && self.auth.jwt_secret.is_none() {

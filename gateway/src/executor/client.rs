@@ -64,6 +64,9 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// The header carrying the caller's verified JWT claims (JSON) to subgraphs.
 pub const CLAIMS_HEADER: &str = "x-gateway-claims";
 
+/// The header carrying the gateway's shared credential to subgraphs.
+pub const SECRET_HEADER: &str = "x-gateway-secret";
+
 /// What a subgraph request carries of the client request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Forwarded {
@@ -108,6 +111,7 @@ type InFlightTable = Mutex<HashMap<(usize, Option<String>, Bytes), InFlight>>;
 /// Subgraph requests over pooled HTTP connections (keep-alive, HTTP/2 when offered).
 pub struct HttpSubgraphClient {
     http: reqwest::Client,
+    secret: Option<Arc<str>>,
     metrics: Arc<Metrics>,
     endpoints: Arc<Vec<SubgraphEndpoint>>,
     in_flight: Arc<InFlightTable>,
@@ -123,10 +127,17 @@ impl HttpSubgraphClient {
             .build()?;
         Ok(Self {
             http,
+            secret: None,
             metrics: Arc::new(Metrics::new()),
             endpoints: Arc::new(endpoints),
             in_flight: Arc::default(),
         })
+    }
+
+    /// Sends this shared credential to every subgraph.
+    pub fn with_secret(mut self, secret: Option<&str>) -> Self {
+        self.secret = secret.map(Arc::from);
+        self
     }
 
     /// Records subgraph fetches in these metrics.
@@ -145,12 +156,13 @@ impl HttpSubgraphClient {
         let metrics = self.metrics.clone();
         let forwarded = forwarded.clone();
         let endpoints = self.endpoints.clone();
+        let secret = self.secret.clone();
         async move {
             let started = std::time::Instant::now();
             let name = endpoints
                 .get(subgraph)
                 .map_or_else(|| format!("#{subgraph}"), |e| e.name.clone());
-            let result = Self::call(&http, &endpoints, subgraph, body, forwarded).await;
+            let result = Self::call(&http, &endpoints, subgraph, body, forwarded, secret).await;
             let outcome = if result.is_ok() {
                 Outcome::Ok
             } else {
@@ -168,6 +180,7 @@ impl HttpSubgraphClient {
         subgraph: usize,
         body: Bytes,
         forwarded: Forwarded,
+        secret: Option<Arc<str>>,
     ) -> Result<SubgraphResponse, FetchError> {
         {
             let Some(endpoint) = endpoints.get(subgraph) else {
@@ -195,6 +208,9 @@ impl HttpSubgraphClient {
             }
             if let Some(claims) = &forwarded.claims {
                 request = request.header(CLAIMS_HEADER, claims);
+            }
+            if let Some(secret) = &secret {
+                request = request.header(SECRET_HEADER, secret.as_ref());
             }
             let response = request
                 .timeout(endpoint.timeout)

@@ -7,8 +7,8 @@ mod project;
 mod representation;
 
 pub use client::{
-    CLAIMS_HEADER, FetchError, Forwarded, HttpSubgraphClient, REQUEST_ID_HEADER, SubgraphClient,
-    SubgraphEndpoint, SubgraphResponse,
+    CLAIMS_HEADER, FetchError, Forwarded, HttpSubgraphClient, REQUEST_ID_HEADER, SECRET_HEADER,
+    SubgraphClient, SubgraphEndpoint, SubgraphResponse,
 };
 pub use execute::{RawResult, execute};
 

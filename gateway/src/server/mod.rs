@@ -135,7 +135,9 @@ pub fn engine_with_metrics(
         .iter()
         .map(|e| (e.name.clone(), e.url.clone()))
         .collect();
-    let client = HttpSubgraphClient::new(endpoints)?.with_metrics(metrics.clone());
+    let client = HttpSubgraphClient::new(endpoints)?
+        .with_metrics(metrics.clone())
+        .with_secret(config.subgraph_secret.as_deref());
     let persisted = match (
         &config.persisted_queries.safelist,
         config.persisted_queries.apq,

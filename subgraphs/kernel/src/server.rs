@@ -182,6 +182,40 @@ async fn health<E: Executor>(State(state): State<Arc<AppState<E>>>) -> Response 
     }
 }
 
+/// The header carrying the gateway's shared credential to subgraphs.
+pub const GATEWAY_SECRET_HEADER: &str = "x-gateway-secret";
+
+/// Shortest shared credential accepted.
+pub const MIN_SECRET_LEN: usize = 16;
+
+/// Makes `app` answer GraphQL only to requests carrying `secret` in
+/// [`GATEWAY_SECRET_HEADER`] (deployed mode: only the gateway may call a subgraph, and
+/// only it vouches for `x-gateway-claims`); others get 401. `/health` stays open for
+/// probes. The comparison takes the same time wherever the values differ.
+pub fn require_gateway_secret(app: Router, secret: &str) -> Router {
+    use axum::{extract::Request, middleware::Next};
+    use subtle::ConstantTimeEq;
+    let secret: Arc<[u8]> = Arc::from(secret.as_bytes());
+    app.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+        let secret = secret.clone();
+        async move {
+            let given = request
+                .headers()
+                .get(GATEWAY_SECRET_HEADER)
+                .map(|v| v.as_bytes())
+                .unwrap_or_default();
+            if request.uri().path() == "/health" || bool::from(given.ct_eq(&secret)) {
+                return next.run(request).await;
+            }
+            request_error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "Solo el gateway puede consultar este subgrafo (credencial compartida ausente o inválida)".into(),
+            )
+        }
+    }))
+}
+
 /// Binds `addr`; a port already taken is a clear error naming the address.
 pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     TcpListener::bind(addr).await.map_err(|error| {
@@ -225,6 +259,51 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, http::Request};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn status(app: &Router, path: &str, secret: Option<&str>) -> StatusCode {
+        let mut request = Request::get(path);
+        if let Some(secret) = secret {
+            request = request.header(GATEWAY_SECRET_HEADER, secret);
+        }
+        app.clone()
+            .oneshot(request.body(Body::empty()).expect("request"))
+            .await
+            .expect("response")
+            .status()
+    }
+
+    #[tokio::test]
+    async fn only_the_gateway_secret_opens_graphql_and_health_stays_open() {
+        let app = Router::new()
+            .route("/graphql", get(|| async { "ok" }))
+            .route("/health", get(|| async { "up" }));
+        let app = require_gateway_secret(app, "0123456789abcdef-secreto");
+        assert_eq!(
+            status(&app, "/graphql", None).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            status(&app, "/graphql", Some("0123456789abcdef-otro")).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            status(&app, "/graphql", Some("0123456789abcdef-secret")).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            status(&app, "/graphql", Some("0123456789abcdef-secreto")).await,
+            StatusCode::OK
+        );
+        assert_eq!(status(&app, "/health", None).await, StatusCode::OK);
     }
 }
 

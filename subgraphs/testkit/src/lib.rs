@@ -153,9 +153,18 @@ pub struct TestSubgraph {
 impl TestSubgraph {
     /// Migrates a fresh database on `backend` and serves `subgraph` over it.
     pub async fn start(subgraph: &dyn Subgraph, backend: Backend) -> Result<Self> {
+        Self::start_with(subgraph, backend, |app| app).await
+    }
+
+    /// As [`TestSubgraph::start`], serving `wrap(app)` (extra layers, as a deployment adds).
+    pub async fn start_with(
+        subgraph: &dyn Subgraph,
+        backend: Backend,
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
+    ) -> Result<Self> {
         let db = TestDb::new(backend).await?;
         subgraph.migrate(&db.db, &db.url).await?;
-        let app = subgraph.app(db.db.clone());
+        let app = wrap(subgraph.app(db.db.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let server = tokio::spawn(async move {
