@@ -274,3 +274,83 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
     assert_eq!(without["errors"][0]["extensions"]["service"], "clientes");
     started.stop().await.expect("stop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_subgraph_trips_its_breaker_and_recovers() {
+    // A port with nothing listening yet: every request is refused.
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("probe");
+        probe.local_addr().expect("address").port()
+    };
+    let subgraph = clientes::Clientes;
+    let supergraph = compose(&[SubgraphSdl {
+        name: "clientes".to_owned(),
+        url: format!("http://127.0.0.1:{port}/graphql"),
+        sdl: subgraph.sdl(),
+    }])
+    .expect("composes");
+    let config = gateway::config::GatewayConfig {
+        circuit_breaker: gateway::config::CircuitBreakerConfig {
+            failure_threshold: 3,
+            open_ms: 400,
+        },
+        ..Default::default()
+    };
+    let engine = gateway::server::engine_from_config(&supergraph, &config).expect("engine");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(serve(listener, AppState::new(engine), async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+    let code = |body: &Value| {
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    let ask = || async {
+        http.post(&url)
+            .json(&json!({ "query": "{ clientes { paginacion { total } } }" }))
+            .send()
+            .await
+            .expect("gateway")
+            .json::<Value>()
+            .await
+            .expect("json")
+    };
+    for _ in 0..3 {
+        assert_eq!(code(&ask().await).as_deref(), Some("SUBREQUEST_HTTP_ERROR"));
+    }
+    let open = ask().await;
+    assert_eq!(
+        code(&open).as_deref(),
+        Some("SUBGRAPH_CIRCUIT_OPEN"),
+        "{open}"
+    );
+    assert_eq!(open["errors"][0]["extensions"]["service"], "clientes");
+
+    // The subgraph comes up on that port; after the open period one trial closes it.
+    let db = testkit::TestDb::new(Backend::Sqlite).await.expect("db");
+    subgraph.migrate(&db.db, &db.url).await.expect("migrate");
+    let app = subgraph.app(db.db.clone());
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("the port is free again");
+    tokio::spawn(kernel::server::serve(listener, app, std::future::pending()));
+    assert_eq!(
+        code(&ask().await).as_deref(),
+        Some("SUBGRAPH_CIRCUIT_OPEN"),
+        "still open"
+    );
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let closed = ask().await;
+    assert_eq!(
+        closed["data"]["clientes"]["paginacion"]["total"], 0,
+        "{closed}"
+    );
+    assert_eq!(ask().await["data"]["clientes"]["paginacion"]["total"], 0);
+    db.drop_db().await.expect("drop");
+}

@@ -50,6 +50,8 @@ pub struct GatewayConfig {
     pub persisted_queries: PersistedQueriesConfig,
     /// Bearer-token authentication.
     pub auth: AuthConfig,
+    /// Per-subgraph circuit breaker.
+    pub circuit_breaker: CircuitBreakerConfig,
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
@@ -197,6 +199,38 @@ impl Default for GatewayConfig {
             persisted_queries: PersistedQueriesConfig::default(),
             auth: AuthConfig::default(),
             subgraph_secret: None,
+            circuit_breaker: CircuitBreakerConfig::default(),
+        }
+    }
+}
+
+/// When a subgraph is considered down and stops being called for a while.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CircuitBreakerConfig {
+    /// Consecutive failed requests (transport error, timeout, non-GraphQL answer) that
+    /// open a subgraph's breaker (0: never).
+    pub failure_threshold: u32,
+    /// How long an open breaker fails requests at once before letting one trial through,
+    /// in milliseconds.
+    pub open_ms: u64,
+}
+
+impl Default for CircuitBreakerConfig {
+    fn default() -> Self {
+        Self {
+            failure_threshold: 5,
+            open_ms: 10_000,
+        }
+    }
+}
+
+impl CircuitBreakerConfig {
+    /// The executor's settings.
+    pub fn settings(&self) -> crate::executor::BreakerSettings {
+        crate::executor::BreakerSettings {
+            failure_threshold: self.failure_threshold,
+            open_for: Duration::from_millis(self.open_ms),
         }
     }
 }

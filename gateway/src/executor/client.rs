@@ -14,6 +14,7 @@ use futures::{
 };
 use serde_json::Value;
 
+use super::breaker::{Admission, Breaker, BreakerSettings};
 use crate::telemetry::{Metrics, Outcome};
 
 /// Why a subgraph request produced no GraphQL response.
@@ -35,6 +36,16 @@ pub enum FetchError {
         /// The limit.
         timeout_ms: u128,
     },
+    /// The subgraph's circuit breaker is open: it failed repeatedly and is not called.
+    #[error(
+        "subgraph {subgraph} is unavailable (circuit open after repeated failures; next try in {retry_after_ms} ms)"
+    )]
+    CircuitOpen {
+        /// Subgraph name.
+        subgraph: String,
+        /// When the next trial request may go.
+        retry_after_ms: u128,
+    },
     /// The body is not a GraphQL response.
     #[error(
         "subgraph {subgraph} answered HTTP {status} with a body that is not a GraphQL response"
@@ -54,6 +65,7 @@ impl FetchError {
             FetchError::Transport { .. } => "SUBREQUEST_HTTP_ERROR",
             FetchError::Timeout { .. } => "SUBREQUEST_TIMEOUT",
             FetchError::Malformed { .. } => "SUBREQUEST_MALFORMED_RESPONSE",
+            FetchError::CircuitOpen { .. } => "SUBGRAPH_CIRCUIT_OPEN",
         }
     }
 }
@@ -112,6 +124,7 @@ type InFlightTable = Mutex<HashMap<(usize, Option<String>, Bytes), InFlight>>;
 pub struct HttpSubgraphClient {
     http: reqwest::Client,
     secret: Option<Arc<str>>,
+    breakers: Arc<Vec<Breaker>>,
     metrics: Arc<Metrics>,
     endpoints: Arc<Vec<SubgraphEndpoint>>,
     in_flight: Arc<InFlightTable>,
@@ -125,13 +138,29 @@ impl HttpSubgraphClient {
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_max_idle_per_host(64)
             .build()?;
+        let breakers = endpoints
+            .iter()
+            .map(|_| Breaker::new(BreakerSettings::default()))
+            .collect();
         Ok(Self {
             http,
             secret: None,
+            breakers: Arc::new(breakers),
             metrics: Arc::new(Metrics::new()),
             endpoints: Arc::new(endpoints),
             in_flight: Arc::default(),
         })
+    }
+
+    /// Guards every subgraph with a circuit breaker of these settings.
+    pub fn with_breakers(mut self, settings: BreakerSettings) -> Self {
+        self.breakers = Arc::new(
+            self.endpoints
+                .iter()
+                .map(|_| Breaker::new(settings))
+                .collect(),
+        );
+        self
     }
 
     /// Sends this shared credential to every subgraph.
@@ -157,12 +186,26 @@ impl HttpSubgraphClient {
         let forwarded = forwarded.clone();
         let endpoints = self.endpoints.clone();
         let secret = self.secret.clone();
+        let breakers = self.breakers.clone();
         async move {
             let started = std::time::Instant::now();
             let name = endpoints
                 .get(subgraph)
                 .map_or_else(|| format!("#{subgraph}"), |e| e.name.clone());
+            let breaker = breakers.get(subgraph);
+            if let Some(Admission::Rejected { retry_after }) = breaker.map(|b| b.admit(started)) {
+                metrics.subgraph_request(&name, Outcome::Error, Duration::ZERO);
+                return Err(FetchError::CircuitOpen {
+                    subgraph: name,
+                    retry_after_ms: retry_after.as_millis(),
+                });
+            }
             let result = Self::call(&http, &endpoints, subgraph, body, forwarded, secret).await;
+            if let Some(breaker) = breaker
+                && breaker.record(result.is_ok(), std::time::Instant::now())
+            {
+                tracing::warn!(subgraph = %name, "circuit breaker opened after repeated failures");
+            }
             let outcome = if result.is_ok() {
                 Outcome::Ok
             } else {

@@ -127,7 +127,8 @@ fn subgraph_of(error: &FetchError) -> &str {
     match error {
         FetchError::Transport { subgraph, .. }
         | FetchError::Timeout { subgraph, .. }
-        | FetchError::Malformed { subgraph, .. } => subgraph,
+        | FetchError::Malformed { subgraph, .. }
+        | FetchError::CircuitOpen { subgraph, .. } => subgraph,
     }
 }
 

@@ -1,11 +1,13 @@
 //! The executor: runs a plan against the subgraphs and shapes the response.
 
+mod breaker;
 mod client;
 mod execute;
 mod paths;
 mod project;
 mod representation;
 
+pub use breaker::BreakerSettings;
 pub use client::{
     CLAIMS_HEADER, FetchError, Forwarded, HttpSubgraphClient, REQUEST_ID_HEADER, SECRET_HEADER,
     SubgraphClient, SubgraphEndpoint, SubgraphResponse,

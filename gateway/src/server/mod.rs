@@ -137,7 +137,8 @@ pub fn engine_with_metrics(
         .collect();
     let client = HttpSubgraphClient::new(endpoints)?
         .with_metrics(metrics.clone())
-        .with_secret(config.subgraph_secret.as_deref());
+        .with_secret(config.subgraph_secret.as_deref())
+        .with_breakers(config.circuit_breaker.settings());
     let persisted = match (
         &config.persisted_queries.safelist,
         config.persisted_queries.apq,

@@ -1,0 +1,178 @@
+//! Per-subgraph circuit breaker: after `failure_threshold` consecutive failed requests a
+//! subgraph is not called for `open_for` (requests fail at once instead of each waiting
+//! for a timeout); then one trial request decides whether it closes again.
+
+use std::{
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+/// When a breaker opens and for how long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BreakerSettings {
+    /// Consecutive failures that open it (0: never).
+    pub failure_threshold: u32,
+    /// How long it stays open before a trial request.
+    pub open_for: Duration,
+}
+
+impl Default for BreakerSettings {
+    /// Off: a client built without settings never opens.
+    fn default() -> Self {
+        Self {
+            failure_threshold: 0,
+            open_for: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum State {
+    Closed {
+        failures: u32,
+    },
+    Open {
+        until: Instant,
+    },
+    /// One trial request is out; the others wait for its outcome by failing fast.
+    HalfOpen,
+}
+
+/// What the breaker says about a request.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// Send it.
+    Allowed,
+    /// Do not: the subgraph is considered down for this long still.
+    Rejected { retry_after: Duration },
+}
+
+/// The breaker of one subgraph.
+#[derive(Debug)]
+pub(crate) struct Breaker {
+    settings: BreakerSettings,
+    state: Mutex<State>,
+}
+
+impl Breaker {
+    pub(crate) fn new(settings: BreakerSettings) -> Self {
+        Self {
+            settings,
+            state: Mutex::new(State::Closed { failures: 0 }),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether a request may go now (an expired open state lets one trial through).
+    pub(crate) fn admit(&self, now: Instant) -> Admission {
+        if self.settings.failure_threshold == 0 {
+            return Admission::Allowed;
+        }
+        let mut state = self.state();
+        match *state {
+            State::Closed { .. } => Admission::Allowed,
+            State::Open { until } if now >= until => {
+                *state = State::HalfOpen;
+                Admission::Allowed
+            }
+            State::Open { until } => Admission::Rejected {
+                retry_after: until - now,
+            },
+            State::HalfOpen => Admission::Rejected {
+                retry_after: Duration::ZERO,
+            },
+        }
+    }
+
+    /// Records a request's outcome; returns `true` when this failure opened the breaker.
+    pub(crate) fn record(&self, ok: bool, now: Instant) -> bool {
+        if self.settings.failure_threshold == 0 {
+            return false;
+        }
+        let mut state = self.state();
+        let open = State::Open {
+            until: now + self.settings.open_for,
+        };
+        match (&*state, ok) {
+            (_, true) => {
+                *state = State::Closed { failures: 0 };
+                false
+            }
+            (State::HalfOpen, false) => {
+                *state = open;
+                true
+            }
+            (State::Closed { failures }, false) => {
+                let failures = failures + 1;
+                if failures >= self.settings.failure_threshold {
+                    *state = open;
+                    true
+                } else {
+                    *state = State::Closed { failures };
+                    false
+                }
+            }
+            // A late failure of a request sent before it opened changes nothing.
+            (State::Open { .. }, false) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_after_consecutive_failures_and_closes_after_a_good_trial() {
+        let breaker = Breaker::new(BreakerSettings {
+            failure_threshold: 3,
+            open_for: Duration::from_secs(10),
+        });
+        let t0 = Instant::now();
+        assert!(!breaker.record(false, t0));
+        assert!(!breaker.record(true, t0), "a success resets the count");
+        assert!(!breaker.record(false, t0));
+        assert!(!breaker.record(false, t0));
+        assert_eq!(breaker.admit(t0), Admission::Allowed);
+        assert!(
+            breaker.record(false, t0),
+            "the third consecutive failure opens it"
+        );
+        assert_eq!(
+            breaker.admit(t0 + Duration::from_secs(4)),
+            Admission::Rejected {
+                retry_after: Duration::from_secs(6)
+            }
+        );
+        let later = t0 + Duration::from_secs(10);
+        assert_eq!(breaker.admit(later), Admission::Allowed, "one trial");
+        assert!(
+            matches!(breaker.admit(later), Admission::Rejected { .. }),
+            "only one"
+        );
+        assert!(
+            breaker.record(false, later),
+            "a failed trial opens it again"
+        );
+        let after = later + Duration::from_secs(10);
+        assert_eq!(breaker.admit(after), Admission::Allowed);
+        breaker.record(true, after);
+        assert_eq!(breaker.admit(after), Admission::Allowed);
+        assert_eq!(breaker.admit(after), Admission::Allowed, "closed again");
+    }
+
+    #[test]
+    fn a_zero_threshold_never_opens() {
+        let breaker = Breaker::new(BreakerSettings {
+            failure_threshold: 0,
+            open_for: Duration::from_secs(1),
+        });
+        for _ in 0..100 {
+            breaker.record(false, Instant::now());
+        }
+        assert_eq!(breaker.admit(Instant::now()), Admission::Allowed);
+    }
+}
