@@ -37,7 +37,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     domain::{ConversionService, LimitadorTasa},
     persistence::{ProyeccionIds, SeaConversionRepository},
-    ratelimit::{LimitadorMemoria, LimitadorRedis, LimiteTasa},
+    ratelimit::{LimitadorPorAfiliado, LimiteTasa},
 };
 
 /// Default Redis key prefix of the rate-limit buckets.
@@ -82,7 +82,7 @@ impl Config {
     /// The limiter these settings describe (memory if Redis's URL is malformed, logged).
     pub fn limitador(&self) -> Arc<dyn LimitadorTasa> {
         if let Some(url) = &self.redis_url {
-            match LimitadorRedis::new(url, &self.redis_prefix, self.limite) {
+            match LimitadorPorAfiliado::redis(url, &self.redis_prefix, self.limite) {
                 Ok(limitador) => return Arc::new(limitador),
                 Err(error) => tracing::error!(
                     %error,
@@ -90,7 +90,7 @@ impl Config {
                 ),
             }
         }
-        Arc::new(LimitadorMemoria::new(self.limite))
+        Arc::new(LimitadorPorAfiliado::memoria(self.limite))
     }
 }
 
@@ -132,7 +132,7 @@ fn app(config: &Config, db: DatabaseConnection) -> Router {
 
 fn sdl() -> String {
     // Resolvers never run for the SDL, so a disconnected database is enough.
-    let limitador = Arc::new(LimitadorMemoria::new(LimiteTasa::default()));
+    let limitador = Arc::new(LimitadorPorAfiliado::memoria(LimiteTasa::default()));
     graphql::schema(service(DatabaseConnection::default(), limitador)).sdl_with_options(
         async_graphql::SDLExportOptions::new()
             .federation()
@@ -141,7 +141,7 @@ fn sdl() -> String {
 }
 
 async fn seed(db: &DatabaseConnection) -> Result<u64, DomainError> {
-    let limitador = Arc::new(LimitadorMemoria::new(LimiteTasa::default()));
+    let limitador = Arc::new(LimitadorPorAfiliado::memoria(LimiteTasa::default()));
     demo::seed(&service(db.clone(), limitador)).await
 }
 

@@ -1,18 +1,13 @@
-//! The collector's per-partner token bucket: in Redis when configured (shared by every
-//! process using that Redis), in memory otherwise.
-//!
-//! A bucket holds at most `capacidad` tokens and gains `recarga_por_segundo` tokens a
-//! second; each event takes one. In Redis the whole read-refill-take step is one Lua
-//! script, so it is atomic across processes, and the clock is Redis's `TIME`, so
-//! processes with skewed clocks still share one rate.
+//! The collector's per-partner token bucket, over the workspace's `ratelimit` crate: in
+//! Redis when configured (shared by every process using that Redis), in memory otherwise.
 
-mod memory;
-mod redis;
+use std::{fmt, sync::Arc};
 
-use std::fmt;
+use async_trait::async_trait;
+use ratelimit::{Bucket, Decision, Limiter, MemoryLimiter, RedisLimiter};
+use uuid::Uuid;
 
-pub use memory::LimitadorMemoria;
-pub use redis::LimitadorRedis;
+use crate::domain::{DecisionLimite, LimitadorTasa};
 
 /// Size and refill of the per-partner bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,33 +27,65 @@ impl Default for LimiteTasa {
     }
 }
 
+impl From<LimiteTasa> for Bucket {
+    fn from(l: LimiteTasa) -> Self {
+        Bucket {
+            capacity: l.capacidad,
+            refill_per_sec: l.recarga_por_segundo,
+        }
+    }
+}
+
 /// Why a rate-limit setting was refused.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid rate limit '{0}': expected CAPACITY/REFILL_PER_SECOND with both ≥ 1, e.g. 100/20")]
-pub struct LimiteInvalido(String);
+pub type LimiteInvalido = ratelimit::InvalidBucket;
 
 impl std::str::FromStr for LimiteTasa {
     type Err = LimiteInvalido;
 
     /// Parses `"100/20"` (capacity 100, 20 tokens a second).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let invalido = || LimiteInvalido(s.to_owned());
-        let (capacidad, recarga) = s.trim().split_once('/').ok_or_else(invalido)?;
-        let capacidad: u32 = capacidad.trim().parse().map_err(|_| invalido())?;
-        let recarga: u32 = recarga.trim().parse().map_err(|_| invalido())?;
-        if capacidad == 0 || recarga == 0 {
-            return Err(invalido());
-        }
+        let bucket: Bucket = s.parse()?;
         Ok(Self {
-            capacidad,
-            recarga_por_segundo: recarga,
+            capacidad: bucket.capacity,
+            recarga_por_segundo: bucket.refill_per_sec,
         })
     }
 }
 
 impl fmt::Display for LimiteTasa {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.capacidad, self.recarga_por_segundo)
+        Bucket::from(*self).fmt(f)
+    }
+}
+
+/// The collector's limiter: one bucket per partner.
+pub struct LimitadorPorAfiliado(Arc<dyn Limiter>);
+
+impl LimitadorPorAfiliado {
+    /// Buckets in this process's memory (embedded mode).
+    pub fn memoria(limite: LimiteTasa) -> Self {
+        Self(Arc::new(MemoryLimiter::new(limite.into())))
+    }
+
+    /// Buckets in the Redis at `url`, keys `{prefijo}:{afiliado}`.
+    pub fn redis(url: &str, prefijo: &str, limite: LimiteTasa) -> Result<Self, redis::RedisError> {
+        Ok(Self(Arc::new(RedisLimiter::new(
+            url,
+            prefijo,
+            limite.into(),
+        )?)))
+    }
+}
+
+#[async_trait]
+impl LimitadorTasa for LimitadorPorAfiliado {
+    async fn consumir(&self, afiliado_id: Uuid) -> DecisionLimite {
+        match self.0.take(&afiliado_id.to_string()).await {
+            Decision::Allowed => DecisionLimite::Permitido,
+            Decision::Limited { retry_after_ms } => DecisionLimite::Limitado {
+                reintentar_en_ms: retry_after_ms,
+            },
+        }
     }
 }
 
@@ -71,8 +98,23 @@ mod tests {
         let limite: LimiteTasa = "100/20".parse().expect("valid");
         assert_eq!(limite.capacidad, 100);
         assert_eq!(limite.recarga_por_segundo, 20);
+        assert_eq!(limite.to_string(), "100/20");
         assert!("0/1".parse::<LimiteTasa>().is_err());
-        assert!("100".parse::<LimiteTasa>().is_err());
-        assert!("a/b".parse::<LimiteTasa>().is_err());
+    }
+
+    #[tokio::test]
+    async fn each_partner_has_its_own_bucket() {
+        let limitador = LimitadorPorAfiliado::memoria(LimiteTasa {
+            capacidad: 2,
+            recarga_por_segundo: 1,
+        });
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        assert_eq!(limitador.consumir(a).await, DecisionLimite::Permitido);
+        assert_eq!(limitador.consumir(a).await, DecisionLimite::Permitido);
+        assert!(matches!(
+            limitador.consumir(a).await,
+            DecisionLimite::Limitado { .. }
+        ));
+        assert_eq!(limitador.consumir(b).await, DecisionLimite::Permitido);
     }
 }

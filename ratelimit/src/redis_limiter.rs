@@ -3,10 +3,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use redis::{Script, aio::ConnectionManager};
 use tokio::sync::OnceCell;
-use uuid::Uuid;
 
-use super::{LimitadorMemoria, LimiteTasa};
-use crate::domain::{DecisionLimite, LimitadorTasa};
+use crate::{Bucket, Decision, Limiter, MemoryLimiter};
 
 /// Refill, take and store in one atomic step. KEYS[1] the bucket; ARGV capacity, refill
 /// per second. Tokens and the timestamp (µs, Redis clock) live in one hash, which expires
@@ -39,62 +37,62 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(capacity * 1000 / refill) + 1000)
 return {allowed, wait_ms}
 ";
 
-/// A token bucket per partner in Redis, shared by every process that uses the same Redis
-/// and key prefix. While Redis is unreachable each process falls back to its own memory
-/// bucket (logged), so the collector keeps limiting instead of failing or opening up.
-pub struct LimitadorRedis {
+/// Buckets in Redis, shared by every process using the same Redis and key prefix. While
+/// Redis is unreachable each process falls back to its own memory buckets (logged), so it
+/// keeps limiting instead of failing or opening up.
+pub struct RedisLimiter {
     client: redis::Client,
     connection: OnceCell<ConnectionManager>,
     script: Script,
-    prefijo: String,
-    limite: LimiteTasa,
-    respaldo: Arc<LimitadorMemoria>,
+    prefix: String,
+    bucket: Bucket,
+    fallback: Arc<MemoryLimiter>,
 }
 
-impl LimitadorRedis {
-    /// A limiter on the Redis at `url` (connected on first use), keys `{prefijo}:{afiliado}`.
-    pub fn new(url: &str, prefijo: &str, limite: LimiteTasa) -> Result<Self, redis::RedisError> {
+impl RedisLimiter {
+    /// A limiter on the Redis at `url` (connected on first use), keys `{prefix}:{key}`.
+    pub fn new(url: &str, prefix: &str, bucket: Bucket) -> Result<Self, redis::RedisError> {
         Ok(Self {
             client: redis::Client::open(url)?,
             connection: OnceCell::new(),
             script: Script::new(TOKEN_BUCKET),
-            prefijo: prefijo.to_owned(),
-            limite,
-            respaldo: Arc::new(LimitadorMemoria::new(limite)),
+            prefix: prefix.to_owned(),
+            bucket,
+            fallback: Arc::new(MemoryLimiter::new(bucket)),
         })
     }
 
-    async fn intentar(&self, afiliado_id: Uuid) -> Result<DecisionLimite, redis::RedisError> {
+    async fn try_take(&self, key: &str) -> Result<Decision, redis::RedisError> {
         let connection = self
             .connection
             .get_or_try_init(|| self.client.get_connection_manager())
             .await?;
         let mut connection = connection.clone();
-        let (permitido, espera): (i64, i64) = self
+        let (allowed, wait_ms): (i64, i64) = self
             .script
-            .key(format!("{}:{afiliado_id}", self.prefijo))
-            .arg(self.limite.capacidad)
-            .arg(self.limite.recarga_por_segundo)
+            .key(format!("{}:{key}", self.prefix))
+            .arg(self.bucket.capacity)
+            .arg(self.bucket.refill_per_sec)
             .invoke_async(&mut connection)
             .await?;
-        Ok(if permitido == 1 {
-            DecisionLimite::Permitido
+        Ok(if allowed == 1 {
+            Decision::Allowed
         } else {
-            DecisionLimite::Limitado {
-                reintentar_en_ms: u64::try_from(espera).unwrap_or(1),
+            Decision::Limited {
+                retry_after_ms: u64::try_from(wait_ms).unwrap_or(1),
             }
         })
     }
 }
 
 #[async_trait]
-impl LimitadorTasa for LimitadorRedis {
-    async fn consumir(&self, afiliado_id: Uuid) -> DecisionLimite {
-        match self.intentar(afiliado_id).await {
+impl Limiter for RedisLimiter {
+    async fn take(&self, key: &str) -> Decision {
+        match self.try_take(key).await {
             Ok(decision) => decision,
             Err(error) => {
                 tracing::warn!(%error, "rate limiter: Redis unavailable, limiting in memory");
-                self.respaldo.consumir(afiliado_id).await
+                self.fallback.take(key).await
             }
         }
     }
