@@ -52,6 +52,8 @@ pub struct GatewayConfig {
     pub auth: AuthConfig,
     /// Per-subgraph circuit breaker.
     pub circuit_breaker: CircuitBreakerConfig,
+    /// Request rate limits, per client and global.
+    pub rate_limit: RateLimitConfig,
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
@@ -200,7 +202,61 @@ impl Default for GatewayConfig {
             auth: AuthConfig::default(),
             subgraph_secret: None,
             circuit_breaker: CircuitBreakerConfig::default(),
+            rate_limit: RateLimitConfig::default(),
         }
+    }
+}
+
+/// Token buckets on `/graphql`: one per client (its API key, else its bearer token, else
+/// its IP address) and one for everybody; over either the request gets 429 with
+/// `Retry-After` and a `RATE_LIMITED` GraphQL error.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Per-client bucket, `CAPACITY/REFILL_PER_SECOND` (`"100/20"`); none: off.
+    pub client: Option<String>,
+    /// Bucket shared by every client; none: off.
+    pub global: Option<String>,
+    /// Redis holding the buckets, so replicas share them; none: each replica's memory.
+    pub redis_url: Option<String>,
+    /// Key prefix of the buckets in Redis.
+    pub key_prefix: String,
+    /// Header carrying a client's API key.
+    pub api_key_header: String,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            client: None,
+            global: None,
+            redis_url: None,
+            key_prefix: "alpes:gateway:limit".into(),
+            api_key_header: "x-api-key".into(),
+        }
+    }
+}
+
+impl RateLimitConfig {
+    /// The per-client and global buckets, checked.
+    pub fn buckets(
+        &self,
+    ) -> Result<(Option<ratelimit::Bucket>, Option<ratelimit::Bucket>), ConfigError> {
+        let parse = |key: &str, text: &Option<String>| {
+            text.as_deref()
+                .map(|t| {
+                    t.parse::<ratelimit::Bucket>()
+                        .map_err(|e| ConfigError::Setting {
+                            key: key.to_owned(),
+                            problem: e.to_string(),
+                        })
+                })
+                .transpose()
+        };
+        Ok((
+            parse("rate_limit.client", &self.client)?,
+            parse("rate_limit.global", &self.global)?,
+        ))
     }
 }
 
@@ -309,6 +365,22 @@ impl GatewayConfig {
             return Err(ConfigError::Setting {
                 key: "subgraph_secret".into(),
                 problem: "needs at least 16 characters, all valid in an HTTP header".into(),
+            });
+        }
+        let (client, global) = self.rate_limit.buckets()?;
+        if let Some(url) = &self.rate_limit.redis_url
+            && let Some(bucket) = client.or(global)
+            && let Err(e) = ratelimit::RedisLimiter::new(url, &self.rate_limit.key_prefix, bucket)
+        {
+            return Err(ConfigError::Setting {
+                key: "rate_limit.redis_url".into(),
+                problem: e.to_string(),
+            });
+        }
+        if axum::http::HeaderName::from_bytes(self.rate_limit.api_key_header.as_bytes()).is_err() {
+            return Err(ConfigError::Setting {
+                key: "rate_limit.api_key_header".into(),
+                problem: "not a valid HTTP header name".into(),
             });
         }
         if !self.auth.users.is_empty() && self.auth.jwt_secret.is_none() {

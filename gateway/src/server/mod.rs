@@ -4,6 +4,7 @@
 pub mod graphiql;
 mod health;
 mod http;
+mod limits;
 
 use std::{
     path::PathBuf,
@@ -241,8 +242,14 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// compression, timeout, body limit, panic catcher.
 pub fn router_with(state: Arc<AppState>, config: &GatewayConfig) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
-    let mut router = Router::new()
-        .route("/graphql", get(http::get).post(http::post))
+    let mut graphql = Router::new().route("/graphql", get(http::get).post(http::post));
+    if let Some(limits) = limits::RateLimits::new(&config.rate_limit) {
+        graphql = graphql.route_layer(axum::middleware::from_fn_with_state(
+            Arc::new(limits),
+            limits::enforce,
+        ));
+    }
+    let mut router = graphql
         .route("/health", get(health::health))
         .route("/metrics", get(metrics))
         .route("/auth/login", axum::routing::post(http::login))
@@ -281,9 +288,14 @@ pub async fn serve_with(
     config: &GatewayConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router_with(state, config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = router_with(state, config);
+    // Client addresses reach the rate limiter.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Operations re-planned on a new supergraph before it takes traffic.
