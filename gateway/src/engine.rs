@@ -180,9 +180,12 @@ impl Engine {
 
     /// The caller's claims from an `Authorization` header: `Ok(None)` without a header or
     /// without a configured verifier; an error for a token that does not verify.
-    pub fn authenticate(&self, authorization: Option<&str>) -> Result<Option<Claims>, AuthError> {
+    pub async fn authenticate(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<Option<Claims>, AuthError> {
         match (&self.jwt, authorization) {
-            (Some(verifier), Some(header)) => verifier.verify_header(header).map(Some),
+            (Some(verifier), Some(header)) => verifier.verify_header(header).await.map(Some),
             _ => Ok(None),
         }
     }

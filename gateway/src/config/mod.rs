@@ -62,6 +62,9 @@ pub struct GatewayConfig {
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
+            jwks_url: None,
+            jwks_max_age_secs: 3600,
+            jwks_min_refresh_secs: 10,
             jwt_secret: None,
             issuer: None,
             audience: None,
@@ -71,12 +74,19 @@ impl Default for AuthConfig {
     }
 }
 
-/// JWT verification (HS256 with a shared secret).
+/// JWT verification: HS256 with a shared secret and/or asymmetric keys from a JWKS URL.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
-    /// The HS256 secret (at least 32 bytes); none: requests are anonymous.
+    /// The HS256 secret (at least 32 bytes).
     pub jwt_secret: Option<String>,
+    /// A JWKS URL whose keys verify RS256/ES256 (and other asymmetric) tokens; with
+    /// neither this nor `jwt_secret`, requests are anonymous.
+    pub jwks_url: Option<String>,
+    /// Keys older than this are fetched again, in seconds.
+    pub jwks_max_age_secs: u64,
+    /// Shortest time between two JWKS fetches (unknown `kid`s fetch at most this often).
+    pub jwks_min_refresh_secs: u64,
     /// Required `iss`, if set.
     pub issuer: Option<String>,
     /// Required `aud`, if set.
@@ -365,6 +375,14 @@ impl GatewayConfig {
             return Err(ConfigError::Setting {
                 key: "subgraph_secret".into(),
                 problem: "needs at least 16 characters, all valid in an HTTP header".into(),
+            });
+        }
+        if let Some(url) = &self.auth.jwks_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError::Setting {
+                key: "auth.jwks_url".into(),
+                problem: format!("{url:?} is not an http(s) URL"),
             });
         }
         let (client, global) = self.rate_limit.buckets()?;

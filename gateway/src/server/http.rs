@@ -93,11 +93,11 @@ fn options(headers: &HeaderMap, method: HttpMethod, claims: Option<Claims>) -> R
 }
 
 /// The caller's claims from the `Authorization` header.
-fn authenticate(engine: &Engine, headers: &HeaderMap) -> Result<Option<Claims>, AuthError> {
+async fn authenticate(engine: &Engine, headers: &HeaderMap) -> Result<Option<Claims>, AuthError> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    engine.authenticate(authorization)
+    engine.authenticate(authorization).await
 }
 
 /// 401 for a token that does not verify.
@@ -140,7 +140,7 @@ pub(crate) async fn post(
         }
     };
     let engine = state.engine();
-    let claims = match authenticate(&engine, &headers) {
+    let claims = match authenticate(&engine, &headers).await {
         Ok(claims) => claims,
         Err(error) => return unauthenticated(&error),
     };
@@ -196,7 +196,7 @@ pub(crate) async fn get(
         extensions,
     };
     let engine = state.engine();
-    let claims = match authenticate(&engine, &headers) {
+    let claims = match authenticate(&engine, &headers).await {
         Ok(claims) => claims,
         Err(error) => return unauthenticated(&error),
     };

@@ -29,7 +29,7 @@ use tower_http::{
 pub use http::EXPOSE_PLAN_HEADER;
 
 use crate::{
-    auth::{JwtVerifier, Login},
+    auth::{JwksSource, JwtVerifier, Login},
     config::{CorsConfig, GatewayConfig},
     engine::Engine,
     executor::{HttpSubgraphClient, REQUEST_ID_HEADER, SubgraphEndpoint},
@@ -149,21 +149,30 @@ pub fn engine_with_metrics(
         (None, false) => PersistedQueries::Off,
     };
     let mut engine = Engine::new(supergraph, Arc::new(client));
-    if let Some(secret) = &config.auth.jwt_secret {
-        engine = engine.with_jwt(Arc::new(JwtVerifier::hs256(
-            secret,
-            config.auth.issuer.as_deref(),
-            config.auth.audience.as_deref(),
+    let auth = &config.auth;
+    if auth.jwt_secret.is_some() || auth.jwks_url.is_some() {
+        let jwks = auth.jwks_url.as_ref().map(|url| JwksSource {
+            url: url.clone(),
+            max_age: Duration::from_secs(auth.jwks_max_age_secs),
+            min_interval: Duration::from_secs(auth.jwks_min_refresh_secs),
+        });
+        engine = engine.with_jwt(Arc::new(JwtVerifier::new(
+            auth.jwt_secret.as_deref(),
+            jwks,
+            auth.issuer.as_deref(),
+            auth.audience.as_deref(),
         )));
-        if !config.auth.users.is_empty() {
-            engine = engine.with_login(Arc::new(Login::new(
-                config.auth.users.clone(),
-                secret,
-                config.auth.issuer.clone(),
-                config.auth.audience.clone(),
-                config.auth.token_ttl_secs,
-            )));
-        }
+    }
+    if let Some(secret) = &auth.jwt_secret
+        && !auth.users.is_empty()
+    {
+        engine = engine.with_login(Arc::new(Login::new(
+            auth.users.clone(),
+            secret,
+            auth.issuer.clone(),
+            auth.audience.clone(),
+            auth.token_ttl_secs,
+        )));
     }
     Ok(engine
         .with_metrics(metrics)
