@@ -27,12 +27,36 @@ use crate::{
 /// Default most tokens per document.
 pub const DEFAULT_MAX_TOKENS: usize = 20_000;
 
-/// Plans kept per engine (most recently used first out when full).
-const PLAN_CACHE_ENTRIES: usize = 4096;
+/// Default memory for cached plans (least recently used out first when full).
+pub const DEFAULT_PLAN_CACHE_BYTES: u64 = 64 << 20;
+/// Default memory for cached validated documents.
+pub const DEFAULT_DOCUMENT_CACHE_BYTES: u64 = 32 << 20;
+/// Entries the caches are sized for at first (they grow to their byte budget).
+const ESTIMATED_ENTRIES: usize = 4096;
 
 /// A planned operation, cached by its normalised document, name and labels.
 struct CachedPlan {
     plan: Arc<QueryPlan>,
+    /// Estimated memory: the plan's JSON size twice over (its nodes hold the same
+    /// strings and selections, plus pointers), and the key.
+    bytes: u64,
+}
+
+/// Weighs cache entries by their estimated memory, so the caches are bounded by bytes.
+#[derive(Clone, Copy, Debug, Default)]
+struct ByBytes;
+
+impl quick_cache::Weighter<PlanKey, Arc<CachedPlan>> for ByBytes {
+    fn weight(&self, _key: &PlanKey, plan: &Arc<CachedPlan>) -> u64 {
+        plan.bytes.max(1)
+    }
+}
+
+impl quick_cache::Weighter<String, Arc<CachedDocument>> for ByBytes {
+    fn weight(&self, query: &String, document: &Arc<CachedDocument>) -> u64 {
+        // The AST takes roughly ten times its source text; plus the normalised copy.
+        (query.len() as u64 * 10 + document.normalised.len() as u64).max(1)
+    }
 }
 
 /// A validated document, cached by its exact text, with its normalised form.
@@ -80,10 +104,10 @@ pub struct Engine {
     implementers: HashMap<Name, Implementers>,
     planner: QueryPlanner,
     client: Arc<dyn SubgraphClient>,
-    documents: quick_cache::sync::Cache<String, Arc<CachedDocument>>,
+    documents: quick_cache::sync::Cache<String, Arc<CachedDocument>, ByBytes>,
     /// Documents with their use counts, for re-warming.
     usage: Mutex<Vec<(String, Arc<CachedDocument>)>>,
-    plans: quick_cache::sync::Cache<PlanKey, Arc<CachedPlan>>,
+    plans: quick_cache::sync::Cache<PlanKey, Arc<CachedPlan>, ByBytes>,
     /// Override labels turned on by configuration.
     labels: HashSet<String>,
     /// `percent(N)` override labels of the supergraph, with N.
@@ -154,9 +178,17 @@ impl Engine {
             implementers,
             planner,
             client,
-            documents: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
+            documents: quick_cache::sync::Cache::with_weighter(
+                ESTIMATED_ENTRIES,
+                DEFAULT_DOCUMENT_CACHE_BYTES,
+                ByBytes,
+            ),
             usage: Mutex::new(Vec::new()),
-            plans: quick_cache::sync::Cache::new(PLAN_CACHE_ENTRIES),
+            plans: quick_cache::sync::Cache::with_weighter(
+                ESTIMATED_ENTRIES,
+                DEFAULT_PLAN_CACHE_BYTES,
+                ByBytes,
+            ),
             labels: HashSet::new(),
         }
     }
@@ -246,9 +278,22 @@ impl Engine {
         &self.supergraph
     }
 
+    /// Bounds the plan and document caches to these many bytes (before serving).
+    pub fn with_cache_bytes(mut self, plans: u64, documents: u64) -> Self {
+        self.plans = quick_cache::sync::Cache::with_weighter(ESTIMATED_ENTRIES, plans, ByBytes);
+        self.documents =
+            quick_cache::sync::Cache::with_weighter(ESTIMATED_ENTRIES, documents, ByBytes);
+        self
+    }
+
     /// Plans in the cache.
     pub fn cached_plans(&self) -> usize {
         self.plans.len()
+    }
+
+    /// Estimated memory of the cached plans, in bytes.
+    pub fn plan_cache_bytes(&self) -> u64 {
+        self.plans.weight()
     }
 
     /// The validated document for a query text, from the cache or parsed and validated now.
@@ -302,8 +347,10 @@ impl Engine {
             .map_err(|error| {
                 PipelineError::single(ErrorCode::QueryPlanningFailed, error.to_string())
             })?;
+        let json = serde_json::to_vec(&plan).map_or(0, |v| v.len() as u64);
         let cached = Arc::new(CachedPlan {
             plan: Arc::new(plan),
+            bytes: json * 2 + normalised.len() as u64,
         });
         self.plans.insert(key, cached.clone());
         Ok(cached)

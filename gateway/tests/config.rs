@@ -293,3 +293,24 @@ async fn operation_limits_are_checked_before_planning() {
     let (_, found, _) = code_of(app(&config), "{ topProducts(first: 2) { name } }").await;
     assert_eq!(found, "SUBREQUEST_HTTP_ERROR");
 }
+
+#[test]
+fn the_plan_cache_is_bounded_by_memory() {
+    let sdl = std::fs::read_to_string(fixture()).expect("fixture");
+    let mut config = GatewayConfig::default();
+    config.limits.plan_cache_mb = 1;
+    let engine = engine_from_config(&sdl, &config).expect("engine");
+    // Distinct operations (each alias set is another plan) reaching three subgraphs.
+    let queries: Vec<String> = (0..3000)
+        .map(|i| format!("{{ p{i}: topProducts {{ upc name reviews {{ body author {{ name }} }} }} m{i}: me {{ name }} }}"))
+        .collect();
+    assert_eq!(engine.warm(&queries), 3000, "every operation plans");
+    let bytes = engine.plan_cache_bytes();
+    assert!(bytes <= 1 << 20, "within its budget: {bytes} bytes");
+    assert!(bytes > (1 << 20) / 2, "and used: {bytes} bytes");
+    let plans = engine.cached_plans();
+    assert!(
+        plans > 100 && plans < 3000,
+        "older plans were evicted: {plans} kept"
+    );
+}

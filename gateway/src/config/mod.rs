@@ -144,6 +144,10 @@ pub struct CorsConfig {
 pub struct LimitsConfig {
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// Memory for cached query plans, in MiB (least recently used out first).
+    pub plan_cache_mb: u64,
+    /// Memory for cached validated documents, in MiB.
+    pub document_cache_mb: u64,
     /// Longest time a whole request may take, in milliseconds.
     pub request_timeout_ms: u64,
     /// Most tokens in a document (0: no limit).
@@ -165,6 +169,8 @@ impl Default for LimitsConfig {
         let operation = OperationLimits::default();
         Self {
             max_body_bytes: 4 << 20,
+            plan_cache_mb: crate::engine::DEFAULT_PLAN_CACHE_BYTES >> 20,
+            document_cache_mb: crate::engine::DEFAULT_DOCUMENT_CACHE_BYTES >> 20,
             request_timeout_ms: 60_000,
             max_tokens: crate::engine::DEFAULT_MAX_TOKENS,
             max_depth: operation.max_depth.unwrap_or(0),
@@ -334,6 +340,8 @@ impl GatewayConfig {
         positive("subgraph_timeout_ms", self.subgraph_timeout_ms)?;
         positive("limits.request_timeout_ms", self.limits.request_timeout_ms)?;
         positive("limits.max_body_bytes", self.limits.max_body_bytes as u64)?;
+        positive("limits.plan_cache_mb", self.limits.plan_cache_mb)?;
+        positive("limits.document_cache_mb", self.limits.document_cache_mb)?;
         for (name, subgraph) in &self.subgraphs {
             if let Some(timeout) = subgraph.timeout_ms {
                 positive(&format!("subgraphs.{name}.timeout_ms"), timeout)?;

@@ -56,7 +56,7 @@ pub(crate) async fn health(State(state): State<Arc<AppState>>) -> (StatusCode, J
         code,
         Json(json!({
             "status": status,
-            "gateway": { "status": "up", "cachedPlans": engine.cached_plans() },
+            "gateway": { "status": "up", "cachedPlans": engine.cached_plans(), "planCacheBytes": engine.plan_cache_bytes() },
             "subgraphs": subgraphs,
         })),
     )

@@ -180,6 +180,10 @@ pub fn engine_with_metrics(
         .with_endpoints(urls)
         .with_introspection(config.introspection)
         .with_limits(config.limits.operation(), config.limits.tokens())
+        .with_cache_bytes(
+            config.limits.plan_cache_mb << 20,
+            config.limits.document_cache_mb << 20,
+        )
         .with_override_labels(config.override_labels.iter().cloned().collect()))
 }
 
