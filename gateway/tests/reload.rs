@@ -160,3 +160,77 @@ async fn the_watcher_reloads_a_changed_file() {
     watcher.abort();
     std::fs::remove_dir_all(&served.dir).ok();
 }
+
+/// A subgraph under development: its `_service { sdl }` answers whatever SDL it holds now.
+async fn dev_subgraph(sdl: Arc<std::sync::Mutex<String>>) -> String {
+    let app = axum::Router::new().route(
+        "/graphql",
+        axum::routing::post(move || {
+            let sdl = sdl.clone();
+            async move {
+                let sdl = sdl.lock().expect("lock").clone();
+                axum::Json(json!({ "data": { "_service": { "sdl": sdl } } }))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    url
+}
+
+fn subgraph_sdl(fields: &str) -> String {
+    format!(
+        "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.3\", import: [\"@key\"])\n\ntype Query {{\n{fields}\n}}\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn development_mode_recomposes_when_a_subgraph_changes() {
+    let sdl = Arc::new(std::sync::Mutex::new(subgraph_sdl("  hola: String")));
+    let url = dev_subgraph(sdl.clone()).await;
+    let mut config = GatewayConfig::default();
+    config.introspect.subgraphs.insert("saludos".into(), url);
+    config.introspect.poll_ms = 30;
+    config.validate().expect("valid");
+    let (engine, sdls) = gateway::server::engine_from_subgraphs(&config, Default::default())
+        .await
+        .expect("composed from the running subgraph");
+    let state = AppState::new(engine);
+    let watcher = gateway::server::watch_subgraphs(state.clone(), config.clone(), sdls);
+    let fields = || {
+        let engine = state.engine();
+        let mut names: Vec<String> = engine
+            .supergraph()
+            .api_schema
+            .get_object("Query")
+            .map(|q| q.fields.keys().map(|k| k.to_string()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    assert_eq!(fields(), ["hola"]);
+
+    *sdl.lock().expect("lock") = subgraph_sdl("  hola: String\n  adios: String");
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        seen = fields();
+        if seen.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        seen,
+        ["adios", "hola"],
+        "the new field is served without a restart"
+    );
+
+    // An SDL that does not compose keeps the last good supergraph.
+    *sdl.lock().expect("lock") = subgraph_sdl("  hola: NoSuchType");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(fields(), ["adios", "hola"]);
+    watcher.abort();
+}

@@ -54,6 +54,8 @@ pub struct GatewayConfig {
     pub circuit_breaker: CircuitBreakerConfig,
     /// Request rate limits, per client and global.
     pub rate_limit: RateLimitConfig,
+    /// Development: compose the supergraph from running subgraphs instead of the file.
+    pub introspect: IntrospectConfig,
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
@@ -219,6 +221,27 @@ impl Default for GatewayConfig {
             subgraph_secret: None,
             circuit_breaker: CircuitBreakerConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            introspect: IntrospectConfig::default(),
+        }
+    }
+}
+
+/// Development mode: the supergraph is composed from these running subgraphs' SDL and
+/// recomposed whenever one changes (the `supergraph` file is then not read).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntrospectConfig {
+    /// Subgraph name → GraphQL URL; empty: serve the supergraph file.
+    pub subgraphs: BTreeMap<String, String>,
+    /// How often their SDL is fetched again, in milliseconds.
+    pub poll_ms: u64,
+}
+
+impl Default for IntrospectConfig {
+    fn default() -> Self {
+        Self {
+            subgraphs: BTreeMap::new(),
+            poll_ms: 2_000,
         }
     }
 }
@@ -392,6 +415,14 @@ impl GatewayConfig {
                 key: "auth.jwks_url".into(),
                 problem: format!("{url:?} is not an http(s) URL"),
             });
+        }
+        for (name, url) in &self.introspect.subgraphs {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::Setting {
+                    key: format!("introspect.subgraphs.{name}"),
+                    problem: format!("{url:?} is not an http(s) URL"),
+                });
+            }
         }
         let (client, global) = self.rate_limit.buckets()?;
         if let Some(url) = &self.rate_limit.redis_url

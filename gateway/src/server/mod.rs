@@ -4,7 +4,10 @@
 pub mod graphiql;
 mod health;
 mod http;
+mod introspect;
 mod limits;
+
+pub use introspect::{engine_from_subgraphs, watch_subgraphs};
 
 use std::{
     path::PathBuf,
@@ -369,14 +372,22 @@ pub fn watch_supergraph(
 /// Runs `gateway serve`.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
-    let engine = engine_from_file(&config)?;
+    let (engine, introspected) = if config.introspect.subgraphs.is_empty() {
+        (engine_from_file(&config)?, None)
+    } else {
+        let (engine, sdls) = engine_from_subgraphs(&config, Arc::new(Metrics::new())).await?;
+        (engine, Some(sdls))
+    };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!("gateway on http://{address}/graphql, GraphiQL on http://{address}/graphiql");
     let state = AppState::new(engine);
-    let watcher = watch_supergraph(state.clone(), config.clone());
+    let watcher = match introspected {
+        Some(sdls) => Some(watch_subgraphs(state.clone(), config.clone(), sdls)),
+        None => watch_supergraph(state.clone(), config.clone()),
+    };
     serve_with(listener, state, &config, shutdown_signal()).await?;
     if let Some(watcher) = watcher {
         watcher.abort();
