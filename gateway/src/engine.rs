@@ -96,6 +96,8 @@ pub struct EngineResponse {
     pub has_errors: bool,
     /// The name of the operation run, once known.
     pub operation_name: Option<String>,
+    /// For a cacheable query: whether it came from the response cache, and its freshness.
+    pub cache: Option<crate::cache::CacheStatus>,
 }
 
 /// Serves one supergraph.
@@ -122,6 +124,8 @@ pub struct Engine {
     max_tokens: Option<usize>,
     /// APQ, safelist or neither.
     persisted: pipeline::PersistedQueries,
+    /// The whole-response cache, if configured.
+    response_cache: Option<Arc<crate::cache::ResponseCache>>,
     /// Shared with the engines of later supergraphs.
     metrics: Arc<Metrics>,
     /// `@authenticated`/`@requiresScopes` of the supergraph.
@@ -166,6 +170,7 @@ impl Engine {
         Self {
             limits: pipeline::OperationLimits::default(),
             persisted: pipeline::PersistedQueries::apq(),
+            response_cache: None,
             metrics: Arc::new(Metrics::new()),
             policy: AccessPolicy::from_supergraph(&supergraph),
             jwt: None,
@@ -276,6 +281,17 @@ impl Engine {
     /// The supergraph served.
     pub fn supergraph(&self) -> &Supergraph {
         &self.supergraph
+    }
+
+    /// Caches query responses in this cache (none: no response cache).
+    pub fn with_response_cache(mut self, cache: Option<Arc<crate::cache::ResponseCache>>) -> Self {
+        self.response_cache = cache;
+        self
+    }
+
+    /// The response cache, if configured.
+    pub fn response_cache(&self) -> Option<&Arc<crate::cache::ResponseCache>> {
+        self.response_cache.as_ref()
     }
 
     /// Bounds the plan and document caches to these many bytes (before serving).
@@ -428,6 +444,7 @@ impl Engine {
             request_error: Some(error.code),
             has_errors: true,
             operation_name: None,
+            cache: None,
         }
     }
 
@@ -499,6 +516,44 @@ impl Engine {
             return Self::request_error(error);
         }
         let labels = self.active_labels();
+        let cacheable = self.response_cache.as_ref().filter(|_| {
+            prepared.operation.operation_type == apollo_compiler::executable::OperationType::Query
+                && !options.expose_plan
+        });
+        let cache_entry = match cacheable {
+            Some(cache) => {
+                let types = crate::cache::selected_types(
+                    &self.supergraph.api_schema,
+                    &prepared.document,
+                    &prepared.operation,
+                );
+                let mut sorted: Vec<String> = labels.iter().cloned().collect();
+                sorted.sort();
+                let entry = cache
+                    .prepare(
+                        &document.normalised,
+                        request.operation_name.as_deref(),
+                        &variables,
+                        &sorted,
+                        &types,
+                        options.claims.as_ref(),
+                    )
+                    .await;
+                if let Some(entry) = &entry
+                    && let Some((body, status)) = cache.get(entry).await
+                {
+                    return EngineResponse {
+                        body,
+                        request_error: None,
+                        has_errors: false,
+                        operation_name: prepared.operation.name.as_ref().map(ToString::to_string),
+                        cache: Some(status),
+                    };
+                }
+                entry.map(|e| (cache.clone(), e))
+            }
+            None => None,
+        };
         // Fields the caller may not see are left out of the plan (no subgraph is asked).
         let denied = if self.policy.is_empty() {
             Denied::default()
@@ -580,11 +635,19 @@ impl Engine {
             extensions.as_ref(),
             &denied,
         );
+        let body: bytes::Bytes = body.into();
+        // Only complete answers are kept: a partial one (a subgraph down) must not outlive
+        // the outage.
+        let cache = match cache_entry {
+            Some((cache, entry)) if !has_errors => Some(cache.put(&entry, &body).await),
+            _ => None,
+        };
         EngineResponse {
-            body: body.into(),
+            body,
             request_error: None,
             has_errors,
             operation_name: prepared.operation.name.as_ref().map(ToString::to_string),
+            cache,
         }
     }
 }

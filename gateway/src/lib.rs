@@ -6,6 +6,7 @@
 //! response; [`server`] serves it over HTTP with GraphiQL; [`compose`] builds supergraphs.
 
 pub mod auth;
+pub mod cache;
 pub mod compose;
 pub mod config;
 pub mod engine;

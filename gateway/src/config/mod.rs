@@ -56,6 +56,8 @@ pub struct GatewayConfig {
     pub rate_limit: RateLimitConfig,
     /// Development: compose the supergraph from running subgraphs instead of the file.
     pub introspect: IntrospectConfig,
+    /// The whole-response cache.
+    pub cache: CacheConfig,
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
@@ -222,6 +224,63 @@ impl Default for GatewayConfig {
             circuit_breaker: CircuitBreakerConfig::default(),
             rate_limit: RateLimitConfig::default(),
             introspect: IntrospectConfig::default(),
+            cache: CacheConfig::default(),
+        }
+    }
+}
+
+/// The whole-response cache of queries (mutations and errors are never cached).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// How long a response is kept, in seconds (0: no response cache).
+    pub response_ttl_secs: u64,
+    /// Shorter TTLs for operations selecting these types (`{ Pago = 5 }`; 0: never cached).
+    pub type_ttl_secs: BTreeMap<String, u64>,
+    /// Memory for responses when not in Redis, in MiB.
+    pub max_mb: u64,
+    /// Redis holding responses and type generations, shared by replicas; none: memory.
+    pub redis_url: Option<String>,
+    /// Key prefix in Redis.
+    pub key_prefix: String,
+    /// Event-driven invalidation.
+    pub invalidation: InvalidationConfig,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            response_ttl_secs: 0,
+            type_ttl_secs: BTreeMap::new(),
+            max_mb: 64,
+            redis_url: None,
+            key_prefix: "gateway:cache".into(),
+            invalidation: InvalidationConfig::default(),
+        }
+    }
+}
+
+/// Which events make which types stale, and where the events come from.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct InvalidationConfig {
+    /// Redis stream of the domain's events, read by every replica (no consumer group).
+    pub redis_stream: Option<String>,
+    /// Redis of that stream (default: `cache.redis_url`).
+    pub redis_url: Option<String>,
+    /// Stream entry field holding the event type.
+    pub type_field: String,
+    /// Event types → GraphQL types.
+    pub rules: Vec<crate::cache::InvalidationRule>,
+}
+
+impl Default for InvalidationConfig {
+    fn default() -> Self {
+        Self {
+            redis_stream: None,
+            redis_url: None,
+            type_field: "tipo".into(),
+            rules: Vec::new(),
         }
     }
 }
@@ -423,6 +482,34 @@ impl GatewayConfig {
                     problem: format!("{url:?} is not an http(s) URL"),
                 });
             }
+        }
+        for (key, url) in [
+            ("cache.redis_url", &self.cache.redis_url),
+            (
+                "cache.invalidation.redis_url",
+                &self.cache.invalidation.redis_url,
+            ),
+        ] {
+            if let Some(url) = url
+                && let Err(e) = redis::Client::open(url.as_str())
+            {
+                return Err(ConfigError::Setting {
+                    key: key.into(),
+                    problem: e.to_string(),
+                });
+            }
+        }
+        if self.cache.redis_url.is_none() && self.cache.response_ttl_secs > 0 {
+            positive("cache.max_mb", self.cache.max_mb)?;
+        }
+        if self.cache.invalidation.redis_stream.is_some()
+            && self.cache.invalidation.redis_url.is_none()
+            && self.cache.redis_url.is_none()
+        {
+            return Err(ConfigError::Setting {
+                key: "cache.invalidation.redis_stream".into(),
+                problem: "needs cache.invalidation.redis_url or cache.redis_url".into(),
+            });
         }
         let (client, global) = self.rate_limit.buckets()?;
         if let Some(url) = &self.rate_limit.redis_url

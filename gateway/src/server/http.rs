@@ -56,6 +56,18 @@ fn respond(headers: &HeaderMap, response: EngineResponse) -> Response {
     let mut http = (status, response.body).into_response();
     http.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(cache) = response.cache {
+        let scope = if cache.private { "private" } else { "public" };
+        if let Ok(value) = HeaderValue::from_str(&format!("{scope}, max-age={}", cache.max_age)) {
+            http.headers_mut().insert(header::CACHE_CONTROL, value);
+        }
+        http.headers_mut()
+            .insert(header::AGE, HeaderValue::from(cache.age));
+        http.headers_mut().insert(
+            "x-cache",
+            HeaderValue::from_static(if cache.hit { "HIT" } else { "MISS" }),
+        );
+    }
     if status == StatusCode::METHOD_NOT_ALLOWED {
         http.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));

@@ -151,6 +151,7 @@ pub fn engine_with_metrics(
         (None, true) => PersistedQueries::apq(),
         (None, false) => PersistedQueries::Off,
     };
+    let metrics_for_cache = metrics.clone();
     let mut engine = Engine::new(supergraph, Arc::new(client));
     let auth = &config.auth;
     if auth.jwt_secret.is_some() || auth.jwks_url.is_some() {
@@ -187,6 +188,7 @@ pub fn engine_with_metrics(
             config.limits.plan_cache_mb << 20,
             config.limits.document_cache_mb << 20,
         )
+        .with_response_cache(response_cache(config, metrics_for_cache)?)
         .with_override_labels(config.override_labels.iter().cloned().collect()))
 }
 
@@ -384,13 +386,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!("gateway on http://{address}/graphql, GraphiQL on http://{address}/graphiql");
     let state = AppState::new(engine);
+    let invalidations = listen_for_invalidations(state.clone(), &config);
     let watcher = match introspected {
         Some(sdls) => Some(watch_subgraphs(state.clone(), config.clone(), sdls)),
         None => watch_supergraph(state.clone(), config.clone()),
     };
     serve_with(listener, state, &config, shutdown_signal()).await?;
-    if let Some(watcher) = watcher {
-        watcher.abort();
+    for task in [watcher, invalidations].into_iter().flatten() {
+        task.abort();
     }
     Ok(())
 }
@@ -454,4 +457,49 @@ pub fn init_tracing() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// The response cache a configuration describes, if any.
+fn response_cache(
+    config: &GatewayConfig,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<Option<Arc<crate::cache::ResponseCache>>> {
+    let cache = &config.cache;
+    if cache.response_ttl_secs == 0 {
+        return Ok(None);
+    }
+    let store: Arc<dyn crate::cache::CacheStore> = match &cache.redis_url {
+        Some(url) => Arc::new(crate::cache::RedisStore::new(url, &cache.key_prefix)?),
+        None => Arc::new(crate::cache::MemoryStore::new(cache.max_mb << 20)),
+    };
+    Ok(Some(Arc::new(crate::cache::ResponseCache::new(
+        store,
+        Duration::from_secs(cache.response_ttl_secs),
+        cache
+            .type_ttl_secs
+            .iter()
+            .map(|(t, secs)| (t.clone(), Duration::from_secs(*secs)))
+            .collect(),
+        cache.invalidation.rules.clone(),
+        metrics,
+    ))))
+}
+
+/// Starts the cache invalidation listener the configuration asks for, if any.
+pub fn listen_for_invalidations(
+    state: Arc<AppState>,
+    config: &GatewayConfig,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let invalidation = &config.cache.invalidation;
+    let stream = invalidation.redis_stream.clone()?;
+    let url = invalidation
+        .redis_url
+        .clone()
+        .or_else(|| config.cache.redis_url.clone())?;
+    Some(crate::cache::listen_redis_stream(
+        state,
+        url,
+        stream,
+        invalidation.type_field.clone(),
+    ))
 }

@@ -59,6 +59,7 @@ pub struct Metrics {
     subgraph_requests: Histograms<SubgraphLabels>,
     cache_hits: Family<CacheLabels, Counter>,
     cache_misses: Family<CacheLabels, Counter>,
+    cache_invalidations: Counter,
     cached_plans: Gauge,
 }
 
@@ -79,6 +80,12 @@ impl Metrics {
         let cache_hits = Family::<CacheLabels, Counter>::default();
         let cache_misses = Family::<CacheLabels, Counter>::default();
         let cached_plans = Gauge::default();
+        let cache_invalidations = Counter::default();
+        registry.register(
+            "response_cache_invalidations",
+            "Types made stale in the response cache by events",
+            cache_invalidations.clone(),
+        );
         registry.register(
             "request_duration_seconds",
             "GraphQL requests by operation name and outcome (count and latency)",
@@ -91,7 +98,7 @@ impl Metrics {
         );
         registry.register(
             "cache_hits",
-            "Cache hits by cache (document, plan, persisted_query)",
+            "Cache hits by cache (document, plan, persisted_query, response)",
             cache_hits.clone(),
         );
         registry.register(
@@ -110,8 +117,14 @@ impl Metrics {
             subgraph_requests,
             cache_hits,
             cache_misses,
+            cache_invalidations,
             cached_plans,
         }
+    }
+
+    /// Records types made stale in the response cache.
+    pub fn cache_invalidation(&self, types: usize) {
+        self.cache_invalidations.inc_by(types as u64);
     }
 
     /// Records one GraphQL request.

@@ -1,0 +1,213 @@
+//! Where cached responses and type generations live: this process's memory, or Redis.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use redis::{AsyncCommands, aio::ConnectionManager};
+use tokio::sync::OnceCell;
+
+/// A cached response and when it was stored.
+#[derive(Clone, Debug)]
+pub struct StoredResponse {
+    /// The serialised GraphQL response.
+    pub body: Bytes,
+    /// When it was stored (ms since the epoch).
+    pub stored_at_ms: u64,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
+}
+
+impl StoredResponse {
+    /// How long it has been cached.
+    pub fn age(&self) -> Duration {
+        Duration::from_millis(now_ms().saturating_sub(self.stored_at_ms))
+    }
+}
+
+/// A cache backend failure (the request then goes uncached).
+pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A response cache backend.
+#[async_trait]
+pub trait CacheStore: Send + Sync + 'static {
+    /// The response under `key`, if not expired.
+    async fn get(&self, key: &str) -> Result<Option<StoredResponse>, StoreError>;
+    /// Keeps `body` under `key` for `ttl`.
+    async fn put(&self, key: &str, body: &Bytes, ttl: Duration) -> Result<(), StoreError>;
+    /// The current generation of each type (0 if never bumped).
+    async fn generations(&self, types: &[String]) -> Result<Vec<u64>, StoreError>;
+    /// Moves each type to its next generation.
+    async fn bump(&self, types: &[String]) -> Result<(), StoreError>;
+}
+
+#[derive(Clone)]
+struct Entry {
+    response: StoredResponse,
+    expires_at_ms: u64,
+}
+
+#[derive(Clone, Copy)]
+struct BodyBytes;
+
+impl quick_cache::Weighter<String, Entry> for BodyBytes {
+    fn weight(&self, key: &String, entry: &Entry) -> u64 {
+        (key.len() + entry.response.body.len()) as u64 + 64
+    }
+}
+
+/// Responses in this process's memory, bounded by bytes (least recently used out first).
+pub struct MemoryStore {
+    entries: quick_cache::sync::Cache<String, Entry, BodyBytes>,
+    generations: Mutex<HashMap<String, u64>>,
+}
+
+impl MemoryStore {
+    /// A store of at most `max_bytes` of responses.
+    pub fn new(max_bytes: u64) -> Self {
+        Self {
+            entries: quick_cache::sync::Cache::with_weighter(1024, max_bytes, BodyBytes),
+            generations: Mutex::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl CacheStore for MemoryStore {
+    async fn get(&self, key: &str) -> Result<Option<StoredResponse>, StoreError> {
+        let Some(entry) = self.entries.get(key) else {
+            return Ok(None);
+        };
+        if now_ms() >= entry.expires_at_ms {
+            self.entries.remove(key);
+            return Ok(None);
+        }
+        Ok(Some(entry.response))
+    }
+
+    async fn put(&self, key: &str, body: &Bytes, ttl: Duration) -> Result<(), StoreError> {
+        let now = now_ms();
+        self.entries.insert(
+            key.to_owned(),
+            Entry {
+                response: StoredResponse {
+                    body: body.clone(),
+                    stored_at_ms: now,
+                },
+                expires_at_ms: now + ttl.as_millis() as u64,
+            },
+        );
+        Ok(())
+    }
+
+    async fn generations(&self, types: &[String]) -> Result<Vec<u64>, StoreError> {
+        let generations = self.generations.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(types
+            .iter()
+            .map(|t| generations.get(t).copied().unwrap_or(0))
+            .collect())
+    }
+
+    async fn bump(&self, types: &[String]) -> Result<(), StoreError> {
+        let mut generations = self.generations.lock().unwrap_or_else(|e| e.into_inner());
+        for t in types {
+            *generations.entry(t.clone()).or_insert(0) += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Responses and generations in Redis, shared by every gateway replica using the same
+/// Redis and prefix. A response is stored as 8 bytes of its store time and the body.
+pub struct RedisStore {
+    client: redis::Client,
+    connection: OnceCell<ConnectionManager>,
+    prefix: Arc<str>,
+}
+
+impl RedisStore {
+    /// A store on the Redis at `url` (connected on first use), keys under `prefix`.
+    pub fn new(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
+        Ok(Self {
+            client: redis::Client::open(url)?,
+            connection: OnceCell::new(),
+            prefix: prefix.into(),
+        })
+    }
+
+    async fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
+        self.connection
+            .get_or_try_init(|| self.client.get_connection_manager())
+            .await
+            .cloned()
+    }
+
+    fn generation_key(&self, t: &str) -> String {
+        format!("{}:gen:{t}", self.prefix)
+    }
+}
+
+#[async_trait]
+impl CacheStore for RedisStore {
+    async fn get(&self, key: &str) -> Result<Option<StoredResponse>, StoreError> {
+        let value: Option<Vec<u8>> = self
+            .connection()
+            .await?
+            .get(format!("{}:resp:{key}", self.prefix))
+            .await?;
+        Ok(value.filter(|v| v.len() >= 8).map(|v| {
+            let mut stamp = [0u8; 8];
+            stamp.copy_from_slice(&v[..8]);
+            StoredResponse {
+                stored_at_ms: u64::from_le_bytes(stamp),
+                body: Bytes::copy_from_slice(&v[8..]),
+            }
+        }))
+    }
+
+    async fn put(&self, key: &str, body: &Bytes, ttl: Duration) -> Result<(), StoreError> {
+        let mut value = Vec::with_capacity(8 + body.len());
+        value.extend_from_slice(&now_ms().to_le_bytes());
+        value.extend_from_slice(body);
+        let _: () = self
+            .connection()
+            .await?
+            .pset_ex(
+                format!("{}:resp:{key}", self.prefix),
+                value,
+                ttl.as_millis() as u64,
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn generations(&self, types: &[String]) -> Result<Vec<u64>, StoreError> {
+        if types.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = types.iter().map(|t| self.generation_key(t)).collect();
+        let values: Vec<Option<u64>> = redis::cmd("MGET")
+            .arg(&keys)
+            .query_async(&mut self.connection().await?)
+            .await?;
+        Ok(values.into_iter().map(Option::unwrap_or_default).collect())
+    }
+
+    async fn bump(&self, types: &[String]) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        for t in types {
+            pipe.incr(self.generation_key(t), 1).ignore();
+        }
+        pipe.exec_async(&mut self.connection().await?).await?;
+        Ok(())
+    }
+}
