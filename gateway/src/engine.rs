@@ -522,11 +522,7 @@ impl Engine {
         });
         let cache_entry = match cacheable {
             Some(cache) => {
-                let types = crate::cache::selected_types(
-                    &self.supergraph.api_schema,
-                    &prepared.document,
-                    &prepared.operation,
-                );
+                let types = crate::cache::selected_types(&prepared.document, &prepared.operation);
                 let mut sorted: Vec<String> = labels.iter().cloned().collect();
                 sorted.sort();
                 let entry = cache

@@ -20,11 +20,11 @@ fn walk(
         match selection {
             Selection::Field(field) => {
                 if !field.selection_set.selections.is_empty() {
-                    walk(schema, document, &field.selection_set, seen, fragments);
+                    walk(document, &field.selection_set, seen, fragments);
                 }
             }
             Selection::InlineFragment(inline) => {
-                walk(schema, document, &inline.selection_set, seen, fragments)
+                walk(document, &inline.selection_set, seen, fragments)
             }
             Selection::FragmentSpread(spread) => {
                 let name = spread.fragment_name.to_string();
@@ -33,7 +33,7 @@ fn walk(
                 }
                 fragments.push(name);
                 if let Some(fragment) = document.fragments.get(&spread.fragment_name) {
-                    walk(schema, document, &fragment.selection_set, seen, fragments);
+                    walk(document, &fragment.selection_set, seen, fragments);
                 }
             }
         }
@@ -61,7 +61,7 @@ pub fn selected_types(
             }
         };
         if !set.selections.is_empty() {
-            walk(schema, document, set, &mut seen, &mut fragments);
+            walk(document, set, &mut seen, &mut fragments);
         }
     }
     let root = operation.selection_set.ty.to_string();
