@@ -1,12 +1,11 @@
 //! The composite types an operation selects: what a cached response depends on.
 
 use apollo_compiler::{
-    ExecutableDocument, Schema,
+    ExecutableDocument,
     executable::{Operation, Selection, SelectionSet},
 };
 
 fn walk(
-    schema: &Schema,
     document: &ExecutableDocument,
     set: &SelectionSet,
     seen: &mut Vec<String>,
@@ -42,11 +41,7 @@ fn walk(
 
 /// Every object, interface and union type whose fields the operation selects (its root
 /// type excluded), sorted.
-pub fn selected_types(
-    schema: &Schema,
-    document: &ExecutableDocument,
-    operation: &Operation,
-) -> Vec<String> {
+pub fn selected_types(document: &ExecutableDocument, operation: &Operation) -> Vec<String> {
     let mut seen = Vec::new();
     let mut fragments = Vec::new();
     for selection in &operation.selection_set.selections {
