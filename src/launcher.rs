@@ -33,6 +33,9 @@ fn gateway_config() -> gateway::config::GatewayConfig {
         ..Default::default()
     };
     config.auth.jwt_secret = Some(secret);
+    // Answers are cached at most 30 s and recomputed after any event of their context.
+    config.cache.response_ttl_secs = 30;
+    config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
     config.auth.issuer = Some("alpes-partners".to_owned());
     config.auth.users = vec![
         user("admin", &["lectura", "escritura", "admin"]),
@@ -140,15 +143,16 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
         1,
         format!("  {:<12} POST http://{addr}/auth/login with admin/admin, operador/operador or lector/lector", "demo users"),
     );
+    let state = gateway::server::AppState::new(engine);
+    event_tasks.push(invalidate_from_bus(
+        state.clone(),
+        bus.clone(),
+        stop_rx.clone(),
+    ));
     servers.push(tokio::spawn(async move {
-        gateway::server::serve_with(
-            listener,
-            gateway::server::AppState::new(engine),
-            &config,
-            async move {
-                stop.wait_for(|s| *s).await.ok();
-            },
-        )
+        gateway::server::serve_with(listener, state, &config, async move {
+            stop.wait_for(|s| *s).await.ok();
+        })
         .await
     }));
     println!(
@@ -168,6 +172,43 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     futures::future::join_all(event_tasks).await;
     println!("Stopped.");
     Ok(())
+}
+
+/// Feeds every event of the in-process bus to the gateway's cache invalidation (its own
+/// consumer group), until `stop` turns true.
+fn invalidate_from_bus(
+    state: std::sync::Arc<gateway::server::AppState>,
+    bus: std::sync::Arc<dyn eventbus::EventBus>,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut subscription = match bus.subscribe("gateway.cache", "embedded").await {
+            Ok(subscription) => subscription,
+            Err(error) => {
+                tracing::error!(%error, "gateway cache: no event subscription, answers expire by TTL only");
+                return;
+            }
+        };
+        loop {
+            let batch = tokio::select! {
+                batch = subscription.next_batch(100) => batch,
+                _ = stop.wait_for(|s| *s) => return,
+            };
+            let deliveries = match batch {
+                Ok(deliveries) => deliveries,
+                Err(error) => {
+                    tracing::warn!(%error, "gateway cache: event read failed");
+                    continue;
+                }
+            };
+            for delivery in deliveries {
+                if let Some(cache) = state.engine().response_cache() {
+                    cache.invalidate_event(&delivery.event.tipo).await;
+                }
+                subscription.ack(&delivery.id).await.ok();
+            }
+        }
+    })
 }
 
 /// Runs one subgraph alone until Ctrl-C or SIGTERM.

@@ -4,6 +4,7 @@
 //! data folder, demo data) and prints every URL; `subgraph <name>` runs one subgraph alone
 //! against `DATABASE_URL`, as the deployed topology does.
 
+mod cache_rules;
 mod launcher;
 mod schema;
 

@@ -353,7 +353,43 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         "{data}"
     );
 
-    // 4. A payout requested through the gateway is accepted at once and processed.
+    // 4. A payout requested through the gateway is accepted at once and processed; the
+    // cached dashboard counters are recomputed once its event reaches the gateway.
+    let contadores = "{ pagos { agregaciones { completados pendientes fallidos } } }";
+    let totales = |body: &Value| {
+        let a = &body["data"]["pagos"]["agregaciones"];
+        ["completados", "pendientes", "fallidos"]
+            .iter()
+            .map(|k| a[*k].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    };
+    let cached = |body: &reqwest::Response| {
+        body.headers()
+            .get("x-cache")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let antes: Value = http
+        .post(&gateway)
+        .json(&json!({ "query": contadores }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    let again = http
+        .post(&gateway)
+        .json(&json!({ "query": contadores }))
+        .send()
+        .await
+        .expect("query");
+    assert_eq!(
+        cached(&again),
+        "HIT",
+        "the dashboard counters are served from the cache"
+    );
     let pagado = gql(&http, &gateway, None,
         "mutation($input: PagarInput!) { pagar(input: $input) { pago { id estado } } }",
         json!({ "input": { "idempotencyKey": "flujo-pagos-clave-0001", "afiliadoId": afiliado_id, "ciclo": "CYCLE-FLUJO",
@@ -365,6 +401,21 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
             Some("PENDIENTE" | "PROCESANDO" | "EXITOSO")
         ),
         "{pagado}"
+    );
+    let requested = std::time::Instant::now();
+    let data = until(&http, &gateway, contadores, json!({}), |d| {
+        totales(&json!({ "data": d })) == totales(&antes) + 1
+    })
+    .await;
+    assert_eq!(
+        totales(&json!({ "data": data })),
+        totales(&antes) + 1,
+        "fresh within the relay lag"
+    );
+    assert!(
+        requested.elapsed() < Duration::from_secs(10),
+        "recomputed after the event, not after the 30 s TTL: {:?}",
+        requested.elapsed()
     );
     let data = until(&http, &gateway,
         "query($id: ID!) { pago(id: $id) { estado afiliado { id nombre saldoPendiente { valor } } comisiones { id estado campania { nombre } }
