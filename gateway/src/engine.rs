@@ -477,7 +477,7 @@ impl Engine {
         options: &RequestOptions,
     ) -> EngineResponse {
         let method = options.method.unwrap_or(HttpMethod::Post);
-        let query = match self.persisted.resolve(request) {
+        let query = match self.persisted.resolve(request).await {
             Ok(query) => query,
             Err(error) => return Self::request_error(error),
         };

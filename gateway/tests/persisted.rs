@@ -188,3 +188,31 @@ async fn hash_only_requests_are_refused_when_persisted_queries_are_off() {
     let (status, _) = send(&app, post(json!({ "query": QUERY }))).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn apq_registrations_are_shared_by_replicas_through_redis() {
+    let mut config = GatewayConfig::default();
+    config.persisted_queries.redis_url =
+        Some(std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()));
+    config.persisted_queries.key_prefix = format!("test:apq:{}", std::process::id());
+    config.validate().expect("valid");
+    let (one, two) = (app(&config), app(&config));
+    // A document unique to this run, so an earlier run's registration cannot answer.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let query = format!("query Apq{run} {{ __typename }}");
+    let hash = sha256_hex(&query);
+    let (_, body) = send(&two, post(json!({ "extensions": persisted(&hash) }))).await;
+    assert_eq!(code(&body), "PERSISTED_QUERY_NOT_FOUND", "{body}");
+    let (status, body) = send(
+        &one,
+        post(json!({ "query": query, "extensions": persisted(&hash) })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(&two, post(json!({ "extensions": persisted(&hash) }))).await;
+    assert_eq!(status, 200, "the other replica knows the hash: {body}");
+    assert_eq!(body["data"]["__typename"], "Query");
+}

@@ -109,6 +109,10 @@ pub struct PersistedQueriesConfig {
     pub apq: bool,
     /// A manifest of the only operations allowed (safelist mode; APQ registration off).
     pub safelist: Option<PathBuf>,
+    /// Redis keeping APQ registrations, shared by replicas; none: each replica's memory.
+    pub redis_url: Option<String>,
+    /// Key prefix of APQ registrations in Redis.
+    pub key_prefix: String,
 }
 
 impl Default for PersistedQueriesConfig {
@@ -116,6 +120,8 @@ impl Default for PersistedQueriesConfig {
         Self {
             apq: true,
             safelist: None,
+            redis_url: None,
+            key_prefix: "gateway:apq".into(),
         }
     }
 }
@@ -484,6 +490,10 @@ impl GatewayConfig {
             }
         }
         for (key, url) in [
+            (
+                "persisted_queries.redis_url",
+                &self.persisted_queries.redis_url,
+            ),
             ("cache.redis_url", &self.cache.redis_url),
             (
                 "cache.invalidation.redis_url",

@@ -17,7 +17,7 @@ pub enum PersistedQueries {
     Off,
     /// Automatic persisted queries: a client registers a document with its hash, then
     /// sends the hash alone.
-    Apq(quick_cache::sync::Cache<String, Arc<str>>),
+    Apq(ApqStore),
     /// Only the manifest's operations run, by hash or by identical text.
     Safelist(HashMap<String, Arc<str>>),
 }
@@ -38,10 +38,87 @@ pub fn sha256_hex(query: &str) -> String {
         .collect()
 }
 
+/// How long a registered document stays in Redis after its last registration.
+const APQ_REDIS_TTL_SECS: u64 = 7 * 24 * 3600;
+
+/// Registered APQ documents: in memory, and in Redis when configured so that a document
+/// registered through one replica is found by the others.
+pub struct ApqStore {
+    local: quick_cache::sync::Cache<String, Arc<str>>,
+    redis: Option<(
+        redis::Client,
+        tokio::sync::OnceCell<redis::aio::ConnectionManager>,
+        String,
+    )>,
+}
+
+impl ApqStore {
+    async fn connection(&self) -> Option<(redis::aio::ConnectionManager, &str)> {
+        let (client, cell, prefix) = self.redis.as_ref()?;
+        match cell
+            .get_or_try_init(|| client.get_connection_manager())
+            .await
+        {
+            Ok(connection) => Some((connection.clone(), prefix)),
+            Err(error) => {
+                tracing::warn!(%error, "APQ: Redis unavailable, this replica's memory only");
+                None
+            }
+        }
+    }
+
+    async fn get(&self, hash: &str) -> Option<Arc<str>> {
+        if let Some(found) = self.local.get(hash) {
+            return Some(found);
+        }
+        let (mut connection, prefix) = self.connection().await?;
+        let found: Option<String> =
+            redis::AsyncCommands::get(&mut connection, format!("{prefix}:{hash}"))
+                .await
+                .map_err(|error| tracing::warn!(%error, "APQ: Redis read failed"))
+                .ok()
+                .flatten();
+        let found: Arc<str> = found?.into();
+        self.local.insert(hash.to_owned(), found.clone());
+        Some(found)
+    }
+
+    async fn insert(&self, hash: String, query: Arc<str>) {
+        if let Some((mut connection, prefix)) = self.connection().await {
+            let stored: Result<(), _> = redis::AsyncCommands::set_ex(
+                &mut connection,
+                format!("{prefix}:{hash}"),
+                query.as_ref(),
+                APQ_REDIS_TTL_SECS,
+            )
+            .await;
+            if let Err(error) = stored {
+                tracing::warn!(%error, "APQ: Redis write failed");
+            }
+        }
+        self.local.insert(hash, query);
+    }
+}
+
 impl PersistedQueries {
     /// APQ with an in-memory store.
     pub fn apq() -> Self {
-        Self::Apq(quick_cache::sync::Cache::new(APQ_ENTRIES))
+        Self::Apq(ApqStore {
+            local: quick_cache::sync::Cache::new(APQ_ENTRIES),
+            redis: None,
+        })
+    }
+
+    /// APQ shared through the Redis at `url` (keys `{prefix}:{sha256}`), with a local copy.
+    pub fn apq_redis(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
+        Ok(Self::Apq(ApqStore {
+            local: quick_cache::sync::Cache::new(APQ_ENTRIES),
+            redis: Some((
+                redis::Client::open(url)?,
+                tokio::sync::OnceCell::new(),
+                prefix.to_owned(),
+            )),
+        }))
     }
 
     /// Safelist mode from a manifest: Apollo's persisted query manifest
@@ -88,7 +165,10 @@ impl PersistedQueries {
     }
 
     /// The document to run for a request, or the protocol error to answer.
-    pub fn resolve(&self, request: &GraphqlRequest) -> Result<Option<Arc<str>>, PipelineError> {
+    pub async fn resolve(
+        &self,
+        request: &GraphqlRequest,
+    ) -> Result<Option<Arc<str>>, PipelineError> {
         let persisted = request
             .extensions
             .as_ref()
@@ -125,12 +205,16 @@ impl PersistedQueries {
             },
             PersistedQueries::Apq(store) => match (hash, query) {
                 (None, query) => Ok(query.map(Into::into)),
-                (Some(hash), None) => store.get(&hash).map(Some).ok_or_else(|| {
-                    PipelineError::single(
-                        ErrorCode::PersistedQueryNotFound,
-                        "PersistedQueryNotFound",
-                    )
-                }),
+                (Some(hash), None) => store
+                    .get(&hash.to_ascii_lowercase())
+                    .await
+                    .map(Some)
+                    .ok_or_else(|| {
+                        PipelineError::single(
+                            ErrorCode::PersistedQueryNotFound,
+                            "PersistedQueryNotFound",
+                        )
+                    }),
                 (Some(hash), Some(query)) => {
                     if sha256_hex(query) != hash.to_ascii_lowercase() {
                         return Err(PipelineError::single(
@@ -139,7 +223,7 @@ impl PersistedQueries {
                         ));
                     }
                     let query: Arc<str> = query.into();
-                    store.insert(hash.to_ascii_lowercase(), query.clone());
+                    store.insert(hash.to_ascii_lowercase(), query.clone()).await;
                     Ok(Some(query))
                 }
             },

@@ -148,7 +148,10 @@ pub fn engine_with_metrics(
         config.persisted_queries.apq,
     ) {
         (Some(manifest), _) => PersistedQueries::safelist(manifest)?,
-        (None, true) => PersistedQueries::apq(),
+        (None, true) => match &config.persisted_queries.redis_url {
+            Some(url) => PersistedQueries::apq_redis(url, &config.persisted_queries.key_prefix)?,
+            None => PersistedQueries::apq(),
+        },
         (None, false) => PersistedQueries::Off,
     };
     let metrics_for_cache = metrics.clone();
