@@ -17,7 +17,7 @@ pub enum PersistedQueries {
     Off,
     /// Automatic persisted queries: a client registers a document with its hash, then
     /// sends the hash alone.
-    Apq(ApqStore),
+    Apq(Box<ApqStore>),
     /// Only the manifest's operations run, by hash or by identical text.
     Safelist(HashMap<String, Arc<str>>),
 }
@@ -103,22 +103,22 @@ impl ApqStore {
 impl PersistedQueries {
     /// APQ with an in-memory store.
     pub fn apq() -> Self {
-        Self::Apq(ApqStore {
+        Self::Apq(Box::new(ApqStore {
             local: quick_cache::sync::Cache::new(APQ_ENTRIES),
             redis: None,
-        })
+        }))
     }
 
     /// APQ shared through the Redis at `url` (keys `{prefix}:{sha256}`), with a local copy.
     pub fn apq_redis(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
-        Ok(Self::Apq(ApqStore {
+        Ok(Self::Apq(Box::new(ApqStore {
             local: quick_cache::sync::Cache::new(APQ_ENTRIES),
             redis: Some((
                 redis::Client::open(url)?,
                 tokio::sync::OnceCell::new(),
                 prefix.to_owned(),
             )),
-        }))
+        })))
     }
 
     /// Safelist mode from a manifest: Apollo's persisted query manifest
