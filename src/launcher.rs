@@ -36,6 +36,7 @@ fn gateway_config() -> gateway::config::GatewayConfig {
     // Answers are cached at most 30 s and recomputed after any event of their context.
     config.cache.response_ttl_secs = 30;
     config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
+    config.rest.routes = crate::rest_routes::routes();
     config.auth.issuer = Some("alpes-partners".to_owned());
     config.auth.users = vec![
         user("admin", &["lectura", "escritura", "admin"]),

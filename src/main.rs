@@ -6,6 +6,7 @@
 
 mod cache_rules;
 mod launcher;
+mod rest_routes;
 mod schema;
 
 use std::{net::IpAddr, path::PathBuf};

@@ -81,6 +81,14 @@ async fn total(http: &reqwest::Client, url: &str, field: &str) -> u64 {
         .unwrap_or_else(|| panic!("{body}"))
 }
 
+impl Drop for Launched {
+    /// A failed test must not leave the launcher running (it holds the test's pipes).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn stop(mut launched: Launched) {
     let pid = launched.child.id().to_string();
     let sent = Command::new("kill")
@@ -186,6 +194,96 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
     assert!(
         comisiones > 0,
         "commissions from the demo's validated conversions"
+    );
+    // The seeds' REST BFF routes answer in their JSON shape, through the same engine.
+    let rest = |path: &str| {
+        let url = gateway.replace("/graphql", path);
+        let http = http.clone();
+        async move {
+            let response = http.get(url).send().await.expect("rest");
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.expect("json"))
+        }
+    };
+    let (status, dashboard) = rest("/api/v1/dashboard").await;
+    assert_eq!(status, 200, "{dashboard}");
+    assert_eq!(dashboard["total_clientes"], 300);
+    assert_eq!(dashboard["total_campanias"], 60);
+    assert_eq!(
+        dashboard["clientes_recientes"].as_array().map(Vec::len),
+        Some(5)
+    );
+    let (_, pagina) =
+        rest("/api/v1/clientes?page=2&per_page=5&sort_by=nombre&sort_order=asc").await;
+    assert_eq!(
+        pagina["pagination"],
+        json!({ "page": 2, "per_page": 5, "total": 300, "pages": 60, "has_next": true })
+    );
+    let nombres: Vec<&str> = pagina["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|c| c["nombre"].as_str())
+        .collect();
+    assert_eq!(nombres.len(), 5);
+    // Sorted as the server sorts names: case and accents ignored.
+    let folded = |s: &str| -> String {
+        s.to_lowercase()
+            .chars()
+            .map(|c| match c {
+                'á' => 'a',
+                'é' => 'e',
+                'í' => 'i',
+                'ó' | 'ö' => 'o',
+                'ú' | 'ü' => 'u',
+                'ñ' => 'n',
+                other => other,
+            })
+            .collect()
+    };
+    assert!(
+        nombres.windows(2).all(|w| folded(w[0]) <= folded(w[1])),
+        "{nombres:?}"
+    );
+    let id = pagina["data"][0]["id"].as_str().expect("id").to_owned();
+    let (status, detalle) = rest(&format!("/api/v1/clientes/{id}")).await;
+    assert_eq!(status, 200, "{detalle}");
+    assert_eq!(detalle["cliente"]["id"], id.as_str());
+    assert!(
+        detalle["estadisticas"]["total_pagos"].is_number(),
+        "{detalle}"
+    );
+    let (status, missing) = rest("/api/v1/clientes/00000000-0000-4000-8000-000000000000").await;
+    assert_eq!(status, 404, "{missing}");
+    assert!(missing["error"].is_string());
+    let (status, bad) = rest("/api/v1/clientes?per_page=muchos").await;
+    assert_eq!(status, 400, "{bad}");
+    let buscado = nombres[0]
+        .split_whitespace()
+        .next()
+        .expect("a word")
+        .to_owned();
+    let (_, encontrados) = rest(&format!("/api/v1/search?q={buscado}&limit=3")).await;
+    assert!(
+        encontrados["clientes"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty() && c[0]["relevancia"].is_number()),
+        "{encontrados}"
+    );
+    let (_, activas) = rest("/api/v1/campanias?estado=activa&per_page=100").await;
+    assert!(
+        activas["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .all(|c| c["estado"] == "ACTIVA"),
+        "{activas}"
+    );
+    let (status, pagos) = rest("/api/v1/pagos?per_page=5").await;
+    assert_eq!(status, 200, "{pagos}");
+    assert!(
+        pagos["agregaciones"]["pagos_completados"].is_number(),
+        "{pagos}"
     );
     // Demo users log in for tokens the gateway accepts.
     let login: Value = http
@@ -298,11 +396,20 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     );
 
     // 1. A conversion, registered and validated through the gateway.
-    let registrada = gql(&http, &gateway, None,
-        "mutation($input: RegistrarConversionInput!) { registrarConversion(input: $input) { conversion { id estado } } }",
-        json!({ "input": { "afiliadoId": afiliado_id, "campaniaId": campania_id, "tipo": "VENTA",
-                           "valor": { "valor": valor, "moneda": moneda }, "canal": "web",
-                           "referenciaExterna": "flujo-pagos-0001" } })).await;
+    // conversiones learns the demo's partners and campaigns from their events: right after
+    // start it may not know them yet (BAD_USER_INPUT), so the registration is retried.
+    let mut registrada = Value::Null;
+    for _ in 0..240 {
+        registrada = gql(&http, &gateway, None,
+            "mutation($input: RegistrarConversionInput!) { registrarConversion(input: $input) { conversion { id estado } } }",
+            json!({ "input": { "afiliadoId": afiliado_id, "campaniaId": campania_id, "tipo": "VENTA",
+                               "valor": { "valor": valor, "moneda": moneda }, "canal": "web",
+                               "referenciaExterna": "flujo-pagos-0001" } })).await;
+        if registrada["errors"].is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     let conversion = registrada["data"]["registrarConversion"]["conversion"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{registrada}"))
@@ -444,6 +551,32 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         .collect();
     assert_eq!(eventos.first(), Some(&"PagoSolicitado"));
     assert_eq!(eventos.last(), Some(&"PagoExitoso"));
+
+    let detalle: Value = http
+        .get(gateway.replace(
+            "/graphql",
+            &format!(
+                "/api/v1/pagos/{}",
+                pagado["data"]["pagar"]["pago"]["id"].as_str().expect("id")
+            ),
+        ))
+        .send()
+        .await
+        .expect("rest")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(detalle["pago"]["estado"], "EXITOSO", "{detalle}");
+    assert_eq!(
+        detalle["auditoria"]["eventos"][0]["evento"], "PagoSolicitado",
+        "{detalle}"
+    );
+    assert!(
+        detalle["transacciones"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|x| x["tipo"] == "CARGO")),
+        "{detalle}"
+    );
 
     // 5. The report version switch is an admin mutation.
     let sin_token = gql(

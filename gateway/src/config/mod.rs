@@ -58,6 +58,8 @@ pub struct GatewayConfig {
     pub introspect: IntrospectConfig,
     /// The whole-response cache.
     pub cache: CacheConfig,
+    /// REST-compatible endpoints, each running a persisted operation.
+    pub rest: RestConfig,
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
@@ -231,8 +233,37 @@ impl Default for GatewayConfig {
             rate_limit: RateLimitConfig::default(),
             introspect: IntrospectConfig::default(),
             cache: CacheConfig::default(),
+            rest: RestConfig::default(),
         }
     }
+}
+
+/// REST-compatible endpoints.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RestConfig {
+    /// The routes.
+    pub routes: Vec<RestRoute>,
+}
+
+/// One REST route: `GET path` runs a persisted operation and shapes its data.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RestRoute {
+    /// The path, with `{name}` segments (`/api/v1/pagos/{id}`).
+    pub path: String,
+    /// The operation's document.
+    pub operation: Option<String>,
+    /// Or a file holding it.
+    pub operation_file: Option<PathBuf>,
+    /// Which operation of the document to run.
+    pub operation_name: Option<String>,
+    /// Variable (dotted path for nested inputs: `paginacion.page`) ← `path.NAME`,
+    /// `query.NAME` or `header.NAME`, optionally typed `:int`, `:bool`, `:decimal`, `:enum`.
+    pub variables: BTreeMap<String, String>,
+    /// A JSON template of the answer: `"$.a.b"` takes the operation's data there,
+    /// `{"$each": "$.list", "$map": {…}}` maps a list; none: the data as is.
+    pub response: Option<String>,
 }
 
 /// The whole-response cache of queries (mutations and errors are never cached).
@@ -520,6 +551,23 @@ impl GatewayConfig {
                 key: "cache.invalidation.redis_stream".into(),
                 problem: "needs cache.invalidation.redis_url or cache.redis_url".into(),
             });
+        }
+        for route in &self.rest.routes {
+            if !route.path.starts_with('/') || route.path == "/graphql" {
+                return Err(ConfigError::Setting {
+                    key: "rest.routes".into(),
+                    problem: format!(
+                        "{:?} must be a path like /api/v1/x, not /graphql",
+                        route.path
+                    ),
+                });
+            }
+            if let Err(problem) = crate::server::check_rest_route(route) {
+                return Err(ConfigError::Setting {
+                    key: format!("rest.routes ({})", route.path),
+                    problem,
+                });
+            }
         }
         let (client, global) = self.rate_limit.buckets()?;
         if let Some(url) = &self.rate_limit.redis_url

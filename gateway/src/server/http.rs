@@ -89,7 +89,11 @@ fn bad_request(headers: &HeaderMap, status: StatusCode, message: String) -> Resp
     http
 }
 
-fn options(headers: &HeaderMap, method: HttpMethod, claims: Option<Claims>) -> RequestOptions {
+pub(crate) fn options(
+    headers: &HeaderMap,
+    method: HttpMethod,
+    claims: Option<Claims>,
+) -> RequestOptions {
     RequestOptions {
         claims,
         request_id: headers
@@ -105,7 +109,10 @@ fn options(headers: &HeaderMap, method: HttpMethod, claims: Option<Claims>) -> R
 }
 
 /// The caller's claims from the `Authorization` header.
-async fn authenticate(engine: &Engine, headers: &HeaderMap) -> Result<Option<Claims>, AuthError> {
+pub(crate) async fn authenticate(
+    engine: &Engine,
+    headers: &HeaderMap,
+) -> Result<Option<Claims>, AuthError> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -113,7 +120,7 @@ async fn authenticate(engine: &Engine, headers: &HeaderMap) -> Result<Option<Cla
 }
 
 /// 401 for a token that does not verify.
-fn unauthenticated(error: &AuthError) -> Response {
+pub(crate) fn unauthenticated(error: &AuthError) -> Response {
     let body = json!({ "errors": [{ "message": error.to_string(), "extensions": { "code": "UNAUTHENTICATED" } }] });
     let mut http = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
     http.headers_mut()

@@ -6,6 +6,7 @@ mod health;
 mod http;
 mod introspect;
 mod limits;
+mod rest;
 
 pub use introspect::{engine_from_subgraphs, watch_subgraphs};
 
@@ -264,17 +265,27 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub fn router_with(state: Arc<AppState>, config: &GatewayConfig) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let mut graphql = Router::new().route("/graphql", get(http::get).post(http::post));
+    // REST routes run operations too: the same limits apply.
+    let mut rest = rest::router(&config.rest.routes, state.clone());
     if let Some(limits) = limits::RateLimits::new(&config.rate_limit) {
+        let limits = Arc::new(limits);
         graphql = graphql.route_layer(axum::middleware::from_fn_with_state(
-            Arc::new(limits),
+            limits.clone(),
             limits::enforce,
         ));
+        if !config.rest.routes.is_empty() {
+            rest = rest.route_layer(axum::middleware::from_fn_with_state(
+                limits,
+                limits::enforce,
+            ));
+        }
     }
     let mut router = graphql
         .route("/health", get(health::health))
         .route("/metrics", get(metrics))
         .route("/auth/login", axum::routing::post(http::login))
         .with_state(state)
+        .merge(rest)
         .merge(graphiql::router())
         .layer(CatchPanicLayer::new())
         .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
@@ -460,6 +471,11 @@ pub fn init_tracing() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// Checks a REST route's bindings, template and operation source.
+pub fn check_rest_route(route: &crate::config::RestRoute) -> Result<(), String> {
+    rest::CompiledRoute::compile(route).map(|_| ())
 }
 
 /// The response cache a configuration describes, if any.

@@ -1,0 +1,184 @@
+//! The seeds' REST BFF routes, served by the embedded gateway: each runs one of the
+//! persisted operations in `operations/` and answers in the BFF's JSON shape (snake_case
+//! keys, `pagination`, `agregaciones`), so an old frontend keeps working.
+
+use gateway::config::RestRoute;
+
+fn route(path: &str, operation: &str, variables: &[(&str, &str)], response: &str) -> RestRoute {
+    RestRoute {
+        path: path.to_owned(),
+        operation: Some(operation.to_owned()),
+        variables: variables
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        response: Some(response.to_owned()),
+        ..RestRoute::default()
+    }
+}
+
+/// The BFF's `pagination` object from a page's `paginacion`.
+const PAGINATION: &str = r#"{ "page": "$.page", "per_page": "$.perPage", "total": "$.total",
+  "pages": "$.pages", "has_next": "$.hasNextPage" }"#;
+
+const PAGE: [(&str, &str); 2] = [
+    ("paginacion.page", "query.page:int"),
+    ("paginacion.perPage", "query.per_page:int"),
+];
+
+/// Every route, in the order of the seeds' BFF documentation.
+pub(crate) fn routes() -> Vec<RestRoute> {
+    let pagination = |at: &str| PAGINATION.replace("\"$.", &format!("\"$.{at}."));
+    vec![
+        route(
+            "/api/v1/dashboard",
+            include_str!("../operations/Dashboard.graphql"),
+            &[],
+            r#"{
+              "total_clientes": "$.clientes.paginacion.total",
+              "total_afiliados": "$.afiliados.paginacion.total",
+              "total_campanias": "$.campanias.paginacion.total",
+              "total_conversiones": "$.conversiones.paginacion.total",
+              "total_pagos": "$.pagos.paginacion.total",
+              "agregaciones_pagos": { "total_monto": "$.pagos.agregaciones.totalMonto",
+                "pagos_completados": "$.pagos.agregaciones.completados",
+                "pagos_pendientes": "$.pagos.agregaciones.pendientes",
+                "pagos_fallidos": "$.pagos.agregaciones.fallidos" },
+              "pagos_recientes": { "$each": "$.pagos.items", "$map": { "id": "$.id",
+                "partner_id": "$.afiliado.id", "monto": "$.montoTotal.valor",
+                "moneda": "$.montoTotal.moneda", "estado": "$.estado", "fecha": "$.fechaCreacion" } },
+              "clientes_recientes": { "$each": "$.clientes.items", "$map": { "id": "$.id",
+                "nombre": "$.nombre", "email": "$.email" } }
+            }"#,
+        ),
+        route(
+            "/api/v1/clientes",
+            include_str!("../operations/Clientes.graphql"),
+            &[
+                PAGE[0],
+                PAGE[1],
+                ("filtro.busqueda", "query.search"),
+                ("filtro.ordenarPor", "query.sort_by:enum"),
+                ("filtro.orden", "query.sort_order:enum"),
+            ],
+            &format!(
+                r#"{{ "data": {{ "$each": "$.clientes.items", "$map": {{ "id": "$.id", "nombre": "$.nombre",
+                  "email": "$.email", "fecha_registro": "$.fechaRegistro", "total_pagos": "$.totalPagos",
+                  "ultimo_pago": "$.ultimoPago.fechaCreacion" }} }},
+                  "pagination": {} }}"#,
+                pagination("clientes.paginacion")
+            ),
+        ),
+        route(
+            "/api/v1/clientes/{id}",
+            include_str!("../operations/ClienteDetalle.graphql"),
+            &[("id", "path.id")],
+            r#"{
+              "cliente": { "id": "$.cliente.id", "nombre": "$.cliente.nombre", "email": "$.cliente.email",
+                "cedula": "$.cliente.cedula", "fecha_registro": "$.cliente.fechaRegistro" },
+              "estadisticas": { "total_pagos": "$.cliente.totalPagos",
+                "ultimo_pago": "$.cliente.ultimoPago.fechaCreacion" },
+              "pagos_recientes": { "$each": "$.cliente.pagosRecientes", "$map": { "id": "$.id",
+                "monto": "$.montoTotal.valor", "moneda": "$.montoTotal.moneda", "fecha": "$.fechaCreacion",
+                "estado": "$.estado" } },
+              "campanias_activas": { "$each": "$.cliente.campaniasActivas", "$map": { "id": "$.id",
+                "nombre": "$.nombre", "estado": "$.estado" } }
+            }"#,
+        ),
+        route(
+            "/api/v1/pagos",
+            include_str!("../operations/Pagos.graphql"),
+            &[
+                PAGE[0],
+                PAGE[1],
+                ("filtro.afiliadoId", "query.partner_id"),
+                ("filtro.estado", "query.estado:enum"),
+                ("filtro.desde", "query.fecha_desde"),
+                ("filtro.hasta", "query.fecha_hasta"),
+                ("filtro.montoMin", "query.monto_min:decimal"),
+                ("filtro.montoMax", "query.monto_max:decimal"),
+            ],
+            &format!(
+                r#"{{ "data": {{ "$each": "$.pagos.items", "$map": {{ "id": "$.id", "partner_id": "$.afiliado.id",
+                  "cycle_id": "$.ciclo", "monto": "$.montoTotal.valor", "moneda": "$.montoTotal.moneda",
+                  "estado": "$.estado", "fecha_creacion": "$.fechaCreacion", "fecha_completado": "$.fechaCompletado" }} }},
+                  "pagination": {},
+                  "agregaciones": {{ "total_monto": "$.pagos.agregaciones.totalMonto",
+                    "pagos_completados": "$.pagos.agregaciones.completados",
+                    "pagos_pendientes": "$.pagos.agregaciones.pendientes",
+                    "pagos_fallidos": "$.pagos.agregaciones.fallidos" }} }}"#,
+                pagination("pagos.paginacion")
+            ),
+        ),
+        route(
+            "/api/v1/pagos/{id}",
+            include_str!("../operations/PagoDetalle.graphql"),
+            &[("id", "path.id")],
+            r#"{
+              "pago": { "id": "$.pago.id", "partner_id": "$.pago.afiliado.id", "cycle_id": "$.pago.ciclo",
+                "monto": "$.pago.montoTotal.valor", "moneda": "$.pago.montoTotal.moneda", "estado": "$.pago.estado",
+                "metodo_pago": "$.pago.metodoPago", "confirmacion": "$.pago.confirmacion",
+                "fecha_creacion": "$.pago.fechaCreacion", "fecha_actualizacion": "$.pago.fechaActualizacion",
+                "fecha_completado": "$.pago.fechaCompletado" },
+              "transacciones": { "$each": "$.pago.transacciones", "$map": { "id": "$.id", "tipo": "$.tipo",
+                "monto": "$.monto.valor", "moneda": "$.monto.moneda", "descripcion": "$.descripcion",
+                "referencia": "$.referencia" } },
+              "auditoria": { "eventos": { "$each": "$.pago.auditoria", "$map": { "timestamp": "$.fecha",
+                "evento": "$.evento", "usuario": "$.actor", "detalle": "$.detalle" } } }
+            }"#,
+        ),
+        route(
+            "/api/v1/campanias",
+            include_str!("../operations/Campanias.graphql"),
+            &[
+                PAGE[0],
+                PAGE[1],
+                ("filtro.estado", "query.estado:enum"),
+                ("filtro.clienteId", "query.cliente_id"),
+            ],
+            &format!(
+                r#"{{ "data": {{ "$each": "$.campanias.items", "$map": {{ "id": "$.id", "nombre": "$.nombre",
+                  "estado": "$.estado", "presupuesto": "$.presupuesto", "gasto_actual": "$.gastoActual",
+                  "cliente": "$.cliente" }} }},
+                  "pagination": {} }}"#,
+                pagination("campanias.paginacion")
+            ),
+        ),
+        route(
+            "/api/v1/search",
+            include_str!("../operations/Busqueda.graphql"),
+            &[("q", "query.q"), ("limite", "query.limit:int")],
+            r#"{
+              "clientes": { "$each": "$.clientes", "$map": { "relevancia": "$.relevancia", "id": "$.cliente.id",
+                "nombre": "$.cliente.nombre", "email": "$.cliente.email" } },
+              "afiliados": { "$each": "$.afiliados", "$map": { "relevancia": "$.relevancia", "id": "$.afiliado.id",
+                "nombre": "$.afiliado.nombre", "estado": "$.afiliado.estado" } },
+              "campanias": { "$each": "$.campanias", "$map": { "relevancia": "$.relevancia", "id": "$.campania.id",
+                "nombre": "$.campania.nombre", "estado": "$.campania.estado" } }
+            }"#,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_route_checks_and_its_operation_validates() {
+        let supergraph = crate::schema::supergraph().expect("composes");
+        let mut config = gateway::config::GatewayConfig::default();
+        config.rest.routes = super::routes();
+        config.validate().expect("routes valid");
+        let engine = gateway::server::engine_from_config(&supergraph, &config).expect("engine");
+        let documents: Vec<String> = config
+            .rest
+            .routes
+            .iter()
+            .filter_map(|r| r.operation.clone())
+            .collect();
+        assert_eq!(
+            engine.warm(&documents),
+            documents.len(),
+            "each operation validates and plans"
+        );
+    }
+}
