@@ -57,22 +57,27 @@ fn respond(headers: &HeaderMap, response: EngineResponse) -> Response {
     http.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Some(cache) = response.cache {
-        let scope = if cache.private { "private" } else { "public" };
-        if let Ok(value) = HeaderValue::from_str(&format!("{scope}, max-age={}", cache.max_age)) {
-            http.headers_mut().insert(header::CACHE_CONTROL, value);
-        }
-        http.headers_mut()
-            .insert(header::AGE, HeaderValue::from(cache.age));
-        http.headers_mut().insert(
-            "x-cache",
-            HeaderValue::from_static(if cache.hit { "HIT" } else { "MISS" }),
-        );
+        cache_headers(&mut http, cache);
     }
     if status == StatusCode::METHOD_NOT_ALLOWED {
         http.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
     }
     http
+}
+
+/// `Cache-Control`, `Age` and `x-cache` of an answer from (or stored in) the response cache.
+pub(crate) fn cache_headers(http: &mut Response, cache: crate::cache::CacheStatus) {
+    let scope = if cache.private { "private" } else { "public" };
+    if let Ok(value) = HeaderValue::from_str(&format!("{scope}, max-age={}", cache.max_age)) {
+        http.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    http.headers_mut()
+        .insert(header::AGE, HeaderValue::from(cache.age));
+    http.headers_mut().insert(
+        "x-cache",
+        HeaderValue::from_static(if cache.hit { "HIT" } else { "MISS" }),
+    );
 }
 
 fn bad_request(headers: &HeaderMap, status: StatusCode, message: String) -> Response {

@@ -8,14 +8,14 @@ use std::{collections::HashMap, sync::Arc};
 use axum::{
     Json, Router,
     extract::{Path, Query},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde_json::{Map, Value, json};
 
 use super::{
     AppState,
-    http::{authenticate, options, unauthenticated},
+    http::{authenticate, cache_headers, options, unauthenticated},
 };
 use crate::{
     config::RestRoute,
@@ -287,16 +287,7 @@ async fn serve(
     };
     let mut http = Json(shaped).into_response();
     if let Some(cache) = response.cache {
-        let scope = if cache.private { "private" } else { "public" };
-        if let Ok(value) = HeaderValue::from_str(&format!("{scope}, max-age={}", cache.max_age)) {
-            http.headers_mut().insert(header::CACHE_CONTROL, value);
-        }
-        http.headers_mut()
-            .insert(header::AGE, HeaderValue::from(cache.age));
-        http.headers_mut().insert(
-            "x-cache",
-            HeaderValue::from_static(if cache.hit { "HIT" } else { "MISS" }),
-        );
+        cache_headers(&mut http, cache);
     }
     http
 }
