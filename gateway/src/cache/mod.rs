@@ -217,6 +217,24 @@ impl ResponseCache {
         self.metrics.cache_invalidation(types.len());
     }
 
+    /// The backend's state for `/health`: `{backend, status, latencyMs}`.
+    pub async fn health(&self) -> Value {
+        let started = std::time::Instant::now();
+        let result = tokio::time::timeout(Duration::from_secs(2), self.store.ping()).await;
+        let latency = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+        match result {
+            Ok(Ok(backend)) => {
+                serde_json::json!({ "backend": backend, "status": "up", "latencyMs": latency })
+            }
+            Ok(Err(error)) => {
+                serde_json::json!({ "status": "down", "error": error.to_string(), "latencyMs": latency })
+            }
+            Err(_) => {
+                serde_json::json!({ "status": "down", "error": "timeout", "latencyMs": latency })
+            }
+        }
+    }
+
     /// Applies the rules matching an event type; returns the types made stale.
     pub async fn invalidate_event(&self, event_type: &str) -> Vec<String> {
         let mut types: Vec<String> = self

@@ -48,6 +48,8 @@ pub trait CacheStore: Send + Sync + 'static {
     async fn generations(&self, types: &[String]) -> Result<Vec<u64>, StoreError>;
     /// Moves each type to its next generation.
     async fn bump(&self, types: &[String]) -> Result<(), StoreError>;
+    /// The backend's name, once it answered (health probes).
+    async fn ping(&self) -> Result<&'static str, StoreError>;
 }
 
 #[derive(Clone)]
@@ -123,6 +125,10 @@ impl CacheStore for MemoryStore {
             *generations.entry(t.clone()).or_insert(0) += 1;
         }
         Ok(())
+    }
+
+    async fn ping(&self) -> Result<&'static str, StoreError> {
+        Ok("memory")
     }
 }
 
@@ -209,5 +215,12 @@ impl CacheStore for RedisStore {
         }
         pipe.exec_async(&mut self.connection().await?).await?;
         Ok(())
+    }
+
+    async fn ping(&self) -> Result<&'static str, StoreError> {
+        let _: String = redis::cmd("PING")
+            .query_async(&mut self.connection().await?)
+            .await?;
+        Ok("redis")
     }
 }

@@ -1,4 +1,5 @@
-//! `/health`: the gateway, and every subgraph probed now (status and latency).
+//! `/health`: the gateway, every subgraph probed now (status and latency), and the
+//! response cache's backend.
 
 use std::{sync::Arc, time::Instant};
 
@@ -45,7 +46,11 @@ pub(crate) async fn health(State(state): State<Arc<AppState>>) -> (StatusCode, J
         async move { probe(&http, &name, &url).await }
     });
     let subgraphs = futures::future::join_all(probes).await;
-    let all_up = subgraphs.iter().all(|s| s["status"] == "up");
+    let cache = match engine.response_cache() {
+        Some(cache) => cache.health().await,
+        None => json!({ "status": "off" }),
+    };
+    let all_up = subgraphs.iter().all(|s| s["status"] == "up") && cache["status"] != "down";
     let status = if all_up { "up" } else { "degraded" };
     let code = if all_up {
         StatusCode::OK
@@ -58,6 +63,7 @@ pub(crate) async fn health(State(state): State<Arc<AppState>>) -> (StatusCode, J
             "status": status,
             "gateway": { "status": "up", "cachedPlans": engine.cached_plans(), "planCacheBytes": engine.plan_cache_bytes() },
             "subgraphs": subgraphs,
+            "cache": cache,
         })),
     )
 }
