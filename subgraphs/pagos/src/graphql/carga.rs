@@ -88,7 +88,14 @@ pub(crate) struct Lote {
 }
 
 /// Entity types whose representations batch their fields.
-const TIPOS: [&str; 5] = ["Afiliado", "Campania", "Cliente", "Conversion", "Pago"];
+const TIPOS: [&str; 6] = [
+    "Afiliado",
+    "Campania",
+    "Cliente",
+    "Comision",
+    "Conversion",
+    "Pago",
+];
 
 impl Lote {
     fn new(service: Arc<PagosService>, request: &Request) -> Self {

@@ -158,7 +158,7 @@ impl ComisionGql {
         let Some(id) = self.0.pago_id else {
             return Ok(None);
         };
-        Ok(cargar::<super::campos::PagoPorId>(ctx, "Comision", (), id)
+        Ok(cargar::<super::campos::PagoPorId>(ctx, "Pago", (), id)
             .await?
             .map(PagoGql))
     }
