@@ -154,7 +154,10 @@ pub(crate) fn routes() -> Vec<RestRoute> {
               "afiliados": { "$each": "$.afiliados", "$map": { "relevancia": "$.relevancia", "id": "$.afiliado.id",
                 "nombre": "$.afiliado.nombre", "estado": "$.afiliado.estado" } },
               "campanias": { "$each": "$.campanias", "$map": { "relevancia": "$.relevancia", "id": "$.campania.id",
-                "nombre": "$.campania.nombre", "estado": "$.campania.estado" } }
+                "nombre": "$.campania.nombre", "estado": "$.campania.estado" } },
+              "pagos": { "$each": "$.pagos", "$map": { "relevancia": "$.relevancia", "id": "$.pago.id",
+                "cycle_id": "$.pago.ciclo", "estado": "$.pago.estado", "monto": "$.pago.montoTotal.valor",
+                "moneda": "$.pago.montoTotal.moneda" } }
             }"#,
         ),
     ]

@@ -297,7 +297,56 @@ async fn entity_extensions_take_one_statement_per_batch(backend: Backend) -> Res
     sg.stop().await
 }
 
+async fn payouts_are_found_by_cycle_key_or_confirmation_with_relevance(
+    backend: Backend,
+) -> Result<()> {
+    let sg = start(backend).await?;
+    let e = pagos_de(&sg, 2, "100").await?; // cycles CYCLE-0 and CYCLE-1, paid
+    let buscar = "query($q: String!) { buscarPagos(q: $q) { relevancia pago { ciclo estado confirmacion } } }";
+    let exacto = sg.data(buscar, json!({ "q": "cycle-1" })).await?["buscarPagos"].clone();
+    assert_eq!(exacto[0]["relevancia"], 1.0, "{exacto}");
+    assert_eq!(exacto[0]["pago"]["ciclo"], "CYCLE-1");
+    let prefijo = sg.data(buscar, json!({ "q": "CYCLE" })).await?["buscarPagos"].clone();
+    assert_eq!(prefijo.as_array().map(Vec::len), Some(2), "{prefijo}");
+    assert!(
+        prefijo
+            .as_array()
+            .context("list")?
+            .iter()
+            .all(|r| r["relevancia"] == 0.8)
+    );
+    let confirmacion = exacto[0]["pago"]["confirmacion"]
+        .as_str()
+        .context("confirmation")?
+        .to_owned();
+    let por_confirmacion =
+        sg.data(buscar, json!({ "q": confirmacion })).await?["buscarPagos"].clone();
+    assert_eq!(por_confirmacion[0]["pago"]["ciclo"], "CYCLE-1");
+    let clave = sg
+        .data(buscar, json!({ "q": e.afiliado.to_string() }))
+        .await?["buscarPagos"]
+        .clone();
+    assert_eq!(
+        clave.as_array().map(Vec::len),
+        Some(2),
+        "keys contain the partner id: {clave}"
+    );
+    assert!(
+        clave
+            .as_array()
+            .context("list")?
+            .iter()
+            .all(|r| r["relevancia"] == 0.4)
+    );
+    let nada = sg.data(buscar, json!({ "q": "no-existe" })).await?["buscarPagos"].clone();
+    assert_eq!(nada, json!([]));
+    let vacio = sg.gql(buscar, json!({ "q": "  " })).await?;
+    assert_eq!(error_code(&vacio), Some("BAD_USER_INPUT"));
+    sg.stop().await
+}
+
 on_both_backends!(
+    payouts_are_found_by_cycle_key_or_confirmation_with_relevance,
     reports_switch_version_under_load_without_a_failed_request,
     payout_lists_filter_and_aggregate_in_sql,
     entity_extensions_take_one_statement_per_batch,

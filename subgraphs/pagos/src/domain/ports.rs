@@ -224,4 +224,11 @@ pub trait PagosRepository: Send + Sync + 'static {
 
     /// How many payouts exist.
     async fn contar_pagos(&self) -> DomainResult<u64>;
+
+    /// Payouts whose cycle, idempotency key or confirmation matches `busqueda` (case
+    /// ignored), each with a score 0–100: exact 100, prefix 80, contained 40; best first.
+    async fn buscar_pagos(
+        &self,
+        busqueda: &kernel::search::Busqueda,
+    ) -> DomainResult<Vec<(Pago, i32)>>;
 }

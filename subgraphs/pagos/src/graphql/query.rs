@@ -11,7 +11,7 @@ use super::{
     types::{
         ComisionGql, ComisionesPagina, ExportacionComisiones, FiltroComisionesInput,
         FiltroPagosInput, FiltroReporteInput, FormatoExportacionGql, PagoGql, PagosPagina,
-        ReportePagosGql, VersionReporteGql, parse_uuid,
+        ReportePagosGql, ResultadoBusquedaPago, VersionReporteGql, parse_uuid,
     },
 };
 use crate::domain::{PagosService, exportar};
@@ -126,6 +126,29 @@ impl QueryRoot {
         let filtro = filtro.unwrap_or_default().into_domain().gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         Ok(service.reporte(filtro).await.gql()?.into())
+    }
+
+    /// Payouts whose cycle, idempotency key or provider confirmation matches `q` (case
+    /// ignored), best first, at most `limite`.
+    async fn buscar_pagos(
+        &self,
+        ctx: &Context<'_>,
+        q: String,
+        #[graphql(default = 10)] limite: i64,
+    ) -> Result<Vec<ResultadoBusquedaPago>> {
+        let busqueda = kernel::search::Busqueda::new(&q, limite).gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        Ok(service
+            .repo()
+            .buscar_pagos(&busqueda)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|(pago, score)| ResultadoBusquedaPago {
+                relevancia: kernel::db::as_fraction(score),
+                pago: PagoGql(pago),
+            })
+            .collect())
     }
 
     /// The active version of `reportePagos`.

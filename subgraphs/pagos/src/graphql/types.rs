@@ -738,3 +738,12 @@ pub(crate) struct CambiarVersionReportePayload {
     /// The version now active.
     pub version: VersionReporteGql,
 }
+
+/// A payout found by `buscarPagos`.
+#[derive(SimpleObject)]
+pub(crate) struct ResultadoBusquedaPago {
+    /// 0–1: exact cycle, key or confirmation 1.0, prefix 0.8, contained 0.4.
+    pub relevancia: f64,
+    /// The payout.
+    pub pago: PagoGql,
+}

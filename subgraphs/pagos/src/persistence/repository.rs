@@ -963,6 +963,47 @@ impl PagosRepository for SeaPagosRepository {
         Ok(())
     }
 
+    async fn buscar_pagos(
+        &self,
+        busqueda: &kernel::search::Busqueda,
+    ) -> DomainResult<Vec<(Pago, i32)>> {
+        use pago::Column as P;
+        use sea_orm::sea_query::{Func, LikeExpr};
+        let texto = busqueda.texto();
+        let escaped = kernel::search::escape_like(texto);
+        let lower = |c: P| Expr::expr(Func::lower(Expr::col((Pagos, c))));
+        let columnas = [P::Ciclo, P::IdempotencyKey, P::Confirmacion];
+        let any = |pattern: &str| {
+            columnas.iter().fold(Condition::any(), |cond, c| {
+                cond.add(lower(*c).like(LikeExpr::new(pattern.to_owned()).escape('\\')))
+            })
+        };
+        let exact = columnas
+            .iter()
+            .fold(Condition::any(), |cond, c| cond.add(lower(*c).eq(texto)));
+        let relevancia = Expr::case(exact, 100)
+            .case(any(&format!("{escaped}%")), 80)
+            .case(any(&format!("%{escaped}%")), 40)
+            .finally(0);
+        let statement = Query::select()
+            .column((Pagos, Asterisk))
+            .expr_as(relevancia, Alias::new("relevancia"))
+            .from(Pagos)
+            .cond_where(any(&format!("%{escaped}%")))
+            .order_by_expr(Expr::cust("relevancia"), Order::Desc)
+            .order_by((Pagos, P::FechaCreacion), Order::Desc)
+            .limit(busqueda.limite())
+            .to_owned();
+        let rows = self.db.query_all(&statement).await.map_err(db::internal)?;
+        rows.into_iter()
+            .map(|row| {
+                let relevancia: i32 = row.try_get("", "relevancia").map_err(db::internal)?;
+                let model = pago::Model::from_query_result(&row, "").map_err(db::internal)?;
+                Ok((pago_to_domain(model)?, relevancia))
+            })
+            .collect()
+    }
+
     async fn contar_pagos(&self) -> DomainResult<u64> {
         Pagos::find().count(&self.db).await.map_err(db::internal)
     }
