@@ -155,6 +155,9 @@ pub(crate) fn routes() -> Vec<RestRoute> {
                 "nombre": "$.afiliado.nombre", "estado": "$.afiliado.estado" } },
               "campanias": { "$each": "$.campanias", "$map": { "relevancia": "$.relevancia", "id": "$.campania.id",
                 "nombre": "$.campania.nombre", "estado": "$.campania.estado" } },
+              "conversiones": { "$each": "$.conversiones", "$map": { "relevancia": "$.relevancia",
+                "id": "$.conversion.id", "referencia": "$.conversion.referenciaExterna",
+                "estado": "$.conversion.estado", "valor": "$.conversion.valor" } },
               "pagos": { "$each": "$.pagos", "$map": { "relevancia": "$.relevancia", "id": "$.pago.id",
                 "cycle_id": "$.pago.ciclo", "estado": "$.pago.estado", "monto": "$.pago.montoTotal.valor",
                 "moneda": "$.pago.montoTotal.moneda" } }

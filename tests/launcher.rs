@@ -270,7 +270,7 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
             .is_some_and(|c| !c.is_empty() && c[0]["relevancia"].is_number()),
         "{encontrados}"
     );
-    for grupo in ["afiliados", "campanias", "pagos"] {
+    for grupo in ["afiliados", "campanias", "conversiones", "pagos"] {
         assert!(encontrados[grupo].is_array(), "{grupo}: {encontrados}");
     }
     let (_, activas) = rest("/api/v1/campanias?estado=activa&per_page=100").await;

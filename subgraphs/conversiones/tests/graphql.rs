@@ -462,7 +462,56 @@ async fn demo_data_loads_through_the_domain(backend: Backend) -> Result<()> {
     sg.stop().await
 }
 
+async fn conversions_are_found_by_their_partner_reference(backend: Backend) -> Result<()> {
+    let sg = TestSubgraph::start(&Conversiones, backend).await?;
+    let (afiliado, campania) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
+    for referencia in ["ORD-1001", "ORD-1002", "web-77-ord"] {
+        sg.data(
+            &registrar_conversion(),
+            conversion_input(&afiliado, &campania, referencia),
+        )
+        .await?;
+    }
+    let buscar = "query($q: String!) { buscarConversiones(q: $q) { relevancia conversion { referenciaExterna } } }";
+    let found = |body: Value| -> Vec<(String, f64)> {
+        body["buscarConversiones"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|r| {
+                        (
+                            r["conversion"]["referenciaExterna"]
+                                .as_str()
+                                .unwrap_or("")
+                                .to_owned(),
+                            r["relevancia"].as_f64().unwrap_or(-1.0),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        found(sg.data(buscar, json!({ "q": "ord-1001" })).await?),
+        [("ORD-1001".to_owned(), 1.0)]
+    );
+    let prefijo = found(sg.data(buscar, json!({ "q": "ORD" })).await?);
+    assert_eq!(prefijo.len(), 3, "{prefijo:?}");
+    assert_eq!(
+        (prefijo[0].1, prefijo[1].1, prefijo[2].1),
+        (0.8, 0.8, 0.4),
+        "{prefijo:?}"
+    );
+    assert_eq!(prefijo[2].0, "web-77-ord");
+    assert!(found(sg.data(buscar, json!({ "q": "nada" })).await?).is_empty());
+    let vacio = sg.gql(buscar, json!({ "q": " " })).await?;
+    assert_eq!(error_code(&vacio), Some("BAD_USER_INPUT"));
+    sg.stop().await
+}
+
 on_both_backends!(
+    conversions_are_found_by_their_partner_reference,
     two_hundred_concurrent_duplicates_are_one_conversion,
     bad_inputs_are_refused_with_their_field_and_store_nothing,
     known_id_projections_refuse_unknown_ids_once_fed,

@@ -124,6 +124,13 @@ pub trait ConversionRepository: Send + Sync + 'static {
 
     /// How many conversions exist.
     async fn contar(&self) -> DomainResult<u64>;
+
+    /// Conversions whose partner reference matches `busqueda` (case ignored), each with a
+    /// score 0–100 (exact 100, prefix 80, contained 40); best, then latest, first.
+    async fn buscar(
+        &self,
+        busqueda: &kernel::search::Busqueda,
+    ) -> DomainResult<Vec<(Conversion, i32)>>;
 }
 
 /// The answer of a rate limiter.

@@ -255,4 +255,12 @@ impl ConversionService {
     pub async fn contar(&self) -> DomainResult<u64> {
         self.repo.contar().await
     }
+
+    /// Conversions found by their partner reference, with relevance.
+    pub async fn buscar(
+        &self,
+        busqueda: &kernel::search::Busqueda,
+    ) -> DomainResult<Vec<(Conversion, i32)>> {
+        self.repo.buscar(busqueda).await
+    }
 }

@@ -6,7 +6,10 @@ use kernel::graphql::{GraphqlResultExt, Paginacion, load_one, to_graphql_error};
 use super::{
     entidades::{AfiliadoRef, CampaniaRef},
     loader::{ConversionLoader, ahora},
-    types::{ConversionGql, ConversionesPagina, FiltroConversionesInput, MetricasGql, parse_uuid},
+    types::{
+        ConversionGql, ConversionesPagina, FiltroConversionesInput, MetricasGql,
+        ResultadoBusquedaConversion, parse_uuid,
+    },
 };
 use crate::domain::{Canal, ConversionService, Periodo};
 
@@ -55,6 +58,28 @@ impl QueryRoot {
         let service = ctx.data::<Arc<ConversionService>>()?;
         let metricas = service.metricas(ventana, canal).await.gql()?;
         Ok(MetricasGql::new(metricas, ventana))
+    }
+
+    /// Conversions whose partner reference (`referenciaExterna`) matches `q` (case
+    /// ignored), best first, at most `limite`.
+    async fn buscar_conversiones(
+        &self,
+        ctx: &Context<'_>,
+        q: String,
+        #[graphql(default = 10)] limite: i64,
+    ) -> Result<Vec<ResultadoBusquedaConversion>> {
+        let busqueda = kernel::search::Busqueda::new(&q, limite).gql()?;
+        let service = ctx.data::<Arc<ConversionService>>()?;
+        Ok(service
+            .buscar(&busqueda)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|(conversion, score)| ResultadoBusquedaConversion {
+                relevancia: kernel::db::as_fraction(score),
+                conversion: conversion.into(),
+            })
+            .collect())
     }
 
     /// Federation entity resolver: `Conversion @key(fields: "id")`, batched per request.

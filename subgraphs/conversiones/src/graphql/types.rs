@@ -641,3 +641,12 @@ impl MetricasGql {
         }
     }
 }
+
+/// A conversion found by `buscarConversiones`.
+#[derive(SimpleObject)]
+pub(crate) struct ResultadoBusquedaConversion {
+    /// 0–1: exact reference 1.0, prefix 0.8, contained 0.4.
+    pub relevancia: f64,
+    /// The conversion.
+    pub conversion: ConversionGql,
+}

@@ -59,6 +59,30 @@ pub fn ranked_search<E: EntityTrait>(
         .limit(busqueda.limite())
 }
 
+/// For codes and references (cycles, keys, external ids): the score 0–100 of a row for
+/// `busqueda` over `columns`, case ignored — one equal 100, one starting with it 80, one
+/// containing it 40 — and the filter keeping rows that score.
+pub fn code_relevance(columns: &[Expr], busqueda: &Busqueda) -> (SimpleExpr, Cond) {
+    use sea_orm::sea_query::Func;
+    let texto = busqueda.texto();
+    let escaped = escape_like(texto);
+    let lower = |c: &Expr| Expr::expr(Func::lower(c.clone()));
+    let any = |pattern: String| {
+        columns.iter().fold(Cond::any(), |cond, c| {
+            cond.add(lower(c).like(LikeExpr::new(pattern.clone()).escape('\\')))
+        })
+    };
+    let exact = columns
+        .iter()
+        .fold(Cond::any(), |cond, c| cond.add(lower(c).eq(texto)));
+    let score = Expr::case(exact, 100)
+        .case(any(format!("{escaped}%")), 80)
+        .case(any(format!("%{escaped}%")), 40)
+        .finally(0)
+        .into();
+    (score, any(format!("%{escaped}%")))
+}
+
 /// A score of `relevance_expr` as a fraction 0–1.
 pub fn as_fraction(score: i32) -> f64 {
     f64::from(score.clamp(0, 100)) / 100.0

@@ -968,28 +968,14 @@ impl PagosRepository for SeaPagosRepository {
         busqueda: &kernel::search::Busqueda,
     ) -> DomainResult<Vec<(Pago, i32)>> {
         use pago::Column as P;
-        use sea_orm::sea_query::{Func, LikeExpr};
-        let texto = busqueda.texto();
-        let escaped = kernel::search::escape_like(texto);
-        let lower = |c: P| Expr::expr(Func::lower(Expr::col((Pagos, c))));
-        let columnas = [P::Ciclo, P::IdempotencyKey, P::Confirmacion];
-        let any = |pattern: &str| {
-            columnas.iter().fold(Condition::any(), |cond, c| {
-                cond.add(lower(*c).like(LikeExpr::new(pattern.to_owned()).escape('\\')))
-            })
-        };
-        let exact = columnas
-            .iter()
-            .fold(Condition::any(), |cond, c| cond.add(lower(*c).eq(texto)));
-        let relevancia = Expr::case(exact, 100)
-            .case(any(&format!("{escaped}%")), 80)
-            .case(any(&format!("%{escaped}%")), 40)
-            .finally(0);
+        let columnas =
+            [P::Ciclo, P::IdempotencyKey, P::Confirmacion].map(|c| Expr::col((Pagos, c)));
+        let (relevancia, coincide) = db::code_relevance(&columnas, busqueda);
         let statement = Query::select()
             .column((Pagos, Asterisk))
             .expr_as(relevancia, Alias::new("relevancia"))
             .from(Pagos)
-            .cond_where(any(&format!("%{escaped}%")))
+            .cond_where(coincide)
             .order_by_expr(Expr::cust("relevancia"), Order::Desc)
             .order_by((Pagos, P::FechaCreacion), Order::Desc)
             .limit(busqueda.limite())
