@@ -57,6 +57,30 @@ impl SeaPagosRepository {
     fn backend(&self) -> DbBackend {
         self.db.get_database_backend()
     }
+
+    /// Rows whose `column` is one of `ids` (one statement), converted and keyed by `clave`.
+    async fn por_columna<E: EntityTrait, T>(
+        &self,
+        column: E::Column,
+        ids: &[Uuid],
+        convertir: impl Fn(E::Model) -> DomainResult<T>,
+        clave: impl Fn(&T) -> Uuid,
+    ) -> DomainResult<HashMap<Uuid, T>>
+    where
+        E::Model: Sync,
+    {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        E::find()
+            .filter(db::id_in(self.backend(), column, ids))
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?
+            .into_iter()
+            .map(|row| convertir(row).map(|item| (clave(&item), item)))
+            .collect()
+    }
 }
 
 /// The latest `limite` rows of each `grupo` of `inner` (latest `fecha`, then `id`, first).
@@ -283,38 +307,21 @@ impl PagosRepository for SeaPagosRepository {
     }
 
     async fn comisiones_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Comision>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        Comisiones::find()
-            .filter(db::id_in(self.backend(), comision::Column::Id, ids))
-            .all(&self.db)
+        self.por_columna::<Comisiones, _>(comision::Column::Id, ids, comision_to_domain, |c| c.id)
             .await
-            .map_err(db::internal)?
-            .into_iter()
-            .map(|r| comision_to_domain(r).map(|c| (c.id, c)))
-            .collect()
     }
 
     async fn comisiones_por_conversion(
         &self,
         ids: &[Uuid],
     ) -> DomainResult<HashMap<Uuid, Comision>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        Comisiones::find()
-            .filter(db::id_in(
-                self.backend(),
-                comision::Column::ConversionId,
-                ids,
-            ))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?
-            .into_iter()
-            .map(|r| comision_to_domain(r).map(|c| (c.conversion_id, c)))
-            .collect()
+        self.por_columna::<Comisiones, _>(
+            comision::Column::ConversionId,
+            ids,
+            comision_to_domain,
+            |c| c.conversion_id,
+        )
+        .await
     }
 
     async fn listar_comisiones(
@@ -686,17 +693,8 @@ impl PagosRepository for SeaPagosRepository {
     }
 
     async fn pagos_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Pago>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        Pagos::find()
-            .filter(db::id_in(self.backend(), pago::Column::Id, ids))
-            .all(&self.db)
+        self.por_columna::<Pagos, _>(pago::Column::Id, ids, pago_to_domain, |p| p.id)
             .await
-            .map_err(db::internal)?
-            .into_iter()
-            .map(|r| pago_to_domain(r).map(|p| (p.id, p)))
-            .collect()
     }
 
     async fn listar_pagos(
