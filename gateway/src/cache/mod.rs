@@ -34,13 +34,6 @@ pub struct Prepared {
     pub private: bool,
 }
 
-impl Prepared {
-    /// How long a response of this request is kept.
-    pub fn ttl(&self) -> Duration {
-        self.ttl
-    }
-}
-
 /// What a cached answer tells the HTTP layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CacheStatus {

@@ -222,9 +222,6 @@ pub trait PagosRepository: Send + Sync + 'static {
     /// Stores the active report version (every replica reads it).
     async fn fijar_version_reporte(&self, version: VersionReporte) -> DomainResult<()>;
 
-    /// How many payouts exist.
-    async fn contar_pagos(&self) -> DomainResult<u64>;
-
     /// Payouts whose cycle, idempotency key or confirmation matches `busqueda` (case
     /// ignored), each with a score 0–100: exact 100, prefix 80, contained 40; best first.
     async fn buscar_pagos(

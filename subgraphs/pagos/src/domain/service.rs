@@ -242,9 +242,4 @@ impl PagosService {
     pub async fn pagos_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Pago>> {
         self.repo.pagos_por_ids(ids).await
     }
-
-    /// How many payouts exist.
-    pub async fn contar_pagos(&self) -> DomainResult<u64> {
-        self.repo.contar_pagos().await
-    }
 }

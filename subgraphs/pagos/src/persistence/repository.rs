@@ -11,7 +11,7 @@ use kernel::{
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     TransactionTrait,
     sea_query::{
         Alias, Asterisk, Expr, ExprTrait, Func, JoinType, OnConflict, Order, Query, SelectStatement,
@@ -986,10 +986,6 @@ impl PagosRepository for SeaPagosRepository {
                 Ok((pago_to_domain(model)?, relevancia))
             })
             .collect()
-    }
-
-    async fn contar_pagos(&self) -> DomainResult<u64> {
-        Pagos::find().count(&self.db).await.map_err(db::internal)
     }
 }
 
