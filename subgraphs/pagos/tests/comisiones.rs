@@ -299,7 +299,47 @@ async fn malformed_events_change_nothing(backend: Backend) -> Result<()> {
     sg.stop().await
 }
 
+async fn a_commission_and_its_rates_arriving_together_are_always_calculated(
+    backend: Backend,
+) -> Result<()> {
+    let sg = start(backend).await?;
+    let db = &sg.db.db;
+    // Each round: the conversion, the partner and the campaign, applied concurrently by
+    // their three consumers (each in its own transaction), as the bus delivers them.
+    for _ in 0..25 {
+        let (afiliado, campania, cliente) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let eventos = [
+            conversion_validada(Uuid::now_v7(), afiliado, campania, "VENTA", ("100", "USD")),
+            afiliado_registrado(afiliado, "BASICO", "ACTIVO", ("1", "USD")),
+            campania_creada(campania, cliente, "2", "10"),
+        ];
+        let aplicados = futures::future::join_all(eventos.iter().map(|e| aplicar(db, e))).await;
+        for aplicado in aplicados {
+            aplicado?;
+        }
+    }
+    let pendientes = count(
+        db,
+        "SELECT COUNT(*) AS n FROM comisiones WHERE estado = 'PENDIENTE'",
+    )
+    .await?;
+    assert_eq!(
+        pendientes, 0,
+        "no commission is left waiting for facts already recorded"
+    );
+    assert_eq!(
+        count(
+            db,
+            "SELECT COUNT(*) AS n FROM comisiones WHERE estado = 'CALCULADA'"
+        )
+        .await?,
+        25
+    );
+    sg.stop().await
+}
+
 on_both_backends!(
+    a_commission_and_its_rates_arriving_together_are_always_calculated,
     duplicated_and_shuffled_deliveries_make_one_commission,
     a_commission_waits_for_its_rates_and_ignores_stale_partner_updates,
     approval_and_refusal_follow_the_life_cycle,

@@ -38,6 +38,33 @@ pub(crate) enum Pendientes {
     Comision(Uuid),
 }
 
+/// Advisory-lock key of the commission consumers (an arbitrary constant).
+const LOCK_COMISIONES: i64 = 0x5041_474F_5343_4F4D;
+
+/// Serialises the transactions of the commission consumers.
+///
+/// A commission and the two facts its rate needs (partner, campaign) arrive through three
+/// consumers, each in its own transaction. Run concurrently, each could miss the others'
+/// uncommitted rows — the commission's transaction not seeing a projection, the two
+/// projections' transactions not seeing each other — and the commission would stay
+/// PENDIENTE although every fact is recorded. On PostgreSQL the three take one
+/// transaction-scoped advisory lock before reading anything: once it is granted, the
+/// previous holder has committed and its rows are visible. SQLite already runs one
+/// writing transaction at a time.
+pub(crate) async fn serializar<C: ConnectionTrait>(conn: &C) -> DomainResult<()> {
+    if conn.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [LOCK_COMISIONES.into()],
+    ))
+    .await
+    .map_err(db::internal)?;
+    Ok(())
+}
+
 /// Records the partner's announced state unless a newer version is already known.
 pub(crate) async fn proyectar_afiliado<C: ConnectionTrait>(
     conn: &C,

@@ -5,7 +5,8 @@
 //! - `AfiliadoRegistrado.v1` / `AfiliadoActualizado.v1` and `CampaniaCreada.v1` feed the
 //!   projections the rate comes from. A commission whose partner or campaign is not yet
 //!   known stays PENDIENTE and is calculated when the missing fact arrives, so the order
-//!   of arrival never changes the result.
+//!   of arrival never changes the result. The three consumers' transactions are
+//!   serialised (`calculo::serializar`), so concurrent ones never miss each other's rows.
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -21,6 +22,7 @@ use uuid::Uuid;
 
 use super::calculo::{
     Pendientes, calcular_pendientes, crear_comision, proyectar_afiliado, proyectar_campania,
+    serializar,
 };
 use crate::domain::{
     Comision, ConversionValidada, EstadoAfiliado, TarifaAfiliado, TarifaCampania, TipoAfiliado,
@@ -87,6 +89,7 @@ impl EventHandler for ComisionPorConversion {
             valor: dinero(event, datos.valor)?,
             fecha: datos.fecha,
         };
+        serializar(txn).await?;
         let ahora = Utc::now();
         let comision = Comision::nueva(&conversion, ahora);
         if !crear_comision(txn, &comision).await? {
@@ -144,6 +147,7 @@ impl EventHandler for ProyeccionAfiliados {
             minimo_pago: dinero(event, d.minimo_pago)?,
             version: d.version.unwrap_or(1),
         };
+        serializar(txn).await?;
         let ahora = Utc::now();
         proyectar_afiliado(txn, &tarifa, ahora).await?;
         publicar(
@@ -194,6 +198,7 @@ impl EventHandler for ProyeccionCampanias {
             por_conversion: d.configuracion_comisiones.por_conversion,
             por_venta: d.configuracion_comisiones.por_venta,
         };
+        serializar(txn).await?;
         let ahora = Utc::now();
         proyectar_campania(txn, &tarifa, ahora).await?;
         publicar(
