@@ -50,6 +50,7 @@ pub(crate) fn invalidation_rules(subgraphs: &[Box<dyn Subgraph>]) -> Vec<Invalid
             Some(InvalidationRule {
                 events: prefixes.iter().map(|p| format!("{p}*")).collect(),
                 types: declared_types(&subgraph.sdl()),
+                entities: Vec::new(),
             })
         })
         .collect()

@@ -33,8 +33,10 @@ fn gateway_config() -> gateway::config::GatewayConfig {
         ..Default::default()
     };
     config.auth.jwt_secret = Some(secret);
-    // Answers are cached at most 30 s and recomputed after any event of their context.
+    // Answers and entities are cached at most 30 s and recomputed after any event of
+    // their context.
     config.cache.response_ttl_secs = 30;
+    config.cache.entity_ttl_secs = 30;
     config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
     config.rest.routes = crate::rest_routes::routes();
     config.auth.issuer = Some("alpes-partners".to_owned());
@@ -203,8 +205,12 @@ fn invalidate_from_bus(
                 }
             };
             for delivery in deliveries {
-                if let Some(cache) = state.engine().response_cache() {
-                    cache.invalidate_event(&delivery.event.tipo).await;
+                if let Some(caches) = state.engine().caches() {
+                    let event = serde_json::to_value(&delivery.event).ok();
+                    caches
+                        .invalidator
+                        .invalidate_event(&delivery.event.tipo, event.as_ref())
+                        .await;
                 }
                 subscription.ack(&delivery.id).await.ok();
             }

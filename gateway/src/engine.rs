@@ -124,8 +124,8 @@ pub struct Engine {
     max_tokens: Option<usize>,
     /// APQ, safelist or neither.
     persisted: pipeline::PersistedQueries,
-    /// The whole-response cache, if configured.
-    response_cache: Option<Arc<crate::cache::ResponseCache>>,
+    /// The response and entity caches, if configured.
+    caches: Option<Arc<crate::cache::Caches>>,
     /// Shared with the engines of later supergraphs.
     metrics: Arc<Metrics>,
     /// `@authenticated`/`@requiresScopes` of the supergraph.
@@ -170,7 +170,7 @@ impl Engine {
         Self {
             limits: pipeline::OperationLimits::default(),
             persisted: pipeline::PersistedQueries::apq(),
-            response_cache: None,
+            caches: None,
             metrics: Arc::new(Metrics::new()),
             policy: AccessPolicy::from_supergraph(&supergraph),
             jwt: None,
@@ -283,15 +283,15 @@ impl Engine {
         &self.supergraph
     }
 
-    /// Caches query responses in this cache (none: no response cache).
-    pub fn with_response_cache(mut self, cache: Option<Arc<crate::cache::ResponseCache>>) -> Self {
-        self.response_cache = cache;
+    /// Caches responses and entities in these caches (none: no caching).
+    pub fn with_caches(mut self, caches: Option<Arc<crate::cache::Caches>>) -> Self {
+        self.caches = caches;
         self
     }
 
-    /// The response cache, if configured.
-    pub fn response_cache(&self) -> Option<&Arc<crate::cache::ResponseCache>> {
-        self.response_cache.as_ref()
+    /// The caches, if configured.
+    pub fn caches(&self) -> Option<&Arc<crate::cache::Caches>> {
+        self.caches.as_ref()
     }
 
     /// Bounds the plan and document caches to these many bytes (before serving).
@@ -516,25 +516,27 @@ impl Engine {
             return Self::request_error(error);
         }
         let labels = self.active_labels();
-        let cacheable = self.response_cache.as_ref().filter(|_| {
-            prepared.operation.operation_type == apollo_compiler::executable::OperationType::Query
-                && !options.expose_plan
-        });
-        let cache_entry = match cacheable {
-            Some(cache) => {
+        let is_query =
+            prepared.operation.operation_type == apollo_compiler::executable::OperationType::Query;
+        let caches = self.caches.as_deref().filter(|_| is_query);
+        let audience =
+            caches.map(|c| crate::cache::Audience::of(options.claims.as_ref(), c.sharing));
+        let cacheable = caches
+            .and_then(|c| c.responses.as_ref())
+            .filter(|_| !options.expose_plan);
+        let cache_entry = match (cacheable, &audience) {
+            (Some(cache), Some(audience)) => {
                 let types = crate::cache::selected_types(&prepared.document, &prepared.operation);
                 let mut sorted: Vec<String> = labels.iter().cloned().collect();
                 sorted.sort();
-                let entry = cache
-                    .prepare(
-                        &document.normalised,
-                        request.operation_name.as_deref(),
-                        &variables,
-                        &sorted,
-                        &types,
-                        options.claims.as_ref(),
-                    )
-                    .await;
+                let query = crate::cache::Query {
+                    normalised: &document.normalised,
+                    operation_name: request.operation_name.as_deref(),
+                    variables: &variables,
+                    labels: &sorted,
+                    types: &types,
+                };
+                let entry = cache.prepare(&query, audience).await;
                 if let Some(entry) = &entry
                     && let Some((body, status)) = cache.get(entry).await
                 {
@@ -546,9 +548,9 @@ impl Engine {
                         cache: Some(status),
                     };
                 }
-                entry.map(|e| (cache.clone(), e))
+                entry.map(|e| (cache, e))
             }
-            None => None,
+            _ => None,
         };
         // Fields the caller may not see are left out of the plan (no subgraph is asked).
         let denied = if self.policy.is_empty() {
@@ -598,6 +600,10 @@ impl Engine {
                     .as_ref()
                     .map(|c| Value::Object(c.raw.clone()).to_string()),
             },
+            caches
+                .and_then(|c| c.entities.as_ref())
+                .zip(audience.as_ref())
+                .map(|(cache, audience)| executor::EntityCaching { cache, audience }),
         )
         .await;
         if kinds.schema_introspection {
@@ -622,6 +628,7 @@ impl Engine {
         let extensions = options.expose_plan.then(
             || json!({ "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan } }),
         );
+        let hint = raw.hint;
         let (body, has_errors) = executor::serialize_response(
             &self.supergraph.api_schema,
             &prepared.document,
@@ -635,7 +642,7 @@ impl Engine {
         // Only complete answers are kept: a partial one (a subgraph down) must not outlive
         // the outage.
         let cache = match cache_entry {
-            Some((cache, entry)) if !has_errors => Some(cache.put(&entry, &body).await),
+            Some((cache, entry)) if !has_errors => cache.put(&entry, &body, hint).await,
             _ => None,
         };
         EngineResponse {

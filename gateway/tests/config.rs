@@ -76,6 +76,30 @@ allow_origins = ["https://console.example"]
 }
 
 #[test]
+fn the_readme_example_checks_against_our_supergraph() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let output = Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .current_dir(&root)
+        .args([
+            "check",
+            "--config",
+            "gateway/gateway.example.toml",
+            "--supergraph",
+            "schema.graphql",
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("gateway runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("valid: 5 subgraphs"), "{text}");
+}
+
+#[test]
 fn mistakes_are_named_clearly() {
     let cases = [
         ("lisen = \"127.0.0.1:1\"", "lisen"),
@@ -95,6 +119,11 @@ fn mistakes_are_named_clearly() {
             "subgraphs.products.url",
         ),
         ("subgraph_secret = \"corto\"", "subgraph_secret"),
+        (
+            "[[cache.invalidation.rules]]\nevents = [\"X.v1\"]\nentities = [{ type = \"Pago\" }]",
+            "cache.invalidation.rules[0].entities",
+        ),
+        ("[cache]\nsharing = \"everyone\"", "sharing"),
     ];
     for (toml, key) in cases {
         let (ok, text) = check(toml, &[]);

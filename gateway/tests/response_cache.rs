@@ -28,6 +28,7 @@ fn config() -> GatewayConfig {
     config.cache.invalidation.rules = vec![InvalidationRule {
         events: vec!["ReviewPublished.v1".into()],
         types: vec!["Review".into()],
+        ..Default::default()
     }];
     config.auth.jwt_secret = Some(SECRET.into());
     config
@@ -104,15 +105,19 @@ async fn hits_skip_the_subgraphs_and_say_how_fresh_they_are() {
 }
 
 #[tokio::test]
-async fn answers_never_cross_users_or_scopes() {
+async fn answers_are_shared_by_scope_never_across_scopes() {
     let f = Federation::conformance_with(|s| s, config()).await;
     let ana = token("ana", "lectura");
     assert_eq!(ask(&f.url, Some(&ana)).await.1, "MISS");
     let (_, cache, control, _) = ask(&f.url, Some(&ana)).await;
     assert_eq!(cache, "HIT");
     assert!(control.starts_with("private, max-age="), "{control}");
+    assert_eq!(
+        ask(&f.url, Some(&token("beto", "lectura"))).await.1,
+        "HIT",
+        "same issuer and scopes share answers"
+    );
     for (caller, why) in [
-        (Some(token("beto", "lectura")), "another user"),
         (Some(token("ana", "lectura escritura")), "other scopes"),
         (None, "anonymous"),
     ] {
@@ -122,6 +127,58 @@ async fn answers_never_cross_users_or_scopes() {
             "{why} gets its own answer"
         );
     }
+    // Per-user sharing, when configured.
+    let mut per_user = config();
+    per_user.cache.sharing = gateway::cache::Sharing::User;
+    let f = Federation::conformance_with(|s| s, per_user).await;
+    assert_eq!(ask(&f.url, Some(&ana)).await.1, "MISS");
+    assert_eq!(ask(&f.url, Some(&ana)).await.1, "HIT");
+    assert_eq!(
+        ask(&f.url, Some(&token("beto", "lectura"))).await.1,
+        "MISS",
+        "another user"
+    );
+}
+
+#[tokio::test]
+async fn private_answers_are_kept_per_user() {
+    // A subgraph marks its answer private: the scope's shared entry only points each
+    // caller to their own.
+    let f = Federation::conformance_with(|s| s, config()).await;
+    f.subgraph("accounts")
+        .set_cache_control(Some("private, max-age=30"));
+    let (ana, beto) = (token("ana", "lectura"), token("beto", "lectura"));
+    let (first, cache, control, _) = ask(&f.url, Some(&ana)).await;
+    assert_eq!(cache, "MISS");
+    assert_eq!(
+        control, "private, max-age=30",
+        "the subgraph's max-age bounds the TTL"
+    );
+    assert_eq!(ask(&f.url, Some(&ana)).await.1, "HIT");
+    f.clear_requests();
+    let (second, cache, _, _) = ask(&f.url, Some(&beto)).await;
+    assert_eq!(cache, "MISS", "never another user's private answer");
+    assert!(requests(&f) > 0);
+    assert_eq!(second, first, "same data, computed for beto");
+    assert_eq!(ask(&f.url, Some(&beto)).await.1, "HIT");
+    assert_eq!(ask(&f.url, Some(&ana)).await.1, "HIT");
+    // Private answers for anonymous callers are not kept at all.
+    for _ in 0..2 {
+        assert_ne!(ask(&f.url, None).await.1, "HIT");
+    }
+    // Nor answers a subgraph forbids keeping.
+    f.subgraph("accounts").set_cache_control(Some("no-store"));
+    let fresh = token("carla", "otra");
+    for _ in 0..2 {
+        assert_ne!(ask(&f.url, Some(&fresh)).await.1, "HIT");
+    }
+    // A configured private type: per user from the start.
+    let mut typed = config();
+    typed.cache.private_types = vec!["User".into()];
+    let f = Federation::conformance_with(|s| s, typed).await;
+    assert_eq!(ask(&f.url, Some(&ana)).await.1, "MISS");
+    assert_eq!(ask(&f.url, Some(&beto)).await.1, "MISS");
+    assert_eq!(ask(&f.url, Some(&ana)).await.1, "HIT");
 }
 
 #[tokio::test]

@@ -1,24 +1,153 @@
-//! Invalidation rules (event type → GraphQL types) and the listener that applies them to
-//! the events of a Redis stream, on every replica.
+//! Invalidation rules (event type → GraphQL types and entities), the generation counters
+//! they bump, and the listener that applies them to the events of a Redis stream, on
+//! every replica.
+//!
+//! Counters: `t:<Type>` (every cached answer selecting the type: responses and entities),
+//! `r:<Type>` (responses only: an entity of the type changed) and `e:<Type>:<key>` (one
+//! entity, keyed by the canonical JSON of its key fields).
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+    time::Duration,
+};
 
 use redis::{
     AsyncCommands,
     streams::{StreamReadOptions, StreamReadReply},
 };
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use crate::server::AppState;
+use super::{CacheStore, canonical};
+use crate::{server::AppState, telemetry::Metrics};
 
-/// Events that make types stale: `events = ["PagoExitoso.v1"]`, `types = ["Pago"]`.
+/// Events that make types or single entities stale:
+/// `events = ["Pago*"]`, `types = ["ContadoresDashboard"]`,
+/// `entities = [{ type = "Pago", key = { id = "agregadoId" } }]`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct InvalidationRule {
     /// Event types (exact, or a prefix ending in `*`).
     pub events: Vec<String>,
-    /// GraphQL types whose cached responses they make stale.
+    /// GraphQL types whose every cached answer they make stale.
     pub types: Vec<String>,
+    /// Single entities they make stale, named by fields of the event.
+    pub entities: Vec<EntityRule>,
+}
+
+/// One entity an event names: its type, and each key field's path in the event.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct EntityRule {
+    /// The entity's GraphQL type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Key field → dotted path of its value in the event (`agregadoId`, `datos.pagoId`).
+    pub key: BTreeMap<String, String>,
+}
+
+/// The counter of every cached answer selecting `type_name`.
+pub(crate) fn type_generation(type_name: &str) -> String {
+    format!("t:{type_name}")
+}
+
+/// The counter of cached responses selecting `type_name`.
+pub(crate) fn response_generation(type_name: &str) -> String {
+    format!("r:{type_name}")
+}
+
+/// The counter of one entity: its type and key fields (`{"id": "…"}`).
+pub(crate) fn entity_generation(type_name: &str, key: &Map<String, Value>) -> String {
+    format!("e:{type_name}:{}", canonical(&Value::Object(key.clone())))
+}
+
+fn at_path<'v>(event: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.')
+        .try_fold(event, |value, name| value.get(name))
+}
+
+/// Applies the rules to events: bumps the counters of what they make stale.
+pub struct Invalidator {
+    store: Arc<dyn CacheStore>,
+    rules: Vec<InvalidationRule>,
+    metrics: Arc<Metrics>,
+}
+
+impl Invalidator {
+    /// An invalidator of the answers cached in `store`.
+    pub fn new(
+        store: Arc<dyn CacheStore>,
+        rules: Vec<InvalidationRule>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            store,
+            rules,
+            metrics,
+        }
+    }
+
+    /// The key field sets the rules name per entity type (what entity counters exist).
+    pub(crate) fn entity_keys(&self) -> BTreeMap<String, Vec<Vec<String>>> {
+        let mut keys: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+        for entity in self.rules.iter().flat_map(|r| &r.entities) {
+            let fields: Vec<String> = entity.key.keys().cloned().collect();
+            let sets = keys.entry(entity.type_name.clone()).or_default();
+            if !sets.contains(&fields) {
+                sets.push(fields);
+            }
+        }
+        keys
+    }
+
+    /// Makes every cached answer selecting one of `types` stale.
+    pub async fn invalidate_types(&self, types: &[String]) {
+        let counters: Vec<String> = types.iter().map(|t| type_generation(t)).collect();
+        self.bump(counters).await;
+    }
+
+    /// Applies the rules matching an event (its type, and the event itself for entity
+    /// rules); returns the counters bumped. An entity rule whose key is missing from the
+    /// event makes its whole type stale instead.
+    pub async fn invalidate_event(&self, event_type: &str, event: Option<&Value>) -> Vec<String> {
+        let mut counters = BTreeSet::new();
+        for rule in self.rules.iter().filter(|rule| rule.matches(event_type)) {
+            counters.extend(rule.types.iter().map(|t| type_generation(t)));
+            for entity in &rule.entities {
+                let key: Option<Map<String, Value>> = entity
+                    .key
+                    .iter()
+                    .map(|(field, path)| {
+                        let value = event.and_then(|e| at_path(e, path))?;
+                        Some((field.clone(), value.clone()))
+                    })
+                    .collect();
+                match key {
+                    Some(key) => {
+                        counters.insert(entity_generation(&entity.type_name, &key));
+                        counters.insert(response_generation(&entity.type_name));
+                    }
+                    None => {
+                        counters.insert(type_generation(&entity.type_name));
+                    }
+                }
+            }
+        }
+        let counters: Vec<String> = counters.into_iter().collect();
+        self.bump(counters.clone()).await;
+        counters
+    }
+
+    async fn bump(&self, counters: Vec<String>) {
+        if counters.is_empty() {
+            return;
+        }
+        if let Err(error) = self.store.bump(&counters).await {
+            tracing::error!(%error, ?counters, "cache invalidation failed");
+        }
+        self.metrics.cache_invalidation(counters.len());
+    }
 }
 
 impl InvalidationRule {
@@ -31,14 +160,23 @@ impl InvalidationRule {
     }
 }
 
+/// Where the listener finds an event in a stream entry.
+#[derive(Clone, Debug)]
+pub struct StreamFields {
+    /// The field holding the event type.
+    pub type_field: String,
+    /// The field holding the event as JSON (entity rules read their keys there).
+    pub event_field: String,
+}
+
 /// Reads every new message of `stream` (no consumer group: each replica sees all) and
-/// invalidates what the current engine's rules map the message's `type_field` to.
-/// Reconnects after errors; runs until the task is dropped.
+/// invalidates what the current engine's rules map the message to. Reconnects after
+/// errors; runs until the task is dropped.
 pub fn listen_redis_stream(
     state: Arc<AppState>,
     url: String,
     stream: String,
-    type_field: String,
+    fields: StreamFields,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut last_id = "$".to_owned();
@@ -73,13 +211,19 @@ pub fn listen_redis_stream(
                 for key in reply.map(|r| r.keys).unwrap_or_default() {
                     for message in key.ids {
                         last_id = message.id.clone();
-                        let event_type: Option<String> = message.get(&type_field);
-                        if let (Some(event_type), Some(cache)) =
-                            (event_type, state.engine().response_cache())
+                        let event_type: Option<String> = message.get(&fields.type_field);
+                        let event: Option<Value> = message
+                            .get::<String>(&fields.event_field)
+                            .and_then(|json| serde_json::from_str(&json).ok());
+                        if let (Some(event_type), Some(caches)) =
+                            (event_type, state.engine().caches())
                         {
-                            let types = cache.invalidate_event(&event_type).await;
-                            if !types.is_empty() {
-                                tracing::debug!(%event_type, ?types, "cached responses invalidated");
+                            let counters = caches
+                                .invalidator
+                                .invalidate_event(&event_type, event.as_ref())
+                                .await;
+                            if !counters.is_empty() {
+                                tracing::debug!(%event_type, ?counters, "cached answers invalidated");
                             }
                         }
                     }

@@ -1,4 +1,4 @@
-//! Where cached responses and type generations live: this process's memory, or Redis.
+//! Where cached responses, entities and generations live: this process's memory, or Redis.
 
 use std::{
     collections::HashMap,
@@ -44,9 +44,24 @@ pub trait CacheStore: Send + Sync + 'static {
     async fn get(&self, key: &str) -> Result<Option<StoredResponse>, StoreError>;
     /// Keeps `body` under `key` for `ttl`.
     async fn put(&self, key: &str, body: &Bytes, ttl: Duration) -> Result<(), StoreError>;
-    /// The current generation of each type (0 if never bumped).
+    /// The entries under `keys`, in order (one round trip where the backend allows).
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<StoredResponse>>, StoreError> {
+        let mut found = Vec::with_capacity(keys.len());
+        for key in keys {
+            found.push(self.get(key).await?);
+        }
+        Ok(found)
+    }
+    /// Keeps each `(key, body, ttl)` (one round trip where the backend allows).
+    async fn put_many(&self, entries: &[(String, Bytes, Duration)]) -> Result<(), StoreError> {
+        for (key, body, ttl) in entries {
+            self.put(key, body, *ttl).await?;
+        }
+        Ok(())
+    }
+    /// The current value of each generation counter (0 if never bumped).
     async fn generations(&self, types: &[String]) -> Result<Vec<u64>, StoreError>;
-    /// Moves each type to its next generation.
+    /// Moves each counter to its next generation.
     async fn bump(&self, types: &[String]) -> Result<(), StoreError>;
     /// The backend's name, once it answered (health probes).
     async fn ping(&self) -> Result<&'static str, StoreError>;
@@ -132,6 +147,22 @@ impl CacheStore for MemoryStore {
     }
 }
 
+/// A stored value: 8 bytes of its store time, then the body.
+fn encode(body: &Bytes) -> Vec<u8> {
+    let mut value = Vec::with_capacity(8 + body.len());
+    value.extend_from_slice(&now_ms().to_le_bytes());
+    value.extend_from_slice(body);
+    value
+}
+
+fn decode(value: Vec<u8>) -> Option<StoredResponse> {
+    let stamp: [u8; 8] = value.get(..8)?.try_into().ok()?;
+    Some(StoredResponse {
+        stored_at_ms: u64::from_le_bytes(stamp),
+        body: Bytes::copy_from_slice(&value[8..]),
+    })
+}
+
 /// Responses and generations in Redis, shared by every gateway replica using the same
 /// Redis and prefix. A response is stored as 8 bytes of its store time and the body.
 pub struct RedisStore {
@@ -157,6 +188,10 @@ impl RedisStore {
             .cloned()
     }
 
+    fn entry_key(&self, key: &str) -> String {
+        format!("{}:resp:{key}", self.prefix)
+    }
+
     fn generation_key(&self, t: &str) -> String {
         format!("{}:gen:{t}", self.prefix)
     }
@@ -165,34 +200,41 @@ impl RedisStore {
 #[async_trait]
 impl CacheStore for RedisStore {
     async fn get(&self, key: &str) -> Result<Option<StoredResponse>, StoreError> {
-        let value: Option<Vec<u8>> = self
-            .connection()
-            .await?
-            .get(format!("{}:resp:{key}", self.prefix))
-            .await?;
-        Ok(value.filter(|v| v.len() >= 8).map(|v| {
-            let mut stamp = [0u8; 8];
-            stamp.copy_from_slice(&v[..8]);
-            StoredResponse {
-                stored_at_ms: u64::from_le_bytes(stamp),
-                body: Bytes::copy_from_slice(&v[8..]),
-            }
-        }))
+        let value: Option<Vec<u8>> = self.connection().await?.get(self.entry_key(key)).await?;
+        Ok(value.and_then(decode))
     }
 
     async fn put(&self, key: &str, body: &Bytes, ttl: Duration) -> Result<(), StoreError> {
-        let mut value = Vec::with_capacity(8 + body.len());
-        value.extend_from_slice(&now_ms().to_le_bytes());
-        value.extend_from_slice(body);
         let _: () = self
             .connection()
             .await?
-            .pset_ex(
-                format!("{}:resp:{key}", self.prefix),
-                value,
-                ttl.as_millis() as u64,
-            )
+            .pset_ex(self.entry_key(key), encode(body), ttl.as_millis() as u64)
             .await?;
+        Ok(())
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<StoredResponse>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = keys.iter().map(|k| self.entry_key(k)).collect();
+        let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
+            .arg(&keys)
+            .query_async(&mut self.connection().await?)
+            .await?;
+        Ok(values.into_iter().map(|v| v.and_then(decode)).collect())
+    }
+
+    async fn put_many(&self, entries: &[(String, Bytes, Duration)]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut pipe = redis::pipe();
+        for (key, body, ttl) in entries {
+            pipe.pset_ex(self.entry_key(key), encode(body), ttl.as_millis() as u64)
+                .ignore();
+        }
+        pipe.exec_async(&mut self.connection().await?).await?;
         Ok(())
     }
 

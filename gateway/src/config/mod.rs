@@ -56,7 +56,7 @@ pub struct GatewayConfig {
     pub rate_limit: RateLimitConfig,
     /// Development: compose the supergraph from running subgraphs instead of the file.
     pub introspect: IntrospectConfig,
-    /// The whole-response cache.
+    /// The response and entity caches.
     pub cache: CacheConfig,
     /// REST-compatible endpoints, each running a persisted operation.
     pub rest: RestConfig,
@@ -266,14 +266,21 @@ pub struct RestRoute {
     pub response: Option<String>,
 }
 
-/// The whole-response cache of queries (mutations and errors are never cached).
+/// The response and entity caches of queries (mutations and errors are never cached).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct CacheConfig {
     /// How long a response is kept, in seconds (0: no response cache).
     pub response_ttl_secs: u64,
-    /// Shorter TTLs for operations selecting these types (`{ Pago = 5 }`; 0: never cached).
+    /// How long an entity of an `_entities` fetch is kept, in seconds (0: no entity cache).
+    pub entity_ttl_secs: u64,
+    /// Shorter TTLs for answers selecting these types (`{ Pago = 5 }`; 0: never cached).
     pub type_ttl_secs: BTreeMap<String, u64>,
+    /// How authenticated callers share answers: `scopes` (same issuer and scopes) or `user`.
+    pub sharing: crate::cache::Sharing,
+    /// Types whose answers are always kept per user (answers a subgraph marks
+    /// `Cache-Control: private` are too).
+    pub private_types: Vec<String>,
     /// Memory for responses when not in Redis, in MiB.
     pub max_mb: u64,
     /// Redis holding responses and type generations, shared by replicas; none: memory.
@@ -288,7 +295,10 @@ impl Default for CacheConfig {
     fn default() -> Self {
         Self {
             response_ttl_secs: 0,
+            entity_ttl_secs: 0,
             type_ttl_secs: BTreeMap::new(),
+            sharing: crate::cache::Sharing::default(),
+            private_types: Vec::new(),
             max_mb: 64,
             redis_url: None,
             key_prefix: "gateway:cache".into(),
@@ -307,6 +317,8 @@ pub struct InvalidationConfig {
     pub redis_url: Option<String>,
     /// Stream entry field holding the event type.
     pub type_field: String,
+    /// Stream entry field holding the event as JSON (read by entity rules).
+    pub event_field: String,
     /// Event types → GraphQL types.
     pub rules: Vec<crate::cache::InvalidationRule>,
 }
@@ -317,6 +329,7 @@ impl Default for InvalidationConfig {
             redis_stream: None,
             redis_url: None,
             type_field: "tipo".into(),
+            event_field: "event".into(),
             rules: Vec::new(),
         }
     }
@@ -540,7 +553,9 @@ impl GatewayConfig {
                 });
             }
         }
-        if self.cache.redis_url.is_none() && self.cache.response_ttl_secs > 0 {
+        if self.cache.redis_url.is_none()
+            && (self.cache.response_ttl_secs > 0 || self.cache.entity_ttl_secs > 0)
+        {
             positive("cache.max_mb", self.cache.max_mb)?;
         }
         if self.cache.invalidation.redis_stream.is_some()
@@ -551,6 +566,27 @@ impl GatewayConfig {
                 key: "cache.invalidation.redis_stream".into(),
                 problem: "needs cache.invalidation.redis_url or cache.redis_url".into(),
             });
+        }
+        for (i, rule) in self.cache.invalidation.rules.iter().enumerate() {
+            let key = format!("cache.invalidation.rules[{i}]");
+            if rule.events.iter().any(|e| e.is_empty()) || rule.events.is_empty() {
+                return Err(ConfigError::Setting {
+                    key,
+                    problem: "needs at least one event type, none empty".into(),
+                });
+            }
+            if let Some(entity) = rule
+                .entities
+                .iter()
+                .find(|e| e.type_name.is_empty() || e.key.is_empty())
+            {
+                return Err(ConfigError::Setting {
+                    key: format!("{key}.entities"),
+                    problem: format!(
+                        "{entity:?} needs a type and at least one key field with its event path"
+                    ),
+                });
+            }
         }
         for route in &self.rest.routes {
             if !route.path.starts_with('/') || route.path == "/graphql" {

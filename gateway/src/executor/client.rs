@@ -15,7 +15,10 @@ use futures::{
 use serde_json::Value;
 
 use super::breaker::{Admission, Breaker, BreakerSettings};
-use crate::telemetry::{Metrics, Outcome};
+use crate::{
+    cache::CacheHint,
+    telemetry::{Metrics, Outcome},
+};
 
 /// Why a subgraph request produced no GraphQL response.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -88,8 +91,17 @@ pub struct Forwarded {
     pub claims: Option<String>,
 }
 
+/// A subgraph's GraphQL response and its caching hint.
+#[derive(Clone, Debug)]
+pub struct Fetched {
+    /// The GraphQL response body.
+    pub body: Value,
+    /// What its `Cache-Control` header allows.
+    pub hint: CacheHint,
+}
+
 /// A GraphQL response from a subgraph, shared between identical requests.
-pub type SubgraphResponse = Arc<Value>;
+pub type SubgraphResponse = Arc<Fetched>;
 
 /// Sends GraphQL requests to subgraphs.
 pub trait SubgraphClient: Send + Sync + 'static {
@@ -267,12 +279,13 @@ impl HttpSubgraphClient {
                 .await
                 .map_err(transport)?;
             let status = response.status().as_u16();
+            let hint = CacheHint::from_headers(response.headers());
             let bytes = response.bytes().await.map_err(transport)?;
             match serde_json::from_slice::<Value>(&bytes) {
                 Ok(value @ Value::Object(_))
                     if value.get("data").is_some() || value.get("errors").is_some() =>
                 {
-                    Ok(Arc::new(value))
+                    Ok(Arc::new(Fetched { body: value, hint }))
                 }
                 _ => Err(FetchError::Malformed {
                     subgraph: endpoint.name.clone(),

@@ -5,16 +5,19 @@ use std::{collections::HashMap, sync::Arc};
 use std::collections::HashSet;
 
 use bytes::Bytes;
-use futures::{StreamExt, stream::FuturesUnordered};
+use futures::{FutureExt, StreamExt, future::BoxFuture, stream::FuturesUnordered};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{
-    client::{FetchError, Forwarded, SubgraphClient, SubgraphResponse},
+    client::{FetchError, Fetched, Forwarded, SubgraphClient, SubgraphResponse},
     paths::{self, Segment},
     representation,
 };
-use crate::query_planner::{FetchKind, FetchNode, PlanNode, QueryPlan, ResponsePath};
+use crate::{
+    cache::{Audience, CacheHint, EntityCache},
+    query_planner::{FetchKind, FetchNode, PlanNode, QueryPlan, ResponsePath},
+};
 
 /// The raw result: subgraph data merged (internal fields included) and errors.
 #[derive(Debug, Default)]
@@ -23,6 +26,17 @@ pub struct RawResult {
     pub data: Value,
     /// GraphQL errors with response paths.
     pub errors: Vec<Value>,
+    /// The strictest caching hint of the answers merged.
+    pub hint: CacheHint,
+}
+
+/// Entity fetches answered from this cache where possible, for this caller.
+#[derive(Clone, Copy)]
+pub struct EntityCaching<'a> {
+    /// The cache.
+    pub cache: &'a EntityCache,
+    /// The caller's partitions.
+    pub audience: &'a Audience,
 }
 
 /// How to merge a fetch's answer.
@@ -36,8 +50,13 @@ enum Prepared {
     Skip,
 }
 
-/// A request body to send: `(body, deduplicate)`.
-type Request = (Bytes, bool);
+/// What to send for a fetch.
+enum Request {
+    /// A body as is, and whether identical in-flight requests may share it.
+    Body(Bytes, bool),
+    /// An `_entities` fetch: the variables besides `representations`, and those.
+    Entities(Map<String, Value>, Vec<Value>),
+}
 
 /// The JSON body of a subgraph request, serialised without copying the document.
 #[derive(Serialize)]
@@ -69,10 +88,13 @@ fn prepare(
     data: &Value,
     variables: &Map<String, Value>,
 ) -> (Prepared, Option<Request>) {
-    let mut vars = forwarded_variables(fetch, variables);
+    let vars = forwarded_variables(fetch, variables);
     let Some(paths) = paths else {
         let deduplicate = fetch.operation_kind == FetchKind::Query;
-        return (Prepared::Root, Some((body(fetch, vars), deduplicate)));
+        return (
+            Prepared::Root,
+            Some(Request::Body(body(fetch, vars), deduplicate)),
+        );
     };
     let Some(requires) = &fetch.requires else {
         return (Prepared::Skip, None);
@@ -101,11 +123,123 @@ fn prepare(
     if targets.is_empty() {
         return (Prepared::Skip, None);
     }
-    vars.insert("representations".into(), Value::Array(representations));
     (
         Prepared::Entities { targets },
-        Some((body(fetch, vars), true)),
+        Some(Request::Entities(vars, representations)),
     )
+}
+
+/// Sends an `_entities` fetch, without the cache or asking only for what it misses.
+fn send_entities<'a>(
+    fetch: &'a FetchNode,
+    client: &'a dyn SubgraphClient,
+    mut variables: Map<String, Value>,
+    representations: Vec<Value>,
+    forwarded: &'a Forwarded,
+    caching: Option<EntityCaching<'a>>,
+) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
+    let Some(caching) = caching else {
+        variables.insert("representations".into(), Value::Array(representations));
+        return client.send(
+            fetch.subgraph_index,
+            body(fetch, variables),
+            true,
+            forwarded,
+        );
+    };
+    async move {
+        let lookup = caching
+            .cache
+            .lookup(
+                &fetch.service_name,
+                &fetch.operation,
+                caching.audience,
+                &representations,
+            )
+            .await;
+        let mut hint = CacheHint::default();
+        let mut entities = vec![Value::Null; representations.len()];
+        let mut missing = Vec::new();
+        let mut sent = Vec::new();
+        for (i, (hit, representation)) in lookup.hits.iter().zip(representations).enumerate() {
+            match hit {
+                Some((entity, fresh_for)) => {
+                    entities[i] = entity.clone();
+                    hint.merge(CacheHint::max_age(*fresh_for));
+                }
+                None => {
+                    missing.push(i);
+                    sent.push(representation);
+                }
+            }
+        }
+        let mut errors = Vec::new();
+        if !missing.is_empty() {
+            variables.insert("representations".into(), Value::Array(sent));
+            let response = client
+                .send(
+                    fetch.subgraph_index,
+                    body(fetch, variables),
+                    true,
+                    forwarded,
+                )
+                .await?;
+            let Fetched {
+                mut body,
+                hint: fetched_hint,
+            } = owned(response);
+            hint.merge(fetched_hint);
+            if let Some(Value::Array(found)) = body.pointer_mut("/errors").map(Value::take) {
+                errors = found;
+            }
+            // An entity with an error is not kept; an error not at one entity keeps none.
+            let mut failed: HashSet<usize> = HashSet::new();
+            let mut unplaced = false;
+            for error in &mut errors {
+                match entity_index(error) {
+                    Some(j) => {
+                        if let Some(&i) = missing.get(j) {
+                            failed.insert(j);
+                            error["path"][1] = json!(i);
+                        }
+                    }
+                    None => unplaced = true,
+                }
+            }
+            if let Some(Value::Array(found)) = body.pointer_mut("/data/_entities").map(Value::take)
+            {
+                let mut keep = Vec::new();
+                for (j, entity) in found.into_iter().enumerate() {
+                    if let Some(&i) = missing.get(j) {
+                        entities[i] = entity;
+                        if !unplaced && !failed.contains(&j) && entities[i].is_object() {
+                            keep.push(i);
+                        }
+                    }
+                }
+                let kept: Vec<(usize, &Value)> = keep.iter().map(|&i| (i, &entities[i])).collect();
+                caching.cache.store(&lookup, &kept, fetched_hint).await;
+            }
+        }
+        let mut response = json!({ "data": { "_entities": entities } });
+        if !errors.is_empty() {
+            response["errors"] = Value::Array(errors);
+        }
+        Ok(Arc::new(Fetched {
+            body: response,
+            hint,
+        }))
+    }
+    .boxed()
+}
+
+/// The representation index of an error at `_entities.N…`.
+fn entity_index(error: &Value) -> Option<usize> {
+    let path = error.get("path")?.as_array()?;
+    if path.first()?.as_str()? != "_entities" {
+        return None;
+    }
+    usize::try_from(path.get(1)?.as_u64()?).ok()
 }
 
 fn path_json(path: &[Segment]) -> Value {
@@ -176,7 +310,11 @@ fn merge_result(
                 }
             }
             Ok(response) => {
-                let mut response = owned(response);
+                let Fetched {
+                    body: mut response,
+                    hint,
+                } = owned(response);
+                out.hint.merge(hint);
                 if let Some(data @ Value::Object(_)) = response.get_mut("data").map(Value::take) {
                     paths::merge(&mut out.data, data);
                 }
@@ -192,7 +330,11 @@ fn merge_result(
                 out.errors.push(fetch_error(&error, path));
             }
             Ok(response) => {
-                let mut response = owned(response);
+                let Fetched {
+                    body: mut response,
+                    hint,
+                } = owned(response);
+                out.hint.merge(hint);
                 let entities = response
                     .get_mut("data")
                     .and_then(|d| d.get_mut("_entities"))
@@ -236,19 +378,13 @@ fn merge_result(
 }
 
 /// The response, moved out of its `Arc` unless an identical request shares it.
-fn owned(response: SubgraphResponse) -> Value {
+fn owned(response: SubgraphResponse) -> Fetched {
     Arc::try_unwrap(response).unwrap_or_else(|shared| (*shared).clone())
 }
 
 /// `_entities.N.rest` → the response path of every object that sent representation N.
 fn repath_entity_error(error: Value, targets: &[(Vec<Segment>, usize)], out: &mut Vec<Value>) {
-    let index = error
-        .get("path")
-        .and_then(Value::as_array)
-        .filter(|p| p.first().and_then(Value::as_str) == Some("_entities"))
-        .and_then(|p| p.get(1))
-        .and_then(Value::as_u64);
-    let Some(index) = index.and_then(|i| usize::try_from(i).ok()) else {
+    let Some(index) = entity_index(&error) else {
         let mut error = error;
         if let Value::Object(map) = &mut error {
             map.remove("path");
@@ -317,15 +453,17 @@ fn collect_leaves<'a>(
 
 /// Runs the plan against the subgraphs. Each fetch starts as soon as the fetches it
 /// depends on are merged (not wave by wave), so a slow branch delays only what needs it.
+/// With `caching`, entity fetches ask their subgraph only for entities not cached.
 pub async fn execute(
     plan: &QueryPlan,
     client: &dyn SubgraphClient,
     variables: &Map<String, Value>,
     forwarded: &Forwarded,
+    caching: Option<EntityCaching<'_>>,
 ) -> RawResult {
     let mut out = RawResult {
         data: Value::Object(Map::new()),
-        errors: Vec::new(),
+        ..RawResult::default()
     };
     let Some(node) = &plan.node else {
         return out;
@@ -357,10 +495,22 @@ pub async fn execute(
                 } else {
                     (Prepared::Skip, None)
                 };
-                match request {
-                    Some((body, deduplicate)) => {
-                        let send =
-                            client.send(leaf.fetch.subgraph_index, body, deduplicate, forwarded);
+                let send = match request {
+                    Some(Request::Body(body, deduplicate)) => {
+                        Some(client.send(leaf.fetch.subgraph_index, body, deduplicate, forwarded))
+                    }
+                    Some(Request::Entities(vars, representations)) => Some(send_entities(
+                        leaf.fetch,
+                        client,
+                        vars,
+                        representations,
+                        forwarded,
+                        caching.filter(|_| leaf.fetch.operation_kind == FetchKind::Query),
+                    )),
+                    None => None,
+                };
+                match send {
+                    Some(send) => {
                         prepared[i] = Some(merge);
                         in_flight.push(async move { (i, send.await) });
                     }

@@ -9,10 +9,10 @@ mod representation;
 
 pub use breaker::BreakerSettings;
 pub use client::{
-    CLAIMS_HEADER, FetchError, Forwarded, HttpSubgraphClient, REQUEST_ID_HEADER, SECRET_HEADER,
-    SubgraphClient, SubgraphEndpoint, SubgraphResponse,
+    CLAIMS_HEADER, FetchError, Fetched, Forwarded, HttpSubgraphClient, REQUEST_ID_HEADER,
+    SECRET_HEADER, SubgraphClient, SubgraphEndpoint, SubgraphResponse,
 };
-pub use execute::{RawResult, execute};
+pub use execute::{EntityCaching, RawResult, execute};
 
 use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
 
@@ -40,7 +40,9 @@ pub fn serialize_response(
     extensions: Option<&Value>,
     denied: &Denied,
 ) -> (Vec<u8>, bool) {
-    let RawResult { data, mut errors } = raw;
+    let RawResult {
+        data, mut errors, ..
+    } = raw;
     let projected = project::Projector {
         schema,
         document,

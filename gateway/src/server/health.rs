@@ -46,7 +46,7 @@ pub(crate) async fn health(State(state): State<Arc<AppState>>) -> (StatusCode, J
         async move { probe(&http, &name, &url).await }
     });
     let subgraphs = futures::future::join_all(probes).await;
-    let cache = match engine.response_cache() {
+    let cache = match engine.caches() {
         Some(cache) => cache.health().await,
         None => json!({ "status": "off" }),
     };

@@ -192,7 +192,7 @@ pub fn engine_with_metrics(
             config.limits.plan_cache_mb << 20,
             config.limits.document_cache_mb << 20,
         )
-        .with_response_cache(response_cache(config, metrics_for_cache)?)
+        .with_caches(caches(config, metrics_for_cache)?)
         .with_override_labels(config.override_labels.iter().cloned().collect()))
 }
 
@@ -478,29 +478,57 @@ pub fn check_rest_route(route: &crate::config::RestRoute) -> Result<(), String> 
     rest::CompiledRoute::compile(route).map(|_| ())
 }
 
-/// The response cache a configuration describes, if any.
-fn response_cache(
+/// The response and entity caches a configuration describes, if any.
+fn caches(
     config: &GatewayConfig,
     metrics: Arc<Metrics>,
-) -> anyhow::Result<Option<Arc<crate::cache::ResponseCache>>> {
+) -> anyhow::Result<Option<Arc<crate::cache::Caches>>> {
+    use crate::cache::{Caches, EntityCache, Invalidator, ResponseCache};
     let cache = &config.cache;
-    if cache.response_ttl_secs == 0 {
+    if cache.response_ttl_secs == 0 && cache.entity_ttl_secs == 0 {
         return Ok(None);
     }
     let store: Arc<dyn crate::cache::CacheStore> = match &cache.redis_url {
         Some(url) => Arc::new(crate::cache::RedisStore::new(url, &cache.key_prefix)?),
         None => Arc::new(crate::cache::MemoryStore::new(cache.max_mb << 20)),
     };
-    Ok(Some(Arc::new(crate::cache::ResponseCache::new(
-        store,
-        Duration::from_secs(cache.response_ttl_secs),
-        cache
-            .type_ttl_secs
-            .iter()
-            .map(|(t, secs)| (t.clone(), Duration::from_secs(*secs)))
-            .collect(),
+    let type_ttls: std::collections::BTreeMap<String, Duration> = cache
+        .type_ttl_secs
+        .iter()
+        .map(|(t, secs)| (t.clone(), Duration::from_secs(*secs)))
+        .collect();
+    let private_types: std::collections::BTreeSet<String> =
+        cache.private_types.iter().cloned().collect();
+    let invalidator = Invalidator::new(
+        store.clone(),
         cache.invalidation.rules.clone(),
-        metrics,
+        metrics.clone(),
+    );
+    let responses = (cache.response_ttl_secs > 0).then(|| {
+        ResponseCache::new(
+            store.clone(),
+            Duration::from_secs(cache.response_ttl_secs),
+            type_ttls.clone(),
+            private_types.clone(),
+            metrics.clone(),
+        )
+    });
+    let entities = (cache.entity_ttl_secs > 0).then(|| {
+        EntityCache::new(
+            store.clone(),
+            Duration::from_secs(cache.entity_ttl_secs),
+            type_ttls,
+            private_types,
+            invalidator.entity_keys(),
+            metrics,
+        )
+    });
+    Ok(Some(Arc::new(Caches::new(
+        store,
+        responses,
+        entities,
+        invalidator,
+        cache.sharing,
     ))))
 }
 
@@ -519,6 +547,9 @@ pub fn listen_for_invalidations(
         state,
         url,
         stream,
-        invalidation.type_field.clone(),
+        crate::cache::StreamFields {
+            type_field: invalidation.type_field.clone(),
+            event_field: invalidation.event_field.clone(),
+        },
     ))
 }

@@ -82,8 +82,8 @@ impl Metrics {
         let cached_plans = Gauge::default();
         let cache_invalidations = Counter::default();
         registry.register(
-            "response_cache_invalidations",
-            "Types made stale in the response cache by events",
+            "cache_invalidations",
+            "Generation counters (types, entities) bumped by events in the response and entity caches",
             cache_invalidations.clone(),
         );
         registry.register(
@@ -98,7 +98,7 @@ impl Metrics {
         );
         registry.register(
             "cache_hits",
-            "Cache hits by cache (document, plan, persisted_query, response)",
+            "Cache hits by cache (document, plan, persisted_query, response, entity)",
             cache_hits.clone(),
         );
         registry.register(
@@ -122,9 +122,9 @@ impl Metrics {
         }
     }
 
-    /// Records types made stale in the response cache.
-    pub fn cache_invalidation(&self, types: usize) {
-        self.cache_invalidations.inc_by(types as u64);
+    /// Records generation counters bumped by an event.
+    pub fn cache_invalidation(&self, counters: usize) {
+        self.cache_invalidations.inc_by(counters as u64);
     }
 
     /// Records one GraphQL request.

@@ -189,6 +189,11 @@ impl TestSubgraph {
         self.faults.status.store(status, Ordering::SeqCst);
     }
 
+    /// Answers with this `Cache-Control` header (none: the schema's own hints).
+    pub fn set_cache_control(&self, value: Option<&str>) {
+        *lock(&self.faults.cache_control) = value.map(str::to_owned);
+    }
+
     /// Stops accepting and drops every open connection, including requests in flight.
     pub fn kill(&self) {
         self.kill.send_replace(true);
@@ -208,6 +213,7 @@ struct Faults {
     malformed: AtomicBool,
     /// 0 and 200 both mean "answer normally".
     status: AtomicU16,
+    cache_control: Mutex<Option<String>>,
 }
 
 #[derive(Clone)]
@@ -272,7 +278,19 @@ async fn handle(State(state): State<AppState>, body: Bytes) -> Response {
 
     let request = parsed.and_then(serde_json::from_value::<async_graphql::Request>);
     match request {
-        Ok(request) => axum::Json(state.subgraph.execute(request).await).into_response(),
+        Ok(request) => {
+            let response = state.subgraph.execute(request).await;
+            // As async-graphql-axum does: the schema's `cache_control` hints as a header,
+            // unless a test set its own.
+            let control = lock(&state.faults.cache_control)
+                .clone()
+                .or_else(|| response.cache_control.value());
+            let mut answer = axum::Json(response).into_response();
+            if let Some(value) = control.and_then(|c| header::HeaderValue::from_str(&c).ok()) {
+                answer.headers_mut().insert(header::CACHE_CONTROL, value);
+            }
+            answer
+        }
         Err(error) => (
             StatusCode::BAD_REQUEST,
             axum::Json(

@@ -37,6 +37,9 @@ fn sdls(subgraphs: &[TestSubgraph]) -> Vec<SubgraphSdl> {
 pub(crate) struct Federation {
     pub(crate) subgraphs: Vec<TestSubgraph>,
     pub(crate) url: String,
+    /// The gateway's state (its engine and caches).
+    #[allow(dead_code)]
+    pub(crate) state: std::sync::Arc<AppState>,
     http: reqwest::Client,
     _shutdown: oneshot::Sender<()>,
 }
@@ -100,12 +103,14 @@ impl Federation {
             .expect("bind");
         let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
         let (shutdown, stop) = oneshot::channel::<()>();
-        tokio::spawn(serve(listener, AppState::new(engine), async {
+        let state = AppState::new(engine);
+        tokio::spawn(serve(listener, state.clone(), async {
             let _ = stop.await;
         }));
         Self {
             subgraphs,
             url,
+            state,
             http: reqwest::Client::new(),
             _shutdown: shutdown,
         }
