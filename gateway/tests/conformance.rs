@@ -713,4 +713,43 @@ async fn metrics_count_requests_subgraph_fetches_and_caches() {
     assert_eq!(line(r#"gateway_cache_misses_total{cache="plan"}"#), "1");
     assert_eq!(line("gateway_cached_plans "), "1");
     assert!(text.contains("gateway_request_duration_seconds_bucket{"));
+
+    // A Prometheus text-format parser reads every line.
+    for l in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        assert!(
+            matches!(
+                prometheus_parse::LineInfo::parse(l),
+                prometheus_parse::LineInfo::Sample { .. }
+            ),
+            "not a sample: {l}"
+        );
+    }
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
+        .expect("parsable");
+    let histogram = scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == "gateway_request_duration_seconds")
+        .expect("request histogram");
+    assert!(
+        matches!(&histogram.value, prometheus_parse::Value::Histogram(buckets) if buckets.len() > 5),
+        "{histogram:?}"
+    );
+    let value = |metric: &str, label: (&str, &str)| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == metric && s.labels.get(label.0) == Some(label.1))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+    };
+    assert_eq!(value("gateway_cache_hits_total", ("cache", "plan")), Some(1.0));
+    assert_eq!(
+        value("gateway_subgraph_request_duration_seconds_count", ("subgraph", "reviews")),
+        Some(2.0)
+    );
 }
