@@ -27,10 +27,16 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    gateway::server::init_tracing();
     match Cli::parse().command {
+        // Serving starts logging itself, once its configuration says whether to export spans.
         Command::Serve(args) => gateway::server::run(args).await,
-        Command::Compose(args) => gateway::compose::run(args).await,
-        Command::Check(args) => gateway::server::check(args),
+        Command::Compose(args) => {
+            let _tracing = gateway::server::init_tracing(None)?;
+            gateway::compose::run(args).await
+        }
+        Command::Check(args) => {
+            let _tracing = gateway::server::init_tracing(None)?;
+            gateway::server::check(args)
+        }
     }
 }

@@ -124,6 +124,13 @@ fn mistakes_are_named_clearly() {
             "cache.invalidation.rules[0].entities",
         ),
         ("[cache]\nsharing = \"everyone\"", "sharing"),
+        (
+            "[telemetry]\notlp_endpoint = \"127.0.0.1:4318\"",
+            "telemetry.otlp_endpoint",
+        ),
+        ("[telemetry]\nsample_ratio = 1.5", "telemetry.sample_ratio"),
+        ("[telemetry]\nservice_name = \"\"", "telemetry.service_name"),
+        ("[telemetry]\nendpoint = \"http://x\"", "endpoint"),
     ];
     for (toml, key) in cases {
         let (ok, text) = check(toml, &[]);
@@ -149,6 +156,13 @@ fn environment_variables_override_the_file() {
     assert!(ok, "{text}");
     let (ok, text) = check("", &[("GATEWAY_CORS__ALLOW_ORIGINS", "[\"nope\"]")]);
     assert!(!ok && text.contains("cors.allow_origins"), "{text}");
+    let (ok, text) = check(
+        "[telemetry]\nsample_ratio = 0.5",
+        &[("GATEWAY_TELEMETRY__SAMPLE_RATIO", "-1")],
+    );
+    assert!(!ok && text.contains("telemetry.sample_ratio"), "{text}");
+    let (ok, text) = check("", &[("GATEWAY_TELEMETRY__OTLP_ENDPOINT", "ftp://x")]);
+    assert!(!ok && text.contains("telemetry.otlp_endpoint"), "{text}");
 }
 
 fn app(config: &GatewayConfig) -> axum::Router {

@@ -715,7 +715,10 @@ async fn metrics_count_requests_subgraph_fetches_and_caches() {
     assert!(text.contains("gateway_request_duration_seconds_bucket{"));
 
     // A Prometheus text-format parser reads every line.
-    for l in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for l in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         assert!(
             matches!(
                 prometheus_parse::LineInfo::parse(l),
@@ -724,8 +727,8 @@ async fn metrics_count_requests_subgraph_fetches_and_caches() {
             "not a sample: {l}"
         );
     }
-    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
-        .expect("parsable");
+    let scrape =
+        prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned()))).expect("parsable");
     let histogram = scrape
         .samples
         .iter()
@@ -747,9 +750,15 @@ async fn metrics_count_requests_subgraph_fetches_and_caches() {
                 _ => f64::NAN,
             })
     };
-    assert_eq!(value("gateway_cache_hits_total", ("cache", "plan")), Some(1.0));
     assert_eq!(
-        value("gateway_subgraph_request_duration_seconds_count", ("subgraph", "reviews")),
+        value("gateway_cache_hits_total", ("cache", "plan")),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(
+            "gateway_subgraph_request_duration_seconds_count",
+            ("subgraph", "reviews")
+        ),
         Some(2.0)
     );
 }

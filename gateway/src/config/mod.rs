@@ -60,6 +60,8 @@ pub struct GatewayConfig {
     pub cache: CacheConfig,
     /// REST-compatible endpoints, each running a persisted operation.
     pub rest: RestConfig,
+    /// OpenTelemetry trace export.
+    pub telemetry: TelemetryConfig,
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
@@ -234,6 +236,32 @@ impl Default for GatewayConfig {
             introspect: IntrospectConfig::default(),
             cache: CacheConfig::default(),
             rest: RestConfig::default(),
+            telemetry: TelemetryConfig::default(),
+        }
+    }
+}
+
+/// OpenTelemetry traces: a span per client request and per subgraph fetch, exported over
+/// OTLP/HTTP (protobuf) in batches; W3C `traceparent` is read from clients and sent on to
+/// subgraphs while export is on.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetryConfig {
+    /// The collector's OTLP/HTTP base URL (`http://127.0.0.1:4318`); spans go to
+    /// `<url>/v1/traces`. None: no export.
+    pub otlp_endpoint: Option<String>,
+    /// The `service.name` of the exported spans.
+    pub service_name: String,
+    /// Share of new traces kept, 0 to 1; a caller's `traceparent` decides for its own trace.
+    pub sample_ratio: f64,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: None,
+            service_name: "gateway".into(),
+            sample_ratio: 1.0,
         }
     }
 }
@@ -619,6 +647,28 @@ impl GatewayConfig {
             return Err(ConfigError::Setting {
                 key: "rate_limit.api_key_header".into(),
                 problem: "not a valid HTTP header name".into(),
+            });
+        }
+        if let Some(url) = &self.telemetry.otlp_endpoint
+            && (!(url.starts_with("http://") || url.starts_with("https://"))
+                || url.parse::<axum::http::Uri>().is_err())
+        {
+            return Err(ConfigError::Setting {
+                key: "telemetry.otlp_endpoint".into(),
+                problem: format!("{url:?} is not an http(s) URL"),
+            });
+        }
+        // Written so that NaN fails too.
+        if !(0.0..=1.0).contains(&self.telemetry.sample_ratio) {
+            return Err(ConfigError::Setting {
+                key: "telemetry.sample_ratio".into(),
+                problem: format!("{} is not between 0 and 1", self.telemetry.sample_ratio),
+            });
+        }
+        if self.telemetry.service_name.trim().is_empty() {
+            return Err(ConfigError::Setting {
+                key: "telemetry.service_name".into(),
+                problem: "must not be empty".into(),
             });
         }
         if !self.auth.users.is_empty() && self.auth.jwt_secret.is_none() {

@@ -212,7 +212,8 @@ impl HttpSubgraphClient {
                     retry_after_ms: retry_after.as_millis(),
                 });
             }
-            let result = Self::call(&http, &endpoints, subgraph, body, forwarded, secret).await;
+            let call = Self::call(&http, &endpoints, subgraph, body, forwarded, secret);
+            let result = crate::telemetry::traced_fetch(&name, call).await;
             if let Some(breaker) = breaker
                 && breaker.record(result.is_ok(), std::time::Instant::now())
             {
@@ -267,6 +268,7 @@ impl HttpSubgraphClient {
             if let Some(secret) = &secret {
                 request = request.header(SECRET_HEADER, secret.as_ref());
             }
+            request = crate::telemetry::inject_context(request);
             let response = request
                 .timeout(endpoint.timeout)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -280,6 +282,7 @@ impl HttpSubgraphClient {
                 .map_err(transport)?;
             let status = response.status().as_u16();
             let hint = CacheHint::from_headers(response.headers());
+            crate::telemetry::record_status(status);
             let bytes = response.bytes().await.map_err(transport)?;
             match serde_json::from_slice::<Value>(&bytes) {
                 Ok(value @ Value::Object(_))

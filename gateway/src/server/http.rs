@@ -168,9 +168,9 @@ pub(crate) async fn post(
         Ok(claims) => claims,
         Err(error) => return unauthenticated(&error),
     };
-    let response = engine
-        .execute(&request, &options(&headers, HttpMethod::Post, claims))
-        .await;
+    let options = options(&headers, HttpMethod::Post, claims);
+    let run = engine.execute(&request, &options);
+    let response = crate::telemetry::traced_request(&headers, &request, run).await;
     respond(&headers, response)
 }
 
@@ -224,9 +224,9 @@ pub(crate) async fn get(
         Ok(claims) => claims,
         Err(error) => return unauthenticated(&error),
     };
-    let response = engine
-        .execute(&request, &options(&headers, HttpMethod::Get, claims))
-        .await;
+    let options = options(&headers, HttpMethod::Get, claims);
+    let run = engine.execute(&request, &options);
+    let response = crate::telemetry::traced_request(&headers, &request, run).await;
     respond(&headers, response)
 }
 

@@ -388,6 +388,8 @@ pub fn watch_supergraph(
 /// Runs `gateway serve`.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
+    // Only now: the configuration says whether spans are exported.
+    let tracing = init_tracing(Some(&config.telemetry))?;
     let (engine, introspected) = if config.introspect.subgraphs.is_empty() {
         (engine_from_file(&config)?, None)
     } else {
@@ -409,6 +411,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     for task in [watcher, invalidations].into_iter().flatten() {
         task.abort();
     }
+    // Sends the spans still buffered before the process ends.
+    drop(tracing);
     Ok(())
 }
 
@@ -462,15 +466,34 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
-pub fn init_tracing() {
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`), and exports spans when
+/// `telemetry` names an OTLP endpoint (on the current tokio runtime). Keep the guard while
+/// serving: dropping it sends the spans still buffered.
+pub fn init_tracing(
+    telemetry: Option<&crate::config::TelemetryConfig>,
+) -> Result<crate::telemetry::TracingGuard, crate::telemetry::TelemetryError> {
+    use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // A second call (tests, embedded launcher) keeps the first subscriber.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // `RUST_LOG` filters the log lines only: exported spans have their own filter.
+    let logs = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .try_init();
+        .with_filter(filter);
+    let provider = match telemetry {
+        Some(config) => crate::telemetry::provider(config)?,
+        None => None,
+    };
+    let spans = provider.as_ref().map(crate::telemetry::layer);
+    // A second call (tests, embedded launcher) keeps the first subscriber.
+    let installed = tracing_subscriber::registry()
+        .with(logs)
+        .with(spans)
+        .try_init()
+        .is_ok();
+    if !installed && provider.is_some() {
+        tracing::warn!("a tracing subscriber was already installed: spans are not exported");
+    }
+    Ok(crate::telemetry::TracingGuard::new(provider))
 }
 
 /// Checks a REST route's bindings, template and operation source.

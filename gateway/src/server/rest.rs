@@ -269,9 +269,9 @@ async fn serve(
         variables: serde_json::from_value(Value::Object(variables)).ok(),
         extensions: None,
     };
-    let response = engine
-        .execute(&request, &options(&headers, HttpMethod::Get, claims))
-        .await;
+    let options = options(&headers, HttpMethod::Get, claims);
+    let run = engine.execute(&request, &options);
+    let response = crate::telemetry::traced_request(&headers, &request, run).await;
     let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
     if let Some(first) = body["errors"].as_array().and_then(|e| e.first()) {
         let code = first["extensions"]["code"]

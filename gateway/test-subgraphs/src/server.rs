@@ -17,7 +17,7 @@ use axum::{
     Router,
     body::Bytes,
     extract::State,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::post,
 };
@@ -169,9 +169,15 @@ impl TestSubgraph {
         lock(&self.faults.requests).clone()
     }
 
+    /// The headers of every request received so far, in arrival order.
+    pub fn request_headers(&self) -> Vec<HeaderMap> {
+        lock(&self.faults.headers).clone()
+    }
+
     /// Forgets the logged requests.
     pub fn clear_requests(&self) {
         lock(&self.faults.requests).clear();
+        lock(&self.faults.headers).clear();
     }
 
     /// Delays every answer by `delay` (zero to stop).
@@ -209,6 +215,7 @@ impl Drop for TestSubgraph {
 #[derive(Default)]
 struct Faults {
     requests: Mutex<Vec<Value>>,
+    headers: Mutex<Vec<HeaderMap>>,
     delay: Mutex<Duration>,
     malformed: AtomicBool,
     /// 0 and 200 both mean "answer normally".
@@ -251,7 +258,8 @@ async fn accept_loop(listener: TcpListener, router: Router, mut killed: watch::R
     }
 }
 
-async fn handle(State(state): State<AppState>, body: Bytes) -> Response {
+async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    lock(&state.faults.headers).push(headers);
     let parsed = serde_json::from_slice::<Value>(&body);
     lock(&state.faults.requests).push(match &parsed {
         Ok(value) => value.clone(),
