@@ -105,7 +105,13 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     // One in-process bus: every relay publishes to it, every consumer reads from it.
     let bus: std::sync::Arc<dyn eventbus::EventBus> =
         std::sync::Arc::new(eventbus::InProcessBus::default());
-    let mut event_tasks = Vec::new();
+    // Every subgraph's subscriptions watch the one bus's events.
+    let live = kernel::live::LiveEvents::new();
+    let mut event_tasks = vec![eventbus::feed_live(
+        bus.clone(),
+        live.clone(),
+        stop_rx.clone(),
+    )];
     let mut servers = Vec::new();
     let mut lines = Vec::new();
     let mut urls = std::collections::HashMap::new();
@@ -126,7 +132,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
             "  {:<12} http://{addr}/graphql   (health: http://{addr}/health)",
             subgraph.name()
         ));
-        let app = subgraph.app(db);
+        let app = subgraph.app(db, live.clone());
         let mut stop = stop_rx.clone();
         servers.push(tokio::spawn(server::serve(listener, app, async move {
             stop.wait_for(|s| *s).await.ok();
@@ -146,7 +152,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
         1,
         format!("  {:<12} POST http://{addr}/auth/login with admin/admin, operador/operador or lector/lector", "demo users"),
     );
-    let state = gateway::server::AppState::new(engine);
+    let state = gateway::server::AppState::configured(engine, &config);
     event_tasks.push(invalidate_from_bus(
         state.clone(),
         bus.clone(),
@@ -245,8 +251,13 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
     )
     .await?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let live = kernel::live::LiveEvents::new();
     let mut event_tasks = match single_bus(subgraph.as_ref(), options.redis_url.as_deref()).await? {
-        Some(bus) => eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks,
+        Some(bus) => {
+            let mut tasks = eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks;
+            tasks.push(eventbus::feed_live(bus, live.clone(), stop_rx.clone()));
+            tasks
+        }
         None => Vec::new(),
     };
     event_tasks.extend(subgraph.background(db.clone(), stop_rx.clone()));
@@ -259,7 +270,7 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         "{} is running: http://{addr}/graphql   (health: http://{addr}/health)",
         subgraph.name()
     );
-    let mut app = subgraph.app(db);
+    let mut app = subgraph.app(db, live);
     if let Some(secret) = &options.gateway_secret {
         app = server::require_gateway_secret(app, secret);
     }

@@ -335,7 +335,7 @@ async fn a_failing_subgraph_trips_its_breaker_and_recovers() {
     // The subgraph comes up on that port; after the open period one trial closes it.
     let db = testkit::TestDb::new(Backend::Sqlite).await.expect("db");
     subgraph.migrate(&db.db, &db.url).await.expect("migrate");
-    let app = subgraph.app(db.db.clone());
+    let app = subgraph.app(db.db.clone(), kernel::live::LiveEvents::new());
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .expect("the port is free again");

@@ -24,6 +24,9 @@ use crate::{
     telemetry::{Metrics, Outcome},
 };
 
+/// Events an upstream subscription buffers for its slowest client by default.
+pub const DEFAULT_SUBSCRIPTION_BUFFER: usize = 64;
+
 /// Default most tokens per document.
 pub const DEFAULT_MAX_TOKENS: usize = 20_000;
 
@@ -134,6 +137,19 @@ pub struct Engine {
     jwt: Option<Arc<JwtVerifier>>,
     /// Issues tokens to configured users, when configured.
     login: Option<Arc<Login>>,
+    /// Subscriptions running on subgraphs, shared by identical client subscriptions.
+    hub: crate::subscriptions::Hub,
+    /// Sent to subgraphs when opening subscriptions (`x-gateway-secret`).
+    subgraph_secret: Option<String>,
+}
+
+/// An operation that passed every check before planning.
+struct Admitted {
+    document: Arc<CachedDocument>,
+    prepared: pipeline::PreparedOperation,
+    kinds: RootFieldKinds,
+    variables: Map<String, Value>,
+    labels: HashSet<String>,
 }
 
 /// Plans differ by normalised document, operation and the override labels in force.
@@ -175,6 +191,8 @@ impl Engine {
             policy: AccessPolicy::from_supergraph(&supergraph),
             jwt: None,
             login: None,
+            hub: crate::subscriptions::Hub::new(DEFAULT_SUBSCRIPTION_BUFFER),
+            subgraph_secret: None,
             max_tokens: Some(DEFAULT_MAX_TOKENS),
             endpoints,
             introspection: true,
@@ -281,6 +299,19 @@ impl Engine {
     /// The supergraph served.
     pub fn supergraph(&self) -> &Supergraph {
         &self.supergraph
+    }
+
+    /// Sends this credential to subgraphs when opening subscriptions; upstream
+    /// subscriptions buffer `buffer` events for their slowest client.
+    pub fn with_subscriptions(mut self, secret: Option<&str>, buffer: usize) -> Self {
+        self.subgraph_secret = secret.map(str::to_owned);
+        self.hub = crate::subscriptions::Hub::new(buffer);
+        self
+    }
+
+    /// Subscriptions open on subgraphs now.
+    pub fn upstream_subscriptions(&self) -> usize {
+        self.hub.upstreams()
     }
 
     /// Caches responses and entities in these caches (none: no caching).
@@ -448,6 +479,193 @@ impl Engine {
         }
     }
 
+    /// Runs one request over a streaming transport: a subscription yields a response per
+    /// event (its root field from its subgraph's subscription, every other field fetched
+    /// through the rest of the plan), anything else one response. A request refused before
+    /// execution is an `Err` with its response.
+    pub async fn subscribe(
+        self: &Arc<Self>,
+        request: &GraphqlRequest,
+        options: &RequestOptions,
+    ) -> Result<futures::stream::BoxStream<'static, bytes::Bytes>, EngineResponse> {
+        use futures::StreamExt;
+        let admitted = self
+            .admit(request, options)
+            .await
+            .map_err(Self::request_error)?;
+        if admitted.prepared.operation.operation_type
+            != apollo_compiler::executable::OperationType::Subscription
+        {
+            let response = self.execute(request, options).await;
+            return Ok(futures::stream::iter([response.body]).boxed());
+        }
+        let (denied, cached) = self
+            .plan_admitted(
+                &admitted,
+                request.operation_name.as_deref(),
+                options.claims.as_ref(),
+            )
+            .map_err(Self::request_error)?;
+        let root = cached
+            .plan
+            .fetches()
+            .into_iter()
+            .find(|f| f.operation_kind == crate::query_planner::FetchKind::Subscription)
+            .cloned();
+        let Some(root) = root else {
+            return Err(Self::request_error(PipelineError::single(
+                ErrorCode::QueryPlanningFailed,
+                "the subscription's root field has no subgraph to subscribe to",
+            )));
+        };
+        let forwarded = executor::Forwarded {
+            request_id: options.request_id.clone(),
+            claims: options
+                .claims
+                .as_ref()
+                .map(|c| Value::Object(c.raw.clone()).to_string()),
+        };
+        let variables: Map<String, Value> = root
+            .variable_usages
+            .iter()
+            .filter_map(|n| admitted.variables.get(n).map(|v| (n.clone(), v.clone())))
+            .collect();
+        let url = self
+            .endpoints
+            .get(root.subgraph_index)
+            .map(|(_, url)| url.clone())
+            .unwrap_or_default();
+        let mut headers = Vec::new();
+        if let Some(secret) = &self.subgraph_secret {
+            headers.push((executor::SECRET_HEADER, secret.clone()));
+        }
+        if let Some(claims) = &forwarded.claims {
+            headers.push((executor::CLAIMS_HEADER, claims.clone()));
+        }
+        if let Some(id) = &forwarded.request_id {
+            headers.push((executor::REQUEST_ID_HEADER, id.clone()));
+        }
+        let feed = self.hub.join(
+            root.subgraph_index,
+            crate::subscriptions::UpstreamRequest {
+                url,
+                payload: crate::subscriptions::payload(&root.operation, variables),
+                headers,
+            },
+            forwarded.claims.clone(),
+        );
+        let engine = self.clone();
+        let expires_at = options
+            .claims
+            .as_ref()
+            .and_then(|c| c.raw.get("exp"))
+            .and_then(Value::as_u64);
+        let admitted = Arc::new(admitted);
+        let denied = Arc::new(denied);
+        let events = feed.events().then(move |event| {
+            let (engine, admitted, denied, root, forwarded, cached) = (
+                engine.clone(),
+                admitted.clone(),
+                denied.clone(),
+                root.clone(),
+                forwarded.clone(),
+                cached.clone(),
+            );
+            async move {
+                engine
+                    .subscription_event(
+                        &event, &admitted, &denied, &root, &forwarded, &cached, expires_at,
+                    )
+                    .await
+            }
+        });
+        // Ends right after the first terminal answer (an error, the end, an expired token),
+        // without waiting for another event.
+        let events = futures::stream::unfold(
+            (Box::pin(events), false),
+            |(mut events, ended)| async move {
+                if ended {
+                    return None;
+                }
+                let (body, terminal) = events.next().await?;
+                Some((body, (events, terminal)))
+            },
+        )
+        .filter_map(futures::future::ready);
+        Ok(events.boxed())
+    }
+
+    /// The response to one upstream event, and whether it ends the subscription.
+    #[allow(clippy::too_many_arguments)]
+    async fn subscription_event(
+        &self,
+        event: &crate::subscriptions::UpstreamEvent,
+        admitted: &Admitted,
+        denied: &Denied,
+        root: &crate::query_planner::FetchNode,
+        forwarded: &executor::Forwarded,
+        cached: &CachedPlan,
+        expires_at: Option<u64>,
+    ) -> (Option<bytes::Bytes>, bool) {
+        use crate::subscriptions::UpstreamEvent;
+        let error = |message: String, code: &str| {
+            let body = json!({ "errors": [{ "message": message, "extensions": { "code": code, "service": root.service_name } }] });
+            Some(bytes::Bytes::from(body.to_string()))
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        if expires_at.is_some_and(|exp| exp <= now) {
+            return (
+                error(
+                    "the token expired: subscribe again with a new one".into(),
+                    "UNAUTHENTICATED",
+                ),
+                true,
+            );
+        }
+        let response = match event {
+            UpstreamEvent::Next(response) => response,
+            UpstreamEvent::Error(errors) => {
+                let body = json!({ "errors": errors });
+                return (Some(body.to_string().into()), true);
+            }
+            UpstreamEvent::Complete => return (None, true),
+            UpstreamEvent::Lost(why) => {
+                return (
+                    error(
+                        format!("the subscription ended: {why}"),
+                        "SUBSCRIPTION_UPSTREAM_LOST",
+                    ),
+                    true,
+                );
+            }
+        };
+        let data = response.get("data").cloned().unwrap_or(Value::Null);
+        let mut raw = executor::execute_from(
+            &cached.plan,
+            self.client.as_ref(),
+            &admitted.variables,
+            forwarded,
+            None,
+            Some((root.id, data)),
+        )
+        .await;
+        raw.errors
+            .extend(executor::subgraph_errors(response, &root.service_name));
+        let (body, _) = executor::serialize_response(
+            &self.supergraph.api_schema,
+            &admitted.prepared.document,
+            &admitted.prepared.operation,
+            &admitted.variables,
+            raw,
+            None,
+            denied,
+        );
+        (Some(body.into()), false)
+    }
+
     /// Runs one GraphQL request (recorded in the metrics).
     pub async fn execute(
         &self,
@@ -471,32 +689,24 @@ impl Engine {
         response
     }
 
-    async fn execute_inner(
+    /// The request's operation, validated, coerced and within limits.
+    async fn admit(
         &self,
         request: &GraphqlRequest,
         options: &RequestOptions,
-    ) -> EngineResponse {
+    ) -> Result<Admitted, PipelineError> {
         let method = options.method.unwrap_or(HttpMethod::Post);
-        let query = match self.persisted.resolve(request).await {
-            Ok(query) => query,
-            Err(error) => return Self::request_error(error),
-        };
-        let document = match self.document(query.as_deref().unwrap_or_default()) {
-            Ok(document) => document,
-            Err(error) => return Self::request_error(error),
-        };
-        let prepared = match pipeline::select_operation(
+        let query = self.persisted.resolve(request).await?;
+        let document = self.document(query.as_deref().unwrap_or_default())?;
+        let prepared = pipeline::select_operation(
             &self.supergraph.api_schema,
             document.document.clone(),
             request,
             method,
-        ) {
-            Ok(prepared) => prepared,
-            Err(error) => return Self::request_error(error),
-        };
+        )?;
         let kinds = RootFieldKinds::of(&prepared);
         if kinds.schema_introspection && !self.introspection {
-            return Self::request_error(PipelineError::single(
+            return Err(PipelineError::single(
                 ErrorCode::IntrospectionDisabled,
                 "introspection is disabled on this gateway",
             ));
@@ -512,10 +722,78 @@ impl Engine {
             &variables,
             self.limits.default_list_size,
         );
-        if let Err(error) = pipeline::check_limits(&self.limits, &measure) {
-            return Self::request_error(error);
-        }
-        let labels = self.active_labels();
+        pipeline::check_limits(&self.limits, &measure)?;
+        Ok(Admitted {
+            document,
+            prepared,
+            kinds,
+            variables,
+            labels: self.active_labels(),
+        })
+    }
+
+    /// The plan of an admitted operation for this caller: fields the caller may not see
+    /// are left out of it (no subgraph is asked for them).
+    fn plan_admitted(
+        &self,
+        admitted: &Admitted,
+        operation_name: Option<&str>,
+        claims: Option<&Claims>,
+    ) -> Result<(Denied, Arc<CachedPlan>), PipelineError> {
+        let Admitted {
+            document,
+            prepared,
+            labels,
+            ..
+        } = admitted;
+        let denied = if self.policy.is_empty() {
+            Denied::default()
+        } else {
+            self.policy.denied(
+                &prepared.document,
+                &prepared.operation.selection_set,
+                claims,
+            )
+        };
+        let planned = if denied.is_empty() {
+            self.plan_for(
+                (&document.normalised, &document.document),
+                &prepared.operation,
+                operation_name,
+                labels,
+            )
+        } else {
+            let filtered = denied.filter(&prepared.document);
+            let normalised: Arc<str> = filtered.serialize().no_indent().to_string().into();
+            match filtered.operations.get(operation_name) {
+                Ok(operation) => {
+                    self.plan_for((&normalised, &filtered), operation, operation_name, labels)
+                }
+                Err(e) => Err(PipelineError::single(
+                    ErrorCode::OperationResolution,
+                    e.message().to_string(),
+                )),
+            }
+        };
+        Ok((denied, planned?))
+    }
+
+    async fn execute_inner(
+        &self,
+        request: &GraphqlRequest,
+        options: &RequestOptions,
+    ) -> EngineResponse {
+        let admitted = match self.admit(request, options).await {
+            Ok(admitted) => admitted,
+            Err(error) => return Self::request_error(error),
+        };
+        let Admitted {
+            document,
+            prepared,
+            kinds,
+            variables,
+            labels,
+        } = &admitted;
         let is_query =
             prepared.operation.operation_type == apollo_compiler::executable::OperationType::Query;
         let caches = self.caches.as_deref().filter(|_| is_query);
@@ -532,7 +810,7 @@ impl Engine {
                 let query = crate::cache::Query {
                     normalised: &document.normalised,
                     operation_name: request.operation_name.as_deref(),
-                    variables: &variables,
+                    variables,
                     labels: &sorted,
                     types: &types,
                 };
@@ -552,47 +830,18 @@ impl Engine {
             }
             _ => None,
         };
-        // Fields the caller may not see are left out of the plan (no subgraph is asked).
-        let denied = if self.policy.is_empty() {
-            Denied::default()
-        } else {
-            self.policy.denied(
-                &prepared.document,
-                &prepared.operation.selection_set,
-                options.claims.as_ref(),
-            )
-        };
-        let planned = if denied.is_empty() {
-            self.plan_for(
-                (&document.normalised, &document.document),
-                &prepared.operation,
-                request.operation_name.as_deref(),
-                &labels,
-            )
-        } else {
-            let filtered = denied.filter(&prepared.document);
-            let normalised: Arc<str> = filtered.serialize().no_indent().to_string().into();
-            match filtered.operations.get(request.operation_name.as_deref()) {
-                Ok(operation) => self.plan_for(
-                    (&normalised, &filtered),
-                    operation,
-                    request.operation_name.as_deref(),
-                    &labels,
-                ),
-                Err(e) => Err(PipelineError::single(
-                    ErrorCode::OperationResolution,
-                    e.message().to_string(),
-                )),
-            }
-        };
-        let cached = match planned {
-            Ok(cached) => cached,
+        let (denied, cached) = match self.plan_admitted(
+            &admitted,
+            request.operation_name.as_deref(),
+            options.claims.as_ref(),
+        ) {
+            Ok(planned) => planned,
             Err(error) => return Self::request_error(error),
         };
         let mut raw = executor::execute(
             &cached.plan,
             self.client.as_ref(),
-            &variables,
+            variables,
             &executor::Forwarded {
                 request_id: options.request_id.clone(),
                 claims: options
@@ -610,7 +859,7 @@ impl Engine {
             match pipeline::execute_introspection(
                 &self.supergraph.api_schema,
                 &self.implementers,
-                &prepared,
+                prepared,
             ) {
                 Ok(response) => {
                     if let Ok(Value::Object(data)) = serde_json::to_value(&response.data) {
@@ -633,7 +882,7 @@ impl Engine {
             &self.supergraph.api_schema,
             &prepared.document,
             &prepared.operation,
-            &variables,
+            variables,
             raw,
             extensions.as_ref(),
             &denied,

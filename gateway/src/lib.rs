@@ -14,5 +14,6 @@ pub mod executor;
 pub mod pipeline;
 pub mod query_planner;
 pub mod server;
+pub mod subscriptions;
 pub mod supergraph;
 pub mod telemetry;

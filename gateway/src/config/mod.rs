@@ -58,6 +58,8 @@ pub struct GatewayConfig {
     pub introspect: IntrospectConfig,
     /// The response and entity caches.
     pub cache: CacheConfig,
+    /// Subscriptions over WebSocket and server-sent events.
+    pub subscriptions: SubscriptionsConfig,
     /// REST-compatible endpoints, each running a persisted operation.
     pub rest: RestConfig,
     /// OpenTelemetry trace export.
@@ -235,6 +237,7 @@ impl Default for GatewayConfig {
             rate_limit: RateLimitConfig::default(),
             introspect: IntrospectConfig::default(),
             cache: CacheConfig::default(),
+            subscriptions: SubscriptionsConfig::default(),
             rest: RestConfig::default(),
             telemetry: TelemetryConfig::default(),
         }
@@ -292,6 +295,47 @@ pub struct RestRoute {
     /// A JSON template of the answer: `"$.a.b"` takes the operation's data there,
     /// `{"$each": "$.list", "$map": {…}}` maps a list; none: the data as is.
     pub response: Option<String>,
+}
+
+/// Subscriptions: limits, keep-alive and buffering.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SubscriptionsConfig {
+    /// Operations one WebSocket connection may run at once.
+    pub max_per_connection: usize,
+    /// Subscriptions the gateway runs at once.
+    pub max_total: usize,
+    /// Events an upstream subscription buffers for its slowest client; a client further
+    /// behind is unsubscribed with an error.
+    pub buffer: usize,
+    /// Seconds between the server's pings.
+    pub keepalive_secs: u64,
+    /// Seconds a client has to send `connection_init`.
+    pub init_timeout_secs: u64,
+}
+
+impl Default for SubscriptionsConfig {
+    fn default() -> Self {
+        Self {
+            max_per_connection: 100,
+            max_total: 10_000,
+            buffer: crate::engine::DEFAULT_SUBSCRIPTION_BUFFER,
+            keepalive_secs: 15,
+            init_timeout_secs: 10,
+        }
+    }
+}
+
+impl SubscriptionsConfig {
+    /// The settings the WebSocket server applies.
+    pub fn settings(&self) -> crate::server::WsSettings {
+        crate::server::WsSettings {
+            max_per_connection: self.max_per_connection,
+            max_total: self.max_total,
+            keepalive: Duration::from_secs(self.keepalive_secs),
+            init_timeout: Duration::from_secs(self.init_timeout_secs),
+        }
+    }
 }
 
 /// The response and entity caches of queries (mutations and errors are never cached).
@@ -594,6 +638,27 @@ impl GatewayConfig {
                 key: "cache.invalidation.redis_stream".into(),
                 problem: "needs cache.invalidation.redis_url or cache.redis_url".into(),
             });
+        }
+        for (key, value) in [
+            (
+                "subscriptions.max_per_connection",
+                self.subscriptions.max_per_connection as u64,
+            ),
+            (
+                "subscriptions.max_total",
+                self.subscriptions.max_total as u64,
+            ),
+            ("subscriptions.buffer", self.subscriptions.buffer as u64),
+            (
+                "subscriptions.keepalive_secs",
+                self.subscriptions.keepalive_secs,
+            ),
+            (
+                "subscriptions.init_timeout_secs",
+                self.subscriptions.init_timeout_secs,
+            ),
+        ] {
+            positive(key, value)?;
         }
         for (i, rule) in self.cache.invalidation.rules.iter().enumerate() {
             let key = format!("cache.invalidation.rules[{i}]");

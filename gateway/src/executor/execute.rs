@@ -267,7 +267,7 @@ fn subgraph_of(error: &FetchError) -> &str {
 }
 
 /// Subgraph errors, with `extensions.service` added.
-fn subgraph_errors(response: &Value, service: &str) -> Vec<Value> {
+pub fn subgraph_errors(response: &Value, service: &str) -> Vec<Value> {
     let Some(Value::Array(errors)) = response.get("errors") else {
         return Vec::new();
     };
@@ -461,6 +461,19 @@ pub async fn execute(
     forwarded: &Forwarded,
     caching: Option<EntityCaching<'_>>,
 ) -> RawResult {
+    execute_from(plan, client, variables, forwarded, caching, None).await
+}
+
+/// Runs the plan with the fetch `root.0` already answered with data `root.1` (a
+/// subscription's event): only the fetches after it are sent.
+pub async fn execute_from(
+    plan: &QueryPlan,
+    client: &dyn SubgraphClient,
+    variables: &Map<String, Value>,
+    forwarded: &Forwarded,
+    caching: Option<EntityCaching<'_>>,
+    root: Option<(usize, Value)>,
+) -> RawResult {
     let mut out = RawResult {
         data: Value::Object(Map::new()),
         ..RawResult::default()
@@ -472,6 +485,17 @@ pub async fn execute(
     collect_leaves(node, &mut Vec::new(), &mut leaves);
     let mut done: HashSet<usize> = HashSet::new();
     let mut started = vec![false; leaves.len()];
+    if let Some((id, data)) = root {
+        if data.is_object() {
+            paths::merge(&mut out.data, data);
+        }
+        for (i, leaf) in leaves.iter().enumerate() {
+            if leaf.fetch.id == id {
+                started[i] = true;
+            }
+        }
+        done.insert(id);
+    }
     let mut prepared: Vec<Option<Prepared>> = (0..leaves.len()).map(|_| None).collect();
     let mut in_flight = FuturesUnordered::new();
     loop {

@@ -12,7 +12,7 @@ pub use client::{
     CLAIMS_HEADER, FetchError, Fetched, Forwarded, HttpSubgraphClient, REQUEST_ID_HEADER,
     SECRET_HEADER, SubgraphClient, SubgraphEndpoint, SubgraphResponse,
 };
-pub use execute::{EntityCaching, RawResult, execute};
+pub use execute::{EntityCaching, RawResult, execute, execute_from, subgraph_errors};
 
 use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
 

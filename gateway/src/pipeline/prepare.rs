@@ -15,8 +15,10 @@ use super::{ErrorCode, GraphqlRequest, PipelineError};
 pub enum HttpMethod {
     /// GET: queries only.
     Get,
-    /// POST: anything.
+    /// POST: anything but subscriptions.
     Post,
+    /// A streaming transport (WebSocket, server-sent events): anything, subscriptions too.
+    Streaming,
 }
 
 /// A validated operation, ready for planning.
@@ -119,11 +121,11 @@ pub fn select_operation(
             ),
         ));
     }
-    if operation.operation_type == OperationType::Subscription {
+    if operation.operation_type == OperationType::Subscription && method != HttpMethod::Streaming {
         return Err(PipelineError::single(
             ErrorCode::BadRequest,
-            "subscriptions are served over a WebSocket (graphql-transport-ws), not a single \
-             HTTP request",
+            "subscriptions are served over a WebSocket (graphql-transport-ws) or server-sent \
+             events (Accept: text/event-stream), not a single HTTP response",
         ));
     }
     let empty = JsonMap::new();

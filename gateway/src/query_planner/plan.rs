@@ -49,6 +49,8 @@ pub enum FetchKind {
     Query,
     /// A mutation (root fields run in order).
     Mutation,
+    /// A subscription (its one root field, over a WebSocket).
+    Subscription,
 }
 
 /// A request to one subgraph.
@@ -65,7 +67,7 @@ pub struct FetchNode {
     /// Its index in the supergraph's subgraph list.
     #[serde(skip)]
     pub subgraph_index: usize,
-    /// Query or mutation.
+    /// Query, mutation or subscription.
     pub operation_kind: FetchKind,
     /// The document sent.
     pub operation: String,

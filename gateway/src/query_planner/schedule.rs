@@ -135,7 +135,8 @@ fn fetch_node(
         None => {
             let (word, fetch_kind) = match kind {
                 OperationType::Mutation => ("mutation", FetchKind::Mutation),
-                _ => ("query", FetchKind::Query),
+                OperationType::Subscription => ("subscription", FetchKind::Subscription),
+                OperationType::Query => ("query", FetchKind::Query),
             };
             let params = if definitions.is_empty() {
                 String::new()

@@ -39,7 +39,7 @@ fn wants_graphql_response(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v == GRAPHQL_RESPONSE)
 }
 
-fn respond(headers: &HeaderMap, response: EngineResponse) -> Response {
+pub(crate) fn respond(headers: &HeaderMap, response: EngineResponse) -> Response {
     let modern = wants_graphql_response(headers);
     let status = match response.request_error {
         Some(ErrorCode::MethodNotAllowed) => StatusCode::METHOD_NOT_ALLOWED,
@@ -168,6 +168,9 @@ pub(crate) async fn post(
         Ok(claims) => claims,
         Err(error) => return unauthenticated(&error),
     };
+    if super::sse::wanted(&headers) {
+        return super::sse::respond(state, &headers, request, claims).await;
+    }
     let options = options(&headers, HttpMethod::Post, claims);
     let run = engine.execute(&request, &options);
     let response = crate::telemetry::traced_request(&headers, &request, run).await;
@@ -192,12 +195,20 @@ fn json_param(name: &str, raw: Option<String>) -> Result<Option<JsonMap>, String
     }
 }
 
-/// `GET /graphql?query=…`: queries only.
+/// `GET /graphql?query=…`: queries only; a WebSocket upgrade opens a
+/// `graphql-transport-ws` connection.
 pub(crate) async fn get(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    upgrade: Result<
+        axum::extract::ws::WebSocketUpgrade,
+        axum::extract::ws::rejection::WebSocketUpgradeRejection,
+    >,
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    if let Ok(upgrade) = upgrade {
+        return super::ws::upgrade(state, headers, upgrade);
+    }
     let Ok(Query(params)) = params else {
         return bad_request(
             &headers,

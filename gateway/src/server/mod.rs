@@ -7,6 +7,10 @@ mod http;
 mod introspect;
 mod limits;
 mod rest;
+mod sse;
+mod ws;
+
+pub use ws::WsSettings;
 
 pub use introspect::{engine_from_subgraphs, watch_subgraphs};
 
@@ -76,15 +80,34 @@ pub struct AppState {
     engine: RwLock<Arc<Engine>>,
     /// For health probes.
     http: reqwest::Client,
+    /// WebSocket limits and timings.
+    ws: WsSettings,
+    /// Subscriptions running now (WebSocket and server-sent events).
+    subscriptions: std::sync::atomic::AtomicUsize,
+    /// Turns true when the gateway shuts down: open connections close cleanly.
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
-    /// State serving this engine.
+    /// State serving this engine, with default subscription settings.
     pub fn new(engine: Engine) -> Arc<Self> {
+        Self::configured(engine, &GatewayConfig::default())
+    }
+
+    /// State serving this engine with the configuration's subscription settings.
+    pub fn configured(engine: Engine, config: &GatewayConfig) -> Arc<Self> {
         Arc::new(Self {
             engine: RwLock::new(Arc::new(engine)),
             http: reqwest::Client::new(),
+            ws: config.subscriptions.settings(),
+            subscriptions: std::sync::atomic::AtomicUsize::new(0),
+            shutdown: tokio::sync::watch::channel(false).0,
         })
+    }
+
+    /// Subscriptions running now.
+    pub fn running_subscriptions(&self) -> usize {
+        self.subscriptions.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Serves `engine` from now on; requests already running finish on the old one.
@@ -144,6 +167,7 @@ pub fn engine_with_metrics(
         .with_metrics(metrics.clone())
         .with_secret(config.subgraph_secret.as_deref())
         .with_breakers(config.circuit_breaker.settings());
+    let subscription_buffer = config.subscriptions.buffer;
     let persisted = match (
         &config.persisted_queries.safelist,
         config.persisted_queries.apq,
@@ -183,6 +207,7 @@ pub fn engine_with_metrics(
         )));
     }
     Ok(engine
+        .with_subscriptions(config.subgraph_secret.as_deref(), subscription_buffer)
         .with_metrics(metrics)
         .with_persisted_queries(persisted)
         .with_endpoints(urls)
@@ -320,13 +345,17 @@ pub async fn serve_with(
     config: &GatewayConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router_with(state, config);
+    let app = router_with(state.clone(), config);
     // Client addresses reach the rate limiter.
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        // Upgraded WebSockets are not the server's to drain: they close themselves.
+        state.shutdown.send_replace(true);
+    })
     .await
 }
 
@@ -401,7 +430,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!("gateway on http://{address}/graphql, GraphiQL on http://{address}/graphiql");
-    let state = AppState::new(engine);
+    let state = AppState::configured(engine, &config);
     let invalidations = listen_for_invalidations(state.clone(), &config);
     let watcher = match introspected {
         Some(sdls) => Some(watch_subgraphs(state.clone(), config.clone(), sdls)),

@@ -1,4 +1,5 @@
-//! Serve any async-graphql schema on `127.0.0.1` with a request log and injectable faults.
+//! Serve any async-graphql schema on `127.0.0.1` with a request log and injectable faults;
+//! subscriptions over WebSocket (`graphql-transport-ws`) on the same path.
 
 use std::{
     future::Future,
@@ -29,6 +30,14 @@ use crate::entities;
 
 type ExecuteFuture = Pin<Box<dyn Future<Output = async_graphql::Response> + Send>>;
 type ExecuteFn = Arc<dyn Fn(async_graphql::Request) -> ExecuteFuture + Send + Sync>;
+type WebSocketFn = Arc<
+    dyn Fn(
+            axum::extract::ws::WebSocket,
+            async_graphql_axum::GraphQLProtocol,
+        ) -> Pin<Box<dyn Future<Output = ()> + Send>>
+        + Send
+        + Sync,
+>;
 
 /// A subgraph definition: name, federation SDL and an executor; not yet listening.
 #[derive(Clone)]
@@ -36,19 +45,26 @@ pub struct Subgraph {
     name: String,
     sdl: Arc<str>,
     execute: ExecuteFn,
+    websocket: WebSocketFn,
 }
 
 impl Subgraph {
     /// Wraps any async-graphql executor (derived or dynamic schema) with the SDL it publishes.
     pub fn new(name: impl Into<String>, executor: impl Executor, sdl: impl Into<String>) -> Self {
+        let for_websocket = executor.clone();
         let execute: ExecuteFn = Arc::new(move |request| {
             let executor = executor.clone();
             Box::pin(async move { executor.execute(request).await })
+        });
+        let websocket: WebSocketFn = Arc::new(move |socket, protocol| {
+            let executor = for_websocket.clone();
+            Box::pin(async_graphql_axum::GraphQLWebSocket::new(socket, executor, protocol).serve())
         });
         Self {
             name: name.into(),
             sdl: sdl.into().into(),
             execute,
+            websocket,
         }
     }
 
@@ -108,13 +124,14 @@ impl Subgraph {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let faults = Arc::new(Faults::default());
+        let (kill, killed) = watch::channel(false);
         let router = Router::new()
-            .route("/graphql", post(handle))
+            .route("/graphql", post(handle).get(websocket))
             .with_state(AppState {
                 subgraph: self.clone(),
                 faults: Arc::clone(&faults),
+                killed: killed.clone(),
             });
-        let (kill, killed) = watch::channel(false);
         tokio::spawn(accept_loop(listener, router, killed));
         Ok(TestSubgraph {
             url: format!("http://{addr}/graphql"),
@@ -227,6 +244,25 @@ struct Faults {
 struct AppState {
     subgraph: Subgraph,
     faults: Arc<Faults>,
+    killed: watch::Receiver<bool>,
+}
+
+/// A subscription connection; it ends (the socket closes) when the server is killed.
+async fn websocket(
+    State(state): State<AppState>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: axum::extract::ws::WebSocketUpgrade,
+) -> Response {
+    let mut killed = state.killed.clone();
+    let serve = state.subgraph.websocket.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| async move {
+            tokio::select! {
+                _ = serve(socket, protocol) => {}
+                _ = killed.wait_for(|killed| *killed) => {}
+            }
+        })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -248,7 +284,8 @@ async fn accept_loop(listener: TcpListener, router: Router, mut killed: watch::R
         let mut killed = killed.clone();
         tokio::spawn(async move {
             let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service);
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
             // Dropping the connection future closes the socket at once, mid-request or not.
             tokio::select! {
                 _ = connection => {}

@@ -50,7 +50,7 @@ impl Subgraph for Campanias {
         demo::seed(db).await
     }
 
-    fn app(&self, db: DatabaseConnection) -> Router {
+    fn app(&self, db: DatabaseConnection, _live: kernel::live::LiveEvents) -> Router {
         let service = service(db.clone());
         kernel::server::app(
             self.name(),

@@ -43,7 +43,7 @@ impl Subgraph for Clientes {
         demo::seed(&service(db.clone())).await
     }
 
-    fn app(&self, db: DatabaseConnection) -> Router {
+    fn app(&self, db: DatabaseConnection, _live: kernel::live::LiveEvents) -> Router {
         let service = service(db.clone());
         kernel::server::app(
             self.name(),

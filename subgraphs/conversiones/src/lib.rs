@@ -31,7 +31,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::Router;
-use kernel::{DomainError, db::DbSetupError, messaging::EventHandler, subgraph::Subgraph};
+use kernel::{
+    DomainError, db::DbSetupError, live::LiveEvents, messaging::EventHandler, subgraph::Subgraph,
+};
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -120,11 +122,11 @@ pub fn service(
     ))
 }
 
-fn app(config: &Config, db: DatabaseConnection) -> Router {
+fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
     let service = service(db.clone(), config.limitador());
     kernel::server::app(
         "conversiones",
-        graphql::schema(service.clone()),
+        graphql::schema(service.clone(), live),
         Arc::new(graphql::PrepararSolicitud::new(service)),
         db,
     )
@@ -133,7 +135,11 @@ fn app(config: &Config, db: DatabaseConnection) -> Router {
 fn sdl() -> String {
     // Resolvers never run for the SDL, so a disconnected database is enough.
     let limitador = Arc::new(LimitadorPorAfiliado::memoria(LimiteTasa::default()));
-    graphql::schema(service(DatabaseConnection::default(), limitador)).sdl_with_options(
+    graphql::schema(
+        service(DatabaseConnection::default(), limitador),
+        LiveEvents::new(),
+    )
+    .sdl_with_options(
         async_graphql::SDLExportOptions::new()
             .federation()
             .compose_directive(),
@@ -176,10 +182,10 @@ macro_rules! subgraph_impl {
                 seed(db).await
             }
 
-            fn app(&self, db: DatabaseConnection) -> Router {
+            fn app(&self, db: DatabaseConnection, live: LiveEvents) -> Router {
                 #[allow(clippy::redundant_closure_call)]
                 let config: Config = ($config)(self);
-                app(&config, db)
+                app(&config, db, live)
             }
 
             fn sdl(&self) -> String {

@@ -1,6 +1,7 @@
 //! The bus contract both implementations fulfil.
 
 use async_trait::async_trait;
+use futures::stream::BoxStream;
 use kernel::events::EventEnvelope;
 
 use crate::error::BusError;
@@ -41,6 +42,11 @@ pub trait EventBus: Send + Sync + 'static {
         group: &str,
         consumer: &str,
     ) -> Result<Box<dyn Subscription>, BusError>;
+
+    /// Every message published from now on, to every caller (no group, nothing to
+    /// acknowledge): for live views, which need what happens next, never a backlog.
+    /// Survives connection failures (retried); a tail that falls far behind skips ahead.
+    async fn tail(&self) -> Result<BoxStream<'static, EventEnvelope>, BusError>;
 }
 
 /// One member of a consumer group.

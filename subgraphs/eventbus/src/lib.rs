@@ -70,4 +70,4 @@ pub use error::{BusError, ConsumeError, RelayError};
 pub use memory::{InProcessBus, InProcessOptions};
 pub use redis_bus::{RedisBus, RedisOptions};
 pub use relay::{FailAfterPublish, Relay, RelayOptions};
-pub use runtime::{EventTasks, start};
+pub use runtime::{EventTasks, feed_live, start};

@@ -14,8 +14,15 @@ use std::{
 };
 
 use async_trait::async_trait;
+use futures::{StreamExt, stream::BoxStream};
 use kernel::events::EventEnvelope;
-use tokio::{sync::Notify, time::Instant};
+use tokio::{
+    sync::{Notify, broadcast::error::RecvError},
+    time::Instant,
+};
+
+/// Messages a tail may fall behind before it skips the oldest.
+const TAIL_CAPACITY: usize = 4096;
 
 use crate::{
     bus::{Delivery, EventBus, Subscription},
@@ -59,6 +66,8 @@ struct Shared {
     readable: Notify,
     /// Acknowledgements, which may free room in the buffer.
     room: Notify,
+    /// Every published message, for tails.
+    live: tokio::sync::broadcast::Sender<Arc<EventEnvelope>>,
 }
 
 #[derive(Default)]
@@ -115,6 +124,7 @@ impl InProcessBus {
                 state: Mutex::new(State::default()),
                 readable: Notify::new(),
                 room: Notify::new(),
+                live: tokio::sync::broadcast::channel(TAIL_CAPACITY).0,
             }),
         }
     }
@@ -159,8 +169,9 @@ impl EventBus for InProcessBus {
                     state.trim_one();
                 }
                 if state.entries.len() < shared.options.capacity {
-                    state.entries.push_back(event);
+                    state.entries.push_back(event.clone());
                     drop(state);
+                    let _ = shared.live.send(event);
                     shared.readable.notify_waiters();
                     return Ok(());
                 }
@@ -193,6 +204,21 @@ impl EventBus for InProcessBus {
             group: group.to_owned(),
             member,
         }))
+    }
+    async fn tail(&self) -> Result<BoxStream<'static, EventEnvelope>, BusError> {
+        let receiver = self.shared.live.subscribe();
+        let events = futures::stream::unfold(receiver, |mut receiver| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(event) => return Some(((*event).clone(), receiver)),
+                    Err(RecvError::Lagged(skipped)) => {
+                        tracing::warn!(skipped, "tail fell behind and skipped messages");
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        });
+        Ok(events.boxed())
     }
 }
 

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures::{StreamExt, stream::BoxStream};
 use kernel::events::EventEnvelope;
 use redis::{
     AsyncTypedCommands, Client,
@@ -153,6 +154,71 @@ impl EventBus for RedisBus {
         };
         subscription.ensure_group().await?;
         Ok(Box::new(subscription))
+    }
+
+    async fn tail(&self) -> Result<BoxStream<'static, EventEnvelope>, BusError> {
+        // Its own connection, like a subscription: XREAD blocks.
+        let config = ConnectionManagerConfig::new()
+            .set_response_timeout(Some(self.options.block + self.options.command_timeout));
+        let mut conn = self
+            .client
+            .get_connection_manager_with_config(config)
+            .await?;
+        // From the newest entry now, by id: re-reading with `$` after each block would
+        // miss what is published between two reads.
+        let newest = conn
+            .xrevrange_count(&self.options.stream, "+", "-", 1)
+            .await?;
+        let start = newest
+            .ids
+            .first()
+            .map_or_else(|| "0-0".to_owned(), |entry| entry.id.clone());
+        let state = (
+            conn,
+            self.options.clone(),
+            start,
+            Vec::<EventEnvelope>::new(),
+        );
+        let events = futures::stream::unfold(
+            state,
+            |(mut conn, options, mut last, mut ready)| async move {
+                loop {
+                    if let Some(event) = ready.pop() {
+                        return Some((event, (conn, options, last, ready)));
+                    }
+                    let read = StreamReadOptions::default()
+                        .count(100)
+                        .block(options.block.as_millis() as usize);
+                    match conn
+                        .xread_options(&[&options.stream], &[&last], &read)
+                        .await
+                    {
+                        Ok(reply) => {
+                            for entry in reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids)
+                            {
+                                last = entry.id.clone();
+                                match entry
+                                    .get::<String>(FIELD_EVENT)
+                                    .map(|json| serde_json::from_str::<EventEnvelope>(&json))
+                                {
+                                    Some(Ok(event)) => ready.push(event),
+                                    _ => {
+                                        tracing::warn!(id = %entry.id, "tail: undecodable entry skipped")
+                                    }
+                                }
+                            }
+                            // Popped from the end: oldest last in, first out.
+                            ready.reverse();
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "tail: stream read failed, retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+            },
+        );
+        Ok(events.boxed())
     }
 }
 

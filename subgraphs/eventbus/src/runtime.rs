@@ -45,3 +45,38 @@ pub fn start(
     }
     EventTasks { relay_waker, tasks }
 }
+
+/// Feeds every event published on `bus` from now on to this process's subscriptions
+/// (`live`), until `shutdown` turns true.
+pub fn feed_live(
+    bus: Arc<dyn EventBus>,
+    live: kernel::live::LiveEvents,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    use futures::StreamExt;
+    tokio::spawn(async move {
+        loop {
+            let tail = tokio::select! {
+                tail = bus.tail() => tail,
+                _ = shutdown.wait_for(|s| *s) => return,
+            };
+            let mut events = match tail {
+                Ok(events) => events,
+                Err(error) => {
+                    tracing::warn!(%error, "live events: cannot read the bus, retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            loop {
+                tokio::select! {
+                    event = events.next() => match event {
+                        Some(event) => live.publish(event),
+                        None => break,
+                    },
+                    _ = shutdown.wait_for(|s| *s) => return,
+                }
+            }
+        }
+    })
+}

@@ -125,6 +125,34 @@ async fn events_of_an_aggregate_arrive_in_publication_order(bus: Arc<dyn EventBu
     Ok(())
 }
 
+async fn tails_get_every_message_published_after_they_start(bus: Arc<dyn EventBus>) -> Result<()> {
+    use futures::StreamExt;
+    bus.publish(&event("Antes.v1", "a-1", 0)).await?;
+    let mut first = bus.tail().await?;
+    let mut second = bus.tail().await?;
+    let events: Vec<_> = (1..=5).map(|n| event("Probado.v1", "a-1", n)).collect();
+    bus.publish_all(&events[..3]).await?;
+    // Published while nobody reads: a tail keeps its place between reads.
+    tokio::time::sleep(BLOCK * 2).await;
+    bus.publish_all(&events[3..]).await?;
+    for tail in [&mut first, &mut second] {
+        let mut got = Vec::new();
+        while got.len() < events.len() {
+            let next = tokio::time::timeout(Duration::from_secs(5), tail.next())
+                .await
+                .context("tail timed out")?
+                .context("tail ended")?;
+            got.push(next);
+        }
+        ensure!(got == events, "tail received {got:?}");
+    }
+    // Tails are no consumer group: a group still gets everything, from the start.
+    let mut sub = bus.subscribe("g", "m").await?;
+    let delivered = receive(sub.as_mut(), 6, Duration::from_secs(5)).await?;
+    ensure!(delivered.len() == 6, "group got {}", delivered.len());
+    Ok(())
+}
+
 macro_rules! bus_suite {
     ($($name:ident),* $(,)?) => {
         mod in_process {
@@ -155,6 +183,7 @@ bus_suite!(
     unacked_message_is_redelivered_after_its_member_dies,
     a_stuck_members_message_is_reclaimed_by_another,
     events_of_an_aggregate_arrive_in_publication_order,
+    tails_get_every_message_published_after_they_start,
 );
 
 #[tokio::test]

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod live;
 pub mod messaging;
 pub mod money;
 pub mod pagination;

@@ -2,12 +2,12 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
-use async_graphql::{Executor, Request};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::{Data, Executor, Request, http::ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use async_trait::async_trait;
 use axum::{
     Json, Router,
-    extract::State,
+    extract::{FromRequest, FromRequestParts, State, ws::WebSocketUpgrade},
     http::{HeaderMap, StatusCode, header::CONTENT_TYPE},
     response::{IntoResponse, Response},
     routing::get,
@@ -61,7 +61,8 @@ struct AppState<E> {
     db: DatabaseConnection,
 }
 
-/// The subgraph's HTTP app: GraphQL at `/graphql` (POST, and GET for queries) and `/health`.
+/// The subgraph's HTTP app: GraphQL at `/graphql` (POST; GET for queries; WebSocket
+/// upgrades for subscriptions, `graphql-transport-ws` or `graphql-ws`) and `/health`.
 pub fn app<E: Executor>(
     name: &'static str,
     executor: E,
@@ -75,7 +76,10 @@ pub fn app<E: Executor>(
         db,
     });
     Router::new()
-        .route("/graphql", get(graphql_get::<E>).post(graphql_post::<E>))
+        .route(
+            "/graphql",
+            get(graphql_get_or_ws::<E>).post(graphql_post::<E>),
+        )
         .route("/health", get(health::<E>))
         // Outermost last: a panicking handler becomes a logged 500, not a dropped connection.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -135,6 +139,54 @@ async fn execute<E: Executor>(
         }
     }
     response.into()
+}
+
+/// A WebSocket upgrade starts a subscription connection; any other GET is a query.
+async fn graphql_get_or_ws<E: Executor>(
+    State(state): State<Arc<AppState<E>>>,
+    request: axum::extract::Request,
+) -> Response {
+    let upgrade = request
+        .headers()
+        .get(axum::http::header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if upgrade {
+        return websocket(state, request).await;
+    }
+    let headers = request.headers().clone();
+    match GraphQLRequest::from_request(request, &()).await {
+        Ok(graphql) => graphql_get(State(state), headers, graphql).await,
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// Subscriptions over a WebSocket: the caller the gateway vouches for comes with the
+/// upgrade request and is available to resolvers like on every other request.
+async fn websocket<E: Executor>(
+    state: Arc<AppState<E>>,
+    request: axum::extract::Request,
+) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let caller = Caller::from_headers(&parts.headers);
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &()).await {
+        Ok(protocol) => protocol,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let executor = state.executor.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            let mut data = Data::default();
+            data.insert(caller);
+            GraphQLWebSocket::new(stream, executor, protocol)
+                .with_data(data)
+                .serve()
+        })
 }
 
 /// GET is for queries only (GraphQL over HTTP): a mutation there would be a CSRF hole.

@@ -22,7 +22,7 @@ pub trait Subgraph: Send + Sync + 'static {
     async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError>;
 
     /// Its HTTP app (`/graphql`, `/health`).
-    fn app(&self, db: DatabaseConnection) -> Router;
+    fn app(&self, db: DatabaseConnection, live: crate::live::LiveEvents) -> Router;
 
     /// Its Federation v2 SDL, as `{ _service { sdl } }` returns it (no database needed).
     fn sdl(&self) -> String;

@@ -35,7 +35,10 @@ use std::{
 
 use async_trait::async_trait;
 use axum::Router;
-use kernel::{DomainError, Moneda, db::DbSetupError, messaging::EventHandler, subgraph::Subgraph};
+use kernel::{
+    DomainError, Moneda, db::DbSetupError, live::LiveEvents, messaging::EventHandler,
+    subgraph::Subgraph,
+};
 use sea_orm::DatabaseConnection;
 use tokio::{
     sync::{Notify, watch},
@@ -204,12 +207,12 @@ fn config_del_entorno() -> Config {
     })
 }
 
-fn app(config: &Config, db: DatabaseConnection) -> Router {
+fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
     let pasarela = Arc::new(PasarelaSimulada::new(config.pasarela.clone()));
     let service = service(db.clone(), pasarela, config.version_reporte);
     kernel::server::app(
         "pagos",
-        graphql::schema(service.clone()),
+        graphql::schema(service.clone(), live),
         Arc::new(graphql::PrepararSolicitud::new(service)),
         db,
     )
@@ -231,11 +234,10 @@ fn background(
 fn sdl() -> String {
     // Resolvers never run for the SDL, so a disconnected database is enough.
     let pasarela = Arc::new(PasarelaSimulada::new(OpcionesSimulador::default()));
-    graphql::schema(service(
-        DatabaseConnection::default(),
-        pasarela,
-        VersionReporte::V1,
-    ))
+    graphql::schema(
+        service(DatabaseConnection::default(), pasarela, VersionReporte::V1),
+        LiveEvents::new(),
+    )
     .sdl_with_options(
         async_graphql::SDLExportOptions::new()
             .federation()
@@ -275,10 +277,10 @@ macro_rules! subgraph_impl {
                 demo::seed(db).await
             }
 
-            fn app(&self, db: DatabaseConnection) -> Router {
+            fn app(&self, db: DatabaseConnection, live: LiveEvents) -> Router {
                 #[allow(clippy::redundant_closure_call)]
                 let config: Config = ($config)(self);
-                app(&config, db)
+                app(&config, db, live)
             }
 
             fn sdl(&self) -> String {

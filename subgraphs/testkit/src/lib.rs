@@ -1,5 +1,6 @@
 //! Test support for the subgraphs: throw-away databases on SQLite and PostgreSQL, a
-//! statement counter, subgraphs served on ephemeral ports and a small GraphQL client.
+//! statement counter, subgraphs served on ephemeral ports, a small GraphQL client and a
+//! `graphql-transport-ws` client.
 //!
 //! PostgreSQL tests use `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`)
 //! to create one database per test and drop it afterwards. They fail, not skip, when the
@@ -12,6 +13,10 @@ use std::{
         atomic::{AtomicUsize, Ordering},
     },
 };
+
+mod ws;
+
+pub use ws::WsClient;
 
 use anyhow::{Context, Result, bail};
 use kernel::subgraph::Subgraph;
@@ -146,6 +151,8 @@ pub struct TestSubgraph {
     pub db: TestDb,
     /// Base URL (`http://127.0.0.1:PORT`).
     pub base_url: String,
+    /// The events its subscriptions watch (feed them from a bus, or publish directly).
+    pub live: kernel::live::LiveEvents,
     server: JoinHandle<()>,
     http: reqwest::Client,
 }
@@ -164,7 +171,8 @@ impl TestSubgraph {
     ) -> Result<Self> {
         let db = TestDb::new(backend).await?;
         subgraph.migrate(&db.db, &db.url).await?;
-        let app = wrap(subgraph.app(db.db.clone()));
+        let live = kernel::live::LiveEvents::new();
+        let app = wrap(subgraph.app(db.db.clone(), live.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let server = tokio::spawn(async move {
@@ -173,6 +181,7 @@ impl TestSubgraph {
         Ok(Self {
             db,
             base_url,
+            live,
             server,
             http: reqwest::Client::new(),
         })

@@ -4,25 +4,31 @@ mod entidades;
 mod loader;
 mod mutation;
 mod query;
+mod subscription;
 mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
+use kernel::live::LiveEvents;
 
 pub use loader::{ConversionBatch, PrepararSolicitud};
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
+pub use subscription::SubscriptionRoot;
 
 use crate::domain::ConversionService;
 
 /// The subgraph's schema type.
-pub type ConversionesSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type ConversionesSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema over a service.
-pub fn schema(service: Arc<ConversionService>) -> ConversionesSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+pub fn schema(service: Arc<ConversionService>, live: LiveEvents) -> ConversionesSchema {
+    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .enable_federation()
+        // Composed into the supergraph: the gateway plans subscriptions to this subgraph.
+        .enable_subscription_in_federation()
         .data(service)
+        .data(live)
         .finish()
 }

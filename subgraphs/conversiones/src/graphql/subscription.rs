@@ -1,0 +1,67 @@
+//! Live conversions: each conversion as it is recorded (fed by the bus's
+//! `ConversionRegistrada` events, whichever replica recorded it).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Result, Subscription};
+use futures::{Stream, StreamExt};
+use kernel::{
+    DomainError,
+    graphql::{GraphqlResultExt, to_graphql_error},
+    live::LiveEvents,
+};
+
+use super::types::{ConversionGql, parse_uuid};
+use crate::domain::ConversionService;
+
+/// The subgraph's subscription root.
+pub struct SubscriptionRoot;
+
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// Each new conversion of a campaign (`campaniaId`) or of a partner (`afiliadoId`), or
+    /// of both when both are given.
+    async fn conversion_registrada(
+        &self,
+        ctx: &Context<'_>,
+        campania_id: Option<ID>,
+        afiliado_id: Option<ID>,
+    ) -> Result<impl Stream<Item = ConversionGql> + use<>> {
+        let mut filtros = Vec::new();
+        if let Some(campania) = &campania_id {
+            filtros.push((
+                "campaniaId",
+                parse_uuid("campaniaId", campania).gql()?.to_string(),
+            ));
+        }
+        if let Some(afiliado) = &afiliado_id {
+            filtros.push((
+                "afiliadoId",
+                parse_uuid("afiliadoId", afiliado).gql()?.to_string(),
+            ));
+        }
+        if filtros.is_empty() {
+            return Err(to_graphql_error(DomainError::invalid(
+                "campaniaId",
+                "Indica la campaniaId o el afiliadoId",
+            )));
+        }
+        let service = ctx.data::<Arc<ConversionService>>()?.clone();
+        let eventos = ctx
+            .data::<LiveEvents>()?
+            .watch_matching(&["ConversionRegistrada"], filtros);
+        Ok(eventos.filter_map(move |evento| {
+            let service = service.clone();
+            async move {
+                let id = evento.datos.get("conversionId")?.as_str()?.parse().ok()?;
+                match service.obtener(id).await {
+                    Ok(conversion) => Some(conversion.into()),
+                    Err(error) => {
+                        tracing::warn!(%error, %id, "conversionRegistrada: conversion not readable");
+                        None
+                    }
+                }
+            }
+        }))
+    }
+}

@@ -1,0 +1,68 @@
+//! Live payouts: each state change of a payout, pushed as it happens (fed by the bus's
+//! `Pago*` events, whichever replica made the change).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Result, Subscription};
+use futures::{Stream, StreamExt};
+use kernel::{
+    DomainError,
+    graphql::{GraphqlResultExt, to_graphql_error},
+    live::LiveEvents,
+};
+
+use super::types::{PagoGql, parse_uuid};
+use crate::domain::PagosService;
+
+/// Events that change a payout's state.
+const EVENTOS_PAGO: &[&str] = &["PagoSolicitado", "PagoExitoso", "PagoFallido"];
+
+/// The subgraph's subscription root.
+pub struct SubscriptionRoot;
+
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// The payout after each change of its state (requested, paid, failed): one payout by
+    /// `id`, or every payout of a partner by `afiliadoId`.
+    async fn pago_actualizado(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        afiliado_id: Option<ID>,
+    ) -> Result<impl Stream<Item = PagoGql> + use<>> {
+        let mut filtros = Vec::new();
+        if let Some(id) = &id {
+            filtros.push(("pagoId", parse_uuid("id", id).gql()?.to_string()));
+        }
+        if let Some(afiliado) = &afiliado_id {
+            filtros.push((
+                "afiliadoId",
+                parse_uuid("afiliadoId", afiliado).gql()?.to_string(),
+            ));
+        }
+        if filtros.is_empty() {
+            return Err(to_graphql_error(DomainError::invalid(
+                "id",
+                "Indica el id del pago o el afiliadoId",
+            )));
+        }
+        let service = ctx.data::<Arc<PagosService>>()?.clone();
+        let eventos = ctx
+            .data::<LiveEvents>()?
+            .watch_matching(EVENTOS_PAGO, filtros);
+        Ok(eventos.filter_map(move |evento| {
+            let service = service.clone();
+            async move {
+                let id = evento.datos.get("pagoId")?.as_str()?.parse().ok()?;
+                // The state now, not the event's: a later change may already be visible.
+                match service.obtener_pago(id).await {
+                    Ok(pago) => Some(PagoGql(pago)),
+                    Err(error) => {
+                        tracing::warn!(%error, %id, "pagoActualizado: payout not readable");
+                        None
+                    }
+                }
+            }
+        }))
+    }
+}
