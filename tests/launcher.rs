@@ -350,6 +350,64 @@ async fn gql(
         .expect("json")
 }
 
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A `graphql-transport-ws` subscription through the gateway (a real WebSocket).
+async fn subscribe(url: &str, query: &str, variables: Value) -> Socket {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
+    let mut request = url.into_client_request().expect("ws url");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket");
+    for message in [
+        json!({ "type": "connection_init" }),
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } }),
+    ] {
+        socket
+            .send(Message::text(message.to_string()))
+            .await
+            .expect("send");
+    }
+    let ack = next_message(&mut socket).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    // The protocol does not say when the gateway's own subscription to the subgraph is
+    // open; it takes milliseconds locally.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    socket
+}
+
+async fn next_message(socket: &mut Socket) -> Value {
+    use futures::StreamExt;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(30), socket.next())
+            .await
+            .expect("a message within 30 s")
+            .expect("open")
+            .expect("frame");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+            return serde_json::from_str(&text).expect("json");
+        }
+    }
+}
+
+/// The payload of the next `next` message.
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let message = next_message(socket).await;
+        match message["type"].as_str() {
+            Some("next") => return message["payload"].clone(),
+            Some("ping") => continue,
+            _ => panic!("expected next, got {message}"),
+        }
+    }
+}
+
 /// Polls `query` until `done` holds for its data (at most 60 s).
 async fn until(
     http: &reqwest::Client,
@@ -398,6 +456,13 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
             .expect("number")
     );
 
+    // Live: new conversions of the campaign, completed by the gateway with the partner's
+    // and the campaign's names from their own subgraphs.
+    let ws = gateway.replace("http://", "ws://");
+    let mut conversiones = subscribe(&ws,
+        "subscription($c: ID!) { conversionRegistrada(campaniaId: $c) { referenciaExterna afiliado { id nombre } campania { id nombre } } }",
+        json!({ "c": campania_id })).await;
+
     // 1. A conversion, registered and validated through the gateway.
     // conversiones learns the demo's partners and campaigns from their events: right after
     // start it may not know them yet (BAD_USER_INPUT), so the registration is retried.
@@ -417,6 +482,18 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         .as_str()
         .unwrap_or_else(|| panic!("{registrada}"))
         .to_owned();
+    let pushed = next(&mut conversiones).await;
+    let live = &pushed["data"]["conversionRegistrada"];
+    assert_eq!(live["referenciaExterna"], "flujo-pagos-0001", "{pushed}");
+    assert_eq!(live["afiliado"]["id"], afiliado_id.as_str());
+    assert!(
+        live["afiliado"]["nombre"].is_string(),
+        "from afiliados: {pushed}"
+    );
+    assert!(
+        live["campania"]["nombre"].is_string(),
+        "from campanias: {pushed}"
+    );
     let validada = gql(
         &http,
         &gateway,
@@ -500,6 +577,12 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         "HIT",
         "the dashboard counters are served from the cache"
     );
+    let mut pagos = subscribe(
+        &ws,
+        "subscription($a: ID!) { pagoActualizado(afiliadoId: $a) { estado afiliado { nombre } } }",
+        json!({ "a": afiliado_id }),
+    )
+    .await;
     let pagado = gql(&http, &gateway, None,
         "mutation($input: PagarInput!) { pagar(input: $input) { pago { id estado } } }",
         json!({ "input": { "idempotencyKey": "flujo-pagos-clave-0001", "afiliadoId": afiliado_id, "ciclo": "CYCLE-FLUJO",
@@ -545,6 +628,26 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
                 && c["estado"] == "PAGADA"
                 && c["campania"]["nombre"].is_string()),
         "{data}"
+    );
+    // The subscriber saw the payout requested, then paid, with the partner's name.
+    let mut estados = Vec::new();
+    while estados.last().map(String::as_str) != Some("EXITOSO") {
+        let pushed = next(&mut pagos).await;
+        assert!(
+            pushed["data"]["pagoActualizado"]["afiliado"]["nombre"].is_string(),
+            "{pushed}"
+        );
+        estados.push(
+            pushed["data"]["pagoActualizado"]["estado"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        estados.first().map(String::as_str),
+        Some("PENDIENTE"),
+        "{estados:?}"
     );
     let eventos: Vec<&str> = pago["auditoria"]
         .as_array()
