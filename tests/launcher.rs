@@ -350,62 +350,28 @@ async fn gql(
         .expect("json")
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// A `graphql-transport-ws` subscription through the gateway (a real WebSocket).
-async fn subscribe(url: &str, query: &str, variables: Value) -> Socket {
-    use futures::SinkExt;
-    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
-    let mut request = url.into_client_request().expect("ws url");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+async fn subscribe(url: &str, query: &str, variables: Value) -> testkit::WsClient {
+    let mut client = testkit::WsClient::connect(url, json!({}))
         .await
         .expect("websocket");
-    for message in [
-        json!({ "type": "connection_init" }),
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } }),
-    ] {
-        socket
-            .send(Message::text(message.to_string()))
-            .await
-            .expect("send");
-    }
-    let ack = next_message(&mut socket).await;
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    client
+        .subscribe("1", query, variables)
+        .await
+        .expect("subscribe");
     // The protocol does not say when the gateway's own subscription to the subgraph is
     // open; it takes milliseconds locally.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    socket
+    client
 }
 
-async fn next_message(socket: &mut Socket) -> Value {
-    use futures::StreamExt;
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(30), socket.next())
-            .await
-            .expect("a message within 30 s")
-            .expect("open")
-            .expect("frame");
-        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
-            return serde_json::from_str(&text).expect("json");
-        }
-    }
-}
-
-/// The payload of the next `next` message.
-async fn next(socket: &mut Socket) -> Value {
-    loop {
-        let message = next_message(socket).await;
-        match message["type"].as_str() {
-            Some("next") => return message["payload"].clone(),
-            Some("ping") => continue,
-            _ => panic!("expected next, got {message}"),
-        }
-    }
+/// The payload of the subscription's next result.
+async fn next(client: &mut testkit::WsClient) -> Value {
+    client
+        .next_payload(Duration::from_secs(30))
+        .await
+        .expect("a result")
+        .expect("within 30 s")
 }
 
 /// Polls `query` until `done` holds for its data (at most 60 s).

@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Duration};
 use futures::{Stream, StreamExt, stream};
 use tokio::sync::broadcast;
 
-use crate::events::EventEnvelope;
+use crate::{DomainResult, events::EventEnvelope};
 
 /// How many events a slow subscriber may fall behind before it skips the oldest.
 const CAPACITY: usize = 4096;
@@ -66,6 +66,37 @@ impl LiveEvents {
                     event.datos.get(field).and_then(|v| v.as_str()) == Some(value.as_str())
                 });
             futures::future::ready(matches)
+        })
+    }
+
+    /// For each event as [`LiveEvents::watch_matching`] selects them, the entity whose id it
+    /// carries at `datos[id_field]`, as `load` reads it now (the state after the event or a
+    /// later one, never a stale copy); an event naming an unreadable entity is skipped.
+    pub fn load_each<T, F, Fut>(
+        &self,
+        tipos: &'static [&'static str],
+        filters: Vec<(&'static str, String)>,
+        id_field: &'static str,
+        load: F,
+    ) -> impl Stream<Item = T> + Send + use<T, F, Fut>
+    where
+        T: Send + 'static,
+        F: Fn(uuid::Uuid) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = DomainResult<T>> + Send + 'static,
+    {
+        let load = Arc::new(load);
+        self.watch_matching(tipos, filters).filter_map(move |event| {
+            let load = load.clone();
+            async move {
+                let id = event.datos.get(id_field)?.as_str()?.parse().ok()?;
+                match load(id).await {
+                    Ok(entity) => Some(entity),
+                    Err(error) => {
+                        tracing::warn!(%error, %id, tipo = %event.tipo, "live event: entity not readable");
+                        None
+                    }
+                }
+            }
         })
     }
 

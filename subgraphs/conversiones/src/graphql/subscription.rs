@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Result, Subscription};
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use kernel::{
     DomainError,
     graphql::{GraphqlResultExt, to_graphql_error},
@@ -47,21 +47,15 @@ impl SubscriptionRoot {
             )));
         }
         let service = ctx.data::<Arc<ConversionService>>()?.clone();
-        let eventos = ctx
-            .data::<LiveEvents>()?
-            .watch_matching(&["ConversionRegistrada"], filtros);
-        Ok(eventos.filter_map(move |evento| {
-            let service = service.clone();
-            async move {
-                let id = evento.datos.get("conversionId")?.as_str()?.parse().ok()?;
-                match service.obtener(id).await {
-                    Ok(conversion) => Some(conversion.into()),
-                    Err(error) => {
-                        tracing::warn!(%error, %id, "conversionRegistrada: conversion not readable");
-                        None
-                    }
-                }
-            }
-        }))
+        let live = ctx.data::<LiveEvents>()?;
+        Ok(live.load_each(
+            &["ConversionRegistrada"],
+            filtros,
+            "conversionId",
+            move |id| {
+                let service = service.clone();
+                async move { service.obtener(id).await.map(ConversionGql::from) }
+            },
+        ))
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Result, Subscription};
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use kernel::{
     DomainError,
     graphql::{GraphqlResultExt, to_graphql_error},
@@ -47,22 +47,10 @@ impl SubscriptionRoot {
             )));
         }
         let service = ctx.data::<Arc<PagosService>>()?.clone();
-        let eventos = ctx
-            .data::<LiveEvents>()?
-            .watch_matching(EVENTOS_PAGO, filtros);
-        Ok(eventos.filter_map(move |evento| {
+        let live = ctx.data::<LiveEvents>()?;
+        Ok(live.load_each(EVENTOS_PAGO, filtros, "pagoId", move |id| {
             let service = service.clone();
-            async move {
-                let id = evento.datos.get("pagoId")?.as_str()?.parse().ok()?;
-                // The state now, not the event's: a later change may already be visible.
-                match service.obtener_pago(id).await {
-                    Ok(pago) => Some(PagoGql(pago)),
-                    Err(error) => {
-                        tracing::warn!(%error, %id, "pagoActualizado: payout not readable");
-                        None
-                    }
-                }
-            }
+            async move { service.obtener_pago(id).await.map(PagoGql) }
         }))
     }
 }
