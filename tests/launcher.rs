@@ -428,6 +428,30 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     let mut conversiones = subscribe(&ws,
         "subscription($c: ID!) { conversionRegistrada(campaniaId: $c) { referenciaExterna afiliado { id nombre } campania { id nombre } } }",
         json!({ "c": campania_id })).await;
+    // Live dashboard: the counters at once, then after each burst of changes; the root
+    // field is conversiones', every other context's part is joined from its subgraph.
+    let mut tablero = subscribe(&ws,
+        "subscription { contadoresDashboard { id totalClientes totalAfiliados afiliadosActivos totalCampanias campaniasActivas
+           totalConversiones conversionesRegistradas totalPagos agregacionesPagos { pendientes completados } } }",
+        json!({})).await;
+    let pushed = next(&mut tablero).await;
+    let inicial = pushed["data"]["contadoresDashboard"].clone();
+    assert_eq!(inicial["id"], "dashboard", "{pushed}");
+    let leido = gql(&http, &gateway, None,
+        "{ clientes { paginacion { total } } afiliados { paginacion { total } } campanias { paginacion { total } } }",
+        json!({})).await;
+    for (campo, lista) in [
+        ("totalClientes", "clientes"),
+        ("totalAfiliados", "afiliados"),
+        ("totalCampanias", "campanias"),
+    ] {
+        assert_eq!(
+            inicial[campo], leido["data"][lista]["paginacion"]["total"],
+            "{campo}: {pushed} vs {leido}"
+        );
+        assert!(inicial[campo].as_u64() > Some(0), "demo data: {pushed}");
+    }
+    let conversiones_antes = inicial["totalConversiones"].as_u64().expect("count");
 
     // 1. A conversion, registered and validated through the gateway.
     // conversiones learns the demo's partners and campaigns from their events: right after
@@ -460,6 +484,25 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         live["campania"]["nombre"].is_string(),
         "from campanias: {pushed}"
     );
+    // The dashboard's next pushes count it, once, without being asked.
+    let mut ahora = Value::Null;
+    for _ in 0..20 {
+        ahora = next(&mut tablero).await["data"]["contadoresDashboard"].clone();
+        if ahora["totalConversiones"].as_u64() == Some(conversiones_antes + 1) {
+            break;
+        }
+    }
+    assert_eq!(
+        ahora["totalConversiones"].as_u64(),
+        Some(conversiones_antes + 1),
+        "{ahora}"
+    );
+    assert_eq!(
+        ahora["conversionesRegistradas"].as_u64(),
+        inicial["conversionesRegistradas"].as_u64().map(|n| n + 1),
+        "{ahora}"
+    );
+    assert_eq!(ahora["totalClientes"], inicial["totalClientes"], "{ahora}");
     let validada = gql(
         &http,
         &gateway,

@@ -70,8 +70,9 @@ impl LiveEvents {
     }
 
     /// For each event as [`LiveEvents::watch_matching`] selects them, the entity whose id it
-    /// carries at `datos[id_field]`, as `load` reads it now (the state after the event or a
-    /// later one, never a stale copy); an event naming an unreadable entity is skipped.
+    /// carries at `datos[id_field]`, as `load` reads it now from that id and the event (the
+    /// state after the event or a later one, never a stale copy; `load` may use the event to
+    /// present the state it announces); an event naming an unreadable entity is skipped.
     pub fn load_each<T, F, Fut>(
         &self,
         tipos: &'static [&'static str],
@@ -81,23 +82,25 @@ impl LiveEvents {
     ) -> impl Stream<Item = T> + Send + use<T, F, Fut>
     where
         T: Send + 'static,
-        F: Fn(uuid::Uuid) -> Fut + Send + Sync + 'static,
+        F: Fn(uuid::Uuid, Arc<EventEnvelope>) -> Fut + Send + Sync + 'static,
         Fut: std::future::Future<Output = DomainResult<T>> + Send + 'static,
     {
         let load = Arc::new(load);
-        self.watch_matching(tipos, filters).filter_map(move |event| {
-            let load = load.clone();
-            async move {
-                let id = event.datos.get(id_field)?.as_str()?.parse().ok()?;
-                match load(id).await {
-                    Ok(entity) => Some(entity),
-                    Err(error) => {
-                        tracing::warn!(%error, %id, tipo = %event.tipo, "live event: entity not readable");
-                        None
+        self.watch_matching(tipos, filters)
+            .filter_map(move |event| {
+                let load = load.clone();
+                async move {
+                    let id = event.datos.get(id_field)?.as_str()?.parse().ok()?;
+                    let tipo = event.tipo.clone();
+                    match load(id, event).await {
+                        Ok(entity) => Some(entity),
+                        Err(error) => {
+                            tracing::warn!(%error, %id, %tipo, "live event: entity not readable");
+                            None
+                        }
                     }
                 }
-            }
-        })
+            })
     }
 
     /// One tick per burst of matching events: the first event of a burst starts a window of

@@ -7,6 +7,7 @@ use kernel::{
 };
 
 use super::{
+    contadores::ContadoresDashboard,
     loader::AfiliadoLoader,
     types::{AfiliadoGql, AfiliadosPagina, FiltroAfiliadosInput, ResultadoBusquedaAfiliado},
 };
@@ -17,6 +18,13 @@ pub struct QueryRoot;
 
 #[Object(name = "Query")]
 impl QueryRoot {
+    /// Federation entity resolver: this context's part of the dashboard's counters,
+    /// `ContadoresDashboard @key(fields: "id")`.
+    #[graphql(entity)]
+    async fn contadores_dashboard_por_id(&self, id: ID) -> Result<ContadoresDashboard> {
+        Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
+    }
+
     /// The partner with this id, in any state (`NOT_FOUND` if none).
     async fn afiliado(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AfiliadoGql>> {
         let id = parse_id("id", &id).gql()?;

@@ -7,6 +7,7 @@ use kernel::{
 };
 
 use super::{
+    contadores::ContadoresDashboard,
     loader::CampaniaLoader,
     types::{
         CampaniaGql, CampaniasPagina, ClienteGql, FiltroCampaniasInput, ResultadoBusquedaCampania,
@@ -19,6 +20,13 @@ pub struct QueryRoot;
 
 #[Object(name = "Query")]
 impl QueryRoot {
+    /// Federation entity resolver: this context's part of the dashboard's counters,
+    /// `ContadoresDashboard @key(fields: "id")`.
+    #[graphql(entity)]
+    async fn contadores_dashboard_por_id(&self, id: ID) -> Result<ContadoresDashboard> {
+        Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
+    }
+
     /// The campaign with this id (`NOT_FOUND` if none).
     async fn campania(&self, ctx: &Context<'_>, id: ID) -> Result<Option<CampaniaGql>> {
         let id = parse_id("id", &id).gql()?;

@@ -1,5 +1,6 @@
 //! The GraphQL adapter of the `clientes` context (Apollo Federation v2 subgraph).
 
+mod contadores;
 mod loader;
 mod mutation;
 mod query;

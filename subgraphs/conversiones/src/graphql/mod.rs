@@ -1,5 +1,6 @@
 //! The GraphQL adapter of the `conversiones` context (Apollo Federation v2 subgraph).
 
+mod contadores;
 mod entidades;
 mod loader;
 mod mutation;

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 use kernel::graphql::{GraphqlResultExt, Paginacion, load_one, to_graphql_error};
 
 use super::{
+    contadores::ContadoresDashboard,
     entidades::{AfiliadoRef, CampaniaRef},
     loader::{ConversionLoader, ahora},
     types::{
@@ -18,6 +19,18 @@ pub struct QueryRoot;
 
 #[Object(name = "Query")]
 impl QueryRoot {
+    /// The dashboard's counters of every context (the gateway joins each context's part).
+    async fn contadores_dashboard(&self) -> ContadoresDashboard {
+        ContadoresDashboard(ID(kernel::graphql::CONTADORES_ID.to_owned()))
+    }
+
+    /// Federation entity resolver: this context's part of the dashboard's counters,
+    /// `ContadoresDashboard @key(fields: "id")`.
+    #[graphql(entity)]
+    async fn contadores_dashboard_por_id(&self, id: ID) -> Result<ContadoresDashboard> {
+        Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
+    }
+
     /// The conversion with this id (`NOT_FOUND` if none).
     async fn conversion(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ConversionGql>> {
         let id = parse_uuid("id", &id).gql()?;

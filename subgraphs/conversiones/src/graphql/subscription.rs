@@ -1,18 +1,24 @@
 //! Live conversions: each conversion as it is recorded (fed by the bus's
 //! `ConversionRegistrada` events, whichever replica recorded it).
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use async_graphql::{Context, ID, Result, Subscription};
-use futures::Stream;
+use futures::{Stream, StreamExt, future, stream};
 use kernel::{
     DomainError,
     graphql::{GraphqlResultExt, to_graphql_error},
     live::LiveEvents,
 };
 
-use super::types::{ConversionGql, parse_uuid};
+use super::{
+    contadores::ContadoresDashboard,
+    types::{ConversionGql, parse_uuid},
+};
 use crate::domain::ConversionService;
+
+/// How long a burst of changes is gathered into one push of the dashboard's counters.
+const VENTANA_CONTADORES: Duration = Duration::from_millis(250);
 
 /// The subgraph's subscription root.
 pub struct SubscriptionRoot;
@@ -52,10 +58,22 @@ impl SubscriptionRoot {
             &["ConversionRegistrada"],
             filtros,
             "conversionId",
-            move |id| {
+            move |id, _| {
                 let service = service.clone();
                 async move { service.obtener(id).await.map(ConversionGql::from) }
             },
         ))
+    }
+
+    /// The dashboard's counters now, then again after each burst of changes anywhere in
+    /// the platform (one push per burst, however many events it had).
+    async fn contadores_dashboard(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = ContadoresDashboard> + use<>> {
+        let live = ctx.data::<LiveEvents>()?;
+        let contadores = || ContadoresDashboard(ID(kernel::graphql::CONTADORES_ID.to_owned()));
+        let cambios = live.bursts(|_| true, VENTANA_CONTADORES);
+        Ok(stream::once(future::ready(contadores())).chain(cambios.map(move |()| contadores())))
     }
 }

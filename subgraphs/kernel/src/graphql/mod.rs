@@ -1,5 +1,6 @@
 //! GraphQL adapters of the kernel's shared types, identical in every subgraph (`@shareable`).
 
+mod dashboard;
 mod decimal;
 mod entities;
 mod error;
@@ -8,6 +9,7 @@ mod mirror;
 mod money;
 mod pagination;
 
+pub use dashboard::{CONTADORES_ID, contadores_id};
 pub use decimal::DecimalScalar;
 pub use entities::{
     BatchById, ByIdLoader, MAX_BATCH, PrefetchEntities, load_one, prefetch, represented_ids,

@@ -158,6 +158,21 @@ impl Pago {
         }
     }
 
+    /// The payout as it was when requested (PENDIENTE, no attempt yet): what its
+    /// `PagoSolicitado` announced, however far it has moved since.
+    pub fn como_solicitado(&self) -> Self {
+        Self {
+            estado: EstadoPago::Pendiente,
+            confirmacion: None,
+            motivo_fallo: None,
+            intentos: 0,
+            proximo_intento: self.fecha_creacion,
+            fecha_actualizacion: self.fecha_creacion,
+            fecha_completado: None,
+            ..self.clone()
+        }
+    }
+
     /// Takes the reserved commissions: all approved, of this partner and currency, with
     /// a total of at least the partner's minimum (when it is in the payout's currency;
     /// there are no exchange rates here).
@@ -279,5 +294,18 @@ mod tests {
         assert_eq!(a.canonica(), b.canonica());
         b.metodo_pago.mascara = "****9999".into();
         assert_ne!(a.canonica(), b.canonica());
+    }
+
+    #[test]
+    fn a_paid_payout_shows_how_it_was_requested() {
+        let s = solicitud();
+        let pedido = Pago::solicitar(&s, Moneda::Usd, Utc::now());
+        let mut pagado = pedido.clone();
+        pagado.estado = EstadoPago::Exitoso;
+        pagado.confirmacion = Some("TX-1".into());
+        pagado.intentos = 1;
+        pagado.fecha_actualizacion = Utc::now() + chrono::Duration::seconds(2);
+        pagado.fecha_completado = Some(pagado.fecha_actualizacion);
+        assert_eq!(pagado.como_solicitado(), pedido);
     }
 }

@@ -2,6 +2,7 @@
 
 mod campos;
 mod carga;
+mod contadores;
 mod entidades;
 mod mutation;
 mod query;

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::{
     campos::{ComisionPorId, PagoPorId},
     carga::cargar,
+    contadores::ContadoresDashboard,
     entidades::{AfiliadoRef, CampaniaRef, ClienteRef, ConversionRef},
     types::{
         ComisionGql, ComisionesPagina, ExportacionComisiones, FiltroComisionesInput,
@@ -34,6 +35,13 @@ fn entidad_id(ctx: &Context<'_>, id: &ID) -> Option<Uuid> {
 
 #[Object(name = "Query")]
 impl QueryRoot {
+    /// Federation entity resolver: this context's part of the dashboard's counters,
+    /// `ContadoresDashboard @key(fields: "id")`.
+    #[graphql(entity)]
+    async fn contadores_dashboard_por_id(&self, id: ID) -> Result<ContadoresDashboard> {
+        Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
+    }
+
     /// The payout with this id (`NOT_FOUND` if none).
     async fn pago(&self, ctx: &Context<'_>, id: ID) -> Result<Option<PagoGql>> {
         let id = parse_uuid("id", &id).gql()?;

@@ -22,7 +22,7 @@ pub struct SubscriptionRoot;
 
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
-    /// The payout after each change of its state (requested, paid, failed): one payout by
+    /// The payout at each change of its state (requested, paid, failed): one payout by
     /// `id`, or every payout of a partner by `afiliadoId`.
     async fn pago_actualizado(
         &self,
@@ -48,9 +48,20 @@ impl SubscriptionRoot {
         }
         let service = ctx.data::<Arc<PagosService>>()?.clone();
         let live = ctx.data::<LiveEvents>()?;
-        Ok(live.load_each(EVENTOS_PAGO, filtros, "pagoId", move |id| {
-            let service = service.clone();
-            async move { service.obtener_pago(id).await.map(PagoGql) }
-        }))
+        Ok(
+            live.load_each(EVENTOS_PAGO, filtros, "pagoId", move |id, event| {
+                let service = service.clone();
+                async move {
+                    let pago = service.obtener_pago(id).await?;
+                    // A payout moves on within milliseconds of its request: the request's push
+                    // shows the state it announced. Paid and failed are final, read as they are.
+                    Ok(PagoGql(if event.tipo.starts_with("PagoSolicitado") {
+                        pago.como_solicitado()
+                    } else {
+                        pago
+                    }))
+                }
+            }),
+        )
     }
 }

@@ -1,0 +1,41 @@
+//! This context's part of the dashboard's counters (`ContadoresDashboard`).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+use kernel::{graphql::GraphqlResultExt, pagination::PageRequest};
+
+use crate::domain::{CampaniaService, EstadoCampania, FiltroCampanias};
+
+/// The dashboard's counters, as this subgraph knows them.
+pub(crate) struct ContadoresDashboard(pub ID);
+
+impl ContadoresDashboard {
+    async fn contar(ctx: &Context<'_>, estado: Option<EstadoCampania>) -> Result<u64> {
+        let service = ctx.data::<Arc<CampaniaService>>()?;
+        let filtro = FiltroCampanias {
+            estado,
+            ..FiltroCampanias::default()
+        };
+        let uno = PageRequest::new(1, 1).gql()?;
+        Ok(service.listar(&filtro, uno).await.gql()?.total)
+    }
+}
+
+#[Object(name = "ContadoresDashboard")]
+impl ContadoresDashboard {
+    /// Always `dashboard`: there is one set of counters.
+    async fn id(&self) -> &ID {
+        &self.0
+    }
+
+    /// Campaigns, whatever their state.
+    async fn total_campanias(&self, ctx: &Context<'_>) -> Result<u64> {
+        Self::contar(ctx, None).await
+    }
+
+    /// Campaigns in state ACTIVA.
+    async fn campanias_activas(&self, ctx: &Context<'_>) -> Result<u64> {
+        Self::contar(ctx, Some(EstadoCampania::Activa)).await
+    }
+}

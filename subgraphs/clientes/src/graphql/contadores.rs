@@ -1,0 +1,30 @@
+//! This context's part of the dashboard's counters (`ContadoresDashboard`).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+use kernel::{graphql::GraphqlResultExt, pagination::PageRequest};
+
+use crate::domain::{ClienteService, FiltroClientes};
+
+/// The dashboard's counters, as this subgraph knows them.
+pub(crate) struct ContadoresDashboard(pub ID);
+
+#[Object(name = "ContadoresDashboard")]
+impl ContadoresDashboard {
+    /// Always `dashboard`: there is one set of counters.
+    async fn id(&self) -> &ID {
+        &self.0
+    }
+
+    /// Registered clients.
+    async fn total_clientes(&self, ctx: &Context<'_>) -> Result<u64> {
+        let service = ctx.data::<Arc<ClienteService>>()?;
+        let uno = PageRequest::new(1, 1).gql()?;
+        Ok(service
+            .listar(&FiltroClientes::default(), uno)
+            .await
+            .gql()?
+            .total)
+    }
+}

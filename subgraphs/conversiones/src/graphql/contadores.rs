@@ -1,0 +1,42 @@
+//! This context's part of the dashboard's counters (`ContadoresDashboard`); the query and
+//! subscription roots that serve the whole entity live here too.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+use kernel::{graphql::GraphqlResultExt, pagination::PageRequest};
+
+use crate::domain::{ConversionService, EstadoConversion, FiltroConversiones};
+
+/// The dashboard's counters, as this subgraph knows them.
+pub(crate) struct ContadoresDashboard(pub ID);
+
+impl ContadoresDashboard {
+    async fn contar(ctx: &Context<'_>, estado: Option<EstadoConversion>) -> Result<u64> {
+        let service = ctx.data::<Arc<ConversionService>>()?;
+        let filtro = FiltroConversiones {
+            estado,
+            ..FiltroConversiones::default()
+        };
+        let uno = PageRequest::new(1, 1).gql()?;
+        Ok(service.listar(&filtro, uno).await.gql()?.total)
+    }
+}
+
+#[Object(name = "ContadoresDashboard")]
+impl ContadoresDashboard {
+    /// Always `dashboard`: there is one set of counters.
+    async fn id(&self) -> &ID {
+        &self.0
+    }
+
+    /// Conversions, whatever their state.
+    async fn total_conversiones(&self, ctx: &Context<'_>) -> Result<u64> {
+        Self::contar(ctx, None).await
+    }
+
+    /// Conversions in state REGISTRADA (waiting for validation).
+    async fn conversiones_registradas(&self, ctx: &Context<'_>) -> Result<u64> {
+        Self::contar(ctx, Some(EstadoConversion::Registrada)).await
+    }
+}
