@@ -21,6 +21,11 @@ const ASSETS: &[(&str, &str)] = &[
         "node_modules/react-dom/umd/react-dom.production.min.js",
     ),
     ("graphiql.js", "node_modules/graphiql/dist/index.umd.js"),
+    // GraphiQL's UMD build has no WebSocket client: subscriptions need this one.
+    (
+        "graphql-ws.js",
+        "node_modules/graphql-ws/umd/graphql-ws.min.js",
+    ),
     ("graphiql.css", "node_modules/graphiql/dist/style.css"),
     ("app.js", "app.js"),
     ("app.css", "app.css"),

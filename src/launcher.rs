@@ -147,9 +147,10 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     let listener = server::bind(SocketAddr::new(options.host, options.base_port)).await?;
     let addr = listener.local_addr()?;
     lines.insert(0, format!("  {:<12} http://{addr}/graphql   (GraphiQL: http://{addr}/graphiql, health: http://{addr}/health)", "gateway"));
+    lines.insert(1, format!("  {:<12} http://{addr}/console", "console"));
     let mut stop = stop_rx.clone();
     lines.insert(
-        1,
+        2,
         format!("  {:<12} POST http://{addr}/auth/login with admin/admin, operador/operador or lector/lector", "demo users"),
     );
     let state = gateway::server::AppState::configured(engine, &config);
@@ -159,9 +160,15 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
         stop_rx.clone(),
     ));
     servers.push(tokio::spawn(async move {
-        gateway::server::serve_with(listener, state, &config, async move {
-            stop.wait_for(|s| *s).await.ok();
-        })
+        gateway::server::serve_with_routes(
+            listener,
+            state,
+            &config,
+            admin_console::router(),
+            async move {
+                stop.wait_for(|s| *s).await.ok();
+            },
+        )
         .await
     }));
     println!(

@@ -150,12 +150,22 @@
   const headers = token ? JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) : undefined;
   const wsScheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
 
+  // Subscriptions over graphql-transport-ws, authenticated in connection_init with the
+  // token of the headers editor at the time the socket opens (lazy: on the first one).
+  const wsClient = graphqlWs.createClient({
+    url: `${wsScheme}//${window.location.host}/graphql`,
+    lazy: true,
+    connectionParams: () => {
+      const current = readToken();
+      return current ? { Authorization: `Bearer ${current}`, [PLAN_HEADER]: 'true' } : { [PLAN_HEADER]: 'true' };
+    },
+  });
+
   const fetcher = GraphiQL.createFetcher({
     url: `${window.location.origin}/graphql`,
-    subscriptionUrl: `${wsScheme}//${window.location.host}/graphql`,
+    wsClient,
     // Asks the gateway for extensions.queryPlan on every request; the headers editor is merged on top.
     headers: { [PLAN_HEADER]: 'true' },
-    wsConnectionParams: { [PLAN_HEADER]: 'true' },
   });
 
   ReactDOM.createRoot(document.getElementById('graphiql')).render(

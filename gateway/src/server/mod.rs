@@ -288,6 +288,12 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// layers the configuration asks for. Layers run outside in: request id, CORS,
 /// compression, timeout, body limit, panic catcher.
 pub fn router_with(state: Arc<AppState>, config: &GatewayConfig) -> Router {
+    router_with_routes(state, config, Router::new())
+}
+
+/// [`router_with`] plus the deployment's own routes (a web app, say), served behind the
+/// same HTTP layers.
+pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: Router) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let mut graphql = Router::new().route("/graphql", get(http::get).post(http::post));
     // REST routes run operations too: the same limits apply.
@@ -312,6 +318,7 @@ pub fn router_with(state: Arc<AppState>, config: &GatewayConfig) -> Router {
         .with_state(state)
         .merge(rest)
         .merge(graphiql::router())
+        .merge(extra)
         .layer(CatchPanicLayer::new())
         .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -345,7 +352,18 @@ pub async fn serve_with(
     config: &GatewayConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router_with(state.clone(), config);
+    serve_with_routes(listener, state, config, Router::new(), shutdown).await
+}
+
+/// Serves with the configuration's HTTP layers and the deployment's own routes.
+pub async fn serve_with_routes(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    config: &GatewayConfig,
+    extra: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router_with_routes(state.clone(), config, extra);
     // Client addresses reach the rate limiter.
     axum::serve(
         listener,

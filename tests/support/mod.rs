@@ -1,0 +1,90 @@
+//! The embedded launcher as a test starts it: the real binary on free ports.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+/// A running launcher: its process, the `/graphql` URLs it printed (gateway first) and the
+/// rest of its output.
+pub(crate) struct Launched {
+    child: Child,
+    pub(crate) urls: Vec<String>,
+    stdout: mpsc::Receiver<String>,
+}
+
+/// A base port that, with its next five ports, is free right now.
+fn free_base_port() -> u16 {
+    for _ in 0..50 {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind probe");
+        let port = probe.local_addr().expect("addr").port();
+        drop(probe);
+        let base = port.saturating_sub(1);
+        let free = (0..=5).all(|n| std::net::TcpListener::bind(("127.0.0.1", base + n)).is_ok());
+        if free && base > 1024 {
+            return base;
+        }
+    }
+    panic!("no free port range");
+}
+
+/// Starts the launcher on a data folder and waits for its URLs.
+pub(crate) fn launch(data_dir: &std::path::Path) -> Launched {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alpes-partners"))
+        .args(["--data-dir", data_dir.to_str().expect("utf-8 path")])
+        .args(["--base-port", &free_base_port().to_string()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("launcher starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut urls = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("launcher prints its URLs");
+        if let Some(url) = line.split_whitespace().find(|w| w.ends_with("/graphql")) {
+            urls.push(url.to_owned());
+        }
+        if line.contains("Press Ctrl-C") {
+            break;
+        }
+    }
+    Launched {
+        child,
+        urls,
+        stdout: rx,
+    }
+}
+
+impl Drop for Launched {
+    /// A failed test must not leave the launcher running (it holds the test's pipes).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Stops the launcher with SIGTERM and checks it exits cleanly.
+pub(crate) fn stop(mut launched: Launched) {
+    let pid = launched.child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let status = launched.child.wait().expect("exit");
+    assert!(status.success(), "clean exit on SIGTERM: {status}");
+    let rest: Vec<String> = launched.stdout.try_iter().collect();
+    assert!(rest.iter().any(|l| l == "Stopped."), "{rest:?}");
+}

@@ -1,0 +1,255 @@
+// The admin console in Chromium, against the embedded platform: login, the live dashboard,
+// search, each composite view and each action (one failing validation), with a screenshot
+// of every page in artifacts/.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { BASE, browser, gql, login, page, shot, token } from './support.mjs';
+
+let chromium;
+let tab;
+const problems = [];
+// Shared by the tests, in order: what the API set up and what the console created.
+const state = {};
+
+before(async () => {
+  chromium = await browser();
+  tab = await page(chromium, problems);
+});
+
+after(async () => {
+  await chromium?.close();
+});
+
+function noProblems() {
+  assert.deepEqual(problems.splice(0), [], 'no script errors and nothing loaded from outside the gateway');
+}
+
+// Registers a conversion through the API, retried while conversiones has not yet learned
+// the partner and campaign from their events.
+async function registerConversion(afiliadoId, campaniaId, valor, moneda, referencia) {
+  let last;
+  for (let i = 0; i < 120; i += 1) {
+    last = await gql(
+      'mutation($input: RegistrarConversionInput!) { registrarConversion(input: $input) { conversion { id estado } } }',
+      { input: { afiliadoId, campaniaId, tipo: 'VENTA', valor: { valor, moneda }, canal: 'web', referenciaExterna: referencia } },
+    );
+    if (!last.errors) return last.data.registrarConversion.conversion;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`conversion not accepted: ${JSON.stringify(last)}`);
+}
+
+async function counter(name) {
+  return tab.locator(`[data-contador="${name}"] .valor`).textContent();
+}
+
+test('a wrong password is refused with a message, the demo login opens the dashboard', async () => {
+  await tab.goto(`${BASE}/console`);
+  await tab.getByLabel('Usuario').fill('admin');
+  await tab.getByLabel('Contraseña').fill('equivocada');
+  await tab.getByRole('button', { name: 'Entrar' }).click();
+  await tab.getByText('Usuario o contraseña incorrectos').waitFor();
+  await shot(tab, 'login');
+  // Chromium logs the refused login's 401 itself: expected here, and only here.
+  const refused = problems.findIndex((p) => p.includes('status of 401'));
+  assert.ok(refused >= 0, JSON.stringify(problems));
+  problems.splice(refused, 1);
+  await login(tab, 'admin');
+  await tab.getByText('admin · lectura, escritura, admin').waitFor();
+  noProblems();
+});
+
+test('the dashboard shows every counter and updates live when a conversion is registered through the API', async () => {
+  const setup = await gql(`{
+    afiliados(filtro: { estado: ACTIVO }, paginacion: { perPage: 1 }) { items { id nombre configuracionComisiones { minimoPago { valor moneda } } } }
+    campanias(filtro: { estado: ACTIVA }, paginacion: { perPage: 1 }) { items { id nombre } }
+    conversiones { paginacion { total } }
+    clientes { paginacion { total } }
+  }`);
+  state.afiliado = setup.data.afiliados.items[0];
+  state.campania = setup.data.campanias.items[0];
+  const live = tab.locator('.en-vivo');
+  await tab.waitForFunction(() => document.querySelector('.en-vivo')?.textContent === 'en vivo');
+  assert.equal(await live.textContent(), 'en vivo');
+  assert.equal(await counter('totalClientes'), String(setup.data.clientes.paginacion.total));
+  for (const name of ['totalAfiliados', 'totalCampanias', 'totalConversiones', 'totalPagos']) {
+    assert.match(await counter(name), /^\d+$/, name);
+  }
+  await tab.locator('svg[aria-label^="Conversiones por semana y canal"]').waitFor();
+  await tab.locator('svg[aria-label="Pagos por estado"]').waitFor();
+  const before = Number(await counter('totalConversiones'));
+  const { minimoPago } = state.afiliado.configuracionComisiones;
+  // Far above the partner's minimum, so its commission pays out whatever the rate.
+  state.valor = String((Math.ceil(Number(minimoPago.valor)) + 1) * 1000);
+  state.moneda = minimoPago.moneda;
+  state.conversion = await registerConversion(state.afiliado.id, state.campania.id, state.valor, state.moneda, `web-${Date.now()}`);
+  await tab.waitForFunction(
+    (expected) => document.querySelector('[data-contador="totalConversiones"] .valor')?.textContent === expected,
+    String(before + 1),
+    { timeout: 30000 },
+  );
+  await shot(tab, 'panel');
+  noProblems();
+});
+
+test('search finds a partner by part of its name, with relevance, and opens its view', async () => {
+  const part = state.afiliado.nombre.split(' ')[0].slice(0, 4);
+  await tab.getByRole('link', { name: 'Búsqueda' }).click();
+  await tab.getByLabel('Buscar en clientes').fill(part);
+  await tab.getByRole('button', { name: 'Buscar' }).click();
+  const result = tab.locator('.resultado-busqueda[data-tipo="Afiliado"]', { hasText: state.afiliado.nombre }).first();
+  await result.waitFor();
+  assert.match(await result.locator('.relevancia').textContent(), /\d\.\d\d/);
+  await shot(tab, 'busqueda');
+  await result.getByRole('link').click();
+  await tab.getByRole('heading', { name: state.afiliado.nombre, level: 1 }).waitFor();
+  for (const heading of ['Métricas (30 días)', 'Conversiones', 'Comisiones', 'Pagos']) {
+    await tab.getByRole('heading', { name: heading, level: 2 }).waitFor();
+  }
+  await tab.getByRole('table', { name: 'Conversiones del afiliado' }).waitFor();
+  await shot(tab, 'afiliado');
+  noProblems();
+});
+
+test('a client shows its campaigns and recent payouts', async () => {
+  const data = await gql('{ campanias(paginacion: { perPage: 1 }) { items { cliente { id nombre } } } }');
+  const cliente = data.data.campanias.items[0].cliente;
+  await tab.goto(`${BASE}/console#/clientes/${cliente.id}`);
+  await tab.getByRole('heading', { name: cliente.nombre, level: 1 }).waitFor();
+  await tab.getByRole('table', { name: 'Campañas del cliente' }).waitFor();
+  await tab.getByRole('heading', { name: 'Pagos recientes', level: 2 }).waitFor();
+  await shot(tab, 'cliente');
+  noProblems();
+});
+
+test('a registration that fails validation shows the server message next to the field', async () => {
+  await tab.getByRole('link', { name: 'Acciones' }).click();
+  const form = tab.locator('#registrar-cliente');
+  await form.getByLabel('Nombre').fill('Cliente Web');
+  await form.getByLabel('Correo').fill('no-es-un-correo');
+  await form.getByLabel('Cédula').fill('1020304050');
+  await form.getByLabel('Fecha de nacimiento').fill('1990-05-17');
+  await form.getByRole('button', { name: 'Registrar cliente' }).click();
+  const error = form.locator('.campo[data-campo="email"] .error-campo');
+  await error.waitFor();
+  const message = await error.textContent();
+  assert.ok(message.length > 5, message);
+  assert.equal(await form.getByLabel('Correo').getAttribute('aria-invalid'), 'true');
+  await shot(tab, 'acciones-error');
+  const clientes = await gql('{ clientes(filtro: { busqueda: "Cliente Web" }) { paginacion { total } } }');
+  assert.equal(clientes.data?.clientes.paginacion.total ?? 0, 0, JSON.stringify(clientes));
+  noProblems();
+});
+
+test('each action works from the console: client, partner, campaign, conversion, commission, payout, report version', async () => {
+  const stamp = Date.now();
+  // Client.
+  const cliente = tab.locator('#registrar-cliente');
+  await cliente.getByLabel('Correo').fill(`cliente.web.${stamp}@example.com`);
+  await cliente.getByLabel('Cédula').fill(String(stamp).slice(-10));
+  await cliente.getByRole('button', { name: 'Registrar cliente' }).click();
+  await cliente.getByText('Cliente registrado: Cliente Web').waitFor();
+  assert.equal(await cliente.locator('.error-campo:not(:empty)').count(), 0);
+
+  // Partner.
+  const afiliado = tab.locator('#registrar-afiliado');
+  await afiliado.getByLabel('Nombre').fill(`Afiliado Web ${stamp}`);
+  await afiliado.getByLabel('Correo').fill(`afiliado.web.${stamp}@example.com`);
+  await afiliado.getByLabel('Teléfono').fill('+573001234567');
+  await afiliado.getByLabel('Número de documento').fill(String(stamp).slice(-9));
+  await afiliado.getByLabel('Banco').fill('Banco Web');
+  await afiliado.getByLabel('Número de cuenta').fill('1234567890');
+  await afiliado.getByRole('button', { name: 'Registrar afiliado' }).click();
+  await afiliado.getByText(`Afiliado registrado: Afiliado Web ${stamp}`).waitFor({ timeout: 10000 }).catch(async (e) => {
+    throw new Error(`${e.message}\n${await afiliado.innerText()}`);
+  });
+
+  // Campaign: created for the new client, then activated and paused.
+  const campania = tab.locator('#crear-campania');
+  await campania.getByLabel('Cliente').selectOption({ label: 'Cliente Web' });
+  await campania.getByLabel('Nombre').fill(`Campaña Web ${stamp}`);
+  await campania.getByLabel('Presupuesto').fill('5000');
+  await campania.getByRole('button', { name: 'Crear campaña' }).click();
+  await campania.getByText(`Campaña creada: Campaña Web ${stamp} (CREADA)`).waitFor({ timeout: 10000 }).catch(async (e) => {
+    throw new Error(`${e.message}\n${await campania.innerText()}`);
+  });
+  const estado = tab.locator('#estado-campania');
+  await estado.getByLabel('Campaña').selectOption({ label: `Campaña Web ${stamp} (CREADA)` });
+  await estado.getByRole('button', { name: 'Activar' }).click();
+  await estado.getByText(`Campaña Campaña Web ${stamp}: ACTIVA`).waitFor();
+  await estado.getByLabel('Campaña').selectOption({ label: `Campaña Web ${stamp} (ACTIVA)` });
+  await estado.getByRole('button', { name: 'Pausar' }).click();
+  await estado.getByText(`Campaña Campaña Web ${stamp}: PAUSADA`).waitFor();
+
+  // The conversion registered through the API in the dashboard test, validated here.
+  const validar = tab.locator('#validar-conversion');
+  await validar.getByLabel('Conversión registrada').selectOption(state.conversion.id);
+  await validar.getByRole('button', { name: 'Validar' }).click();
+  await validar.getByText('Conversión VALIDADA').waitFor();
+
+  // Its commission appears once pagos has applied the event: approved here.
+  let comision;
+  for (let i = 0; i < 120 && !comision; i += 1) {
+    const found = await gql('query($a: ID!) { comisiones(filtro: { afiliadoId: $a, estado: CALCULADA }) { items { id conversion { id } } } }', { a: state.afiliado.id });
+    comision = found.data?.comisiones.items.find((c) => c.conversion.id === state.conversion.id);
+    if (!comision) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.ok(comision, 'the validated conversion earned a commission');
+  await tab.reload();
+  const aprobar = tab.locator('#aprobar-comision');
+  await aprobar.getByLabel('Comisión calculada').selectOption(comision.id);
+  await aprobar.getByRole('button', { name: 'Aprobar' }).click();
+  await aprobar.getByText('Comisión APROBADA').waitFor();
+
+  // Payout of the partner's approved commissions, with an idempotency key: sent twice,
+  // it is one payout.
+  const pagar = tab.locator('#solicitar-pago');
+  await pagar.getByLabel('Afiliado').selectOption(state.afiliado.id);
+  await pagar.getByLabel('Ciclo').fill(`CYCLE-2099-${String((stamp % 12) + 1).padStart(2, '0')}`);
+  await pagar.getByLabel('Moneda (opcional)').selectOption(state.moneda);
+  await pagar.getByRole('button', { name: 'Solicitar pago' }).click();
+  const enlace = pagar.locator('.resultado a');
+  await enlace.waitFor({ timeout: 10000 }).catch(async (e) => {
+    throw new Error(`${e.message}\n${await pagar.innerText()}`);
+  });
+  const href = await enlace.getAttribute('href');
+  await pagar.getByRole('button', { name: 'Solicitar pago' }).click();
+  await tab.waitForFunction((first) => document.querySelector('#solicitar-pago .resultado a')?.getAttribute('href') === first, href);
+  state.pago = href.split('/').pop();
+
+  // The report version (admin only).
+  const version = tab.locator('#version-reporte');
+  await version.getByLabel('Versión').selectOption('V2');
+  await version.getByRole('button', { name: 'Cambiar versión' }).click();
+  await version.getByText('Versión activa: V2').first().waitFor();
+  await shot(tab, 'acciones');
+  const check = await gql('{ versionReporte }', {}, await token('admin'));
+  assert.equal(check.data.versionReporte, 'V2');
+  noProblems();
+});
+
+test('a payout shows its commissions, transactions and audit trail', async () => {
+  await tab.goto(`${BASE}/console#/pagos/${state.pago}`);
+  await tab.getByRole('heading', { name: /^Pago CYCLE-2099/, level: 1 }).waitFor();
+  await tab.getByRole('table', { name: 'Comisiones del pago' }).waitFor();
+  await tab.getByRole('heading', { name: 'Transacciones', level: 2 }).waitFor();
+  await tab.getByRole('heading', { name: 'Auditoría', level: 2 }).waitFor();
+  await tab.locator('.auditoria li', { hasText: 'PagoSolicitado' }).waitFor();
+  await shot(tab, 'pago');
+  noProblems();
+});
+
+test('a reader cannot switch the report version: the server says why, nothing changes', async () => {
+  await tab.getByRole('button', { name: 'Salir' }).click();
+  await login(tab, 'lector');
+  await tab.getByRole('link', { name: 'Acciones' }).click();
+  const version = tab.locator('#version-reporte');
+  await version.getByLabel('Versión').selectOption('V1');
+  await version.getByRole('button', { name: 'Cambiar versión' }).click();
+  await version.locator('.alerta').waitFor();
+  const check = await gql('{ versionReporte }', {}, await token('admin'));
+  assert.equal(check.data.versionReporte, 'V2');
+  noProblems();
+});

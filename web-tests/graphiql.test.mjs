@@ -1,0 +1,71 @@
+// GraphiQL from the console's link: the token comes prefilled, the docs come from
+// introspection, and a query and a subscription run through the gateway.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { BASE, browser, gql, login, page, shot } from './support.mjs';
+
+let chromium;
+let tab;
+const problems = [];
+
+before(async () => {
+  chromium = await browser();
+  tab = await page(chromium, problems);
+});
+
+after(async () => {
+  await chromium?.close();
+});
+
+// Replaces the operation in GraphiQL's editor and runs it.
+async function run(graphiql, text) {
+  const editor = graphiql.locator('.graphiql-query-editor .CodeMirror').first();
+  await editor.click();
+  await graphiql.keyboard.press('Control+A');
+  await graphiql.keyboard.press('Delete');
+  // Typed as a paste: the editor's auto-closing brackets would double typed ones.
+  await graphiql.evaluate((value) => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(value), text);
+  // GraphiQL re-parses the operation shortly after an edit (debounced); it runs the parsed
+  // one, so a subscription run too soon would still be the previous query.
+  await graphiql.waitForTimeout(800);
+  await graphiql.getByRole('button', { name: /Execute query/ }).click();
+}
+
+function response(graphiql) {
+  return graphiql.locator('.graphiql-response .CodeMirror-code');
+}
+
+test('the console opens GraphiQL with the token, docs from introspection, a query and a subscription', async () => {
+  await login(tab, 'admin');
+  const [graphiql] = await Promise.all([
+    tab.context().waitForEvent('page'),
+    tab.getByRole('link', { name: 'GraphiQL' }).click(),
+  ]);
+  graphiql.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await graphiql.locator('.graphiql-query-editor').waitFor();
+  // The token arrived in the headers editor (and left the address bar).
+  assert.ok(!graphiql.url().includes('token='), graphiql.url());
+  const headers = await graphiql.evaluate(() => window.localStorage.getItem('gateway:graphiql:token'));
+  assert.ok(headers && headers.length > 20, 'token remembered');
+
+  // Docs from introspection.
+  await graphiql.getByRole('button', { name: /Show Documentation Explorer/ }).click();
+  await graphiql.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor();
+  await graphiql.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().click();
+  await graphiql.locator('.graphiql-doc-explorer').getByText('contadoresDashboard').first().waitFor();
+
+  // A federated query.
+  await run(graphiql, '{ clientes(paginacion: { perPage: 2 }) { paginacion { total } items { nombre campanias { nombre } } } }');
+  await response(graphiql).getByText('"total"').waitFor();
+  const expected = await gql('{ clientes { paginacion { total } } }');
+  await response(graphiql).getByText(String(expected.data.clientes.paginacion.total)).first().waitFor();
+  await shot(graphiql, 'graphiql');
+
+  // A subscription: its first event is the counters right away.
+  await run(graphiql, 'subscription { contadoresDashboard { totalClientes totalConversiones } }');
+  await response(graphiql).getByText('"totalConversiones"').waitFor({ timeout: 20000 });
+  await shot(graphiql, 'graphiql-suscripcion');
+  assert.deepEqual(problems, []);
+});
