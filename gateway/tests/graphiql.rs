@@ -172,7 +172,13 @@ async fn page_asks_for_the_query_plan_and_talks_to_same_origin_graphql() {
     );
     assert!(script.contains("/graphql"), "GraphiQL targets /graphql");
     assert!(
-        script.contains("subscriptionUrl"),
-        "subscriptions go over graphql-ws"
+        script.contains("graphqlWs.createClient"),
+        "subscriptions go over graphql-transport-ws"
+    );
+    assert!(
+        referenced_urls(&html)
+            .iter()
+            .any(|url| url.contains("/graphql-ws-") && url.ends_with(".js")),
+        "the page loads the WebSocket client before app.js"
     );
 }
