@@ -48,6 +48,19 @@ fn gateway_config() -> gateway::config::GatewayConfig {
     config
 }
 
+/// Runs the gateway alone with the console (deployed topology); the configuration's REST
+/// routes and invalidation rules default to this platform's.
+pub(crate) async fn gateway(args: gateway::server::ServeArgs) -> Result<()> {
+    let mut config = args.config()?;
+    if config.rest.routes.is_empty() {
+        config.rest.routes = crate::rest_routes::routes();
+    }
+    if config.cache.invalidation.rules.is_empty() {
+        config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
+    }
+    gateway::server::run_with(config, admin_console::router()).await
+}
+
 /// Every subgraph that exists, in port order.
 pub(crate) fn subgraphs() -> Vec<Box<dyn Subgraph>> {
     vec![
@@ -75,6 +88,7 @@ pub(crate) struct SingleOptions {
     pub(crate) max_connections: u32,
     pub(crate) demo: bool,
     pub(crate) redis_url: Option<String>,
+    pub(crate) event_stream: String,
     pub(crate) gateway_secret: Option<String>,
 }
 
@@ -259,7 +273,12 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
     .await?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let live = kernel::live::LiveEvents::new();
-    let mut event_tasks = match single_bus(subgraph.as_ref(), options.redis_url.as_deref()).await? {
+    let bus = single_bus(
+        subgraph.as_ref(),
+        options.redis_url.as_deref(),
+        &options.event_stream,
+    );
+    let mut event_tasks = match bus.await? {
         Some(bus) => {
             let mut tasks = eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks;
             tasks.push(eventbus::feed_live(bus, live.clone(), stop_rx.clone()));
@@ -292,6 +311,7 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
 async fn single_bus(
     subgraph: &dyn Subgraph,
     redis_url: Option<&str>,
+    stream: &str,
 ) -> Result<Option<std::sync::Arc<dyn eventbus::EventBus>>> {
     if !subgraph.publishes_events() && subgraph.event_handlers().is_empty() {
         return Ok(None);
@@ -303,7 +323,11 @@ async fn single_bus(
         );
         return Ok(None);
     };
-    let bus = eventbus::RedisBus::connect(url, eventbus::RedisOptions::default())
+    let options = eventbus::RedisOptions {
+        stream: stream.to_owned(),
+        ..Default::default()
+    };
+    let bus = eventbus::RedisBus::connect(url, options)
         .await
         .context("connecting to the event bus (Redis)")?;
     Ok(Some(std::sync::Arc::new(bus)))

@@ -35,6 +35,10 @@ enum Command {
     Subgraph(SubgraphArgs),
     /// Write the supergraph of every subgraph (schema.graphql), or check it is current.
     Schema(SchemaArgs),
+    /// The gateway alone (deployed topology), with the admin console: `gateway serve`'s
+    /// configuration, plus this platform's REST routes and cache invalidation rules when
+    /// the configuration names none.
+    Gateway(gateway::server::ServeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -84,6 +88,9 @@ struct SubgraphArgs {
     /// Redis of the event bus (redis://host:port); without it events stay in the outbox.
     #[arg(long, env = "REDIS_URL")]
     redis_url: Option<String>,
+    /// The bus's Redis stream (every subgraph of a deployment names the same one).
+    #[arg(long, env = "ALPES_EVENT_STREAM", default_value = eventbus::DEFAULT_STREAM)]
+    event_stream: String,
     /// The gateway's shared credential (at least 16 characters): when set, `/graphql`
     /// answers only requests carrying it (the gateway's `subgraph_secret`).
     #[arg(long, env = "ALPES_GATEWAY_SECRET", hide_env_values = true)]
@@ -92,8 +99,11 @@ struct SubgraphArgs {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    kernel::server::init_tracing();
     let cli = Cli::parse();
+    // The gateway installs its own subscriber (it may export spans).
+    if !matches!(cli.command, Some(Command::Gateway(_))) {
+        kernel::server::init_tracing();
+    }
     match cli.command {
         None => launcher::embedded(cli.embedded.into()).await,
         Some(Command::Subgraph(args)) => {
@@ -104,11 +114,13 @@ async fn main() -> anyhow::Result<()> {
                 max_connections: args.max_connections,
                 demo: args.demo,
                 redis_url: args.redis_url,
+                event_stream: args.event_stream,
                 gateway_secret: args.gateway_secret,
             })
             .await
         }
         Some(Command::Schema(args)) => schema::run(&args.output, args.check),
+        Some(Command::Gateway(args)) => launcher::gateway(args).await,
     }
 }
 

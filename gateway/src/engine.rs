@@ -120,7 +120,7 @@ pub struct Engine {
     /// Whether `__schema`/`__type` are answered.
     introspection: bool,
     /// Where each subgraph is reached: `(name, url)`.
-    endpoints: Vec<(String, String)>,
+    endpoints: Vec<(String, Arc<executor::Replicas>)>,
     /// Operation limits checked before planning.
     limits: pipeline::OperationLimits,
     /// Most tokens a document may have.
@@ -181,7 +181,10 @@ impl Engine {
         let endpoints = supergraph
             .subgraphs
             .iter()
-            .map(|s| (s.name.clone(), s.url.clone()))
+            .map(|s| {
+                let replicas = executor::Replicas::new(vec![s.url.clone()]);
+                (s.name.clone(), Arc::new(replicas))
+            })
             .collect();
         Self {
             limits: pipeline::OperationLimits::default(),
@@ -273,15 +276,24 @@ impl Engine {
         self
     }
 
-    /// Records where subgraphs are reached when it differs from the routing URLs.
-    pub fn with_endpoints(mut self, endpoints: Vec<(String, String)>) -> Self {
+    /// Records where subgraphs are reached (their replicas) when it differs from the
+    /// routing URLs, as the subgraph client reaches them.
+    pub fn with_endpoints(mut self, endpoints: Vec<(String, Arc<executor::Replicas>)>) -> Self {
         self.endpoints = endpoints;
         self
     }
 
-    /// Subgraphs as `(name, url)`, for health checks.
+    /// Every subgraph replica as `(name, url)`, for health checks.
     pub fn subgraph_urls(&self) -> Vec<(String, String)> {
-        self.endpoints.clone()
+        self.endpoints
+            .iter()
+            .flat_map(|(name, replicas)| {
+                replicas
+                    .urls()
+                    .iter()
+                    .map(move |url| (name.clone(), url.clone()))
+            })
+            .collect()
     }
 
     /// Turns introspection (`__schema`, `__type`) on or off.
@@ -530,10 +542,14 @@ impl Engine {
             .iter()
             .filter_map(|n| admitted.variables.get(n).map(|v| (n.clone(), v.clone())))
             .collect();
+        // A replica in service, in turn; a subscription stays on it until it ends.
         let url = self
             .endpoints
             .get(root.subgraph_index)
-            .map(|(_, url)| url.clone())
+            .and_then(|(_, replicas)| {
+                let first = *replicas.order().first()?;
+                Some(replicas.url(first).to_owned())
+            })
             .unwrap_or_default();
         let mut headers = Vec::new();
         if let Some(secret) = &self.subgraph_secret {

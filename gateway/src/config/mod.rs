@@ -34,6 +34,9 @@ pub struct GatewayConfig {
     pub listen: SocketAddr,
     /// Per-request timeout to a subgraph, in milliseconds (each subgraph can override it).
     pub subgraph_timeout_ms: u64,
+    /// How often the replicas of a subgraph with several are probed, in milliseconds
+    /// (0: never; a replica whose connection failed still sits out a cool-down).
+    pub replica_probe_ms: u64,
     /// Per-subgraph settings, by subgraph name.
     pub subgraphs: BTreeMap<String, SubgraphConfig>,
     /// Cross-origin requests.
@@ -140,6 +143,9 @@ pub struct SubgraphConfig {
     pub timeout_ms: Option<u64>,
     /// A URL replacing the supergraph's routing URL.
     pub url: Option<String>,
+    /// Several replicas' URLs instead (requests take turns; queries are retried on the
+    /// next replica when a connection fails, mutations never).
+    pub urls: Vec<String>,
 }
 
 /// Which browser origins may call the gateway.
@@ -224,6 +230,7 @@ impl Default for GatewayConfig {
             supergraph_poll_ms: 2_000,
             listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
             subgraph_timeout_ms: 30_000,
+            replica_probe_ms: 1_000,
             subgraphs: BTreeMap::new(),
             cors: CorsConfig::default(),
             limits: LimitsConfig::default(),
@@ -550,13 +557,14 @@ impl GatewayConfig {
             if let Some(timeout) = subgraph.timeout_ms {
                 positive(&format!("subgraphs.{name}.timeout_ms"), timeout)?;
             }
-            if let Some(url) = &subgraph.url
-                && !(url.starts_with("http://") || url.starts_with("https://"))
-            {
-                return Err(ConfigError::Setting {
-                    key: format!("subgraphs.{name}.url"),
-                    problem: format!("{url:?} is not an http(s) URL"),
-                });
+            let urls = subgraph.url.iter().map(|u| ("url", u));
+            for (key, url) in urls.chain(subgraph.urls.iter().map(|u| ("urls", u))) {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(ConfigError::Setting {
+                        key: format!("subgraphs.{name}.{key}"),
+                        problem: format!("{url:?} is not an http(s) URL"),
+                    });
+                }
             }
         }
         for origin in &self.cors.allow_origins {
@@ -789,5 +797,13 @@ impl GatewayConfig {
             .get(subgraph)
             .and_then(|s| s.url.as_deref())
             .unwrap_or(routing_url)
+    }
+
+    /// Every replica URL of a subgraph: `urls`, else its one URL.
+    pub fn urls_of(&self, subgraph: &str, routing_url: &str) -> Vec<String> {
+        match self.subgraphs.get(subgraph) {
+            Some(s) if !s.urls.is_empty() => s.urls.clone(),
+            _ => vec![self.url_of(subgraph, routing_url).to_owned()],
+        }
     }
 }

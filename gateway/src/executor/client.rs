@@ -1,5 +1,6 @@
 //! Subgraph I/O behind a trait: the HTTP implementation pools connections, applies a
-//! per-subgraph timeout and shares identical in-flight queries.
+//! per-subgraph timeout, shares identical in-flight queries and spreads requests over a
+//! subgraph's replicas (a query whose connection fails is retried on the next one).
 
 use std::{
     collections::HashMap,
@@ -14,7 +15,10 @@ use futures::{
 };
 use serde_json::Value;
 
-use super::breaker::{Admission, Breaker, BreakerSettings};
+use super::{
+    breaker::{Admission, Breaker, BreakerSettings},
+    replicas::{COOL_DOWN, Replicas, probe_replicas},
+};
 use crate::{
     cache::CacheHint,
     telemetry::{Metrics, Outcome},
@@ -106,12 +110,13 @@ pub type SubgraphResponse = Arc<Fetched>;
 /// Sends GraphQL requests to subgraphs.
 pub trait SubgraphClient: Send + Sync + 'static {
     /// Sends `body` (a JSON GraphQL request) to the subgraph with this index, tagged with
-    /// the client request's id.
+    /// the client request's id. A `query` may share an identical request in flight and be
+    /// retried elsewhere; a mutation is sent once, alone.
     fn send(
         &self,
         subgraph: usize,
         body: Bytes,
-        deduplicate: bool,
+        query: bool,
         forwarded: &Forwarded,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>>;
 }
@@ -121,8 +126,8 @@ pub trait SubgraphClient: Send + Sync + 'static {
 pub struct SubgraphEndpoint {
     /// Name, for errors.
     pub name: String,
-    /// GraphQL endpoint URL.
-    pub url: String,
+    /// Its GraphQL endpoint URL, one per replica.
+    pub replicas: Arc<Replicas>,
     /// Per-request timeout.
     pub timeout: Duration,
 }
@@ -181,6 +186,23 @@ impl HttpSubgraphClient {
         self
     }
 
+    /// Probes the replicas of subgraphs that have several every `interval` (in the current
+    /// Tokio runtime, until this client is dropped).
+    pub fn with_replica_probes(self, interval: Duration) -> Self {
+        if !interval.is_zero() {
+            let replicas = self
+                .endpoints
+                .iter()
+                .filter(|e| e.replicas.urls().len() > 1)
+                .map(|e| Arc::downgrade(&e.replicas))
+                .collect::<Vec<_>>();
+            if !replicas.is_empty() {
+                probe_replicas(self.http.clone(), replicas, self.secret.clone(), interval);
+            }
+        }
+        self
+    }
+
     /// Records subgraph fetches in these metrics.
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = metrics;
@@ -191,6 +213,7 @@ impl HttpSubgraphClient {
         &self,
         subgraph: usize,
         body: Bytes,
+        query: bool,
         forwarded: &Forwarded,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
         let http = self.http.clone();
@@ -212,7 +235,8 @@ impl HttpSubgraphClient {
                     retry_after_ms: retry_after.as_millis(),
                 });
             }
-            let call = Self::call(&http, &endpoints, subgraph, body, forwarded, secret);
+            let call =
+                Self::call_replicas(&http, &endpoints, subgraph, body, query, forwarded, secret);
             let result = crate::telemetry::traced_fetch(&name, call).await;
             if let Some(breaker) = breaker
                 && breaker.record(result.is_ok(), std::time::Instant::now())
@@ -230,21 +254,64 @@ impl HttpSubgraphClient {
         .boxed()
     }
 
-    async fn call(
+    /// Sends to the subgraph's replicas in turn: a query whose connection fails goes to the
+    /// next replica (the failed one leaves service for a while); a mutation is never resent.
+    async fn call_replicas(
         http: &reqwest::Client,
         endpoints: &[SubgraphEndpoint],
         subgraph: usize,
         body: Bytes,
+        query: bool,
         forwarded: Forwarded,
         secret: Option<Arc<str>>,
     ) -> Result<SubgraphResponse, FetchError> {
+        let Some(endpoint) = endpoints.get(subgraph) else {
+            return Err(FetchError::Transport {
+                subgraph: format!("#{subgraph}"),
+                message: "unknown subgraph".into(),
+            });
+        };
+        let order = endpoint.replicas.order();
+        let mut last = None;
+        for (attempt, replica) in order.iter().enumerate() {
+            let url = endpoint.replicas.url(*replica);
+            match Self::call(
+                http,
+                endpoint,
+                url,
+                body.clone(),
+                &forwarded,
+                secret.as_deref(),
+            )
+            .await
+            {
+                Err(error @ FetchError::Transport { .. }) => {
+                    endpoint.replicas.mark_down(*replica, COOL_DOWN);
+                    let again = query && attempt + 1 < order.len();
+                    tracing::warn!(subgraph = %endpoint.name, %url, %error, retried = again, "subgraph replica failed");
+                    last = Some(error);
+                    if !again {
+                        break;
+                    }
+                }
+                result => return result,
+            }
+        }
+        Err(last.unwrap_or_else(|| FetchError::Transport {
+            subgraph: endpoint.name.clone(),
+            message: "no replica configured".into(),
+        }))
+    }
+
+    async fn call(
+        http: &reqwest::Client,
+        endpoint: &SubgraphEndpoint,
+        url: &str,
+        body: Bytes,
+        forwarded: &Forwarded,
+        secret: Option<&str>,
+    ) -> Result<SubgraphResponse, FetchError> {
         {
-            let Some(endpoint) = endpoints.get(subgraph) else {
-                return Err(FetchError::Transport {
-                    subgraph: format!("#{subgraph}"),
-                    message: "unknown subgraph".into(),
-                });
-            };
             let transport = |e: reqwest::Error| {
                 if e.is_timeout() {
                     FetchError::Timeout {
@@ -258,15 +325,15 @@ impl HttpSubgraphClient {
                     }
                 }
             };
-            let mut request = http.post(&endpoint.url);
+            let mut request = http.post(url);
             if let Some(id) = &forwarded.request_id {
                 request = request.header(REQUEST_ID_HEADER, id);
             }
             if let Some(claims) = &forwarded.claims {
                 request = request.header(CLAIMS_HEADER, claims);
             }
-            if let Some(secret) = &secret {
-                request = request.header(SECRET_HEADER, secret.as_ref());
+            if let Some(secret) = secret {
+                request = request.header(SECRET_HEADER, secret);
             }
             request = crate::telemetry::inject_context(request);
             let response = request
@@ -315,11 +382,11 @@ impl SubgraphClient for HttpSubgraphClient {
         &self,
         subgraph: usize,
         body: Bytes,
-        deduplicate: bool,
+        query: bool,
         forwarded: &Forwarded,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
-        if !deduplicate {
-            return self.request(subgraph, body, forwarded);
+        if !query {
+            return self.request(subgraph, body, false, forwarded);
         }
         // Keyed by the whole body and the caller's claims: a hash collision must never mix
         // two requests, and one caller's answer must never reach another.
@@ -334,7 +401,7 @@ impl SubgraphClient for HttpSubgraphClient {
         let table = self.in_flight.clone();
         let done_key = key.clone();
         let shared = self
-            .request(subgraph, body, forwarded)
+            .request(subgraph, body, true, forwarded)
             .map(move |result| {
                 // Done: later identical requests go to the subgraph again.
                 if let Ok(mut table) = table.lock() {

@@ -5,6 +5,7 @@ mod client;
 mod execute;
 mod paths;
 mod project;
+mod replicas;
 mod representation;
 
 pub use breaker::BreakerSettings;
@@ -13,6 +14,7 @@ pub use client::{
     SECRET_HEADER, SubgraphClient, SubgraphEndpoint, SubgraphResponse,
 };
 pub use execute::{EntityCaching, RawResult, execute, execute_from, subgraph_errors};
+pub use replicas::Replicas;
 
 use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
 

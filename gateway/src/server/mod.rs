@@ -40,7 +40,7 @@ use crate::{
     auth::{JwksSource, JwtVerifier, Login},
     config::{CorsConfig, GatewayConfig},
     engine::Engine,
-    executor::{HttpSubgraphClient, REQUEST_ID_HEADER, SubgraphEndpoint},
+    executor::{HttpSubgraphClient, REQUEST_ID_HEADER, Replicas, SubgraphEndpoint},
     pipeline::PersistedQueries,
     supergraph::Supergraph,
     telemetry::Metrics,
@@ -155,18 +155,19 @@ pub fn engine_with_metrics(
         .iter()
         .map(|s| SubgraphEndpoint {
             name: s.name.clone(),
-            url: config.url_of(&s.name, &s.url).to_owned(),
+            replicas: Arc::new(Replicas::new(config.urls_of(&s.name, &s.url))),
             timeout: config.timeout_of(&s.name),
         })
         .collect();
     let urls = endpoints
         .iter()
-        .map(|e| (e.name.clone(), e.url.clone()))
+        .map(|e| (e.name.clone(), e.replicas.clone()))
         .collect();
     let client = HttpSubgraphClient::new(endpoints)?
         .with_metrics(metrics.clone())
         .with_secret(config.subgraph_secret.as_deref())
-        .with_breakers(config.circuit_breaker.settings());
+        .with_breakers(config.circuit_breaker.settings())
+        .with_replica_probes(Duration::from_millis(config.replica_probe_ms));
     let subscription_buffer = config.subscriptions.buffer;
     let persisted = match (
         &config.persisted_queries.safelist,
@@ -434,7 +435,12 @@ pub fn watch_supergraph(
 
 /// Runs `gateway serve`.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let config = args.config()?;
+    run_with(args.config()?, Router::new()).await
+}
+
+/// Runs the gateway with this configuration and the deployment's own routes until a
+/// shutdown signal.
+pub async fn run_with(config: GatewayConfig, extra: Router) -> anyhow::Result<()> {
     // Only now: the configuration says whether spans are exported.
     let tracing = init_tracing(Some(&config.telemetry))?;
     let (engine, introspected) = if config.introspect.subgraphs.is_empty() {
@@ -454,7 +460,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         Some(sdls) => Some(watch_subgraphs(state.clone(), config.clone(), sdls)),
         None => watch_supergraph(state.clone(), config.clone()),
     };
-    serve_with(listener, state, &config, shutdown_signal()).await?;
+    serve_with_routes(listener, state, &config, extra, shutdown_signal()).await?;
     for task in [watcher, invalidations].into_iter().flatten() {
         task.abort();
     }
