@@ -321,6 +321,11 @@ impl Engine {
         self
     }
 
+    /// The credential subgraphs expect from the gateway, if any.
+    pub fn subgraph_secret(&self) -> Option<&str> {
+        self.subgraph_secret.as_deref()
+    }
+
     /// Subscriptions open on subgraphs now.
     pub fn upstream_subscriptions(&self) -> usize {
         self.hub.upstreams()

@@ -188,7 +188,13 @@ pub fn listen_redis_stream(
                     return;
                 }
             };
-            let mut connection = match client.get_multiplexed_async_connection().await {
+            // XREAD blocks for a second: the reply may take that long, plus the network.
+            let config = redis::AsyncConnectionConfig::new()
+                .set_response_timeout(Some(Duration::from_secs(6)));
+            let mut connection = match client
+                .get_multiplexed_async_connection_with_config(&config)
+                .await
+            {
                 Ok(connection) => connection,
                 Err(error) => {
                     tracing::warn!(%error, "cache invalidation: Redis unreachable, retrying");

@@ -529,7 +529,8 @@ impl GatewayConfig {
             figment = figment.merge(Toml::file(file));
         }
         let config: Self = figment
-            .merge(Env::prefixed("GATEWAY_").split("__"))
+            // GATEWAY_CONFIG names the file (a flag's variable), not a setting.
+            .merge(Env::prefixed("GATEWAY_").ignore(&["CONFIG"]).split("__"))
             .extract()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         config.validate()?;

@@ -11,14 +11,17 @@ use super::AppState;
 /// How long one subgraph probe may take.
 const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
-async fn probe(http: &reqwest::Client, name: &str, url: &str) -> Value {
+async fn probe(http: &reqwest::Client, name: &str, url: &str, secret: Option<&str>) -> Value {
     let started = Instant::now();
-    let result = http
+    let mut request = http
         .post(url)
         .timeout(PROBE_TIMEOUT)
-        .json(&json!({ "query": "{ __typename }" }))
-        .send()
-        .await;
+        .json(&json!({ "query": "{ __typename }" }));
+    // Deployed subgraphs answer only the gateway's credential.
+    if let Some(secret) = secret {
+        request = request.header(crate::executor::SECRET_HEADER, secret);
+    }
+    let result = request.send().await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let (status, error) = match result {
         Ok(response) if response.status().is_success() => ("up", None),
@@ -41,9 +44,10 @@ async fn probe(http: &reqwest::Client, name: &str, url: &str) -> Value {
 /// 200 when every subgraph answers, 503 (`degraded`) otherwise.
 pub(crate) async fn health(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Value>) {
     let engine = state.engine();
+    let secret = engine.subgraph_secret();
     let probes = engine.subgraph_urls().into_iter().map(|(name, url)| {
         let http = state.http.clone();
-        async move { probe(&http, &name, &url).await }
+        async move { probe(&http, &name, &url, secret).await }
     });
     let subgraphs = futures::future::join_all(probes).await;
     let cache = match engine.caches() {
