@@ -95,7 +95,9 @@ test('the dashboard shows every counter and updates live when a conversion is re
 });
 
 test('search finds a partner by part of its name, with relevance, and opens its view', async () => {
-  const part = state.afiliado.nombre.split(' ')[0].slice(0, 4);
+  // Part of the name: the first word and the start of the second (a prefix of the name).
+  const [first, second = ''] = state.afiliado.nombre.split(' ');
+  const part = `${first} ${second.slice(0, 3)}`.trim();
   await tab.getByRole('link', { name: 'Búsqueda' }).click();
   await tab.getByLabel('Buscar en clientes').fill(part);
   await tab.getByRole('button', { name: 'Buscar' }).click();

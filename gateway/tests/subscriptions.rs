@@ -430,3 +430,67 @@ async fn shutdown_completes_subscriptions_and_closes_with_going_away() {
     );
     assert_eq!(client.event(WAIT).await, Event::Closed(Some(1001)));
 }
+
+#[tokio::test]
+async fn a_client_that_does_not_read_is_dropped_not_buffered_and_slows_no_one() {
+    let mut config = GatewayConfig::default();
+    config.subscriptions.buffer = 8;
+    let f = Live::start(config).await;
+    let query = "subscription { productUpdated { upc } }";
+    let mut fast = WsClient::connect(&f.ws, json!({})).await;
+    fast.subscribe("f", query).await;
+    // Never read until the end: its socket fills, then the gateway's queue for it.
+    let mut slow = WsClient::connect(&f.ws, json!({})).await;
+    slow.subscribe("s", query).await;
+    for _ in 0..200 {
+        if f.state.running_subscriptions() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Large events fill the socket buffers of the slow client quickly.
+    let padding = "x".repeat(16 * 1024);
+    let events = 2000;
+    f.publish(&format!("0-{padding}"), 1).await;
+    for n in 0..events {
+        if n > 0 {
+            f.events
+                .send(format!("{n}-{padding}"))
+                .expect("upstream open");
+        }
+        let payload = next_data(&mut fast, "f").await;
+        let upc = payload["data"]["productUpdated"]["upc"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            upc.starts_with(&format!("{n}-")),
+            "the fast client gets every event in order"
+        );
+    }
+    // The slow client missed events and was ended with an error, not fed from a queue
+    // that grew with the backlog.
+    let mut delivered = 0;
+    let ended = loop {
+        let message = slow.message(WAIT).await;
+        match message["type"].as_str() {
+            Some("next") if message["payload"]["errors"].is_array() => break message,
+            Some("next") => delivered += 1,
+            Some("error") | Some("complete") => break message,
+            _ => panic!("{message}"),
+        }
+    };
+    assert!(
+        delivered < events,
+        "it could not have read them all: {delivered}"
+    );
+    assert!(
+        ended.to_string().contains("SUBSCRIPTION_UPSTREAM_LOST"),
+        "{}",
+        ended.to_string().chars().take(300).collect::<String>()
+    );
+    assert_eq!(
+        f.state.running_subscriptions(),
+        1,
+        "only the fast client runs on"
+    );
+}

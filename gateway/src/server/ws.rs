@@ -38,6 +38,9 @@ pub struct WsSettings {
     pub init_timeout: Duration,
 }
 
+/// Bytes a connection reads (and gathers for writing) at a time.
+const READ_BUFFER: usize = 4 * 1024;
+
 /// Accepts the upgrade with the `graphql-transport-ws` subprotocol.
 pub(crate) fn upgrade(
     state: Arc<AppState>,
@@ -46,6 +49,11 @@ pub(crate) fn upgrade(
 ) -> Response {
     upgrade
         .protocols([SUBPROTOCOL])
+        // Clients send little (init, subscribe, pong): tungstenite's default 128 KiB read
+        // buffer per connection would dominate the memory of an open subscription. Larger
+        // messages still arrive, in more reads.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(READ_BUFFER)
         .on_upgrade(move |socket| connection(state, headers, socket))
 }
 
