@@ -73,6 +73,8 @@ test('the dashboard shows every counter and updates live when a conversion is re
   const live = tab.locator('.en-vivo');
   await tab.waitForFunction(() => document.querySelector('.en-vivo')?.textContent === 'en vivo');
   assert.equal(await live.textContent(), 'en vivo');
+  // The first push (the counters as they are) follows the connection's acknowledgement.
+  await tab.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-contador="totalClientes"] .valor')?.textContent));
   assert.equal(await counter('totalClientes'), String(setup.data.clientes.paginacion.total));
   for (const name of ['totalAfiliados', 'totalCampanias', 'totalConversiones', 'totalPagos']) {
     assert.match(await counter(name), /^\d+$/, name);
