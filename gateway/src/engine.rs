@@ -119,7 +119,7 @@ pub struct Engine {
     percent_labels: Vec<(String, f64)>,
     /// Whether `__schema`/`__type` are answered.
     introspection: bool,
-    /// Where each subgraph is reached: `(name, url)`.
+    /// Where each subgraph is reached: its name and replicas.
     endpoints: Vec<(String, Arc<executor::Replicas>)>,
     /// Operation limits checked before planning.
     limits: pipeline::OperationLimits,

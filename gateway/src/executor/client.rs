@@ -311,57 +311,55 @@ impl HttpSubgraphClient {
         forwarded: &Forwarded,
         secret: Option<&str>,
     ) -> Result<SubgraphResponse, FetchError> {
-        {
-            let transport = |e: reqwest::Error| {
-                if e.is_timeout() {
-                    FetchError::Timeout {
-                        subgraph: endpoint.name.clone(),
-                        timeout_ms: endpoint.timeout.as_millis(),
-                    }
-                } else {
-                    FetchError::Transport {
-                        subgraph: endpoint.name.clone(),
-                        message: error_chain(&e),
-                    }
-                }
-            };
-            let mut request = http.post(url);
-            if let Some(id) = &forwarded.request_id {
-                request = request.header(REQUEST_ID_HEADER, id);
-            }
-            if let Some(claims) = &forwarded.claims {
-                request = request.header(CLAIMS_HEADER, claims);
-            }
-            if let Some(secret) = secret {
-                request = request.header(SECRET_HEADER, secret);
-            }
-            request = crate::telemetry::inject_context(request);
-            let response = request
-                .timeout(endpoint.timeout)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .header(
-                    reqwest::header::ACCEPT,
-                    "application/graphql-response+json, application/json",
-                )
-                .body(body)
-                .send()
-                .await
-                .map_err(transport)?;
-            let status = response.status().as_u16();
-            let hint = CacheHint::from_headers(response.headers());
-            crate::telemetry::record_status(status);
-            let bytes = response.bytes().await.map_err(transport)?;
-            match serde_json::from_slice::<Value>(&bytes) {
-                Ok(value @ Value::Object(_))
-                    if value.get("data").is_some() || value.get("errors").is_some() =>
-                {
-                    Ok(Arc::new(Fetched { body: value, hint }))
-                }
-                _ => Err(FetchError::Malformed {
+        let transport = |e: reqwest::Error| {
+            if e.is_timeout() {
+                FetchError::Timeout {
                     subgraph: endpoint.name.clone(),
-                    status,
-                }),
+                    timeout_ms: endpoint.timeout.as_millis(),
+                }
+            } else {
+                FetchError::Transport {
+                    subgraph: endpoint.name.clone(),
+                    message: error_chain(&e),
+                }
             }
+        };
+        let mut request = http.post(url);
+        if let Some(id) = &forwarded.request_id {
+            request = request.header(REQUEST_ID_HEADER, id);
+        }
+        if let Some(claims) = &forwarded.claims {
+            request = request.header(CLAIMS_HEADER, claims);
+        }
+        if let Some(secret) = secret {
+            request = request.header(SECRET_HEADER, secret);
+        }
+        request = crate::telemetry::inject_context(request);
+        let response = request
+            .timeout(endpoint.timeout)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(
+                reqwest::header::ACCEPT,
+                "application/graphql-response+json, application/json",
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        let hint = CacheHint::from_headers(response.headers());
+        crate::telemetry::record_status(status);
+        let bytes = response.bytes().await.map_err(transport)?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(value @ Value::Object(_))
+                if value.get("data").is_some() || value.get("errors").is_some() =>
+            {
+                Ok(Arc::new(Fetched { body: value, hint }))
+            }
+            _ => Err(FetchError::Malformed {
+                subgraph: endpoint.name.clone(),
+                status,
+            }),
         }
     }
 }

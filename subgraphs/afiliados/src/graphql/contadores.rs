@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{graphql::GraphqlResultExt, pagination::PageRequest};
+use kernel::graphql::contar;
 
 use crate::domain::{AfiliadoService, EstadoAfiliado, FiltroAfiliados};
 
@@ -17,8 +17,7 @@ impl ContadoresDashboard {
             estado,
             ..FiltroAfiliados::default()
         };
-        let uno = PageRequest::new(1, 1).gql()?;
-        Ok(service.listar(&filtro, uno).await.gql()?.total)
+        contar(|pagina| service.listar(&filtro, pagina)).await
     }
 }
 

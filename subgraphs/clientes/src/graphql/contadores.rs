@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{graphql::GraphqlResultExt, pagination::PageRequest};
+use kernel::graphql::contar;
 
 use crate::domain::{ClienteService, FiltroClientes};
 
@@ -20,11 +20,7 @@ impl ContadoresDashboard {
     /// Registered clients.
     async fn total_clientes(&self, ctx: &Context<'_>) -> Result<u64> {
         let service = ctx.data::<Arc<ClienteService>>()?;
-        let uno = PageRequest::new(1, 1).gql()?;
-        Ok(service
-            .listar(&FiltroClientes::default(), uno)
-            .await
-            .gql()?
-            .total)
+        let todos = FiltroClientes::default();
+        contar(|pagina| service.listar(&todos, pagina)).await
     }
 }

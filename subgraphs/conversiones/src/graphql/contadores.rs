@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{graphql::GraphqlResultExt, pagination::PageRequest};
+use kernel::graphql::contar;
 
 use crate::domain::{ConversionService, EstadoConversion, FiltroConversiones};
 
@@ -18,8 +18,7 @@ impl ContadoresDashboard {
             estado,
             ..FiltroConversiones::default()
         };
-        let uno = PageRequest::new(1, 1).gql()?;
-        Ok(service.listar(&filtro, uno).await.gql()?.total)
+        contar(|pagina| service.listar(&filtro, pagina)).await
     }
 }
 

@@ -3,7 +3,10 @@
 
 use async_graphql::{ID, Result};
 
-use crate::error::DomainError;
+use crate::{
+    error::{DomainError, DomainResult},
+    pagination::{Page, PageRequest},
+};
 
 use super::to_graphql_error;
 
@@ -20,4 +23,13 @@ pub fn contadores_id(id: &ID) -> Result<ID> {
             format!("Los contadores del dashboard tienen el id \"{CONTADORES_ID}\""),
         )))
     }
+}
+
+/// How many items a listing has: the `total` of its first page of one item.
+pub async fn contar<T, Fut>(listar: impl FnOnce(PageRequest) -> Fut) -> Result<u64>
+where
+    Fut: std::future::Future<Output = DomainResult<Page<T>>>,
+{
+    let uno = PageRequest::new(1, 1).map_err(to_graphql_error)?;
+    Ok(listar(uno).await.map_err(to_graphql_error)?.total)
 }

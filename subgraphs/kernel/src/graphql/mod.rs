@@ -9,7 +9,7 @@ mod mirror;
 mod money;
 mod pagination;
 
-pub use dashboard::{CONTADORES_ID, contadores_id};
+pub use dashboard::{CONTADORES_ID, contadores_id, contar};
 pub use decimal::DecimalScalar;
 pub use entities::{
     BatchById, ByIdLoader, MAX_BATCH, PrefetchEntities, load_one, prefetch, represented_ids,
