@@ -76,6 +76,7 @@ fn the_console_and_graphiql_work_in_chromium() {
         "pago",
         "graphiql",
         "graphiql-suscripcion",
+        "panel-movil",
     ] {
         assert!(
             artifacts.join(format!("{page}.png")).is_file(),

@@ -257,3 +257,31 @@ test('a reader cannot switch the report version: the server says why, nothing ch
   assert.equal(check.data.versionReporte, 'V2');
   noProblems();
 });
+
+test('the console works from the keyboard, labels every control and fits a phone', async () => {
+  const phone = await chromium.newContext({ viewport: { width: 390, height: 844 }, locale: 'es-CO', isMobile: true });
+  const small = await phone.newPage();
+  small.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await small.goto(`${BASE}/console`);
+  // The user field has the focus; Tab moves on, Enter submits.
+  await small.keyboard.type('operador');
+  await small.keyboard.press('Tab');
+  await small.keyboard.type('operador');
+  await small.keyboard.press('Enter');
+  await small.getByRole('heading', { name: 'Panel', level: 1 }).waitFor();
+  await small.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-contador="totalClientes"] .valor')?.textContent));
+  const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
+  await shot(small, 'panel-movil');
+  // Every form control of the actions page is named for assistive technology.
+  await small.goto(`${BASE}/console#/acciones`);
+  await small.locator('#version-reporte').waitFor();
+  const unnamed = await small.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim()))
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unnamed, []);
+  await phone.close();
+  noProblems();
+});
