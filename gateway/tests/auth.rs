@@ -1,50 +1,21 @@
 //! JWT authentication and `@authenticated` / `@requiresScopes` field authorization, over
 //! the conformance subgraphs with those directives added to their supergraph.
 
+#[path = "common/authz.rs"]
+mod authz;
 #[path = "common/federation.rs"]
 mod federation;
 #[path = "common/js_composer.rs"]
 #[allow(dead_code)]
 mod js_composer;
 
+use authz::with_rules;
 use federation::Federation;
 use gateway::{auth::LoginUser, config::GatewayConfig};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
 const SECRET: &str = "a-test-secret-of-at-least-32-bytes!!";
-
-/// Adds `directive` to `line` within the definition of `ty`.
-fn annotate(supergraph: &str, ty: &str, line: &str, directive: &str) -> String {
-    let start = supergraph
-        .find(&format!("\ntype {ty} @"))
-        .unwrap_or_else(|| panic!("no type {ty} in\n{supergraph}"));
-    let at = start
-        + supergraph[start..]
-            .find(line)
-            .unwrap_or_else(|| panic!("no {line:?} in {ty}"));
-    let end = at + line.len();
-    format!("{} {directive}{}", &supergraph[..end], &supergraph[end..])
-}
-
-/// `User.name` needs a token; `Product.price` needs the `read:prices` scope.
-fn with_rules(supergraph: String) -> String {
-    let links = "schema\n  @link(url: \"https://specs.apollo.dev/authenticated/v0.1\", for: SECURITY)\n  @link(url: \"https://specs.apollo.dev/requiresScopes/v0.1\", for: SECURITY)\n";
-    let definitions = "\ndirective @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\ndirective @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\nscalar requiresScopes__Scope\n";
-    let edited = annotate(
-        &supergraph,
-        "User",
-        "  name: String! @join__field(graph: ACCOUNTS)",
-        "@authenticated",
-    );
-    let edited = annotate(
-        &edited,
-        "Product",
-        "  price: Int! @join__field(graph: INVENTORY, external: true) @join__field(graph: PRODUCTS)",
-        "@requiresScopes(scopes: [[\"read:prices\"]])",
-    );
-    edited.replacen("schema\n", links, 1) + definitions
-}
 
 async fn federation() -> Federation {
     let mut config = GatewayConfig::default();

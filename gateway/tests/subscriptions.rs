@@ -3,6 +3,8 @@
 //! the conformance subgraphs through the plan's `_entities` fetches (products, then
 //! reviews, then accounts).
 
+#[path = "common/authz.rs"]
+mod authz;
 #[path = "common/ws.rs"]
 mod ws;
 
@@ -78,6 +80,11 @@ struct Live {
 
 impl Live {
     async fn start(config: GatewayConfig) -> Self {
+        Self::start_with(config, |supergraph| supergraph).await
+    }
+
+    /// Starts with the composed supergraph edited by `edit` first.
+    async fn start_with(config: GatewayConfig, edit: impl Fn(String) -> String) -> Self {
         let (events, _) = broadcast::channel(1024);
         let schema = Schema::build(LiveQuery, EmptyMutation, LiveSubscription)
             .enable_subscription_in_federation()
@@ -97,7 +104,7 @@ impl Live {
                 sdl: s.sdl().to_owned(),
             })
             .collect();
-        let supergraph = compose(&sdls).expect("composes");
+        let supergraph = edit(compose(&sdls).expect("composes"));
         let engine = engine_from_config(&supergraph, &config).expect("engine");
         let state = AppState::configured(engine, &config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -492,5 +499,61 @@ async fn a_client_that_does_not_read_is_dropped_not_buffered_and_slows_no_one() 
         f.state.running_subscriptions(),
         1,
         "only the fast client runs on"
+    );
+}
+
+#[tokio::test]
+async fn each_event_is_authorized_per_field_and_the_global_limit_holds() {
+    let mut config = GatewayConfig::default();
+    config.auth.jwt_secret = Some(SECRET.into());
+    config.subscriptions.max_total = 2;
+    let f = Live::start_with(config, authz::with_rules).await;
+    let query = "subscription { productUpdated { upc name price } }";
+    let pricing = token("read:prices", 4_000_000_000);
+    let reader = token("lectura", 4_000_000_000);
+    let mut allowed = WsClient::connect(
+        &f.ws,
+        json!({ "Authorization": format!("Bearer {pricing}") }),
+    )
+    .await;
+    allowed.subscribe("a", query).await;
+    let mut denied = WsClient::connect(
+        &f.ws,
+        json!({ "Authorization": format!("Bearer {reader}") }),
+    )
+    .await;
+    denied.subscribe("d", query).await;
+    // A third subscription, anywhere, is over the gateway's total.
+    let mut third = WsClient::connect(&f.ws, json!({})).await;
+    third
+        .subscribe("t", "subscription { productUpdated { upc } }")
+        .await;
+    let refused = third.message(WAIT).await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "SUBSCRIPTION_LIMIT"
+    );
+
+    // Different callers: one upstream each (claims are never shared).
+    f.publish(UPC, 2).await;
+    let seen = next_data(&mut allowed, "a").await;
+    assert_eq!(seen["data"]["productUpdated"]["upc"], UPC, "{seen}");
+    assert!(
+        seen["data"]["productUpdated"]["price"].is_number(),
+        "{seen}"
+    );
+    assert!(seen.get("errors").is_none(), "{seen}");
+    // `price: Int!` denied: the event's object is null, with the error at the field.
+    let hidden = next_data(&mut denied, "d").await;
+    assert_eq!(hidden["data"]["productUpdated"], Value::Null, "{hidden}");
+    assert_eq!(
+        hidden["errors"][0]["path"],
+        json!(["productUpdated", "price"]),
+        "{hidden}"
+    );
+    assert!(
+        !hidden.to_string().contains("899"),
+        "no price leaks: {hidden}"
     );
 }
