@@ -139,6 +139,8 @@ pub struct Engine {
     login: Option<Arc<Login>>,
     /// Subscriptions running on subgraphs, shared by identical client subscriptions.
     hub: crate::subscriptions::Hub,
+    /// Completed event streams shared by identical subscriptions.
+    completions: crate::subscriptions::Fanout,
     /// Sent to subgraphs when opening subscriptions (`x-gateway-secret`).
     subgraph_secret: Option<String>,
 }
@@ -195,6 +197,7 @@ impl Engine {
             jwt: None,
             login: None,
             hub: crate::subscriptions::Hub::new(DEFAULT_SUBSCRIPTION_BUFFER),
+            completions: crate::subscriptions::Fanout::new(DEFAULT_SUBSCRIPTION_BUFFER),
             subgraph_secret: None,
             max_tokens: Some(DEFAULT_MAX_TOKENS),
             endpoints,
@@ -318,12 +321,19 @@ impl Engine {
     pub fn with_subscriptions(mut self, secret: Option<&str>, buffer: usize) -> Self {
         self.subgraph_secret = secret.map(str::to_owned);
         self.hub = crate::subscriptions::Hub::new(buffer);
+        self.completions = crate::subscriptions::Fanout::new(buffer);
         self
     }
 
     /// The credential subgraphs expect from the gateway, if any.
     pub fn subgraph_secret(&self) -> Option<&str> {
         self.subgraph_secret.as_deref()
+    }
+
+    /// Completed event streams running now (one per distinct plan, variables and caller,
+    /// however many clients share it).
+    pub fn completed_streams(&self) -> usize {
+        self.completions.running()
     }
 
     /// Subscriptions open on subgraphs now.
@@ -566,54 +576,73 @@ impl Engine {
         if let Some(id) = &forwarded.request_id {
             headers.push((executor::REQUEST_ID_HEADER, id.clone()));
         }
-        let feed = self.hub.join(
-            root.subgraph_index,
-            crate::subscriptions::UpstreamRequest {
-                url,
-                payload: crate::subscriptions::payload(&root.operation, variables),
-                headers,
-            },
+        // Identical subscriptions (same plan, variables and caller) share one completed
+        // stream: each event is completed once for all of them.
+        let key = (
+            Arc::as_ptr(&cached) as usize,
+            Value::Object(admitted.variables.clone()).to_string(),
             forwarded.claims.clone(),
         );
-        let engine = self.clone();
-        let expires_at = options
-            .claims
-            .as_ref()
-            .and_then(|c| c.raw.get("exp"))
-            .and_then(Value::as_u64);
-        let admitted = Arc::new(admitted);
-        let denied = Arc::new(denied);
-        let events = feed.events().then(move |event| {
-            let (engine, admitted, denied, root, forwarded, cached) = (
-                engine.clone(),
-                admitted.clone(),
-                denied.clone(),
-                root.clone(),
-                forwarded.clone(),
-                cached.clone(),
+        let service = root.service_name.clone();
+        let lagged = move |skipped: u64| {
+            let message = format!(
+                "the subscription ended: the client fell {skipped} events behind and was \
+                 unsubscribed (it reads slower than events arrive)"
             );
-            async move {
-                engine
-                    .subscription_event(
-                        &event, &admitted, &denied, &root, &forwarded, &cached, expires_at,
-                    )
-                    .await
-            }
-        });
-        // Ends right after the first terminal answer (an error, the end, an expired token),
-        // without waiting for another event.
-        let events = futures::stream::unfold(
-            (Box::pin(events), false),
-            |(mut events, ended)| async move {
-                if ended {
-                    return None;
+            let body = json!({ "errors": [{ "message": message, "extensions": { "code": "SUBSCRIPTION_UPSTREAM_LOST", "service": service } }] });
+            bytes::Bytes::from(body.to_string())
+        };
+        let engine = self.clone();
+        let start = move || {
+            let feed = engine.hub.join(
+                root.subgraph_index,
+                crate::subscriptions::UpstreamRequest {
+                    url,
+                    payload: crate::subscriptions::payload(&root.operation, variables),
+                    headers,
+                },
+                forwarded.claims.clone(),
+            );
+            let expires_at = options
+                .claims
+                .as_ref()
+                .and_then(|c| c.raw.get("exp"))
+                .and_then(Value::as_u64);
+            let admitted = Arc::new(admitted);
+            let denied = Arc::new(denied);
+            let events = feed.events().then(move |event| {
+                let (engine, admitted, denied, root, forwarded, cached) = (
+                    engine.clone(),
+                    admitted.clone(),
+                    denied.clone(),
+                    root.clone(),
+                    forwarded.clone(),
+                    cached.clone(),
+                );
+                async move {
+                    engine
+                        .subscription_event(
+                            &event, &admitted, &denied, &root, &forwarded, &cached, expires_at,
+                        )
+                        .await
                 }
-                let (body, terminal) = events.next().await?;
-                Some((body, (events, terminal)))
-            },
-        )
-        .filter_map(futures::future::ready);
-        Ok(events.boxed())
+            });
+            // Ends right after the first terminal answer (an error, the end, an expired token),
+            // without waiting for another event.
+            let events = futures::stream::unfold(
+                (Box::pin(events), false),
+                |(mut events, ended)| async move {
+                    if ended {
+                        return None;
+                    }
+                    let (body, terminal) = events.next().await?;
+                    Some((body, (events, terminal)))
+                },
+            )
+            .filter_map(futures::future::ready);
+            events.boxed()
+        };
+        Ok(self.completions.join(key, start, lagged))
     }
 
     /// The response to one upstream event, and whether it ends the subscription.

@@ -266,6 +266,11 @@ async fn identical_subscriptions_share_one_upstream_and_a_thousand_subscribers_g
         connections * per_connection
     );
     assert_eq!(f.state.engine().upstream_subscriptions(), 1);
+    assert_eq!(
+        f.state.engine().completed_streams(),
+        1,
+        "each event is completed once for all of them"
+    );
     f.publish(UPC, 1).await;
     let mut deliveries: HashMap<String, usize> = HashMap::new();
     for (c, client) in clients.iter_mut().enumerate() {
@@ -535,7 +540,14 @@ async fn each_event_is_authorized_per_field_and_the_global_limit_holds() {
         "SUBSCRIPTION_LIMIT"
     );
 
-    // Different callers: one upstream each (claims are never shared).
+    // Different callers: one upstream and one completed stream each (never shared).
+    for _ in 0..200 {
+        if f.state.engine().completed_streams() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(f.state.engine().completed_streams(), 2);
     f.publish(UPC, 2).await;
     let seen = next_data(&mut allowed, "a").await;
     assert_eq!(seen["data"]["productUpdated"]["upc"], UPC, "{seen}");

@@ -3,9 +3,11 @@
 //! is completed with the fields other subgraphs own through the rest of the query plan,
 //! batched `_entities` fetches included, before it reaches the client.
 
+mod fanout;
 mod hub;
 pub mod protocol;
 mod upstream;
 
+pub use fanout::{CompletionKey, Fanout};
 pub use hub::{Feed, Hub, payload};
 pub use upstream::{UpstreamEvent, UpstreamRequest, websocket_url};
