@@ -6,8 +6,9 @@
 //! `cargo bench --bench dashboard` (Redis at `BENCH_REDIS_URL`, default
 //! `redis://127.0.0.1:6379`; `BENCH_SECONDS` per mode, default 5).
 
+mod common;
+
 use std::{
-    process::{Child, Command, Stdio},
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -28,41 +29,6 @@ const SUBGRAPHS: [&str; 5] = [
     "pagos",
 ];
 const SECRET: &str = "a-bench-secret-of-at-least-32-bytes!!";
-
-/// The launcher, stopped when dropped.
-struct Launcher(Child);
-
-impl Drop for Launcher {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
-fn start_launcher(dir: &std::path::Path) -> Launcher {
-    let child = Command::new(env!("CARGO_BIN_EXE_alpes-partners"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["--base-port", &BASE_PORT.to_string()])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the launcher starts");
-    Launcher(child)
-}
-
-async fn wait_healthy(http: &reqwest::Client) {
-    let url = format!("http://127.0.0.1:{BASE_PORT}/health");
-    for _ in 0..600 {
-        if let Ok(response) = http.get(&url).send().await
-            && response.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("the launcher did not become healthy");
-}
 
 fn base_config() -> GatewayConfig {
     let mut config = GatewayConfig {
@@ -104,14 +70,6 @@ async fn start_gateway(supergraph: &str, config: GatewayConfig) -> String {
     url
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
 /// `CONCURRENCY` clients posting `body` for `seconds`: (requests/s, p50 ms, p99 ms).
 async fn load(url: &str, body: &Value, seconds: u64) -> (f64, f64, f64) {
     let http = reqwest::Client::new();
@@ -140,8 +98,8 @@ async fn load(url: &str, body: &Value, seconds: u64) -> (f64, f64, f64) {
     all.sort();
     (
         all.len() as f64 / elapsed,
-        percentile(&all, 0.5),
-        percentile(&all, 0.99),
+        common::percentile(&all, 0.5),
+        common::percentile(&all, 0.99),
     )
 }
 
@@ -155,11 +113,7 @@ fn per_call(n: u32, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run());
+    common::run(run());
 }
 
 async fn run() {
@@ -172,9 +126,8 @@ async fn run() {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = std::env::temp_dir().join(format!("alpes-bench-dashboard-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("data dir");
-    let _launcher = start_launcher(&dir);
+    let _launcher = common::Launcher::start(&dir, BASE_PORT).await;
     let http = reqwest::Client::new();
-    wait_healthy(&http).await;
     let supergraph = std::fs::read_to_string(root.join("schema.graphql")).expect("supergraph");
     let dashboard = std::fs::read_to_string(root.join("operations/Dashboard.graphql"))
         .expect("dashboard operation");

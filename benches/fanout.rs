@@ -6,9 +6,10 @@
 //!
 //! `cargo bench --bench fanout` (`BENCH_SUBSCRIBERS`, default 1000; `BENCH_EVENTS`, default 20).
 
+mod common;
+
 use std::{
     collections::HashMap,
-    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -17,16 +18,6 @@ use testkit::WsClient;
 
 const BASE_PORT: u16 = 4800;
 const WAIT: Duration = Duration::from_secs(60);
-
-/// The launcher, stopped when dropped.
-struct Launcher(Child);
-
-impl Drop for Launcher {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
 
 /// Resident memory of a process, in KiB.
 fn rss_kib(pid: u32) -> u64 {
@@ -39,14 +30,6 @@ fn rss_kib(pid: u32) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
 }
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -90,11 +73,7 @@ async fn register(
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run());
+    common::run(run());
 }
 
 async fn run() {
@@ -102,30 +81,11 @@ async fn run() {
     let events = env_or("BENCH_EVENTS", 20);
     let dir = std::env::temp_dir().join(format!("alpes-bench-fanout-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("data dir");
-    let launcher = Launcher(
-        Command::new(env!("CARGO_BIN_EXE_alpes-partners"))
-            .arg("--data-dir")
-            .arg(&dir)
-            .args(["--base-port", &BASE_PORT.to_string()])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the launcher starts"),
-    );
+    let launcher = common::Launcher::start(&dir, BASE_PORT).await;
     let pid = launcher.0.id();
     let http = reqwest::Client::new();
     let url = format!("http://127.0.0.1:{BASE_PORT}/graphql");
     let ws = format!("ws://127.0.0.1:{BASE_PORT}/graphql");
-    for _ in 0..600 {
-        let healthy = http
-            .get(format!("http://127.0.0.1:{BASE_PORT}/health"))
-            .send()
-            .await;
-        if healthy.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
     let data = post(&http, &url,
         "{ afiliados(filtro: {estado: ACTIVO}, paginacion: {perPage: 1}) { items { id configuracionComisiones { minimoPago { moneda } } } }
            campanias(filtro: {estado: ACTIVA}, paginacion: {perPage: 1}) { items { id } } }", json!({})).await;
@@ -244,9 +204,9 @@ async fn run() {
     println!(
         "| commit → client, one event at a time ({} deliveries) | p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms |",
         latencies.len(),
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
-        percentile(&latencies, 1.0)
+        common::percentile(&latencies, 0.5),
+        common::percentile(&latencies, 0.99),
+        common::percentile(&latencies, 1.0)
     );
     println!(
         "| burst of {events} events × {subscribers} subscribers | {:.0} deliveries/s ({:.2} s from first write to last delivery) |",
