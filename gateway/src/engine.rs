@@ -562,7 +562,7 @@ impl Engine {
             .endpoints
             .get(root.subgraph_index)
             .and_then(|(_, replicas)| {
-                let first = *replicas.order().first()?;
+                let first = replicas.order().next()?;
                 Some(replicas.url(first).to_owned())
             })
             .unwrap_or_default();

@@ -271,10 +271,10 @@ impl HttpSubgraphClient {
                 message: "unknown subgraph".into(),
             });
         };
-        let order = endpoint.replicas.order();
+        let attempts = endpoint.replicas.urls().len();
         let mut last = None;
-        for (attempt, replica) in order.iter().enumerate() {
-            let url = endpoint.replicas.url(*replica);
+        for (attempt, replica) in endpoint.replicas.order().enumerate() {
+            let url = endpoint.replicas.url(replica);
             match Self::call(
                 http,
                 endpoint,
@@ -286,8 +286,8 @@ impl HttpSubgraphClient {
             .await
             {
                 Err(error @ FetchError::Transport { .. }) => {
-                    endpoint.replicas.mark_down(*replica, COOL_DOWN);
-                    let again = query && attempt + 1 < order.len();
+                    endpoint.replicas.mark_down(replica, COOL_DOWN);
+                    let again = query && attempt + 1 < attempts;
                     tracing::warn!(subgraph = %endpoint.name, %url, %error, retried = again, "subgraph replica failed");
                     last = Some(error);
                     if !again {
