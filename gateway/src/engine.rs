@@ -140,7 +140,7 @@ pub struct Engine {
     /// Subscriptions running on subgraphs, shared by identical client subscriptions.
     hub: crate::subscriptions::Hub,
     /// Completed event streams shared by identical subscriptions.
-    completions: crate::subscriptions::Fanout,
+    completions: crate::subscriptions::Fanout<Option<bytes::Bytes>>,
     /// Sent to subgraphs when opening subscriptions (`x-gateway-secret`).
     subgraph_secret: Option<String>,
 }
@@ -590,7 +590,7 @@ impl Engine {
                  unsubscribed (it reads slower than events arrive)"
             );
             let body = json!({ "errors": [{ "message": message, "extensions": { "code": "SUBSCRIPTION_UPSTREAM_LOST", "service": service } }] });
-            bytes::Bytes::from(body.to_string())
+            Some(bytes::Bytes::from(body.to_string()))
         };
         let engine = self.clone();
         let start = move || {
@@ -610,7 +610,9 @@ impl Engine {
                 .and_then(Value::as_u64);
             let admitted = Arc::new(admitted);
             let denied = Arc::new(denied);
-            let events = feed.events().then(move |event| {
+            // Each answer says whether it ends the subscription (an error, the end, an
+            // expired token): the shared stream ends right after it.
+            feed.then(move |event| {
                 let (engine, admitted, denied, root, forwarded, cached) = (
                     engine.clone(),
                     admitted.clone(),
@@ -626,23 +628,15 @@ impl Engine {
                         )
                         .await
                 }
-            });
-            // Ends right after the first terminal answer (an error, the end, an expired token),
-            // without waiting for another event.
-            let events = futures::stream::unfold(
-                (Box::pin(events), false),
-                |(mut events, ended)| async move {
-                    if ended {
-                        return None;
-                    }
-                    let (body, terminal) = events.next().await?;
-                    Some((body, (events, terminal)))
-                },
-            )
-            .filter_map(futures::future::ready);
-            events.boxed()
+            })
+            .boxed()
         };
-        Ok(self.completions.join(key, start, lagged))
+        // Answers without a body (the upstream's plain end) end the stream silently.
+        Ok(self
+            .completions
+            .join(key, start, lagged)
+            .filter_map(futures::future::ready)
+            .boxed())
     }
 
     /// The response to one upstream event, and whether it ends the subscription.

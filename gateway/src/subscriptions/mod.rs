@@ -8,6 +8,6 @@ mod hub;
 pub mod protocol;
 mod upstream;
 
-pub use fanout::{CompletionKey, Fanout};
-pub use hub::{Feed, Hub, payload};
+pub use fanout::{Fanout, StreamKey};
+pub use hub::{Hub, payload};
 pub use upstream::{UpstreamEvent, UpstreamRequest, websocket_url};
