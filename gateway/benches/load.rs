@@ -329,7 +329,7 @@ impl Replay {
             "Sequence" => Some(Replay::Sequence(children(logged))),
             "Parallel" => Some(Replay::Parallel(children(logged))),
             "Fetch" => fetch(node, logged),
-            "Flatten" => fetch(&node["node"], logged),
+            "Flatten" | "Batch" => fetch(&node["node"], logged),
             other => panic!("plan node {other} is not replayable"),
         }
     }

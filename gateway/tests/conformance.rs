@@ -396,6 +396,8 @@ async fn independent_fetches_share_waves_and_entity_batches() {
     let query = "{ me { reviews { product { upc } } } topProducts(first: 1) { reviews { id } } }";
     let plan = f.plan(query).await;
     assert!(plan.contains("Parallel"), "{plan}");
+    // `User.reviews` and `Product.reviews` run in the same wave: one request to reviews.
+    assert!(plan.contains(r#"Batch(service: "reviews")"#), "{plan}");
     let (response, requests) = f.run(query).await;
     assert_eq!(
         response,
@@ -406,7 +408,7 @@ async fn independent_fetches_share_waves_and_entity_batches() {
     );
     assert_eq!(
         requests,
-        counts(&[("accounts", 1), ("products", 1), ("reviews", 2)])
+        counts(&[("accounts", 1), ("products", 1), ("reviews", 1)])
     );
 }
 

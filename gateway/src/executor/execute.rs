@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     cache::{Audience, CacheHint, EntityCache},
-    query_planner::{FetchKind, FetchNode, PlanNode, QueryPlan, ResponsePath},
+    query_planner::{FetchKind, FetchNode, PlanNode, QueryPlan, ResponsePath, SubSelection},
 };
 
 /// The raw result: subgraph data merged (internal fields included) and errors.
@@ -43,8 +43,8 @@ pub struct EntityCaching<'a> {
 enum Prepared {
     Root,
     Entities {
-        /// For each object location, the index of its representation.
-        targets: Vec<(Vec<Segment>, usize)>,
+        /// Per part: for each object location, the index of its representation.
+        targets: Vec<Vec<(Vec<Segment>, usize)>>,
     },
     /// Nothing to fetch (no objects at the paths).
     Skip,
@@ -54,8 +54,9 @@ enum Prepared {
 enum Request {
     /// A body as is, and whether identical in-flight requests may share it.
     Body(Bytes, bool),
-    /// An `_entities` fetch: the variables besides `representations`, and those.
-    Entities(Map<String, Value>, Vec<Value>),
+    /// An `_entities` fetch: the variables besides the representations, and those of
+    /// each part.
+    Entities(Map<String, Value>, Vec<Vec<Value>>),
 }
 
 /// The JSON body of a subgraph request, serialised without copying the document.
@@ -84,62 +85,72 @@ fn forwarded_variables(fetch: &FetchNode, variables: &Map<String, Value>) -> Map
 
 fn prepare(
     fetch: &FetchNode,
-    paths: Option<&[ResponsePath]>,
+    parts: Option<&[Part<'_>]>,
     data: &Value,
     variables: &Map<String, Value>,
 ) -> (Prepared, Option<Request>) {
     let vars = forwarded_variables(fetch, variables);
-    let Some(paths) = paths else {
+    let Some(parts) = parts else {
         let deduplicate = fetch.operation_kind == FetchKind::Query;
         return (
             Prepared::Root,
             Some(Request::Body(body(fetch, vars), deduplicate)),
         );
     };
-    let Some(requires) = &fetch.requires else {
-        return (Prepared::Skip, None);
-    };
-    let mut representations: Vec<Value> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut targets = Vec::new();
-    for path in paths {
-        for location in paths::locate(data, path) {
-            let Some(Value::Object(object)) = paths::get(data, &location) else {
-                continue;
-            };
-            let Some(rep) =
-                representation::build(object, requires, fetch.typename_rewrite.as_deref())
-            else {
-                continue;
-            };
-            let text = rep.to_string();
-            let i = *index.entry(text).or_insert_with(|| {
-                representations.push(rep);
-                representations.len() - 1
-            });
-            targets.push((location, i));
+    let mut all_targets = Vec::with_capacity(parts.len());
+    let mut all_representations = Vec::with_capacity(parts.len());
+    let mut any = false;
+    for part in parts {
+        let mut representations: Vec<Value> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut targets = Vec::new();
+        for path in part.paths {
+            for location in paths::locate(data, path) {
+                let Some(Value::Object(object)) = paths::get(data, &location) else {
+                    continue;
+                };
+                let Some(rep) = representation::build(object, part.requires, part.typename_rewrite)
+                else {
+                    continue;
+                };
+                let text = rep.to_string();
+                let i = *index.entry(text).or_insert_with(|| {
+                    representations.push(rep);
+                    representations.len() - 1
+                });
+                targets.push((location, i));
+            }
         }
+        any |= !targets.is_empty();
+        all_targets.push(targets);
+        all_representations.push(representations);
     }
-    if targets.is_empty() {
+    if !any {
         return (Prepared::Skip, None);
     }
     (
-        Prepared::Entities { targets },
-        Some(Request::Entities(vars, representations)),
+        Prepared::Entities {
+            targets: all_targets,
+        },
+        Some(Request::Entities(vars, all_representations)),
     )
 }
 
-/// Sends an `_entities` fetch, without the cache or asking only for what it misses.
+/// Sends an `_entities` fetch (every part in one request), without the cache or asking
+/// only for what it misses.
 fn send_entities<'a>(
     fetch: &'a FetchNode,
+    parts: &'a [Part<'a>],
     client: &'a dyn SubgraphClient,
     mut variables: Map<String, Value>,
-    representations: Vec<Value>,
+    representations: Vec<Vec<Value>>,
     forwarded: &'a Forwarded,
     caching: Option<EntityCaching<'a>>,
 ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
     let Some(caching) = caching else {
-        variables.insert("representations".into(), Value::Array(representations));
+        for (part, representations) in parts.iter().zip(representations) {
+            variables.insert(part.variable.into(), Value::Array(representations));
+        }
         return client.send(
             fetch.subgraph_index,
             body(fetch, variables),
@@ -148,34 +159,44 @@ fn send_entities<'a>(
         );
     };
     async move {
-        let lookup = caching
-            .cache
-            .lookup(
-                &fetch.service_name,
-                &fetch.operation,
-                caching.audience,
-                &representations,
-            )
-            .await;
         let mut hint = CacheHint::default();
-        let mut entities = vec![Value::Null; representations.len()];
-        let mut missing = Vec::new();
-        let mut sent = Vec::new();
-        for (i, (hit, representation)) in lookup.hits.iter().zip(representations).enumerate() {
-            match hit {
-                Some((entity, fresh_for)) => {
-                    entities[i] = entity.clone();
-                    hint.merge(CacheHint::max_age(*fresh_for));
-                }
-                None => {
-                    missing.push(i);
-                    sent.push(representation);
+        let mut lookups = Vec::with_capacity(parts.len());
+        let mut all_entities = Vec::with_capacity(parts.len());
+        let mut all_missing = Vec::with_capacity(parts.len());
+        for (part, representations) in parts.iter().zip(representations) {
+            let lookup = caching
+                .cache
+                .lookup(
+                    &fetch.service_name,
+                    part.cache_key,
+                    caching.audience,
+                    &representations,
+                )
+                .await;
+            let mut entities = vec![Value::Null; representations.len()];
+            let mut missing = Vec::new();
+            let mut sent = Vec::new();
+            for (i, (hit, representation)) in
+                lookup.hits.iter().zip(representations).enumerate()
+            {
+                match hit {
+                    Some((entity, fresh_for)) => {
+                        entities[i] = entity.clone();
+                        hint.merge(CacheHint::max_age(*fresh_for));
+                    }
+                    None => {
+                        missing.push(i);
+                        sent.push(representation);
+                    }
                 }
             }
+            variables.insert(part.variable.into(), Value::Array(sent));
+            lookups.push(lookup);
+            all_entities.push(entities);
+            all_missing.push(missing);
         }
         let mut errors = Vec::new();
-        if !missing.is_empty() {
-            variables.insert("representations".into(), Value::Array(sent));
+        if all_missing.iter().any(|m| !m.is_empty()) {
             let response = client
                 .send(
                     fetch.subgraph_index,
@@ -193,35 +214,46 @@ fn send_entities<'a>(
                 errors = found;
             }
             // An entity with an error is not kept; an error not at one entity keeps none.
-            let mut failed: HashSet<usize> = HashSet::new();
+            let mut failed: HashSet<(usize, usize)> = HashSet::new();
             let mut unplaced = false;
             for error in &mut errors {
-                match entity_index(error) {
-                    Some(j) => {
-                        if let Some(&i) = missing.get(j) {
-                            failed.insert(j);
+                match part_entity(error, parts) {
+                    Some((p, j)) => {
+                        if let Some(&i) = all_missing[p].get(j) {
+                            failed.insert((p, j));
                             error["path"][1] = json!(i);
                         }
                     }
                     None => unplaced = true,
                 }
             }
-            if let Some(Value::Array(found)) = body.pointer_mut("/data/_entities").map(Value::take)
-            {
+            for (p, part) in parts.iter().enumerate() {
+                let Some(Value::Array(found)) = body
+                    .get_mut("data")
+                    .and_then(|d| d.get_mut(part.alias))
+                    .map(Value::take)
+                else {
+                    continue;
+                };
+                let entities = &mut all_entities[p];
                 let mut keep = Vec::new();
                 for (j, entity) in found.into_iter().enumerate() {
-                    if let Some(&i) = missing.get(j) {
+                    if let Some(&i) = all_missing[p].get(j) {
                         entities[i] = entity;
-                        if !unplaced && !failed.contains(&j) && entities[i].is_object() {
+                        if !unplaced && !failed.contains(&(p, j)) && entities[i].is_object() {
                             keep.push(i);
                         }
                     }
                 }
                 let kept: Vec<(usize, &Value)> = keep.iter().map(|&i| (i, &entities[i])).collect();
-                caching.cache.store(&lookup, &kept, fetched_hint).await;
+                caching.cache.store(&lookups[p], &kept, fetched_hint).await;
             }
         }
-        let mut response = json!({ "data": { "_entities": entities } });
+        let mut data = Map::new();
+        for (part, entities) in parts.iter().zip(all_entities) {
+            data.insert(part.alias.into(), Value::Array(entities));
+        }
+        let mut response = json!({ "data": data });
         if !errors.is_empty() {
             response["errors"] = Value::Array(errors);
         }
@@ -233,13 +265,12 @@ fn send_entities<'a>(
     .boxed()
 }
 
-/// The representation index of an error at `_entities.N…`.
-fn entity_index(error: &Value) -> Option<usize> {
+/// The part and representation index of an error at `<alias>.N…`.
+fn part_entity(error: &Value, parts: &[Part<'_>]) -> Option<(usize, usize)> {
     let path = error.get("path")?.as_array()?;
-    if path.first()?.as_str()? != "_entities" {
-        return None;
-    }
-    usize::try_from(path.get(1)?.as_u64()?).ok()
+    let alias = path.first()?.as_str()?;
+    let part = parts.iter().position(|p| p.alias == alias)?;
+    Some((part, usize::try_from(path.get(1)?.as_u64()?).ok()?))
 }
 
 fn path_json(path: &[Segment]) -> Value {
@@ -293,6 +324,7 @@ pub fn subgraph_errors(response: &Value, service: &str) -> Vec<Value> {
 
 fn merge_result(
     fetch: &FetchNode,
+    parts: &[Part<'_>],
     prepared: Prepared,
     result: Result<SubgraphResponse, FetchError>,
     out: &mut RawResult,
@@ -325,7 +357,11 @@ fn merge_result(
         Prepared::Entities { targets } => match result {
             Err(error) => {
                 // One error per distinct object is noise; one per fetch, at the first object.
-                let first = targets.first().map(|(p, _)| p.as_slice()).unwrap_or(&[]);
+                let first = targets
+                    .iter()
+                    .find_map(|t| t.first())
+                    .map(|(p, _)| p.as_slice())
+                    .unwrap_or(&[]);
                 let path = first.iter().map(Segment::to_json).collect();
                 out.errors.push(fetch_error(&error, path));
             }
@@ -335,45 +371,56 @@ fn merge_result(
                     hint,
                 } = owned(response);
                 out.hint.merge(hint);
-                let entities = response
-                    .get_mut("data")
-                    .and_then(|d| d.get_mut("_entities"))
-                    .map(Value::take);
-                if let Some(Value::Array(mut entities)) = entities {
-                    // Move each entity into its last object; copy it only for the others.
-                    let mut uses = vec![0usize; entities.len()];
-                    targets.iter().for_each(|(_, i)| {
-                        if let Some(n) = uses.get_mut(*i) {
-                            *n += 1;
-                        }
-                    });
-                    for (location, i) in &targets {
-                        let Some(slot) = entities.get_mut(*i) else {
-                            continue;
-                        };
-                        uses[*i] -= 1;
-                        let entity = if uses[*i] == 0 {
-                            slot.take()
-                        } else {
-                            slot.clone()
-                        };
-                        let (Value::Object(mut entity), Some(target)) =
-                            (entity, paths::get_mut(&mut out.data, location))
-                        else {
-                            continue;
-                        };
-                        if fetch.typename_rewrite.is_some() {
-                            // The subgraph only knows the interface, not the real type.
-                            entity.remove("__typename");
-                        }
-                        paths::merge(target, Value::Object(entity));
+                for (part, targets) in parts.iter().zip(&targets) {
+                    let entities = response
+                        .get_mut("data")
+                        .and_then(|d| d.get_mut(part.alias))
+                        .map(Value::take);
+                    if let Some(Value::Array(mut entities)) = entities {
+                        merge_entities(&mut out.data, &mut entities, targets, part);
                     }
                 }
                 for error in subgraph_errors(&response, &fetch.service_name) {
-                    repath_entity_error(error, &targets, &mut out.errors);
+                    repath_entity_error(error, parts, &targets, &mut out.errors);
                 }
             }
         },
+    }
+}
+
+/// Moves each entity into the objects that sent its representation.
+fn merge_entities(
+    data: &mut Value,
+    entities: &mut [Value],
+    targets: &[(Vec<Segment>, usize)],
+    part: &Part<'_>,
+) {
+    // Move each entity into its last object; copy it only for the others.
+    let mut uses = vec![0usize; entities.len()];
+    targets.iter().for_each(|(_, i)| {
+        if let Some(n) = uses.get_mut(*i) {
+            *n += 1;
+        }
+    });
+    for (location, i) in targets {
+        let Some(slot) = entities.get_mut(*i) else {
+            continue;
+        };
+        uses[*i] -= 1;
+        let entity = if uses[*i] == 0 {
+            slot.take()
+        } else {
+            slot.clone()
+        };
+        let (Value::Object(mut entity), Some(target)) = (entity, paths::get_mut(data, location))
+        else {
+            continue;
+        };
+        if part.typename_rewrite.is_some() {
+            // The subgraph only knows the interface, not the real type.
+            entity.remove("__typename");
+        }
+        paths::merge(target, Value::Object(entity));
     }
 }
 
@@ -382,9 +429,15 @@ fn owned(response: SubgraphResponse) -> Fetched {
     Arc::try_unwrap(response).unwrap_or_else(|shared| (*shared).clone())
 }
 
-/// `_entities.N.rest` → the response path of every object that sent representation N.
-fn repath_entity_error(error: Value, targets: &[(Vec<Segment>, usize)], out: &mut Vec<Value>) {
-    let Some(index) = entity_index(&error) else {
+/// `<alias>.N.rest` → the response path of every object that sent representation N of
+/// that part.
+fn repath_entity_error(
+    error: Value,
+    parts: &[Part<'_>],
+    targets: &[Vec<(Vec<Segment>, usize)>],
+    out: &mut Vec<Value>,
+) {
+    let Some((part, index)) = part_entity(&error, parts) else {
         let mut error = error;
         if let Value::Object(map) = &mut error {
             map.remove("path");
@@ -397,7 +450,7 @@ fn repath_entity_error(error: Value, targets: &[(Vec<Segment>, usize)], out: &mu
         .and_then(Value::as_array)
         .map(|p| p.iter().skip(2).cloned().collect())
         .unwrap_or_default();
-    for (location, _) in targets.iter().filter(|(_, i)| *i == index) {
+    for (location, _) in targets[part].iter().filter(|(_, i)| *i == index) {
         let mut repathed = error.clone();
         let mut path = match path_json(location) {
             Value::Array(p) => p,
@@ -409,10 +462,22 @@ fn repath_entity_error(error: Value, targets: &[(Vec<Segment>, usize)], out: &mu
     }
 }
 
+/// One `_entities` selection of an entity fetch.
+struct Part<'a> {
+    alias: &'a str,
+    variable: &'a str,
+    paths: &'a [ResponsePath],
+    requires: &'a SubSelection,
+    typename_rewrite: Option<&'a str>,
+    /// The entity cache's key for its selection.
+    cache_key: &'a str,
+}
+
 /// A fetch of the plan with the `Condition`s above it: `(variable, required value)`.
 struct Leaf<'a> {
     fetch: &'a FetchNode,
-    paths: Option<&'a [ResponsePath]>,
+    /// `None` for a root fetch.
+    parts: Option<Vec<Part<'a>>>,
     conditions: Vec<(&'a str, bool)>,
 }
 
@@ -427,12 +492,42 @@ fn collect_leaves<'a>(
             .for_each(|n| collect_leaves(n, conditions, out)),
         PlanNode::Fetch(fetch) => out.push(Leaf {
             fetch,
-            paths: None,
+            parts: None,
             conditions: conditions.clone(),
         }),
         PlanNode::Flatten { paths, node } => out.push(Leaf {
             fetch: node,
-            paths: Some(paths),
+            // An entity fetch without a representation has nothing to ask.
+            parts: Some(
+                node.requires
+                    .iter()
+                    .map(|requires| Part {
+                        alias: "_entities",
+                        variable: "representations",
+                        paths,
+                        requires,
+                        typename_rewrite: node.typename_rewrite.as_deref(),
+                        cache_key: &node.operation,
+                    })
+                    .collect(),
+            ),
+            conditions: conditions.clone(),
+        }),
+        PlanNode::Batch { parts, node } => out.push(Leaf {
+            fetch: node,
+            parts: Some(
+                parts
+                    .iter()
+                    .map(|part| Part {
+                        alias: &part.alias,
+                        variable: &part.variable,
+                        paths: &part.paths,
+                        requires: &part.requires,
+                        typename_rewrite: part.typename_rewrite.as_deref(),
+                        cache_key: &part.operation,
+                    })
+                    .collect(),
+            ),
             conditions: conditions.clone(),
         }),
         PlanNode::Condition {
@@ -515,7 +610,7 @@ pub async fn execute_from(
                         == *value
                 });
                 let (merge, request) = if active {
-                    prepare(leaf.fetch, leaf.paths, &out.data, variables)
+                    prepare(leaf.fetch, leaf.parts.as_deref(), &out.data, variables)
                 } else {
                     (Prepared::Skip, None)
                 };
@@ -525,6 +620,7 @@ pub async fn execute_from(
                     }
                     Some(Request::Entities(vars, representations)) => Some(send_entities(
                         leaf.fetch,
+                        leaf.parts.as_deref().unwrap_or_default(),
                         client,
                         vars,
                         representations,
@@ -550,7 +646,8 @@ pub async fn execute_from(
             break;
         };
         if let Some(request) = prepared[i].take() {
-            merge_result(leaves[i].fetch, request, result, &mut out);
+            let parts = leaves[i].parts.as_deref().unwrap_or_default();
+            merge_result(leaves[i].fetch, parts, request, result, &mut out);
         }
         done.insert(leaves[i].fetch.id);
     }

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use apollo_compiler::{ExecutableDocument, executable::Operation};
 
 pub use error::PlannerError;
-pub use plan::{FetchKind, FetchNode, PathStep, PlanNode, QueryPlan, ResponsePath};
+pub use plan::{EntityPart, FetchKind, FetchNode, PathStep, PlanNode, QueryPlan, ResponsePath};
 pub use selection::{SubField, SubItem, SubSelection};
 
 use crate::supergraph::Supergraph;

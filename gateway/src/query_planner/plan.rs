@@ -86,6 +86,28 @@ pub struct FetchNode {
     pub response_keys: Vec<String>,
 }
 
+/// One `_entities` selection of a [`PlanNode::Batch`].
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityPart {
+    /// The plan id of the entity fetch this part stands for.
+    pub id: usize,
+    /// The response key of its `_entities` field (`_e0`).
+    pub alias: String,
+    /// The variable holding its representations (`r0`).
+    pub variable: String,
+    /// Where the objects are.
+    pub paths: Vec<ResponsePath>,
+    /// The representation taken from each object.
+    pub requires: SubSelection,
+    /// For `@interfaceObject` targets: the `__typename` sent instead of the concrete one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typename_rewrite: Option<String>,
+    /// Its selection as a stand-alone `_entities` document (the entity cache's key).
+    #[serde(skip)]
+    pub operation: String,
+}
+
 /// A node of the plan.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind")]
@@ -114,6 +136,14 @@ pub enum PlanNode {
         #[serde(skip_serializing_if = "Option::is_none")]
         else_clause: Option<Box<PlanNode>>,
     },
+    /// Several entity fetches to one subgraph sent as one request: each part is an
+    /// aliased `_entities` selection with its own representations.
+    Batch {
+        /// The parts, in alias order.
+        parts: Vec<EntityPart>,
+        /// The request (its `requires` is unused: each part has its own).
+        node: FetchNode,
+    },
     /// An entity fetch for the objects found at these paths; results merge into them.
     Flatten {
         /// Where the objects are (one fetch serves every path, representations deduplicated).
@@ -139,7 +169,9 @@ impl QueryPlan {
                 PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
                     nodes.iter().for_each(|n| walk(n, out))
                 }
-                PlanNode::Fetch(fetch) | PlanNode::Flatten { node: fetch, .. } => out.push(fetch),
+                PlanNode::Fetch(fetch)
+                | PlanNode::Flatten { node: fetch, .. }
+                | PlanNode::Batch { node: fetch, .. } => out.push(fetch),
                 PlanNode::Condition {
                     if_clause,
                     else_clause,
@@ -156,6 +188,14 @@ impl QueryPlan {
         }
         out
     }
+}
+
+fn paths_text(paths: &[ResponsePath]) -> String {
+    let paths: Vec<String> = paths
+        .iter()
+        .map(|p| format!("{:?}", path_text(p)))
+        .collect();
+    paths.join(", ")
 }
 
 fn indent(out: &mut String, depth: usize) {
@@ -197,12 +237,26 @@ fn write_node(out: &mut String, node: &PlanNode, depth: usize) {
             indent(out, depth);
             out.push_str("},\n");
         }
+        PlanNode::Batch { parts, node } => {
+            let _ = writeln!(out, "Batch(service: {:?}) {{", node.service_name);
+            for part in parts {
+                indent(out, depth + 1);
+                let _ = writeln!(
+                    out,
+                    "{}: Flatten(path: {}) {} =>",
+                    part.alias,
+                    paths_text(&part.paths),
+                    part.requires
+                );
+            }
+            indent(out, depth + 1);
+            out.push_str(&node.operation);
+            out.push('\n');
+            indent(out, depth);
+            out.push_str("},\n");
+        }
         PlanNode::Flatten { paths, node } => {
-            let paths: Vec<String> = paths
-                .iter()
-                .map(|p| format!("{:?}", path_text(p)))
-                .collect();
-            let _ = writeln!(out, "Flatten(path: {}) {{", paths.join(", "));
+            let _ = writeln!(out, "Flatten(path: {}) {{", paths_text(paths));
             indent(out, depth + 1);
             write_fetch(out, node, depth + 1);
             indent(out, depth);

@@ -8,7 +8,7 @@ use apollo_compiler::{Name, Node, ast::VariableDefinition, executable::Operation
 use super::{
     builder::Group,
     graph::FederationGraph,
-    plan::{FetchKind, FetchNode, PlanNode},
+    plan::{EntityPart, FetchKind, FetchNode, PlanNode},
 };
 
 /// How many fetches must run before each group (its depth in the dependency graph).
@@ -186,8 +186,147 @@ fn partitions(groups: &[Group], live: &[usize], kind: OperationType) -> Vec<Vec<
         .collect()
 }
 
+/// The fetch groups in waves: each wave's groups depend only on earlier waves.
+fn waves(groups: &[Group], partition: Vec<usize>) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut done: BTreeSet<usize> = BTreeSet::new();
+    let mut remaining = partition;
+    while !remaining.is_empty() {
+        let (ready, blocked): (Vec<usize>, Vec<usize>) = remaining
+            .iter()
+            .partition(|&&i| groups[i].depends_on.iter().all(|d| done.contains(d)));
+        // A dependency outside the partition (or a cycle) must not stall the plan.
+        let ready = if ready.is_empty() {
+            blocked.clone()
+        } else {
+            ready
+        };
+        done.extend(ready.iter().copied());
+        remaining = blocked.into_iter().filter(|i| !done.contains(i)).collect();
+        out.push(ready);
+    }
+    out
+}
+
+/// The entity groups of one wave that go to the same subgraph under the same
+/// conditions: each set is sent as one request. Root groups stay alone.
+fn batches(groups: &[Group], wave: &[usize]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for &id in wave {
+        let group = &groups[id];
+        let same = out.iter_mut().find(|batch| {
+            let first = &groups[batch[0]];
+            group.entity_type.is_some()
+                && first.entity_type.is_some()
+                && first.graph == group.graph
+                && first.conditions == group.conditions
+        });
+        match same {
+            Some(batch) => batch.push(id),
+            None => out.push(vec![id]),
+        }
+    }
+    out
+}
+
+/// Wraps a node in the `Condition`s of its group.
+fn conditioned(mut node: PlanNode, conditions: &BTreeSet<(String, bool)>) -> PlanNode {
+    for (variable, include) in conditions.iter().rev() {
+        let branch = Some(Box::new(node));
+        node = if *include {
+            PlanNode::Condition {
+                condition: variable.clone(),
+                if_clause: branch,
+                else_clause: None,
+            }
+        } else {
+            PlanNode::Condition {
+                condition: variable.clone(),
+                if_clause: None,
+                else_clause: branch,
+            }
+        };
+    }
+    node
+}
+
+/// One request for several entity groups of one subgraph: an aliased `_entities`
+/// selection per group, each with its own representations variable.
+fn batch_node(
+    graph: &FederationGraph<'_>,
+    groups: &[Group],
+    members: &[(usize, Vec<usize>)],
+    variables: &[Node<VariableDefinition>],
+    name: &str,
+) -> PlanNode {
+    let mut used: BTreeSet<Name> = BTreeSet::new();
+    let mut parts = Vec::new();
+    let mut params = Vec::new();
+    let mut selections = Vec::new();
+    let mut depends_on: BTreeSet<usize> = BTreeSet::new();
+    for (n, (id, deps)) in members.iter().enumerate() {
+        let group = &groups[*id];
+        group.selection.variables(&mut used);
+        depends_on.extend(deps.iter().copied());
+        let single = fetch_node(
+            graph,
+            group,
+            OperationType::Query,
+            variables,
+            (*id, Vec::new()),
+            name,
+        );
+        let ty = group
+            .typename_rewrite
+            .as_deref()
+            .or(group.entity_type.as_deref())
+            .unwrap_or_default();
+        let alias = format!("_e{n}");
+        let variable = format!("r{n}");
+        params.push(format!("${variable}: [_Any!]!"));
+        selections.push(format!(
+            "{alias}: _entities(representations: ${variable}) {{ ... on {ty} {} }}",
+            group.selection
+        ));
+        parts.push(EntityPart {
+            id: *id,
+            alias,
+            variable,
+            paths: group.paths.clone(),
+            requires: group.representation.clone(),
+            typename_rewrite: group.typename_rewrite.clone(),
+            operation: single.operation,
+        });
+    }
+    params.extend(
+        variables
+            .iter()
+            .filter(|d| used.contains(&d.name))
+            .map(|d| d.to_string()),
+    );
+    let first = &groups[members[0].0];
+    let node = FetchNode {
+        id: members[0].0,
+        depends_on: depends_on.into_iter().collect(),
+        service_name: graph.name_of(&first.graph).to_owned(),
+        subgraph_index: graph.index_of(&first.graph),
+        operation_kind: FetchKind::Query,
+        operation: format!(
+            "query {name}({}) {{ {} }}",
+            params.join(", "),
+            selections.join(" ")
+        ),
+        variable_usages: used.iter().map(ToString::to_string).collect(),
+        requires: None,
+        typename_rewrite: None,
+        response_keys: Vec::new(),
+    };
+    PlanNode::Batch { parts, node }
+}
+
 /// Plan nodes for the live groups: waves of parallel fetches in sequence; for a
-/// mutation, each root group's waves before the next root's.
+/// mutation, each root group's waves before the next root's. Entity fetches of one wave
+/// to the same subgraph are batched into one request.
 pub(crate) fn schedule(
     graph: &FederationGraph<'_>,
     groups: &[Group],
@@ -207,20 +346,43 @@ pub(crate) fn schedule(
             extra.insert(id, pair[0].clone());
         }
     }
-    let node_of = |id: usize| {
+    let mut planned: Vec<Vec<Vec<usize>>> = Vec::new();
+    // A batched group's id stands for the batch's first group in every dependency.
+    let mut leader: HashMap<usize, usize> = HashMap::new();
+    for partition in partitions {
+        for wave in waves(groups, partition) {
+            let wave_batches = batches(groups, &wave);
+            for batch in &wave_batches {
+                for &id in batch {
+                    leader.insert(id, batch[0]);
+                }
+            }
+            planned.push(wave_batches);
+        }
+    }
+    let dependencies = |id: usize| -> Vec<usize> {
+        let mut depends_on: BTreeSet<usize> = BTreeSet::new();
+        for dep in groups[id]
+            .depends_on
+            .iter()
+            .chain(extra.get(&id).into_iter().flatten())
+        {
+            depends_on.insert(leader.get(dep).copied().unwrap_or(*dep));
+        }
+        depends_on.into_iter().collect()
+    };
+    let node_of = |batch: &[usize]| {
+        let id = batch[0];
         let group = &groups[id];
         let name = format!("{base}__{}__{id}", sanitize(graph.name_of(&group.graph)));
-        let mut depends_on: BTreeSet<usize> = group.depends_on.clone();
-        depends_on.extend(extra.get(&id).into_iter().flatten().copied());
-        let fetch = fetch_node(
-            graph,
-            group,
-            kind,
-            variables,
-            (id, depends_on.into_iter().collect()),
-            &name,
-        );
-        let mut node = if group.entity_type.is_some() {
+        if batch.len() > 1 {
+            let members: Vec<(usize, Vec<usize>)> =
+                batch.iter().map(|&i| (i, dependencies(i))).collect();
+            let node = batch_node(graph, groups, &members, variables, &name);
+            return conditioned(node, &group.conditions);
+        }
+        let fetch = fetch_node(graph, group, kind, variables, (id, dependencies(id)), &name);
+        let node = if group.entity_type.is_some() {
             PlanNode::Flatten {
                 paths: group.paths.clone(),
                 node: fetch,
@@ -228,47 +390,16 @@ pub(crate) fn schedule(
         } else {
             PlanNode::Fetch(fetch)
         };
-        for (variable, include) in group.conditions.iter().rev() {
-            let branch = Some(Box::new(node));
-            node = if *include {
-                PlanNode::Condition {
-                    condition: variable.clone(),
-                    if_clause: branch,
-                    else_clause: None,
-                }
-            } else {
-                PlanNode::Condition {
-                    condition: variable.clone(),
-                    if_clause: None,
-                    else_clause: branch,
-                }
-            };
-        }
-        node
+        conditioned(node, &group.conditions)
     };
     let mut sequence = Vec::new();
-    for partition in partitions {
-        let mut done: BTreeSet<usize> = BTreeSet::new();
-        let mut remaining = partition;
-        while !remaining.is_empty() {
-            let (ready, blocked): (Vec<usize>, Vec<usize>) = remaining
-                .iter()
-                .partition(|&&i| groups[i].depends_on.iter().all(|d| done.contains(d)));
-            // A dependency outside the partition (or a cycle) must not stall the plan.
-            let ready = if ready.is_empty() {
-                blocked.clone()
-            } else {
-                ready
-            };
-            let mut nodes: Vec<PlanNode> = ready.iter().map(|&i| node_of(i)).collect();
-            sequence.push(if nodes.len() == 1 {
-                nodes.remove(0)
-            } else {
-                PlanNode::Parallel { nodes }
-            });
-            done.extend(ready.iter().copied());
-            remaining = blocked.into_iter().filter(|i| !done.contains(i)).collect();
-        }
+    for wave in planned {
+        let mut nodes: Vec<PlanNode> = wave.iter().map(|batch| node_of(batch)).collect();
+        sequence.push(if nodes.len() == 1 {
+            nodes.remove(0)
+        } else {
+            PlanNode::Parallel { nodes }
+        });
     }
     match sequence.len() {
         0 => None,

@@ -99,10 +99,10 @@ impl Subgraph {
             && !response.errors.is_empty()
         {
             let mut singles = Vec::new();
-            for single in replay.split() {
-                singles.push((self.execute)(single).await);
+            for (alias, index, single) in replay.split() {
+                singles.push((alias, index, (self.execute)(single).await));
             }
-            response = entities::merge(singles);
+            response = replay.merge(singles);
         }
         // `_service.sdl` must match `sdl()`, which may be post-processed (e.g. override labels).
         if let async_graphql::Value::Object(data) = &mut response.data
