@@ -176,9 +176,7 @@ fn send_entities<'a>(
             let mut entities = vec![Value::Null; representations.len()];
             let mut missing = Vec::new();
             let mut sent = Vec::new();
-            for (i, (hit, representation)) in
-                lookup.hits.iter().zip(representations).enumerate()
-            {
+            for (i, (hit, representation)) in lookup.hits.iter().zip(representations).enumerate() {
                 match hit {
                     Some((entity, fresh_for)) => {
                         entities[i] = entity.clone();

@@ -308,6 +308,18 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                     )
                 );
                 if !composite {
+                    // An enum value the API schema hides (`@inaccessible`) or does not
+                    // know never reaches the client.
+                    if let Some(ExtendedType::Enum(def)) = self.schema.types.get(name) {
+                        let known = data.as_str().is_some_and(|v| def.values.contains_key(v));
+                        if !known {
+                            self.error(
+                                path,
+                                format!("Invalid value for enum {name} at {parent}.{}", field.name),
+                            );
+                            return Out::Null;
+                        }
+                    }
                     return Out::Leaf(data);
                 }
                 let Value::Object(map) = data else {
@@ -318,7 +330,20 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                 let typename: &'d str = match schema.types.get_key_value(name) {
                     Some((name, ExtendedType::Object(_))) => name.as_str(),
                     _ => match map.get("__typename").and_then(Value::as_str) {
-                        Some(t) => t,
+                        // Only a type of the API schema that can be here (not an
+                        // `@inaccessible` one).
+                        Some(t) if self.is_possible(name, t) => t,
+                        Some(_) => {
+                            // The type's name is not told: it may be hidden on purpose.
+                            self.error(
+                                path,
+                                format!(
+                                    "{parent}.{} returned an object of a type that is not a possible type of {name}",
+                                    field.name
+                                ),
+                            );
+                            return Out::Null;
+                        }
                         None => {
                             self.error(path, format!("{parent}.{} has no __typename", field.name));
                             return Out::Null;
@@ -331,6 +356,14 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                 }
             }
         }
+    }
+
+    /// Whether `typename` is an object type of the API schema that `abstract_type` can be.
+    fn is_possible(&self, abstract_type: &str, typename: &str) -> bool {
+        matches!(
+            self.schema.types.get(typename),
+            Some(ExtendedType::Object(_))
+        ) && self.schema.is_subtype(abstract_type, typename)
     }
 
     fn error(&mut self, path: &Path<'a>, message: String) {

@@ -1,7 +1,10 @@
 //! Walks the operation and assigns every field to a fetch group: the subgraph request
 //! that resolves it, with the key and `@requires` hops between groups.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::{
+    collections::{BTreeSet, HashMap, HashSet},
+    rc::Rc,
+};
 
 use apollo_compiler::{
     ExecutableDocument, Name, Node,
@@ -52,6 +55,37 @@ struct Ctx {
     /// Planning key or `@requires` fields: they get internal aliases (see
     /// [`SubField::internal_alias`]) so they never clash with the client's response keys.
     internal: bool,
+    /// The nearest position from which another subgraph can be entered: the root of a
+    /// query, or an entity (by its key).
+    anchor: Option<Rc<Anchor>>,
+    /// The steps from the anchor to here (value-type fields and fragments), with what a
+    /// subgraph must resolve to take the same way.
+    trail: Vec<(Step, TrailCheck)>,
+}
+
+/// Where a subgraph can be entered to reach a position again.
+enum Anchor {
+    /// The query root.
+    Root,
+    /// An entity of type `ty` at `ctx`'s position.
+    Entity { ctx: Ctx, ty: Name },
+}
+
+/// What a subgraph must resolve to follow one trail step.
+#[derive(Clone)]
+enum TrailCheck {
+    /// The field of the type.
+    Field(Name, Name),
+    /// The type (a fragment's condition).
+    Type(Name),
+}
+
+impl Ctx {
+    /// Descends one step: into the group's selection, and along the trail.
+    fn descend(&mut self, step: Step, check: TrailCheck) {
+        self.steps.push(step.clone());
+        self.trail.push((step, check));
+    }
 }
 
 /// The variable conditions of `@skip`/`@include` directives.
@@ -77,6 +111,7 @@ pub(crate) struct Builder<'a> {
     pub(crate) groups: Vec<Group>,
     entity_index: HashMap<(usize, ResponsePath, Name, String), usize>,
     key_depth: usize,
+    kind: OperationType,
 }
 
 fn list_depth(ty: &Type) -> usize {
@@ -110,6 +145,7 @@ impl<'a> Builder<'a> {
             groups: Vec::new(),
             entity_index: HashMap::new(),
             key_depth: 0,
+            kind: OperationType::Query,
         }
     }
 
@@ -141,6 +177,8 @@ impl<'a> Builder<'a> {
     /// Plans the operation's root fields: queries grouped per subgraph, mutations in order.
     pub(crate) fn plan_operation(&mut self, operation: &Operation) -> Result<(), PlannerError> {
         let root_type = operation.selection_set.ty.clone();
+        self.kind = operation.operation_type;
+        let root_anchor = Rc::new(Anchor::Root);
         let mut fields = Vec::new();
         self.collect_root(&operation.selection_set, &mut Vec::new(), &mut fields);
         let mut last_mutation_group: Option<usize> = None;
@@ -172,16 +210,23 @@ impl<'a> Builder<'a> {
             };
             last_mutation_group = Some(group);
             let conditions = wrappers.iter().flat_map(variable_conditions).collect();
+            let steps: Vec<Step> = wrappers
+                .into_iter()
+                .map(|d| Step::Fragment(root_type.clone(), d))
+                .collect();
             let ctx = Ctx {
                 group,
-                steps: wrappers
-                    .into_iter()
-                    .map(|d| Step::Fragment(root_type.clone(), d))
+                trail: steps
+                    .iter()
+                    .map(|s| (s.clone(), TrailCheck::Type(root_type.clone())))
                     .collect(),
+                steps,
                 path: Vec::new(),
                 provided: None,
                 conditions,
                 internal: false,
+                anchor: (operation.operation_type == OperationType::Query)
+                    .then(|| root_anchor.clone()),
             };
             self.plan_field(&ctx, &root_type, &field)?;
         }
@@ -283,9 +328,10 @@ impl<'a> Builder<'a> {
             // No narrowing: the fragment only carries directives, if any.
             let mut inner = ctx.clone();
             if !directives.is_empty() {
-                inner
-                    .steps
-                    .push(Step::Fragment(parent.clone(), directives.clone()));
+                inner.descend(
+                    Step::Fragment(parent.clone(), directives.clone()),
+                    TrailCheck::Type(parent.clone()),
+                );
                 inner.conditions.extend(variable_conditions(directives));
             }
             return self.plan_selection_set(&inner, parent, &selection.selections);
@@ -303,9 +349,10 @@ impl<'a> Builder<'a> {
         if self.graph.defines_type(condition, &graph) {
             self.selection_at(ctx)?.add_typename();
             let mut inner = ctx.clone();
-            inner
-                .steps
-                .push(Step::Fragment(condition.clone(), directives.clone()));
+            inner.descend(
+                Step::Fragment(condition.clone(), directives.clone()),
+                TrailCheck::Type(condition.clone()),
+            );
             inner.conditions.extend(variable_conditions(directives));
             inner.path.push(PathStep::TypeCondition(
                 narrowed.iter().map(ToString::to_string).collect(),
@@ -367,9 +414,10 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 let mut inner = ctx.clone();
-                inner
-                    .steps
-                    .push(Step::Fragment(object.clone(), DirectiveList::new()));
+                inner.descend(
+                    Step::Fragment(object.clone(), DirectiveList::new()),
+                    TrailCheck::Type(object.clone()),
+                );
                 inner
                     .path
                     .push(PathStep::TypeCondition(vec![object.to_string()]));
@@ -382,6 +430,11 @@ impl<'a> Builder<'a> {
             // through the interface.
             if let Some((interface, target)) = self.interface_object_resolver(parent, &field.name) {
                 return self.hop(ctx, &interface, &target, field);
+            }
+            // A value type (no key): take the same way again in a subgraph that resolves
+            // the field, from the nearest root or entity.
+            if let Some(producers) = self.reenter(ctx, parent, field)? {
+                return Ok(producers);
             }
             return Err(PlannerError::Unresolvable {
                 type_name: parent.to_string(),
@@ -466,7 +519,20 @@ impl<'a> Builder<'a> {
         inner
             .conditions
             .extend(variable_conditions(&field.directives));
-        inner.steps.push(Step::Field(head));
+        inner.steps.push(Step::Field(head.clone()));
+        if self.graph.is_entity(&field_type) {
+            inner.trail.clear();
+            let anchor = Anchor::Entity {
+                ctx: inner.clone(),
+                ty: field_type.clone(),
+            };
+            inner.anchor = Some(Rc::new(anchor));
+        } else {
+            inner.trail.push((
+                Step::Field(head),
+                TrailCheck::Field(parent.clone(), field.name.clone()),
+            ));
+        }
         inner.provided = match provided {
             Some(sub) if !sub.selections.is_empty() => Some(sub),
             Some(_) => None,
@@ -576,6 +642,8 @@ impl<'a> Builder<'a> {
             provided: None,
             conditions: ctx.conditions.clone(),
             internal: false,
+            anchor: ctx.anchor.clone(),
+            trail: Vec::new(),
         }))
     }
 
@@ -609,8 +677,76 @@ impl<'a> Builder<'a> {
             provided: None,
             conditions: ctx.conditions.clone(),
             internal: ctx.internal,
+            anchor: Some(Rc::new(Anchor::Entity {
+                ctx: ctx.clone(),
+                ty: parent.clone(),
+            })),
+            trail: Vec::new(),
         };
         self.add_local_field(&inner, parent, field, None)
+    }
+
+    /// Resolves `field` of a value type in another subgraph by taking the way from the
+    /// context's anchor there again: the same root field in another root fetch, or the
+    /// same fields under the anchor entity fetched by its key. `None` when no subgraph
+    /// can.
+    fn reenter(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        field: &Node<Field>,
+    ) -> Result<Option<Producers>, PlannerError> {
+        let Some(anchor) = ctx.anchor.clone() else {
+            return Ok(None);
+        };
+        let current = self.groups[ctx.group].graph.clone();
+        let candidates: Vec<String> = self
+            .graph
+            .resolvers(parent, &field.name, self.labels)
+            .into_iter()
+            .filter(|t| *t != current)
+            .filter(|t| {
+                ctx.trail.iter().all(|(_, check)| match check {
+                    TrailCheck::Field(ty, name) => self.graph.resolves(ty, name, t, self.labels),
+                    TrailCheck::Type(ty) => self.graph.defines_type(ty, t),
+                })
+            })
+            .map(str::to_owned)
+            .collect();
+        for target in candidates {
+            let group = match &*anchor {
+                Anchor::Root => {
+                    let existing = self
+                        .groups
+                        .iter()
+                        .position(|g| g.entity_type.is_none() && g.graph == target);
+                    match existing {
+                        Some(group) => group,
+                        None => self.new_root_group(&target),
+                    }
+                }
+                Anchor::Entity { ctx: at, ty } => {
+                    if self.graph.keys(ty, &target).is_empty() {
+                        continue;
+                    }
+                    self.entity_at(at, ty, &target, &DirectiveList::new())?
+                }
+            };
+            let steps: Vec<Step> = ctx.trail.iter().map(|(step, _)| step.clone()).collect();
+            let inner = Ctx {
+                group,
+                steps,
+                path: ctx.path.clone(),
+                provided: None,
+                conditions: ctx.conditions.clone(),
+                internal: ctx.internal,
+                anchor: Some(anchor.clone()),
+                trail: ctx.trail.clone(),
+            };
+            self.selection_at(&inner)?;
+            return self.plan_field(&inner, parent, field).map(Some);
+        }
+        Ok(None)
     }
 
     /// A new `_entities` group in `target` for the objects at `ctx`, with the key fields

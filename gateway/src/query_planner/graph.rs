@@ -117,6 +117,13 @@ impl FederationGraph<'_> {
             .any(|o| o.graph == graph && o.interface_object)
     }
 
+    /// Whether some subgraph resolves the type by a key (it is an entity).
+    pub(crate) fn is_entity(&self, ty: &str) -> bool {
+        self.type_owners(ty)
+            .iter()
+            .any(|o| o.resolvable && o.key.is_some())
+    }
+
     /// Resolvable `@key` field sets of the type in the subgraph.
     pub(crate) fn keys(&self, ty: &str, graph: &str) -> Vec<&str> {
         self.type_owners(ty)

@@ -95,8 +95,10 @@ impl Subgraph {
     pub async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
         let replay = entities::Replay::of(&request);
         let mut response = (self.execute)(request).await;
+        // Only field errors are replayed: a request error (no path, e.g. a validation error)
+        // refuses the whole request, whatever the representations.
         if let Some(replay) = replay
-            && !response.errors.is_empty()
+            && response.errors.iter().any(|error| !error.path.is_empty())
         {
             let mut singles = Vec::new();
             for (alias, index, single) in replay.split() {
