@@ -40,6 +40,8 @@ pub(crate) struct Group {
     pub(crate) merged_into: Option<usize>,
     /// `@skip`/`@include` variables every path to this group passes: `(variable, include)`.
     pub(crate) conditions: BTreeSet<(String, bool)>,
+    /// How many fetches run before it (its wave, as far as known while planning).
+    depth: usize,
 }
 
 /// Where the walk is: which group, where inside its selection, where in the response.
@@ -61,6 +63,14 @@ struct Ctx {
     /// The steps from the anchor to here (value-type fields and fragments), with what a
     /// subgraph must resolve to take the same way.
     trail: Vec<(Step, TrailCheck)>,
+    /// The subgraph chosen for each field of this selection set that needs a hop (by
+    /// the field's address), so that siblings share as few requests as possible.
+    choice: Option<Rc<HashMap<usize, String>>>,
+}
+
+/// The address of a field of the operation: identifies it within one planning.
+fn field_id(field: &Field) -> usize {
+    std::ptr::from_ref(field) as usize
 }
 
 /// Where a subgraph can be entered to reach a position again.
@@ -167,6 +177,7 @@ impl<'a> Builder<'a> {
             root: id,
             merged_into: None,
             conditions: BTreeSet::new(),
+            depth: 0,
         })
     }
 
@@ -227,6 +238,7 @@ impl<'a> Builder<'a> {
                 internal: false,
                 anchor: (operation.operation_type == OperationType::Query)
                     .then(|| root_anchor.clone()),
+                choice: None,
             };
             self.plan_field(&ctx, &root_type, &field)?;
         }
@@ -287,6 +299,17 @@ impl<'a> Builder<'a> {
         parent: &Name,
         selections: &[Selection],
     ) -> Result<Producers, PlannerError> {
+        let chosen;
+        let ctx = match self.choose_targets(ctx, parent, selections) {
+            Some(choice) => {
+                chosen = Ctx {
+                    choice: Some(Rc::new(choice)),
+                    ..ctx.clone()
+                };
+                &chosen
+            }
+            None => ctx,
+        };
         let mut producers = Producers::new();
         for s in selections {
             let found = match s {
@@ -457,11 +480,124 @@ impl<'a> Builder<'a> {
                 (*t).to_owned(),
             ))
         });
-        let target = match existing {
-            Some(t) => t.to_owned(),
-            None => self.best_candidate(&targets, field).to_owned(),
+        let chosen = ctx
+            .choice
+            .as_ref()
+            .and_then(|c| c.get(&field_id(field)))
+            .filter(|t| targets.contains(&t.as_str()));
+        let target = match (existing, chosen) {
+            (Some(t), _) => t.to_owned(),
+            (None, Some(t)) => t.clone(),
+            (None, None) => self.best_candidate(&targets, field).to_owned(),
         };
         self.hop(ctx, parent, &target, field)
+    }
+
+    /// The subgraphs an entity's fields that need a hop go to, chosen together: first
+    /// subgraphs already asked at that wave (their request is sent anyway), then those
+    /// resolving the most of the remaining fields and their subtrees. `None` when no field
+    /// of the selection needs a hop.
+    fn choose_targets(
+        &self,
+        ctx: &Ctx,
+        parent: &Name,
+        selections: &[Selection],
+    ) -> Option<HashMap<usize, String>> {
+        if !self.graph.is_entity(parent) {
+            return None;
+        }
+        let graph = self.groups[ctx.group].graph.as_str();
+        // Each field needing a hop, with its candidates and how much of it each covers.
+        let mut hops: Vec<(usize, Vec<(&str, usize)>)> = Vec::new();
+        for s in selections {
+            let Selection::Field(field) = s else {
+                continue;
+            };
+            let provided = ctx
+                .provided
+                .as_ref()
+                .is_some_and(|p| provided_field(p, parent, &field.name).is_some());
+            if field.name == "__typename"
+                || provided
+                || self.graph.resolves(parent, &field.name, graph, self.labels)
+            {
+                continue;
+            }
+            let targets: Vec<&str> = self
+                .graph
+                .resolvers(parent, &field.name, self.labels)
+                .into_iter()
+                .filter(|t| !self.graph.keys(parent, t).is_empty())
+                .collect();
+            let direct: Vec<&str> = targets
+                .iter()
+                .copied()
+                .filter(|t| self.directly_reachable(parent, t, graph))
+                .collect();
+            let targets = if direct.is_empty() { targets } else { direct };
+            let weighted = targets
+                .into_iter()
+                .map(|t| {
+                    let weight =
+                        1 + self
+                            .graph
+                            .local_coverage(&field.selection_set, t, self.labels);
+                    (t, weight)
+                })
+                .collect::<Vec<_>>();
+            if !weighted.is_empty() {
+                hops.push((field_id(field), weighted));
+            }
+        }
+        if hops.len() < 2 {
+            return None;
+        }
+        let depth = self.groups[ctx.group].depth + 1;
+        let present = |t: &str| {
+            self.entity_index.contains_key(&(
+                ctx.group,
+                ctx.path.clone(),
+                parent.clone(),
+                t.to_owned(),
+            )) || self
+                .groups
+                .iter()
+                .any(|g| g.entity_type.is_some() && g.depth == depth && g.graph == t)
+        };
+        let mut candidates: Vec<&str> = hops
+            .iter()
+            .flat_map(|(_, weighted)| weighted.iter().map(|(t, _)| *t))
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let presence: HashMap<&str, bool> = candidates.iter().map(|t| (*t, present(t))).collect();
+        let mut choice = HashMap::new();
+        let mut open: Vec<usize> = (0..hops.len()).collect();
+        while !open.is_empty() {
+            let score = |t: &str| -> usize {
+                open.iter()
+                    .filter_map(|&i| hops[i].1.iter().find(|(c, _)| *c == t))
+                    .map(|(_, w)| *w)
+                    .sum()
+            };
+            // Ties go to the earlier subgraph (supergraph order), as elsewhere.
+            let Some(best) = candidates
+                .iter()
+                .copied()
+                .filter(|t| score(t) > 0)
+                .max_by_key(|t| (presence[t], score(t), std::cmp::Reverse(*t)))
+            else {
+                break;
+            };
+            open.retain(|&i| {
+                let covered = hops[i].1.iter().any(|(c, _)| *c == best);
+                if covered {
+                    choice.insert(hops[i].0, best.to_owned());
+                }
+                !covered
+            });
+        }
+        Some(choice)
     }
 
     /// Adds a field the context's subgraph resolves, and plans its sub-selections.
@@ -509,6 +645,7 @@ impl<'a> Builder<'a> {
         let mut inner = ctx.clone();
         // Inside an internal field everything is internal: plain names are safe there.
         inner.internal = false;
+        inner.choice = None;
         inner
             .path
             .push(PathStep::Key(head.response_key().to_string()));
@@ -644,6 +781,7 @@ impl<'a> Builder<'a> {
             internal: false,
             anchor: ctx.anchor.clone(),
             trail: Vec::new(),
+            choice: None,
         }))
     }
 
@@ -664,7 +802,13 @@ impl<'a> Builder<'a> {
             };
             let mut producers = self.plan_selection_set(&internal, parent, &required.selections)?;
             producers.remove(&entity);
+            let after = producers
+                .iter()
+                .map(|&p| self.groups[p].depth + 1)
+                .max()
+                .unwrap_or(0);
             let group = &mut self.groups[entity];
+            group.depth = group.depth.max(after);
             group.depends_on.extend(producers);
             group
                 .representation
@@ -682,6 +826,7 @@ impl<'a> Builder<'a> {
                 ty: parent.clone(),
             })),
             trail: Vec::new(),
+            choice: None,
         };
         self.add_local_field(&inner, parent, field, None)
     }
@@ -742,6 +887,7 @@ impl<'a> Builder<'a> {
                 internal: ctx.internal,
                 anchor: Some(anchor.clone()),
                 trail: ctx.trail.clone(),
+                choice: None,
             };
             self.selection_at(&inner)?;
             return self.plan_field(&inner, parent, field).map(Some);
@@ -788,6 +934,12 @@ impl<'a> Builder<'a> {
         };
         let producers = self.plan_selection_set(&internal, parent, &key.selections);
         self.key_depth -= 1;
+        let producers = producers?;
+        let depth = 1 + producers
+            .iter()
+            .map(|&p| self.groups[p].depth)
+            .max()
+            .unwrap_or(0);
         let mut representation = SubSelection::default();
         representation.add_typename();
         representation.merge(&SubSelection::from_field_set(&key)?)?;
@@ -803,10 +955,11 @@ impl<'a> Builder<'a> {
             paths: vec![ctx.path.clone()],
             representation,
             selection: SubSelection::default(),
-            depends_on: producers?,
+            depends_on: producers,
             root,
             merged_into: None,
             conditions,
+            depth,
         }))
     }
 }
