@@ -23,6 +23,10 @@ use super::{
 /// Deepest chain of key hops planned to reach one entity (guards against key cycles).
 const MAX_KEY_DEPTH: usize = 8;
 
+/// Most field positions planned for one operation: planning work is linear in them, so
+/// this bounds planning time (fragments spread many times multiply positions).
+pub(crate) const MAX_FIELD_POSITIONS: usize = 50_000;
+
 /// One subgraph request being built.
 #[derive(Debug)]
 pub(crate) struct Group {
@@ -122,6 +126,8 @@ pub(crate) struct Builder<'a> {
     entity_index: HashMap<(usize, ResponsePath, Name, String), usize>,
     key_depth: usize,
     kind: OperationType,
+    /// Field positions planned so far (see [`MAX_FIELD_POSITIONS`]).
+    positions: usize,
 }
 
 fn list_depth(ty: &Type) -> usize {
@@ -156,6 +162,7 @@ impl<'a> Builder<'a> {
             entity_index: HashMap::new(),
             key_depth: 0,
             kind: OperationType::Query,
+            positions: 0,
         }
     }
 
@@ -191,7 +198,7 @@ impl<'a> Builder<'a> {
         self.kind = operation.operation_type;
         let root_anchor = Rc::new(Anchor::Root);
         let mut fields = Vec::new();
-        self.collect_root(&operation.selection_set, &mut Vec::new(), &mut fields);
+        self.collect_root(&operation.selection_set, &mut Vec::new(), &mut fields)?;
         let mut last_mutation_group: Option<usize> = None;
         for (field, wrappers) in fields {
             if matches!(field.name.as_str(), "__typename" | "__schema" | "__type") {
@@ -251,10 +258,13 @@ impl<'a> Builder<'a> {
         selection: &SelectionSet,
         wrappers: &mut Vec<DirectiveList>,
         out: &mut Vec<(Node<Field>, Vec<DirectiveList>)>,
-    ) {
+    ) -> Result<(), PlannerError> {
         for s in &selection.selections {
             let (directives, inner) = match s {
                 Selection::Field(f) => {
+                    if out.len() >= MAX_FIELD_POSITIONS {
+                        return Err(PlannerError::TooLarge(MAX_FIELD_POSITIONS));
+                    }
                     out.push((f.clone(), wrappers.clone()));
                     continue;
                 }
@@ -270,11 +280,12 @@ impl<'a> Builder<'a> {
             if wrapped {
                 wrappers.push(directives.clone());
             }
-            self.collect_root(inner, wrappers, out);
+            self.collect_root(inner, wrappers, out)?;
             if wrapped {
                 wrappers.pop();
             }
         }
+        Ok(())
     }
 
     /// The candidate subgraph resolving most of the field's subtree without hops.
@@ -399,6 +410,10 @@ impl<'a> Builder<'a> {
         parent: &Name,
         field: &Node<Field>,
     ) -> Result<Producers, PlannerError> {
+        self.positions += 1;
+        if self.positions > MAX_FIELD_POSITIONS {
+            return Err(PlannerError::TooLarge(MAX_FIELD_POSITIONS));
+        }
         let graph = self.groups[ctx.group].graph.clone();
         if field.name == "__typename"
             && let Some(source) = self.concrete_type_source(ctx, parent)?

@@ -34,6 +34,9 @@ pub enum PlannerError {
         /// The entity type.
         type_name: String,
     },
+    /// Planning went past its bound of work (a query too large to plan).
+    #[error("the operation is too large to plan: over {0} field positions")]
+    TooLarge(usize),
     /// The schema has no root type for this operation kind.
     #[error("the supergraph has no {0} root type")]
     NoRootType(String),

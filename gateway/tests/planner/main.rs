@@ -14,6 +14,7 @@ mod support;
 
 mod api_shaping;
 mod batching;
+mod bounds;
 mod lean;
 mod shop;
 mod unresolvable;
