@@ -17,7 +17,7 @@ use super::{
     PlannerError,
     graph::FederationGraph,
     plan::{PathStep, ResponsePath},
-    selection::{Step, SubField, SubSelection},
+    selection::{Step, SubField, SubItem, SubSelection},
 };
 
 /// Deepest chain of key hops planned to reach one entity (guards against key cycles).
@@ -123,7 +123,7 @@ pub(crate) struct Builder<'a> {
     document: &'a ExecutableDocument,
     labels: &'a HashSet<String>,
     pub(crate) groups: Vec<Group>,
-    entity_index: HashMap<(usize, ResponsePath, Name, String), usize>,
+    entity_index: HashMap<(usize, ResponsePath, Name, String), Vec<usize>>,
     key_depth: usize,
     kind: OperationType,
     /// Field positions planned so far (see [`MAX_FIELD_POSITIONS`]).
@@ -741,6 +741,21 @@ impl<'a> Builder<'a> {
         target: &str,
         directives: &DirectiveList,
     ) -> Result<usize, PlannerError> {
+        self.entity_at_after(ctx, parent, target, directives, &Producers::new(), None)
+    }
+
+    /// Like [`Self::entity_at`], but the group must be able to wait for `producers` (it is
+    /// none of theirs, nor upstream of them) and its representation must take `reads`
+    /// without two fields of one name and different arguments: else another group.
+    fn entity_at_after(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        target: &str,
+        directives: &DirectiveList,
+        producers: &Producers,
+        reads: Option<&SubSelection>,
+    ) -> Result<usize, PlannerError> {
         let index_key = (
             ctx.group,
             ctx.path.clone(),
@@ -749,15 +764,83 @@ impl<'a> Builder<'a> {
         );
         let mut conditions = ctx.conditions.clone();
         conditions.extend(variable_conditions(directives));
-        if let Some(&group) = self.entity_index.get(&index_key) {
+        let upstream = self.upstream(producers);
+        let found = self.entity_index.get(&index_key).and_then(|groups| {
+            groups.iter().copied().find(|g| {
+                !upstream.contains(g)
+                    && reads.is_none_or(|r| !conflicts(&self.groups[*g].representation, r))
+            })
+        });
+        if let Some(group) = found {
             // Reached on another way: it runs when any of the ways is taken.
             let shared = &mut self.groups[group].conditions;
             *shared = shared.intersection(&conditions).cloned().collect();
             return Ok(group);
         }
         let group = self.entity_group(ctx, parent, target, conditions)?;
-        self.entity_index.insert(index_key, group);
+        self.entity_index.entry(index_key).or_default().push(group);
         Ok(group)
+    }
+
+    /// The groups and every group they wait for, transitively.
+    fn upstream(&self, groups: &Producers) -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<usize> = groups.iter().copied().collect();
+        while let Some(g) = todo.pop() {
+            if seen.insert(g) {
+                todo.extend(self.groups[g].depends_on.iter().copied());
+            }
+        }
+        seen
+    }
+
+    /// The selection reading a representation (`@key`/`@requires` field set): type
+    /// conditions made concrete, as the executor compares them with `__typename`.
+    fn representation_of(&self, set: &SelectionSet) -> Result<SubSelection, PlannerError> {
+        let read = SubSelection::from_field_set(set)?;
+        self.concretize(&read, &set.ty)
+    }
+
+    fn concretize(&self, read: &SubSelection, ty: &Name) -> Result<SubSelection, PlannerError> {
+        let mut out = SubSelection::default();
+        for item in &read.items {
+            match item {
+                SubItem::Field(field) => {
+                    let mut field = field.clone();
+                    if let Some(sub) = &field.selections {
+                        let inner = self
+                            .graph
+                            .supergraph
+                            .schema
+                            .type_field(ty, &field.name)
+                            .map(|d| d.ty.inner_named_type().clone())
+                            .unwrap_or_else(|_| ty.clone());
+                        field.selections = Some(self.concretize(sub, &inner)?);
+                    }
+                    out.merge(&SubSelection {
+                        items: vec![SubItem::Field(field)],
+                    })?;
+                }
+                SubItem::Fragment {
+                    type_condition,
+                    selections,
+                    ..
+                } => {
+                    let inner = self.concretize(selections, type_condition)?;
+                    let condition = self.graph.possible_types(type_condition);
+                    let here = self.graph.possible_types(ty);
+                    if here.iter().all(|t| condition.contains(t)) {
+                        // Always true here: no condition.
+                        out.merge(&inner)?;
+                    } else {
+                        for object in here.iter().filter(|t| condition.contains(t)) {
+                            out.fragment(object, &DirectiveList::new()).merge(&inner)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// For objects coming from an `@interfaceObject` subgraph, which only knows the
@@ -808,14 +891,28 @@ impl<'a> Builder<'a> {
         target: &str,
         field: &Node<Field>,
     ) -> Result<Producers, PlannerError> {
-        let entity = self.entity_at(ctx, parent, target, &field.directives)?;
+        // The requirements first: the group must wait for them (a chain may come back to
+        // `target`, whose group for these objects would then run too early).
+        let mut producers = Producers::new();
+        let mut reads = None;
         if let Some(requires) = self.graph.requires(parent, &field.name, target) {
             let required = self.graph.field_set(parent, requires)?;
             let internal = Ctx {
                 internal: true,
                 ..ctx.clone()
             };
-            let mut producers = self.plan_selection_set(&internal, parent, &required.selections)?;
+            producers = self.plan_selection_set(&internal, parent, &required.selections)?;
+            reads = Some(self.representation_of(&required)?);
+        }
+        let entity = self.entity_at_after(
+            ctx,
+            parent,
+            target,
+            &field.directives,
+            &producers,
+            reads.as_ref(),
+        )?;
+        if let Some(reads) = reads {
             producers.remove(&entity);
             let after = producers
                 .iter()
@@ -825,9 +922,7 @@ impl<'a> Builder<'a> {
             let group = &mut self.groups[entity];
             group.depth = group.depth.max(after);
             group.depends_on.extend(producers);
-            group
-                .representation
-                .merge(&SubSelection::from_field_set(&required)?)?;
+            group.representation.merge(&reads)?;
         }
         let inner = Ctx {
             group: entity,
@@ -957,7 +1052,7 @@ impl<'a> Builder<'a> {
             .unwrap_or(0);
         let mut representation = SubSelection::default();
         representation.add_typename();
-        representation.merge(&SubSelection::from_field_set(&key)?)?;
+        representation.merge(&self.representation_of(&key)?)?;
         let root = self.groups[ctx.group].root;
         let typename_rewrite = self
             .graph
@@ -977,4 +1072,27 @@ impl<'a> Builder<'a> {
             depth,
         }))
     }
+}
+
+/// Whether two representation selections hold a field of one name with different
+/// arguments at the same place (a representation keys fields by name).
+fn conflicts(a: &SubSelection, b: &SubSelection) -> bool {
+    fn fields(s: &SubSelection) -> Vec<&SubField> {
+        s.items
+            .iter()
+            .flat_map(|item| match item {
+                SubItem::Field(f) => vec![f],
+                SubItem::Fragment { selections, .. } => fields(selections),
+            })
+            .collect()
+    }
+    let ours = fields(a);
+    fields(b).into_iter().any(|theirs| {
+        ours.iter().any(|mine| {
+            mine.name == theirs.name
+                && (mine.arguments != theirs.arguments
+                    || matches!((&mine.selections, &theirs.selections),
+                        (Some(x), Some(y)) if conflicts(x, y)))
+        })
+    })
 }
