@@ -128,6 +128,19 @@ pub(crate) struct Builder<'a> {
     kind: OperationType,
     /// Field positions planned so far (see [`MAX_FIELD_POSITIONS`]).
     positions: usize,
+    /// Subgraphs not to hop to: those whose key fields are being planned (a key must come
+    /// from elsewhere than the subgraph it enters).
+    avoid: Vec<String>,
+    /// Field visits left for ranking candidates (see [`Builder::coverage`]).
+    ranking_budget: std::cell::Cell<usize>,
+}
+
+/// How well a subgraph serves a selection: whether every field can be reached from it
+/// (locally, provided, or by a key hop), then how many resolve there without a hop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Coverage {
+    feasible: bool,
+    local: usize,
 }
 
 fn list_depth(ty: &Type) -> usize {
@@ -163,6 +176,8 @@ impl<'a> Builder<'a> {
             key_depth: 0,
             kind: OperationType::Query,
             positions: 0,
+            avoid: Vec::new(),
+            ranking_budget: std::cell::Cell::new(MAX_FIELD_POSITIONS * 4),
         }
     }
 
@@ -212,19 +227,25 @@ impl<'a> Builder<'a> {
                     from: "the root".into(),
                 });
             }
+            let best = self.best_candidate(&root_type, &candidates, &field);
             let reuse = match operation.operation_type {
                 OperationType::Mutation => last_mutation_group
                     .filter(|g| candidates.contains(&self.groups[*g].graph.as_str())),
-                _ => self.groups.iter().enumerate().find_map(|(i, g)| {
-                    (g.entity_type.is_none() && candidates.contains(&g.graph.as_str())).then_some(i)
-                }),
+                // A root fetch already planned serves the field if it is as good a place
+                // for it as the best (one request fewer).
+                _ => {
+                    let best_coverage = self.candidate_coverage(&root_type, &field, best);
+                    self.groups.iter().position(|g| {
+                        g.entity_type.is_none()
+                            && candidates.contains(&g.graph.as_str())
+                            && self.candidate_coverage(&root_type, &field, &g.graph)
+                                == best_coverage
+                    })
+                }
             };
             let group = match reuse {
                 Some(group) => group,
-                None => {
-                    let best = self.best_candidate(&candidates, &field);
-                    self.new_root_group(best)
-                }
+                None => self.new_root_group(best),
             };
             last_mutation_group = Some(group);
             let conditions = wrappers.iter().flat_map(variable_conditions).collect();
@@ -288,20 +309,93 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    /// The candidate subgraph resolving most of the field's subtree without hops.
-    fn best_candidate<'c>(&self, candidates: &[&'c str], field: &Field) -> &'c str {
+    /// The candidate subgraph that best serves the field's subtree (see [`Coverage`]);
+    /// ties go to the earlier one.
+    fn best_candidate<'c>(&self, parent: &Name, candidates: &[&'c str], field: &Field) -> &'c str {
         let mut best = candidates[0];
-        let mut best_score = 0;
+        let mut best_coverage = None;
         for candidate in candidates {
-            let score = self
-                .graph
-                .local_coverage(&field.selection_set, candidate, self.labels);
-            if score > best_score {
+            let coverage = self.candidate_coverage(parent, field, candidate);
+            if best_coverage.is_none_or(|b| coverage > b) {
                 best = candidate;
-                best_score = score;
+                best_coverage = Some(coverage);
             }
         }
         best
+    }
+
+    /// How well `graph` serves the subtree of `field` of `parent`, which it resolves.
+    fn candidate_coverage(&self, parent: &Name, field: &Field, graph: &str) -> Coverage {
+        let provided = self
+            .graph
+            .provides(parent, &field.name, graph)
+            .and_then(|source| self.graph.field_set(&field.selection_set.ty, source).ok());
+        self.coverage(&field.selection_set, graph, provided.as_ref())
+    }
+
+    /// How well `graph` serves a selection (see [`Coverage`]). A heuristic for ranking:
+    /// past its budget of field visits it stops looking deeper.
+    fn coverage(
+        &self,
+        selection: &SelectionSet,
+        graph: &str,
+        provided: Option<&SelectionSet>,
+    ) -> Coverage {
+        let mut out = Coverage {
+            feasible: true,
+            local: 0,
+        };
+        for s in &selection.selections {
+            let left = self.ranking_budget.get();
+            if left == 0 {
+                break;
+            }
+            self.ranking_budget.set(left - 1);
+            let inner = match s {
+                Selection::Field(f) => {
+                    if f.name == "__typename" {
+                        continue;
+                    }
+                    let parent = &selection.ty;
+                    let given = provided.and_then(|p| provided_field(p, parent, &f.name));
+                    if given.is_none() && !self.graph.resolves(parent, &f.name, graph, self.labels)
+                    {
+                        // A hop: possible when a subgraph resolving the field can be entered
+                        // by a key this one has (value types and abstract parents are
+                        // judged where they are planned).
+                        let reachable = !self.graph.is_entity(parent)
+                            || self
+                                .graph
+                                .resolvers(parent, &f.name, self.labels)
+                                .into_iter()
+                                .any(|t| self.directly_reachable(parent, t, graph));
+                        out.feasible &= reachable;
+                        continue;
+                    }
+                    out.local += 1;
+                    let provided = match given {
+                        Some(sub) if !sub.selections.is_empty() => Some(sub),
+                        _ => self
+                            .graph
+                            .provides(parent, &f.name, graph)
+                            .and_then(|source| {
+                                self.graph.field_set(&f.selection_set.ty, source).ok()
+                            }),
+                    };
+                    self.coverage(&f.selection_set, graph, provided.as_ref())
+                }
+                Selection::InlineFragment(i) => self.coverage(&i.selection_set, graph, provided),
+                Selection::FragmentSpread(spread) => {
+                    match self.document.fragments.get(&spread.fragment_name) {
+                        Some(fragment) => self.coverage(&fragment.selection_set, graph, provided),
+                        None => continue,
+                    }
+                }
+            };
+            out.feasible &= inner.feasible;
+            out.local += inner.local;
+        }
+        out
     }
 
     fn plan_selection_set(
@@ -442,6 +536,7 @@ impl<'a> Builder<'a> {
             .resolvers(parent, &field.name, self.labels)
             .into_iter()
             .filter(|g| !self.graph.keys(parent, g).is_empty())
+            .filter(|g| !self.avoid.iter().any(|a| a == g))
             .collect();
         if targets.is_empty() && self.graph.is_abstract(parent) {
             // Not an entity interface: ask per runtime type.
@@ -503,7 +598,7 @@ impl<'a> Builder<'a> {
         let target = match (existing, chosen) {
             (Some(t), _) => t.to_owned(),
             (None, Some(t)) => t.clone(),
-            (None, None) => self.best_candidate(&targets, field).to_owned(),
+            (None, None) => self.best_candidate(parent, &targets, field).to_owned(),
         };
         self.hop(ctx, parent, &target, field)
     }
@@ -550,15 +645,20 @@ impl<'a> Builder<'a> {
                 .filter(|t| self.directly_reachable(parent, t, graph))
                 .collect();
             let targets = if direct.is_empty() { targets } else { direct };
-            let weighted = targets
+            let targets: Vec<&str> = targets
                 .into_iter()
-                .map(|t| {
-                    let weight =
-                        1 + self
-                            .graph
-                            .local_coverage(&field.selection_set, t, self.labels);
-                    (t, weight)
-                })
+                .filter(|t| !self.avoid.iter().any(|a| a == t))
+                .collect();
+            let coverages: Vec<(&str, Coverage)> = targets
+                .iter()
+                .map(|t| (*t, self.candidate_coverage(parent, field, t)))
+                .collect();
+            // Candidates that cannot reach the whole subtree only when none can.
+            let any_feasible = coverages.iter().any(|(_, c)| c.feasible);
+            let weighted = coverages
+                .into_iter()
+                .filter(|(_, c)| c.feasible || !any_feasible)
+                .map(|(t, c)| (t, 1 + c.local))
                 .collect::<Vec<_>>();
             if !weighted.is_empty() {
                 hops.push((field_id(field), weighted));
@@ -1021,10 +1121,26 @@ impl<'a> Builder<'a> {
             .into_iter()
             .map(|k| self.graph.field_set(parent, k))
             .collect::<Result<Vec<_>, _>>()?;
+        // A key the source has; else one whose fields some other subgraph resolves (never
+        // one only the target can give: it would be needed to enter the target).
         let key = keys
             .iter()
-            .find(|k| self.graph.resolves_all(k, &source, self.labels))
-            .or_else(|| keys.first())
+            .min_by_key(|k| {
+                if self.graph.resolves_all(k, &source, self.labels) {
+                    0
+                } else if k.selections.iter().all(|s| match s {
+                    Selection::Field(f) => self
+                        .graph
+                        .resolvers(parent, &f.name, self.labels)
+                        .iter()
+                        .any(|g| *g != target),
+                    _ => true,
+                }) {
+                    1
+                } else {
+                    2
+                }
+            })
             .cloned()
             .ok_or_else(|| PlannerError::Unresolvable {
                 type_name: parent.to_string(),
@@ -1042,7 +1158,9 @@ impl<'a> Builder<'a> {
             internal: true,
             ..ctx.clone()
         };
+        self.avoid.push(target.to_owned());
         let producers = self.plan_selection_set(&internal, parent, &key.selections);
+        self.avoid.pop();
         self.key_depth -= 1;
         let producers = producers?;
         let depth = 1 + producers

@@ -134,7 +134,9 @@ impl FederationGraph<'_> {
     }
 
     /// Subgraphs able to resolve the field, in supergraph order, honouring `@external`
-    /// and `@override` (progressive override labels active in `labels`).
+    /// and `@override` (progressive override labels active in `labels`). An interface
+    /// field resolves in a subgraph only if it does for every implementation defined
+    /// there (an implementation's copy may be `@external` or overridden away).
     pub(crate) fn resolvers(&self, ty: &str, field: &str, labels: &HashSet<String>) -> Vec<&str> {
         let owners = self.field_owners(ty, field);
         owners
@@ -159,7 +161,31 @@ impl FederationGraph<'_> {
                 })
             })
             .map(|o| o.graph.as_str())
+            .filter(|g| self.every_implementation_resolves(ty, field, g, labels))
             .collect()
+    }
+
+    fn every_implementation_resolves(
+        &self,
+        ty: &str,
+        field: &str,
+        graph: &str,
+        labels: &HashSet<String>,
+    ) -> bool {
+        let interface = matches!(
+            self.supergraph.schema.types.get(ty),
+            Some(ExtendedType::Interface(_))
+        );
+        if !interface || self.is_interface_object_in(ty, graph) {
+            return true;
+        }
+        let Some(objects) = self.index.possible.get(ty) else {
+            return true;
+        };
+        objects
+            .iter()
+            .filter(|object| self.defines_type(object, graph))
+            .all(|object| self.resolvers(object, field, labels).contains(&graph))
     }
 
     /// Whether the subgraph resolves the field (ignoring `@provides`).
@@ -220,28 +246,5 @@ impl FederationGraph<'_> {
             Selection::InlineFragment(i) => self.resolves_all(&i.selection_set, graph, labels),
             Selection::FragmentSpread(_) => false,
         })
-    }
-
-    /// How many fields of a selection the subgraph resolves without a hop (fragments
-    /// spreads are not followed): the planner's preference among candidate subgraphs.
-    pub(crate) fn local_coverage(
-        &self,
-        selection: &SelectionSet,
-        graph: &str,
-        labels: &HashSet<String>,
-    ) -> usize {
-        selection
-            .selections
-            .iter()
-            .map(|s| match s {
-                Selection::Field(f) if self.resolves(&selection.ty, &f.name, graph, labels) => {
-                    1 + self.local_coverage(&f.selection_set, graph, labels)
-                }
-                Selection::InlineFragment(i) => {
-                    self.local_coverage(&i.selection_set, graph, labels)
-                }
-                _ => 0,
-            })
-            .sum()
     }
 }
