@@ -17,6 +17,7 @@ use super::{
     PlannerError,
     graph::FederationGraph,
     plan::{PathStep, ResponsePath},
+    schedule,
     selection::{Step, SubField, SubItem, SubSelection},
 };
 
@@ -28,7 +29,7 @@ const MAX_KEY_DEPTH: usize = 8;
 pub(crate) const MAX_FIELD_POSITIONS: usize = 50_000;
 
 /// One subgraph request being built.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Group {
     pub(crate) graph: String,
     /// `None` for a root fetch; the entity type for an `_entities` fetch.
@@ -227,7 +228,10 @@ impl<'a> Builder<'a> {
                     from: "the root".into(),
                 });
             }
-            let best = self.best_candidate(&root_type, &candidates, &field);
+            let best = match operation.operation_type {
+                OperationType::Query => self.cheapest_root(&root_type, &candidates, &field)?,
+                _ => self.best_candidate(&root_type, &candidates, &field),
+            };
             let reuse = match operation.operation_type {
                 OperationType::Mutation => last_mutation_group
                     .filter(|g| candidates.contains(&self.groups[*g].graph.as_str())),
@@ -307,6 +311,63 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The subgraph a query's root field costs least from: each candidate that can reach
+    /// the whole subtree is planned for real, its plan costed (requests, then waves) and
+    /// undone; the cheapest wins (ties: the better [`Coverage`], then the earlier one).
+    fn cheapest_root<'c>(
+        &mut self,
+        root_type: &Name,
+        candidates: &[&'c str],
+        field: &Node<Field>,
+    ) -> Result<&'c str, PlannerError> {
+        let coverages: Vec<Coverage> = candidates
+            .iter()
+            .map(|c| self.candidate_coverage(root_type, field, c))
+            .collect();
+        let feasible: Vec<usize> = (0..candidates.len())
+            .filter(|&i| coverages[i].feasible)
+            .collect();
+        if feasible.len() < 2 {
+            return Ok(self.best_candidate(root_type, candidates, field));
+        }
+        let saved = (
+            self.groups.clone(),
+            self.entity_index.clone(),
+            self.positions,
+        );
+        let mut best: Option<((usize, usize), std::cmp::Reverse<Coverage>, usize)> = None;
+        for i in feasible {
+            let group = self.new_root_group(candidates[i]);
+            let ctx = Ctx {
+                group,
+                steps: Vec::new(),
+                path: Vec::new(),
+                provided: None,
+                conditions: BTreeSet::new(),
+                internal: false,
+                anchor: Some(Rc::new(Anchor::Root)),
+                trail: Vec::new(),
+                choice: None,
+            };
+            // A candidate that fails to plan is no candidate; the real planning reports
+            // the error if every one fails.
+            let planned = self.plan_field(&ctx, root_type, field).is_ok();
+            let cost = schedule::cost(&self.groups, self.kind);
+            (self.groups, self.entity_index, self.positions) = saved.clone();
+            if !planned {
+                continue;
+            }
+            let rank = (cost, std::cmp::Reverse(coverages[i]), i);
+            if best.is_none_or(|b| rank < b) {
+                best = Some(rank);
+            }
+        }
+        Ok(match best {
+            Some((_, _, i)) => candidates[i],
+            None => self.best_candidate(root_type, candidates, field),
+        })
     }
 
     /// The candidate subgraph that best serves the field's subtree (see [`Coverage`]);

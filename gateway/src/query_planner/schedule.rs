@@ -186,6 +186,25 @@ fn partitions(groups: &[Group], live: &[usize], kind: OperationType) -> Vec<Vec<
         .collect()
 }
 
+/// What a plan of these groups costs: the subgraph requests it sends, then its waves (the
+/// longest chain of requests). Groups are merged and batched as [`schedule`] does.
+pub(crate) fn cost(groups: &[Group], kind: OperationType) -> (usize, usize) {
+    let mut groups = groups.to_vec();
+    merge_identical(&mut groups, kind);
+    let live: Vec<usize> = (0..groups.len())
+        .filter(|&i| groups[i].merged_into.is_none())
+        .collect();
+    let mut requests = 0;
+    let mut depth = 0;
+    for partition in partitions(&groups, &live, kind) {
+        for wave in waves(&groups, partition) {
+            requests += batches(&groups, &wave).len();
+            depth += 1;
+        }
+    }
+    (requests, depth)
+}
+
 /// The fetch groups in waves: each wave's groups depend only on earlier waves.
 fn waves(groups: &[Group], partition: Vec<usize>) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
