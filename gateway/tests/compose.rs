@@ -505,3 +505,283 @@ fn invalid_override_label_names_subgraph_and_field() {
         "{message}"
     );
 }
+
+/// Subgraphs typing `Shelf.top`/`Shelf.picks` with `Post` (posts) and the union `Entry`
+/// (curation), which only curation defines.
+fn shelf_subgraphs() -> Vec<SubgraphSdl> {
+    const V23: &str = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.3\", \
+                       import: [\"@key\", \"@shareable\"])\n";
+    vec![
+        subgraph(
+            "posts",
+            1,
+            &format!(
+                "{V23}type Query {{ shelf: Shelf @shareable }}\n\
+                 type Shelf @key(fields: \"id\") \
+                 {{ id: ID! top: Post @shareable picks: [Post!]! @shareable }}\n\
+                 type Post @key(fields: \"id\") {{ id: ID! title: String }}"
+            ),
+        ),
+        subgraph(
+            "curation",
+            2,
+            &format!(
+                "{V23}type Query {{ shelf: Shelf @shareable }}\n\
+                 type Shelf @key(fields: \"id\") \
+                 {{ id: ID! top: Entry @shareable picks: [Entry!] @shareable }}\n\
+                 union Entry = Post | Photo\n\
+                 type Post @key(fields: \"id\") {{ id: ID! }}\n\
+                 type Photo @key(fields: \"id\") {{ id: ID! url: String }}"
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn output_fields_typed_by_subtypes_compose_to_the_union() {
+    let subgraphs = shelf_subgraphs();
+    let sdl = compose(&subgraphs).expect("a union member and its union compose");
+    for present in [
+        // Every owner states its type once one differs (as Apollo's composer writes it).
+        "top: Entry @join__field(graph: CURATION, type: \"Entry\") \
+         @join__field(graph: POSTS, type: \"Post\")",
+        // Lists: the supertype inside, nullable where any subgraph is.
+        "picks: [Entry!] @join__field(graph: CURATION, type: \"[Entry!]\") \
+         @join__field(graph: POSTS, type: \"[Post!]!\")",
+        "@join__unionMember(graph: CURATION, member: \"Post\")",
+        "@join__unionMember(graph: CURATION, member: \"Photo\")",
+        "= Post | Photo",
+    ] {
+        assert!(sdl.contains(present), "{present} missing from:\n{sdl}");
+    }
+    // Only curation declares the union, so only curation states its members.
+    assert!(
+        !sdl.contains("@join__unionMember(graph: POSTS"),
+        "posts declares no union:\n{sdl}"
+    );
+    let ours = Supergraph::parse(&sdl).expect("our supergraph parses");
+    let top = &ours.field_owners[&("Shelf".to_owned(), "top".to_owned())];
+    let types: Vec<_> = top
+        .iter()
+        .map(|o| (o.graph.as_str(), o.type_in_subgraph.as_deref()))
+        .collect();
+    assert_eq!(
+        types,
+        [("CURATION", Some("Entry")), ("POSTS", Some("Post"))]
+    );
+    let api = ours.api_schema.to_string();
+    for present in [
+        "top: Entry",
+        "picks: [Entry!]",
+        "union Entry = Post | Photo",
+    ] {
+        assert!(api.contains(present), "{present} missing from:\n{api}");
+    }
+    let js = Supergraph::parse(&compose_with_js(&subgraphs)).expect("JS supergraph parses");
+    let diff = differences(&owners(&ours), &owners(&js));
+    assert!(diff.is_empty(), "owners differ:\n{}", diff.join("\n"));
+    assert_eq!(api_types(&js), api_types(&ours));
+}
+
+#[test]
+fn output_fields_typed_by_interfaces_compose_to_the_widest_and_keep_each_declaration() {
+    const V23: &str = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.3\", \
+                       import: [\"@key\", \"@shareable\"])\n";
+    let subgraphs = [
+        // `Book!` here; `Book` implements `Media` only in this subgraph.
+        subgraph(
+            "books",
+            1,
+            &format!(
+                "{V23}type Query {{ featured: Book! @shareable }}\n\
+                 interface Media {{ id: ID! }}\n\
+                 type Book implements Media @key(fields: \"id\") {{ id: ID! title: String }}"
+            ),
+        ),
+        // The sub-interface `Media`, which implements `Node`.
+        subgraph(
+            "library",
+            2,
+            &format!(
+                "{V23}type Query {{ featured: Media @shareable }}\n\
+                 interface Node {{ id: ID! }}\n\
+                 interface Media implements Node {{ id: ID! }}\n\
+                 type Book implements Node & Media @key(fields: \"id\") {{ id: ID! }}"
+            ),
+        ),
+        // The widest type, `Node`, which `Book` implements here too.
+        subgraph(
+            "search",
+            3,
+            &format!(
+                "{V23}type Query {{ featured: Node @shareable }}\n\
+                 interface Node {{ id: ID! }}\n\
+                 type Book implements Node @key(fields: \"id\") {{ id: ID! }}"
+            ),
+        ),
+    ];
+    let sdl = compose(&subgraphs).expect("an implementation and its interfaces compose");
+    for present in [
+        "featured: Node @join__field(graph: BOOKS, type: \"Book!\") \
+         @join__field(graph: LIBRARY, type: \"Media\") @join__field(graph: SEARCH, type: \"Node\")",
+        "@join__implements(graph: BOOKS, interface: \"Media\")",
+        "@join__implements(graph: LIBRARY, interface: \"Node\")",
+        "@join__implements(graph: LIBRARY, interface: \"Media\")",
+        "@join__implements(graph: SEARCH, interface: \"Node\")",
+    ] {
+        assert!(sdl.contains(present), "{present} missing from:\n{sdl}");
+    }
+    for absent in [
+        "@join__implements(graph: BOOKS, interface: \"Node\")",
+        "@join__implements(graph: SEARCH, interface: \"Media\")",
+    ] {
+        assert!(!sdl.contains(absent), "{absent} was never declared:\n{sdl}");
+    }
+    let ours = Supergraph::parse(&sdl).expect("our supergraph parses");
+    let api = ours.api_schema.to_string();
+    assert!(api.contains("featured: Node"), "{api}");
+    // The supertype does not depend on which subgraph comes first.
+    let mut reversed = subgraphs.to_vec();
+    reversed.reverse();
+    // No comparison with the JS composer here: unlike Apollo's, it refuses a sub-interface
+    // and implementations declared in another subgraph.
+    assert_eq!(compose(&reversed).expect("composes"), sdl);
+}
+
+#[test]
+fn union_membership_declared_by_another_subgraph_counts() {
+    const V23: &str = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.3\", \
+                       import: [\"@key\", \"@shareable\"])\n";
+    let subgraphs = [
+        subgraph(
+            "a",
+            1,
+            &format!(
+                "{V23}type Query {{ pick: Post @shareable }}\n\
+                 type Post @key(fields: \"id\") {{ id: ID! }}"
+            ),
+        ),
+        // `Entry` has only `Photo` here: `Post` is a member through `c`.
+        subgraph(
+            "b",
+            2,
+            &format!(
+                "{V23}type Query {{ pick: Entry @shareable }}\n\
+                 union Entry = Photo\n\
+                 type Photo @key(fields: \"id\") {{ id: ID! }}"
+            ),
+        ),
+        subgraph(
+            "c",
+            3,
+            &format!(
+                "{V23}union Entry = Post\n\
+                 type Query {{ entries: [Entry] }}\n\
+                 type Post @key(fields: \"id\") {{ id: ID! }}"
+            ),
+        ),
+    ];
+    let sdl = compose(&subgraphs).expect("membership is the union over subgraphs");
+    for present in [
+        "pick: Entry @join__field(graph: A, type: \"Post\") @join__field(graph: B, type: \"Entry\")",
+        "@join__unionMember(graph: B, member: \"Photo\")",
+        "@join__unionMember(graph: C, member: \"Post\")",
+    ] {
+        assert!(sdl.contains(present), "{present} missing from:\n{sdl}");
+    }
+    Supergraph::parse(&sdl).expect("our supergraph parses");
+}
+
+#[test]
+fn output_fields_of_unrelated_types_are_refused() {
+    const V23: &str = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.3\", \
+                       import: [\"@key\", \"@shareable\"])\n";
+    let with = |name: &str, ty: &str| {
+        subgraph(
+            name,
+            1,
+            &format!(
+                "{V23}type Query {{ pick: {ty} @shareable }}\n\
+                 union Entry = Post | Photo\n\
+                 type Post @key(fields: \"id\") {{ id: ID! }}\n\
+                 type Photo @key(fields: \"id\") {{ id: ID! }}"
+            ),
+        )
+    };
+    // Two members of one union: neither is the other's supertype, and neither subgraph
+    // typed the field with the union.
+    for (a, b) in [("Post", "Photo"), ("Post", "String"), ("[Post]", "Entry")] {
+        let message = compose(&[with("a", a), with("b", b)])
+            .expect_err("unrelated types")
+            .to_string();
+        assert!(
+            message.contains(&format!(
+                "Query.pick (subgraphs `a`, `b`): has incompatible types: `{a}` in `a`, `{b}` in `b`"
+            )),
+            "{message}"
+        );
+    }
+}
+
+const CONTEXT_LINK: &str = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.8\", \
+                            import: [\"@key\", \"@context\", \"@fromContext\"])\n";
+
+/// `Cart.greeting` takes its `locale` argument from the enclosing `User` (`@fromContext`).
+fn context_subgraphs(link: &str, from_context: &str) -> Vec<SubgraphSdl> {
+    vec![
+        subgraph(
+            "accounts",
+            1,
+            &format!(
+                "{CONTEXT_LINK}type Query {{ users: [User!]! }}\n\
+                 type User @key(fields: \"id\") {{ id: ID! name: String! }}"
+            ),
+        ),
+        subgraph(
+            "store",
+            2,
+            &format!(
+                "{link}type User @key(fields: \"id\") @context(name: \"viewer\") \
+                 {{ id: ID! locale: String! cart: Cart! }}\n\
+                 type Cart @key(fields: \"id\") {{ id: ID! \
+                 greeting(locale: String @{from_context}(field: \"$viewer {{ locale }}\")): String! }}"
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn from_context_is_refused_naming_the_field() {
+    let renamed = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.8\", \
+                   import: [\"@key\", \"@context\", { name: \"@fromContext\", as: \"@ctx\" }])\n";
+    let namespaced = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.8\", \
+                      import: [\"@key\", \"@context\"])\n";
+    for (link, directive) in [
+        (CONTEXT_LINK, "fromContext"),
+        (renamed, "ctx"),
+        (namespaced, "federation__fromContext"),
+    ] {
+        let error = compose(&context_subgraphs(link, directive))
+            .expect_err("@fromContext is not supported");
+        assert!(
+            matches!(error, ComposeError::Unsupported { .. }),
+            "{directive}: {error}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "subgraph `store`, Cart.greeting(locale:): takes its value from a context \
+             (@fromContext), which this gateway does not support yet"
+        );
+    }
+}
+
+#[test]
+fn a_supergraph_with_context_arguments_from_the_js_composer_is_refused_naming_the_field() {
+    let sdl = compose_with_js(&context_subgraphs(CONTEXT_LINK, "fromContext"));
+    assert!(sdl.contains("contextArguments"), "{sdl}");
+    let error = Supergraph::parse(&sdl).expect_err("contextArguments are not supported");
+    let message = error.to_string();
+    for expected in ["Cart.greeting(locale:)", "fromContext", "contextArguments"] {
+        assert!(message.contains(expected), "{expected} not in: {message}");
+    }
+}

@@ -111,3 +111,71 @@ fn invalid_supergraphs_get_errors_that_name_the_problem() {
     let error = Supergraph::parse("type Query { a: Undefined }").unwrap_err();
     assert!(error.to_string().contains("Undefined"), "{error}");
 }
+
+/// A join v0.5 supergraph where `Cart.greeting` takes `locale` from the `User` context
+/// (as Apollo's composer writes `@fromContext`); `{}` is the `@join__field` argument.
+fn context_supergraph(context_arguments: &str) -> String {
+    format!(
+        r#"schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.5", for: EXECUTION)
+  @link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)
+{{
+  query: Query
+}}
+
+directive @context(name: String!) repeatable on OBJECT | INTERFACE | UNION
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String, contextArguments: [join__ContextArgument!]) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+input join__ContextArgument {{ name: String! type: String! context: String! selection: join__FieldValue! }}
+scalar join__FieldSet
+scalar join__FieldValue
+scalar link__Import
+enum link__Purpose {{ SECURITY EXECUTION }}
+
+enum join__Graph {{
+  ACCOUNTS @join__graph(name: "accounts", url: "http://accounts.invalid/graphql")
+  STORE @join__graph(name: "store", url: "http://store.invalid/graphql")
+}}
+
+type Query @join__type(graph: ACCOUNTS) @join__type(graph: STORE) {{
+  users: [User!]! @join__field(graph: ACCOUNTS)
+}}
+
+type User @join__type(graph: ACCOUNTS, key: "id") @join__type(graph: STORE, key: "id") @context(name: "store__viewer") {{
+  id: ID!
+  name: String! @join__field(graph: ACCOUNTS)
+  cart: Cart! @join__field(graph: STORE)
+}}
+
+type Cart @join__type(graph: STORE, key: "id") {{
+  id: ID!
+  greeting: String! @join__field(graph: STORE{context_arguments})
+}}
+"#
+    )
+}
+
+#[test]
+fn context_arguments_are_refused_naming_the_field() {
+    let sdl = context_supergraph(
+        r#", contextArguments: [{context: "store__viewer", name: "locale", type: "String", selection: " { locale }"}]"#,
+    );
+    let error = Supergraph::parse(&sdl).expect_err("@fromContext is not supported");
+    assert!(
+        matches!(error, SupergraphError::Unsupported { .. }),
+        "{error}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "Cart.greeting(locale:): takes an argument's value from a context (@fromContext, \
+         @join__field(contextArguments:)), which this gateway does not support yet"
+    );
+    // Without contextual arguments (none, or an empty list) the same supergraph is served.
+    for plain in ["", ", contextArguments: []"] {
+        Supergraph::parse(&context_supergraph(plain)).expect("no contextual argument");
+    }
+}

@@ -38,6 +38,19 @@ pub enum ComposeError {
         /// What is wrong.
         problem: String,
     },
+    /// A federation feature the gateway cannot serve yet (`@fromContext`): refused, since
+    /// composing without it would give clients wrong answers.
+    #[error(
+        "subgraph `{subgraph}`, {coordinate}: {feature}, which this gateway does not support yet"
+    )]
+    Unsupported {
+        /// The subgraph.
+        subgraph: String,
+        /// `Type.field(argument:)` or another coordinate.
+        coordinate: String,
+        /// What the element does, naming the directive.
+        feature: String,
+    },
     /// The composed supergraph is not valid (a case composition does not handle).
     #[error("the composed supergraph is invalid: {0}")]
     Supergraph(String),

@@ -1,9 +1,9 @@
 //! Merging: one supergraph type per name, with its owners, fields and the federation checks.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use apollo_compiler::{
-    Node,
+    Name, Node,
     ast::{self, Type, Value},
     collections::IndexMap,
     schema::{ExtendedType, FieldDefinition, InputValueDefinition},
@@ -139,6 +139,7 @@ pub(crate) fn merge(subgraphs: &[Subgraph]) -> Result<Merged, ComposeError> {
         specs: BTreeSet::new(),
         key_fields: HashSet::new(),
         usage: usage(subgraphs),
+        subtypes: subtypes(subgraphs),
         graphs: subgraphs.iter().map(|s| s.graph.clone()).collect(),
     };
     for subgraph in subgraphs {
@@ -175,6 +176,8 @@ struct Context {
     /// `(subgraph, type, field)` selected by a `@key` of that subgraph.
     key_fields: HashSet<(String, String, String)>,
     usage: Usage,
+    /// Abstract type → its subtypes in any subgraph, for output fields typed differently.
+    subtypes: Subtypes,
     /// Every subgraph's graph name, in subgraph order.
     graphs: Vec<String>,
 }
@@ -209,6 +212,42 @@ fn usage(subgraphs: &[Subgraph]) -> Usage {
         }
     }
     usage
+}
+
+/// Union or interface → the types declared its members or implementations.
+type Subtypes = HashMap<String, HashSet<String>>;
+
+/// The union of every subgraph's memberships: as in Apollo's composer, a type is a subtype
+/// of an abstract type in the supergraph when any subgraph declares it so, since the
+/// supergraph's union or interface gathers the declarations of all subgraphs.
+fn subtypes(subgraphs: &[Subgraph]) -> Subtypes {
+    let mut subtypes = Subtypes::new();
+    for subgraph in subgraphs {
+        for (name, ty) in subgraph.types() {
+            let supertypes: Vec<&str> = match ty {
+                ExtendedType::Object(o) => {
+                    o.implements_interfaces.iter().map(|i| i.as_str()).collect()
+                }
+                ExtendedType::Interface(i) => {
+                    i.implements_interfaces.iter().map(|i| i.as_str()).collect()
+                }
+                _ => Vec::new(),
+            };
+            for supertype in supertypes {
+                subtypes
+                    .entry(subgraph.canonical_type(supertype).to_owned())
+                    .or_default()
+                    .insert(name.to_owned());
+            }
+            if let ExtendedType::Union(u) = ty {
+                let members = subtypes.entry(name.to_owned()).or_default();
+                for member in &u.members {
+                    members.insert(subgraph.canonical_type(member.as_str()).to_owned());
+                }
+            }
+        }
+    }
+    subtypes
 }
 
 fn kind_of(subgraph: &Subgraph, ty: &ExtendedType) -> Kind {
@@ -506,6 +545,15 @@ impl Context {
                 self.subgraph_error(subgraph, coordinate.clone(), problem);
             }
         }
+        for arg in &def.arguments {
+            if arg.directives.has(subgraph.directive("fromContext")) {
+                self.errors.push(ComposeError::Unsupported {
+                    subgraph: subgraph.name.clone(),
+                    coordinate: format!("{coordinate}({}:)", arg.name),
+                    feature: "takes its value from a context (@fromContext)".into(),
+                });
+            }
+        }
         let override_directive = def.directives.get(subgraph.directive("override"));
         let override_label = override_directive.and_then(|d| string_arg(d, "label"));
         if let Some(label) = &override_label
@@ -612,25 +660,20 @@ impl Context {
                 ),
             );
         }
-        let mut ty = fields[0].def.ty.clone();
-        for f in &fields[1..] {
-            match output_supertype(&ty, &f.def.ty) {
-                Some(t) => ty = t,
-                None => {
-                    let types = fields
-                        .iter()
-                        .map(|f| format!("`{}` in `{}`", f.def.ty, f.subgraph.name))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    self.conflict(
-                        coordinate.into(),
-                        names(&fields),
-                        format!("has incompatible types: {types}"),
-                    );
-                    return None;
-                }
-            }
-        }
+        let types: Vec<&Type> = fields.iter().map(|f| &f.def.ty).collect();
+        let Some(ty) = output_supertype(&types, &self.subtypes) else {
+            let types = fields
+                .iter()
+                .map(|f| format!("`{}` in `{}`", f.def.ty, f.subgraph.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.conflict(
+                coordinate.into(),
+                names(&fields),
+                format!("has incompatible types: {types}"),
+            );
+            return None;
+        };
         let arg_sources = if resolving.is_empty() {
             &fields
         } else {
@@ -642,12 +685,15 @@ impl Context {
             let list = f.def.directives.iter().map(|d| &**d);
             self.kept(f.subgraph, list, &mut directives);
         }
+        // As Apollo's composer does, once one subgraph's type differs every owner states
+        // its own: the planner then never has to infer a subgraph's type from the others.
+        let types_differ = fields.iter().any(|f| f.def.ty != ty);
         let owners: Vec<FieldOwner> = fields
             .iter()
             .filter(|f| !f.overridden || f.key_field)
             .map(|f| FieldOwner {
                 graph: Some(f.subgraph.graph.clone()),
-                ty: (f.def.ty != ty).then(|| f.def.ty.to_string()),
+                ty: types_differ.then(|| f.def.ty.to_string()),
                 external: f.external,
                 requires: f.requires.clone(),
                 provides: f.provides.clone(),
@@ -939,34 +985,60 @@ fn valid_override_label(label: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || "_-:./".contains(c))
 }
 
-/// Output positions merge to the least restrictive type: nullable if any is.
-fn output_supertype(a: &Type, b: &Type) -> Option<Type> {
-    merge_types(a, b, false)
+/// Output positions merge to the least restrictive type: nullable at a level if any
+/// subgraph's type is, around the named type all the others are subtypes of (a union
+/// containing them, an interface they implement), so every subgraph's value fits it.
+/// Named types none of which is the supertype of the others (`Post` and `Photo`) are
+/// refused rather than widened to some union the subgraphs never typed the field with.
+/// The supertype is searched among all of them, so the subgraph order does not matter.
+fn output_supertype(types: &[&Type], subtypes: &Subtypes) -> Option<Type> {
+    let is_subtype = |sub: &Name, sup: &Name| {
+        sub == sup
+            || subtypes
+                .get(sup.as_str())
+                .is_some_and(|s| s.contains(sub.as_str()))
+    };
+    let names: Vec<&Name> = types.iter().map(|t| t.inner_named_type()).collect();
+    let top = *names
+        .iter()
+        .find(|top| names.iter().all(|name| is_subtype(name, top)))?;
+    let mut merged = (*types.first()?).clone();
+    // Merging starts with the first type itself, which also puts `top` inside it.
+    for ty in types {
+        merged = merge_types(&merged, ty, false, &|_, _| Some(top.clone()))?;
+    }
+    Some(merged)
 }
 
-/// Input positions merge to the most restrictive type: non-null if any is.
+/// Input positions merge to the most restrictive type: non-null if any is. Input types
+/// have no subtypes, so named types must be equal.
 fn input_subtype(a: &Type, b: &Type) -> Option<Type> {
-    merge_types(a, b, true)
+    merge_types(a, b, true, &|x, y| (x == y).then(|| x.clone()))
 }
 
-fn merge_types(a: &Type, b: &Type, non_null_if_any: bool) -> Option<Type> {
+/// Merges two type references level by level; `named` merges the innermost named types.
+fn merge_types(
+    a: &Type,
+    b: &Type,
+    non_null_if_any: bool,
+    named: &dyn Fn(&Name, &Name) -> Option<Name>,
+) -> Option<Type> {
     let non_null = if non_null_if_any {
         a.is_non_null() || b.is_non_null()
     } else {
         a.is_non_null() && b.is_non_null()
     };
     match (a, b) {
-        (Type::Named(x) | Type::NonNullNamed(x), Type::Named(y) | Type::NonNullNamed(y))
-            if x == y =>
-        {
+        (Type::Named(x) | Type::NonNullNamed(x), Type::Named(y) | Type::NonNullNamed(y)) => {
+            let merged = named(x, y)?;
             Some(if non_null {
-                Type::NonNullNamed(x.clone())
+                Type::NonNullNamed(merged)
             } else {
-                Type::Named(x.clone())
+                Type::Named(merged)
             })
         }
         (Type::List(x) | Type::NonNullList(x), Type::List(y) | Type::NonNullList(y)) => {
-            let inner = merge_types(x, y, non_null_if_any)?;
+            let inner = merge_types(x, y, non_null_if_any, named)?;
             Some(if non_null {
                 Type::NonNullList(Box::new(inner))
             } else {

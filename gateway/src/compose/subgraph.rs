@@ -11,7 +11,9 @@ use apollo_compiler::{
 use super::{ComposeError, SubgraphSdl};
 
 /// Federation directives whose local names we resolve (`@link(import:)` or `federation__`).
-const FEDERATION_DIRECTIVES: [&str; 15] = [
+/// `context` and `fromContext` are read only to refuse them: the planner cannot yet pass
+/// a context's value to an argument, and dropping them would expose that argument.
+const FEDERATION_DIRECTIVES: [&str; 17] = [
     "key",
     "shareable",
     "external",
@@ -26,6 +28,8 @@ const FEDERATION_DIRECTIVES: [&str; 15] = [
     "authenticated",
     "requiresScopes",
     "policy",
+    "context",
+    "fromContext",
     "link",
 ];
 

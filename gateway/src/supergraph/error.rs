@@ -32,6 +32,15 @@ pub enum SupergraphError {
         /// The graph named.
         graph: String,
     },
+    /// An element relies on a feature the gateway cannot plan yet: refused at load rather
+    /// than answered wrongly.
+    #[error("{element}: {feature}, which this gateway does not support yet")]
+    Unsupported {
+        /// Schema coordinate of the element (`Cart.greeting(locale:)`).
+        element: String,
+        /// What the element does, naming the directive or argument.
+        feature: String,
+    },
     /// Removing the machinery and inaccessible elements left an invalid schema.
     #[error("the API schema derived from the supergraph is invalid:\n{0}")]
     InvalidApiSchema(String),

@@ -143,6 +143,7 @@ fn field_owner(
     element: &str,
     subgraphs: &[SubgraphDef],
 ) -> Result<Option<FieldOwner>, SupergraphError> {
+    refuse_context_arguments(directive, element)?;
     // `@join__field` without a graph marks a field no subgraph resolves directly.
     let Some(graph) = graph_arg(directive, element, subgraphs)? else {
         return Ok(None);
@@ -157,6 +158,43 @@ fn field_owner(
         type_in_subgraph: string_arg(directive, "type"),
         used_overridden: bool_arg(directive, "usedOverridden", false),
     }))
+}
+
+/// Refuses `@join__field(contextArguments:)` (`@fromContext`, join v0.5): the planner
+/// cannot fetch a context's value for the argument, and the API schema has no such
+/// argument, so the subgraph would be called without it and answer wrongly.
+fn refuse_context_arguments(directive: &Directive, element: &str) -> Result<(), SupergraphError> {
+    let Some(value) = directive.specified_argument_by_name("contextArguments") else {
+        return Ok(());
+    };
+    let arguments: &[Node<Value>] = match &**value {
+        Value::Null => return Ok(()),
+        Value::List(items) => items,
+        // Input coercion accepts one item in place of a list.
+        _ => std::slice::from_ref(value),
+    };
+    if arguments.is_empty() {
+        return Ok(());
+    }
+    // Name the first contextual argument where the application says which it is.
+    let argument = arguments.iter().find_map(|item| match &**item {
+        Value::Object(fields) => fields
+            .iter()
+            .find(|(key, _)| key == "name")
+            .and_then(|(_, v)| v.as_str()),
+        _ => None,
+    });
+    let element = match argument {
+        Some(argument) => format!("{element}({argument}:)"),
+        None => element.to_owned(),
+    };
+    Err(SupergraphError::Unsupported {
+        element,
+        feature: format!(
+            "takes an argument's value from a context (@fromContext, @{}(contextArguments:))",
+            directive.name
+        ),
+    })
 }
 
 /// Which subgraphs define each type and resolve each field.
