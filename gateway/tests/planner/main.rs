@@ -16,6 +16,7 @@ mod api_shaping;
 mod batching;
 mod bounds;
 mod lean;
+mod ownership;
 mod requires;
 mod shop;
 mod unresolvable;
