@@ -19,5 +19,6 @@ mod lean;
 mod ownership;
 mod requires;
 mod shop;
+mod types_per_subgraph;
 mod unresolvable;
 mod value_types;
