@@ -19,6 +19,7 @@ use super::{
     plan::{PathStep, ResponsePath},
     schedule,
     selection::{Step, SubField, SubItem, SubSelection},
+    subgraph_types::Position,
 };
 
 /// Deepest chain of key hops planned to reach one entity (guards against key cycles).
@@ -535,7 +536,31 @@ impl<'a> Builder<'a> {
             .into_iter()
             .filter(|t| parent_types.contains(t))
             .collect();
-        if self.graph.defines_type(condition, &graph) {
+        let position = self.position(ctx, parent);
+        // What the subgraph can return here, of the condition: objects of other types do
+        // not come from it, so the fragment selects nothing there (and naming types its
+        // schema does not relate here would make the request invalid).
+        let here: Vec<Name> = narrowed
+            .iter()
+            .filter(|t| position.runtime.contains(t))
+            .cloned()
+            .collect();
+        if here.is_empty() {
+            return Ok(Producers::new());
+        }
+        if position.ty == *condition {
+            // The subgraph types the field as this very type (a member where the
+            // supergraph has the union): the fragment narrows nothing there.
+            return self.plan_fragment(ctx, condition, condition, directives, selection);
+        }
+        if self.graph.defines_type(condition, &graph)
+            && (!self.graph.is_abstract(condition)
+                || same_types(
+                    &self.graph.possible_types_in(condition, &graph),
+                    &position.runtime,
+                    &here,
+                ))
+        {
             self.selection_at(ctx)?.add_typename();
             let mut inner = ctx.clone();
             inner.descend(
@@ -548,15 +573,35 @@ impl<'a> Builder<'a> {
             ));
             return self.plan_selection_set(&inner, condition, &selection.selections);
         }
-        // The subgraph does not know the condition type: split it into the object types it
-        // knows (an object type it does not know, it cannot return).
+        // The subgraph does not know the condition type, or relates it to other types
+        // here: split it into the object types it can return here.
         let mut producers = Producers::new();
-        for object in narrowed {
-            if object != *condition && self.graph.defines_type(&object, &graph) {
+        for object in here {
+            if object != *condition {
                 producers.extend(self.plan_fragment(ctx, parent, &object, directives, selection)?);
             }
         }
         Ok(producers)
+    }
+
+    /// Where `ctx` is in its subgraph request (see [`FederationGraph::position`]); where
+    /// that is unknown, `parent` with its object types the subgraph defines.
+    fn position(&self, ctx: &Ctx, parent: &Name) -> Position {
+        let group = &self.groups[ctx.group];
+        let root = match &group.entity_type {
+            Some(entity) => Some(entity),
+            None => self.graph.supergraph.schema.root_operation(self.kind),
+        };
+        root.and_then(|root| self.graph.position(&group.graph, root, &ctx.steps))
+            .unwrap_or_else(|| Position {
+                ty: parent.clone(),
+                runtime: self
+                    .graph
+                    .possible_types(parent)
+                    .into_iter()
+                    .filter(|t| self.graph.defines_type(t, &group.graph))
+                    .collect(),
+            })
     }
 
     fn plan_field(
@@ -603,8 +648,9 @@ impl<'a> Builder<'a> {
             // Not an entity interface: ask per runtime type.
             self.selection_at(ctx)?.add_typename();
             let mut producers = Producers::new();
+            let runtime = self.position(ctx, parent).runtime;
             for object in self.graph.possible_types(parent) {
-                if !self.graph.defines_type(&object, &graph) {
+                if !runtime.contains(&object) {
                     continue;
                 }
                 let mut inner = ctx.clone();
@@ -1251,6 +1297,13 @@ impl<'a> Builder<'a> {
             depth,
         }))
     }
+}
+
+/// Whether `subgraph`'s objects of a type, among those possible at a position (`runtime`),
+/// are exactly `here`.
+fn same_types(subgraph: &[Name], runtime: &[Name], here: &[Name]) -> bool {
+    let mut found = subgraph.iter().filter(|t| runtime.contains(t));
+    found.clone().count() == here.len() && found.all(|t| here.contains(t))
 }
 
 /// Whether two representation selections hold a field of one name with different

@@ -8,7 +8,7 @@ use apollo_compiler::{
     schema::ExtendedType,
 };
 
-use super::PlannerError;
+use super::{PlannerError, subgraph_types::SubgraphTypes};
 use crate::supergraph::{FieldOwner, Supergraph, TypeOwner};
 
 /// Indexes computed once per supergraph.
@@ -17,6 +17,8 @@ pub(crate) struct GraphIndex {
     /// Object types each abstract type can be, in schema order.
     possible: HashMap<Name, Vec<Name>>,
     graph_index: HashMap<String, usize>,
+    /// Type relations and field types per subgraph.
+    pub(crate) subgraph_types: SubgraphTypes,
 }
 
 impl GraphIndex {
@@ -49,9 +51,11 @@ impl GraphIndex {
             .enumerate()
             .map(|(i, s)| (s.graph.clone(), i))
             .collect();
+        let subgraph_types = SubgraphTypes::new(supergraph, &possible);
         Self {
             possible,
             graph_index,
+            subgraph_types,
         }
     }
 }

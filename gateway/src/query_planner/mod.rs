@@ -11,6 +11,7 @@ mod graph;
 mod plan;
 mod schedule;
 mod selection;
+mod subgraph_types;
 
 use std::collections::HashSet;
 

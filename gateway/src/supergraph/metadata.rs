@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use apollo_compiler::{
     Node, Schema,
-    ast::{Directive, Value},
+    ast::{Directive, Type, Value},
     schema::ExtendedType,
 };
 
@@ -55,6 +55,16 @@ pub struct FieldOwner {
     pub type_in_subgraph: Option<String>,
     /// Overridden, but still used there (as a key or requirement): not resolvable.
     pub used_overridden: bool,
+}
+
+/// One subgraph's relation of an abstract type to one of its subtypes: an implementation
+/// of an interface (`@join__implements`) or a member of a union (`@join__unionMember`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subtype {
+    /// The `join__Graph` value.
+    pub graph: String,
+    /// The implementing type (object or interface) or union member.
+    pub name: String,
 }
 
 type Owners = (
@@ -138,6 +148,22 @@ pub(crate) fn subgraphs(
         .collect()
 }
 
+/// The `type:` of a `@join__field`, checked to be a GraphQL type reference (the planner
+/// reads it to know the field's type in that subgraph).
+fn type_arg(directive: &Directive, element: &str) -> Result<Option<String>, SupergraphError> {
+    let Some(ty) = string_arg(directive, "type") else {
+        return Ok(None);
+    };
+    match Type::parse(ty.as_str(), "join-field-type.graphql") {
+        Ok(_) => Ok(Some(ty)),
+        Err(e) => Err(SupergraphError::BadDirective {
+            element: element.to_owned(),
+            directive: directive.name.to_string(),
+            problem: format!("has type: {ty:?}, not a type reference: {e}"),
+        }),
+    }
+}
+
 fn field_owner(
     directive: &Node<Directive>,
     element: &str,
@@ -155,7 +181,7 @@ fn field_owner(
         external: bool_arg(directive, "external", false),
         override_from: string_arg(directive, "override"),
         override_label: string_arg(directive, "overrideLabel"),
-        type_in_subgraph: string_arg(directive, "type"),
+        type_in_subgraph: type_arg(directive, element)?,
         used_overridden: bool_arg(directive, "usedOverridden", false),
     }))
 }
@@ -254,4 +280,55 @@ pub(crate) fn owners(
         types.insert(name.to_string(), owners);
     }
     Ok((types, fields))
+}
+
+/// The subtypes each subgraph declares for each abstract type, by abstract type:
+/// `@join__implements` (on the implementing object or interface) and `@join__unionMember`
+/// (on the union). A type without any such directive (a supergraph of an older join spec)
+/// has no entry.
+pub(crate) fn subtypes(
+    schema: &Schema,
+    links: &LinkedSpecs,
+    subgraphs: &[SubgraphDef],
+) -> Result<HashMap<String, Vec<Subtype>>, SupergraphError> {
+    let join_implements = links.join_name("implements");
+    let join_member = links.join_name("unionMember");
+    let mut out: HashMap<String, Vec<Subtype>> = HashMap::new();
+    for (name, ty) in &schema.types {
+        if ty.is_built_in() || links.is_machinery(name) {
+            continue;
+        }
+        let relations = ty
+            .directives()
+            .get_all(&join_implements)
+            .map(|d| (d, "interface", false))
+            .chain(
+                ty.directives()
+                    .get_all(&join_member)
+                    .map(|d| (d, "member", true)),
+            );
+        for (directive, argument, is_member) in relations {
+            let Some(graph) = graph_arg(directive, name, subgraphs)? else {
+                continue;
+            };
+            let other =
+                string_arg(directive, argument).ok_or_else(|| SupergraphError::BadDirective {
+                    element: name.to_string(),
+                    directive: directive.name.to_string(),
+                    problem: format!("has no {argument}"),
+                })?;
+            // `@join__unionMember` sits on the union and names the member;
+            // `@join__implements` sits on the subtype and names the interface.
+            let (supertype, subtype) = if is_member {
+                (name.to_string(), other)
+            } else {
+                (other, name.to_string())
+            };
+            out.entry(supertype).or_default().push(Subtype {
+                graph,
+                name: subtype,
+            });
+        }
+    }
+    Ok(out)
 }

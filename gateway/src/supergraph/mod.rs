@@ -9,7 +9,7 @@ use apollo_compiler::{Schema, validation::Valid};
 
 pub use error::SupergraphError;
 pub use links::{LinkedSpecs, SpecLink};
-pub use metadata::{FieldOwner, SubgraphDef, TypeOwner};
+pub use metadata::{FieldOwner, SubgraphDef, Subtype, TypeOwner};
 
 use std::collections::HashMap;
 
@@ -28,6 +28,9 @@ pub struct Supergraph {
     pub type_owners: HashMap<String, Vec<TypeOwner>>,
     /// Which subgraphs resolve each field, by `(type, field)`.
     pub field_owners: HashMap<(String, String), Vec<FieldOwner>>,
+    /// Per abstract type, the subtypes (implementations, union members) each subgraph
+    /// declares; no entry for a type whose supergraph says nothing per subgraph.
+    pub subtypes: HashMap<String, Vec<Subtype>>,
 }
 
 impl Supergraph {
@@ -38,6 +41,7 @@ impl Supergraph {
         let links = LinkedSpecs::read(&schema)?;
         let subgraphs = metadata::subgraphs(&schema, &links)?;
         let (type_owners, field_owners) = metadata::owners(&schema, &links, &subgraphs)?;
+        let subtypes = metadata::subtypes(&schema, &links, &subgraphs)?;
         let api_schema = api_schema::derive(&schema, &links)?;
         Ok(Self {
             schema,
@@ -46,6 +50,7 @@ impl Supergraph {
             subgraphs,
             type_owners,
             field_owners,
+            subtypes,
         })
     }
 
