@@ -16,7 +16,9 @@ use super::{
 };
 use crate::{
     cache::{Audience, CacheHint, EntityCache},
-    query_planner::{FetchKind, FetchNode, PlanNode, QueryPlan, ResponsePath, SubSelection},
+    query_planner::{
+        FetchKind, FetchNode, PlanNode, QueryPlan, Rename, ResponsePath, SubSelection,
+    },
 };
 
 /// The raw result: subgraph data merged (internal fields included) and errors.
@@ -345,11 +347,22 @@ fn merge_result(
                     hint,
                 } = owned(response);
                 out.hint.merge(hint);
-                if let Some(data @ Value::Object(_)) = response.get_mut("data").map(Value::take) {
+                if let Some(mut data @ Value::Object(_)) = response.get_mut("data").map(Value::take)
+                {
+                    if !fetch.renames.is_empty() {
+                        paths::apply_renames(&mut data, &fetch.renames);
+                    }
                     paths::merge(&mut out.data, data);
                 }
-                out.errors
-                    .extend(subgraph_errors(&response, &fetch.service_name));
+                let mut errors = subgraph_errors(&response, &fetch.service_name);
+                if !fetch.renames.is_empty() {
+                    for error in &mut errors {
+                        if let Some(Value::Array(path)) = error.get_mut("path") {
+                            paths::rename_in_path(path, &fetch.renames);
+                        }
+                    }
+                }
+                out.errors.extend(errors);
             }
         },
         Prepared::Entities { targets } => match result {
@@ -375,6 +388,11 @@ fn merge_result(
                         .and_then(|d| d.get_mut(part.alias))
                         .map(Value::take);
                     if let Some(Value::Array(mut entities)) = entities {
+                        if !part.renames.is_empty() {
+                            for entity in &mut entities {
+                                paths::apply_renames(entity, part.renames);
+                            }
+                        }
                         merge_entities(&mut out.data, &mut entities, targets, part);
                     }
                 }
@@ -443,11 +461,16 @@ fn repath_entity_error(
         out.push(error);
         return;
     };
-    let rest: Vec<Value> = error
+    let mut rest: Vec<Value> = error
         .get("path")
         .and_then(Value::as_array)
         .map(|p| p.iter().skip(2).cloned().collect())
         .unwrap_or_default();
+    if let Some(part) = parts.get(part)
+        && !part.renames.is_empty()
+    {
+        paths::rename_in_path(&mut rest, part.renames);
+    }
     for (location, _) in targets[part].iter().filter(|(_, i)| *i == index) {
         let mut repathed = error.clone();
         let mut path = match path_json(location) {
@@ -469,6 +492,8 @@ struct Part<'a> {
     typename_rewrite: Option<&'a str>,
     /// The entity cache's key for its selection.
     cache_key: &'a str,
+    /// Aliased fields to move back to their keys in each entity.
+    renames: &'a [Rename],
 }
 
 /// A fetch of the plan with the `Condition`s above it: `(variable, required value)`.
@@ -506,6 +531,7 @@ fn collect_leaves<'a>(
                         requires,
                         typename_rewrite: node.typename_rewrite.as_deref(),
                         cache_key: &node.operation,
+                        renames: &node.renames,
                     })
                     .collect(),
             ),
@@ -523,6 +549,7 @@ fn collect_leaves<'a>(
                         requires: &part.requires,
                         typename_rewrite: part.typename_rewrite.as_deref(),
                         cache_key: &part.operation,
+                        renames: &part.renames,
                     })
                     .collect(),
             ),
@@ -578,14 +605,17 @@ pub async fn execute_from(
     collect_leaves(node, &mut Vec::new(), &mut leaves);
     let mut done: HashSet<usize> = HashSet::new();
     let mut started = vec![false; leaves.len()];
-    if let Some((id, data)) = root {
-        if data.is_object() {
-            paths::merge(&mut out.data, data);
-        }
+    if let Some((id, mut data)) = root {
         for (i, leaf) in leaves.iter().enumerate() {
             if leaf.fetch.id == id {
                 started[i] = true;
+                if !leaf.fetch.renames.is_empty() {
+                    paths::apply_renames(&mut data, &leaf.fetch.renames);
+                }
             }
+        }
+        if data.is_object() {
+            paths::merge(&mut out.data, data);
         }
         done.insert(id);
     }

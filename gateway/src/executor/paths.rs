@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::query_planner::PathStep;
+use crate::query_planner::{PathStep, Rename};
 
 /// One step of a concrete response path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,5 +101,142 @@ pub(crate) fn merge_map(target: &mut Map<String, Value>, source: Map<String, Val
                 target.insert(key, value);
             }
         }
+    }
+}
+
+/// Moves aliased fields back to their response keys in a fetch's data (see [`Rename`]), in
+/// order; a key already there (the same field, also selected unaliased) is merged into.
+pub(crate) fn apply_renames(data: &mut Value, renames: &[Rename]) {
+    fn walk(value: &mut Value, path: &[PathStep], rename: &Rename) {
+        let Some((step, rest)) = path.split_first() else {
+            if let Value::Object(map) = value
+                && let Some(moved) = map.remove(&rename.from)
+            {
+                match map.get_mut(&rename.to) {
+                    Some(existing) => merge(existing, moved),
+                    None => {
+                        map.insert(rename.to.clone(), moved);
+                    }
+                }
+            }
+            return;
+        };
+        match (step, value) {
+            (PathStep::Key(key), Value::Object(map)) => {
+                if let Some(next) = map.get_mut(key) {
+                    walk(next, rest, rename);
+                }
+            }
+            (PathStep::List, Value::Array(items)) => {
+                for item in items {
+                    walk(item, rest, rename);
+                }
+            }
+            (PathStep::TypeCondition(types), value @ Value::Object(_)) => {
+                let matches = value
+                    .get("__typename")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| types.iter().any(|c| c == t));
+                if matches {
+                    walk(value, rest, rename);
+                }
+            }
+            _ => {}
+        }
+    }
+    for rename in renames {
+        walk(data, &rename.path, rename);
+    }
+}
+
+/// Gives an error path into a fetch's data (see [`apply_renames`]) the response keys of
+/// its aliased fields.
+pub(crate) fn rename_in_path(path: &mut [Value], renames: &[Rename]) {
+    for rename in renames {
+        let mut at = 0;
+        let matched = rename.path.iter().all(|step| match step {
+            PathStep::Key(key) => {
+                let ok = path.get(at).and_then(Value::as_str) == Some(key.as_str());
+                at += 1;
+                ok
+            }
+            PathStep::List => {
+                let ok = path.get(at).is_some_and(Value::is_u64);
+                at += 1;
+                ok
+            }
+            // A type condition takes no path segment.
+            PathStep::TypeCondition(_) => true,
+        });
+        if matched
+            && let Some(segment) = path.get_mut(at)
+            && segment.as_str() == Some(rename.from.as_str())
+        {
+            *segment = Value::String(rename.to.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn rename(path: &[PathStep], from: &str, to: &str) -> Rename {
+        Rename {
+            path: path.to_vec(),
+            from: from.into(),
+            to: to.into(),
+        }
+    }
+
+    #[test]
+    fn renames_move_aliases_back_deepest_first_and_merge_into_present_keys() {
+        let key = |k: &str| PathStep::Key(k.into());
+        let mut data = json!({ "things": [
+            { "code": "A-1" },
+            { "code__alias_0": null },
+            { "obj__alias_0": { "x__alias_0": 1 }, "obj": { "y": 2 } }
+        ] });
+        let renames = [
+            rename(
+                &[key("things"), PathStep::List, key("obj__alias_0")],
+                "x__alias_0",
+                "x",
+            ),
+            rename(&[key("things"), PathStep::List], "obj__alias_0", "obj"),
+            rename(&[key("things"), PathStep::List], "code__alias_0", "code"),
+        ];
+        apply_renames(&mut data, &renames);
+        assert_eq!(
+            data,
+            json!({ "things": [
+                { "code": "A-1" },
+                { "code": null },
+                { "obj": { "x": 1, "y": 2 } }
+            ] })
+        );
+    }
+
+    #[test]
+    fn error_paths_get_the_response_keys() {
+        let renames = [
+            rename(
+                &[PathStep::Key("items".into()), PathStep::List],
+                "value__alias_0",
+                "value",
+            ),
+            rename(&[], "items__alias_0", "items"),
+        ];
+        let mut path = vec![json!("items"), json!(1), json!("value__alias_0")];
+        rename_in_path(&mut path, &renames);
+        assert_eq!(path, vec![json!("items"), json!(1), json!("value")]);
+        let mut path = vec![json!("items__alias_0"), json!(0)];
+        rename_in_path(&mut path, &renames);
+        assert_eq!(path, vec![json!("items"), json!(0)]);
+        let mut path = vec![json!("other"), json!(1), json!("value__alias_0")];
+        rename_in_path(&mut path, &renames);
+        assert_eq!(path[2], json!("value__alias_0"));
     }
 }

@@ -9,6 +9,7 @@ mod builder;
 mod error;
 mod graph;
 mod plan;
+mod rename;
 mod schedule;
 mod selection;
 mod subgraph_types;
@@ -18,7 +19,9 @@ use std::collections::HashSet;
 use apollo_compiler::{ExecutableDocument, executable::Operation};
 
 pub use error::PlannerError;
-pub use plan::{EntityPart, FetchKind, FetchNode, PathStep, PlanNode, QueryPlan, ResponsePath};
+pub use plan::{
+    EntityPart, FetchKind, FetchNode, PathStep, PlanNode, QueryPlan, Rename, ResponsePath,
+};
 pub use selection::{SubField, SubItem, SubSelection};
 
 use crate::supergraph::Supergraph;
@@ -53,14 +56,26 @@ impl QueryPlanner {
         let mut builder = builder::Builder::new(&graph, document, labels);
         builder.plan_operation(operation)?;
         let mut groups = builder.groups;
+        let mut renames = Vec::with_capacity(groups.len());
         for group in &mut groups {
             group.selection.fill_empty();
+            let root = group
+                .entity_type
+                .as_ref()
+                .unwrap_or(&operation.selection_set.ty);
+            renames.push(rename::alias_conflicts(
+                &graph,
+                &group.graph,
+                root,
+                &mut group.selection,
+            ));
         }
         schedule::merge_identical(&mut groups, operation.operation_type);
         Ok(QueryPlan {
             node: schedule::schedule(
                 &graph,
                 &groups,
+                &renames,
                 operation.operation_type,
                 &operation.variables,
                 operation.name.as_deref(),

@@ -41,6 +41,32 @@ fn path_text(path: &[PathStep]) -> String {
     steps.join(".")
 }
 
+/// A field a subgraph request selects under an alias because, in that subgraph, it does not
+/// merge with another field of its response key (their types differ there, though not in
+/// the supergraph): the executor moves it back to its key before merging the fetch's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rename {
+    /// Where the objects holding the field are, inside the fetch's data (for an entity
+    /// fetch, inside each entity); keys as the subgraph answers them, aliases included.
+    pub path: ResponsePath,
+    /// The alias sent.
+    pub from: String,
+    /// The response key it stands for.
+    pub to: String,
+}
+
+impl fmt::Display for Rename {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Rename(path: {:?}, {} => {})",
+            path_text(&self.path),
+            self.from,
+            self.to
+        )
+    }
+}
+
 /// The operation kind a fetch sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -84,6 +110,10 @@ pub struct FetchNode {
     /// when the subgraph fails).
     #[serde(skip)]
     pub response_keys: Vec<String>,
+    /// Aliased fields to move back to their response keys in the fetch's data, in the
+    /// order to apply them (deepest first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renames: Vec<Rename>,
 }
 
 /// One `_entities` selection of a [`PlanNode::Batch`].
@@ -106,6 +136,10 @@ pub struct EntityPart {
     /// Its selection as a stand-alone `_entities` document (the entity cache's key).
     #[serde(skip)]
     pub operation: String,
+    /// Aliased fields to move back to their response keys in each of its entities, in
+    /// the order to apply them (deepest first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renames: Vec<Rename>,
 }
 
 /// A node of the plan.
@@ -248,6 +282,10 @@ fn write_node(out: &mut String, node: &PlanNode, depth: usize) {
                     paths_text(&part.paths),
                     part.requires
                 );
+                for rename in &part.renames {
+                    indent(out, depth + 2);
+                    let _ = writeln!(out, "{rename}");
+                }
             }
             indent(out, depth + 1);
             out.push_str(&node.operation);
@@ -274,6 +312,10 @@ fn write_fetch(out: &mut String, fetch: &FetchNode, depth: usize) {
     indent(out, depth + 1);
     out.push_str(&fetch.operation);
     out.push('\n');
+    for rename in &fetch.renames {
+        indent(out, depth + 1);
+        let _ = writeln!(out, "{rename}");
+    }
     indent(out, depth);
     out.push_str("},\n");
 }

@@ -8,7 +8,7 @@ use apollo_compiler::{Name, Node, ast::VariableDefinition, executable::Operation
 use super::{
     builder::Group,
     graph::FederationGraph,
-    plan::{EntityPart, FetchKind, FetchNode, PlanNode},
+    plan::{EntityPart, FetchKind, FetchNode, PlanNode, Rename},
 };
 
 /// How many fetches must run before each group (its depth in the dependency graph).
@@ -103,7 +103,7 @@ fn sanitize(name: &str) -> String {
 /// The request document of a group.
 fn fetch_node(
     graph: &FederationGraph<'_>,
-    group: &Group,
+    (group, renames): (&Group, &[Rename]),
     kind: OperationType,
     variables: &[Node<VariableDefinition>],
     (id, depends_on): (usize, Vec<usize>),
@@ -165,6 +165,7 @@ fn fetch_node(
         } else {
             group.selection.top_level_keys()
         },
+        renames: renames.to_vec(),
     }
 }
 
@@ -273,7 +274,7 @@ fn conditioned(mut node: PlanNode, conditions: &BTreeSet<(String, bool)>) -> Pla
 /// selection per group, each with its own representations variable.
 fn batch_node(
     graph: &FederationGraph<'_>,
-    groups: &[Group],
+    (groups, renames): (&[Group], &[Vec<Rename>]),
     members: &[(usize, Vec<usize>)],
     variables: &[Node<VariableDefinition>],
     name: &str,
@@ -287,9 +288,10 @@ fn batch_node(
         let group = &groups[*id];
         group.selection.variables(&mut used);
         depends_on.extend(deps.iter().copied());
+        let group_renames = renames.get(*id).map_or(&[][..], Vec::as_slice);
         let single = fetch_node(
             graph,
-            group,
+            (group, &[]),
             OperationType::Query,
             variables,
             (*id, Vec::new()),
@@ -315,6 +317,7 @@ fn batch_node(
             requires: group.representation.clone(),
             typename_rewrite: group.typename_rewrite.clone(),
             operation: single.operation,
+            renames: group_renames.to_vec(),
         });
     }
     params.extend(
@@ -339,16 +342,19 @@ fn batch_node(
         requires: None,
         typename_rewrite: None,
         response_keys: Vec::new(),
+        renames: Vec::new(),
     };
     PlanNode::Batch { parts, node }
 }
 
 /// Plan nodes for the live groups: waves of parallel fetches in sequence; for a
 /// mutation, each root group's waves before the next root's. Entity fetches of one wave
-/// to the same subgraph are batched into one request.
+/// to the same subgraph are batched into one request. `renames` are each group's (see
+/// [`super::rename`]).
 pub(crate) fn schedule(
     graph: &FederationGraph<'_>,
     groups: &[Group],
+    renames: &[Vec<Rename>],
     kind: OperationType,
     variables: &[Node<VariableDefinition>],
     operation_name: Option<&str>,
@@ -397,10 +403,18 @@ pub(crate) fn schedule(
         if batch.len() > 1 {
             let members: Vec<(usize, Vec<usize>)> =
                 batch.iter().map(|&i| (i, dependencies(i))).collect();
-            let node = batch_node(graph, groups, &members, variables, &name);
+            let node = batch_node(graph, (groups, renames), &members, variables, &name);
             return conditioned(node, &group.conditions);
         }
-        let fetch = fetch_node(graph, group, kind, variables, (id, dependencies(id)), &name);
+        let group_renames = renames.get(id).map_or(&[][..], Vec::as_slice);
+        let fetch = fetch_node(
+            graph,
+            (group, group_renames),
+            kind,
+            variables,
+            (id, dependencies(id)),
+            &name,
+        );
         let node = if group.entity_type.is_some() {
             PlanNode::Flatten {
                 paths: group.paths.clone(),

@@ -412,3 +412,52 @@ async fn an_implementation_unknown_to_the_resolving_subgraph_is_not_asked() {
     )
     .await;
 }
+
+// 1b. Nested: the fields under one response key merge level by level.
+
+/// `X.x` is non-null in `things` but nullable in `shapes`, so nullable in the supergraph
+/// like `Y.x`: `A.obj: X` and `B.obj: Y` merge as `obj`, but their `x` does not in a
+/// `things` request.
+fn nested_field_types() -> Fixture {
+    Fixture::new(&[
+        (
+            "things",
+            r#"
+type Query { things: [Thing!]! }
+union Thing = A | B
+type A @key(fields: "id") { id: ID!  obj: X }
+type B @key(fields: "id") { id: ID!  obj: Y }
+type X @shareable { x: Int!  n: String }
+type Y { x: Int  n: String }
+"#,
+        ),
+        (
+            "shapes",
+            r#"
+type Query { x: X }
+type X @shareable { x: Int  n: String }
+"#,
+        ),
+    ])
+}
+
+#[tokio::test]
+async fn a_field_under_fields_of_different_types_is_aliased_where_it_does_not_merge() {
+    check(
+        &nested_field_types(),
+        json!({
+            "objects": {
+                "a1": { "__typename": "A", "id": "a1", "obj": { "x": 1, "n": "ax" } },
+                "b1": { "__typename": "B", "id": "b1", "obj": { "x": null, "n": "by" } }
+            },
+            "roots": { "things": [ { "$ref": "a1" }, { "$ref": "b1" } ] }
+        }),
+        "nested_field_types",
+        "{ things { ... on A { obj { x n } } ... on B { obj { x n } } } }",
+        json!({ "data": { "things": [
+            { "obj": { "x": 1, "n": "ax" } }, { "obj": { "x": null, "n": "by" } }
+        ] } }),
+        &[("things", 1)],
+    )
+    .await;
+}
