@@ -1,0 +1,660 @@
+//! Walks the operation and assigns every field to a fetch group: the subgraph request
+//! that resolves it, with the key and `@requires` hops between groups.
+//!
+//! [`entities`] makes the hops (entity groups, keys, `@requires`, re-entry of value
+//! types), [`ranking`] chooses among candidate subgraphs, [`representation`] turns key and
+//! `@requires` field sets into what a representation reads.
+
+mod entities;
+mod ranking;
+mod representation;
+
+use ranking::field_id;
+
+use std::{
+    collections::{BTreeSet, HashMap, HashSet},
+    rc::Rc,
+};
+
+use apollo_compiler::{
+    ExecutableDocument, Name, Node,
+    ast::{DirectiveList, Type, Value},
+    executable::{Field, Operation, OperationType, Selection, SelectionSet},
+    schema::ExtendedType,
+};
+
+use super::{
+    PlannerError,
+    graph::FederationGraph,
+    plan::{PathStep, ResponsePath},
+    selection::{Step, SubField, SubSelection},
+    subgraph_types::Position,
+};
+
+/// Deepest chain of key hops planned to reach one entity (guards against key cycles).
+const MAX_KEY_DEPTH: usize = 8;
+
+/// Most field positions planned for one operation: planning work is linear in them, so
+/// this bounds planning time (fragments spread many times multiply positions).
+pub(crate) const MAX_FIELD_POSITIONS: usize = 50_000;
+
+/// One subgraph request being built.
+#[derive(Clone, Debug)]
+pub(crate) struct Group {
+    pub(crate) graph: String,
+    /// `None` for a root fetch; the entity type for an `_entities` fetch.
+    pub(crate) entity_type: Option<Name>,
+    pub(crate) typename_rewrite: Option<String>,
+    pub(crate) paths: Vec<ResponsePath>,
+    pub(crate) representation: SubSelection,
+    pub(crate) selection: SubSelection,
+    pub(crate) depends_on: BTreeSet<usize>,
+    /// The root group it descends from (mutations run root by root).
+    pub(crate) root: usize,
+    /// Set when merged into an identical group.
+    pub(crate) merged_into: Option<usize>,
+    /// `@skip`/`@include` variables every path to this group passes: `(variable, include)`.
+    pub(crate) conditions: BTreeSet<(String, bool)>,
+    /// How many fetches run before it (its wave, as far as known while planning).
+    depth: usize,
+}
+
+/// Where the walk is: which group, where inside its selection, where in the response.
+#[derive(Clone)]
+struct Ctx {
+    group: usize,
+    steps: Vec<Step>,
+    path: ResponsePath,
+    /// Fields `@provides` makes local here.
+    provided: Option<SelectionSet>,
+    /// `@skip`/`@include(if: $variable)` on the way here: `(variable, include)`.
+    conditions: BTreeSet<(String, bool)>,
+    /// Planning key or `@requires` fields: they get internal aliases (see
+    /// [`SubField::internal_alias`]) so they never clash with the client's response keys.
+    internal: bool,
+    /// The nearest position from which another subgraph can be entered: the root of a
+    /// query, or an entity (by its key).
+    anchor: Option<Rc<Anchor>>,
+    /// The steps from the anchor to here (value-type fields and fragments), with what a
+    /// subgraph must resolve to take the same way.
+    trail: Vec<(Step, TrailCheck)>,
+    /// The subgraph chosen for each field of this selection set that needs a hop (by
+    /// the field's address), so that siblings share as few requests as possible.
+    choice: Option<Rc<HashMap<usize, String>>>,
+}
+
+/// Where a subgraph can be entered to reach a position again.
+enum Anchor {
+    /// The query root.
+    Root,
+    /// An entity of type `ty` at `ctx`'s position.
+    Entity { ctx: Ctx, ty: Name },
+}
+
+/// What a subgraph must resolve to follow one trail step.
+#[derive(Clone)]
+enum TrailCheck {
+    /// The field of the type.
+    Field(Name, Name),
+    /// The type (a fragment's condition).
+    Type(Name),
+}
+
+impl Ctx {
+    /// Descends one step: into the group's selection, and along the trail.
+    fn descend(&mut self, step: Step, check: TrailCheck) {
+        self.steps.push(step.clone());
+        self.trail.push((step, check));
+    }
+}
+
+/// The variable conditions of `@skip`/`@include` directives.
+fn variable_conditions(directives: &DirectiveList) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for (name, include) in [("skip", false), ("include", true)] {
+        if let Some(directive) = directives.get(name)
+            && let Some(Value::Variable(variable)) =
+                directive.specified_argument_by_name("if").map(|v| &**v)
+        {
+            out.push((variable.to_string(), include));
+        }
+    }
+    out
+}
+
+type Producers = BTreeSet<usize>;
+
+pub(crate) struct Builder<'a> {
+    graph: &'a FederationGraph<'a>,
+    document: &'a ExecutableDocument,
+    labels: &'a HashSet<String>,
+    pub(crate) groups: Vec<Group>,
+    entity_index: HashMap<(usize, ResponsePath, Name, String), Vec<usize>>,
+    key_depth: usize,
+    kind: OperationType,
+    /// Field positions planned so far (see [`MAX_FIELD_POSITIONS`]).
+    positions: usize,
+    /// Subgraphs not to hop to: those whose key fields are being planned (a key must come
+    /// from elsewhere than the subgraph it enters).
+    avoid: Vec<String>,
+    /// Field visits left for ranking candidates (see [`Builder::coverage`]).
+    ranking_budget: std::cell::Cell<usize>,
+}
+
+fn list_depth(ty: &Type) -> usize {
+    match ty {
+        Type::List(inner) | Type::NonNullList(inner) => 1 + list_depth(inner),
+        Type::Named(_) | Type::NonNullNamed(_) => 0,
+    }
+}
+
+/// The sub-selection `@provides` gives for a field, if it provides it.
+fn provided_field(provided: &SelectionSet, parent: &Name, field: &str) -> Option<SelectionSet> {
+    provided.selections.iter().find_map(|s| match s {
+        Selection::Field(f) if f.name == field => Some(f.selection_set.clone()),
+        Selection::InlineFragment(i) if i.type_condition.as_ref().is_none_or(|t| t == parent) => {
+            provided_field(&i.selection_set, parent, field)
+        }
+        _ => None,
+    })
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(
+        graph: &'a FederationGraph<'a>,
+        document: &'a ExecutableDocument,
+        labels: &'a HashSet<String>,
+    ) -> Self {
+        Self {
+            graph,
+            document,
+            labels,
+            groups: Vec::new(),
+            entity_index: HashMap::new(),
+            key_depth: 0,
+            kind: OperationType::Query,
+            positions: 0,
+            avoid: Vec::new(),
+            ranking_budget: std::cell::Cell::new(MAX_FIELD_POSITIONS * 4),
+        }
+    }
+
+    fn new_group(&mut self, group: Group) -> usize {
+        self.groups.push(group);
+        self.groups.len() - 1
+    }
+
+    fn new_root_group(&mut self, graph: &str) -> usize {
+        let id = self.groups.len();
+        self.new_group(Group {
+            graph: graph.to_owned(),
+            entity_type: None,
+            typename_rewrite: None,
+            paths: Vec::new(),
+            representation: SubSelection::default(),
+            selection: SubSelection::default(),
+            depends_on: BTreeSet::new(),
+            root: id,
+            merged_into: None,
+            conditions: BTreeSet::new(),
+            depth: 0,
+        })
+    }
+
+    fn selection_at(&mut self, ctx: &Ctx) -> Result<&mut SubSelection, PlannerError> {
+        self.groups[ctx.group].selection.at(&ctx.steps)
+    }
+
+    /// Plans the operation's root fields: queries grouped per subgraph, mutations in order.
+    pub(crate) fn plan_operation(&mut self, operation: &Operation) -> Result<(), PlannerError> {
+        let root_type = operation.selection_set.ty.clone();
+        self.kind = operation.operation_type;
+        let root_anchor = Rc::new(Anchor::Root);
+        let mut fields = Vec::new();
+        self.collect_root(&operation.selection_set, &mut Vec::new(), &mut fields)?;
+        let mut last_mutation_group: Option<usize> = None;
+        for (field, wrappers) in fields {
+            if matches!(field.name.as_str(), "__typename" | "__schema" | "__type") {
+                continue;
+            }
+            let candidates = self.graph.resolvers(&root_type, &field.name, self.labels);
+            if candidates.is_empty() {
+                return Err(PlannerError::Unresolvable {
+                    type_name: root_type.to_string(),
+                    field: field.name.to_string(),
+                    from: "the root".into(),
+                });
+            }
+            let best = match operation.operation_type {
+                OperationType::Query => self.cheapest_root(&root_type, &candidates, &field)?,
+                _ => self.best_candidate(&root_type, &candidates, &field),
+            };
+            let reuse = match operation.operation_type {
+                OperationType::Mutation => last_mutation_group
+                    .filter(|g| candidates.contains(&self.groups[*g].graph.as_str())),
+                // A root fetch already planned serves the field if it is as good a place
+                // for it as the best (one request fewer).
+                _ => {
+                    let best_coverage = self.candidate_coverage(&root_type, &field, best);
+                    self.groups.iter().position(|g| {
+                        g.entity_type.is_none()
+                            && candidates.contains(&g.graph.as_str())
+                            && self.candidate_coverage(&root_type, &field, &g.graph)
+                                == best_coverage
+                    })
+                }
+            };
+            let group = match reuse {
+                Some(group) => group,
+                None => self.new_root_group(best),
+            };
+            last_mutation_group = Some(group);
+            let conditions = wrappers.iter().flat_map(variable_conditions).collect();
+            let steps: Vec<Step> = wrappers
+                .into_iter()
+                .map(|d| Step::Fragment(root_type.clone(), d))
+                .collect();
+            let ctx = Ctx {
+                group,
+                trail: steps
+                    .iter()
+                    .map(|s| (s.clone(), TrailCheck::Type(root_type.clone())))
+                    .collect(),
+                steps,
+                path: Vec::new(),
+                provided: None,
+                conditions,
+                internal: false,
+                anchor: (operation.operation_type == OperationType::Query)
+                    .then(|| root_anchor.clone()),
+                choice: None,
+            };
+            self.plan_field(&ctx, &root_type, &field)?;
+        }
+        Ok(())
+    }
+
+    /// Root fields in order, each with the directives of the fragments around it.
+    fn collect_root(
+        &self,
+        selection: &SelectionSet,
+        wrappers: &mut Vec<DirectiveList>,
+        out: &mut Vec<(Node<Field>, Vec<DirectiveList>)>,
+    ) -> Result<(), PlannerError> {
+        for s in &selection.selections {
+            let (directives, inner) = match s {
+                Selection::Field(f) => {
+                    if out.len() >= MAX_FIELD_POSITIONS {
+                        return Err(PlannerError::TooLarge(MAX_FIELD_POSITIONS));
+                    }
+                    out.push((f.clone(), wrappers.clone()));
+                    continue;
+                }
+                Selection::InlineFragment(i) => (&i.directives, &i.selection_set),
+                Selection::FragmentSpread(spread) => {
+                    let Some(fragment) = self.document.fragments.get(&spread.fragment_name) else {
+                        continue;
+                    };
+                    (&spread.directives, &fragment.selection_set)
+                }
+            };
+            let wrapped = !directives.is_empty();
+            if wrapped {
+                wrappers.push(directives.clone());
+            }
+            self.collect_root(inner, wrappers, out)?;
+            if wrapped {
+                wrappers.pop();
+            }
+        }
+        Ok(())
+    }
+
+    fn plan_selection_set(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        selections: &[Selection],
+    ) -> Result<Producers, PlannerError> {
+        let chosen;
+        let ctx = match self.choose_targets(ctx, parent, selections) {
+            Some(choice) => {
+                chosen = Ctx {
+                    choice: Some(Rc::new(choice)),
+                    ..ctx.clone()
+                };
+                &chosen
+            }
+            None => ctx,
+        };
+        let mut producers = Producers::new();
+        for s in selections {
+            let found = match s {
+                Selection::Field(f) => self.plan_field(ctx, parent, f)?,
+                Selection::InlineFragment(i) => {
+                    let condition = i.type_condition.as_ref().unwrap_or(parent);
+                    self.plan_fragment(ctx, parent, condition, &i.directives, &i.selection_set)?
+                }
+                Selection::FragmentSpread(spread) => {
+                    let document = self.document;
+                    let Some(fragment) = document.fragments.get(&spread.fragment_name) else {
+                        continue;
+                    };
+                    self.plan_fragment(
+                        ctx,
+                        parent,
+                        fragment.type_condition(),
+                        &spread.directives,
+                        &fragment.selection_set,
+                    )?
+                }
+            };
+            producers.extend(found);
+        }
+        Ok(producers)
+    }
+
+    fn plan_fragment(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        condition: &Name,
+        directives: &DirectiveList,
+        selection: &SelectionSet,
+    ) -> Result<Producers, PlannerError> {
+        let graph = self.groups[ctx.group].graph.clone();
+        let parent_is_abstract = self.graph.is_abstract(parent);
+        if condition == parent || (!parent_is_abstract && self.graph.is_abstract(condition)) {
+            // No narrowing: the fragment only carries directives, if any.
+            let mut inner = ctx.clone();
+            if !directives.is_empty() {
+                inner.descend(
+                    Step::Fragment(parent.clone(), directives.clone()),
+                    TrailCheck::Type(parent.clone()),
+                );
+                inner.conditions.extend(variable_conditions(directives));
+            }
+            return self.plan_selection_set(&inner, parent, &selection.selections);
+        }
+        if let Some(source) = self.concrete_type_source(ctx, parent)? {
+            return self.plan_fragment(&source, parent, condition, directives, selection);
+        }
+        let parent_types = self.graph.possible_types(parent);
+        let narrowed: Vec<Name> = self
+            .graph
+            .possible_types(condition)
+            .into_iter()
+            .filter(|t| parent_types.contains(t))
+            .collect();
+        let position = self.position(ctx, parent);
+        // What the subgraph can return here, of the condition: objects of other types do
+        // not come from it, so the fragment selects nothing there (and naming types its
+        // schema does not relate here would make the request invalid).
+        let here: Vec<Name> = narrowed
+            .iter()
+            .filter(|t| position.runtime.contains(t))
+            .cloned()
+            .collect();
+        if here.is_empty() {
+            return Ok(Producers::new());
+        }
+        if position.ty == *condition {
+            // The subgraph types the field as this very type (a member where the
+            // supergraph has the union): the fragment narrows nothing there.
+            return self.plan_fragment(ctx, condition, condition, directives, selection);
+        }
+        if self.graph.defines_type(condition, &graph)
+            && (!self.graph.is_abstract(condition)
+                || same_types(
+                    &self.graph.possible_types_in(condition, &graph),
+                    &position.runtime,
+                    &here,
+                ))
+        {
+            self.selection_at(ctx)?.add_typename();
+            let mut inner = ctx.clone();
+            inner.descend(
+                Step::Fragment(condition.clone(), directives.clone()),
+                TrailCheck::Type(condition.clone()),
+            );
+            inner.conditions.extend(variable_conditions(directives));
+            inner.path.push(PathStep::TypeCondition(
+                narrowed.iter().map(ToString::to_string).collect(),
+            ));
+            return self.plan_selection_set(&inner, condition, &selection.selections);
+        }
+        // The subgraph does not know the condition type, or relates it to other types
+        // here: split it into the object types it can return here.
+        let mut producers = Producers::new();
+        for object in here {
+            if object != *condition {
+                producers.extend(self.plan_fragment(ctx, parent, &object, directives, selection)?);
+            }
+        }
+        Ok(producers)
+    }
+
+    /// Where `ctx` is in its subgraph request (see [`FederationGraph::position`]); where
+    /// that is unknown, `parent` with its object types the subgraph defines.
+    fn position(&self, ctx: &Ctx, parent: &Name) -> Position {
+        let group = &self.groups[ctx.group];
+        let root = match &group.entity_type {
+            Some(entity) => Some(entity),
+            None => self.graph.supergraph.schema.root_operation(self.kind),
+        };
+        root.and_then(|root| self.graph.position(&group.graph, root, &ctx.steps))
+            .unwrap_or_else(|| Position {
+                ty: parent.clone(),
+                runtime: self
+                    .graph
+                    .possible_types(parent)
+                    .into_iter()
+                    .filter(|t| self.graph.defines_type(t, &group.graph))
+                    .collect(),
+            })
+    }
+
+    fn plan_field(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        field: &Node<Field>,
+    ) -> Result<Producers, PlannerError> {
+        self.positions += 1;
+        if self.positions > MAX_FIELD_POSITIONS {
+            return Err(PlannerError::TooLarge(MAX_FIELD_POSITIONS));
+        }
+        let graph = self.groups[ctx.group].graph.clone();
+        if field.name == "__typename"
+            && let Some(source) = self.concrete_type_source(ctx, parent)?
+        {
+            return self.add_local_field(&source, parent, field, None);
+        }
+        let provided = ctx
+            .provided
+            .as_ref()
+            .and_then(|p| provided_field(p, parent, &field.name));
+        let local = field.name == "__typename"
+            || provided.is_some()
+            || self
+                .graph
+                .resolves(parent, &field.name, &graph, self.labels);
+        if local {
+            // A field with `@requires` is only resolvable through `_entities`, with the
+            // required fields in the representation: hop, even into the same subgraph.
+            if provided.is_none() && self.graph.requires(parent, &field.name, &graph).is_some() {
+                return self.hop(ctx, parent, &graph, field);
+            }
+            return self.add_local_field(ctx, parent, field, provided);
+        }
+        let targets: Vec<&str> = self
+            .graph
+            .resolvers(parent, &field.name, self.labels)
+            .into_iter()
+            .filter(|g| !self.graph.keys(parent, g).is_empty())
+            .filter(|g| !self.avoid.iter().any(|a| a == g))
+            .collect();
+        if targets.is_empty() && self.graph.is_abstract(parent) {
+            // Not an entity interface: ask per runtime type.
+            self.selection_at(ctx)?.add_typename();
+            let mut producers = Producers::new();
+            let runtime = self.position(ctx, parent).runtime;
+            for object in self.graph.possible_types(parent) {
+                if !runtime.contains(&object) {
+                    continue;
+                }
+                let mut inner = ctx.clone();
+                inner.descend(
+                    Step::Fragment(object.clone(), DirectiveList::new()),
+                    TrailCheck::Type(object.clone()),
+                );
+                inner
+                    .path
+                    .push(PathStep::TypeCondition(vec![object.to_string()]));
+                producers.extend(self.plan_field(&inner, &object, field)?);
+            }
+            return Ok(producers);
+        }
+        if targets.is_empty() {
+            // A field an `@interfaceObject` subgraph adds to every implementation: ask it
+            // through the interface.
+            if let Some((interface, target)) = self.interface_object_resolver(parent, &field.name) {
+                return self.hop(ctx, &interface, &target, field);
+            }
+            // A value type (no key): take the same way again in a subgraph that resolves
+            // the field, from the nearest root or entity.
+            if let Some(producers) = self.reenter(ctx, parent, field)? {
+                return Ok(producers);
+            }
+            return Err(PlannerError::Unresolvable {
+                type_name: parent.to_string(),
+                field: field.name.to_string(),
+                from: self.graph.name_of(&graph).to_owned(),
+            });
+        }
+        // Prefer subgraphs reachable in one hop: a key of theirs resolves here.
+        let direct: Vec<&str> = targets
+            .iter()
+            .copied()
+            .filter(|t| self.directly_reachable(parent, t, &graph))
+            .collect();
+        let targets = if direct.is_empty() { targets } else { direct };
+        let existing = targets.iter().copied().find(|t| {
+            self.entity_index.contains_key(&(
+                ctx.group,
+                ctx.path.clone(),
+                parent.clone(),
+                (*t).to_owned(),
+            ))
+        });
+        let chosen = ctx
+            .choice
+            .as_ref()
+            .and_then(|c| c.get(&field_id(field)))
+            .filter(|t| targets.contains(&t.as_str()));
+        let target = match (existing, chosen) {
+            (Some(t), _) => t.to_owned(),
+            (None, Some(t)) => t.clone(),
+            (None, None) => self.best_candidate(parent, &targets, field).to_owned(),
+        };
+        self.hop(ctx, parent, &target, field)
+    }
+
+    /// Adds a field the context's subgraph resolves, and plans its sub-selections.
+    fn add_local_field(
+        &mut self,
+        ctx: &Ctx,
+        parent: &Name,
+        field: &Node<Field>,
+        provided: Option<SelectionSet>,
+    ) -> Result<Producers, PlannerError> {
+        let graph = self.groups[ctx.group].graph.clone();
+        let alias = if ctx.internal && field.name != "__typename" {
+            Some(SubField::internal_alias(&field.name, &field.arguments))
+        } else {
+            field.alias.clone()
+        };
+        let head = SubField {
+            alias,
+            name: field.name.clone(),
+            arguments: field.arguments.clone(),
+            directives: field.directives.clone(),
+            selections: None,
+        };
+        self.selection_at(ctx)?.add_field(&head)?;
+        let mut producers = Producers::from([ctx.group]);
+        if field.selection_set.selections.is_empty() {
+            // A composite field whose selections were all removed (authorization) still
+            // needs a selection set in the subgraph request: `__typename`.
+            let composite = matches!(
+                self.graph
+                    .supergraph
+                    .schema
+                    .types
+                    .get(&field.selection_set.ty),
+                Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_))
+            );
+            if composite {
+                let mut inner = ctx.steps.clone();
+                inner.push(Step::Field(head));
+                self.groups[ctx.group].selection.at(&inner)?.add_typename();
+            }
+            return Ok(producers);
+        }
+        let field_type = field.selection_set.ty.clone();
+        let mut inner = ctx.clone();
+        // Inside an internal field everything is internal: plain names are safe there.
+        inner.internal = false;
+        inner.choice = None;
+        inner
+            .path
+            .push(PathStep::Key(head.response_key().to_string()));
+        inner.path.extend(std::iter::repeat_n(
+            PathStep::List,
+            list_depth(&field.definition.ty),
+        ));
+        inner
+            .conditions
+            .extend(variable_conditions(&field.directives));
+        inner.steps.push(Step::Field(head.clone()));
+        if self.graph.is_entity(&field_type) {
+            inner.trail.clear();
+            let anchor = Anchor::Entity {
+                ctx: inner.clone(),
+                ty: field_type.clone(),
+            };
+            inner.anchor = Some(Rc::new(anchor));
+        } else {
+            inner.trail.push((
+                Step::Field(head),
+                TrailCheck::Field(parent.clone(), field.name.clone()),
+            ));
+        }
+        inner.provided = match provided {
+            Some(sub) if !sub.selections.is_empty() => Some(sub),
+            Some(_) => None,
+            None => match self.graph.provides(parent, &field.name, &graph) {
+                Some(source) => Some(self.graph.field_set(&field_type, source)?),
+                None => None,
+            },
+        };
+        let is_abstract = self.graph.is_abstract(&field_type);
+        let slot = self.selection_at(&inner)?;
+        if is_abstract {
+            slot.add_typename();
+        }
+        producers.extend(self.plan_selection_set(
+            &inner,
+            &field_type,
+            &field.selection_set.selections,
+        )?);
+        Ok(producers)
+    }
+}
+
+/// Whether `subgraph`'s objects of a type, among those possible at a position (`runtime`),
+/// are exactly `here`.
+fn same_types(subgraph: &[Name], runtime: &[Name], here: &[Name]) -> bool {
+    let mut found = subgraph.iter().filter(|t| runtime.contains(t));
+    found.clone().count() == here.len() && found.all(|t| here.contains(t))
+}
