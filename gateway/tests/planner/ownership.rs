@@ -9,18 +9,13 @@
 
 use std::collections::HashSet;
 
-use gateway::{
-    compose::{SubgraphSdl, compose},
-    pipeline::{GraphqlRequest, HttpMethod, prepare},
-    query_planner::QueryPlanner,
-    supergraph::Supergraph,
-};
+use gateway::compose::{SubgraphSdl, compose};
 use serde_json::{Value, json};
 
 use crate::{
     federation::{Composer, Federation, counts},
     js_composer::compose_with_js,
-    support::Fixture,
+    support::{Fixture, plan_on},
 };
 
 // ---------------------------------------------------------------------------------------
@@ -514,26 +509,6 @@ fn assert_names_the_field(error: &str) {
         error.contains("greeting") && error.contains("fromContext"),
         "the error should name `Cart.greeting` and `@fromContext`: {error}"
     );
-}
-
-/// The plan of a query on a supergraph, or why it cannot be loaded or planned.
-fn plan_on(supergraph: &str, query: &str) -> Result<String, String> {
-    let supergraph = Supergraph::parse(supergraph).map_err(|e| e.to_string())?;
-    let request = GraphqlRequest {
-        query: Some(query.into()),
-        ..Default::default()
-    };
-    let prepared = prepare(&supergraph.api_schema, &request, HttpMethod::Post)
-        .map_err(|e| format!("invalid query: {e:?}"))?;
-    QueryPlanner::new(&supergraph)
-        .plan(
-            &supergraph,
-            &prepared.document,
-            &prepared.operation,
-            &HashSet::new(),
-        )
-        .map(|plan| plan.to_string())
-        .map_err(|e| e.to_string())
 }
 
 /// Runs the context query against the world subgraphs behind a gateway on `composer`'s

@@ -6,10 +6,9 @@
 
 use serde_json::{Value, json};
 
-use crate::{federation::counts, support::Fixture};
+use crate::support::Fixture;
 
-/// Runs `query` against `fixture` served from `world`: the answer must be `expected` with
-/// `requests` subgraph requests; then the plan is snapshotted as `name`.
+/// Checks `query` end to end (see [`Fixture::check`]), then snapshots its plan as `name`.
 async fn case(
     fixture: &Fixture,
     world: Value,
@@ -18,11 +17,7 @@ async fn case(
     expected: Value,
     requests: &[(&str, usize)],
 ) {
-    let plan = fixture.plan(query);
-    let f = fixture.serve(world).await;
-    let (response, counted) = f.run(query).await;
-    assert_eq!(response, expected, "{query}\n{plan}");
-    assert_eq!(counted, counts(requests), "{query}\n{plan}");
+    let plan = fixture.check(world, query, expected, requests).await;
     insta::assert_snapshot!(name, plan);
 }
 

@@ -1,31 +1,10 @@
 //! Plans for the `shop` fixture supergraph (a checked-in supergraph file).
 
-use std::collections::HashSet;
-
-use gateway::{
-    pipeline::{GraphqlRequest, HttpMethod, prepare},
-    query_planner::QueryPlanner,
-    supergraph::Supergraph,
-};
+use crate::support::plan_on;
 
 fn plan(query: &str) -> String {
-    let supergraph = Supergraph::parse(include_str!("../fixtures/shop.supergraph.graphql"))
-        .expect("valid fixture");
-    let request = GraphqlRequest {
-        query: Some(query.into()),
-        ..Default::default()
-    };
-    let prepared =
-        prepare(&supergraph.api_schema, &request, HttpMethod::Post).expect("valid query");
-    QueryPlanner::new(&supergraph)
-        .plan(
-            &supergraph,
-            &prepared.document,
-            &prepared.operation,
-            &HashSet::new(),
-        )
-        .expect("plannable")
-        .to_string()
+    plan_on(include_str!("../fixtures/shop.supergraph.graphql"), query)
+        .unwrap_or_else(|e| panic!("{query} plans: {e}"))
 }
 
 #[test]

@@ -11,7 +11,7 @@ use gateway::{
 };
 use serde_json::Value;
 
-use crate::federation::{Composer, Federation};
+use crate::federation::{Composer, Federation, counts};
 
 /// The `@link` line every fixture subgraph starts with.
 pub(crate) const LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@inaccessible", "@interfaceObject", "@tag"])"#;
@@ -56,21 +56,7 @@ impl Fixture {
     }
 
     fn try_plan(&self, query: &str) -> Result<String, String> {
-        let request = GraphqlRequest {
-            query: Some(query.into()),
-            ..Default::default()
-        };
-        let prepared = prepare(&self.supergraph.api_schema, &request, HttpMethod::Post)
-            .map_err(|e| format!("invalid query: {e:?}"))?;
-        self.planner
-            .plan(
-                &self.supergraph,
-                &prepared.document,
-                &prepared.operation,
-                &HashSet::new(),
-            )
-            .map(|plan| plan.to_string())
-            .map_err(|e| e.to_string())
+        plan_with(&self.supergraph, &self.planner, query)
     }
 
     /// The plan of a query, as text.
@@ -87,6 +73,31 @@ impl Fixture {
         }
     }
 
+    /// Runs `query` end to end against the subgraphs served from `world`: the answer must
+    /// be `expected` and the subgraphs must receive `requests`. Returns the plan (for the
+    /// caller's snapshot, taken once the answer is right).
+    pub(crate) async fn check(
+        &self,
+        world: Value,
+        query: &str,
+        expected: Value,
+        requests: &[(&str, usize)],
+    ) -> String {
+        let plan = self.plan(query);
+        let f = self.serve(world).await;
+        let (response, counted) = f.run(query).await;
+        assert_eq!(
+            response, expected,
+            "the answer to {query}; the plan was\n{plan}"
+        );
+        assert_eq!(
+            counted,
+            counts(requests),
+            "subgraph requests for {query}; the plan was\n{plan}"
+        );
+        plan
+    }
+
     /// The subgraphs served from `world` (see `test_subgraphs::world`) behind a gateway.
     pub(crate) async fn serve(&self, world: Value) -> Federation {
         let subgraphs: Vec<(&str, &str)> = self
@@ -97,4 +108,32 @@ impl Fixture {
         let started = test_subgraphs::world::start_world(&subgraphs, world).await;
         Federation::start(started, Composer::Ours, HashSet::new()).await
     }
+}
+
+fn plan_with(
+    supergraph: &Supergraph,
+    planner: &QueryPlanner,
+    query: &str,
+) -> Result<String, String> {
+    let request = GraphqlRequest {
+        query: Some(query.into()),
+        ..Default::default()
+    };
+    let prepared = prepare(&supergraph.api_schema, &request, HttpMethod::Post)
+        .map_err(|e| format!("invalid query: {e:?}"))?;
+    planner
+        .plan(
+            supergraph,
+            &prepared.document,
+            &prepared.operation,
+            &HashSet::new(),
+        )
+        .map(|plan| plan.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// The plan of `query` on a supergraph given as text, or why it cannot be had.
+pub(crate) fn plan_on(supergraph: &str, query: &str) -> Result<String, String> {
+    let supergraph = Supergraph::parse(supergraph).map_err(|e| e.to_string())?;
+    plan_with(&supergraph, &QueryPlanner::new(&supergraph), query)
 }

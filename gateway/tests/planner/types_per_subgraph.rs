@@ -16,10 +16,9 @@
 
 use serde_json::{Value, json};
 
-use crate::{federation::counts, support::Fixture};
+use crate::support::Fixture;
 
-/// Runs `query` end to end against `world`, checks the answer and the request counts, then
-/// snapshots the plan as `name`.
+/// Checks `query` end to end (see [`Fixture::check`]), then snapshots its plan as `name`.
 async fn check(
     fixture: &Fixture,
     world: Value,
@@ -28,18 +27,7 @@ async fn check(
     expected: Value,
     requests: &[(&str, usize)],
 ) {
-    let plan = fixture.plan(query);
-    let f = fixture.serve(world).await;
-    let (response, counted) = f.run(query).await;
-    assert_eq!(
-        response, expected,
-        "{name}: the answer; the plan was\n{plan}"
-    );
-    assert_eq!(
-        counted,
-        counts(requests),
-        "{name}: subgraph requests; the plan was\n{plan}"
-    );
+    let plan = fixture.check(world, query, expected, requests).await;
     insta::assert_snapshot!(name, plan);
 }
 
