@@ -19,6 +19,63 @@ pub(crate) struct GraphIndex {
     graph_index: HashMap<String, usize>,
     /// Type relations and field types per subgraph.
     pub(crate) subgraph_types: SubgraphTypes,
+    /// Field owners by type, then field: looked up by `&str` without allocating.
+    fields: HashMap<String, HashMap<String, Vec<FieldOwner>>>,
+    /// Every `@key`, `@requires` and `@provides` field set, parsed once: by the type it
+    /// applies to, then its text.
+    field_sets: HashMap<String, HashMap<String, SelectionSet>>,
+}
+
+/// Parses a field set on a type of the supergraph.
+fn parse_field_set(
+    supergraph: &Supergraph,
+    ty: &Name,
+    source: &str,
+) -> Result<SelectionSet, PlannerError> {
+    FieldSet::parse(&supergraph.schema, ty.clone(), source, "field-set.graphql")
+        .map(|fs| fs.selection_set)
+        .map_err(|e| PlannerError::FieldSet {
+            type_name: ty.to_string(),
+            field_set: source.to_owned(),
+            message: e.errors.to_string(),
+        })
+}
+
+/// The field sets of the supergraph's join metadata, parsed (those that parse: the others
+/// are reported when planning needs them).
+fn field_sets(supergraph: &Supergraph) -> HashMap<String, HashMap<String, SelectionSet>> {
+    let mut out: HashMap<String, HashMap<String, SelectionSet>> = HashMap::new();
+    let mut add = |ty: &Name, source: &str| {
+        let by_source = out.entry(ty.to_string()).or_default();
+        if !by_source.contains_key(source)
+            && let Ok(parsed) = parse_field_set(supergraph, ty, source)
+        {
+            by_source.insert(source.to_owned(), parsed);
+        }
+    };
+    for (ty, owners) in &supergraph.type_owners {
+        let Ok(ty) = Name::new(ty) else { continue };
+        for key in owners.iter().filter_map(|o| o.key.as_deref()) {
+            add(&ty, key);
+        }
+    }
+    for ((ty, field), owners) in &supergraph.field_owners {
+        let Ok(parent) = Name::new(ty) else { continue };
+        let returned = supergraph
+            .schema
+            .type_field(ty, field)
+            .ok()
+            .map(|def| def.ty.inner_named_type().clone());
+        for owner in owners {
+            if let Some(requires) = &owner.requires {
+                add(&parent, requires);
+            }
+            if let (Some(provides), Some(returned)) = (&owner.provides, &returned) {
+                add(returned, provides);
+            }
+        }
+    }
+    out
 }
 
 impl GraphIndex {
@@ -52,10 +109,19 @@ impl GraphIndex {
             .map(|(i, s)| (s.graph.clone(), i))
             .collect();
         let subgraph_types = SubgraphTypes::new(supergraph, &possible);
+        let mut fields: HashMap<String, HashMap<String, Vec<FieldOwner>>> = HashMap::new();
+        for ((ty, field), owners) in &supergraph.field_owners {
+            fields
+                .entry(ty.clone())
+                .or_default()
+                .insert(field.clone(), owners.clone());
+        }
         Self {
             possible,
             graph_index,
             subgraph_types,
+            fields,
+            field_sets: field_sets(supergraph),
         }
     }
 }
@@ -103,9 +169,10 @@ impl FederationGraph<'_> {
     }
 
     fn field_owners(&self, ty: &str, field: &str) -> &[FieldOwner] {
-        self.supergraph
-            .field_owners
-            .get(&(ty.to_owned(), field.to_owned()))
+        self.index
+            .fields
+            .get(ty)
+            .and_then(|fields| fields.get(field))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -145,28 +212,46 @@ impl FederationGraph<'_> {
         let owners = self.field_owners(ty, field);
         owners
             .iter()
-            .filter(|o| !o.external && !o.used_overridden)
-            .filter(|o| {
-                // The overriding side of a progressive override only while its label is on.
-                if o.override_from.is_some()
-                    && let Some(label) = &o.override_label
-                {
-                    return labels.contains(label);
-                }
-                // The overridden side: off when another owner takes it from this subgraph.
-                let name = self.name_of(&o.graph);
-                !owners.iter().any(|other| {
-                    other.override_from.as_deref() == Some(name)
-                        && other.graph != o.graph
-                        && other
-                            .override_label
-                            .as_ref()
-                            .is_none_or(|label| labels.contains(label))
-                })
-            })
+            .filter(|o| self.owner_resolves(ty, field, owners, o, labels))
             .map(|o| o.graph.as_str())
-            .filter(|g| self.every_implementation_resolves(ty, field, g, labels))
             .collect()
+    }
+
+    /// Whether `owner`, one of the field's `owners`, resolves it (see [`Self::resolvers`]).
+    fn owner_resolves(
+        &self,
+        ty: &str,
+        field: &str,
+        owners: &[FieldOwner],
+        owner: &FieldOwner,
+        labels: &HashSet<String>,
+    ) -> bool {
+        if owner.external || owner.used_overridden {
+            return false;
+        }
+        // The overriding side of a progressive override only while its label is on.
+        if owner.override_from.is_some()
+            && let Some(label) = &owner.override_label
+            && !labels.contains(label)
+        {
+            return false;
+        }
+        if owner.override_label.is_none() || owner.override_from.is_none() {
+            // The overridden side: off when another owner takes it from this subgraph.
+            let name = self.name_of(&owner.graph);
+            let taken = owners.iter().any(|other| {
+                other.override_from.as_deref() == Some(name)
+                    && other.graph != owner.graph
+                    && other
+                        .override_label
+                        .as_ref()
+                        .is_none_or(|label| labels.contains(label))
+            });
+            if taken {
+                return false;
+            }
+        }
+        self.every_implementation_resolves(ty, field, &owner.graph, labels)
     }
 
     fn every_implementation_resolves(
@@ -189,7 +274,7 @@ impl FederationGraph<'_> {
         objects
             .iter()
             .filter(|object| self.defines_type(object, graph))
-            .all(|object| self.resolvers(object, field, labels).contains(&graph))
+            .all(|object| self.resolves(object, field, graph, labels))
     }
 
     /// Whether the subgraph resolves the field (ignoring `@provides`).
@@ -200,7 +285,13 @@ impl FederationGraph<'_> {
         graph: &str,
         labels: &HashSet<String>,
     ) -> bool {
-        field == "__typename" || self.resolvers(ty, field, labels).contains(&graph)
+        if field == "__typename" {
+            return true;
+        }
+        let owners = self.field_owners(ty, field);
+        owners
+            .iter()
+            .any(|o| o.graph == graph && self.owner_resolves(ty, field, owners, o, labels))
     }
 
     /// `@requires` of the field in the subgraph.
@@ -221,18 +312,15 @@ impl FederationGraph<'_> {
 
     /// Parses a `@key`/`@requires`/`@provides` field set on a type.
     pub(crate) fn field_set(&self, ty: &Name, source: &str) -> Result<SelectionSet, PlannerError> {
-        FieldSet::parse(
-            &self.supergraph.schema,
-            ty.clone(),
-            source,
-            "field-set.graphql",
-        )
-        .map(|fs| fs.selection_set)
-        .map_err(|e| PlannerError::FieldSet {
-            type_name: ty.to_string(),
-            field_set: source.to_owned(),
-            message: e.errors.to_string(),
-        })
+        match self
+            .index
+            .field_sets
+            .get(ty.as_str())
+            .and_then(|by_source| by_source.get(source))
+        {
+            Some(parsed) => Ok(parsed.clone()),
+            None => parse_field_set(self.supergraph, ty, source),
+        }
     }
 
     /// Whether every field of the selection resolves in the subgraph without a hop.
