@@ -8,6 +8,8 @@ mod id;
 mod mirror;
 mod money;
 mod pagination;
+pub(crate) mod panicos;
+mod schema;
 
 pub use dashboard::{CONTADORES_ID, contadores_id, contar};
 pub use decimal::DecimalScalar;
@@ -19,3 +21,5 @@ pub use error::{GraphqlResultExt, to_graphql_error};
 pub use id::parse_id;
 pub use money::{DineroGql, DineroInput, MonedaGql};
 pub use pagination::{InfoPaginacion, OrdenGql, Paginacion};
+pub use panicos::CapturaPanicos;
+pub use schema::schema_builder;
