@@ -1,6 +1,7 @@
-//! No input crashes the subgraph: text that once panicked is a field error, and a panic
-//! in a resolver is that field's error (HTTP 200, never a 500 the gateway's circuit
-//! breaker would count). On SQLite and on PostgreSQL.
+//! No input crashes the subgraph: text that once panicked is a field error, a panic in
+//! a resolver is that field's error (HTTP 200, never a 500 the gateway's circuit breaker
+//! would count), and input that cannot be coerced is `BAD_USER_INPUT` on its field
+//! without echoing it. On SQLite and on PostgreSQL.
 
 mod common;
 
@@ -150,7 +151,130 @@ async fn a_panicking_resolver_fails_its_field_not_the_request(backend: Backend) 
     sg.stop().await
 }
 
+async fn bad_scalars_are_bad_user_input_on_their_field_and_store_nothing(
+    backend: Backend,
+) -> Result<()> {
+    let sg = TestSubgraph::start(&Conversiones, backend).await?;
+    let (a, c) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
+    let enorme = format!("{}x", "9".repeat(20_000));
+    // (JSON pointer under the variables, value, expected campo, text that must not be echoed)
+    let casos: Vec<(&str, Value, &str, String)> = vec![
+        (
+            "/input/valor/valor",
+            json!(100.5),
+            "valor.valor",
+            "100.5".into(),
+        ),
+        (
+            "/input/valor/valor",
+            json!("NaN"),
+            "valor.valor",
+            "NaN".into(),
+        ),
+        (
+            "/input/valor/valor",
+            json!(enorme),
+            "valor.valor",
+            "9".repeat(100),
+        ),
+        (
+            "/input/productos/0/precio",
+            json!(2.5),
+            "productos.0.precio",
+            "2.5".into(),
+        ),
+        (
+            "/input/fecha",
+            json!("2024-02-30T10:00:00Z"),
+            "fecha",
+            "2024-02-30".into(),
+        ),
+        ("/input/fecha", json!("ayer"), "fecha", "ayer".into()),
+        ("/input/fecha", json!(20240101), "fecha", "20240101".into()),
+        (
+            "/input/productos/0/cantidad",
+            json!(1e20),
+            "productos.0.cantidad",
+            "1e20".into(),
+        ),
+        (
+            "/input/productos/0/cantidad",
+            json!(1.5),
+            "productos.0.cantidad",
+            "1.5".into(),
+        ),
+        ("/input/tipo", json!("DONACION"), "tipo", "DONACION".into()),
+        (
+            "/input/valor/moneda",
+            json!("ARS"),
+            "valor.moneda",
+            "ARS".into(),
+        ),
+    ];
+    for (puntero, valor, campo, enviado) in casos {
+        let mut variables = conversion_input(&a, &c, "REF-COERCION");
+        let (padre, hoja) = puntero.rsplit_once('/').unwrap_or_default();
+        if let Some(padre) = variables.pointer_mut(padre) {
+            padre[hoja] = valor;
+        }
+        let (status, body) = post(&sg, &registrar_conversion(), variables).await?;
+        assert_eq!(status, 200, "{campo}: {body}");
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{campo}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["campo"], campo, "{body}");
+        let mensaje = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(!mensaje.contains(&enviado), "echoes {enviado}: {mensaje}");
+        assert!(
+            body.to_string().len() < 1_000,
+            "{campo}: the whole input came back"
+        );
+    }
+    // Literals in the document, and the collector's timestamp.
+    let literal = format!(
+        "mutation {{ registrarEvento(input: {{tipo: CLICK, afiliadoId: \"{a}\", campaniaId: \"{c}\",
+           fuente: API, valor: {{valor: NaN, moneda: USD}}, timestamp: \"31/12/2024\"}}) {{ evento {{ id }} }} }}"
+    );
+    let (status, body) = post(&sg, &literal, json!({})).await?;
+    assert_eq!(status, 200, "{body}");
+    let campos: Vec<&str> = body["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|e| e["extensions"]["campo"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(campos, ["valor.valor", "timestamp"], "{body}");
+    assert!(
+        body["errors"].as_array().is_some_and(|e| e
+            .iter()
+            .all(|e| e["extensions"]["code"] == "BAD_USER_INPUT")),
+        "{body}"
+    );
+    let (status, body) = post(
+        &sg,
+        "query($p: Paginacion) { conversiones(paginacion: $p) { items { id } } }",
+        json!({ "p": { "page": 1, "perPage": 99_999_999_999_999_999_999.0 } }),
+    )
+    .await?;
+    assert_eq!(
+        (status, error_code(&body)),
+        (200, Some("BAD_USER_INPUT")),
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["campo"], "paginacion.perPage",
+        "{body}"
+    );
+    assert_eq!(
+        stored(&sg).await?,
+        (0, 0, 0),
+        "nothing written on bad input"
+    );
+    sg.stop().await
+}
+
 on_both_backends!(
     a_period_of_any_text_is_a_field_error_never_a_500,
     a_panicking_resolver_fails_its_field_not_the_request,
+    bad_scalars_are_bad_user_input_on_their_field_and_store_nothing,
 );

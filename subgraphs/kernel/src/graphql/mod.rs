@@ -1,5 +1,6 @@
 //! GraphQL adapters of the kernel's shared types, identical in every subgraph (`@shareable`).
 
+mod coercion;
 mod dashboard;
 mod decimal;
 mod entities;
@@ -11,6 +12,7 @@ mod pagination;
 pub(crate) mod panicos;
 mod schema;
 
+pub use coercion::{ErroresDeEntrada, MAX_ERRORES};
 pub use dashboard::{CONTADORES_ID, contadores_id, contar};
 pub use decimal::DecimalScalar;
 pub use entities::{
