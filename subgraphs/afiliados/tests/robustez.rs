@@ -1,5 +1,6 @@
-//! Input that cannot be coerced is `BAD_USER_INPUT` on its field, never echoed; nothing
-//! is written on bad input. On SQLite and on PostgreSQL.
+//! Input that cannot be coerced is `BAD_USER_INPUT` on its field, never echoed; every
+//! amount has the kernel's limits; nothing is written on bad input. On SQLite and on
+//! PostgreSQL.
 
 use afiliados::Afiliados;
 use anyhow::{Result, ensure};
@@ -57,6 +58,13 @@ async fn bad_scalars_and_amounts_are_bad_user_input_and_write_nothing(
             format!("{config}.minimoPago.valor"),
             &enorme[..100],
         ),
+        // Over the one maximum every amount has.
+        (
+            "minimoPago",
+            json!({ "valor": "99999999999999999999", "moneda": "COP" }),
+            format!("{config}.minimoPago"),
+            "99999999999999999999",
+        ),
     ];
     for (campo_input, valor, campo, enviado) in casos {
         let mut variables = input();
@@ -72,6 +80,11 @@ async fn bad_scalars_and_amounts_are_bad_user_input_and_write_nothing(
         &enorme[..100],
     )?;
     ensure!(total(&sg).await? == json!(0), "nothing written");
+    // The maximum itself is accepted.
+    let mut maximo = input();
+    maximo["input"][config]["minimoPago"] = json!({ "valor": "1000000000000", "moneda": "COP" });
+    sg.data(REGISTRAR, maximo).await?;
+    ensure!(total(&sg).await? == json!(1));
     sg.stop().await
 }
 

@@ -1,5 +1,6 @@
-//! Input that cannot be coerced is `BAD_USER_INPUT` on its field, never echoed; nothing
-//! is written on bad input. On SQLite and on PostgreSQL.
+//! Input that cannot be coerced is `BAD_USER_INPUT` on its field, never echoed; the
+//! budget has the kernel's amount limits; nothing is written on bad input. On SQLite and
+//! on PostgreSQL.
 
 use anyhow::{Result, ensure};
 use campanias::Campanias;
@@ -9,6 +10,9 @@ use uuid::Uuid;
 
 const CREAR: &str = "mutation($input: CrearCampaniaInput!) {
   crearCampania(input: $input) { campania { id version presupuesto { valor } } } }";
+
+const PRESUPUESTO: &str = "mutation($input: ActualizarPresupuestoInput!) {
+  actualizarPresupuesto(input: $input) { campania { presupuesto { valor } } } }";
 
 fn input() -> Value {
     json!({ "input": {
@@ -27,7 +31,9 @@ async fn total(sg: &TestSubgraph) -> Result<Value> {
         .clone())
 }
 
-async fn bad_scalars_are_bad_user_input_and_write_nothing(backend: Backend) -> Result<()> {
+async fn bad_scalars_and_budgets_are_bad_user_input_and_write_nothing(
+    backend: Backend,
+) -> Result<()> {
     let sg = TestSubgraph::start(&Campanias, backend).await?;
     let casos: Vec<(&str, Value, &str, &str)> = vec![
         (
@@ -49,6 +55,12 @@ async fn bad_scalars_are_bad_user_input_and_write_nothing(backend: Backend) -> R
             "presupuesto.valor",
             "NaN",
         ),
+        (
+            "presupuesto",
+            json!({ "valor": "99999999999999999999", "moneda": "USD" }),
+            "presupuesto",
+            "99999999999999999999",
+        ),
         ("canales", json!(["WEB", "FAX"]), "canales.1", "FAX"),
         (
             "segmentacion",
@@ -64,7 +76,22 @@ async fn bad_scalars_are_bad_user_input_and_write_nothing(backend: Backend) -> R
     }
     ensure!(total(&sg).await? == json!(0), "nothing written");
 
+    let creada = sg.data(CREAR, input()).await?["crearCampania"]["campania"].clone();
+    let actualizar = |valor: &str| json!({ "input": { "id": creada["id"], "presupuesto": { "valor": valor, "moneda": "USD" } } });
+    let body = sg.gql(PRESUPUESTO, actualizar("1000000000000.01")).await?;
+    bad_user_input(&body, "presupuesto", "1000000000000.01")?;
+    let body = sg
+        .gql(
+            "query($id: ID!) { campania(id: $id) { version presupuesto { valor } } }",
+            json!({ "id": creada["id"] }),
+        )
+        .await?;
+    ensure!(
+        body["data"]["campania"]["version"] == creada["version"],
+        "{body}"
+    );
+    sg.data(PRESUPUESTO, actualizar("1000000000000")).await?;
     sg.stop().await
 }
 
-on_both_backends!(bad_scalars_are_bad_user_input_and_write_nothing);
+on_both_backends!(bad_scalars_and_budgets_are_bad_user_input_and_write_nothing);

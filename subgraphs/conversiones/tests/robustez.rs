@@ -1,7 +1,7 @@
 //! No input crashes the subgraph: text that once panicked is a field error, a panic in
 //! a resolver is that field's error (HTTP 200, never a 500 the gateway's circuit breaker
-//! would count), and input that cannot be coerced is `BAD_USER_INPUT` on its field
-//! without echoing it. On SQLite and on PostgreSQL.
+//! would count), input that cannot be coerced is `BAD_USER_INPUT` on its field without
+//! echoing it, and every amount has the same limits. On SQLite and on PostgreSQL.
 
 mod common;
 
@@ -273,8 +273,48 @@ async fn bad_scalars_are_bad_user_input_on_their_field_and_store_nothing(
     sg.stop().await
 }
 
+async fn every_amount_has_the_same_limit(backend: Backend) -> Result<()> {
+    let sg = TestSubgraph::start(&Conversiones, backend).await?;
+    let (a, c) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
+    let excesivo = "99999999999999999999";
+    let apenas = "1000000000000.01";
+    for monto in [excesivo, apenas] {
+        let mut como_precio = conversion_input(&a, &c, "REF-PRECIO");
+        como_precio["input"]["productos"][0]["precio"] = json!(monto);
+        como_precio["input"]["valor"] = json!({ "valor": "10", "moneda": "USD" });
+        let mut como_valor = conversion_input(&a, &c, "REF-VALOR");
+        como_valor["input"]["valor"] = json!({ "valor": monto, "moneda": "USD" });
+        let mut como_evento = evento_input("CONVERSION", &a, &c);
+        como_evento["input"]["valor"] = json!({ "valor": monto, "moneda": "USD" });
+        for (query, variables, campo) in [
+            (registrar_conversion(), como_precio, "productos.0.precio"),
+            (registrar_conversion(), como_valor, "valor"),
+            (REGISTRAR_EVENTO.to_owned(), como_evento, "valor"),
+        ] {
+            let body = sg.gql(&query, variables).await?;
+            assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{campo}: {body}");
+            assert_eq!(body["errors"][0]["extensions"]["campo"], campo, "{body}");
+            let mensaje = body["errors"][0]["message"].as_str().unwrap_or_default();
+            assert!(mensaje.contains("no puede superar"), "{body}");
+        }
+    }
+    assert_eq!(
+        stored(&sg).await?,
+        (0, 0, 0),
+        "nothing written over the limit"
+    );
+    // The maximum itself is an amount like any other, as valor and as precio.
+    let mut maximo = conversion_input(&a, &c, "REF-MAXIMO");
+    maximo["input"]["valor"] = json!({ "valor": "1000000000000", "moneda": "COP" });
+    maximo["input"]["productos"][0]["precio"] = json!("1000000000000");
+    sg.data(&registrar_conversion(), maximo).await?;
+    assert_eq!(stored(&sg).await?, (1, 0, 1));
+    sg.stop().await
+}
+
 on_both_backends!(
     a_period_of_any_text_is_a_field_error_never_a_500,
     a_panicking_resolver_fails_its_field_not_the_request,
     bad_scalars_are_bad_user_input_on_their_field_and_store_nothing,
+    every_amount_has_the_same_limit,
 );

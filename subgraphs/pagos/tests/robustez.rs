@@ -1,6 +1,7 @@
-//! No filter or payout input echoes itself back: input that cannot be coerced is
-//! `BAD_USER_INPUT` on its field, and a refused payout writes nothing. On SQLite and on
-//! PostgreSQL.
+//! No filter or payout input crashes the subgraph or echoes itself back: amounts in
+//! filters have the kernel's limits (a huge `montoMin` once overflowed a decimal into a
+//! panic), input that cannot be coerced is `BAD_USER_INPUT` on its field, and a refused
+//! payout writes nothing. On SQLite and on PostgreSQL.
 
 mod common;
 
@@ -11,9 +12,23 @@ use testkit::{Backend, bad_user_input, on_both_backends};
 
 const PAGOS: &str = "query($f: FiltroPagosInput) { pagos(filtro: $f) { paginacion { total } } }";
 
-async fn bad_scalars_in_filters_are_bad_user_input(backend: Backend) -> Result<()> {
+async fn amount_bounds_and_bad_scalars_in_filters_are_bad_user_input(
+    backend: Backend,
+) -> Result<()> {
     let sg = start(backend).await?;
+    let maximo_decimal = "79228162514264337593543950335";
     let casos = [
+        (
+            json!({ "montoMin": maximo_decimal }),
+            "filtro.montoMin",
+            maximo_decimal,
+        ),
+        (
+            json!({ "montoMax": maximo_decimal }),
+            "filtro.montoMax",
+            maximo_decimal,
+        ),
+        (json!({ "montoMax": "-1" }), "filtro.montoMax", "-1"),
         // Coercion names the argument (`filtro`), not the variable (`f`).
         (json!({ "montoMin": 1.5 }), "filtro.montoMin", "1.5"),
         (json!({ "montoMin": "NaN" }), "filtro.montoMin", "NaN"),
@@ -34,6 +49,14 @@ async fn bad_scalars_in_filters_are_bad_user_input(backend: Backend) -> Result<(
         ensure!(status == 200, "{filtro}: HTTP {status} {body}");
         bad_user_input(&body, campo, enviado)?;
     }
+    // At the limit the filter works.
+    let body = sg
+        .data(
+            PAGOS,
+            json!({ "f": { "montoMin": "1000000000000", "montoMax": "1000000000000" } }),
+        )
+        .await?;
+    ensure!(body["pagos"]["paginacion"]["total"] == 0, "{body}");
     sg.stop().await
 }
 
@@ -80,6 +103,6 @@ async fn a_payout_with_bad_input_is_refused_and_writes_nothing(backend: Backend)
 }
 
 on_both_backends!(
-    bad_scalars_in_filters_are_bad_user_input,
+    amount_bounds_and_bad_scalars_in_filters_are_bad_user_input,
     a_payout_with_bad_input_is_refused_and_writes_nothing,
 );

@@ -254,7 +254,9 @@ impl Producto {
                 "El nombre del producto es obligatorio (máximo 200 caracteres)",
             ));
         }
-        let precio = Dinero::new(precio, moneda)
+        // The same validation as every other amount a client gives (the conversion's
+        // `valor` included): the currency's scale and the one maximum.
+        let precio = Dinero::importe(precio, moneda)
             .map_err(|e| DomainError::invalid(campo("precio"), e.to_string()))?
             .valor();
         let cantidad = u32::try_from(cantidad)
