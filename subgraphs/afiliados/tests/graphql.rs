@@ -115,13 +115,15 @@ async fn bad_inputs_get_their_codes_and_write_nothing(backend: Backend) -> Resul
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{campo}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["campo"], campo, "{body}");
     }
-    // An unknown enum value is refused by GraphQL coercion before the domain.
+    // An unknown enum value is refused by GraphQL coercion before the domain: still
+    // bad input on its field.
     let mut v = input("Ana", "a@example.com");
     v["input"]["tipo"] = json!("ORO");
     let body = sg.gql(&registrar(), v).await?;
-    assert_eq!(
-        error_code(&body),
-        Some("GRAPHQL_VALIDATION_FAILED"),
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["campo"], "tipo", "{body}");
+    assert!(
+        !error_message(&body).unwrap_or_default().contains("ORO"),
         "{body}"
     );
     // Money never passes through a float: a JSON float is refused, a string is exact.
@@ -130,6 +132,11 @@ async fn bad_inputs_get_their_codes_and_write_nothing(backend: Backend) -> Resul
     let body = sg.gql(&registrar(), v).await?;
     assert!(
         error_message(&body).unwrap_or_default().contains("texto"),
+        "{body}"
+    );
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["campo"], "configuracionComisiones.minimoPago.valor",
         "{body}"
     );
     assert_eq!(total(&sg, "").await?, 0);

@@ -138,6 +138,22 @@ impl DomainError {
 /// Result of a domain operation.
 pub type DomainResult<T> = Result<T, DomainError>;
 
+/// Most characters of a caller's text an error message quotes back.
+pub const MAX_EXTRACTO: usize = 40;
+
+/// A caller's text as an error message may quote it: at most [`MAX_EXTRACTO`]
+/// characters, cut on a character boundary (never a byte index, which panics inside a
+/// multi-byte character) and marked with `…`, so a message never echoes a whole input.
+pub fn extracto(texto: &str) -> String {
+    let mut caracteres = texto.chars();
+    let corto: String = caracteres.by_ref().take(MAX_EXTRACTO).collect();
+    if caracteres.next().is_some() {
+        format!("{corto}…")
+    } else {
+        corto
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +186,19 @@ mod tests {
     fn internal_details_never_reach_the_message() {
         let error = DomainError::internal("connection refused at 10.0.0.3");
         assert_eq!(error.to_string(), "Error interno del servidor");
+    }
+
+    #[test]
+    fn excerpts_are_cut_on_characters_not_bytes() {
+        assert_eq!(extracto("€"), "€");
+        let largo = "é".repeat(MAX_EXTRACTO + 1);
+        let corto = extracto(&largo);
+        assert_eq!(corto.chars().count(), MAX_EXTRACTO + 1);
+        assert!(corto.ends_with('…'));
+        assert_eq!(
+            extracto(&"x".repeat(MAX_EXTRACTO)),
+            "x".repeat(MAX_EXTRACTO)
+        );
     }
 
     #[test]

@@ -79,6 +79,27 @@ pub enum MoneyError {
     /// The amount does not fit in a decimal.
     #[error("El monto excede el rango permitido")]
     Desbordamiento,
+    /// A client's amount above [`MONTO_MAXIMO`].
+    #[error("El monto no puede superar {}", MONTO_MAXIMO)]
+    ExcedeMaximo,
+}
+
+/// Largest amount a client may give, in any currency (a trillion: well above any real
+/// payment, budget or price, COP included). Sums of many such amounts still fit the
+/// 64-bit minor units storage uses, and arithmetic on them cannot overflow a decimal.
+pub const MONTO_MAXIMO: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
+/// Validates the magnitude of an amount a client gives, whatever its currency: not
+/// negative and at most [`MONTO_MAXIMO`]. For bounds without a currency (a filter's
+/// `montoMin`); an amount in a currency goes through [`Dinero::importe`].
+pub fn validar_magnitud(valor: Decimal) -> Result<Decimal, MoneyError> {
+    if valor.is_sign_negative() && !valor.is_zero() {
+        return Err(MoneyError::Negativo);
+    }
+    if valor > MONTO_MAXIMO {
+        return Err(MoneyError::ExcedeMaximo);
+    }
+    Ok(valor)
 }
 
 /// An exact, non-negative amount in one currency.
@@ -107,6 +128,16 @@ impl Dinero {
         let mut valor = normalizado;
         valor.rescale(moneda.escala());
         Ok(Self { valor, moneda })
+    }
+
+    /// Validates an amount a client gives (every amount input of every context comes
+    /// through here): what [`Dinero::new`] checks, and at most [`MONTO_MAXIMO`].
+    ///
+    /// `new` stays without the maximum: totals the platform computes may exceed what
+    /// one client amount may be.
+    pub fn importe(valor: Decimal, moneda: Moneda) -> Result<Self, MoneyError> {
+        validar_magnitud(valor)?;
+        Dinero::new(valor, moneda)
     }
 
     /// Zero in a currency.
@@ -276,6 +307,32 @@ mod tests {
         let cop = Dinero::new(dec!(50000), Moneda::Cop).unwrap();
         assert_eq!(cop.unidades_menores().unwrap(), 50_000);
         assert_eq!(Dinero::cero(Moneda::Eur).unidades_menores().unwrap(), 0);
+    }
+
+    #[test]
+    fn client_amounts_have_one_maximum_in_every_currency() {
+        assert_eq!(MONTO_MAXIMO, dec!(1_000_000_000_000));
+        for moneda in Moneda::ALL {
+            assert!(Dinero::importe(MONTO_MAXIMO, moneda).is_ok());
+            assert_eq!(
+                Dinero::importe(dec!(99999999999999999999), moneda),
+                Err(MoneyError::ExcedeMaximo)
+            );
+            assert_eq!(
+                Dinero::importe(MONTO_MAXIMO + dec!(1), moneda),
+                Err(MoneyError::ExcedeMaximo)
+            );
+            assert_eq!(Dinero::importe(dec!(-1), moneda), Err(MoneyError::Negativo));
+            // The maximum in minor units fits storage with room for sums.
+            let maximo = Dinero::importe(MONTO_MAXIMO, moneda).unwrap();
+            assert!(maximo.unidades_menores().unwrap() < i64::MAX / 1_000);
+        }
+        assert!(Dinero::importe(dec!(1.005), Moneda::Usd).is_err());
+        assert_eq!(validar_magnitud(dec!(10.555)), Ok(dec!(10.555)));
+        assert_eq!(
+            validar_magnitud(Decimal::MAX),
+            Err(MoneyError::ExcedeMaximo)
+        );
     }
 
     #[test]

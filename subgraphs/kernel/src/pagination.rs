@@ -38,22 +38,26 @@ impl Default for PageRequest {
 impl PageRequest {
     /// Validates `page ≥ 1` and `1 ≤ perPage ≤ 100`.
     pub fn new(page: i64, per_page: i64) -> DomainResult<Self> {
-        if !(1..=MAX_PAGE).contains(&page) {
-            return Err(DomainError::invalid(
-                "paginacion.page",
-                format!("La página debe estar entre 1 y {MAX_PAGE}"),
-            ));
-        }
-        if !(1..=MAX_PER_PAGE as i64).contains(&per_page) {
-            return Err(DomainError::invalid(
-                "paginacion.perPage",
-                format!("perPage debe estar entre 1 y {MAX_PER_PAGE}"),
-            ));
-        }
-        Ok(Self {
-            page: page as u64,
-            per_page: per_page as u64,
-        })
+        // Checked conversions: a negative number never wraps into a huge page.
+        let page = u64::try_from(page)
+            .ok()
+            .filter(|p| (1..=MAX_PAGE.unsigned_abs()).contains(p))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "paginacion.page",
+                    format!("La página debe estar entre 1 y {MAX_PAGE}"),
+                )
+            })?;
+        let per_page = u64::try_from(per_page)
+            .ok()
+            .filter(|p| (1..=MAX_PER_PAGE).contains(p))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "paginacion.perPage",
+                    format!("perPage debe estar entre 1 y {MAX_PER_PAGE}"),
+                )
+            })?;
+        Ok(Self { page, per_page })
     }
 
     /// The page number, from 1.

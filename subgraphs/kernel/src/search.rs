@@ -42,16 +42,16 @@ impl Busqueda {
                 "La búsqueda no puede estar vacía",
             ));
         }
-        if !(1..=MAX_RESULTS as i64).contains(&limite) {
-            return Err(DomainError::invalid(
-                "limite",
-                format!("El límite debe estar entre 1 y {MAX_RESULTS}"),
-            ));
-        }
-        Ok(Self {
-            texto,
-            limite: limite as u64,
-        })
+        let limite = u64::try_from(limite)
+            .ok()
+            .filter(|l| (1..=MAX_RESULTS).contains(l))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "limite",
+                    format!("El límite debe estar entre 1 y {MAX_RESULTS}"),
+                )
+            })?;
+        Ok(Self { texto, limite })
     }
 
     /// The normalised query.

@@ -1,6 +1,6 @@
 //! HTTP bootstrap shared by every subgraph: `/graphql`, `/health`, tracing, graceful shutdown.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, panic::AssertUnwindSafe, sync::Arc};
 
 use async_graphql::{Data, Executor, Request, http::ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
@@ -12,10 +12,13 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
+use futures::FutureExt;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
+
+use crate::graphql::panicos;
 
 /// Per-request set-up of a subgraph: request-scoped loaders, prefetching of entity batches.
 #[async_trait]
@@ -81,11 +84,63 @@ pub fn app<E: Executor>(
             get(graphql_get_or_ws::<E>).post(graphql_post::<E>),
         )
         .route("/health", get(health::<E>))
-        // Outermost last: a panicking handler becomes a logged 500, not a dropped connection.
+        // Outermost last: a panicking handler becomes a logged 500, not a dropped
+        // connection; every error answer, whoever made it, is GraphQL JSON.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(errores_json))
         .with_state(state)
+}
+
+/// The `extensions.code` and Spanish message of an HTTP error status.
+fn error_http(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::BAD_REQUEST => (
+            "BAD_REQUEST",
+            "La solicitud no es una petición GraphQL válida (JSON con 'query')",
+        ),
+        StatusCode::NOT_FOUND => ("NOT_FOUND", "Ruta desconocida; use /graphql o /health"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("METHOD_NOT_ALLOWED", "Método no permitido en esta ruta")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "PAYLOAD_TOO_LARGE",
+            "La solicitud excede el tamaño máximo permitido",
+        ),
+        StatusCode::URI_TOO_LONG => ("URI_TOO_LONG", "La URL excede el largo máximo permitido"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Content-Type debe ser application/json",
+        ),
+        s if s.is_server_error() => ("INTERNAL_SERVER_ERROR", "Error interno del servidor"),
+        _ => ("BAD_REQUEST", "Solicitud inválida"),
+    }
+}
+
+/// Turns an error answer that is not JSON (a rejected body, the body limit's 413, a
+/// caught panic's 500, an unknown route) into a GraphQL error with a code, so a client
+/// or the gateway always gets one shape, and never the text of a parser error that may
+/// quote the request.
+async fn errores_json(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let es_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if es_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (code, mensaje) = error_http(status);
+    let mut json = request_error(status, code, mensaje.to_owned());
+    for nombre in [axum::http::header::ALLOW, axum::http::header::RETRY_AFTER] {
+        if let Some(valor) = response.headers().get(&nombre) {
+            json.headers_mut().insert(nombre, valor.clone());
+        }
+    }
+    json
 }
 
 /// Largest request body accepted (a 5,000-representation `_entities` batch is ~400 KB).
@@ -123,8 +178,24 @@ async fn execute<E: Executor>(
     request: GraphQLRequest,
 ) -> GraphQLResponse {
     let request = request.into_inner().data(Caller::from_headers(headers));
-    let request = state.prepare.prepare(request).await;
-    let mut response = state.executor.execute(request).await;
+    // The schema answers its own panics (`graphql::CapturaPanicos`); the preparation
+    // before it (entity prefetch over the request's representations) is guarded here,
+    // so a panic on some input is that request's GraphQL error, never a 500 that the
+    // gateway would count against the subgraph.
+    let ejecucion = async {
+        let request = state.prepare.prepare(request).await;
+        state.executor.execute(request).await
+    };
+    let mut response = match AssertUnwindSafe(ejecucion).catch_unwind().await {
+        Ok(response) => response,
+        Err(payload) => {
+            tracing::error!(
+                panic = panicos::mensaje(payload.as_ref()),
+                "panic while preparing a request"
+            );
+            async_graphql::Response::from_errors(vec![panicos::error_interno(Vec::new())])
+        }
+    };
     // async-graphql's own request errors (syntax, validation, variable coercion) carry
     // no code; every error a client sees has one.
     for error in &mut response.errors {
@@ -342,6 +413,139 @@ mod tests {
             .await
             .expect("response")
             .status()
+    }
+
+    mod robustez {
+        use async_graphql::{EmptyMutation, EmptySubscription, Object};
+        use serde_json::Value;
+
+        use super::*;
+
+        struct Query;
+
+        #[Object]
+        impl Query {
+            async fn eco(&self, texto: String) -> String {
+                texto
+            }
+
+            async fn primera(&self, texto: String) -> String {
+                // Byte slicing of user text: the bug class the guards exist for.
+                texto[..1].to_owned()
+            }
+        }
+
+        /// Panics while preparing a request that asks for `_entities`.
+        struct PreparacionRota;
+
+        #[async_trait]
+        impl PrepareRequest for PreparacionRota {
+            async fn prepare(&self, request: async_graphql::Request) -> async_graphql::Request {
+                assert!(!request.query.contains("_entities"), "prefetch roto");
+                request
+            }
+        }
+
+        fn subgrafo() -> Router {
+            let schema =
+                crate::graphql::schema_builder(Query, EmptyMutation, EmptySubscription).finish();
+            app(
+                "prueba",
+                schema,
+                Arc::new(PreparacionRota),
+                DatabaseConnection::default(),
+            )
+        }
+
+        async fn post(content_type: &str, body: impl Into<Body>) -> (StatusCode, Value) {
+            let body: Body = body.into();
+            let largo = axum::body::HttpBody::size_hint(&body)
+                .exact()
+                .unwrap_or_default();
+            let request = Request::post("/graphql")
+                .header(CONTENT_TYPE, content_type)
+                // As a real client sends it: the body limit refuses by the header.
+                .header(axum::http::header::CONTENT_LENGTH, largo)
+                .body(body)
+                .expect("request");
+            let response = subgrafo().oneshot(request).await.expect("response");
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body");
+            let json = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+                panic!(
+                    "{status}: not JSON ({error}): {}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            });
+            (status, json)
+        }
+
+        #[tokio::test]
+        async fn a_panicking_resolver_answers_its_field_error_with_200() {
+            let body = json!({ "query": r#"{ eco(texto: "a") primera(texto: "€") }"# });
+            let (status, json) = post("application/json", body.to_string()).await;
+            assert_eq!(status, StatusCode::OK, "{json}");
+            assert_eq!(json["data"]["eco"], "a", "{json}");
+            assert_eq!(json["errors"][0]["path"], json!(["primera"]), "{json}");
+            assert_eq!(
+                json["errors"][0]["extensions"]["code"],
+                "INTERNAL_SERVER_ERROR"
+            );
+            assert!(!json.to_string().contains("byte index"), "{json}");
+        }
+
+        #[tokio::test]
+        async fn a_panic_before_execution_is_a_graphql_error_not_a_500() {
+            let body = json!({ "query": "{ _entities(representations: []) { __typename } }" });
+            let (status, json) = post("application/json", body.to_string()).await;
+            assert_eq!(status, StatusCode::OK, "{json}");
+            assert_eq!(
+                json["errors"][0]["extensions"]["code"],
+                "INTERNAL_SERVER_ERROR"
+            );
+            assert!(!json.to_string().contains("prefetch roto"), "{json}");
+        }
+
+        #[tokio::test]
+        async fn malformed_bodies_are_json_errors_that_quote_nothing() {
+            let secreto = "s3cr3t".repeat(100);
+            let cuerpos: Vec<Vec<u8>> = vec![
+                format!("{{\"query\": \"{secreto}").into_bytes(),
+                b"{\"query\": 1}".to_vec(),
+                b"{\"variables\": {}}".to_vec(),
+                format!(
+                    "{{\"query\": \"{{ eco(texto: \\\"a\\\") }}\", \"variables\": \"{secreto}\"}}"
+                )
+                .into_bytes(),
+                b"{\"query\": \"{ eco(texto: \\\"a\\\") }\", \"valor\": NaN}".to_vec(),
+                vec![0xff, 0xfe, 0x7b],
+                Vec::new(),
+            ];
+            for cuerpo in cuerpos {
+                let texto = String::from_utf8_lossy(&cuerpo).into_owned();
+                let (status, json) = post("application/json", cuerpo).await;
+                // A body that parses but holds no query is a GraphQL error (200).
+                assert!(
+                    status.is_client_error() || status == StatusCode::OK,
+                    "{texto} → {status} {json}"
+                );
+                assert!(
+                    json["errors"][0]["extensions"]["code"].is_string(),
+                    "{json}"
+                );
+                assert!(!json.to_string().contains("s3cr3t"), "{json}");
+            }
+        }
+
+        #[tokio::test]
+        async fn an_oversized_body_is_a_json_413() {
+            let grande = format!("{{\"query\": \"{}\"}}", " ".repeat(MAX_BODY_BYTES + 1));
+            let (status, json) = post("application/json", grande).await;
+            assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+            assert_eq!(json["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
+        }
     }
 
     #[tokio::test]

@@ -251,6 +251,27 @@ pub fn error_message(body: &Value) -> Option<&str> {
     body["errors"][0]["message"].as_str()
 }
 
+/// Checks that `body` is a refused input: its first error is `BAD_USER_INPUT` on `campo`
+/// and no message quotes `enviado` (what was sent: an error never echoes input back).
+pub fn bad_user_input(body: &Value, campo: &str, enviado: &str) -> Result<()> {
+    if error_code(body) != Some("BAD_USER_INPUT") {
+        bail!("expected BAD_USER_INPUT on {campo}: {body}");
+    }
+    if body["errors"][0]["extensions"]["campo"] != campo {
+        bail!("expected campo {campo}: {body}");
+    }
+    let echoed = body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["message"].as_str())
+        .any(|m| m.contains(enviado));
+    if enviado.is_empty() || echoed {
+        bail!("the message quotes what was sent ({enviado}): {body}");
+    }
+    Ok(())
+}
+
 /// Runs each listed `async fn(Backend) -> anyhow::Result<()>` as two tests, one per backend
 /// (`sqlite::name` and `postgres::name`).
 #[macro_export]

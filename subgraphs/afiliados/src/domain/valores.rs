@@ -1,5 +1,6 @@
 use kernel::{
     Dinero, DomainError, DomainResult,
+    error::extracto,
     values::{Nombre, Porcentaje, SoloDigitos},
 };
 
@@ -90,7 +91,7 @@ impl Telefono {
         if !allowed || !(7..=15).contains(&digits) || trimmed.len() > Self::MAX_LEN {
             return Err(DomainError::invalid(
                 "telefono",
-                format!("Teléfono inválido: '{trimmed}'"),
+                format!("Teléfono inválido: '{}'", extracto(&trimmed)),
             ));
         }
         Ok(Self(trimmed))

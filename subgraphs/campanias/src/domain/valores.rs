@@ -91,11 +91,13 @@ impl Segmentacion {
         let edad = |campo: &str, edad: Option<i64>| -> DomainResult<Option<u8>> {
             match edad {
                 None => Ok(None),
-                Some(e) if (0..=EDAD_MAXIMA).contains(&e) => Ok(Some(e as u8)),
-                Some(e) => Err(DomainError::invalid(
-                    campo,
-                    format!("La edad debe estar entre 0 y {EDAD_MAXIMA} (recibido {e})"),
-                )),
+                Some(e) => match u8::try_from(e) {
+                    Ok(e) if i64::from(e) <= EDAD_MAXIMA => Ok(Some(e)),
+                    _ => Err(DomainError::invalid(
+                        campo,
+                        format!("La edad debe estar entre 0 y {EDAD_MAXIMA} (recibido {e})"),
+                    )),
+                },
             }
         };
         let edad_minima = edad("segmentacion.edadMinima", edad_minima)?;

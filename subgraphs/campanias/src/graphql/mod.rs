@@ -21,8 +21,7 @@ pub type CampaniasSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over a service.
 pub fn schema(service: Arc<CampaniaService>) -> CampaniasSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .enable_federation()
+    kernel::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
         .data(service)
         .finish()
 }

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use kernel::{Dinero, DomainError, DomainResult, Moneda};
+use kernel::{Dinero, DomainError, DomainResult, Moneda, error::extracto};
 use rust_decimal::{Decimal, RoundingStrategy};
 use uuid::Uuid;
 
@@ -22,15 +22,19 @@ impl Periodo {
             DomainError::invalid(
                 campo,
                 format!(
-                    "Periodo inválido: '{raw}'; use días ('30d', 1 a 3650) u horas ('24h', 1 a 8760)"
+                    "Periodo inválido: '{}'; use días ('30d', 1 a 3650) u horas ('24h', 1 a 8760)",
+                    extracto(raw.trim())
                 ),
             )
         };
-        let (numero, unidad) = texto.split_at(texto.len().saturating_sub(1));
-        let n: i64 = numero.parse().map_err(|_| invalido())?;
+        // The unit is the last character, not the last byte: a byte index inside a
+        // multi-byte character ("€") panics.
+        let mut caracteres = texto.chars();
+        let unidad = caracteres.next_back();
+        let n: i64 = caracteres.as_str().parse().map_err(|_| invalido())?;
         match unidad {
-            "d" if (1..=3650).contains(&n) => Ok(Self(Duration::days(n))),
-            "h" if (1..=8760).contains(&n) => Ok(Self(Duration::hours(n))),
+            Some('d') if (1..=3650).contains(&n) => Ok(Self(Duration::days(n))),
+            Some('h') if (1..=8760).contains(&n) => Ok(Self(Duration::hours(n))),
             _ => Err(invalido()),
         }
     }
@@ -170,5 +174,35 @@ impl Metricas {
                 .map(|(canal, a)| a.cerrar(*canal))
                 .collect::<DomainResult<_>>()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_parse_days_and_hours() {
+        assert_eq!(
+            Periodo::parse("periodo", "30d"),
+            Ok(Periodo(Duration::days(30)))
+        );
+        assert_eq!(
+            Periodo::parse("periodo", " 24H "),
+            Ok(Periodo(Duration::hours(24)))
+        );
+    }
+
+    #[test]
+    fn any_text_is_a_field_error_never_a_panic() {
+        let largo = "€".repeat(10_000);
+        for malo in [
+            "€", "30€", "€d", "3€d", "d", "", " ", "0d", "3651d", "8761h", "-1d", "1.5d", "٣d",
+            "30 d", "30dd", "ñ", "👍🏽", &largo,
+        ] {
+            let error = Periodo::parse("periodo", malo).expect_err(malo);
+            assert_eq!(error.campo(), Some("periodo"), "{malo}");
+            assert!(error.to_string().len() < 200, "{malo}: {error}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
-use kernel::{Dinero, DomainError, DomainResult, Moneda, values::Email};
+use kernel::{Dinero, DomainError, DomainResult, Moneda, error::extracto, values::Email};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +63,7 @@ impl Canal {
                 campo,
                 format!(
                     "Canal desconocido: '{}'; use uno de: {}",
-                    raw.trim(),
+                    extracto(raw.trim()),
                     validos.join(", ")
                 ),
             )
@@ -135,7 +135,10 @@ impl Metadatos {
             if !valida {
                 return Err(DomainError::invalid(
                     campo,
-                    format!("Clave de metadato inválida: '{clave}' (use a-z, 0-9 y _)"),
+                    format!(
+                        "Clave de metadato inválida: '{}' (use a-z, 0-9 y _)",
+                        extracto(&clave)
+                    ),
                 ));
             }
             if valor.chars().count() > Self::MAX_VALOR || valor.chars().any(char::is_control) {
@@ -223,6 +226,8 @@ pub struct Producto {
 impl Producto {
     /// Most product lines per conversion.
     pub const MAX: usize = 100;
+    /// Most units of one line.
+    pub const MAX_CANTIDAD: u32 = 1_000_000;
 
     /// Validates line `indice` in `moneda`.
     pub fn parse(
@@ -249,21 +254,26 @@ impl Producto {
                 "El nombre del producto es obligatorio (máximo 200 caracteres)",
             ));
         }
-        let precio = Dinero::new(precio, moneda)
+        // The same validation as every other amount a client gives (the conversion's
+        // `valor` included): the currency's scale and the one maximum.
+        let precio = Dinero::importe(precio, moneda)
             .map_err(|e| DomainError::invalid(campo("precio"), e.to_string()))?
             .valor();
-        if !(1..=1_000_000).contains(&cantidad) {
-            return Err(DomainError::invalid(
-                campo("cantidad"),
-                "La cantidad debe estar entre 1 y 1000000",
-            ));
-        }
+        let cantidad = u32::try_from(cantidad)
+            .ok()
+            .filter(|c| (1..=Self::MAX_CANTIDAD).contains(c))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    campo("cantidad"),
+                    format!("La cantidad debe estar entre 1 y {}", Self::MAX_CANTIDAD),
+                )
+            })?;
         Ok(Self {
             id,
             nombre,
             categoria: texto_opcional(&campo("categoria"), categoria, 100)?,
             precio,
-            cantidad: cantidad as u32,
+            cantidad,
         })
     }
 }

@@ -25,8 +25,7 @@ pub type ConversionesSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema over a service.
 pub fn schema(service: Arc<ConversionService>, live: LiveEvents) -> ConversionesSchema {
-    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
-        .enable_federation()
+    kernel::graphql::schema_builder(QueryRoot, MutationRoot, SubscriptionRoot)
         // Composed into the supergraph: the gateway plans subscriptions to this subgraph.
         .enable_subscription_in_federation()
         .data(service)

@@ -2,6 +2,7 @@ use async_graphql::{ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use kernel::{
     DomainError, DomainResult,
+    error::extracto,
     graphql::{DecimalScalar, DineroGql, DineroInput, InfoPaginacion},
 };
 use uuid::Uuid;
@@ -66,8 +67,9 @@ pub(crate) fn parse_uuid(campo: &str, id: &ID) -> DomainResult<Uuid> {
     if texto.is_empty() {
         return Err(DomainError::invalid(campo, "El id es obligatorio"));
     }
-    let uuid = Uuid::parse_str(texto)
-        .map_err(|_| DomainError::invalid(campo, format!("'{texto}' no es un UUID válido")))?;
+    let uuid = Uuid::parse_str(texto).map_err(|_| {
+        DomainError::invalid(campo, format!("'{}' no es un UUID válido", extracto(texto)))
+    })?;
     if uuid.is_nil() {
         return Err(DomainError::invalid(
             campo,
@@ -545,12 +547,10 @@ impl FiltroConversionesEntidadInput {
         limite: i64,
     ) -> DomainResult<domain::FiltroPorEntidad> {
         rango(self.desde, self.hasta)?;
-        if !(1..=100).contains(&limite) {
-            return Err(DomainError::invalid(
-                "limite",
-                "El límite debe estar entre 1 y 100",
-            ));
-        }
+        let limite = u64::try_from(limite)
+            .ok()
+            .filter(|l| (1..=100).contains(l))
+            .ok_or_else(|| DomainError::invalid("limite", "El límite debe estar entre 1 y 100"))?;
         Ok(domain::FiltroPorEntidad {
             dimension,
             canal: self
@@ -560,7 +560,7 @@ impl FiltroConversionesEntidadInput {
             estado: self.estado.map(Into::into),
             desde: self.desde,
             hasta: self.hasta,
-            limite: limite as u64,
+            limite,
         })
     }
 }

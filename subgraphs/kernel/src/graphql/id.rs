@@ -1,12 +1,16 @@
 use async_graphql::ID;
 use uuid::Uuid;
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, extracto};
 
 /// Parses a GraphQL `ID` holding a UUID; a malformed one is bad input on `campo`.
 pub fn parse_id(campo: &str, id: &ID) -> DomainResult<Uuid> {
-    Uuid::parse_str(id.as_str().trim())
-        .map_err(|_| DomainError::invalid(campo, format!("'{}' no es un UUID válido", id.as_str())))
+    Uuid::parse_str(id.as_str().trim()).map_err(|_| {
+        DomainError::invalid(
+            campo,
+            format!("'{}' no es un UUID válido", extracto(id.as_str().trim())),
+        )
+    })
 }
 
 #[cfg(test)]

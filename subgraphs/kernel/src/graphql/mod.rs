@@ -1,5 +1,6 @@
 //! GraphQL adapters of the kernel's shared types, identical in every subgraph (`@shareable`).
 
+mod coercion;
 mod dashboard;
 mod decimal;
 mod entities;
@@ -8,7 +9,10 @@ mod id;
 mod mirror;
 mod money;
 mod pagination;
+pub(crate) mod panicos;
+mod schema;
 
+pub use coercion::{ErroresDeEntrada, MAX_ERRORES};
 pub use dashboard::{CONTADORES_ID, contadores_id, contar};
 pub use decimal::DecimalScalar;
 pub use entities::{
@@ -19,3 +23,5 @@ pub use error::{GraphqlResultExt, to_graphql_error};
 pub use id::parse_id;
 pub use money::{DineroGql, DineroInput, MonedaGql};
 pub use pagination::{InfoPaginacion, OrdenGql, Paginacion};
+pub use panicos::CapturaPanicos;
+pub use schema::schema_builder;

@@ -67,9 +67,10 @@ pub struct DineroInput {
 }
 
 impl DineroInput {
-    /// Validates the amount for the input field `campo`.
+    /// Validates the amount for the input field `campo`: the currency's scale and the
+    /// maximum every client amount has ([`Dinero::importe`]).
     pub fn to_domain(&self, campo: &str) -> DomainResult<Dinero> {
-        Dinero::new(self.valor.0, self.moneda.into())
+        Dinero::importe(self.valor.0, self.moneda.into())
             .map_err(|error| DomainError::invalid(campo, error.to_string()))
     }
 }

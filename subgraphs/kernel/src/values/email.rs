@@ -2,7 +2,7 @@ use std::{fmt, str::FromStr};
 
 use email_address::EmailAddress;
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, extracto};
 
 /// A syntactically valid e-mail address, stored in lower case so uniqueness ignores case.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -15,7 +15,8 @@ impl Email {
     /// Validates an address for the input field `campo`.
     pub fn parse(campo: &str, raw: &str) -> DomainResult<Self> {
         let trimmed = raw.trim();
-        let invalid = || DomainError::invalid(campo, format!("Email inválido: '{trimmed}'"));
+        let invalid =
+            || DomainError::invalid(campo, format!("Email inválido: '{}'", extracto(trimmed)));
         if trimmed.is_empty() || trimmed.len() > Self::MAX_LEN {
             return Err(invalid());
         }

@@ -1,6 +1,6 @@
 use std::{fmt, ops::RangeInclusive};
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, extracto};
 
 /// A number written with digits only (cédula, document number, account number).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -13,7 +13,7 @@ impl SoloDigitos {
         if trimmed.is_empty() || !trimmed.chars().all(|c| c.is_ascii_digit()) {
             return Err(DomainError::invalid(
                 campo,
-                format!("'{trimmed}' debe contener solo dígitos"),
+                format!("'{}' debe contener solo dígitos", extracto(trimmed)),
             ));
         }
         if !largo.contains(&trimmed.len()) {
@@ -41,9 +41,11 @@ impl SoloDigitos {
 
     /// The number with all but its last four digits hidden (`******7890`).
     pub fn enmascarado(&self) -> String {
-        let visible = self.0.len().min(4);
-        let hidden = self.0.len() - visible;
-        format!("{}{}", "*".repeat(hidden), &self.0[hidden..])
+        // Counted in characters, not bytes: a stored value is never sliced inside one.
+        let total = self.0.chars().count();
+        let hidden = total.saturating_sub(4);
+        let visible: String = self.0.chars().skip(hidden).collect();
+        format!("{}{visible}", "*".repeat(hidden))
     }
 }
 

@@ -31,8 +31,12 @@ impl Porcentaje {
 
     /// The value in ten-thousandths (`15.5` → `155000`), for exact integer storage.
     pub fn diezmilesimas(&self) -> i64 {
-        // At most 100 with 4 decimals: always fits.
-        (self.0 * Decimal::from(10_000)).trunc().mantissa() as i64
+        // At most 100 with 4 decimals once validated: always fits. Checked anyway, so a
+        // value rebuilt with `from_trusted` can never overflow into a panic.
+        self.0
+            .checked_mul(Decimal::from(10_000))
+            .and_then(|d| i64::try_from(d.trunc()).ok())
+            .unwrap_or(i64::MAX)
     }
 
     /// Rebuilds a percentage from ten-thousandths.

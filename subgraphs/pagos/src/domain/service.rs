@@ -182,11 +182,15 @@ impl PagosService {
                 "montoMax debe ser mayor o igual que montoMin",
             ));
         }
-        if filtro.monto_min.is_some_and(|m| m.is_sign_negative()) {
-            return Err(DomainError::invalid(
-                "filtro.montoMin",
-                "El monto mínimo no puede ser negativo",
-            ));
+        // Bounds are amounts a client gives: the same limits as every other one.
+        for (campo, monto) in [
+            ("filtro.montoMin", filtro.monto_min),
+            ("filtro.montoMax", filtro.monto_max),
+        ] {
+            if let Some(monto) = monto {
+                kernel::money::validar_magnitud(monto)
+                    .map_err(|e| DomainError::invalid(campo, e.to_string()))?;
+            }
         }
         if let (Some(desde), Some(hasta)) = (filtro.desde, filtro.hasta)
             && desde > hasta

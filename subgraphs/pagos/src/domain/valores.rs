@@ -1,6 +1,6 @@
 //! Value objects of the `pagos` context: validated once, at the edge.
 
-use kernel::{DomainError, DomainResult};
+use kernel::{DomainError, DomainResult, error::extracto};
 
 pub(crate) use kernel::coded_enum as enum_codigos;
 
@@ -76,7 +76,8 @@ impl Ciclo {
             return Err(DomainError::invalid(
                 "ciclo",
                 format!(
-                    "Ciclo inválido: '{texto}' (use letras, dígitos, '-' o '_', como CYCLE-2024-09)"
+                    "Ciclo inválido: '{}' (use letras, dígitos, '-' o '_', como CYCLE-2024-09)",
+                    extracto(texto)
                 ),
             ));
         }
@@ -108,11 +109,12 @@ impl MetodoPago {
     /// Validates the mask for the input field `metodoPago.mascara`.
     pub fn new(tipo: TipoMetodoPago, mascara: &str) -> DomainResult<Self> {
         let mascara = mascara.trim();
-        let asteriscos = mascara.chars().take_while(|c| *c == '*').count();
-        let resto = &mascara[asteriscos..];
+        // Split on characters, never on a byte index computed from them.
+        let resto = mascara.trim_start_matches('*');
+        let asteriscos = mascara.chars().count() - resto.chars().count();
         if asteriscos < 2
-            || mascara.len() > 32
-            || resto.len() != 4
+            || mascara.chars().count() > 32
+            || resto.chars().count() != 4
             || !resto.chars().all(|c| c.is_ascii_digit())
         {
             return Err(DomainError::invalid(

@@ -17,14 +17,11 @@ use kernel::DomainError;
 
 /// Validates a list size (1–100).
 fn limite(valor: i64) -> Result<u64> {
-    if !(1..=100).contains(&valor) {
-        return Err(DomainError::invalid(
-            "limite",
-            "El límite debe estar entre 1 y 100",
-        ))
-        .gql();
-    }
-    Ok(valor as u64)
+    u64::try_from(valor)
+        .ok()
+        .filter(|l| (1..=100).contains(l))
+        .ok_or_else(|| DomainError::invalid("limite", "El límite debe estar entre 1 y 100"))
+        .gql()
 }
 
 async fn comisiones<F>(

@@ -153,7 +153,12 @@ fn filtrar_comisiones(f: &FiltroComisiones) -> sea_orm::Select<Comisiones> {
 /// `valor` bound of each currency in minor units (`ceil` for a minimum, `floor` for a
 /// maximum), so a payout's own scale decides.
 fn umbral(valor: Decimal, moneda: Moneda, minimo: bool) -> i64 {
-    let escalado = valor * Decimal::from(10i64.pow(moneda.escala()));
+    // A bound beyond any storable amount matches all or nothing: saturate instead of
+    // overflowing (`*` on a decimal panics on overflow).
+    let saturado = if minimo { i64::MAX } else { i64::MIN };
+    let Some(escalado) = valor.checked_mul(Decimal::from(10i64.pow(moneda.escala()))) else {
+        return saturado;
+    };
     let redondeado = escalado.round_dp_with_strategy(
         0,
         if minimo {
@@ -162,11 +167,7 @@ fn umbral(valor: Decimal, moneda: Moneda, minimo: bool) -> i64 {
             RoundingStrategy::ToNegativeInfinity
         },
     );
-    i64::try_from(redondeado.mantissa() / 10i128.pow(redondeado.scale())).unwrap_or(if minimo {
-        i64::MAX
-    } else {
-        i64::MIN
-    })
+    i64::try_from(redondeado).unwrap_or(saturado)
 }
 
 fn condicion_pagos(f: &FiltroPagos) -> Condition {
