@@ -160,6 +160,10 @@ pub struct CorsConfig {
     pub max_age_secs: u64,
 }
 
+/// Default longest request URI: below the 64 KiB at which the HTTP parser itself refuses
+/// a request line (with a bare 414), so that longer URIs get a GraphQL error instead.
+pub const DEFAULT_MAX_URI_BYTES: usize = 32 << 10;
+
 /// Limits applied to every request.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -170,8 +174,15 @@ pub struct LimitsConfig {
     pub plan_cache_mb: u64,
     /// Memory for cached validated documents, in MiB.
     pub document_cache_mb: u64,
-    /// Longest time a whole request may take, in milliseconds.
+    /// Longest time a whole request may take, in milliseconds: parsing, validation,
+    /// limits, planning, subgraph requests and shaping the response all count, and past it
+    /// the request ends with `REQUEST_TIMEOUT` (HTTP 504).
     pub request_timeout_ms: u64,
+    /// Longest request URI, in bytes (414 `URI_TOO_LONG` over it).
+    pub max_uri_bytes: usize,
+    /// After a shutdown signal, how long requests in flight may still take, in
+    /// milliseconds; then the gateway stops anyway.
+    pub shutdown_grace_ms: u64,
     /// Most tokens in a document (0: no limit).
     pub max_tokens: usize,
     /// Deepest field nesting (0: no limit).
@@ -180,6 +191,8 @@ pub struct LimitsConfig {
     pub max_aliases: usize,
     /// Most root fields in an operation (0: no limit).
     pub max_root_fields: usize,
+    /// Most fields in an operation with every fragment spread expanded (0: no limit).
+    pub max_fields: u64,
     /// Highest static cost estimate (0: no limit).
     pub max_cost: u64,
     /// List size assumed where no slicing argument or `@listSize` says.
@@ -194,10 +207,13 @@ impl Default for LimitsConfig {
             plan_cache_mb: crate::engine::DEFAULT_PLAN_CACHE_BYTES >> 20,
             document_cache_mb: crate::engine::DEFAULT_DOCUMENT_CACHE_BYTES >> 20,
             request_timeout_ms: 60_000,
+            max_uri_bytes: DEFAULT_MAX_URI_BYTES,
+            shutdown_grace_ms: 10_000,
             max_tokens: crate::engine::DEFAULT_MAX_TOKENS,
             max_depth: operation.max_depth.unwrap_or(0),
             max_aliases: operation.max_aliases.unwrap_or(0),
             max_root_fields: operation.max_root_fields.unwrap_or(0),
+            max_fields: operation.max_fields.unwrap_or(0),
             max_cost: operation.max_cost.unwrap_or(0),
             default_list_size: operation.default_list_size,
         }
@@ -212,6 +228,7 @@ impl LimitsConfig {
             max_depth: on(self.max_depth),
             max_aliases: on(self.max_aliases),
             max_root_fields: on(self.max_root_fields),
+            max_fields: (self.max_fields > 0).then_some(self.max_fields),
             max_cost: (self.max_cost > 0).then_some(self.max_cost),
             default_list_size: self.default_list_size,
         }
@@ -552,6 +569,7 @@ impl GatewayConfig {
         positive("subgraph_timeout_ms", self.subgraph_timeout_ms)?;
         positive("limits.request_timeout_ms", self.limits.request_timeout_ms)?;
         positive("limits.max_body_bytes", self.limits.max_body_bytes as u64)?;
+        positive("limits.max_uri_bytes", self.limits.max_uri_bytes as u64)?;
         positive("limits.plan_cache_mb", self.limits.plan_cache_mb)?;
         positive("limits.document_cache_mb", self.limits.document_cache_mb)?;
         for (name, subgraph) in &self.subgraphs {

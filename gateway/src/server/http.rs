@@ -43,6 +43,9 @@ pub(crate) fn respond(headers: &HeaderMap, response: EngineResponse) -> Response
     let modern = wants_graphql_response(headers);
     let status = match response.request_error {
         Some(ErrorCode::MethodNotAllowed) => StatusCode::METHOD_NOT_ALLOWED,
+        // Not errors of the request itself: the status says so to every client.
+        Some(ErrorCode::RequestTimeout) => StatusCode::GATEWAY_TIMEOUT,
+        Some(ErrorCode::InternalServerError) => StatusCode::INTERNAL_SERVER_ERROR,
         Some(code) if modern => {
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
         }
@@ -110,6 +113,8 @@ pub(crate) fn options(
             .get(EXPOSE_PLAN_HEADER)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+        // The engine's own request timeout, from when it starts.
+        deadline: None,
     }
 }
 
