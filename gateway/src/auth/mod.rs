@@ -5,6 +5,6 @@ mod jwt;
 mod login;
 mod policy;
 
-pub use jwt::{AuthError, Claims, JwksSource, JwtVerifier};
+pub use jwt::{AuthError, Claims, DEFAULT_LEEWAY_SECS, JwksSource, JwtVerifier};
 pub use login::{IssuedToken, Login, LoginUser};
 pub use policy::{AccessPolicy, Denied};

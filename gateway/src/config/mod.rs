@@ -2,6 +2,7 @@
 //! variable (`GATEWAY_` + the key path in upper case, `__` between levels:
 //! `GATEWAY_CORS__ALLOW_ORIGINS='["https://app.example"]'`), validated before serving.
 
+mod env;
 mod error;
 
 use std::{
@@ -70,6 +71,10 @@ pub struct GatewayConfig {
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
+    /// `GATEWAY_*` variables of the environment that name no setting, so were not read
+    /// (reported at start).
+    #[serde(skip)]
+    pub ignored_env: Vec<String>,
 }
 
 impl Default for AuthConfig {
@@ -81,6 +86,7 @@ impl Default for AuthConfig {
             jwt_secret: None,
             issuer: None,
             audience: None,
+            leeway_secs: crate::auth::DEFAULT_LEEWAY_SECS,
             users: Vec::new(),
             token_ttl_secs: 3600,
         }
@@ -100,10 +106,12 @@ pub struct AuthConfig {
     pub jwks_max_age_secs: u64,
     /// Shortest time between two JWKS fetches (unknown `kid`s fetch at most this often).
     pub jwks_min_refresh_secs: u64,
-    /// Required `iss`, if set.
+    /// Required `iss`, if set (a token without `iss` is refused).
     pub issuer: Option<String>,
-    /// Required `aud`, if set.
+    /// Required `aud`, if set (a token without `aud` is refused).
     pub audience: Option<String>,
+    /// Clock skew allowed on `exp`/`nbf`, in seconds (at most 300).
+    pub leeway_secs: u64,
     /// Users of `POST /auth/login` (demo and embedded mode); none: no login route.
     pub users: Vec<crate::auth::LoginUser>,
     /// Lifetime of login tokens, in seconds.
@@ -264,6 +272,7 @@ impl Default for GatewayConfig {
             subscriptions: SubscriptionsConfig::default(),
             rest: RestConfig::default(),
             telemetry: TelemetryConfig::default(),
+            ignored_env: Vec::new(),
         }
     }
 }
@@ -545,13 +554,28 @@ impl GatewayConfig {
             }
             figment = figment.merge(Toml::file(file));
         }
-        let config: Self = figment
-            // GATEWAY_CONFIG names the file (a flag's variable), not a setting.
-            .merge(Env::prefixed("GATEWAY_").ignore(&["CONFIG"]).split("__"))
+        let (settings, ignored) = env::partition("GATEWAY_");
+        let mut config: Self = figment
+            .merge(
+                Env::prefixed("GATEWAY_")
+                    .filter(move |name| settings.iter().any(|s| s.as_str() == name.as_str()))
+                    .split("__"),
+            )
             .extract()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.ignored_env = ignored;
         config.validate()?;
         Ok(config)
+    }
+
+    /// Logs the `GATEWAY_*` variables that were not read (call once logging is set up).
+    pub fn warn_ignored_env(&self) {
+        for name in &self.ignored_env {
+            tracing::warn!(
+                variable = %name,
+                "environment variable ignored: it starts with GATEWAY_ but names no setting"
+            );
+        }
     }
 
     /// Checks what types alone cannot.
@@ -614,6 +638,12 @@ impl GatewayConfig {
             return Err(ConfigError::Setting {
                 key: "subgraph_secret".into(),
                 problem: "needs at least 16 characters, all valid in an HTTP header".into(),
+            });
+        }
+        if self.auth.leeway_secs > 300 {
+            return Err(ConfigError::Setting {
+                key: "auth.leeway_secs".into(),
+                problem: "at most 300: a longer leeway keeps expired tokens working".into(),
             });
         }
         if let Some(url) = &self.auth.jwks_url

@@ -190,12 +190,15 @@ pub fn engine_with_metrics(
             max_age: Duration::from_secs(auth.jwks_max_age_secs),
             min_interval: Duration::from_secs(auth.jwks_min_refresh_secs),
         });
-        engine = engine.with_jwt(Arc::new(JwtVerifier::new(
-            auth.jwt_secret.as_deref(),
-            jwks,
-            auth.issuer.as_deref(),
-            auth.audience.as_deref(),
-        )));
+        engine = engine.with_jwt(Arc::new(
+            JwtVerifier::new(
+                auth.jwt_secret.as_deref(),
+                jwks,
+                auth.issuer.as_deref(),
+                auth.audience.as_deref(),
+            )
+            .with_leeway(auth.leeway_secs),
+        ));
     }
     if let Some(secret) = &auth.jwt_secret
         && !auth.users.is_empty()
@@ -472,6 +475,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 pub async fn run_with(config: GatewayConfig, extra: Router) -> anyhow::Result<()> {
     // Only now: the configuration says whether spans are exported.
     let tracing = init_tracing(Some(&config.telemetry))?;
+    config.warn_ignored_env();
     let (engine, introspected) = if config.introspect.subgraphs.is_empty() {
         (engine_from_file(&config)?, None)
     } else {
@@ -517,6 +521,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<()> {
         listen: None,
     };
     let config = serve.config()?;
+    config.warn_ignored_env();
     let engine = engine_from_file(&config)?;
     println!(
         "configuration and supergraph {} are valid: {} subgraphs",
