@@ -517,8 +517,10 @@ impl RateLimitConfig {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct CircuitBreakerConfig {
-    /// Consecutive failed requests (transport error, timeout, non-GraphQL answer) that
-    /// open a subgraph's breaker (0: never).
+    /// Consecutive failed requests that open a subgraph's breaker (0: never). Failures are
+    /// what says the subgraph is unreachable or overloaded: a transport error, a timeout,
+    /// HTTP 502/503/504, a non-GraphQL answer other than a 4xx or a bare 500; a 500 (a
+    /// panic on one caller's input) or GraphQL errors are answers, not failures.
     pub failure_threshold: u32,
     /// How long an open breaker fails requests at once before letting one trial through,
     /// in milliseconds.
