@@ -166,6 +166,26 @@ struct Admitted {
 /// Plans differ by normalised document, operation and the override labels in force.
 type PlanKey = (Arc<str>, Option<String>, Vec<String>);
 
+/// Gives an error without `extensions.code` one: a subgraph's error (it names its
+/// `service`) is `DOWNSTREAM_SERVICE_ERROR`, as Apollo Gateway marks them; anything else
+/// the gateway made is `INTERNAL_SERVER_ERROR`.
+fn default_code(error: &mut Value) {
+    let Value::Object(error) = error else { return };
+    let extensions = error
+        .entry("extensions")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(extensions) = extensions
+        && !extensions.contains_key("code")
+    {
+        let code = if extensions.contains_key("service") {
+            "DOWNSTREAM_SERVICE_ERROR"
+        } else {
+            "INTERNAL_SERVER_ERROR"
+        };
+        extensions.insert("code".into(), code.into());
+    }
+}
+
 /// The plan cache's key of an operation.
 fn plan_key(
     normalised: &Arc<str>,
@@ -436,23 +456,25 @@ impl Engine {
         labels: &HashSet<String>,
     ) -> Result<Arc<CachedPlan>, PipelineError> {
         let key = plan_key(normalised, operation_name, labels);
-        if let Some(cached) = self.plans.get(&key) {
-            self.metrics.cache("plan", true);
-            return Ok(cached);
-        }
-        self.metrics.cache("plan", false);
-        let plan = self
-            .planner
-            .plan(&self.supergraph, document, operation, labels)
-            .map_err(|error| {
-                PipelineError::single(ErrorCode::QueryPlanningFailed, error.to_string())
-            })?;
-        let json = serde_json::to_vec(&plan).map_or(0, |v| v.len() as u64);
-        let cached = Arc::new(CachedPlan {
-            plan: Arc::new(plan),
-            bytes: json * 2 + normalised.len() as u64,
-        });
-        self.plans.insert(key, cached.clone());
+        let mut planned_here = false;
+        // One planning per key: requests asking for the same plan at once (on blocking
+        // threads) wait for the first instead of planning again, so they share one plan
+        // (identical subscriptions are shared by plan).
+        let cached = self.plans.get_or_insert_with(&key, || {
+            planned_here = true;
+            let plan = self
+                .planner
+                .plan(&self.supergraph, document, operation, labels)
+                .map_err(|error| {
+                    PipelineError::single(ErrorCode::QueryPlanningFailed, error.to_string())
+                })?;
+            let json = serde_json::to_vec(&plan).map_or(0, |v| v.len() as u64);
+            Ok(Arc::new(CachedPlan {
+                plan: Arc::new(plan),
+                bytes: json * 2 + normalised.len() as u64,
+            }))
+        })?;
+        self.metrics.cache("plan", !planned_here);
         Ok(cached)
     }
 
@@ -1044,6 +1066,9 @@ impl Engine {
                 }
                 Err(error) => return Self::request_error(error),
             }
+        }
+        for error in &mut raw.errors {
+            default_code(error);
         }
         let extensions = options.expose_plan.then(
             || json!({ "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan } }),

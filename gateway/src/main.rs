@@ -23,6 +23,9 @@ enum Command {
     Compose(gateway::compose::ComposeArgs),
     /// Validate the configuration and the supergraph without serving.
     Check(gateway::server::CheckArgs),
+    /// Print the argon2 PHC string of a password read from standard input, for
+    /// `auth.users[].password_hash`.
+    HashPassword,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -41,6 +44,13 @@ fn main() -> anyhow::Result<()> {
             Command::Check(args) => {
                 let _tracing = gateway::server::init_tracing(None)?;
                 gateway::server::check(args)
+            }
+            Command::HashPassword => {
+                let mut password = String::new();
+                std::io::stdin().read_line(&mut password)?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                println!("{}", gateway::auth::hash_password(password)?);
+                Ok(())
             }
         }
     });

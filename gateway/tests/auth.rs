@@ -23,7 +23,7 @@ async fn federation() -> Federation {
     config.auth.issuer = Some("alpes".into());
     config.auth.users = vec![LoginUser {
         username: "pricing".into(),
-        password: "s3cret-pricing".into(),
+        password_hash: gateway::auth::hash_password("s3cret-pricing").expect("hash"),
         scopes: vec!["read:prices".into()],
     }];
     Federation::conformance_with(with_rules, config).await

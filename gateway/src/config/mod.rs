@@ -89,6 +89,41 @@ impl Default for AuthConfig {
             leeway_secs: crate::auth::DEFAULT_LEEWAY_SECS,
             users: Vec::new(),
             token_ttl_secs: 3600,
+            login_throttle: LoginThrottleConfig::default(),
+        }
+    }
+}
+
+/// Failed logins allowed before `POST /auth/login` answers 429 for a while.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginThrottleConfig {
+    /// Failed attempts for one user name per window (0: no limit).
+    pub max_failures_per_user: u32,
+    /// Failed attempts from one client address per window (0: no limit).
+    pub max_failures_per_ip: u32,
+    /// The window, in seconds from its first failure.
+    pub window_secs: u64,
+}
+
+impl Default for LoginThrottleConfig {
+    fn default() -> Self {
+        let defaults = crate::auth::LoginThrottle::default();
+        Self {
+            max_failures_per_user: defaults.max_failures_per_user,
+            max_failures_per_ip: defaults.max_failures_per_ip,
+            window_secs: defaults.window.as_secs(),
+        }
+    }
+}
+
+impl LoginThrottleConfig {
+    /// The login's settings.
+    pub fn settings(&self) -> crate::auth::LoginThrottle {
+        crate::auth::LoginThrottle {
+            max_failures_per_user: self.max_failures_per_user,
+            max_failures_per_ip: self.max_failures_per_ip,
+            window: Duration::from_secs(self.window_secs),
         }
     }
 }
@@ -116,6 +151,8 @@ pub struct AuthConfig {
     pub users: Vec<crate::auth::LoginUser>,
     /// Lifetime of login tokens, in seconds.
     pub token_ttl_secs: u64,
+    /// Throttling of failed logins, per user name and per client address.
+    pub login_throttle: LoginThrottleConfig,
 }
 
 /// Automatic persisted queries and the safelist.
@@ -795,6 +832,20 @@ impl GatewayConfig {
                 problem: "must not be empty".into(),
             });
         }
+        for (i, user) in self.auth.users.iter().enumerate() {
+            if let Err(problem) = crate::auth::check_password_hash(&user.password_hash) {
+                return Err(ConfigError::Setting {
+                    key: format!("auth.users[{i}].password_hash"),
+                    problem: format!(
+                        "{problem}: give an argon2 PHC string ($argon2id$v=19$m=…), never the password"
+                    ),
+                });
+            }
+        }
+        positive(
+            "auth.login_throttle.window_secs",
+            self.auth.login_throttle.window_secs,
+        )?;
         if !self.auth.users.is_empty() && self.auth.jwt_secret.is_none() {
             return Err(ConfigError::Setting {
                 key: "auth.users".into(),

@@ -209,7 +209,8 @@ pub fn engine_with_metrics(
             auth.issuer.clone(),
             auth.audience.clone(),
             auth.token_ttl_secs,
-        )));
+            auth.login_throttle.settings(),
+        )?));
     }
     Ok(engine
         .with_subscriptions(config.subgraph_secret.as_deref(), subscription_buffer)
