@@ -532,6 +532,22 @@ impl Engine {
         planned
     }
 
+    /// Runs every stage before execution — parse, validate, operation choice, variables,
+    /// limits, plan — on the calling thread, asking no subgraph (and ignoring field
+    /// authorization). For tools and the fuzz targets: the stages a request goes through
+    /// before its first subgraph fetch, as one call.
+    pub fn dry_run(&self, request: &GraphqlRequest) -> Result<(), PipelineError> {
+        let query = request.query.as_deref().unwrap_or_default();
+        let document = self.document(query)?;
+        let admitted = self.admit_document(document, request, HttpMethod::Streaming, None)?;
+        self.plan_with(
+            &admitted,
+            request.operation_name.as_deref(),
+            &Denied::default(),
+        )?;
+        Ok(())
+    }
+
     /// Labels for one request: the configured ones, and each `percent(N)` label with
     /// probability N%.
     fn active_labels(&self) -> HashSet<String> {
