@@ -273,3 +273,98 @@ async fn shutdown_drains_for_its_grace_period_and_then_stops() {
     );
     stuck.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_gateway_binary_while_a_request_is_stuck() {
+    let subgraphs = test_subgraphs::conformance::start().await;
+    let sdls: Vec<SubgraphSdl> = subgraphs
+        .iter()
+        .map(|s| SubgraphSdl {
+            name: s.name().to_owned(),
+            url: s.url().to_owned(),
+            sdl: s.sdl().to_owned(),
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("gateway-sigterm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("supergraph.graphql");
+    std::fs::write(&file, compose(&sdls).expect("composes")).expect("write supergraph");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--supergraph",
+        ])
+        .arg(&file)
+        .env("GATEWAY_LIMITS__SHUTDOWN_GRACE_MS", "300")
+        .env("GATEWAY_SUPERGRAPH_POLL_MS", "0")
+        .env("GATEWAY_SUBGRAPH_TIMEOUT_MS", "120000")
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("the gateway starts");
+    let url = format!("http://127.0.0.1:{port}/graphql");
+    let http = reqwest::Client::new();
+    // Ready once it answers (a guard of a minute against a gateway that never starts).
+    let ready = Instant::now();
+    while http
+        .post(&url)
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            ready.elapsed() < Duration::from_secs(60),
+            "the gateway never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let accounts = test_subgraphs::by_name(&subgraphs, "accounts");
+    accounts.set_delay(Duration::from_secs(120));
+    let stuck = tokio::spawn({
+        let (http, url) = (http.clone(), url.clone());
+        async move {
+            http.post(&url)
+                .json(&json!({ "query": "{ me { name } }" }))
+                .send()
+                .await
+        }
+    });
+    while accounts.requests().is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = tokio::task::spawn_blocking(move || {
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return Some(status);
+            }
+            // A guard against a gateway that never stops.
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .await
+    .expect("waiter");
+    let exit = exit.expect("the gateway stopped after SIGTERM despite the stuck request");
+    assert!(exit.success(), "{exit:?}");
+    println!(
+        "SIGTERM to exit with a stuck request: {}",
+        millis(started.elapsed())
+    );
+    stuck.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}

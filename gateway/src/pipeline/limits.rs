@@ -324,3 +324,87 @@ pub fn check(limits: &OperationLimits, measure: &OperationMeasure) -> Result<(),
         limits.max_cost,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use apollo_compiler::{ExecutableDocument, Schema};
+    use serde_json::Map;
+
+    use super::*;
+
+    fn measured(document: &str) -> OperationMeasure {
+        let schema = Schema::parse_and_validate("type Query { a: Int b: [Query] }", "s.graphql")
+            .expect("schema");
+        let document = ExecutableDocument::parse(&schema, document, "q.graphql")
+            .unwrap_or_else(|with_errors| with_errors.partial);
+        let operation = document
+            .operations
+            .iter()
+            .next()
+            .expect("an operation")
+            .clone();
+        measure(&schema, &document, &operation, &Map::new(), 10, None).expect("in time")
+    }
+
+    #[test]
+    fn a_fragment_spread_twice_per_level_counts_every_expansion() {
+        let mut document = String::from("{ ...L39 }\nfragment L0 on Query { a x: a }\n");
+        for i in 1..40 {
+            document.push_str(&format!(
+                "fragment L{i} on Query {{ ...L{} ...L{} }}\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        let measure = measured(&document);
+        assert_eq!(measure.fields, 2 << 39);
+        assert_eq!(measure.aliases, 1 << 39);
+        assert_eq!(measure.depth, 1);
+        assert_eq!(
+            measure.root_fields, 2,
+            "a fragment's root fields count once"
+        );
+    }
+
+    #[test]
+    fn a_chain_of_fragments_is_measured_without_deep_recursion() {
+        // Measured recursively this would need a stack frame per fragment.
+        let levels = 100_000;
+        let mut document = String::from("{ ...F0 }\n");
+        for i in 0..levels {
+            document.push_str(&format!(
+                "fragment F{i} on Query {{ b {{ ...F{} }} }}\n",
+                i + 1
+            ));
+        }
+        document.push_str(&format!("fragment F{levels} on Query {{ a }}\n"));
+        let measure = measured(&document);
+        assert_eq!(measure.depth, levels + 1);
+        assert_eq!(measure.fields, levels as u64 + 1);
+    }
+
+    #[test]
+    fn a_cycle_counts_as_empty_instead_of_looping() {
+        let measure =
+            measured("{ ...A }\nfragment A on Query { a ...B }\nfragment B on Query { ...A }");
+        assert_eq!(measure.fields, 1);
+    }
+
+    #[test]
+    fn measuring_past_the_deadline_stops_with_request_timeout() {
+        let schema =
+            Schema::parse_and_validate("type Query { a: Int }", "s.graphql").expect("schema");
+        let document = ExecutableDocument::parse(&schema, "{ a }", "q.graphql").expect("document");
+        let operation = document.operations.iter().next().expect("op").clone();
+        let error = measure(
+            &schema,
+            &document,
+            &operation,
+            &Map::new(),
+            10,
+            Some(Instant::now()),
+        )
+        .expect_err("out of time");
+        assert_eq!(error.code, ErrorCode::RequestTimeout);
+    }
+}
