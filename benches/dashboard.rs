@@ -168,15 +168,21 @@ async fn run() {
     let login = gateway::auth::Login::new(
         vec![gateway::auth::LoginUser {
             username: "admin".into(),
-            password: "admin".into(),
+            password_hash: gateway::auth::hash_password("admin").expect("hash"),
             scopes: vec!["lectura".into(), "escritura".into(), "admin".into()],
         }],
         SECRET,
         None,
         None,
         3600,
-    );
-    let token = login.login("admin", "admin").expect("token").token;
+        gateway::auth::LoginThrottle::default(),
+    )
+    .expect("login");
+    let token = login
+        .login("admin", "admin", None)
+        .await
+        .expect("token")
+        .token;
     let header = format!("Bearer {token}");
     let verifier = gateway::auth::JwtVerifier::hs256(SECRET, None, None);
     let n = 20_000;
@@ -209,7 +215,9 @@ async fn run() {
             &prepared.operation,
             &variables,
             config.limits.default_list_size,
-        );
+            None,
+        )
+        .expect("measured");
         gateway::pipeline::check_limits(&limits, &measure).expect("within limits");
     });
     let queries = vec![dashboard.clone()];

@@ -14,18 +14,21 @@ use tokio::sync::watch;
 const GATEWAY_SUBGRAPH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The embedded gateway's settings: demo users who log in for tokens signed with a secret
-/// drawn at start (tokens end with the process).
-fn gateway_config() -> gateway::config::GatewayConfig {
+/// drawn at start (tokens end with the process). Their demo passwords (each user's name)
+/// are hashed here, at start, as the gateway keeps only argon2 hashes.
+fn gateway_config() -> Result<gateway::config::GatewayConfig> {
     use rand::{Rng, distr::Alphanumeric};
     let secret: String = rand::rng()
         .sample_iter(&Alphanumeric)
         .take(48)
         .map(char::from)
         .collect();
-    let user = |name: &str, scopes: &[&str]| gateway::auth::LoginUser {
-        username: name.to_owned(),
-        password: name.to_owned(),
-        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+    let user = |name: &str, scopes: &[&str]| -> Result<gateway::auth::LoginUser> {
+        Ok(gateway::auth::LoginUser {
+            username: name.to_owned(),
+            password_hash: gateway::auth::hash_password(name)?,
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        })
     };
     let mut config = gateway::config::GatewayConfig {
         subgraph_timeout_ms: u64::try_from(GATEWAY_SUBGRAPH_TIMEOUT.as_millis())
@@ -41,11 +44,11 @@ fn gateway_config() -> gateway::config::GatewayConfig {
     config.rest.routes = crate::rest_routes::routes();
     config.auth.issuer = Some("alpes-partners".to_owned());
     config.auth.users = vec![
-        user("admin", &["lectura", "escritura", "admin"]),
-        user("operador", &["lectura", "escritura"]),
-        user("lector", &["lectura"]),
+        user("admin", &["lectura", "escritura", "admin"])?,
+        user("operador", &["lectura", "escritura"])?,
+        user("lector", &["lectura"])?,
     ];
-    config
+    Ok(config)
 }
 
 /// Runs the gateway alone with the console (deployed topology); the configuration's REST
@@ -156,7 +159,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     // actually bound.
     let supergraph =
         crate::schema::supergraph_at(|s| urls.get(s.name()).cloned().unwrap_or_default())?;
-    let config = gateway_config();
+    let config = gateway_config()?;
     let engine = gateway::server::engine_from_config(&supergraph, &config)?;
     let listener = server::bind(SocketAddr::new(options.host, options.base_port)).await?;
     let addr = listener.local_addr()?;

@@ -7,6 +7,7 @@ use std::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
+    time::{Duration, Instant},
 };
 
 use apollo_compiler::{
@@ -29,6 +30,9 @@ pub const DEFAULT_SUBSCRIPTION_BUFFER: usize = 64;
 
 /// Default most tokens per document.
 pub const DEFAULT_MAX_TOKENS: usize = 20_000;
+
+/// Default time budget of one request.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Default memory for cached plans (least recently used out first when full).
 pub const DEFAULT_PLAN_CACHE_BYTES: u64 = 64 << 20;
@@ -86,6 +90,9 @@ pub struct RequestOptions {
     pub request_id: Option<String>,
     /// The caller's verified JWT claims (none: anonymous).
     pub claims: Option<Claims>,
+    /// When the request must be answered by (none: the engine's request timeout from
+    /// now). Past it the request ends with `REQUEST_TIMEOUT`, CPU-heavy stages included.
+    pub deadline: Option<Instant>,
 }
 
 /// The outcome: a GraphQL response body and, for request errors, their code.
@@ -125,6 +132,8 @@ pub struct Engine {
     limits: pipeline::OperationLimits,
     /// Most tokens a document may have.
     max_tokens: Option<usize>,
+    /// Time budget of one request (unless its options give a deadline).
+    request_timeout: Duration,
     /// APQ, safelist or neither.
     persisted: pipeline::PersistedQueries,
     /// The response and entity caches, if configured.
@@ -156,6 +165,41 @@ struct Admitted {
 
 /// Plans differ by normalised document, operation and the override labels in force.
 type PlanKey = (Arc<str>, Option<String>, Vec<String>);
+
+/// Gives an error without `extensions.code` one: a subgraph's error (it names its
+/// `service`) is `DOWNSTREAM_SERVICE_ERROR`, as Apollo Gateway marks them; anything else
+/// the gateway made is `INTERNAL_SERVER_ERROR`.
+fn default_code(error: &mut Value) {
+    let Value::Object(error) = error else { return };
+    let extensions = error
+        .entry("extensions")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(extensions) = extensions
+        && !extensions.contains_key("code")
+    {
+        let code = if extensions.contains_key("service") {
+            "DOWNSTREAM_SERVICE_ERROR"
+        } else {
+            "INTERNAL_SERVER_ERROR"
+        };
+        extensions.insert("code".into(), code.into());
+    }
+}
+
+/// The plan cache's key of an operation.
+fn plan_key(
+    normalised: &Arc<str>,
+    operation_name: Option<&str>,
+    labels: &HashSet<String>,
+) -> PlanKey {
+    let mut sorted: Vec<String> = labels.iter().cloned().collect();
+    sorted.sort();
+    (
+        normalised.clone(),
+        operation_name.map(str::to_owned),
+        sorted,
+    )
+}
 
 /// The `percent(N)` progressive-override labels of a supergraph.
 fn percent_labels(supergraph: &Supergraph) -> Vec<(String, f64)> {
@@ -200,6 +244,7 @@ impl Engine {
             completions: crate::subscriptions::Fanout::new(DEFAULT_SUBSCRIPTION_BUFFER),
             subgraph_secret: None,
             max_tokens: Some(DEFAULT_MAX_TOKENS),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
             endpoints,
             introspection: true,
             percent_labels,
@@ -276,6 +321,13 @@ impl Engine {
     ) -> Self {
         self.limits = limits;
         self.max_tokens = max_tokens;
+        self
+    }
+
+    /// Sets the time budget of one request: past it the request ends with
+    /// `REQUEST_TIMEOUT`, whichever stage it is in.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
         self
     }
 
@@ -403,30 +455,26 @@ impl Engine {
         operation_name: Option<&str>,
         labels: &HashSet<String>,
     ) -> Result<Arc<CachedPlan>, PipelineError> {
-        let mut sorted: Vec<String> = labels.iter().cloned().collect();
-        sorted.sort();
-        let key = (
-            normalised.clone(),
-            operation_name.map(str::to_owned),
-            sorted,
-        );
-        if let Some(cached) = self.plans.get(&key) {
-            self.metrics.cache("plan", true);
-            return Ok(cached);
-        }
-        self.metrics.cache("plan", false);
-        let plan = self
-            .planner
-            .plan(&self.supergraph, document, operation, labels)
-            .map_err(|error| {
-                PipelineError::single(ErrorCode::QueryPlanningFailed, error.to_string())
-            })?;
-        let json = serde_json::to_vec(&plan).map_or(0, |v| v.len() as u64);
-        let cached = Arc::new(CachedPlan {
-            plan: Arc::new(plan),
-            bytes: json * 2 + normalised.len() as u64,
-        });
-        self.plans.insert(key, cached.clone());
+        let key = plan_key(normalised, operation_name, labels);
+        let mut planned_here = false;
+        // One planning per key: requests asking for the same plan at once (on blocking
+        // threads) wait for the first instead of planning again, so they share one plan
+        // (identical subscriptions are shared by plan).
+        let cached = self.plans.get_or_insert_with(&key, || {
+            planned_here = true;
+            let plan = self
+                .planner
+                .plan(&self.supergraph, document, operation, labels)
+                .map_err(|error| {
+                    PipelineError::single(ErrorCode::QueryPlanningFailed, error.to_string())
+                })?;
+            let json = serde_json::to_vec(&plan).map_or(0, |v| v.len() as u64);
+            Ok(Arc::new(CachedPlan {
+                plan: Arc::new(plan),
+                bytes: json * 2 + normalised.len() as u64,
+            }))
+        })?;
+        self.metrics.cache("plan", !planned_here);
         Ok(cached)
     }
 
@@ -484,6 +532,22 @@ impl Engine {
         planned
     }
 
+    /// Runs every stage before execution — parse, validate, operation choice, variables,
+    /// limits, plan — on the calling thread, asking no subgraph (and ignoring field
+    /// authorization). For tools and the fuzz targets: the stages a request goes through
+    /// before its first subgraph fetch, as one call.
+    pub fn dry_run(&self, request: &GraphqlRequest) -> Result<(), PipelineError> {
+        let query = request.query.as_deref().unwrap_or_default();
+        let document = self.document(query)?;
+        let admitted = self.admit_document(document, request, HttpMethod::Streaming, None)?;
+        self.plan_with(
+            &admitted,
+            request.operation_name.as_deref(),
+            &Denied::default(),
+        )?;
+        Ok(())
+    }
+
     /// Labels for one request: the configured ones, and each `percent(N)` label with
     /// probability N%.
     fn active_labels(&self) -> HashSet<String> {
@@ -516,9 +580,13 @@ impl Engine {
         options: &RequestOptions,
     ) -> Result<futures::stream::BoxStream<'static, bytes::Bytes>, EngineResponse> {
         use futures::StreamExt;
+        let deadline = options
+            .deadline
+            .unwrap_or_else(|| Instant::now() + self.request_timeout);
         let admitted = self
-            .admit(request, options)
+            .admit(request, options, deadline)
             .await
+            .map(Arc::new)
             .map_err(Self::request_error)?;
         if admitted.prepared.operation.operation_type
             != apollo_compiler::executable::OperationType::Subscription
@@ -531,7 +599,9 @@ impl Engine {
                 &admitted,
                 request.operation_name.as_deref(),
                 options.claims.as_ref(),
+                deadline,
             )
+            .await
             .map_err(Self::request_error)?;
         let root = cached
             .plan
@@ -608,7 +678,7 @@ impl Engine {
                 .as_ref()
                 .and_then(|c| c.raw.get("exp"))
                 .and_then(Value::as_u64);
-            let admitted = Arc::new(admitted);
+            let admitted = admitted.clone();
             let denied = Arc::new(denied);
             // Each answer says whether it ends the subscription (an error, the end, an
             // expired token): the shared stream ends right after it.
@@ -710,14 +780,24 @@ impl Engine {
         (Some(body.into()), false)
     }
 
-    /// Runs one GraphQL request (recorded in the metrics).
+    /// Runs one GraphQL request (recorded in the metrics), within its time budget: past
+    /// the deadline it answers `REQUEST_TIMEOUT`, whichever stage it is in (CPU-heavy
+    /// stages run on blocking threads, so the timer can fire while they work, and they stop
+    /// at their next look at the deadline).
     pub async fn execute(
-        &self,
+        self: &Arc<Self>,
         request: &GraphqlRequest,
         options: &RequestOptions,
     ) -> EngineResponse {
-        let started = std::time::Instant::now();
-        let response = self.execute_inner(request, options).await;
+        let started = Instant::now();
+        let deadline = options
+            .deadline
+            .unwrap_or_else(|| started + self.request_timeout);
+        let run = self.execute_inner(request, options, deadline);
+        let response = match tokio::time::timeout_at(deadline.into(), run).await {
+            Ok(response) => response,
+            Err(_) => Self::request_error(pipeline::budget::exceeded("running the operation")),
+        };
         let outcome = if response.request_error.is_some() {
             Outcome::Rejected
         } else if response.has_errors {
@@ -733,15 +813,65 @@ impl Engine {
         response
     }
 
-    /// The request's operation, validated, coerced and within limits.
+    /// Runs CPU-heavy work on a blocking thread, so that it never holds up the threads
+    /// serving other requests and a timer can end the request while it runs. A panic in
+    /// it is an internal error of this request only.
+    async fn offload<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Engine) -> Result<T, PipelineError> + Send + 'static,
+    ) -> Result<T, PipelineError> {
+        let engine = self.clone();
+        match tokio::task::spawn_blocking(move || work(&engine)).await {
+            Ok(result) => result,
+            Err(error) => {
+                tracing::error!(%error, "a request stage panicked");
+                Err(PipelineError::single(
+                    ErrorCode::InternalServerError,
+                    "internal error while preparing the request",
+                ))
+            }
+        }
+    }
+
+    /// The request's operation, validated, coerced and within limits. Parsing and
+    /// validating a document not seen before runs on a blocking thread.
     async fn admit(
-        &self,
+        self: &Arc<Self>,
         request: &GraphqlRequest,
         options: &RequestOptions,
+        deadline: Instant,
     ) -> Result<Admitted, PipelineError> {
         let method = options.method.unwrap_or(HttpMethod::Post);
-        let query = self.persisted.resolve(request).await?;
-        let document = self.document(query.as_deref().unwrap_or_default())?;
+        let query: Arc<str> = self
+            .persisted
+            .resolve(request)
+            .await?
+            .unwrap_or_else(|| Arc::from(""));
+        if let Some(cached) = self.documents.get(&*query) {
+            cached.uses.fetch_add(1, Ordering::Relaxed);
+            self.metrics.cache("document", true);
+            // Measuring is linear in the document, which passed the limits before.
+            return self.admit_document(cached, request, method, Some(deadline));
+        }
+        let request = request.clone();
+        self.offload(move |engine| {
+            pipeline::budget::check(Some(deadline), "waiting to parse the document")?;
+            let document = engine.document(&query)?;
+            engine.admit_document(document, &request, method, Some(deadline))
+        })
+        .await
+    }
+
+    /// The rest of admission once the document is validated: the operation, the GET
+    /// rules, variables, introspection and limits.
+    fn admit_document(
+        &self,
+        document: Arc<CachedDocument>,
+        request: &GraphqlRequest,
+        method: HttpMethod,
+        deadline: Option<Instant>,
+    ) -> Result<Admitted, PipelineError> {
+        pipeline::budget::check(deadline, "validating the document")?;
         let prepared = pipeline::select_operation(
             &self.supergraph.api_schema,
             document.document.clone(),
@@ -765,7 +895,8 @@ impl Engine {
             &prepared.operation,
             &variables,
             self.limits.default_list_size,
-        );
+            deadline,
+        )?;
         pipeline::check_limits(&self.limits, &measure)?;
         Ok(Admitted {
             document,
@@ -777,58 +908,88 @@ impl Engine {
     }
 
     /// The plan of an admitted operation for this caller: fields the caller may not see
-    /// are left out of it (no subgraph is asked for them).
-    fn plan_admitted(
+    /// are left out of it (no subgraph is asked for them). A plan not cached yet is made on
+    /// a blocking thread.
+    async fn plan_admitted(
+        self: &Arc<Self>,
+        admitted: &Arc<Admitted>,
+        operation_name: Option<&str>,
+        claims: Option<&Claims>,
+        deadline: Instant,
+    ) -> Result<(Denied, Arc<CachedPlan>), PipelineError> {
+        // A walk of the operation visiting each fragment once: linear, done here.
+        let denied = if self.policy.is_empty() {
+            Denied::default()
+        } else {
+            self.policy.denied(
+                &admitted.prepared.document,
+                &admitted.prepared.operation.selection_set,
+                claims,
+            )
+        };
+        if denied.is_empty() {
+            let key = plan_key(
+                &admitted.document.normalised,
+                operation_name,
+                &admitted.labels,
+            );
+            if let Some(cached) = self.plans.get(&key) {
+                self.metrics.cache("plan", true);
+                return Ok((denied, cached));
+            }
+        }
+        let admitted = admitted.clone();
+        let operation_name = operation_name.map(str::to_owned);
+        self.offload(move |engine| {
+            pipeline::budget::check(Some(deadline), "waiting to plan the operation")?;
+            let planned = engine.plan_with(&admitted, operation_name.as_deref(), &denied)?;
+            Ok((denied, planned))
+        })
+        .await
+    }
+
+    /// Plans an admitted operation without the fields `denied` (cached).
+    fn plan_with(
         &self,
         admitted: &Admitted,
         operation_name: Option<&str>,
-        claims: Option<&Claims>,
-    ) -> Result<(Denied, Arc<CachedPlan>), PipelineError> {
+        denied: &Denied,
+    ) -> Result<Arc<CachedPlan>, PipelineError> {
         let Admitted {
             document,
             prepared,
             labels,
             ..
         } = admitted;
-        let denied = if self.policy.is_empty() {
-            Denied::default()
-        } else {
-            self.policy.denied(
-                &prepared.document,
-                &prepared.operation.selection_set,
-                claims,
-            )
-        };
-        let planned = if denied.is_empty() {
-            self.plan_for(
+        if denied.is_empty() {
+            return self.plan_for(
                 (&document.normalised, &document.document),
                 &prepared.operation,
                 operation_name,
                 labels,
-            )
-        } else {
-            let filtered = denied.filter(&prepared.document);
-            let normalised: Arc<str> = filtered.serialize().no_indent().to_string().into();
-            match filtered.operations.get(operation_name) {
-                Ok(operation) => {
-                    self.plan_for((&normalised, &filtered), operation, operation_name, labels)
-                }
-                Err(e) => Err(PipelineError::single(
-                    ErrorCode::OperationResolution,
-                    e.message().to_string(),
-                )),
+            );
+        }
+        let filtered = denied.filter(&prepared.document);
+        let normalised: Arc<str> = filtered.serialize().no_indent().to_string().into();
+        match filtered.operations.get(operation_name) {
+            Ok(operation) => {
+                self.plan_for((&normalised, &filtered), operation, operation_name, labels)
             }
-        };
-        Ok((denied, planned?))
+            Err(e) => Err(PipelineError::single(
+                ErrorCode::OperationResolution,
+                e.message().to_string(),
+            )),
+        }
     }
 
     async fn execute_inner(
-        &self,
+        self: &Arc<Self>,
         request: &GraphqlRequest,
         options: &RequestOptions,
+        deadline: Instant,
     ) -> EngineResponse {
-        let admitted = match self.admit(request, options).await {
-            Ok(admitted) => admitted,
+        let admitted = match self.admit(request, options, deadline).await {
+            Ok(admitted) => Arc::new(admitted),
             Err(error) => return Self::request_error(error),
         };
         let Admitted {
@@ -837,7 +998,7 @@ impl Engine {
             kinds,
             variables,
             labels,
-        } = &admitted;
+        } = &*admitted;
         let is_query =
             prepared.operation.operation_type == apollo_compiler::executable::OperationType::Query;
         let caches = self.caches.as_deref().filter(|_| is_query);
@@ -874,11 +1035,15 @@ impl Engine {
             }
             _ => None,
         };
-        let (denied, cached) = match self.plan_admitted(
-            &admitted,
-            request.operation_name.as_deref(),
-            options.claims.as_ref(),
-        ) {
+        let (denied, cached) = match self
+            .plan_admitted(
+                &admitted,
+                request.operation_name.as_deref(),
+                options.claims.as_ref(),
+                deadline,
+            )
+            .await
+        {
             Ok(planned) => planned,
             Err(error) => return Self::request_error(error),
         };
@@ -918,19 +1083,35 @@ impl Engine {
                 Err(error) => return Self::request_error(error),
             }
         }
+        for error in &mut raw.errors {
+            default_code(error);
+        }
         let extensions = options.expose_plan.then(
             || json!({ "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan } }),
         );
         let hint = raw.hint;
-        let (body, has_errors) = executor::serialize_response(
-            &self.supergraph.api_schema,
-            &prepared.document,
-            &prepared.operation,
-            variables,
-            raw,
-            extensions.as_ref(),
-            &denied,
-        );
+        // Shaping walks every value received: proportional to the data, so off the
+        // request threads as well.
+        let shaped = {
+            let admitted = admitted.clone();
+            self.offload(move |engine| {
+                pipeline::budget::check(Some(deadline), "waiting to shape the response")?;
+                Ok(executor::serialize_response(
+                    &engine.supergraph.api_schema,
+                    &admitted.prepared.document,
+                    &admitted.prepared.operation,
+                    &admitted.variables,
+                    raw,
+                    extensions.as_ref(),
+                    &denied,
+                ))
+            })
+            .await
+        };
+        let (body, has_errors) = match shaped {
+            Ok(shaped) => shaped,
+            Err(error) => return Self::request_error(error),
+        };
         let body: bytes::Bytes = body.into();
         // Only complete answers are kept: a partial one (a subgraph down) must not outlive
         // the outage.

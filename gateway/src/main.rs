@@ -23,20 +23,39 @@ enum Command {
     Compose(gateway::compose::ComposeArgs),
     /// Validate the configuration and the supergraph without serving.
     Check(gateway::server::CheckArgs),
+    /// Print the argon2 PHC string of a password read from standard input, for
+    /// `auth.users[].password_hash`.
+    HashPassword,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    match Cli::parse().command {
-        // Serving starts logging itself, once its configuration says whether to export spans.
-        Command::Serve(args) => gateway::server::run(args).await,
-        Command::Compose(args) => {
-            let _tracing = gateway::server::init_tracing(None)?;
-            gateway::compose::run(args).await
+fn main() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(async {
+        match Cli::parse().command {
+            // Serving starts logging itself, once its configuration says whether to export
+            // spans.
+            Command::Serve(args) => gateway::server::run(args).await,
+            Command::Compose(args) => {
+                let _tracing = gateway::server::init_tracing(None)?;
+                gateway::compose::run(args).await
+            }
+            Command::Check(args) => {
+                let _tracing = gateway::server::init_tracing(None)?;
+                gateway::server::check(args)
+            }
+            Command::HashPassword => {
+                let mut password = String::new();
+                std::io::stdin().read_line(&mut password)?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                println!("{}", gateway::auth::hash_password(password)?);
+                Ok(())
+            }
         }
-        Command::Check(args) => {
-            let _tracing = gateway::server::init_tracing(None)?;
-            gateway::server::check(args)
-        }
-    }
+    });
+    // A request stage still working on a blocking thread (it stops at its next look at
+    // its deadline) must not hold the process after the server has stopped.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }

@@ -23,7 +23,7 @@ async fn federation() -> Federation {
     config.auth.issuer = Some("alpes".into());
     config.auth.users = vec![LoginUser {
         username: "pricing".into(),
-        password: "s3cret-pricing".into(),
+        password_hash: gateway::auth::hash_password("s3cret-pricing").expect("hash"),
         scopes: vec!["read:prices".into()],
     }];
     Federation::conformance_with(with_rules, config).await
@@ -208,4 +208,72 @@ async fn identical_requests_of_different_callers_are_never_shared() {
     }
     // Alice's two identical requests shared one subgraph request; Bob's was his own.
     assert_eq!(f.subgraph("accounts").requests().len(), 2);
+}
+
+async fn federation_with_audience(leeway_secs: Option<u64>) -> Federation {
+    let mut config = GatewayConfig::default();
+    config.auth.jwt_secret = Some(SECRET.into());
+    config.auth.issuer = Some("alpes".into());
+    config.auth.audience = Some("alpes-gateway".into());
+    if let Some(leeway) = leeway_secs {
+        config.auth.leeway_secs = leeway;
+    }
+    Federation::conformance_with(with_rules, config).await
+}
+
+#[tokio::test]
+async fn a_configured_issuer_and_audience_must_be_in_the_token() {
+    let f = federation_with_audience(None).await;
+    let query = "{ me { name } }";
+    let refused = [
+        (
+            "without iss",
+            json!({ "aud": "alpes-gateway", "exp": exp(600) }),
+        ),
+        ("without aud", json!({ "iss": "alpes", "exp": exp(600) })),
+        (
+            "with another aud",
+            json!({ "iss": "alpes", "aud": "someone-else", "exp": exp(600) }),
+        ),
+        (
+            "expired 10 s ago",
+            json!({ "iss": "alpes", "aud": "alpes-gateway", "exp": exp(-10) }),
+        ),
+        (
+            "without exp",
+            json!({ "iss": "alpes", "aud": "alpes-gateway" }),
+        ),
+    ];
+    for (case, claims) in refused {
+        let (status, body) = f.query_as(query, &token(claims)).await;
+        assert_eq!(status, 401, "a token {case} is refused: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    }
+    let (status, body) = f
+        .query_as(
+            query,
+            &token(json!({ "iss": "alpes", "aud": "alpes-gateway", "exp": exp(600) })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["me"]["name"], "Ada Lovelace", "{body}");
+}
+
+#[tokio::test]
+async fn the_expiry_leeway_is_configurable() {
+    let f = federation_with_audience(Some(30)).await;
+    let (status, body) = f
+        .query_as(
+            "{ me { name } }",
+            &token(json!({ "iss": "alpes", "aud": "alpes-gateway", "exp": exp(-10) })),
+        )
+        .await;
+    assert_eq!(status, 200, "within a 30 s leeway: {body}");
+    let (status, _) = f
+        .query_as(
+            "{ me { name } }",
+            &token(json!({ "iss": "alpes", "aud": "alpes-gateway", "exp": exp(-60) })),
+        )
+        .await;
+    assert_eq!(status, 401, "past it");
 }

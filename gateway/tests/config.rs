@@ -357,3 +357,29 @@ fn the_plan_cache_is_bounded_by_memory() {
         "older plans were evicted: {plans} kept"
     );
 }
+
+#[test]
+fn gateway_variables_that_are_not_settings_are_ignored_with_a_warning() {
+    // deploy/run-local.sh's variable and Kubernetes' own for a Service named `gateway`.
+    let noise = [
+        ("GATEWAY_SECRET", "a-secret-of-the-deploy-script"),
+        ("GATEWAY_PORT", "tcp://10.0.0.7:4000"),
+        ("GATEWAY_PORT_4000_TCP_ADDR", "10.0.0.7"),
+        ("GATEWAY_SERVICE_HOST", "10.0.0.7"),
+        ("GATEWAY_SERVICE_PORT", "4000"),
+        ("GATEWAY_LIMITS__NOPE", "1"),
+    ];
+    let (ok, text) = check("", &noise);
+    assert!(ok, "noise must not stop the gateway: {text}");
+    for (name, _) in noise {
+        assert!(
+            text.contains(name) && text.contains("names no setting"),
+            "{name} is reported: {text}"
+        );
+    }
+    // Settings among the noise are still read.
+    let mut with_setting = noise.to_vec();
+    with_setting.push(("GATEWAY_SUBGRAPH_TIMEOUT_MS", "0"));
+    let (ok, text) = check("", &with_setting);
+    assert!(!ok && text.contains("subgraph_timeout_ms"), "{text}");
+}

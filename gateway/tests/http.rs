@@ -211,11 +211,13 @@ async fn the_gateway_keeps_serving_after_bad_input() {
 #[tokio::test]
 async fn plans_are_cached_by_the_normalised_document() {
     use gateway::{engine::RequestOptions, pipeline::GraphqlRequest};
-    let engine = engine_from_sdl(
-        include_str!("fixtures/shop.supergraph.graphql"),
-        Duration::from_secs(1),
-    )
-    .expect("fixture supergraph");
+    let engine = std::sync::Arc::new(
+        engine_from_sdl(
+            include_str!("fixtures/shop.supergraph.graphql"),
+            Duration::from_secs(1),
+        )
+        .expect("fixture supergraph"),
+    );
     let request = |query: &str| GraphqlRequest {
         query: Some(query.to_owned()),
         ..Default::default()

@@ -1,8 +1,10 @@
 //! JWT verification: HS256 with a shared secret (embedded mode) and RS256/ES256 (or any
 //! asymmetric algorithm) with keys from a JWKS URL, cached and refreshed when a token names
 //! an unknown `kid` (key rotation without a restart). `exp`/`nbf` always, `iss` and `aud`
-//! when configured; the algorithm comes from the key, never from the token, so `alg: none`
-//! and algorithm confusion (an HS256 token signed with a public key) are refused.
+//! when configured — then a token must carry them (a token without `iss` is not a token of
+//! that issuer); times are checked with a small leeway for clock skew (5 s by default);
+//! the algorithm comes from the key, never from the token, so `alg: none` and algorithm
+//! confusion (an HS256 token signed with a public key) are refused.
 
 use std::{
     collections::HashMap,
@@ -153,6 +155,10 @@ impl Jwks {
     }
 }
 
+/// Default clock-skew allowance on `exp`/`nbf`, in seconds (jsonwebtoken's own default
+/// of 60 s keeps an expired token working for a minute).
+pub const DEFAULT_LEEWAY_SECS: u64 = 5;
+
 /// Verifies bearer tokens.
 pub struct JwtVerifier {
     hs256: Option<DecodingKey>,
@@ -171,7 +177,17 @@ impl JwtVerifier {
     ) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp"]);
+        validation.leeway = DEFAULT_LEEWAY_SECS;
+        // jsonwebtoken checks `iss`/`aud` only when the token has them: a configured one
+        // must also be required, or a token without it passes.
+        let mut required = vec!["exp"];
+        if issuer.is_some() {
+            required.push("iss");
+        }
+        if audience.is_some() {
+            required.push("aud");
+        }
+        validation.set_required_spec_claims(&required);
         match issuer {
             Some(issuer) => validation.set_issuer(&[issuer]),
             None => validation.iss = None,
@@ -190,6 +206,12 @@ impl JwtVerifier {
             }),
             validation,
         }
+    }
+
+    /// Allows this much clock skew on `exp` and `nbf`, in seconds.
+    pub fn with_leeway(mut self, seconds: u64) -> Self {
+        self.validation.leeway = seconds;
+        self
     }
 
     /// HS256 with this secret; `issuer`/`audience` are checked when given.

@@ -1,11 +1,29 @@
 //! A login for configured users (demo and embedded mode): user name and password in,
 //! a signed HS256 token with the user's scopes out.
+//!
+//! Passwords are configured as argon2 PHC strings (`$argon2id$v=19$m=…`), never in clear;
+//! checking one costs an argon2 hash (on a blocking thread), also for unknown user names, so
+//! timing tells nothing about which users exist, and argon2 compares in constant time.
+//! Failed attempts are throttled per user name and per client address: over the limit the
+//! login answers 429 with `Retry-After` before any hash is computed, so guessing is slow and
+//! cannot be turned into a CPU flood.
 
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    net::IpAddr,
+    sync::{Mutex, MutexGuard, PoisonError},
+    time::Duration,
+};
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{SaltString, rand_core::OsRng},
+};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-
-use super::AuthError;
+use tokio::time::Instant;
 
 /// A user who may log in.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -13,10 +31,140 @@ use super::AuthError;
 pub struct LoginUser {
     /// User name.
     pub username: String,
-    /// Password (configuration is trusted; for demo users).
-    pub password: String,
+    /// The password as an argon2 PHC string (make one with [`hash_password`] or any
+    /// argon2 tool: `$argon2id$v=19$m=19456,t=2,p=1$…`).
+    pub password_hash: String,
     /// Scopes put in the token's `scope` claim.
     pub scopes: Vec<String>,
+}
+
+/// Why a login failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown user name or wrong password (which one is not said).
+    #[error("unknown user name or wrong password")]
+    Invalid,
+    /// Too many failed attempts for this user name or from this address.
+    #[error("too many failed logins: retry in {} s", retry_after.as_secs().max(1))]
+    Throttled {
+        /// When the next attempt is allowed.
+        retry_after: Duration,
+    },
+    /// Hashing or signing failed (a bug or a broken configuration; logged).
+    #[error("the login could not be completed: {0}")]
+    Internal(String),
+}
+
+/// Hashes a password into an argon2id PHC string (default parameters, random salt).
+pub fn hash_password(password: &str) -> Result<String, LoginError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| LoginError::Internal(e.to_string()))
+}
+
+/// Checks that a configured hash is an argon2 PHC string.
+pub fn check_password_hash(phc: &str) -> Result<(), String> {
+    let hash = PasswordHash::new(phc).map_err(|e| format!("not a PHC string: {e}"))?;
+    if !hash.algorithm.as_str().starts_with("argon2") {
+        return Err(format!("{} is not argon2", hash.algorithm));
+    }
+    Ok(())
+}
+
+/// Whether `password` matches the PHC string (constant-time comparison inside argon2).
+fn verify(phc: &str, password: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+/// How many failed logins are allowed, and over which window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginThrottle {
+    /// Failed attempts for one user name within the window (0: no limit).
+    pub max_failures_per_user: u32,
+    /// Failed attempts from one client address within the window (0: no limit).
+    pub max_failures_per_ip: u32,
+    /// The window, counted from the first failure in it.
+    pub window: Duration,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        Self {
+            max_failures_per_user: 5,
+            max_failures_per_ip: 20,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Most user names (or addresses) whose failures are remembered; past it expired entries
+/// are dropped, and if none has expired the oldest window goes (memory stays bounded
+/// whatever names an attacker sprays).
+const MAX_TRACKED: usize = 10_000;
+
+/// Failed attempts per key within fixed windows, on tokio's clock (tests pause and
+/// advance it instead of sleeping).
+#[derive(Debug)]
+struct Failures<K> {
+    max: u32,
+    window: Duration,
+    by_key: Mutex<HashMap<K, (Instant, u32)>>,
+}
+
+impl<K: Eq + Hash + Clone> Failures<K> {
+    fn new(max: u32, window: Duration) -> Self {
+        Self {
+            max,
+            window,
+            by_key: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<K, (Instant, u32)>> {
+        self.by_key.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How long until `key` may try again, if it is over its limit now.
+    fn blocked(&self, key: &K, now: Instant) -> Option<Duration> {
+        if self.max == 0 {
+            return None;
+        }
+        let map = self.lock();
+        let (since, count) = map.get(key)?;
+        let ends = *since + self.window;
+        (*count >= self.max && now < ends).then(|| ends - now)
+    }
+
+    fn fail(&self, key: &K, now: Instant) {
+        if self.max == 0 {
+            return;
+        }
+        let mut map = self.lock();
+        if map.len() >= MAX_TRACKED && !map.contains_key(key) {
+            map.retain(|_, (since, _)| now < *since + self.window);
+            if map.len() >= MAX_TRACKED
+                && let Some(oldest) = map.iter().min_by_key(|(_, (since, _))| *since)
+            {
+                let oldest = oldest.0.clone();
+                map.remove(&oldest);
+            }
+        }
+        let entry = map.entry(key.clone()).or_insert((now, 0));
+        if now >= entry.0 + self.window {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+
+    fn forget(&self, key: &K) {
+        self.lock().remove(key);
+    }
 }
 
 /// Issues tokens the gateway's own verifier accepts.
@@ -26,6 +174,10 @@ pub struct Login {
     issuer: Option<String>,
     audience: Option<String>,
     ttl_secs: u64,
+    by_user: Failures<String>,
+    by_ip: Failures<IpAddr>,
+    /// Checked for unknown user names, so they cost as much time as known ones.
+    decoy: String,
 }
 
 /// A token issued by [`Login::login`].
@@ -40,40 +192,65 @@ pub struct IssuedToken {
     pub scopes: Vec<String>,
 }
 
-/// Compares without stopping at the first difference (no timing hint on the password).
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 impl Login {
-    /// Users signing with the HS256 `secret`.
+    /// Users signing with the HS256 `secret`, throttled as `throttle` says.
     pub fn new(
         users: Vec<LoginUser>,
         secret: &str,
         issuer: Option<String>,
         audience: Option<String>,
         ttl_secs: u64,
-    ) -> Self {
-        Self {
+        throttle: LoginThrottle,
+    ) -> Result<Self, LoginError> {
+        Ok(Self {
             users,
             key: EncodingKey::from_secret(secret.as_bytes()),
             issuer,
             audience,
             ttl_secs,
-        }
+            by_user: Failures::new(throttle.max_failures_per_user, throttle.window),
+            by_ip: Failures::new(throttle.max_failures_per_ip, throttle.window),
+            decoy: hash_password("decoy: no user has this password")?,
+        })
     }
 
-    /// A token for this user, or `AuthError::Invalid` for unknown credentials.
-    pub fn login(&self, username: &str, password: &str) -> Result<IssuedToken, AuthError> {
-        let user = self
-            .users
-            .iter()
-            .find(|u| u.username == username && same(&u.password, password))
-            .ok_or_else(|| AuthError::Invalid("unknown user name or wrong password".into()))?;
+    /// A token for this user, or why not. `client` is the caller's address (none: not
+    /// throttled by address).
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<IssuedToken, LoginError> {
+        let now = Instant::now();
+        // Refused before hashing: a throttled guess costs no CPU.
+        let waits = [
+            self.by_user.blocked(&username.to_owned(), now),
+            client.and_then(|ip| self.by_ip.blocked(&ip, now)),
+        ];
+        if let Some(retry_after) = waits.into_iter().flatten().max() {
+            return Err(LoginError::Throttled { retry_after });
+        }
+        let user = self.users.iter().find(|u| u.username == username);
+        let phc = user.map_or(self.decoy.clone(), |u| u.password_hash.clone());
+        let attempt = password.to_owned();
+        // Argon2 takes tens of milliseconds of CPU by design: off the request threads.
+        let matches = tokio::task::spawn_blocking(move || verify(&phc, &attempt))
+            .await
+            .map_err(|e| LoginError::Internal(e.to_string()))?;
+        let Some(user) = user.filter(|_| matches) else {
+            let now = Instant::now();
+            self.by_user.fail(&username.to_owned(), now);
+            if let Some(ip) = client {
+                self.by_ip.fail(&ip, now);
+            }
+            return Err(LoginError::Invalid);
+        };
+        self.by_user.forget(&user.username);
+        self.issue(user)
+    }
+
+    fn issue(&self, user: &LoginUser) -> Result<IssuedToken, LoginError> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -92,11 +269,46 @@ impl Login {
             claims["aud"] = audience.clone().into();
         }
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.key)
-            .map_err(|e| AuthError::Invalid(e.to_string()))?;
+            .map_err(|e| LoginError::Internal(e.to_string()))?;
         Ok(IssuedToken {
             token,
             expires_at,
             scopes: user.scopes.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_only_their_password() {
+        let phc = hash_password("admin").expect("hash");
+        assert!(phc.starts_with("$argon2id$"), "{phc}");
+        assert!(check_password_hash(&phc).is_ok());
+        assert!(verify(&phc, "admin"));
+        assert!(!verify(&phc, "Admin"));
+        assert!(!verify("not a hash", "admin"));
+        assert!(check_password_hash("admin").is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_are_counted_per_key_within_the_window() {
+        let failures = Failures::new(2, Duration::from_secs(60));
+        let key = "ana".to_owned();
+        failures.fail(&key, Instant::now());
+        assert_eq!(failures.blocked(&key, Instant::now()), None);
+        failures.fail(&key, Instant::now());
+        tokio::time::advance(Duration::from_secs(15)).await;
+        assert_eq!(
+            failures.blocked(&key, Instant::now()),
+            Some(Duration::from_secs(45))
+        );
+        assert_eq!(failures.blocked(&"eva".to_owned(), Instant::now()), None);
+        tokio::time::advance(Duration::from_secs(45)).await;
+        assert_eq!(failures.blocked(&key, Instant::now()), None, "window over");
+        failures.fail(&key, Instant::now());
+        assert_eq!(failures.blocked(&key, Instant::now()), None, "a new window");
     }
 }

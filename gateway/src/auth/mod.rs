@@ -5,6 +5,8 @@ mod jwt;
 mod login;
 mod policy;
 
-pub use jwt::{AuthError, Claims, JwksSource, JwtVerifier};
-pub use login::{IssuedToken, Login, LoginUser};
+pub use jwt::{AuthError, Claims, DEFAULT_LEEWAY_SECS, JwksSource, JwtVerifier};
+pub use login::{
+    IssuedToken, Login, LoginError, LoginThrottle, LoginUser, check_password_hash, hash_password,
+};
 pub use policy::{AccessPolicy, Denied};

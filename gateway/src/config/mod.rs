@@ -2,6 +2,7 @@
 //! variable (`GATEWAY_` + the key path in upper case, `__` between levels:
 //! `GATEWAY_CORS__ALLOW_ORIGINS='["https://app.example"]'`), validated before serving.
 
+mod env;
 mod error;
 
 use std::{
@@ -70,6 +71,10 @@ pub struct GatewayConfig {
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
+    /// `GATEWAY_*` variables of the environment that name no setting, so were not read
+    /// (reported at start).
+    #[serde(skip)]
+    pub ignored_env: Vec<String>,
 }
 
 impl Default for AuthConfig {
@@ -81,8 +86,44 @@ impl Default for AuthConfig {
             jwt_secret: None,
             issuer: None,
             audience: None,
+            leeway_secs: crate::auth::DEFAULT_LEEWAY_SECS,
             users: Vec::new(),
             token_ttl_secs: 3600,
+            login_throttle: LoginThrottleConfig::default(),
+        }
+    }
+}
+
+/// Failed logins allowed before `POST /auth/login` answers 429 for a while.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginThrottleConfig {
+    /// Failed attempts for one user name per window (0: no limit).
+    pub max_failures_per_user: u32,
+    /// Failed attempts from one client address per window (0: no limit).
+    pub max_failures_per_ip: u32,
+    /// The window, in seconds from its first failure.
+    pub window_secs: u64,
+}
+
+impl Default for LoginThrottleConfig {
+    fn default() -> Self {
+        let defaults = crate::auth::LoginThrottle::default();
+        Self {
+            max_failures_per_user: defaults.max_failures_per_user,
+            max_failures_per_ip: defaults.max_failures_per_ip,
+            window_secs: defaults.window.as_secs(),
+        }
+    }
+}
+
+impl LoginThrottleConfig {
+    /// The login's settings.
+    pub fn settings(&self) -> crate::auth::LoginThrottle {
+        crate::auth::LoginThrottle {
+            max_failures_per_user: self.max_failures_per_user,
+            max_failures_per_ip: self.max_failures_per_ip,
+            window: Duration::from_secs(self.window_secs),
         }
     }
 }
@@ -100,14 +141,18 @@ pub struct AuthConfig {
     pub jwks_max_age_secs: u64,
     /// Shortest time between two JWKS fetches (unknown `kid`s fetch at most this often).
     pub jwks_min_refresh_secs: u64,
-    /// Required `iss`, if set.
+    /// Required `iss`, if set (a token without `iss` is refused).
     pub issuer: Option<String>,
-    /// Required `aud`, if set.
+    /// Required `aud`, if set (a token without `aud` is refused).
     pub audience: Option<String>,
+    /// Clock skew allowed on `exp`/`nbf`, in seconds (at most 300).
+    pub leeway_secs: u64,
     /// Users of `POST /auth/login` (demo and embedded mode); none: no login route.
     pub users: Vec<crate::auth::LoginUser>,
     /// Lifetime of login tokens, in seconds.
     pub token_ttl_secs: u64,
+    /// Throttling of failed logins, per user name and per client address.
+    pub login_throttle: LoginThrottleConfig,
 }
 
 /// Automatic persisted queries and the safelist.
@@ -160,6 +205,10 @@ pub struct CorsConfig {
     pub max_age_secs: u64,
 }
 
+/// Default longest request URI: below the 64 KiB at which the HTTP parser itself refuses
+/// a request line (with a bare 414), so that longer URIs get a GraphQL error instead.
+pub const DEFAULT_MAX_URI_BYTES: usize = 32 << 10;
+
 /// Limits applied to every request.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -170,8 +219,15 @@ pub struct LimitsConfig {
     pub plan_cache_mb: u64,
     /// Memory for cached validated documents, in MiB.
     pub document_cache_mb: u64,
-    /// Longest time a whole request may take, in milliseconds.
+    /// Longest time a whole request may take, in milliseconds: parsing, validation,
+    /// limits, planning, subgraph requests and shaping the response all count, and past it
+    /// the request ends with `REQUEST_TIMEOUT` (HTTP 504).
     pub request_timeout_ms: u64,
+    /// Longest request URI, in bytes (414 `URI_TOO_LONG` over it).
+    pub max_uri_bytes: usize,
+    /// After a shutdown signal, how long requests in flight may still take, in
+    /// milliseconds; then the gateway stops anyway.
+    pub shutdown_grace_ms: u64,
     /// Most tokens in a document (0: no limit).
     pub max_tokens: usize,
     /// Deepest field nesting (0: no limit).
@@ -180,6 +236,8 @@ pub struct LimitsConfig {
     pub max_aliases: usize,
     /// Most root fields in an operation (0: no limit).
     pub max_root_fields: usize,
+    /// Most fields in an operation with every fragment spread expanded (0: no limit).
+    pub max_fields: u64,
     /// Highest static cost estimate (0: no limit).
     pub max_cost: u64,
     /// List size assumed where no slicing argument or `@listSize` says.
@@ -194,10 +252,13 @@ impl Default for LimitsConfig {
             plan_cache_mb: crate::engine::DEFAULT_PLAN_CACHE_BYTES >> 20,
             document_cache_mb: crate::engine::DEFAULT_DOCUMENT_CACHE_BYTES >> 20,
             request_timeout_ms: 60_000,
+            max_uri_bytes: DEFAULT_MAX_URI_BYTES,
+            shutdown_grace_ms: 10_000,
             max_tokens: crate::engine::DEFAULT_MAX_TOKENS,
             max_depth: operation.max_depth.unwrap_or(0),
             max_aliases: operation.max_aliases.unwrap_or(0),
             max_root_fields: operation.max_root_fields.unwrap_or(0),
+            max_fields: operation.max_fields.unwrap_or(0),
             max_cost: operation.max_cost.unwrap_or(0),
             default_list_size: operation.default_list_size,
         }
@@ -212,6 +273,7 @@ impl LimitsConfig {
             max_depth: on(self.max_depth),
             max_aliases: on(self.max_aliases),
             max_root_fields: on(self.max_root_fields),
+            max_fields: (self.max_fields > 0).then_some(self.max_fields),
             max_cost: (self.max_cost > 0).then_some(self.max_cost),
             default_list_size: self.default_list_size,
         }
@@ -247,6 +309,7 @@ impl Default for GatewayConfig {
             subscriptions: SubscriptionsConfig::default(),
             rest: RestConfig::default(),
             telemetry: TelemetryConfig::default(),
+            ignored_env: Vec::new(),
         }
     }
 }
@@ -491,8 +554,10 @@ impl RateLimitConfig {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct CircuitBreakerConfig {
-    /// Consecutive failed requests (transport error, timeout, non-GraphQL answer) that
-    /// open a subgraph's breaker (0: never).
+    /// Consecutive failed requests that open a subgraph's breaker (0: never). Failures are
+    /// what says the subgraph is unreachable or overloaded: a transport error, a timeout,
+    /// HTTP 502/503/504, a non-GraphQL answer other than a 4xx or a bare 500; a 500 (a
+    /// panic on one caller's input) or GraphQL errors are answers, not failures.
     pub failure_threshold: u32,
     /// How long an open breaker fails requests at once before letting one trial through,
     /// in milliseconds.
@@ -528,13 +593,28 @@ impl GatewayConfig {
             }
             figment = figment.merge(Toml::file(file));
         }
-        let config: Self = figment
-            // GATEWAY_CONFIG names the file (a flag's variable), not a setting.
-            .merge(Env::prefixed("GATEWAY_").ignore(&["CONFIG"]).split("__"))
+        let (settings, ignored) = env::partition("GATEWAY_");
+        let mut config: Self = figment
+            .merge(
+                Env::prefixed("GATEWAY_")
+                    .filter(move |name| settings.iter().any(|s| s.as_str() == name.as_str()))
+                    .split("__"),
+            )
             .extract()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.ignored_env = ignored;
         config.validate()?;
         Ok(config)
+    }
+
+    /// Logs the `GATEWAY_*` variables that were not read (call once logging is set up).
+    pub fn warn_ignored_env(&self) {
+        for name in &self.ignored_env {
+            tracing::warn!(
+                variable = %name,
+                "environment variable ignored: it starts with GATEWAY_ but names no setting"
+            );
+        }
     }
 
     /// Checks what types alone cannot.
@@ -552,6 +632,7 @@ impl GatewayConfig {
         positive("subgraph_timeout_ms", self.subgraph_timeout_ms)?;
         positive("limits.request_timeout_ms", self.limits.request_timeout_ms)?;
         positive("limits.max_body_bytes", self.limits.max_body_bytes as u64)?;
+        positive("limits.max_uri_bytes", self.limits.max_uri_bytes as u64)?;
         positive("limits.plan_cache_mb", self.limits.plan_cache_mb)?;
         positive("limits.document_cache_mb", self.limits.document_cache_mb)?;
         for (name, subgraph) in &self.subgraphs {
@@ -596,6 +677,12 @@ impl GatewayConfig {
             return Err(ConfigError::Setting {
                 key: "subgraph_secret".into(),
                 problem: "needs at least 16 characters, all valid in an HTTP header".into(),
+            });
+        }
+        if self.auth.leeway_secs > 300 {
+            return Err(ConfigError::Setting {
+                key: "auth.leeway_secs".into(),
+                problem: "at most 300: a longer leeway keeps expired tokens working".into(),
             });
         }
         if let Some(url) = &self.auth.jwks_url
@@ -745,6 +832,20 @@ impl GatewayConfig {
                 problem: "must not be empty".into(),
             });
         }
+        for (i, user) in self.auth.users.iter().enumerate() {
+            if let Err(problem) = crate::auth::check_password_hash(&user.password_hash) {
+                return Err(ConfigError::Setting {
+                    key: format!("auth.users[{i}].password_hash"),
+                    problem: format!(
+                        "{problem}: give an argon2 PHC string ($argon2id$v=19$m=…), never the password"
+                    ),
+                });
+            }
+        }
+        positive(
+            "auth.login_throttle.window_secs",
+            self.auth.login_throttle.window_secs,
+        )?;
         if !self.auth.users.is_empty() && self.auth.jwt_secret.is_none() {
             return Err(ConfigError::Setting {
                 key: "auth.users".into(),

@@ -16,7 +16,7 @@ use futures::{
 use serde_json::Value;
 
 use super::{
-    breaker::{Admission, Breaker, BreakerSettings},
+    breaker::{self, Admission, Breaker, BreakerSettings},
     replicas::{COOL_DOWN, Replicas, probe_replicas},
 };
 use crate::{
@@ -239,10 +239,11 @@ impl HttpSubgraphClient {
                 Self::call_replicas(&http, &endpoints, subgraph, body, query, forwarded, secret);
             let result = crate::telemetry::traced_fetch(&name, call).await;
             if let Some(breaker) = breaker
-                && breaker.record(result.is_ok(), std::time::Instant::now())
+                && breaker.record(breaker::outcome(&result), std::time::Instant::now())
             {
                 tracing::warn!(subgraph = %name, "circuit breaker opened after repeated failures");
             }
+            let result = result.map(|(response, _status)| response);
             let outcome = if result.is_ok() {
                 Outcome::Ok
             } else {
@@ -264,7 +265,7 @@ impl HttpSubgraphClient {
         query: bool,
         forwarded: Forwarded,
         secret: Option<Arc<str>>,
-    ) -> Result<SubgraphResponse, FetchError> {
+    ) -> Result<(SubgraphResponse, u16), FetchError> {
         let Some(endpoint) = endpoints.get(subgraph) else {
             return Err(FetchError::Transport {
                 subgraph: format!("#{subgraph}"),
@@ -310,7 +311,7 @@ impl HttpSubgraphClient {
         body: Bytes,
         forwarded: &Forwarded,
         secret: Option<&str>,
-    ) -> Result<SubgraphResponse, FetchError> {
+    ) -> Result<(SubgraphResponse, u16), FetchError> {
         let transport = |e: reqwest::Error| {
             if e.is_timeout() {
                 FetchError::Timeout {
@@ -354,7 +355,7 @@ impl HttpSubgraphClient {
             Ok(value @ Value::Object(_))
                 if value.get("data").is_some() || value.get("errors").is_some() =>
             {
-                Ok(Arc::new(Fetched { body: value, hint }))
+                Ok((Arc::new(Fetched { body: value, hint }), status))
             }
             _ => Err(FetchError::Malformed {
                 subgraph: endpoint.name.clone(),

@@ -370,9 +370,15 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
         self.push_error(path_json(path), message);
     }
 
+    /// A subgraph's data that does not fit the schema (a null in a non-null position, a
+    /// value of the wrong shape): `RESPONSE_VALIDATION_FAILED`, Apollo Router's code for
+    /// these errors, so clients can tell them from their own mistakes.
     fn push_error(&mut self, path: Vec<Value>, message: String) {
-        self.errors
-            .push(json!({ "message": message, "path": path }));
+        self.errors.push(json!({
+            "message": message,
+            "path": path,
+            "extensions": { "code": "RESPONSE_VALIDATION_FAILED" },
+        }));
     }
 
     /// Reports a null in a non-null position, unless an error already explains it.

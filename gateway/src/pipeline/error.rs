@@ -26,6 +26,8 @@ pub enum ErrorCode {
     MaxAliases,
     /// More root fields than allowed.
     MaxRootFields,
+    /// More fields (fragments expanded) than allowed.
+    MaxFields,
     /// More tokens than allowed (the document is not parsed further).
     MaxTokens,
     /// The static cost estimate is over the limit.
@@ -38,6 +40,10 @@ pub enum ErrorCode {
     PersistedQueryNotSupported,
     /// Safelist mode: the operation is not in the manifest.
     PersistedQueryNotInList,
+    /// The request's time budget ran out (HTTP 504).
+    RequestTimeout,
+    /// A bug in the gateway while preparing the request (HTTP 500); logged.
+    InternalServerError,
 }
 
 impl ErrorCode {
@@ -55,12 +61,16 @@ impl ErrorCode {
             ErrorCode::MaxDepth => "MAX_DEPTH_LIMIT",
             ErrorCode::MaxAliases => "MAX_ALIASES_LIMIT",
             ErrorCode::MaxRootFields => "MAX_ROOT_FIELDS_LIMIT",
+            ErrorCode::MaxFields => "MAX_FIELDS_LIMIT",
             ErrorCode::MaxTokens => "MAX_TOKENS_LIMIT",
             ErrorCode::CostLimit => "COST_LIMIT_EXCEEDED",
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::PersistedQueryHashMismatch => "PERSISTED_QUERY_HASH_MISMATCH",
             ErrorCode::PersistedQueryNotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
             ErrorCode::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
+            // Apollo Router's code for its request timeout.
+            ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
+            ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
 
@@ -70,6 +80,8 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::QueryPlanningFailed => 500,
             ErrorCode::IntrospectionDisabled => 403,
+            ErrorCode::RequestTimeout => 504,
+            ErrorCode::InternalServerError => 500,
             // Apollo clients expect 200 and then send the document.
             ErrorCode::PersistedQueryNotFound => 200,
             _ => 400,

@@ -1,6 +1,7 @@
 //! The operation pipeline before planning: request → parsed, fully validated operation with
 //! coerced variables, and the introspection part answered from the API schema.
 
+pub mod budget;
 mod error;
 mod introspection;
 mod limits;
@@ -10,10 +11,12 @@ mod request;
 
 pub use error::{ErrorCode, PipelineError};
 pub use introspection::{RootFieldKinds, execute_introspection};
-pub use limits::{OperationLimits, OperationMeasure, check as check_limits, measure};
+pub use limits::{
+    DEFAULT_MAX_FIELDS, OperationLimits, OperationMeasure, check as check_limits, measure,
+};
 pub use persisted::{ManifestError, PersistedQueries, sha256_hex};
 pub use prepare::{
-    HttpMethod, MAX_DOCUMENT_BYTES, PreparedOperation, parse_and_validate, prepare,
-    select_operation,
+    HttpMethod, MAX_DOCUMENT_BYTES, MAX_REPORTED_ERRORS, PreparedOperation, parse_and_validate,
+    prepare, select_operation,
 };
 pub use request::GraphqlRequest;

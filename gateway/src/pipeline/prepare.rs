@@ -2,7 +2,7 @@ use apollo_compiler::{
     ExecutableDocument, Node, Schema,
     executable::{Operation, OperationType},
     request::coerce_variable_values,
-    response::JsonMap,
+    response::{GraphQLError, JsonMap},
     validation::Valid,
 };
 
@@ -69,33 +69,54 @@ pub fn parse_and_validate(
             ),
         ));
     }
-    let diagnostics = |code: ErrorCode, list: &apollo_compiler::validation::DiagnosticList| {
-        PipelineError {
-            code,
-            errors: list.iter().map(|d| d.to_json()).collect(),
-        }
-        .with_codes()
-    };
     // Syntax first, so a document that does not parse is told apart from one that breaks
     // a validation rule.
     let mut parser = apollo_compiler::parser::Parser::new();
     if let Some(max) = max_tokens {
         parser = parser.token_limit(max);
     }
-    let ast = parser.parse_ast(query, "operation.graphql").map_err(|e| {
-        let over = e
-            .errors
-            .iter()
-            .any(|d| d.to_string().contains("token limit"));
-        let code = if over {
-            ErrorCode::MaxTokens
-        } else {
-            ErrorCode::ParseFailed
-        };
-        diagnostics(code, &e.errors)
-    })?;
+    let ast = match parser.parse_ast(query, "operation.graphql") {
+        Ok(ast) => ast,
+        Err(e) => {
+            // Asked of the parser, not read from messages: rendering a diagnostic prints
+            // its source line, which for a one-line 16 KB document is most of the cost.
+            let over = max_tokens.is_some_and(|max| parser.tokens_reached() > max);
+            let code = if over {
+                ErrorCode::MaxTokens
+            } else {
+                ErrorCode::ParseFailed
+            };
+            return Err(diagnostics(code, &e.errors));
+        }
+    };
     ast.to_executable_validate(api_schema)
         .map_err(|e| diagnostics(ErrorCode::ValidationFailed, &e.errors))
+}
+
+/// Most errors one response lists: a broken document can have one per token (16 KB of
+/// unmatched braces has 24,000), and the first few say what is wrong.
+pub const MAX_REPORTED_ERRORS: usize = 50;
+
+/// The first [`MAX_REPORTED_ERRORS`] diagnostics as GraphQL errors with `code`, and one
+/// more saying how many were left out.
+fn diagnostics(
+    code: ErrorCode,
+    list: &apollo_compiler::validation::DiagnosticList,
+) -> PipelineError {
+    let mut errors: Vec<_> = list
+        .iter()
+        .take(MAX_REPORTED_ERRORS)
+        .map(|d| d.to_json())
+        .collect();
+    let left_out = list.len().saturating_sub(MAX_REPORTED_ERRORS);
+    if left_out > 0 {
+        errors.push(GraphQLError::new(
+            format!("{left_out} more errors not listed"),
+            None,
+            &Default::default(),
+        ));
+    }
+    PipelineError { code, errors }.with_codes()
 }
 
 /// Picks the operation by `operationName`, applies the GET rules and coerces variables.

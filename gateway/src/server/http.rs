@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::AppState;
 use crate::{
-    auth::{AuthError, Claims},
+    auth::{AuthError, Claims, LoginError},
     engine::{Engine, EngineResponse, RequestOptions},
     pipeline::{ErrorCode, GraphqlRequest, HttpMethod},
 };
@@ -43,6 +43,9 @@ pub(crate) fn respond(headers: &HeaderMap, response: EngineResponse) -> Response
     let modern = wants_graphql_response(headers);
     let status = match response.request_error {
         Some(ErrorCode::MethodNotAllowed) => StatusCode::METHOD_NOT_ALLOWED,
+        // Not errors of the request itself: the status says so to every client.
+        Some(ErrorCode::RequestTimeout) => StatusCode::GATEWAY_TIMEOUT,
+        Some(ErrorCode::InternalServerError) => StatusCode::INTERNAL_SERVER_ERROR,
         Some(code) if modern => {
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
         }
@@ -81,8 +84,12 @@ pub(crate) fn cache_headers(http: &mut Response, cache: crate::cache::CacheStatu
 }
 
 fn bad_request(headers: &HeaderMap, status: StatusCode, message: String) -> Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+    refuse(headers, status, "BAD_REQUEST", message)
+}
+
+/// A request refused before it reaches the engine, as a GraphQL error with `code`.
+fn refuse(headers: &HeaderMap, status: StatusCode, code: &str, message: String) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     let mut http = (status, Json(body)).into_response();
     let content_type = if wants_graphql_response(headers) {
         GRAPHQL_RESPONSE
@@ -110,6 +117,8 @@ pub(crate) fn options(
             .get(EXPOSE_PLAN_HEADER)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+        // The engine's own request timeout, from when it starts.
+        deadline: None,
     }
 }
 
@@ -147,9 +156,10 @@ pub(crate) async fn post(
             media.eq_ignore_ascii_case("application/json")
         });
     if !json_body {
-        return bad_request(
+        return refuse(
             &headers,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
             "POST bodies must be application/json".into(),
         );
     }
@@ -248,28 +258,67 @@ pub(crate) struct LoginRequest {
     password: String,
 }
 
-/// `POST /auth/login`: a token for a configured user; 404 when no users are configured.
+/// Largest `POST /auth/login` body read.
+const MAX_LOGIN_BODY: usize = 16 << 10;
+
+/// `POST /auth/login`: a token for a configured user; 404 when no users are configured,
+/// 429 with `Retry-After` after too many failures for the user name or from the address.
 pub(crate) async fn login(
     State(state): State<Arc<AppState>>,
-    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
+    request: axum::extract::Request,
 ) -> Response {
+    let headers = request.headers().clone();
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
     let engine = state.engine();
     let Some(login) = engine.login() else {
-        return (
+        return refuse(
+            &headers,
             StatusCode::NOT_FOUND,
-            Json(json!({ "error": "no login on this gateway" })),
-        )
-            .into_response();
+            "NOT_FOUND",
+            "no login on this gateway".into(),
+        );
     };
-    let Ok(Json(request)) = body else {
-        return (
+    let body = axum::body::to_bytes(request.into_body(), MAX_LOGIN_BODY).await;
+    let Some(credentials) = body
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<LoginRequest>(&bytes).ok())
+    else {
+        return bad_request(
+            &headers,
             StatusCode::BAD_REQUEST,
-            Json(json!({ "error": "expected {\"username\", \"password\"} as JSON" })),
-        )
-            .into_response();
+            "expected {\"username\", \"password\"} as JSON".into(),
+        );
     };
-    match login.login(&request.username, &request.password) {
+    match login
+        .login(&credentials.username, &credentials.password, client)
+        .await
+    {
         Ok(token) => Json(token).into_response(),
-        Err(error) => unauthenticated(&error),
+        Err(error @ LoginError::Invalid) => unauthenticated(&AuthError::Invalid(error.to_string())),
+        Err(error @ LoginError::Throttled { retry_after }) => {
+            let millis = u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX);
+            let body = json!({ "errors": [{
+                "message": error.to_string(),
+                "extensions": { "code": "RATE_LIMITED", "retryAfterMs": millis },
+            }]});
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after.as_secs_f64().ceil().max(1.0) as u64),
+            );
+            response
+        }
+        Err(LoginError::Internal(error)) => {
+            tracing::error!(%error, "login failed");
+            refuse(
+                &headers,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                "the login could not be completed".into(),
+            )
+        }
     }
 }

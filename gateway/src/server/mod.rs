@@ -1,6 +1,7 @@
 //! Serving: GraphQL over HTTP on axum, GraphiQL, health; HTTP concerns (CORS, compression,
 //! request ids, body limit, timeout) as tower-http layers.
 
+mod error_bodies;
 pub mod graphiql;
 mod health;
 mod http;
@@ -189,12 +190,15 @@ pub fn engine_with_metrics(
             max_age: Duration::from_secs(auth.jwks_max_age_secs),
             min_interval: Duration::from_secs(auth.jwks_min_refresh_secs),
         });
-        engine = engine.with_jwt(Arc::new(JwtVerifier::new(
-            auth.jwt_secret.as_deref(),
-            jwks,
-            auth.issuer.as_deref(),
-            auth.audience.as_deref(),
-        )));
+        engine = engine.with_jwt(Arc::new(
+            JwtVerifier::new(
+                auth.jwt_secret.as_deref(),
+                jwks,
+                auth.issuer.as_deref(),
+                auth.audience.as_deref(),
+            )
+            .with_leeway(auth.leeway_secs),
+        ));
     }
     if let Some(secret) = &auth.jwt_secret
         && !auth.users.is_empty()
@@ -205,7 +209,8 @@ pub fn engine_with_metrics(
             auth.issuer.clone(),
             auth.audience.clone(),
             auth.token_ttl_secs,
-        )));
+            auth.login_throttle.settings(),
+        )?));
     }
     Ok(engine
         .with_subscriptions(config.subgraph_secret.as_deref(), subscription_buffer)
@@ -214,6 +219,7 @@ pub fn engine_with_metrics(
         .with_endpoints(urls)
         .with_introspection(config.introspection)
         .with_limits(config.limits.operation(), config.limits.tokens())
+        .with_request_timeout(Duration::from_millis(config.limits.request_timeout_ms))
         .with_cache_bytes(
             config.limits.plan_cache_mb << 20,
             config.limits.document_cache_mb << 20,
@@ -287,7 +293,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// The gateway's routes: `/graphql` (POST, GET), `/graphiql`, `/health`, with the HTTP
 /// layers the configuration asks for. Layers run outside in: request id, CORS,
-/// compression, timeout, body limit, panic catcher.
+/// compression, GraphQL error bodies (and the URI limit), timeout, body limit, panic
+/// catcher.
 pub fn router_with(state: Arc<AppState>, config: &GatewayConfig) -> Router {
     router_with_routes(state, config, Router::new())
 }
@@ -325,6 +332,15 @@ pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: R
         .layer(TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,
             Duration::from_millis(config.limits.request_timeout_ms),
+        ))
+        // Outside the timeout, body limit and panic catcher: their bare answers get
+        // GraphQL bodies.
+        .layer(axum::middleware::from_fn_with_state(
+            error_bodies::ErrorBodies {
+                max_body_bytes: config.limits.max_body_bytes,
+                max_uri_bytes: config.limits.max_uri_bytes,
+            },
+            error_bodies::enforce,
         ));
     if config.compression {
         router = router.layer(CompressionLayer::new());
@@ -365,8 +381,10 @@ pub async fn serve_with_routes(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router_with_routes(state.clone(), config, extra);
+    let grace = Duration::from_millis(config.limits.shutdown_grace_ms);
+    let (signalled, mut draining) = tokio::sync::watch::channel(false);
     // Client addresses reach the rate limiter.
-    axum::serve(
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
@@ -374,8 +392,23 @@ pub async fn serve_with_routes(
         shutdown.await;
         // Upgraded WebSockets are not the server's to drain: they close themselves.
         state.shutdown.send_replace(true);
-    })
-    .await
+        signalled.send_replace(true);
+    });
+    // The drain is bounded: a request that does not finish within the grace period (a
+    // slow subgraph, a client reading slowly) must not keep the gateway from stopping.
+    let deadline = async move {
+        if draining.wait_for(|started| *started).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server.into_future() => served,
+        () = deadline => {
+            tracing::warn!(grace_ms = grace.as_millis(), "requests still running after the shutdown grace period are dropped");
+            Ok(())
+        }
+    }
 }
 
 /// Operations re-planned on a new supergraph before it takes traffic.
@@ -443,6 +476,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 pub async fn run_with(config: GatewayConfig, extra: Router) -> anyhow::Result<()> {
     // Only now: the configuration says whether spans are exported.
     let tracing = init_tracing(Some(&config.telemetry))?;
+    config.warn_ignored_env();
     let (engine, introspected) = if config.introspect.subgraphs.is_empty() {
         (engine_from_file(&config)?, None)
     } else {
@@ -488,6 +522,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<()> {
         listen: None,
     };
     let config = serve.config()?;
+    config.warn_ignored_env();
     let engine = engine_from_file(&config)?;
     println!(
         "configuration and supergraph {} are valid: {} subgraphs",

@@ -209,6 +209,12 @@ impl TestSubgraph {
         self.faults.malformed.store(malformed, Ordering::SeqCst);
     }
 
+    /// Answers 500 with an empty body, as a server whose handler panicked does (tower-http's
+    /// `CatchPanicLayer`).
+    pub fn set_panic(&self, panic: bool) {
+        self.faults.panic.store(panic, Ordering::SeqCst);
+    }
+
     /// Answers every request with this HTTP status and a JSON error body; 200 restores normal answers.
     pub fn set_status(&self, status: u16) {
         self.faults.status.store(status, Ordering::SeqCst);
@@ -237,6 +243,7 @@ struct Faults {
     headers: Mutex<Vec<HeaderMap>>,
     delay: Mutex<Duration>,
     malformed: AtomicBool,
+    panic: AtomicBool,
     /// 0 and 200 both mean "answer normally".
     status: AtomicU16,
     cache_control: Mutex<Option<String>>,
@@ -314,6 +321,9 @@ async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = json!({ "errors": [{ "message": format!("injected HTTP status {}", status.as_u16()) }] });
         return (status, axum::Json(body)).into_response();
+    }
+    if state.faults.panic.load(Ordering::SeqCst) {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     if state.faults.malformed.load(Ordering::SeqCst) {
         return (

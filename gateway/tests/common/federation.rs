@@ -175,6 +175,19 @@ impl Federation {
             .expect("text body")
     }
 
+    /// Posts a raw JSON body; returns the response body.
+    pub(crate) async fn http_post(&self, body: Value) -> Value {
+        self.http
+            .post(&self.url)
+            .json(&body)
+            .send()
+            .await
+            .expect("gateway answers")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
     /// Posts a query; returns the response body.
     pub(crate) async fn query(&self, query: &str) -> Value {
         self.query_with(query, json!({})).await
