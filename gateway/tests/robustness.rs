@@ -47,6 +47,17 @@ async fn a_fragment_bomb_is_refused_by_the_limits_while_other_requests_are_serve
         f.query("{ me { name } }").await["data"]["me"]["name"],
         "Ada Lovelace"
     );
+    let alone = Instant::now();
+    let answers = futures::future::join_all((0..8).map(|_| f.query("{ me { name } }"))).await;
+    assert!(
+        answers
+            .iter()
+            .all(|a| a["data"]["me"]["name"] == "Ada Lovelace")
+    );
+    println!(
+        "8 normal queries at once, no bomb: all done in {}",
+        millis(alone.elapsed())
+    );
     for levels in [24, 39] {
         let bomb = fragment_bomb(levels);
         assert!(bomb.len() < 2048, "a small request: {} bytes", bomb.len());
