@@ -1,5 +1,6 @@
 //! GraphQL adapters of the kernel's shared types, identical in every subgraph (`@shareable`).
 
+pub mod autorizacion;
 mod dashboard;
 mod decimal;
 mod entities;
@@ -9,6 +10,7 @@ mod mirror;
 mod money;
 mod pagination;
 
+pub use autorizacion::PoliticaAlcances;
 pub use dashboard::{CONTADORES_ID, contadores_id, contar};
 pub use decimal::DecimalScalar;
 pub use entities::{
