@@ -170,6 +170,7 @@ async fn run() {
             username: "admin".into(),
             password: "admin".into(),
             scopes: vec!["lectura".into(), "escritura".into(), "admin".into()],
+            ..Default::default()
         }],
         SECRET,
         None,

@@ -86,6 +86,8 @@ pub struct RequestOptions {
     pub request_id: Option<String>,
     /// The caller's verified JWT claims (none: anonymous).
     pub claims: Option<Claims>,
+    /// The client's API key header, forwarded to subgraphs unverified.
+    pub api_key: Option<String>,
 }
 
 /// The outcome: a GraphQL response body and, for request errors, their code.
@@ -551,6 +553,7 @@ impl Engine {
                 .claims
                 .as_ref()
                 .map(|c| Value::Object(c.raw.clone()).to_string()),
+            api_key: options.api_key.clone(),
         };
         let variables: Map<String, Value> = root
             .variable_usages
@@ -892,6 +895,7 @@ impl Engine {
                     .claims
                     .as_ref()
                     .map(|c| Value::Object(c.raw.clone()).to_string()),
+                api_key: options.api_key.clone(),
             },
             caches
                 .and_then(|c| c.entities.as_ref())

@@ -25,6 +25,7 @@ async fn federation() -> Federation {
         username: "pricing".into(),
         password: "s3cret-pricing".into(),
         scopes: vec!["read:prices".into()],
+        ..Default::default()
     }];
     Federation::conformance_with(with_rules, config).await
 }
