@@ -91,7 +91,7 @@ struct SubgraphArgs {
     /// The bus's Redis stream (every subgraph of a deployment names the same one).
     #[arg(long, env = "ALPES_EVENT_STREAM", default_value = eventbus::DEFAULT_STREAM)]
     event_stream: String,
-    /// The gateway's shared credential (at least 16 characters): when set, `/graphql`
+    /// The gateway's shared credential (at least 16 characters, required): `/graphql`
     /// answers only requests carrying it (the gateway's `subgraph_secret`).
     #[arg(long, env = "ALPES_GATEWAY_SECRET", hide_env_values = true)]
     gateway_secret: Option<String>,

@@ -23,6 +23,8 @@ pub type CampaniasSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 pub fn schema(service: Arc<CampaniaService>) -> CampaniasSchema {
     Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .enable_federation()
+        // The same @requiresScopes the gateway enforces, checked again here.
+        .extension(kernel::graphql::PoliticaAlcances::default())
         .data(service)
         .finish()
 }

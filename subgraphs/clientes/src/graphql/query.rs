@@ -26,6 +26,7 @@ impl QueryRoot {
     }
 
     /// The client with this id (`NOT_FOUND` if none).
+    #[graphql(requires_scopes = "lectura")]
     async fn cliente(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClienteGql>> {
         let id = parse_id("id", &id).gql()?;
         let service = ctx.data::<Arc<ClienteService>>()?;
@@ -33,6 +34,7 @@ impl QueryRoot {
     }
 
     /// Clients, filtered, ordered and paginated (`perPage` at most 100).
+    #[graphql(requires_scopes = "lectura")]
     async fn clientes(
         &self,
         ctx: &Context<'_>,
@@ -51,6 +53,7 @@ impl QueryRoot {
     }
 
     /// Clients whose name or e-mail matches `q`, best match first.
+    #[graphql(requires_scopes = "lectura")]
     async fn buscar_clientes(
         &self,
         ctx: &Context<'_>,

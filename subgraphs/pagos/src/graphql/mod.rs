@@ -28,6 +28,8 @@ pub type PagosSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 pub fn schema(service: Arc<PagosService>, live: LiveEvents) -> PagosSchema {
     Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .enable_federation()
+        // The same @requiresScopes the gateway enforces, checked again here.
+        .extension(kernel::graphql::PoliticaAlcances::default())
         // Composed into the supergraph: the gateway plans subscriptions to this subgraph.
         .enable_subscription_in_federation()
         .data(service)
