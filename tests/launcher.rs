@@ -245,6 +245,27 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         pagos["agregaciones"]["pagos_completados"].is_number(),
         "{pagos}"
     );
+    // A reader without the `pii` scope asks the routes to leave personal data out.
+    let lector = login(&http, gateway, "lector").await;
+    let leer = |query: &str| {
+        http.get(gateway.replace("/graphql", &format!("/api/v1/clientes?per_page=2{query}")))
+            .bearer_auth(&lector)
+            .send()
+    };
+    assert_eq!(leer("").await.expect("rest").status(), 403);
+    let sin_pii: Value = leer("&pii=false")
+        .await
+        .expect("rest")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        sin_pii["data"].as_array().map(Vec::len),
+        Some(2),
+        "{sin_pii}"
+    );
+    assert!(sin_pii["data"][0]["nombre"].is_string(), "{sin_pii}");
+    assert!(sin_pii["data"][0]["email"].is_null(), "{sin_pii}");
     // Demo users log in for tokens the gateway accepts.
     let operador: Value = http
         .post(gateway.replace("/graphql", "/auth/login"))
