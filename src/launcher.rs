@@ -106,6 +106,7 @@ pub(crate) struct EmbeddedOptions {
     pub(crate) host: IpAddr,
     pub(crate) base_port: u16,
     pub(crate) demo: bool,
+    pub(crate) gateway_secret: Option<String>,
 }
 
 /// Options of a single subgraph.
@@ -159,7 +160,14 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     // Subgraphs answer only the gateway, here too: a secret drawn at start that only this
     // process knows (a caller on the machine cannot bypass the gateway's checks or forge
     // `x-gateway-claims`).
-    let subgraph_secret = random_secret();
+    let subgraph_secret = match options.gateway_secret {
+        Some(secret) if secret.len() < server::MIN_SECRET_LEN => bail!(
+            "--gateway-secret needs at least {} characters",
+            server::MIN_SECRET_LEN
+        ),
+        Some(secret) => secret,
+        None => random_secret(),
+    };
     let mut urls = std::collections::HashMap::new();
     for subgraph in subgraphs() {
         let file = options.data_dir.join(format!("{}.db", subgraph.name()));
