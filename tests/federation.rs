@@ -326,6 +326,29 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
         "{without}"
     );
     assert_eq!(without["errors"][0]["extensions"]["service"], "clientes");
+    // A gateway composing from the running subgraphs presents the secret too.
+    let mut introspect = GatewayConfig {
+        subgraph_secret: Some(SECRET.to_owned()),
+        ..config_con_jwt()
+    };
+    introspect.introspect.subgraphs.insert(
+        "clientes".to_owned(),
+        format!("{}/graphql", started.base_url),
+    );
+    let metrics = std::sync::Arc::new(gateway::telemetry::Metrics::new());
+    assert!(
+        gateway::server::engine_from_subgraphs(&introspect, metrics.clone())
+            .await
+            .is_ok(),
+        "composed from the subgraph's SDL"
+    );
+    introspect.subgraph_secret = None;
+    assert!(
+        gateway::server::engine_from_subgraphs(&introspect, metrics)
+            .await
+            .is_err(),
+        "without the secret the subgraph gives no SDL"
+    );
     started.stop().await.expect("stop");
 }
 
