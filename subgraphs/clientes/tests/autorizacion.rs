@@ -101,7 +101,51 @@ async fn personal_data_needs_pii_or_admin(backend: Backend) -> Result<()> {
     sg.stop().await
 }
 
+async fn searches_match_e_mails_only_for_who_may_read_them(backend: Backend) -> Result<()> {
+    let sg = TestSubgraph::start(&Clientes, backend).await?;
+    sg.data(REGISTRAR, input("secreta.direccion@example.com"))
+        .await?;
+    let query = r#"{ buscarClientes(q: "secreta.direccion") { relevancia }
+        clientes(filtro: { busqueda: "secreta.direccion" }) { paginacion { total } } }"#;
+    let lector = sg
+        .gql_as(Some(&claims_de("lector", "lectura")), query, json!({}))
+        .await?;
+    assert_eq!(lector["data"]["buscarClientes"], json!([]), "{lector}");
+    assert_eq!(
+        lector["data"]["clientes"]["paginacion"]["total"], 0,
+        "{lector}"
+    );
+    let auditora = sg
+        .gql_as(
+            Some(&claims_de("auditora", "lectura pii")),
+            query,
+            json!({}),
+        )
+        .await?;
+    assert_eq!(
+        auditora["data"]["buscarClientes"].as_array().map(Vec::len),
+        Some(1),
+        "{auditora}"
+    );
+    assert_eq!(auditora["data"]["clientes"]["paginacion"]["total"], 1);
+    // Names are searched for everybody.
+    let body = sg
+        .gql_as(
+            Some(&claims_de("lector", "lectura")),
+            r#"{ buscarClientes(q: "ana gomez") { relevancia } }"#,
+            json!({}),
+        )
+        .await?;
+    assert_eq!(
+        body["data"]["buscarClientes"].as_array().map(Vec::len),
+        Some(1),
+        "{body}"
+    );
+    sg.stop().await
+}
+
 on_both_backends!(
+    searches_match_e_mails_only_for_who_may_read_them,
     without_a_token_nothing_is_read_or_written,
     a_reader_cannot_write_and_an_operator_can,
     personal_data_needs_pii_or_admin,

@@ -4,7 +4,9 @@ use async_graphql::{Context, ID, Object, Result};
 use kernel::{
     DomainError,
     graphql::{
-        GraphqlResultExt, Paginacion, autorizacion::alcance, load_one, parse_id, to_graphql_error,
+        GraphqlResultExt, Paginacion,
+        autorizacion::{alcance, busqueda_permitida},
+        load_one, parse_id, to_graphql_error,
     },
     search::Busqueda,
 };
@@ -53,6 +55,7 @@ impl QueryRoot {
     ) -> Result<AfiliadosPagina> {
         let mut filtro = filtro.unwrap_or_default().to_domain().gql()?;
         filtro.id = alcance(ctx)?.afiliado();
+        filtro.busqueda = filtro.busqueda.map(|b| busqueda_permitida(ctx, b));
         let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<AfiliadoService>>()?;
         let page = service.listar(&filtro, pagina).await.gql()?;
@@ -63,8 +66,8 @@ impl QueryRoot {
         })
     }
 
-    /// Non-deleted partners whose name or e-mail matches `q`, best match first (a partner
-    /// user finds only itself).
+    /// Non-deleted partners whose name or e-mail matches `q`, best match first (e-mails only
+    /// for callers who may read them; a partner user finds only itself).
     #[graphql(requires_scopes = "lectura")]
     async fn buscar_afiliados(
         &self,
@@ -73,7 +76,7 @@ impl QueryRoot {
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaAfiliado>> {
         let alcance = alcance(ctx)?;
-        let busqueda = Busqueda::new(&q, limite).gql()?;
+        let busqueda = busqueda_permitida(ctx, Busqueda::new(&q, limite).gql()?);
         let service = ctx.data::<Arc<AfiliadoService>>()?;
         Ok(service
             .buscar(&busqueda)

@@ -189,6 +189,24 @@ pub fn exigir(ctx: &Context<'_>, alternativas: &[&[&str]]) -> async_graphql::Res
     claims(ctx).exigir(alternativas).map_err(to_graphql_error)
 }
 
+/// Whether the caller may read personal data (scope `pii` or `admin`).
+pub fn ve_datos_personales(ctx: &Context<'_>) -> bool {
+    claims(ctx).cumple(&[[crate::auth::PII], [crate::auth::ADMIN]])
+}
+
+/// A search as the caller may run it: over e-mail addresses too only when it may read
+/// them (otherwise a match would disclose an address it cannot see).
+pub fn busqueda_permitida(
+    ctx: &Context<'_>,
+    busqueda: crate::search::Busqueda,
+) -> crate::search::Busqueda {
+    if ve_datos_personales(ctx) {
+        busqueda
+    } else {
+        busqueda.solo_nombres()
+    }
+}
+
 /// The rows the caller may see (a broken partner token is `FORBIDDEN`).
 pub fn alcance(ctx: &Context<'_>) -> async_graphql::Result<Alcance> {
     claims(ctx).alcance().map_err(to_graphql_error)
