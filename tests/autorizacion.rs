@@ -707,6 +707,44 @@ async fn a_partner_user_sees_its_own_rows_and_the_collector_takes_its_key() {
         );
     }
 
+    // Subscriptions: none without a token; a partner user hears only its own payouts.
+    let ws = api.gateway.replace("http://", "ws://");
+    for (token, query, code) in [
+        (
+            None,
+            "subscription { contadoresDashboard { id } }".to_owned(),
+            "UNAUTHENTICATED",
+        ),
+        (
+            Some(socio.as_str()),
+            format!(
+                "subscription {{ pagoActualizado(afiliadoId: \"{}\") {{ id }} }}",
+                e.q
+            ),
+            "FORBIDDEN",
+        ),
+    ] {
+        let payload = token.map_or(
+            json!({}),
+            |t| json!({ "Authorization": format!("Bearer {t}") }),
+        );
+        let mut client = testkit::WsClient::connect(&ws, payload)
+            .await
+            .expect("websocket");
+        client
+            .subscribe("1", &query, json!({}))
+            .await
+            .expect("subscribe");
+        let message = client
+            .message(Duration::from_secs(30))
+            .await
+            .expect("a message")
+            .expect("an answer");
+        // A `next` with errors, or an `error` message: either names the refusal.
+        let text = message.to_string();
+        assert!(text.contains(code), "{query}: {message}");
+    }
+
     // The collector: the partner's API key, without any token, through the gateway.
     let body = evento_con_clave(&api, Some(&e.clave_q), &e.q, &e.c).await;
     assert!(body["errors"].is_null(), "{body}");
