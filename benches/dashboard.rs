@@ -48,7 +48,33 @@ fn base_config() -> GatewayConfig {
         );
     }
     config.auth.jwt_secret = Some(SECRET.into());
+    config.subgraph_secret = Some(common::SUBGRAPH_SECRET.into());
     config
+}
+
+/// An admin's token for the bench's gateways (every scope, personal data included).
+async fn admin_token() -> String {
+    let login = gateway::auth::Login::new(
+        vec![gateway::auth::LoginUser {
+            username: "admin".into(),
+            password_hash: gateway::auth::hash_password("admin").expect("hash"),
+            scopes: ["lectura", "escritura", "admin", "pii"]
+                .map(str::to_owned)
+                .to_vec(),
+            ..Default::default()
+        }],
+        SECRET,
+        None,
+        None,
+        3600,
+        gateway::auth::LoginThrottle::default(),
+    )
+    .expect("login");
+    login
+        .login("admin", "admin", None)
+        .await
+        .expect("token")
+        .token
 }
 
 /// Serves a gateway with `config` on an ephemeral port; returns its URL.
@@ -73,16 +99,23 @@ async fn start_gateway(supergraph: &str, config: GatewayConfig) -> String {
 /// `CONCURRENCY` clients posting `body` for `seconds`: (requests/s, p50 ms, p99 ms).
 async fn load(url: &str, body: &Value, seconds: u64) -> (f64, f64, f64) {
     let http = reqwest::Client::new();
+    let token = admin_token().await;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut clients = Vec::new();
     for _ in 0..CONCURRENCY {
-        let (http, url, body) = (http.clone(), url.to_owned(), body.clone());
+        let (http, url, body, token) = (http.clone(), url.to_owned(), body.clone(), token.clone());
         clients.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                let response = http.post(&url).json(&body).send().await.expect("answer");
+                let response = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("answer");
                 let answer: Value = response.json().await.expect("json");
                 assert!(answer.get("errors").is_none(), "{answer}");
                 latencies.push(sent.elapsed());
@@ -157,7 +190,12 @@ async fn run() {
     ] {
         let url = start_gateway(&supergraph, config).await;
         // One request plans the operation (and fills the caches).
-        http.post(&url).json(&body).send().await.expect("warm-up");
+        http.post(&url)
+            .bearer_auth(admin_token().await)
+            .json(&body)
+            .send()
+            .await
+            .expect("warm-up");
         let (rps, p50, p99) = load(&url, &body, seconds).await;
         println!("| {mode} | {rps:.0} | {p50:.2} | {p99:.2} |");
     }
@@ -170,6 +208,7 @@ async fn run() {
             username: "admin".into(),
             password_hash: gateway::auth::hash_password("admin").expect("hash"),
             scopes: vec!["lectura".into(), "escritura".into(), "admin".into()],
+            ..Default::default()
         }],
         SECRET,
         None,

@@ -39,8 +39,15 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-async fn post(http: &reqwest::Client, url: &str, query: &str, variables: Value) -> Value {
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> Value {
     http.post(url)
+        .bearer_auth(token)
         .json(&json!({ "query": query, "variables": variables }))
         .send()
         .await
@@ -56,6 +63,7 @@ const REGISTRAR: &str = "mutation($input: RegistrarConversionInput!) { registrar
 async fn register(
     http: &reqwest::Client,
     url: &str,
+    token: &str,
     target: &(String, String, String),
     referencia: &str,
 ) -> Value {
@@ -63,6 +71,7 @@ async fn register(
     post(
         http,
         url,
+        token,
         REGISTRAR,
         json!({ "input": {
         "afiliadoId": afiliado, "campaniaId": campania, "tipo": "VENTA",
@@ -86,7 +95,8 @@ async fn run() {
     let http = reqwest::Client::new();
     let url = format!("http://127.0.0.1:{BASE_PORT}/graphql");
     let ws = format!("ws://127.0.0.1:{BASE_PORT}/graphql");
-    let data = post(&http, &url,
+    let token = common::login(&http, &format!("http://127.0.0.1:{BASE_PORT}"), "admin").await;
+    let data = post(&http, &url, &token,
         "{ afiliados(filtro: {estado: ACTIVO}, paginacion: {perPage: 1}) { items { id configuracionComisiones { minimoPago { moneda } } } }
            campanias(filtro: {estado: ACTIVA}, paginacion: {perPage: 1}) { items { id } } }", json!({})).await;
     let target = (
@@ -105,7 +115,7 @@ async fn run() {
     );
     // conversiones learns the demo's partners and campaigns from their events after start.
     for attempt in 0.. {
-        let answer = register(&http, &url, &target, &format!("warm-{attempt}")).await;
+        let answer = register(&http, &url, &token, &target, &format!("warm-{attempt}")).await;
         if answer.get("errors").is_none() {
             break;
         }
@@ -120,7 +130,10 @@ async fn run() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
     let mut tasks = Vec::new();
     for _ in 0..subscribers {
-        let mut client = WsClient::connect(&ws, json!({})).await.expect("connect");
+        let mut client =
+            WsClient::connect(&ws, json!({ "Authorization": format!("Bearer {token}") }))
+                .await
+                .expect("connect");
         client
             .subscribe("1", subscription, json!({ "c": target.1 }))
             .await
@@ -151,7 +164,7 @@ async fn run() {
     let mut latencies = Vec::new();
     for n in 0..events {
         let referencia = format!("lat-{n}");
-        let answer = register(&http, &url, &target, &referencia).await;
+        let answer = register(&http, &url, &token, &target, &referencia).await;
         let committed = Instant::now();
         assert!(answer.get("errors").is_none(), "{answer}");
         let mut got = 0;
@@ -171,9 +184,9 @@ async fn run() {
     let started = Instant::now();
     let mut writes = Vec::new();
     for n in 0..events {
-        let (http, url, target) = (http.clone(), url.clone(), target.clone());
+        let (http, url, target, token) = (http.clone(), url.clone(), target.clone(), token.clone());
         writes.push(tokio::spawn(async move {
-            register(&http, &url, &target, &format!("burst-{n}")).await
+            register(&http, &url, &token, &target, &format!("burst-{n}")).await
         }));
     }
     for write in writes {

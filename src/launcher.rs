@@ -13,21 +13,28 @@ use tokio::sync::watch;
 /// How long the embedded gateway waits for a subgraph.
 const GATEWAY_SUBGRAPH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The embedded gateway's settings: demo users who log in for tokens signed with a secret
-/// drawn at start (tokens end with the process). Their demo passwords (each user's name)
-/// are hashed here, at start, as the gateway keeps only argon2 hashes.
-fn gateway_config() -> Result<gateway::config::GatewayConfig> {
+/// A secret of 48 random letters and digits, drawn at start.
+fn random_secret() -> String {
     use rand::{Rng, distr::Alphanumeric};
-    let secret: String = rand::rng()
+    rand::rng()
         .sample_iter(&Alphanumeric)
         .take(48)
         .map(char::from)
-        .collect();
+        .collect()
+}
+
+/// The embedded gateway's settings: demo users who log in for tokens signed with a secret
+/// drawn at start (tokens end with the process; their demo passwords, each user's name,
+/// are hashed here, at start, as the gateway keeps only argon2 hashes); `subgraph_secret`
+/// is the credential the subgraphs demand of it.
+fn gateway_config(subgraph_secret: &str) -> Result<gateway::config::GatewayConfig> {
+    let secret = random_secret();
     let user = |name: &str, scopes: &[&str]| -> Result<gateway::auth::LoginUser> {
         Ok(gateway::auth::LoginUser {
             username: name.to_owned(),
             password_hash: gateway::auth::hash_password(name)?,
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            ..Default::default()
         })
     };
     let mut config = gateway::config::GatewayConfig {
@@ -36,6 +43,10 @@ fn gateway_config() -> Result<gateway::config::GatewayConfig> {
         ..Default::default()
     };
     config.auth.jwt_secret = Some(secret);
+    config.subgraph_secret = Some(subgraph_secret.to_owned());
+    // Partner users see their own rows only: cached answers are never shared between
+    // users, whatever their scopes.
+    config.cache.sharing = gateway::cache::Sharing::User;
     // Answers and entities are cached at most 30 s and recomputed after any event of
     // their context.
     config.cache.response_ttl_secs = 30;
@@ -44,11 +55,28 @@ fn gateway_config() -> Result<gateway::config::GatewayConfig> {
     config.rest.routes = crate::rest_routes::routes();
     config.auth.issuer = Some("alpes-partners".to_owned());
     config.auth.users = vec![
-        user("admin", &["lectura", "escritura", "admin"])?,
+        user("admin", &["lectura", "escritura", "admin", "pii"])?,
         user("operador", &["lectura", "escritura"])?,
         user("lector", &["lectura"])?,
     ];
+    let mut socio = user(DEMO_PARTNER_USER, &["lectura"])?;
+    socio.claims = demo_partner_claims();
+    config.auth.users.push(socio);
     Ok(config)
+}
+
+/// The demo partner user (role `afiliado`): it logs in as `afiliado`/`afiliado`.
+const DEMO_PARTNER_USER: &str = "afiliado";
+
+/// The claims that make the demo partner user a partner: role `afiliado` and the id of
+/// the first demo partner (active, with demo conversions).
+fn demo_partner_claims() -> serde_json::Map<String, serde_json::Value> {
+    let mut claims = serde_json::Map::new();
+    claims.insert("role".into(), kernel::auth::ROL_AFILIADO.into());
+    if let Some(id) = conversiones::demo::afiliados_demo().first() {
+        claims.insert("afiliado_id".into(), id.to_string().into());
+    }
+    claims
 }
 
 /// Runs the gateway alone with the console (deployed topology); the configuration's REST
@@ -81,6 +109,7 @@ pub(crate) struct EmbeddedOptions {
     pub(crate) host: IpAddr,
     pub(crate) base_port: u16,
     pub(crate) demo: bool,
+    pub(crate) gateway_secret: Option<String>,
 }
 
 /// Options of a single subgraph.
@@ -131,6 +160,17 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     )];
     let mut servers = Vec::new();
     let mut lines = Vec::new();
+    // Subgraphs answer only the gateway, here too: a secret drawn at start that only this
+    // process knows (a caller on the machine cannot bypass the gateway's checks or forge
+    // `x-gateway-claims`).
+    let subgraph_secret = match options.gateway_secret {
+        Some(secret) if secret.len() < server::MIN_SECRET_LEN => bail!(
+            "--gateway-secret needs at least {} characters",
+            server::MIN_SECRET_LEN
+        ),
+        Some(secret) => secret,
+        None => random_secret(),
+    };
     let mut urls = std::collections::HashMap::new();
     for subgraph in subgraphs() {
         let file = options.data_dir.join(format!("{}.db", subgraph.name()));
@@ -149,7 +189,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
             "  {:<12} http://{addr}/graphql   (health: http://{addr}/health)",
             subgraph.name()
         ));
-        let app = subgraph.app(db, live.clone());
+        let app = server::require_gateway_secret(subgraph.app(db, live.clone()), &subgraph_secret);
         let mut stop = stop_rx.clone();
         servers.push(tokio::spawn(server::serve(listener, app, async move {
             stop.wait_for(|s| *s).await.ok();
@@ -159,7 +199,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     // actually bound.
     let supergraph =
         crate::schema::supergraph_at(|s| urls.get(s.name()).cloned().unwrap_or_default())?;
-    let config = gateway_config()?;
+    let config = gateway_config(&subgraph_secret)?;
     let engine = gateway::server::engine_from_config(&supergraph, &config)?;
     let listener = server::bind(SocketAddr::new(options.host, options.base_port)).await?;
     let addr = listener.local_addr()?;
@@ -168,7 +208,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     let mut stop = stop_rx.clone();
     lines.insert(
         2,
-        format!("  {:<12} POST http://{addr}/auth/login with admin/admin, operador/operador or lector/lector", "demo users"),
+        format!("  {:<12} POST http://{addr}/auth/login with admin/admin, operador/operador, lector/lector or afiliado/afiliado", "demo users"),
     );
     let state = gateway::server::AppState::configured(engine, &config);
     event_tasks.push(invalidate_from_bus(
@@ -259,9 +299,14 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
             names.join(", ")
         );
     };
-    if let Some(secret) = &options.gateway_secret
-        && secret.len() < server::MIN_SECRET_LEN
-    {
+    // A subgraph answers only the gateway: without the shared credential anyone could
+    // call it directly, past the gateway's checks, and claim any identity.
+    let Some(gateway_secret) = options.gateway_secret.as_deref() else {
+        bail!(
+            "--gateway-secret (ALPES_GATEWAY_SECRET) is required: a subgraph answers only the gateway, which sends it as its `subgraph_secret`"
+        );
+    };
+    if gateway_secret.len() < server::MIN_SECRET_LEN {
         bail!(
             "--gateway-secret needs at least {} characters",
             server::MIN_SECRET_LEN
@@ -299,10 +344,7 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         "{} is running: http://{addr}/graphql   (health: http://{addr}/health)",
         subgraph.name()
     );
-    let mut app = subgraph.app(db, live);
-    if let Some(secret) = &options.gateway_secret {
-        app = server::require_gateway_secret(app, secret);
-    }
+    let app = server::require_gateway_secret(subgraph.app(db, live), gateway_secret);
     server::serve(listener, app, server::shutdown_signal()).await?;
     stop_tx.send(true).ok();
     futures::future::join_all(event_tasks).await;

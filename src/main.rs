@@ -66,6 +66,10 @@ struct EmbeddedArgs {
     /// Load the demo data on first start.
     #[arg(long, env = "ALPES_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     demo: bool,
+    /// The credential the subgraphs demand of the gateway (at least 16 characters); drawn
+    /// at random at every start when absent (set it to point another gateway at them).
+    #[arg(long, env = "ALPES_GATEWAY_SECRET", hide_env_values = true)]
+    gateway_secret: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -91,7 +95,7 @@ struct SubgraphArgs {
     /// The bus's Redis stream (every subgraph of a deployment names the same one).
     #[arg(long, env = "ALPES_EVENT_STREAM", default_value = eventbus::DEFAULT_STREAM)]
     event_stream: String,
-    /// The gateway's shared credential (at least 16 characters): when set, `/graphql`
+    /// The gateway's shared credential (at least 16 characters, required): `/graphql`
     /// answers only requests carrying it (the gateway's `subgraph_secret`).
     #[arg(long, env = "ALPES_GATEWAY_SECRET", hide_env_values = true)]
     gateway_secret: Option<String>,
@@ -131,6 +135,7 @@ impl From<EmbeddedArgs> for launcher::EmbeddedOptions {
             host: args.host,
             base_port: args.base_port,
             demo: args.demo,
+            gateway_secret: args.gateway_secret,
         }
     }
 }

@@ -21,6 +21,10 @@ fn route(path: &str, operation: &str, variables: &[(&str, &str)], response: &str
 const PAGINATION: &str = r#"{ "page": "$.page", "per_page": "$.perPage", "total": "$.total",
   "pages": "$.pages", "has_next": "$.hasNextPage" }"#;
 
+/// `?pii=false`: the routes answer without personal fields (e-mail, cédula, payment
+/// data), for callers whose token lacks the scope `pii` (or `admin`); with them by default.
+const PII: (&str, &str) = ("pii", "query.pii:bool");
+
 const PAGE: [(&str, &str); 2] = [
     ("paginacion.page", "query.page:int"),
     ("paginacion.perPage", "query.per_page:int"),
@@ -33,7 +37,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         route(
             "/api/v1/dashboard",
             include_str!("../operations/Dashboard.graphql"),
-            &[],
+            &[PII],
             r#"{
               "total_clientes": "$.clientes.paginacion.total",
               "total_afiliados": "$.afiliados.paginacion.total",
@@ -55,6 +59,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
             "/api/v1/clientes",
             include_str!("../operations/Clientes.graphql"),
             &[
+                PII,
                 PAGE[0],
                 PAGE[1],
                 ("filtro.busqueda", "query.search"),
@@ -72,7 +77,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         route(
             "/api/v1/clientes/{id}",
             include_str!("../operations/ClienteDetalle.graphql"),
-            &[("id", "path.id")],
+            &[("id", "path.id"), PII],
             r#"{
               "cliente": { "id": "$.cliente.id", "nombre": "$.cliente.nombre", "email": "$.cliente.email",
                 "cedula": "$.cliente.cedula", "fecha_registro": "$.cliente.fechaRegistro" },
@@ -113,7 +118,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         route(
             "/api/v1/pagos/{id}",
             include_str!("../operations/PagoDetalle.graphql"),
-            &[("id", "path.id")],
+            &[("id", "path.id"), PII],
             r#"{
               "pago": { "id": "$.pago.id", "partner_id": "$.pago.afiliado.id", "cycle_id": "$.pago.ciclo",
                 "monto": "$.pago.montoTotal.valor", "moneda": "$.pago.montoTotal.moneda", "estado": "$.pago.estado",
@@ -147,7 +152,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         route(
             "/api/v1/search",
             include_str!("../operations/Busqueda.graphql"),
-            &[("q", "query.q"), ("limite", "query.limit:int")],
+            &[("q", "query.q"), ("limite", "query.limit:int"), PII],
             r#"{
               "clientes": { "$each": "$.clientes", "$map": { "relevancia": "$.relevancia", "id": "$.cliente.id",
                 "nombre": "$.cliente.nombre", "email": "$.cliente.email" } },

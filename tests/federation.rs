@@ -6,14 +6,54 @@ use std::{collections::BTreeMap, time::Duration};
 
 use gateway::{
     compose::{SubgraphSdl, compose},
-    server::{AppState, engine_from_sdl, serve},
+    config::GatewayConfig,
+    server::{AppState, serve},
 };
 use kernel::subgraph::Subgraph;
 use serde_json::{Value, json};
 use testkit::{Backend, TestSubgraph};
 
+/// The tests' JWT secret (HS256) of their gateways.
+const JWT_SECRET: &str = "secreto-jwt-de-las-pruebas-de-federacion";
+
+/// A gateway configuration that verifies the tests' tokens.
+fn config_con_jwt() -> GatewayConfig {
+    let mut config = GatewayConfig {
+        subgraph_timeout_ms: 10_000,
+        ..GatewayConfig::default()
+    };
+    config.auth.jwt_secret = Some(JWT_SECRET.to_owned());
+    config
+}
+
+/// A token with every scope of the authorization model, signed with [`JWT_SECRET`].
+async fn token_admin() -> String {
+    let login = gateway::auth::Login::new(
+        vec![gateway::auth::LoginUser {
+            username: "admin".into(),
+            password_hash: gateway::auth::hash_password("admin").expect("hash"),
+            scopes: ["lectura", "escritura", "admin", "pii"]
+                .map(str::to_owned)
+                .to_vec(),
+            ..Default::default()
+        }],
+        JWT_SECRET,
+        None,
+        None,
+        600,
+        gateway::auth::LoginThrottle::default(),
+    )
+    .expect("login");
+    login
+        .login("admin", "admin", None)
+        .await
+        .expect("token")
+        .token
+}
+
 struct Platform {
     gateway: String,
+    token: String,
     http: reqwest::Client,
     _subgraphs: Vec<TestSubgraph>,
     _stop: tokio::sync::oneshot::Sender<()>,
@@ -40,7 +80,8 @@ impl Platform {
             subgraphs.push(started);
         }
         let supergraph = compose(&sdls).expect("the subgraphs compose");
-        let engine = engine_from_sdl(&supergraph, Duration::from_secs(10)).expect("engine");
+        let engine =
+            gateway::server::engine_from_config(&supergraph, &config_con_jwt()).expect("engine");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -51,6 +92,7 @@ impl Platform {
         }));
         Self {
             gateway,
+            token: token_admin().await,
             http: reqwest::Client::new(),
             _subgraphs: subgraphs,
             _stop: stop,
@@ -61,6 +103,7 @@ impl Platform {
         let body: Value = self
             .http
             .post(format!("{}/graphql", self.gateway))
+            .bearer_auth(&self.token)
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
@@ -221,6 +264,20 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
     assert_eq!(direct.status(), 401);
     let body: Value = direct.json().await.expect("json");
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    // Forged claims are no way in: without the secret nothing is answered.
+    let forged = http
+        .post(format!("{}/graphql", started.base_url))
+        .header(
+            kernel::server::CLAIMS_HEADER,
+            r#"{"sub":"intruso","scope":"lectura escritura admin pii"}"#,
+        )
+        .json(&json!({ "query": "mutation { registrarCliente(input: { nombre: \"Intruso\", email: \"intruso@example.com\", cedula: \"123456\", fechaNacimiento: \"1990-01-01\" }) { cliente { id } } }" }))
+        .send()
+        .await
+        .expect("forged request");
+    assert_eq!(forged.status(), 401);
+    let clientes = testkit::outbox(&started.db.db).await.expect("outbox");
+    assert!(clientes.is_empty(), "nothing written: {clientes:?}");
 
     let supergraph = compose(&[SubgraphSdl {
         name: "clientes".to_owned(),
@@ -228,11 +285,13 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
         sdl: subgraph.sdl(),
     }])
     .expect("composes");
+    let token = token_admin().await;
     let ask = |secret: Option<&str>| {
-        let config = gateway::config::GatewayConfig {
+        let config = GatewayConfig {
             subgraph_secret: secret.map(str::to_owned),
-            ..Default::default()
+            ..config_con_jwt()
         };
+        let token = token.clone();
         let supergraph = supergraph.clone();
         let http = http.clone();
         async move {
@@ -250,6 +309,7 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
             });
             let body: Value = http
                 .post(url)
+                .bearer_auth(token)
                 .json(&json!({ "query": "{ clientes { paginacion { total } } }" }))
                 .send()
                 .await
@@ -272,6 +332,29 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
         "{without}"
     );
     assert_eq!(without["errors"][0]["extensions"]["service"], "clientes");
+    // A gateway composing from the running subgraphs presents the secret too.
+    let mut introspect = GatewayConfig {
+        subgraph_secret: Some(SECRET.to_owned()),
+        ..config_con_jwt()
+    };
+    introspect.introspect.subgraphs.insert(
+        "clientes".to_owned(),
+        format!("{}/graphql", started.base_url),
+    );
+    let metrics = std::sync::Arc::new(gateway::telemetry::Metrics::new());
+    assert!(
+        gateway::server::engine_from_subgraphs(&introspect, metrics.clone())
+            .await
+            .is_ok(),
+        "composed from the subgraph's SDL"
+    );
+    introspect.subgraph_secret = None;
+    assert!(
+        gateway::server::engine_from_subgraphs(&introspect, metrics)
+            .await
+            .is_err(),
+        "without the secret the subgraph gives no SDL"
+    );
     started.stop().await.expect("stop");
 }
 
@@ -289,12 +372,12 @@ async fn a_failing_subgraph_trips_its_breaker_and_recovers() {
         sdl: subgraph.sdl(),
     }])
     .expect("composes");
-    let config = gateway::config::GatewayConfig {
+    let config = GatewayConfig {
         circuit_breaker: gateway::config::CircuitBreakerConfig {
             failure_threshold: 3,
             open_ms: 400,
         },
-        ..Default::default()
+        ..config_con_jwt()
     };
     let engine = gateway::server::engine_from_config(&supergraph, &config).expect("engine");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -306,6 +389,7 @@ async fn a_failing_subgraph_trips_its_breaker_and_recovers() {
         let _ = stopped.await;
     }));
     let http = reqwest::Client::new();
+    let token = token_admin().await;
     let code = |body: &Value| {
         body["errors"][0]["extensions"]["code"]
             .as_str()
@@ -313,6 +397,7 @@ async fn a_failing_subgraph_trips_its_breaker_and_recovers() {
     };
     let ask = || async {
         http.post(&url)
+            .bearer_auth(&token)
             .json(&json!({ "query": "{ clientes { paginacion { total } } }" }))
             .send()
             .await

@@ -5,11 +5,12 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{launch, stop};
+use support::{launch, login, stop};
 
-async fn total(http: &reqwest::Client, url: &str, field: &str) -> u64 {
+async fn total(http: &reqwest::Client, url: &str, token: &str, field: &str) -> u64 {
     let body: Value = http
         .post(url)
+        .bearer_auth(token)
         .json(&json!({ "query": format!("{{ {field} {{ paginacion {{ total }} }} }}") }))
         .send()
         .await
@@ -47,16 +48,40 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         assert_eq!(health["status"], "up", "{url}");
     }
     let gateway = &launched.urls[0];
-    assert_eq!(total(&http, &launched.urls[1], "clientes").await, 300);
-    let afiliados = total(&http, &launched.urls[2], "afiliados").await;
+    // Subgraphs answer only the gateway (a secret drawn at start), health probes aside.
+    let direct = http
+        .post(&launched.urls[1])
+        .json(&json!({ "query": "{ clientes { paginacion { total } } }" }))
+        .send()
+        .await
+        .expect("direct request");
+    assert_eq!(
+        direct.status(),
+        401,
+        "subgraphs refuse callers without the secret"
+    );
+    // Every read needs a token: anonymous callers get nothing.
+    let anonimo: Value = http
+        .post(gateway)
+        .json(&json!({ "query": "{ clientes { paginacion { total } } }" }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(anonimo["data"]["clientes"], Value::Null, "{anonimo}");
+    let token = login(&http, gateway, "admin").await;
+    let token = token.as_str();
+    // The gateway serves every subgraph through one federated schema, with GraphiQL.
+    assert_eq!(total(&http, gateway, token, "clientes").await, 300);
+    let afiliados = total(&http, gateway, token, "afiliados").await;
     assert!(afiliados > 150, "demo partners not deleted: {afiliados}");
-    // The gateway serves both subgraphs through one federated schema, with GraphiQL.
-    assert_eq!(total(&http, gateway, "clientes").await, 300);
-    assert_eq!(total(&http, gateway, "afiliados").await, afiliados);
     // Demo campaigns belong to demo clientes: the gateway joins them across subgraphs.
-    assert_eq!(total(&http, gateway, "campanias").await, 60);
+    assert_eq!(total(&http, gateway, token, "campanias").await, 60);
     let body: Value = http
         .post(gateway)
+        .bearer_auth(token)
         .json(&json!({ "query": "{ campanias(paginacion: {perPage: 100}) { items { cliente { nombre } } } }" }))
         .send()
         .await
@@ -76,6 +101,7 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
     // Demo conversions point at demo campaigns and partners: four subgraphs in one query.
     let body: Value = http
         .post(gateway)
+        .bearer_auth(token)
         .json(&json!({ "query": "{ conversiones(paginacion: {perPage: 50}) { paginacion { total } items { campania { nombre cliente { nombre } } afiliado { nombre } } } }" }))
         .send()
         .await
@@ -105,7 +131,7 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
     // becomes a commission.
     let mut comisiones = 0;
     for _ in 0..120 {
-        comisiones = total(&http, gateway, "comisiones").await;
+        comisiones = total(&http, gateway, token, "comisiones").await;
         if comisiones > 0 {
             break;
         }
@@ -115,12 +141,23 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         comisiones > 0,
         "commissions from the demo's validated conversions"
     );
-    // The seeds' REST BFF routes answer in their JSON shape, through the same engine.
+    // The seeds' REST BFF routes answer in their JSON shape, through the same engine,
+    // for a caller with a token.
+    let (status, _) = {
+        let response = http
+            .get(gateway.replace("/graphql", "/api/v1/dashboard"))
+            .send()
+            .await
+            .expect("rest");
+        (response.status().as_u16(), ())
+    };
+    assert_eq!(status, 403, "the REST routes read with the caller's scopes");
     let rest = |path: &str| {
         let url = gateway.replace("/graphql", path);
         let http = http.clone();
+        let token = token.to_owned();
         async move {
-            let response = http.get(url).send().await.expect("rest");
+            let response = http.get(url).bearer_auth(token).send().await.expect("rest");
             let status = response.status().as_u16();
             (status, response.json::<Value>().await.expect("json"))
         }
@@ -208,8 +245,29 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         pagos["agregaciones"]["pagos_completados"].is_number(),
         "{pagos}"
     );
+    // A reader without the `pii` scope asks the routes to leave personal data out.
+    let lector = login(&http, gateway, "lector").await;
+    let leer = |query: &str| {
+        http.get(gateway.replace("/graphql", &format!("/api/v1/clientes?per_page=2{query}")))
+            .bearer_auth(&lector)
+            .send()
+    };
+    assert_eq!(leer("").await.expect("rest").status(), 403);
+    let sin_pii: Value = leer("&pii=false")
+        .await
+        .expect("rest")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        sin_pii["data"].as_array().map(Vec::len),
+        Some(2),
+        "{sin_pii}"
+    );
+    assert!(sin_pii["data"][0]["nombre"].is_string(), "{sin_pii}");
+    assert!(sin_pii["data"][0]["email"].is_null(), "{sin_pii}");
     // Demo users log in for tokens the gateway accepts.
-    let login: Value = http
+    let operador: Value = http
         .post(gateway.replace("/graphql", "/auth/login"))
         .json(&json!({ "username": "operador", "password": "operador" }))
         .send()
@@ -218,11 +276,14 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         .json()
         .await
         .expect("json");
-    assert_eq!(login["scopes"], json!(["lectura", "escritura"]), "{login}");
-    let token = login["token"].as_str().expect("token");
+    assert_eq!(
+        operador["scopes"],
+        json!(["lectura", "escritura"]),
+        "{operador}"
+    );
     let status = http
         .post(gateway)
-        .bearer_auth(token)
+        .bearer_auth(operador["token"].as_str().expect("token"))
         .json(&json!({ "query": "{ __typename }" }))
         .send()
         .await
@@ -241,8 +302,12 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
 
     // A second start migrates nothing new and loads no second copy of the demo data.
     let again = launch(&data_dir);
-    assert_eq!(total(&http, &again.urls[1], "clientes").await, 300);
-    assert_eq!(total(&http, &again.urls[2], "afiliados").await, afiliados);
+    let token = login(&http, &again.urls[0], "admin").await;
+    assert_eq!(total(&http, &again.urls[0], &token, "clientes").await, 300);
+    assert_eq!(
+        total(&http, &again.urls[0], &token, "afiliados").await,
+        afiliados
+    );
     stop(again);
     std::fs::remove_dir_all(&data_dir).ok();
 }
@@ -270,11 +335,13 @@ async fn gql(
         .expect("json")
 }
 
-/// A `graphql-transport-ws` subscription through the gateway (a real WebSocket).
-async fn subscribe(url: &str, query: &str, variables: Value) -> testkit::WsClient {
-    let mut client = testkit::WsClient::connect(url, json!({}))
-        .await
-        .expect("websocket");
+/// A `graphql-transport-ws` subscription through the gateway (a real WebSocket), the
+/// token in `connection_init`.
+async fn subscribe(url: &str, token: &str, query: &str, variables: Value) -> testkit::WsClient {
+    let mut client =
+        testkit::WsClient::connect(url, json!({ "Authorization": format!("Bearer {token}") }))
+            .await
+            .expect("websocket");
     client
         .subscribe("1", query, variables)
         .await
@@ -298,13 +365,14 @@ async fn next(client: &mut testkit::WsClient) -> Value {
 async fn until(
     http: &reqwest::Client,
     url: &str,
+    token: &str,
     query: &str,
     variables: Value,
     done: impl Fn(&Value) -> bool,
 ) -> Value {
     let mut last = Value::Null;
     for _ in 0..240 {
-        last = gql(http, url, None, query, variables.clone()).await;
+        last = gql(http, url, Some(token), query, variables.clone()).await;
         if done(&last["data"]) {
             return last["data"].clone();
         }
@@ -320,9 +388,13 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     let http = reqwest::Client::new();
     let launched = launch(&data_dir);
     let gateway = launched.urls[0].clone();
+    // The money moves as the admin (payouts and approvals need `admin`).
+    let token = login(&http, &gateway, "admin").await;
+    let token = token.as_str();
+    let auth = Some(token);
 
     // A demo partner and campaign, as the console would pick them.
-    let data = gql(&http, &gateway, None,
+    let data = gql(&http, &gateway, auth,
         "{ afiliados(filtro: {estado: ACTIVO}, paginacion: {perPage: 1}) { items { id configuracionComisiones { minimoPago { valor moneda } } } }
            campanias(paginacion: {perPage: 1}) { items { id gastoActual { valor moneda } } } }", json!({})).await;
     let afiliado = data["data"]["afiliados"]["items"][0].clone();
@@ -345,19 +417,19 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     // Live: new conversions of the campaign, completed by the gateway with the partner's
     // and the campaign's names from their own subgraphs.
     let ws = gateway.replace("http://", "ws://");
-    let mut conversiones = subscribe(&ws,
+    let mut conversiones = subscribe(&ws, token,
         "subscription($c: ID!) { conversionRegistrada(campaniaId: $c) { referenciaExterna afiliado { id nombre } campania { id nombre } } }",
         json!({ "c": campania_id })).await;
     // Live dashboard: the counters at once, then after each burst of changes; the root
     // field is conversiones', every other context's part is joined from its subgraph.
-    let mut tablero = subscribe(&ws,
+    let mut tablero = subscribe(&ws, token,
         "subscription { contadoresDashboard { id totalClientes totalAfiliados afiliadosActivos totalCampanias campaniasActivas
            totalConversiones conversionesRegistradas totalPagos agregacionesPagos { pendientes completados } } }",
         json!({})).await;
     let pushed = next(&mut tablero).await;
     let inicial = pushed["data"]["contadoresDashboard"].clone();
     assert_eq!(inicial["id"], "dashboard", "{pushed}");
-    let leido = gql(&http, &gateway, None,
+    let leido = gql(&http, &gateway, auth,
         "{ clientes { paginacion { total } } afiliados { paginacion { total } } campanias { paginacion { total } } }",
         json!({})).await;
     for (campo, lista) in [
@@ -378,7 +450,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     // start it may not know them yet (BAD_USER_INPUT), so the registration is retried.
     let mut registrada = Value::Null;
     for _ in 0..240 {
-        registrada = gql(&http, &gateway, None,
+        registrada = gql(&http, &gateway, auth,
             "mutation($input: RegistrarConversionInput!) { registrarConversion(input: $input) { conversion { id estado } } }",
             json!({ "input": { "afiliadoId": afiliado_id, "campaniaId": campania_id, "tipo": "VENTA",
                                "valor": { "valor": valor, "moneda": moneda }, "canal": "web",
@@ -426,7 +498,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     let validada = gql(
         &http,
         &gateway,
-        None,
+        auth,
         "mutation($id: ID!) { validarConversion(input: {id: $id}) { conversion { estado } } }",
         json!({ "id": conversion }),
     )
@@ -437,7 +509,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     );
 
     // 2. pagos calculates its commission from ConversionValidada (through the bus).
-    let data = until(&http, &gateway,
+    let data = until(&http, &gateway, token,
         "query($id: ID!) { conversion(id: $id) { comision { id estado porcentaje monto { valor moneda } } } }",
         json!({ "id": conversion }), |d| d["conversion"]["comision"]["estado"] == "CALCULADA").await;
     let comision = data["conversion"]["comision"].clone();
@@ -447,7 +519,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     let aprobada = gql(
         &http,
         &gateway,
-        None,
+        auth,
         "mutation($id: ID!) { aprobarComision(input: {id: $id}) { comision { estado } } }",
         json!({ "id": comision_id }),
     )
@@ -457,7 +529,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         "{aprobada}"
     );
     let antes = campania["gastoActual"].clone();
-    let data = until(&http, &gateway,
+    let data = until(&http, &gateway, token,
         "query($id: ID!) { campania(id: $id) { gastoActual { valor moneda } comisiones(estado: APROBADA) { id } } }",
         json!({ "id": campania_id }), |d| d["campania"]["gastoActual"] != antes).await;
     assert!(
@@ -488,6 +560,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     };
     let antes: Value = http
         .post(&gateway)
+        .bearer_auth(token)
         .json(&json!({ "query": contadores }))
         .send()
         .await
@@ -497,6 +570,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         .expect("json");
     let again = http
         .post(&gateway)
+        .bearer_auth(token)
         .json(&json!({ "query": contadores }))
         .send()
         .await
@@ -508,11 +582,12 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     );
     let mut pagos = subscribe(
         &ws,
+        token,
         "subscription($a: ID!) { pagoActualizado(afiliadoId: $a) { estado afiliado { nombre } } }",
         json!({ "a": afiliado_id }),
     )
     .await;
-    let pagado = gql(&http, &gateway, None,
+    let pagado = gql(&http, &gateway, auth,
         "mutation($input: PagarInput!) { pagar(input: $input) { pago { id estado } } }",
         json!({ "input": { "idempotencyKey": "flujo-pagos-clave-0001", "afiliadoId": afiliado_id, "ciclo": "CYCLE-FLUJO",
                            "metodoPago": { "tipo": "TRANSFERENCIA_BANCARIA", "mascara": "****4321" }, "moneda": moneda } })).await;
@@ -525,7 +600,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         "{pagado}"
     );
     let requested = std::time::Instant::now();
-    let data = until(&http, &gateway, contadores, json!({}), |d| {
+    let data = until(&http, &gateway, token, contadores, json!({}), |d| {
         totales(&json!({ "data": d })) == totales(&antes) + 1
     })
     .await;
@@ -539,7 +614,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         "recomputed after the event, not after the 30 s TTL: {:?}",
         requested.elapsed()
     );
-    let data = until(&http, &gateway,
+    let data = until(&http, &gateway, token,
         "query($id: ID!) { pago(id: $id) { estado afiliado { id nombre saldoPendiente { valor } } comisiones { id estado campania { nombre } }
            auditoria { evento actor } } }",
         json!({ "id": pago["id"] }), |d| d["pago"]["estado"] == "EXITOSO").await;
@@ -595,6 +670,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
                 pagado["data"]["pagar"]["pago"]["id"].as_str().expect("id")
             ),
         ))
+        .bearer_auth(token)
         .send()
         .await
         .expect("rest")
@@ -623,16 +699,6 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     )
     .await;
     assert!(sin_token["errors"].is_array(), "{sin_token}");
-    let login: Value = http
-        .post(gateway.replace("/graphql", "/auth/login"))
-        .json(&json!({ "username": "admin", "password": "admin" }))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let token = login["token"].as_str().expect("token");
     let cambio = gql(
         &http,
         &gateway,
@@ -645,7 +711,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         cambio["data"]["cambiarVersionReporte"]["version"], "V2",
         "{cambio}"
     );
-    let reporte = gql(&http, &gateway, None, "{ reportePagos { __typename totalPagos ... on ReportePagosV2 { porEstado { estado cantidad } } } }", json!({})).await;
+    let reporte = gql(&http, &gateway, auth, "{ reportePagos { __typename totalPagos ... on ReportePagosV2 { porEstado { estado cantidad } } } }", json!({})).await;
     assert_eq!(
         reporte["data"]["reportePagos"]["__typename"], "ReportePagosV2",
         "{reporte}"

@@ -164,9 +164,16 @@ fn start() -> Topology {
     topology
 }
 
-async fn post(http: &reqwest::Client, url: &str, query: &str, variables: Value) -> (u16, Value) {
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> (u16, Value) {
     match http
         .post(url)
+        .bearer_auth(token)
         .json(&json!({ "query": query, "variables": variables }))
         .send()
         .await
@@ -228,12 +235,46 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
         .map(|g| format!("http://127.0.0.1:{}/graphql", manifest[*g].0))
         .collect();
     let http = reqwest::Client::new();
+    // The gateways share the JWT secret: one admin token serves both.
+    let login: Value = http
+        .post(gateways[0].replace("/graphql", "/auth/login"))
+        .json(&json!({ "username": "admin", "password": "admin" }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let token = login["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_owned();
+
+    // Subgraphs answer only the gateways: forged claims straight to one are refused.
+    for subgraph in ["clientes", "pagos"] {
+        let forged = http
+            .post(format!("http://127.0.0.1:{}/graphql", manifest[subgraph].0))
+            .header(
+                "x-gateway-claims",
+                r#"{"sub":"intruso","scope":"lectura escritura admin pii"}"#,
+            )
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .expect("direct request");
+        assert_eq!(
+            forged.status(),
+            401,
+            "{subgraph} refuses callers without the secret"
+        );
+    }
 
     // A federated query through each gateway (campanias joined with clientes).
     for gateway in &gateways {
         let (status, body) = post(
             &http,
             gateway,
+            &token,
             CAMPANIAS,
             json!({ "page": 1, "perPage": 3 }),
         )
@@ -249,10 +290,12 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
     // the first, carried across processes by the Redis bus.
     let mut subscribers = Vec::new();
     for gateway in &gateways {
-        let mut client =
-            testkit::WsClient::connect(&gateway.replace("http://", "ws://"), json!({}))
-                .await
-                .expect("websocket");
+        let mut client = testkit::WsClient::connect(
+            &gateway.replace("http://", "ws://"),
+            json!({ "Authorization": format!("Bearer {token}") }),
+        )
+        .await
+        .expect("websocket");
         client
             .subscribe("1", CONTADORES, json!({}))
             .await
@@ -267,7 +310,7 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
             .unwrap_or_else(|| panic!("{first}"));
         subscribers.push((client, before));
     }
-    let (_, setup) = post(&http, &gateways[0],
+    let (_, setup) = post(&http, &gateways[0], &token,
         "{ afiliados(filtro: {estado: ACTIVO}, paginacion: {perPage: 1}) { items { id configuracionComisiones { minimoPago { moneda } } } }
            campanias(filtro: {estado: ACTIVA}, paginacion: {perPage: 1}) { items { id } } }", json!({})).await;
     let afiliado = &setup["data"]["afiliados"]["items"][0];
@@ -278,7 +321,7 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
     let mut registered = Value::Null;
     // conversiones learns the demo's partners and campaigns from the bus after start.
     for _ in 0..240 {
-        registered = post(&http, &gateways[0],
+        registered = post(&http, &gateways[0], &token,
             "mutation($input: RegistrarConversionInput!) { registrarConversion(input: $input) { conversion { id } } }",
             input.clone()).await.1;
         if registered.get("errors").is_none() {
@@ -311,7 +354,7 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
     let counter = Arc::new(AtomicUsize::new(0));
     let mut clients = Vec::new();
     for k in 0..8 {
-        let (http, gateway) = (http.clone(), gateways[k % 2].clone());
+        let (http, gateway, token) = (http.clone(), gateways[k % 2].clone(), token.clone());
         let (stop, answered, failed, counter) = (
             stop.clone(),
             answered.clone(),
@@ -323,7 +366,7 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
                 // Each request different: none is answered from the response cache.
                 let n = counter.fetch_add(1, Ordering::Relaxed);
                 let variables = json!({ "page": n / 60 + 1, "perPage": n % 60 + 1 });
-                let (status, body) = post(&http, &gateway, CAMPANIAS, variables).await;
+                let (status, body) = post(&http, &gateway, &token, CAMPANIAS, variables).await;
                 if status == 200
                     && body.get("errors").is_none()
                     && body["data"]["campanias"].is_object()

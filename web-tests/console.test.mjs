@@ -57,7 +57,7 @@ test('a wrong password is refused with a message, the demo login opens the dashb
   assert.ok(refused >= 0, JSON.stringify(problems));
   problems.splice(refused, 1);
   await login(tab, 'admin');
-  await tab.getByText('admin · lectura, escritura, admin').waitFor();
+  await tab.getByText('admin · lectura, escritura, admin, pii').waitFor();
   noProblems();
 });
 
@@ -245,16 +245,63 @@ test('a payout shows its commissions, transactions and audit trail', async () =>
   noProblems();
 });
 
-test('a reader cannot switch the report version: the server says why, nothing changes', async () => {
+// Every button of the actions page, by the name a reader of the page sees.
+const BOTONES = ['Registrar cliente', 'Registrar afiliado', 'Crear campaña', 'Activar', 'Pausar', 'Validar', 'Aprobar', 'Solicitar pago', 'Cambiar versión'];
+
+async function botones() {
+  const visibles = [];
+  for (const name of BOTONES) {
+    if (await tab.getByRole('button', { name, exact: true }).count()) visibles.push(name);
+  }
+  return visibles;
+}
+
+test('an operator has the write actions but no admin button, nor personal data', async () => {
+  await tab.getByRole('button', { name: 'Salir' }).click();
+  await login(tab, 'operador');
+  await tab.getByRole('link', { name: 'Acciones' }).click();
+  await tab.locator('#registrar-cliente').waitFor();
+  assert.deepEqual(await botones(), ['Registrar cliente', 'Registrar afiliado', 'Crear campaña', 'Activar', 'Pausar', 'Validar']);
+  for (const admin of ['#aprobar-comision', '#solicitar-pago', '#version-reporte']) {
+    assert.equal(await tab.locator(admin).count(), 0, admin);
+  }
+  await shot(tab, 'acciones-operador');
+  // A partner's view without its personal and bank data, and without any refusal shown.
+  await tab.goto(`${BASE}/console#/afiliados/${state.afiliado.id}`);
+  await tab.getByRole('heading', { name: state.afiliado.nombre, level: 1 }).waitFor();
+  await tab.getByRole('table', { name: 'Conversiones del afiliado' }).waitFor();
+  assert.equal(await tab.locator('.alerta').count(), 0, await tab.locator('main').innerText());
+  const ficha = await tab.locator('dl.ficha').first().innerText();
+  assert.ok(!ficha.includes('@'), `no e-mail shown: ${ficha}`);
+  noProblems();
+});
+
+test('a reader sees no button it cannot use, and the server refuses it anyway', async () => {
   await tab.getByRole('button', { name: 'Salir' }).click();
   await login(tab, 'lector');
-  await tab.getByRole('link', { name: 'Acciones' }).click();
-  const version = tab.locator('#version-reporte');
-  await version.getByLabel('Versión').selectOption('V1');
-  await version.getByRole('button', { name: 'Cambiar versión' }).click();
-  await version.locator('.alerta').waitFor();
-  const check = await gql('{ versionReporte }', {}, await token('admin'));
+  assert.equal(await tab.getByRole('link', { name: 'Acciones' }).count(), 0, 'no actions in the navigation');
+  await tab.goto(`${BASE}/console#/acciones`);
+  await tab.locator('#sin-acciones').waitFor();
+  assert.deepEqual(await botones(), []);
+  assert.equal(await tab.locator('main form').count(), 0);
+  await shot(tab, 'acciones-lector');
+  const lector = await token('lector');
+  const refused = await gql('mutation { cambiarVersionReporte(input: { version: V1 }) { version } }', {}, lector);
+  assert.equal(refused.errors?.[0]?.extensions?.code, 'UNAUTHORIZED_FIELD_OR_TYPE', JSON.stringify(refused));
+  const check = await gql('{ versionReporte }');
   assert.equal(check.data.versionReporte, 'V2');
+  noProblems();
+});
+
+test('a partner user sees its own partner only and has no actions', async () => {
+  await tab.getByRole('button', { name: 'Salir' }).click();
+  await login(tab, 'afiliado');
+  assert.equal(await tab.getByRole('link', { name: 'Acciones' }).count(), 0);
+  await tab.waitForFunction(() => document.querySelector('[data-contador="totalAfiliados"] .valor')?.textContent === '1');
+  const afiliados = tab.getByRole('table', { name: 'Afiliados recientes' });
+  await afiliados.waitFor();
+  assert.equal(await afiliados.locator('tbody tr').count(), 1);
+  await shot(tab, 'panel-afiliado');
   noProblems();
 });
 
@@ -275,7 +322,7 @@ test('the console works from the keyboard, labels every control and fits a phone
   await shot(small, 'panel-movil');
   // Every form control of the actions page is named for assistive technology.
   await small.goto(`${BASE}/console#/acciones`);
-  await small.locator('#version-reporte').waitFor();
+  await small.locator('#registrar-cliente').waitFor();
   const unnamed = await small.evaluate(() =>
     [...document.querySelectorAll('input, select, textarea, button')]
       .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim()))

@@ -62,12 +62,20 @@ export async function login(tab, user = 'admin') {
   await tab.getByRole('heading', { name: 'Panel', level: 1 }).waitFor();
 }
 
-// A GraphQL call to the gateway as an API client (not the browser).
+// A GraphQL call to the gateway as an API client (not the browser): as admin unless a
+// token is given (`null`: anonymous).
 export async function gql(query, variables = {}, token) {
   const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
+  const bearer = token === undefined ? await adminToken() : token;
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
   const response = await fetch(`${BASE}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return response.json();
+}
+
+let admin;
+async function adminToken() {
+  admin ??= token('admin');
+  return admin;
 }
 
 export async function token(user = 'admin') {

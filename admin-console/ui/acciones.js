@@ -1,7 +1,8 @@
 // The operators' actions, each one mutation through the gateway; the server's Spanish
-// messages are shown next to the field they name.
+// messages are shown next to the field they name. Only the actions the session's scopes
+// allow are offered (the README's authorization matrix); the server checks them again.
 
-import { gql, session } from './api.js';
+import { gql, permite } from './api.js';
 import { clear, dinero, errores, h, link } from './dom.js';
 import { actionForm } from './forms.js';
 
@@ -19,6 +20,20 @@ const OPCIONES = `query OpcionesAcciones {
 }`;
 
 const MONEDAS = [['USD', 'USD'], ['EUR', 'EUR'], ['COP', 'COP']];
+
+// Scopes an action needs: every mutation `escritura`; money and control also `admin`.
+const ESCRITURA = ['escritura'];
+const ADMIN = ['escritura', 'admin'];
+
+// The form of an action the session may run, or nothing.
+function accion(requiere, spec) {
+  return permite(requiere) ? actionForm(spec) : null;
+}
+
+// Whether the session may run any action at all (the navigation hides the page otherwise).
+export function hayAcciones() {
+  return permite(ESCRITURA);
+}
 
 function mutation(text) {
   return (input) => gql(text, { input });
@@ -70,7 +85,7 @@ export async function acciones(main) {
   };
   const keyInput = () => main.querySelector('[name="idempotencyKey"]');
   const forms = [
-    actionForm({
+    accion(ESCRITURA, {
       id: 'registrar-cliente',
       title: 'Registrar cliente',
       submit: 'Registrar cliente',
@@ -83,7 +98,7 @@ export async function acciones(main) {
       action: mutation('mutation($input: RegistrarClienteInput!) { registrarCliente(input: $input) { cliente { id nombre } } }'),
       done: after((d) => ['Cliente registrado: ', link(`#/clientes/${d.registrarCliente.cliente.id}`, d.registrarCliente.cliente.nombre)]),
     }),
-    actionForm({
+    accion(ESCRITURA, {
       id: 'registrar-afiliado',
       title: 'Registrar afiliado',
       submit: 'Registrar afiliado',
@@ -105,7 +120,7 @@ export async function acciones(main) {
       action: mutation('mutation($input: RegistrarAfiliadoInput!) { registrarAfiliado(input: $input) { afiliado { id nombre } } }'),
       done: after((d) => ['Afiliado registrado: ', link(`#/afiliados/${d.registrarAfiliado.afiliado.id}`, d.registrarAfiliado.afiliado.nombre)]),
     }),
-    actionForm({
+    accion(ESCRITURA, {
       id: 'crear-campania',
       title: 'Crear campaña',
       submit: 'Crear campaña',
@@ -126,7 +141,7 @@ export async function acciones(main) {
       action: mutation('mutation($input: CrearCampaniaInput!) { crearCampania(input: $input) { campania { id nombre estado } } }'),
       done: after((d) => `Campaña creada: ${d.crearCampania.campania.nombre} (${d.crearCampania.campania.estado})`),
     }),
-    actionForm({
+    accion(ESCRITURA, {
       id: 'estado-campania',
       title: 'Activar o pausar una campaña',
       submit: [['activar', 'Activar'], ['pausar', 'Pausar']],
@@ -140,7 +155,7 @@ export async function acciones(main) {
         ),
       done: after((d) => `Campaña ${d.cambio.campania.nombre}: ${d.cambio.campania.estado}`),
     }),
-    actionForm({
+    accion(ESCRITURA, {
       id: 'validar-conversion',
       title: 'Validar una conversión',
       submit: 'Validar',
@@ -148,7 +163,7 @@ export async function acciones(main) {
       action: mutation('mutation($input: ValidarConversionInput!) { validarConversion(input: $input) { conversion { id estado } } }'),
       done: after((d) => `Conversión ${d.validarConversion.conversion.estado}`),
     }),
-    actionForm({
+    accion(ADMIN, {
       id: 'aprobar-comision',
       title: 'Aprobar una comisión',
       submit: 'Aprobar',
@@ -156,7 +171,7 @@ export async function acciones(main) {
       action: mutation('mutation($input: AprobarComisionInput!) { aprobarComision(input: $input) { comision { id estado monto { valor moneda } } } }'),
       done: after((d) => `Comisión ${d.aprobarComision.comision.estado}: ${dinero(d.aprobarComision.comision.monto)}`),
     }),
-    actionForm({
+    accion(ADMIN, {
       id: 'solicitar-pago',
       title: 'Solicitar un pago',
       submit: 'Solicitar pago',
@@ -172,16 +187,21 @@ export async function acciones(main) {
       action: mutation('mutation($input: PagarInput!) { pagar(input: $input) { pago { id ciclo estado montoTotal { valor moneda } } } }'),
       done: after((d) => ['Pago solicitado: ', link(`#/pagos/${d.pagar.pago.id}`, `${d.pagar.pago.ciclo} · ${dinero(d.pagar.pago.montoTotal)}`), ` (${d.pagar.pago.estado})`]),
     }),
-    actionForm({
+    accion(ADMIN, {
       id: 'version-reporte',
       title: 'Versión del reporte de pagos',
       submit: 'Cambiar versión',
       fields: [{ name: 'version', label: 'Versión', type: 'select', options: [['V1', 'V1 · totales'], ['V2', 'V2 · totales, ticket medio, por estado y campaña']] }],
-      extra: h('p', { className: 'nota' }, 'Versión activa: ', h('strong', { id: 'version-actual' }, '…'), (session.current()?.scopes || []).includes('admin') ? '' : ' · requiere el permiso admin'),
+      extra: h('p', { className: 'nota' }, 'Versión activa: ', h('strong', { id: 'version-actual' }, '…')),
       action: mutation('mutation($input: CambiarVersionReporteInput!) { cambiarVersionReporte(input: $input) { version } }'),
       done: after((d) => `Versión activa: ${d.cambiarVersionReporte.version}`),
     }),
-  ];
+  ].filter(Boolean);
+  if (forms.length === 0) {
+    const scopes = permite(['lectura']) ? 'solo consulta' : 'sin permisos';
+    clear(main, h('h1', {}, 'Acciones'), h('p', { className: 'nota', id: 'sin-acciones' }, `Tu usuario no tiene acciones disponibles (${scopes}).`));
+    return;
+  }
   clear(main, h('h1', {}, 'Acciones'), problems, h('div', { className: 'rejilla-formularios' }, forms.map((form) => h('div', { className: 'panel' }, form))));
   await refresh();
 }

@@ -28,6 +28,30 @@ export const session = {
   },
 };
 
+// Whether the session's token holds one of these scope sets in full (the README's
+// authorization matrix): the console offers only what the server would allow.
+export function permite(...alternativas) {
+  const scopes = session.current()?.scopes || [];
+  return alternativas.some((todas) => todas.every((scope) => scopes.includes(scope)));
+}
+
+// Personal data (e-mail, cédula, bank and payment data) needs `pii` or `admin`.
+export function veDatosPersonales() {
+  return permite(['pii'], ['admin']);
+}
+
+// A partner user (role `afiliado` in its token) sees only its own partner's rows.
+export function esAfiliado() {
+  const token = session.current()?.token;
+  if (!token) return false;
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(window.atob(payload)).role === 'afiliado';
+  } catch {
+    return false;
+  }
+}
+
 // Logs in a demo user; throws with the gateway's message on bad credentials.
 export async function login(username, password) {
   const response = await fetch('/auth/login', {
@@ -88,7 +112,13 @@ export async function operation(name) {
   return operations.get(name);
 }
 
-// Runs a persisted operation by name.
+// Runs a persisted operation by name. Operations that can leave out personal data
+// (`$pii`) or every partner's payout figures (`$pagos`) do so when the session may not
+// see them, so the server never has to refuse a field.
 export async function run(name, variables = {}) {
-  return gql(await operation(name), variables, name);
+  const text = await operation(name);
+  const flags = {};
+  if (/\$pii\b/.test(text)) flags.pii = veDatosPersonales();
+  if (/\$pagos\b/.test(text)) flags.pagos = !esAfiliado();
+  return gql(text, { ...flags, ...variables }, name);
 }

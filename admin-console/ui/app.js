@@ -2,7 +2,7 @@
 // main element and may return a teardown (to close its subscriptions).
 
 import { login, session } from './api.js';
-import { acciones } from './acciones.js';
+import { acciones, hayAcciones } from './acciones.js';
 import { busqueda } from './busqueda.js';
 import { dashboard } from './dashboard.js';
 import { afiliado, cliente, pago } from './detalles.js';
@@ -23,10 +23,11 @@ const ROUTES = [
   [/^#\/acciones$/, () => acciones],
 ];
 
+// Sections, each with whether the session may use it (a reader has no actions).
 const NAV = [
-  ['#/dashboard', 'Panel'],
-  ['#/buscar', 'Búsqueda'],
-  ['#/acciones', 'Acciones'],
+  ['#/dashboard', 'Panel', () => true],
+  ['#/buscar', 'Búsqueda', () => true],
+  ['#/acciones', 'Acciones', hayAcciones],
 ];
 
 function loginView() {
@@ -45,7 +46,7 @@ function loginView() {
     h(
       'p',
       { className: 'ayuda' },
-      'Usuarios de demostración: admin/admin (todo), operador/operador (lectura y escritura), lector/lector (solo lectura).',
+      'Usuarios de demostración: admin/admin (todo, con datos personales), operador/operador (lectura y escritura), lector/lector (solo lectura), afiliado/afiliado (solo sus datos).',
     ),
   );
   form.addEventListener('submit', async (event) => {
@@ -85,7 +86,7 @@ function shell(current) {
     h(
       'nav',
       { 'aria-label': 'Secciones' },
-      h('ul', {}, NAV.map(([href, label]) => h('li', {}, h('a', { href, 'aria-current': hash.startsWith(href) ? 'page' : null }, label))), h('li', {}, graphiql)),
+      h('ul', {}, NAV.filter(([, , allowed]) => allowed()).map(([href, label]) => h('li', {}, h('a', { href, 'aria-current': hash.startsWith(href) ? 'page' : null }, label))), h('li', {}, graphiql)),
     ),
     h('div', { className: 'usuario' }, h('span', {}, `${current.username} · ${(current.scopes || []).join(', ')}`), salir),
   );

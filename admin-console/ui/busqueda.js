@@ -6,8 +6,8 @@ import { clear, cargando, dinero, errores, estado, h, link } from './dom.js';
 
 // How each context's results read: kind, title, detail and the composite view, if any.
 const KINDS = [
-  ['clientes', 'cliente', 'Cliente', (c) => c.nombre, (c) => c.email, (c) => `#/clientes/${c.id}`],
-  ['afiliados', 'afiliado', 'Afiliado', (a) => a.nombre, (a) => `${a.email} · ${a.estado}`, (a) => `#/afiliados/${a.id}`],
+  ['clientes', 'cliente', 'Cliente', (c) => c.nombre, (c) => c.email || '', (c) => `#/clientes/${c.id}`],
+  ['afiliados', 'afiliado', 'Afiliado', (a) => a.nombre, (a) => [a.email, a.estado].filter(Boolean).join(' · '), (a) => `#/afiliados/${a.id}`],
   ['campanias', 'campania', 'Campaña', (c) => c.nombre, (c) => c.estado, () => null],
   ['conversiones', 'conversion', 'Conversión', (c) => c.referenciaExterna || c.id, (c) => `${dinero(c.valor)} · ${c.estado}`, () => null],
   ['pagos', 'pago', 'Pago', (p) => p.ciclo, (p) => `${dinero(p.montoTotal)} · ${p.estado}`, (p) => `#/pagos/${p.id}`],

@@ -106,7 +106,7 @@ async function recientes(target) {
       { className: 'rejilla-tablas' },
       table('Clientes recientes', [
         ['Nombre', (c) => link(`#/clientes/${c.id}`, c.nombre)],
-        ['Correo', (c) => c.email],
+        ['Correo', (c) => c.email || '—'],
         ['Registro', (c) => fecha(c.fechaRegistro)],
       ], d.clientes?.items),
       table('Afiliados recientes', [

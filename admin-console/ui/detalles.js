@@ -31,7 +31,7 @@ export function cliente(main, id) {
       ['Registro', fecha(c.fechaRegistro)],
       ['Pagos de sus campañas', c.totalPagos],
     ])),
-    section(`Campañas (${c.campanias.length})`, table('Campañas del cliente', [
+    section(`Campañas (${(c.campanias || []).length})`, table('Campañas del cliente', [
       ['Nombre', (x) => x.nombre],
       ['Tipo', (x) => x.tipo],
       ['Estado', (x) => estado(x.estado)],
@@ -54,9 +54,9 @@ export function afiliado(main, id) {
     section('Datos', ficha([
       ['Correo', a.email],
       ['Teléfono', a.telefono],
-      ['Documento', `${a.documento.tipo} ${a.documento.numero}`],
+      ['Documento', a.documento ? `${a.documento.tipo} ${a.documento.numero}` : null],
       ['Tipo', a.tipo],
-      ['Banco', `${a.datosBancarios.banco} · ${a.datosBancarios.tipoCuenta} ${a.datosBancarios.numeroCuentaEnmascarado}`],
+      ['Banco', a.datosBancarios ? `${a.datosBancarios.banco} · ${a.datosBancarios.tipoCuenta} ${a.datosBancarios.numeroCuentaEnmascarado}` : null],
       ['Comisión base / premium', `${decimal(a.configuracionComisiones.comisionBase)} % / ${decimal(a.configuracionComisiones.comisionPremium)} %`],
       ['Mínimo de pago', dinero(a.configuracionComisiones.minimoPago)],
       ['Saldo pendiente', dineros(a.saldoPendiente)],
@@ -104,7 +104,7 @@ export function pago(main, id) {
     section('Datos', ficha([
       ['Afiliado', link(`#/afiliados/${p.afiliado.id}`, p.afiliado.nombre)],
       ['Monto', dinero(p.montoTotal)],
-      ['Método', `${p.metodoPago.tipo} ${p.metodoPago.mascara}`],
+      ['Método', p.metodoPago ? `${p.metodoPago.tipo} ${p.metodoPago.mascara}` : null],
       ['Clave de idempotencia', p.idempotencyKey],
       ['Intentos', p.intentos],
       ['Confirmación', p.confirmacion],

@@ -6,6 +6,25 @@ use std::{
     time::Duration,
 };
 
+/// The subgraphs' credential the benchmarks start the launcher with, so their own
+/// gateways can reach its subgraphs.
+pub(crate) const SUBGRAPH_SECRET: &str = "credencial-de-los-benchmarks-0123456789";
+
+/// Logs a demo user in through the launcher's gateway at `base`; returns its token.
+#[allow(dead_code)] // not every benchmark logs in
+pub(crate) async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
+    let body: serde_json::Value = http
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({ "username": user, "password": user }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    body["token"].as_str().expect("token").to_owned()
+}
+
 /// The launcher on `base_port` (gateway; subgraphs above it), stopped when dropped.
 pub(crate) struct Launcher(pub(crate) Child);
 
@@ -24,6 +43,7 @@ impl Launcher {
             .arg(dir)
             .args(["--base-port", &base_port.to_string()])
             .env("RUST_LOG", "warn")
+            .env("ALPES_GATEWAY_SECRET", SUBGRAPH_SECRET)
             .stdout(Stdio::null())
             .spawn()
             .expect("the launcher starts");

@@ -93,6 +93,8 @@ pub struct RequestOptions {
     /// When the request must be answered by (none: the engine's request timeout from
     /// now). Past it the request ends with `REQUEST_TIMEOUT`, CPU-heavy stages included.
     pub deadline: Option<Instant>,
+    /// The client's API key header, forwarded to subgraphs unverified.
+    pub api_key: Option<String>,
 }
 
 /// The outcome: a GraphQL response body and, for request errors, their code.
@@ -621,6 +623,7 @@ impl Engine {
                 .claims
                 .as_ref()
                 .map(|c| Value::Object(c.raw.clone()).to_string()),
+            api_key: options.api_key.clone(),
         };
         let variables: Map<String, Value> = root
             .variable_usages
@@ -1057,6 +1060,7 @@ impl Engine {
                     .claims
                     .as_ref()
                     .map(|c| Value::Object(c.raw.clone()).to_string()),
+                api_key: options.api_key.clone(),
             },
             caches
                 .and_then(|c| c.entities.as_ref())

@@ -25,6 +25,7 @@ async fn federation() -> Federation {
         username: "pricing".into(),
         password_hash: gateway::auth::hash_password("s3cret-pricing").expect("hash"),
         scopes: vec!["read:prices".into()],
+        ..Default::default()
     }];
     Federation::conformance_with(with_rules, config).await
 }

@@ -26,6 +26,7 @@ fn ana() -> LoginUser {
         username: "ana".into(),
         password_hash: hash_password("correcta").expect("hash"),
         scopes: vec!["lectura".into()],
+        ..Default::default()
     }
 }
 
@@ -162,6 +163,7 @@ fn configured_passwords_must_be_argon2_hashes() {
         username: "ana".into(),
         password_hash: "correcta".into(),
         scopes: vec![],
+        ..Default::default()
     }];
     let error = config
         .validate()

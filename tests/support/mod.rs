@@ -75,6 +75,25 @@ impl Drop for Launched {
     }
 }
 
+/// Logs a demo user in (its password is its name) through the gateway whose `/graphql`
+/// URL is `gateway`; returns the bearer token.
+#[allow(dead_code)] // not every test binary logs in
+pub(crate) async fn login(http: &reqwest::Client, gateway: &str, user: &str) -> String {
+    let body: serde_json::Value = http
+        .post(gateway.replace("/graphql", "/auth/login"))
+        .json(&serde_json::json!({ "username": user, "password": user }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    body["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{user} logs in: {body}"))
+        .to_owned()
+}
+
 /// Stops the launcher with SIGTERM and checks it exits cleanly.
 pub(crate) fn stop(mut launched: Launched) {
     let pid = launched.child.id().to_string();

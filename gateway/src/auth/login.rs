@@ -22,7 +22,6 @@ use argon2::{
 };
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tokio::time::Instant;
 
 /// A user who may log in.
@@ -36,6 +35,11 @@ pub struct LoginUser {
     pub password_hash: String,
     /// Scopes put in the token's `scope` claim.
     pub scopes: Vec<String>,
+    /// Further claims put in the token (a partner user's `role` and `afiliado_id`, which
+    /// subgraphs filter rows by); they never replace `sub`, `scope`, `iat`, `exp`, `iss`
+    /// or `aud`.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub claims: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Why a login failed.
@@ -256,12 +260,11 @@ impl Login {
             .map(|d| d.as_secs())
             .unwrap_or_default();
         let expires_at = now + self.ttl_secs;
-        let mut claims = json!({
-            "sub": user.username,
-            "scope": user.scopes.join(" "),
-            "iat": now,
-            "exp": expires_at,
-        });
+        let mut claims = serde_json::Value::Object(user.claims.clone());
+        claims["sub"] = user.username.clone().into();
+        claims["scope"] = user.scopes.join(" ").into();
+        claims["iat"] = now.into();
+        claims["exp"] = expires_at.into();
         if let Some(issuer) = &self.issuer {
             claims["iss"] = issuer.clone().into();
         }

@@ -25,6 +25,9 @@ pub struct ComposeArgs {
     /// Where to write the supergraph SDL (standard output if omitted).
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// The gateway's shared credential, for subgraphs that answer only the gateway.
+    #[arg(long, env = "GATEWAY_SUBGRAPH_SECRET", hide_env_values = true)]
+    subgraph_secret: Option<String>,
 }
 
 /// One `--subgraph` value.
@@ -55,7 +58,7 @@ fn parse_spec(value: &str) -> Result<SubgraphSpec, String> {
 
 /// Runs `gateway compose`.
 pub async fn run(args: ComposeArgs) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
+    let client = super::sdl_client(args.subgraph_secret.as_deref());
     let inputs = futures::future::try_join_all(args.subgraphs.into_iter().map(|spec| {
         let client = client.clone();
         async move {

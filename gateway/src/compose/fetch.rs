@@ -36,6 +36,19 @@ pub enum FetchError {
 /// Time allowed for one subgraph to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// An HTTP client for [`fetch_sdl`] that presents the gateway's shared credential
+/// (`x-gateway-secret`) to subgraphs that answer only the gateway.
+pub fn sdl_client(secret: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(value) = secret.and_then(|s| reqwest::header::HeaderValue::from_str(s).ok()) {
+        headers.insert(crate::executor::SECRET_HEADER, value);
+    }
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap_or_default()
+}
+
 /// Fetches the Federation SDL of the subgraph at `url`.
 pub async fn fetch_sdl(client: &reqwest::Client, url: &str) -> Result<String, FetchError> {
     let unreachable = |source| FetchError::Unreachable {

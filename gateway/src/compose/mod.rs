@@ -15,7 +15,7 @@ mod subgraph;
 
 pub use cli::{ComposeArgs, run};
 pub use error::ComposeError;
-pub use fetch::{FetchError, fetch_sdl};
+pub use fetch::{FetchError, fetch_sdl, sdl_client};
 
 use crate::supergraph::Supergraph;
 

@@ -86,6 +86,10 @@ pub const CLAIMS_HEADER: &str = "x-gateway-claims";
 /// The header carrying the gateway's shared credential to subgraphs.
 pub const SECRET_HEADER: &str = "x-gateway-secret";
 
+/// The header of a client's API key, forwarded as received: a subgraph may accept it
+/// where a bearer token is not required (a tracking collector's per-partner key).
+pub const API_KEY_HEADER: &str = "x-api-key";
+
 /// What a subgraph request carries of the client request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Forwarded {
@@ -93,6 +97,8 @@ pub struct Forwarded {
     pub request_id: Option<String>,
     /// The caller's claims, as JSON.
     pub claims: Option<String>,
+    /// The client's API key (`x-api-key`), unverified: only a subgraph knows the keys.
+    pub api_key: Option<String>,
 }
 
 /// A subgraph's GraphQL response and its caching hint.
@@ -135,7 +141,7 @@ pub struct SubgraphEndpoint {
 type InFlight = Shared<BoxFuture<'static, Result<SubgraphResponse, FetchError>>>;
 
 /// Requests in flight by subgraph and body.
-type InFlightTable = Mutex<HashMap<(usize, Option<String>, Bytes), InFlight>>;
+type InFlightTable = Mutex<HashMap<(usize, Option<String>, Option<String>, Bytes), InFlight>>;
 
 /// Subgraph requests over pooled HTTP connections (keep-alive, HTTP/2 when offered).
 pub struct HttpSubgraphClient {
@@ -332,6 +338,9 @@ impl HttpSubgraphClient {
         if let Some(claims) = &forwarded.claims {
             request = request.header(CLAIMS_HEADER, claims);
         }
+        if let Some(key) = &forwarded.api_key {
+            request = request.header(API_KEY_HEADER, key);
+        }
         if let Some(secret) = secret {
             request = request.header(SECRET_HEADER, secret);
         }
@@ -387,9 +396,14 @@ impl SubgraphClient for HttpSubgraphClient {
         if !query {
             return self.request(subgraph, body, false, forwarded);
         }
-        // Keyed by the whole body and the caller's claims: a hash collision must never mix
-        // two requests, and one caller's answer must never reach another.
-        let key = (subgraph, forwarded.claims.clone(), body.clone());
+        // Keyed by the whole body and the caller's claims and key: a hash collision must
+        // never mix two requests, and one caller's answer must never reach another.
+        let key = (
+            subgraph,
+            forwarded.claims.clone(),
+            forwarded.api_key.clone(),
+            body.clone(),
+        );
         let mut in_flight = match self.in_flight.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),

@@ -10,8 +10,8 @@ mod representation;
 
 pub use breaker::BreakerSettings;
 pub use client::{
-    CLAIMS_HEADER, FetchError, Fetched, Forwarded, HttpSubgraphClient, REQUEST_ID_HEADER,
-    SECRET_HEADER, SubgraphClient, SubgraphEndpoint, SubgraphResponse,
+    API_KEY_HEADER, CLAIMS_HEADER, FetchError, Fetched, Forwarded, HttpSubgraphClient,
+    REQUEST_ID_HEADER, SECRET_HEADER, SubgraphClient, SubgraphEndpoint, SubgraphResponse,
 };
 pub use execute::{EntityCaching, RawResult, execute, execute_from, subgraph_errors};
 pub use replicas::Replicas;

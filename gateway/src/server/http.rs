@@ -112,6 +112,10 @@ pub(crate) fn options(
             .get(crate::executor::REQUEST_ID_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        api_key: headers
+            .get(crate::executor::API_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         method: Some(method),
         expose_plan: headers
             .get(EXPOSE_PLAN_HEADER)

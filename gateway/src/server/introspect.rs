@@ -40,7 +40,7 @@ pub async fn engine_from_subgraphs(
     config: &GatewayConfig,
     metrics: Arc<Metrics>,
 ) -> anyhow::Result<(Engine, Vec<SubgraphSdl>)> {
-    let http = reqwest::Client::new();
+    let http = crate::compose::sdl_client(config.subgraph_secret.as_deref());
     let sdls = fetch_all(&http, config).await?;
     let supergraph = compose(&sdls).context("composing the running subgraphs")?;
     Ok((engine_with_metrics(&supergraph, config, metrics)?, sdls))
@@ -54,7 +54,7 @@ pub fn watch_subgraphs(
     mut current: Vec<SubgraphSdl>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let http = reqwest::Client::new();
+        let http = crate::compose::sdl_client(config.subgraph_secret.as_deref());
         let period = Duration::from_millis(config.introspect.poll_ms.max(10));
         loop {
             tokio::time::sleep(period).await;

@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_conversiones;
+mod m20261201_000002_create_claves_api;
 
 /// Every migration of the `conversiones` database, in order.
 pub struct Migrator;
@@ -10,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_create_conversiones::Migration)]
+        vec![
+            Box::new(m20261124_000001_create_conversiones::Migration),
+            Box::new(m20261201_000002_create_claves_api::Migration),
+        ]
     }
 }

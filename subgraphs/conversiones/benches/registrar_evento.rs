@@ -69,7 +69,17 @@ async fn run(name: &'static str, backend: Backend, redis: bool) -> anyhow::Resul
                         "tipo": "CLICK", "afiliadoId": afiliados[n % AFILIADOS],
                         "campaniaId": campania, "fuente": "WEB_TAG" } } });
                     let sent = Instant::now();
-                    let ok = match http.post(&url).json(&body).send().await {
+                    // As the gateway would forward an operator's claims.
+                    let ok = match http
+                        .post(&url)
+                        .header(
+                            kernel::server::CLAIMS_HEADER,
+                            r#"{"sub":"bench","scope":"lectura escritura"}"#,
+                        )
+                        .json(&body)
+                        .send()
+                        .await
+                    {
                         Ok(r) => r
                             .json::<serde_json::Value>()
                             .await

@@ -18,8 +18,7 @@ const SUSCRIPCION: &str = "subscription($campania: ID, $afiliado: ID) {
   conversionRegistrada(campaniaId: $campania, afiliadoId: $afiliado) { id referenciaExterna campania { id } } }";
 
 async fn conectar(sg: &TestSubgraph) -> Result<WsClient> {
-    let url = format!("{}/graphql", sg.base_url.replace("http://", "ws://"));
-    WsClient::connect(&url, json!({})).await
+    sg.ws_as(Some(&testkit::claims_admin())).await
 }
 
 async fn each_conversion_reaches_its_campaigns_subscribers(backend: Backend) -> Result<()> {

@@ -4,6 +4,7 @@
 //! Domain-level modules (`money`, `pagination`, `values`, `search`, `error`, `events`) are
 //! plain Rust; `graphql`, `db` and `server` are the adapters every subgraph reuses.
 
+pub mod auth;
 mod coded;
 pub mod db;
 pub mod demo;

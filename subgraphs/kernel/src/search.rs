@@ -19,11 +19,13 @@ pub fn normalize(text: &str) -> String {
         .join(" ")
 }
 
-/// A validated search: normalised query and result limit.
+/// A validated search: normalised query, result limit, and whether e-mail addresses are
+/// searched too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Busqueda {
     texto: String,
     limite: u64,
+    por_email: bool,
 }
 
 impl Busqueda {
@@ -51,7 +53,23 @@ impl Busqueda {
                     format!("El límite debe estar entre 1 y {MAX_RESULTS}"),
                 )
             })?;
-        Ok(Self { texto, limite })
+        Ok(Self {
+            texto,
+            limite,
+            por_email: true,
+        })
+    }
+
+    /// The same search over names only: e-mail addresses neither match nor score (for
+    /// whoever may not read them, a match would tell them anyway).
+    pub fn solo_nombres(mut self) -> Self {
+        self.por_email = false;
+        self
+    }
+
+    /// Whether e-mail addresses are searched.
+    pub fn por_email(&self) -> bool {
+        self.por_email
     }
 
     /// The normalised query.

@@ -18,7 +18,10 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 
-use crate::graphql::panicos;
+use crate::{
+    auth::{Claims, clave_api::ClavePresentada},
+    graphql::panicos,
+};
 
 /// Per-request set-up of a subgraph: request-scoped loaders, prefetching of entity batches.
 #[async_trait]
@@ -28,33 +31,56 @@ pub trait PrepareRequest: Send + Sync + 'static {
 }
 
 /// Who made the request, as the gateway vouches for it (`x-gateway-claims`, the verified
-/// JWT claims): for audit trails, never for authorization decisions the gateway made.
+/// JWT claims): the name recorded in audit trails. Authorization reads [`Claims`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Caller(pub Option<String>);
 
 /// The header the gateway forwards verified claims in (JSON).
 pub const CLAIMS_HEADER: &str = "x-gateway-claims";
 
+/// The header a tracking collector presents its API key in (the gateway forwards it).
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// The caller's claims from the request headers (anonymous without them). Only the
+/// gateway can reach a subgraph's `/graphql` ([`require_gateway_secret`]), so whatever
+/// this header says was verified by it.
+pub fn claims_from_headers(headers: &HeaderMap) -> Claims {
+    headers
+        .get(CLAIMS_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(Claims::from_header)
+        .unwrap_or_default()
+}
+
+/// The API key the request presented, if any.
+fn api_key_from_headers(headers: &HeaderMap) -> Option<ClavePresentada> {
+    headers
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|key| ClavePresentada(key.trim().to_owned()))
+        .filter(|key| !key.0.is_empty())
+}
+
 impl Caller {
     /// From the request headers: the claims' `sub`, if any.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let sub = headers
-            .get(CLAIMS_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-            .and_then(|claims| {
-                claims
-                    .get("sub")
-                    .and_then(|s| s.as_str())
-                    .map(str::to_owned)
-            });
-        Self(sub)
+        Self(claims_from_headers(headers).sub().map(str::to_owned))
     }
 
     /// The user's name, or `anonimo`.
     pub fn actor(&self) -> &str {
         self.0.as_deref().unwrap_or("anonimo")
     }
+}
+
+/// Who asks, for the request's data: audit name, claims and API key.
+fn caller_data(headers: &HeaderMap) -> (Caller, Claims, Option<ClavePresentada>) {
+    let claims = claims_from_headers(headers);
+    (
+        Caller(claims.sub().map(str::to_owned)),
+        claims,
+        api_key_from_headers(headers),
+    )
 }
 
 struct AppState<E> {
@@ -177,7 +203,11 @@ async fn execute<E: Executor>(
     headers: &HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    let request = request.into_inner().data(Caller::from_headers(headers));
+    let (caller, claims, api_key) = caller_data(headers);
+    let mut request = request.into_inner().data(caller).data(claims);
+    if let Some(api_key) = api_key {
+        request = request.data(api_key);
+    }
     // The schema answers its own panics (`graphql::CapturaPanicos`); the preparation
     // before it (entity prefetch over the request's representations) is guarded here,
     // so a panic on some input is that request's GraphQL error, never a 500 that the
@@ -239,7 +269,7 @@ async fn websocket<E: Executor>(
     request: axum::extract::Request,
 ) -> Response {
     let (mut parts, _) = request.into_parts();
-    let caller = Caller::from_headers(&parts.headers);
+    let (caller, claims, _) = caller_data(&parts.headers);
     let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &()).await {
         Ok(protocol) => protocol,
         Err(rejection) => return rejection.into_response(),
@@ -254,6 +284,7 @@ async fn websocket<E: Executor>(
         .on_upgrade(move |stream| {
             let mut data = Data::default();
             data.insert(caller);
+            data.insert(claims);
             GraphQLWebSocket::new(stream, executor, protocol)
                 .with_data(data)
                 .serve()

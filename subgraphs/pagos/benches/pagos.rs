@@ -31,6 +31,11 @@ fn percentil(ordenadas: &[Duration], p: f64) -> f64 {
 async fn gql(http: &reqwest::Client, url: &str, query: &str, variables: Value) -> Result<Value> {
     let body: Value = http
         .post(url)
+        // As the gateway would forward an admin's claims: payouts need `admin`.
+        .header(
+            kernel::server::CLAIMS_HEADER,
+            testkit::claims_admin().to_string(),
+        )
         .json(&json!({ "query": query, "variables": variables }))
         .send()
         .await?

@@ -355,7 +355,10 @@ async fn the_audit_trail_names_the_caller_the_gateway_vouched_for(backend: Backe
     e.comision_aprobada(&sg, "100", "USD").await?;
     let body: Value = reqwest::Client::new()
         .post(format!("{}/graphql", sg.base_url))
-        .header("x-gateway-claims", r#"{"sub":"operador","scope":"lectura escritura"}"#)
+        .header(
+            "x-gateway-claims",
+            r#"{"sub":"tesorera","scope":"lectura escritura admin"}"#,
+        )
         .json(&json!({ "query": PAGAR, "variables": pagar_input("clave-actor-0001", e.afiliado, "CYCLE-1") }))
         .send()
         .await?
@@ -364,7 +367,7 @@ async fn the_audit_trail_names_the_caller_the_gateway_vouched_for(backend: Backe
     let id = body["data"]["pagar"]["pago"]["id"].clone();
     let pago = sg.data(PAGO, json!({ "id": id })).await?;
     assert_eq!(pago["pago"]["auditoria"][0]["evento"], "PagoSolicitado");
-    assert_eq!(pago["pago"]["auditoria"][0]["actor"], "operador");
+    assert_eq!(pago["pago"]["auditoria"][0]["actor"], "tesorera");
     sg.stop().await
 }
 

@@ -20,8 +20,7 @@ const SUSCRIPCION: &str = "subscription($afiliado: ID, $id: ID) {
 const ESPERA: Duration = Duration::from_secs(10);
 
 async fn conectar(sg: &TestSubgraph) -> Result<WsClient> {
-    let url = format!("{}/graphql", sg.base_url.replace("http://", "ws://"));
-    WsClient::connect(&url, json!({})).await
+    sg.ws_as(Some(&testkit::claims_admin())).await
 }
 
 async fn a_payout_pushes_each_state_change_to_its_subscribers(backend: Backend) -> Result<()> {

@@ -145,6 +145,22 @@ impl TestDb {
     }
 }
 
+/// The claims tests send by default, as the gateway would forward them: a platform user
+/// with every scope of the authorization model.
+pub fn claims_admin() -> Value {
+    json!({ "sub": "pruebas", "scope": "lectura escritura admin pii" })
+}
+
+/// The claims of a user with these scopes.
+pub fn claims_de(sub: &str, scopes: &str) -> Value {
+    json!({ "sub": sub, "scope": scopes })
+}
+
+/// The claims of a partner user of `afiliado_id` (role `afiliado`).
+pub fn claims_afiliado(afiliado_id: &str) -> Value {
+    json!({ "sub": format!("socio-{afiliado_id}"), "scope": "lectura", "role": "afiliado", "afiliado_id": afiliado_id })
+}
+
 /// A subgraph served on an ephemeral port of 127.0.0.1 over its own test database.
 pub struct TestSubgraph {
     /// The database behind it.
@@ -187,14 +203,42 @@ impl TestSubgraph {
         })
     }
 
-    /// Sends a GraphQL operation and returns the whole response body.
+    /// Sends a GraphQL operation as [`claims_admin`] and returns the whole response body.
     pub async fn gql(&self, query: &str, variables: Value) -> Result<Value> {
-        let response = self
+        self.gql_as(Some(&claims_admin()), query, variables).await
+    }
+
+    /// Sends a GraphQL operation with these claims in `x-gateway-claims` (none:
+    /// anonymous) and returns the whole response body.
+    pub async fn gql_as(
+        &self,
+        claims: Option<&Value>,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value> {
+        let mut headers = Vec::new();
+        if let Some(claims) = claims {
+            headers.push((kernel::server::CLAIMS_HEADER, claims.to_string()));
+        }
+        self.gql_with_headers(&headers, query, variables).await
+    }
+
+    /// Sends a GraphQL operation with exactly these extra headers and returns the whole
+    /// response body.
+    pub async fn gql_with_headers(
+        &self,
+        headers: &[(&str, String)],
+        query: &str,
+        variables: Value,
+    ) -> Result<Value> {
+        let mut request = self
             .http
             .post(format!("{}/graphql", self.base_url))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await?;
+            .json(&json!({ "query": query, "variables": variables }));
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await?;
         let status = response.status();
         let body: Value = response.json().await?;
         if !status.is_success() && body.get("errors").is_none() {
@@ -212,21 +256,33 @@ impl TestSubgraph {
         Ok(body["data"].clone())
     }
 
-    /// A GET on a path of the subgraph.
+    /// A `graphql-transport-ws` connection to `/graphql` with these claims on the upgrade
+    /// request, as the gateway opens them (none: anonymous).
+    pub async fn ws_as(&self, claims: Option<&Value>) -> Result<WsClient> {
+        let url = format!("{}/graphql", self.base_url.replace("http://", "ws://"));
+        let headers: Vec<(&'static str, String)> = claims
+            .map(|c| vec![(kernel::server::CLAIMS_HEADER, c.to_string())])
+            .unwrap_or_default();
+        WsClient::connect_with_headers(&url, &headers, json!({})).await
+    }
+
+    /// A GET on a path of the subgraph, as [`claims_admin`].
     pub async fn get(&self, path: &str) -> Result<(u16, Value)> {
         let response = self
             .http
             .get(format!("{}{path}", self.base_url))
+            .header(kernel::server::CLAIMS_HEADER, claims_admin().to_string())
             .send()
             .await?;
         Ok((response.status().as_u16(), response.json().await?))
     }
 
-    /// A POST to `/graphql` with any content type and body.
+    /// A POST to `/graphql` with any content type and body, as [`claims_admin`].
     pub async fn post_raw(&self, content_type: &str, body: String) -> Result<(u16, Value)> {
         let response = self
             .http
             .post(format!("{}/graphql", self.base_url))
+            .header(kernel::server::CLAIMS_HEADER, claims_admin().to_string())
             .header("content-type", content_type)
             .body(body)
             .send()

@@ -19,11 +19,26 @@ pub struct WsClient {
 impl WsClient {
     /// Connects to `url` (`ws://…/graphql`) and completes `connection_init` with `payload`.
     pub async fn connect(url: &str, payload: Value) -> Result<Self> {
+        Self::connect_with_headers(url, &[], payload).await
+    }
+
+    /// As [`WsClient::connect`], with extra headers on the upgrade request (what the
+    /// gateway sends a subgraph: its credential and the caller's claims).
+    pub async fn connect_with_headers(
+        url: &str,
+        headers: &[(&'static str, String)],
+        payload: Value,
+    ) -> Result<Self> {
         let mut request = url.into_client_request()?;
         request.headers_mut().insert(
             "sec-websocket-protocol",
             HeaderValue::from_static("graphql-transport-ws"),
         );
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(*name, HeaderValue::from_str(value)?);
+        }
         let (socket, _) = connect_async(request)
             .await
             .with_context(|| format!("connecting to {url}"))?;

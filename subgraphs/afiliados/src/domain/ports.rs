@@ -19,6 +19,8 @@ pub enum OrdenarAfiliadosPor {
 /// Filter and order of the partner list. Without `estado`, ELIMINADO partners are hidden.
 #[derive(Clone, Debug, Default)]
 pub struct FiltroAfiliados {
+    /// Only this partner.
+    pub id: Option<Uuid>,
     /// Text the name or e-mail must contain.
     pub busqueda: Option<Busqueda>,
     /// Only this state.

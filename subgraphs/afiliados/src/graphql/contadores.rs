@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::contar;
+use kernel::graphql::{autorizacion::alcance, contar};
 
 use crate::domain::{AfiliadoService, EstadoAfiliado, FiltroAfiliados};
 
@@ -13,7 +13,9 @@ pub(crate) struct ContadoresDashboard(pub ID);
 impl ContadoresDashboard {
     async fn contar(ctx: &Context<'_>, estado: Option<EstadoAfiliado>) -> Result<u64> {
         let service = ctx.data::<Arc<AfiliadoService>>()?;
+        // A partner user counts only itself.
         let filtro = FiltroAfiliados {
+            id: alcance(ctx)?.afiliado(),
             estado,
             ..FiltroAfiliados::default()
         };

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result};
 use chrono::Utc;
-use kernel::graphql::{GraphqlResultExt, parse_id};
+use kernel::graphql::{GraphqlResultExt, autorizacion::alcance, parse_id};
 
 use super::types::{
     ActualizarAfiliadoInput, ActualizarAfiliadoPayload, EliminarAfiliadoInput,
@@ -18,23 +18,27 @@ pub struct MutationRoot;
 #[Object(name = "Mutation")]
 impl MutationRoot {
     /// Registers a partner (ACTIVO); a taken e-mail is `CONFLICT`.
+    #[graphql(requires_scopes = "escritura")]
     async fn registrar_afiliado(
         &self,
         ctx: &Context<'_>,
         input: RegistrarAfiliadoInput,
     ) -> Result<RegistrarAfiliadoPayload> {
+        alcance(ctx)?.exigir_plataforma().gql()?;
         let comando = input.to_domain().gql()?;
         let service = ctx.data::<Arc<AfiliadoService>>()?;
         Ok(service.registrar(comando, Utc::now()).await.gql()?.into())
     }
 
     /// Changes a partner's data; a concurrent change is `CONFLICT`.
+    #[graphql(requires_scopes = "escritura")]
     async fn actualizar_afiliado(
         &self,
         ctx: &Context<'_>,
         input: ActualizarAfiliadoInput,
     ) -> Result<ActualizarAfiliadoPayload> {
         let id = parse_id("id", &input.id).gql()?;
+        alcance(ctx)?.exigir(id).gql()?;
         let comando = input.to_domain().gql()?;
         let service = ctx.data::<Arc<AfiliadoService>>()?;
         Ok(service
@@ -44,7 +48,8 @@ impl MutationRoot {
             .into())
     }
 
-    /// ACTIVO → SUSPENDIDO.
+    /// ACTIVO → SUSPENDIDO (scopes `escritura` and `admin`).
+    #[graphql(requires_scopes = "escritura admin")]
     async fn suspender_afiliado(
         &self,
         ctx: &Context<'_>,
@@ -55,7 +60,8 @@ impl MutationRoot {
         Ok(service.suspender(id, Utc::now()).await.gql()?.into())
     }
 
-    /// SUSPENDIDO → ACTIVO.
+    /// SUSPENDIDO → ACTIVO (scopes `escritura` and `admin`).
+    #[graphql(requires_scopes = "escritura admin")]
     async fn reactivar_afiliado(
         &self,
         ctx: &Context<'_>,
@@ -66,7 +72,9 @@ impl MutationRoot {
         Ok(service.reactivar(id, Utc::now()).await.gql()?.into())
     }
 
-    /// Soft delete: the partner stays readable as ELIMINADO and cannot change again.
+    /// Soft delete: the partner stays readable as ELIMINADO and cannot change again
+    /// (scopes `escritura` and `admin`).
+    #[graphql(requires_scopes = "escritura admin")]
     async fn eliminar_afiliado(
         &self,
         ctx: &Context<'_>,

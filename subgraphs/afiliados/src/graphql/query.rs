@@ -2,7 +2,12 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use kernel::{
-    graphql::{GraphqlResultExt, Paginacion, load_one, parse_id, to_graphql_error},
+    DomainError,
+    graphql::{
+        GraphqlResultExt, Paginacion,
+        autorizacion::{alcance, busqueda_permitida},
+        load_one, parse_id, to_graphql_error,
+    },
     search::Busqueda,
 };
 
@@ -25,21 +30,32 @@ impl QueryRoot {
         Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
     }
 
-    /// The partner with this id, in any state (`NOT_FOUND` if none).
+    /// The partner with this id, in any state (`NOT_FOUND` if none; a partner user finds
+    /// only itself).
+    #[graphql(requires_scopes = "lectura")]
     async fn afiliado(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AfiliadoGql>> {
         let id = parse_id("id", &id).gql()?;
+        // Another partner's id answers as if it did not exist: its existence is not a
+        // partner user's business.
+        if !alcance(ctx)?.permite(id) {
+            return Err(DomainError::not_found("Afiliado", id)).gql();
+        }
         let service = ctx.data::<Arc<AfiliadoService>>()?;
         Ok(Some(service.obtener(id).await.gql()?.into()))
     }
 
-    /// Partners, filtered, ordered and paginated (`perPage` at most 100).
+    /// Partners, filtered, ordered and paginated (`perPage` at most 100); a partner user
+    /// lists only itself.
+    #[graphql(requires_scopes = "lectura")]
     async fn afiliados(
         &self,
         ctx: &Context<'_>,
         filtro: Option<FiltroAfiliadosInput>,
         paginacion: Option<Paginacion>,
     ) -> Result<AfiliadosPagina> {
-        let filtro = filtro.unwrap_or_default().to_domain().gql()?;
+        let mut filtro = filtro.unwrap_or_default().to_domain().gql()?;
+        filtro.id = alcance(ctx)?.afiliado();
+        filtro.busqueda = filtro.busqueda.map(|b| busqueda_permitida(ctx, b));
         let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<AfiliadoService>>()?;
         let page = service.listar(&filtro, pagina).await.gql()?;
@@ -50,20 +66,24 @@ impl QueryRoot {
         })
     }
 
-    /// Non-deleted partners whose name or e-mail matches `q`, best match first.
+    /// Non-deleted partners whose name or e-mail matches `q`, best match first (e-mails only
+    /// for callers who may read them; a partner user finds only itself).
+    #[graphql(requires_scopes = "lectura")]
     async fn buscar_afiliados(
         &self,
         ctx: &Context<'_>,
         q: String,
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaAfiliado>> {
-        let busqueda = Busqueda::new(&q, limite).gql()?;
+        let alcance = alcance(ctx)?;
+        let busqueda = busqueda_permitida(ctx, Busqueda::new(&q, limite).gql()?);
         let service = ctx.data::<Arc<AfiliadoService>>()?;
         Ok(service
             .buscar(&busqueda)
             .await
             .gql()?
             .into_iter()
+            .filter(|(afiliado, _)| alcance.permite(afiliado.id))
             .map(|(afiliado, relevancia)| ResultadoBusquedaAfiliado {
                 afiliado: afiliado.into(),
                 relevancia,
@@ -71,7 +91,8 @@ impl QueryRoot {
             .collect())
     }
 
-    /// Federation entity resolver: `Afiliado @key(fields: "id")`, batched per request.
+    /// Federation entity resolver: `Afiliado @key(fields: "id")`, batched per request
+    /// (another partner than a partner user's own resolves to null).
     #[graphql(entity)]
     async fn afiliado_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AfiliadoGql>> {
         let uuid = match parse_id("id", &id) {
@@ -82,6 +103,9 @@ impl QueryRoot {
                 return Ok(None);
             }
         };
+        if !alcance(ctx)?.permite(uuid) {
+            return Ok(None);
+        }
         let loader = ctx.data::<AfiliadoLoader>()?;
         Ok(load_one(loader, uuid).await.gql()?.map(Into::into))
     }

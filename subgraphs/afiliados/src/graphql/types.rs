@@ -88,12 +88,20 @@ pub(crate) struct ConfiguracionComisiones {
 pub(crate) struct AfiliadoGql {
     id: ID,
     nombre: String,
-    email: String,
-    telefono: String,
-    documento: Documento,
+    /// Personal data: scope `pii` or `admin` (null otherwise).
+    #[graphql(requires_scopes = "pii", requires_scopes = "admin")]
+    email: Option<String>,
+    /// Personal data: scope `pii` or `admin`.
+    #[graphql(requires_scopes = "pii", requires_scopes = "admin")]
+    telefono: Option<String>,
+    /// Personal data: scope `pii` or `admin`.
+    #[graphql(requires_scopes = "pii", requires_scopes = "admin")]
+    documento: Option<Documento>,
     tipo: TipoAfiliadoGql,
     estado: EstadoAfiliadoGql,
-    datos_bancarios: DatosBancarios,
+    /// Bank data: scope `pii` or `admin`.
+    #[graphql(requires_scopes = "pii", requires_scopes = "admin")]
+    datos_bancarios: Option<DatosBancarios>,
     configuracion_comisiones: ConfiguracionComisiones,
     fecha_registro: DateTime<Utc>,
     fecha_actualizacion: DateTime<Utc>,
@@ -105,19 +113,19 @@ impl From<domain::Afiliado> for AfiliadoGql {
         Self {
             id: ID(a.id.to_string()),
             nombre: a.nombre.as_str().to_owned(),
-            email: a.email.as_str().to_owned(),
-            telefono: a.telefono.as_str().to_owned(),
-            documento: Documento {
+            email: Some(a.email.as_str().to_owned()),
+            telefono: Some(a.telefono.as_str().to_owned()),
+            documento: Some(Documento {
                 tipo: a.documento.tipo.into(),
                 numero: a.documento.numero,
-            },
+            }),
             tipo: a.tipo.into(),
             estado: a.estado.into(),
-            datos_bancarios: DatosBancarios {
+            datos_bancarios: Some(DatosBancarios {
                 numero_cuenta_enmascarado: a.datos_bancarios.numero_cuenta_enmascarado(),
                 banco: a.datos_bancarios.banco.as_str().to_owned(),
                 tipo_cuenta: a.datos_bancarios.tipo_cuenta.into(),
-            },
+            }),
             configuracion_comisiones: ConfiguracionComisiones {
                 comision_base: DecimalScalar(config.comision_base.value()),
                 comision_premium: DecimalScalar(config.comision_premium.value()),
@@ -174,6 +182,7 @@ impl FiltroAfiliadosInput {
             _ => None,
         };
         Ok(FiltroAfiliados {
+            id: None,
             busqueda,
             estado: self.estado.map(Into::into),
             tipo: self.tipo.map(Into::into),

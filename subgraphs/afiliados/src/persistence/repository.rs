@@ -106,6 +106,9 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
         pagina: PageRequest,
     ) -> DomainResult<Page<Afiliado>> {
         let mut query = Afiliados::find();
+        if let Some(id) = filtro.id {
+            query = query.filter(Column::Id.eq(id));
+        }
         if let Some(busqueda) = &filtro.busqueda {
             query = query.filter(matches_expr("nombre_busqueda", "email", busqueda));
         }

@@ -103,6 +103,15 @@ pub enum EventoCampania {
 }
 
 impl EventoCampania {
+    /// The partner an event concerns (the commissions it records), if any.
+    pub fn afiliado_id(&self) -> Option<Uuid> {
+        match self {
+            EventoCampania::GastoRegistrado { afiliado_id, .. }
+            | EventoCampania::SobregiroRegistrado { afiliado_id, .. } => Some(*afiliado_id),
+            _ => None,
+        }
+    }
+
     /// Versioned type (`CampaniaCreada.v1`) and JSON payload, as stored and published.
     pub fn tipo_y_datos(&self) -> (String, serde_json::Value) {
         match serde_json::to_value(self) {

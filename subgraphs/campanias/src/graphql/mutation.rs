@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::Utc;
-use kernel::graphql::{GraphqlResultExt, parse_id};
+use kernel::graphql::{GraphqlResultExt, autorizacion::alcance, parse_id};
 
 use super::types::{
     ActivarCampaniaInput, ActivarCampaniaPayload, ActualizarPresupuestoInput,
@@ -20,6 +20,7 @@ async fn ejecutar(
     comando: ComandoCampania,
     version_esperada: Option<i64>,
 ) -> Result<Campania> {
+    alcance(ctx)?.exigir_plataforma().gql()?;
     let id = parse_id("id", id).gql()?;
     let service = ctx.data::<Arc<CampaniaService>>()?;
     service
@@ -31,17 +32,20 @@ async fn ejecutar(
 #[Object(name = "Mutation")]
 impl MutationRoot {
     /// Creates a campaign (CREADA) with its budget; `fechaFin` must follow `fechaInicio`.
+    #[graphql(requires_scopes = "escritura")]
     async fn crear_campania(
         &self,
         ctx: &Context<'_>,
         input: CrearCampaniaInput,
     ) -> Result<CrearCampaniaPayload> {
+        alcance(ctx)?.exigir_plataforma().gql()?;
         let comando = input.to_domain().gql()?;
         let service = ctx.data::<Arc<CampaniaService>>()?;
         Ok(service.crear(comando, Utc::now()).await.gql()?.into())
     }
 
     /// CREADA → ACTIVA, or PAUSADA → ACTIVA (resumes); anything else is `CONFLICT`.
+    #[graphql(requires_scopes = "escritura")]
     async fn activar_campania(
         &self,
         ctx: &Context<'_>,
@@ -58,6 +62,7 @@ impl MutationRoot {
     }
 
     /// ACTIVA → PAUSADA; anything else is `CONFLICT`.
+    #[graphql(requires_scopes = "escritura")]
     async fn pausar_campania(
         &self,
         ctx: &Context<'_>,
@@ -74,6 +79,7 @@ impl MutationRoot {
     }
 
     /// ACTIVA → COMPLETADA (final); anything else is `CONFLICT`.
+    #[graphql(requires_scopes = "escritura")]
     async fn completar_campania(
         &self,
         ctx: &Context<'_>,
@@ -90,6 +96,7 @@ impl MutationRoot {
     }
 
     /// Changes the budget: same currency, never below `gastoActual`.
+    #[graphql(requires_scopes = "escritura")]
     async fn actualizar_presupuesto(
         &self,
         ctx: &Context<'_>,

@@ -28,6 +28,7 @@ impl QueryRoot {
     }
 
     /// The campaign with this id (`NOT_FOUND` if none).
+    #[graphql(requires_scopes = "lectura")]
     async fn campania(&self, ctx: &Context<'_>, id: ID) -> Result<Option<CampaniaGql>> {
         let id = parse_id("id", &id).gql()?;
         let service = ctx.data::<Arc<CampaniaService>>()?;
@@ -35,6 +36,7 @@ impl QueryRoot {
     }
 
     /// Campaigns, filtered by state and advertiser, newest first, paginated.
+    #[graphql(requires_scopes = "lectura")]
     async fn campanias(
         &self,
         ctx: &Context<'_>,
@@ -53,6 +55,7 @@ impl QueryRoot {
     }
 
     /// Campaigns whose name or description matches `q`, best match first.
+    #[graphql(requires_scopes = "lectura")]
     async fn buscar_campanias(
         &self,
         ctx: &Context<'_>,

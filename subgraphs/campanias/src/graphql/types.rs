@@ -304,9 +304,13 @@ impl CampaniaGql {
 }
 
 impl CampaniaGql {
+    /// Its events; a partner user sees none about other partners' commissions.
     async fn eventos(&self, ctx: &Context<'_>) -> Result<Vec<EventoRegistrado>> {
+        let alcance = kernel::graphql::autorizacion::alcance(ctx)?;
         let loader = ctx.data::<HistorialLoader>()?;
-        Ok(load_one(loader, self.0.id).await.gql()?.unwrap_or_default())
+        let mut eventos = load_one(loader, self.0.id).await.gql()?.unwrap_or_default();
+        eventos.retain(|r| r.evento.afiliado_id().is_none_or(|id| alcance.permite(id)));
+        Ok(eventos)
     }
 }
 

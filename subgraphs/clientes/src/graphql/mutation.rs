@@ -13,6 +13,7 @@ pub struct MutationRoot;
 #[Object(name = "Mutation")]
 impl MutationRoot {
     /// Registers a client (seed `POST /cliente/registrar`); a taken e-mail is `CONFLICT`.
+    #[graphql(requires_scopes = "escritura")]
     async fn registrar_cliente(
         &self,
         ctx: &Context<'_>,

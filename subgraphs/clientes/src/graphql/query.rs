@@ -2,7 +2,10 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use kernel::{
-    graphql::{GraphqlResultExt, Paginacion, load_one, parse_id, to_graphql_error},
+    graphql::{
+        GraphqlResultExt, Paginacion, autorizacion::busqueda_permitida, load_one, parse_id,
+        to_graphql_error,
+    },
     search::Busqueda,
 };
 
@@ -26,20 +29,24 @@ impl QueryRoot {
     }
 
     /// The client with this id (`NOT_FOUND` if none).
+    #[graphql(requires_scopes = "lectura")]
     async fn cliente(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClienteGql>> {
         let id = parse_id("id", &id).gql()?;
         let service = ctx.data::<Arc<ClienteService>>()?;
         Ok(Some(service.obtener(id).await.gql()?.into()))
     }
 
-    /// Clients, filtered, ordered and paginated (`perPage` at most 100).
+    /// Clients, filtered, ordered and paginated (`perPage` at most 100); `busqueda` looks
+    /// at e-mails only for callers who may read them.
+    #[graphql(requires_scopes = "lectura")]
     async fn clientes(
         &self,
         ctx: &Context<'_>,
         filtro: Option<FiltroClientesInput>,
         paginacion: Option<Paginacion>,
     ) -> Result<ClientesPagina> {
-        let filtro = filtro.unwrap_or_default().to_domain().gql()?;
+        let mut filtro = filtro.unwrap_or_default().to_domain().gql()?;
+        filtro.busqueda = filtro.busqueda.map(|b| busqueda_permitida(ctx, b));
         let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<ClienteService>>()?;
         let page = service.listar(&filtro, pagina).await.gql()?;
@@ -50,14 +57,16 @@ impl QueryRoot {
         })
     }
 
-    /// Clients whose name or e-mail matches `q`, best match first.
+    /// Clients whose name or e-mail matches `q`, best match first (e-mails only for callers
+    /// who may read them).
+    #[graphql(requires_scopes = "lectura")]
     async fn buscar_clientes(
         &self,
         ctx: &Context<'_>,
         q: String,
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaCliente>> {
-        let busqueda = Busqueda::new(&q, limite).gql()?;
+        let busqueda = busqueda_permitida(ctx, Busqueda::new(&q, limite).gql()?);
         let service = ctx.data::<Arc<ClienteService>>()?;
         Ok(service
             .buscar(&busqueda)

@@ -16,12 +16,15 @@ pub(crate) struct ClienteGql {
     pub(crate) id: ID,
     /// Full name.
     pub(crate) nombre: String,
-    /// E-mail, lower case.
-    pub(crate) email: String,
-    /// National id number, digits only.
-    pub(crate) cedula: String,
-    /// Date of birth.
-    pub(crate) fecha_nacimiento: NaiveDate,
+    /// E-mail, lower case (personal data: scope `pii` or `admin`; null otherwise).
+    #[graphql(requires_scopes = "pii", requires_scopes = "admin")]
+    pub(crate) email: Option<String>,
+    /// National id number, digits only (personal data: scope `pii` or `admin`).
+    #[graphql(requires_scopes = "pii", requires_scopes = "admin")]
+    pub(crate) cedula: Option<String>,
+    /// Date of birth (personal data: scope `pii` or `admin`).
+    #[graphql(requires_scopes = "pii", requires_scopes = "admin")]
+    pub(crate) fecha_nacimiento: Option<NaiveDate>,
     /// When the client was registered.
     pub(crate) fecha_registro: DateTime<Utc>,
 }
@@ -31,9 +34,9 @@ impl From<domain::Cliente> for ClienteGql {
         Self {
             id: ID(c.id.to_string()),
             nombre: c.nombre.as_str().to_owned(),
-            email: c.email.as_str().to_owned(),
-            cedula: c.cedula.as_str().to_owned(),
-            fecha_nacimiento: c.fecha_nacimiento,
+            email: Some(c.email.as_str().to_owned()),
+            cedula: Some(c.cedula.as_str().to_owned()),
+            fecha_nacimiento: Some(c.fecha_nacimiento),
             fecha_registro: c.fecha_registro,
         }
     }

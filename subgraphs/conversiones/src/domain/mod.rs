@@ -1,6 +1,7 @@
 //! The `conversiones` domain: tracking events, conversions, their rules and metrics.
 //! No GraphQL, no SQL.
 
+mod claves;
 mod conversion;
 mod eventos;
 mod metricas;
@@ -9,6 +10,7 @@ mod service;
 mod tracking;
 mod valores;
 
+pub use claves::{ClaveApi, ClaveApiEmitida};
 pub use conversion::{Conversion, EstadoConversion, RegistrarConversion, TipoConversion};
 pub use eventos::{ConversionRechazada, ConversionRegistrada, ConversionValidada};
 pub use metricas::{FilaMetrica, Metricas, MetricasCanal, Periodo, Ventana};

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use kernel::{DomainResult, Page, PageRequest, events::EventEnvelope};
 use uuid::Uuid;
 
-use super::{Canal, Conversion, EstadoConversion, EventoTracking, FilaMetrica, Ventana};
+use super::{Canal, ClaveApi, Conversion, EstadoConversion, EventoTracking, FilaMetrica, Ventana};
 
 /// Filter of the conversion list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -124,6 +124,13 @@ pub trait ConversionRepository: Send + Sync + 'static {
 
     /// How many conversions exist.
     async fn contar(&self) -> DomainResult<u64>;
+
+    /// Stores a partner's collector key with its event in one transaction, replacing
+    /// the partner's previous key.
+    async fn guardar_clave(&self, clave: &ClaveApi, eventos: &[EventEnvelope]) -> DomainResult<()>;
+
+    /// The partner whose current key has this digest, if any.
+    async fn afiliado_de_clave(&self, digest: &str) -> DomainResult<Option<Uuid>>;
 
     /// Conversions whose partner reference matches `busqueda` (case ignored), each with a
     /// score 0–100 (exact 100, prefix 80, contained 40); best, then latest, first.

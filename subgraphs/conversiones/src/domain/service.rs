@@ -8,10 +8,10 @@ use kernel::{
 use uuid::Uuid;
 
 use super::{
-    Canal, Conversion, ConversionRechazada, ConversionRegistrada, ConversionRepository,
-    ConversionValidada, DecisionLimite, Dimension, EventoTracking, FiltroConversiones,
-    FiltroPorEntidad, LimitadorTasa, Metricas, RegistrarConversion, RegistrarEvento, Registro,
-    Ventana,
+    Canal, ClaveApi, ClaveApiEmitida, Conversion, ConversionRechazada, ConversionRegistrada,
+    ConversionRepository, ConversionValidada, DecisionLimite, Dimension, EventoTracking,
+    FiltroConversiones, FiltroPorEntidad, LimitadorTasa, Metricas, RegistrarConversion,
+    RegistrarEvento, Registro, Ventana,
 };
 
 /// A review applied right after registration (demo data).
@@ -58,6 +58,47 @@ impl ConversionService {
             ));
         }
         Ok(())
+    }
+
+    /// Issues a new collector key for a partner (known to this context), replacing its
+    /// previous key, which stops working at once. Returns the key: it is shown now and
+    /// never again.
+    pub async fn emitir_clave_api(
+        &self,
+        afiliado_id: Uuid,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<(String, ClaveApi)> {
+        let (conocido, _) = self
+            .repo
+            .referencias_aceptables(afiliado_id, Uuid::nil())
+            .await?;
+        if !conocido {
+            return Err(DomainError::invalid(
+                "afiliadoId",
+                format!("Afiliado desconocido: {afiliado_id}"),
+            ));
+        }
+        let nueva = kernel::auth::clave_api::generar();
+        let clave = ClaveApi {
+            afiliado_id,
+            digest: nueva.digest.clone(),
+            prefijo: nueva.prefijo.clone(),
+            emitida_en: ahora.trunc_subsecs(6),
+        };
+        let evento = envelope(&ClaveApiEmitida::from(&clave), ahora)?;
+        self.repo.guardar_clave(&clave, &[evento]).await?;
+        Ok((nueva.clave, clave))
+    }
+
+    /// The partner whose current collector key `clave` is (`None`: not a key, an unknown
+    /// or a replaced one).
+    pub async fn afiliado_de_clave(&self, clave: &str) -> DomainResult<Option<Uuid>> {
+        use kernel::auth::clave_api::{bien_formada, digest};
+        // A malformed value is never looked up.
+        if !bien_formada(clave) {
+            return Ok(None);
+        }
+        self.repo.afiliado_de_clave(&digest(clave)).await
     }
 
     /// Records a tracking event, within the partner's rate limit; over it nothing is stored.
@@ -213,6 +254,20 @@ impl ConversionService {
     /// Metrics of a window, optionally of one channel.
     pub async fn metricas(&self, ventana: Ventana, canal: Option<Canal>) -> DomainResult<Metricas> {
         let filas = self.repo.metricas(None, ventana, canal).await?;
+        Metricas::desde_filas(&filas, canal.unwrap_or(Canal::Web))
+    }
+
+    /// Metrics of one partner over a window, optionally of one channel.
+    pub async fn metricas_de_afiliado(
+        &self,
+        afiliado_id: Uuid,
+        ventana: Ventana,
+        canal: Option<Canal>,
+    ) -> DomainResult<Metricas> {
+        let filas = self
+            .repo
+            .metricas(Some((Dimension::Afiliado, &[afiliado_id])), ventana, canal)
+            .await?;
         Metricas::desde_filas(&filas, canal.unwrap_or(Canal::Web))
     }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::contar;
+use kernel::graphql::{autorizacion::alcance, contar};
 
 use crate::domain::{ConversionService, EstadoConversion, FiltroConversiones};
 
@@ -14,7 +14,9 @@ pub(crate) struct ContadoresDashboard(pub ID);
 impl ContadoresDashboard {
     async fn contar(ctx: &Context<'_>, estado: Option<EstadoConversion>) -> Result<u64> {
         let service = ctx.data::<Arc<ConversionService>>()?;
+        // A partner user counts only its own conversions.
         let filtro = FiltroConversiones {
+            afiliado_id: alcance(ctx)?.afiliado(),
             estado,
             ..FiltroConversiones::default()
         };

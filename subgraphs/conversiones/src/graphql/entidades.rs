@@ -4,7 +4,11 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::GraphqlResultExt;
+use kernel::{
+    DomainError, PageRequest,
+    auth::Alcance,
+    graphql::{GraphqlResultExt, autorizacion::alcance},
+};
 use uuid::Uuid;
 
 use super::{
@@ -13,7 +17,7 @@ use super::{
     },
     types::{ConversionGql, FiltroConversionesEntidadInput, MetricasGql},
 };
-use crate::domain::{ConversionService, Dimension, Periodo};
+use crate::domain::{ConversionService, Dimension, FiltroConversiones, Periodo};
 
 async fn conversiones(
     ctx: &Context<'_>,
@@ -27,6 +31,25 @@ async fn conversiones(
         .into_domain(dimension, limite)
         .gql()?;
     let service = ctx.data::<Arc<ConversionService>>()?;
+    match (alcance(ctx)?, dimension) {
+        (Alcance::Plataforma, _) => {}
+        (propio @ Alcance::Afiliado(_), Dimension::Afiliado) => propio.exigir(id).gql()?,
+        // A partner user sees its own conversions of a campaign: one query of its own
+        // (not the campaign's batch, which holds every partner's).
+        (Alcance::Afiliado(propio), Dimension::Campania) => {
+            let pagina = PageRequest::new(1, filtro.limite as i64).gql()?;
+            let propias = FiltroConversiones {
+                afiliado_id: Some(propio),
+                campania_id: Some(id),
+                canal: filtro.canal,
+                estado: filtro.estado,
+                desde: filtro.desde,
+                hasta: filtro.hasta,
+            };
+            let page = service.listar(&propias, pagina).await.gql()?;
+            return Ok(page.items.into_iter().map(Into::into).collect());
+        }
+    }
     let found = match ctx
         .data::<LoteEntidades>()?
         .conversiones(service, &filtro, id)
@@ -52,6 +75,18 @@ async fn metricas(
     id: Uuid,
     periodo: &str,
 ) -> Result<MetricasGql> {
+    match (alcance(ctx)?, dimension) {
+        (Alcance::Plataforma, _) => {}
+        (propio @ Alcance::Afiliado(_), Dimension::Afiliado) => propio.exigir(id).gql()?,
+        // A campaign's metrics add up every partner's activity.
+        (Alcance::Afiliado(_), Dimension::Campania) => {
+            return Err(DomainError::Forbidden(
+                "Las métricas de una campaña no están disponibles para un afiliado; use las del afiliado"
+                    .into(),
+            ))
+            .gql();
+        }
+    }
     let ventana = Periodo::parse("periodo", periodo)
         .gql()?
         .ventana(ahora(ctx)?);

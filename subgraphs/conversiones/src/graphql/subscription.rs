@@ -7,7 +7,12 @@ use async_graphql::{Context, ID, Result, Subscription};
 use futures::{Stream, StreamExt, future, stream};
 use kernel::{
     DomainError,
-    graphql::{GraphqlResultExt, to_graphql_error},
+    auth::LECTURA,
+    graphql::{
+        GraphqlResultExt,
+        autorizacion::{alcance, exigir},
+        to_graphql_error,
+    },
     live::LiveEvents,
 };
 
@@ -26,13 +31,21 @@ pub struct SubscriptionRoot;
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Each new conversion of a campaign (`campaniaId`) or of a partner (`afiliadoId`), or
-    /// of both when both are given.
+    /// of both when both are given (scope `lectura`; a partner user hears only its own).
     async fn conversion_registrada(
         &self,
         ctx: &Context<'_>,
         campania_id: Option<ID>,
         afiliado_id: Option<ID>,
     ) -> Result<impl Stream<Item = ConversionGql> + use<>> {
+        // async-graphql cannot declare @requiresScopes on subscription fields: checked here.
+        exigir(ctx, &[&[LECTURA]])?;
+        let alcance = alcance(ctx)?;
+        let afiliado_id = match &afiliado_id {
+            Some(id) => Some(parse_uuid("afiliadoId", id).gql()?),
+            None => None,
+        };
+        let afiliado_id = alcance.filtro(afiliado_id).gql()?;
         let mut filtros = Vec::new();
         if let Some(campania) = &campania_id {
             filtros.push((
@@ -40,11 +53,8 @@ impl SubscriptionRoot {
                 parse_uuid("campaniaId", campania).gql()?.to_string(),
             ));
         }
-        if let Some(afiliado) = &afiliado_id {
-            filtros.push((
-                "afiliadoId",
-                parse_uuid("afiliadoId", afiliado).gql()?.to_string(),
-            ));
+        if let Some(afiliado) = afiliado_id {
+            filtros.push(("afiliadoId", afiliado.to_string()));
         }
         if filtros.is_empty() {
             return Err(to_graphql_error(DomainError::invalid(
@@ -66,11 +76,12 @@ impl SubscriptionRoot {
     }
 
     /// The dashboard's counters now, then again after each burst of changes anywhere in
-    /// the platform (one push per burst, however many events it had).
+    /// the platform (one push per burst, however many events it had). Scope `lectura`.
     async fn contadores_dashboard(
         &self,
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = ContadoresDashboard> + use<>> {
+        exigir(ctx, &[&[LECTURA]])?;
         let live = ctx.data::<LiveEvents>()?;
         let contadores = || ContadoresDashboard(ID(kernel::graphql::CONTADORES_ID.to_owned()));
         let cambios = live.bursts(|_| true, VENTANA_CONTADORES);

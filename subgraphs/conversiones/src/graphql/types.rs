@@ -371,8 +371,9 @@ pub(crate) struct ConversionGql {
     pub valor: DineroGql,
     /// Channel.
     pub canal: String,
-    /// Buyer data.
-    pub datos_cliente: DatosClienteGql,
+    /// Buyer data (the end customer's personal data: scope `pii` or `admin`).
+    #[graphql(requires_scopes = "pii", requires_scopes = "admin")]
+    pub datos_cliente: Option<DatosClienteGql>,
     /// Product lines.
     pub productos: Vec<ProductoGql>,
     /// utm_* and other metadata.
@@ -400,11 +401,11 @@ impl From<Conversion> for ConversionGql {
             tipo: c.tipo.into(),
             valor: c.valor.into(),
             canal: c.canal.codigo().to_owned(),
-            datos_cliente: DatosClienteGql {
+            datos_cliente: Some(DatosClienteGql {
                 email: c.datos_cliente.email,
                 ubicacion: c.datos_cliente.ubicacion,
                 dispositivo: c.datos_cliente.dispositivo,
-            },
+            }),
             productos: c
                 .productos
                 .into_iter()
@@ -456,6 +457,26 @@ payload!(
     /// Result of `rechazarConversion`.
     RechazarConversionPayload
 );
+
+/// Whose collector key to issue.
+#[derive(InputObject)]
+pub(crate) struct EmitirClaveApiInput {
+    /// The partner (UUID).
+    pub afiliado_id: ID,
+}
+
+/// A collector key just issued: the key is in this answer and nowhere else, ever.
+#[derive(SimpleObject)]
+pub(crate) struct EmitirClaveApiPayload {
+    /// The key: the partner's tag or SDK sends it in the `x-api-key` header.
+    pub clave: String,
+    /// Its visible prefix (what the platform keeps in clear).
+    pub prefijo: String,
+    /// The partner.
+    pub afiliado_id: ID,
+    /// When it was issued; any previous key of the partner stopped working then.
+    pub emitida_en: DateTime<Utc>,
+}
 
 /// Which conversion to validate.
 #[derive(InputObject)]

@@ -17,13 +17,14 @@ use uuid::Uuid;
 
 use super::{
     entities::{
+        clave_api::{self, Entity as ClavesApi},
         conversion::{self, Column, Entity as Conversiones},
         evento_tracking::{self, Entity as EventosTracking},
     },
     mapping::{evento_to_active, to_active, to_domain},
 };
 use crate::domain::{
-    Canal, Conversion, ConversionRepository, Dimension, EstadoConversion, EventoTracking,
+    Canal, ClaveApi, Conversion, ConversionRepository, Dimension, EstadoConversion, EventoTracking,
     FilaMetrica, FiltroConversiones, FiltroPorEntidad, Registro, TipoEvento, Ventana,
 };
 
@@ -446,6 +447,41 @@ impl ConversionRepository for SeaConversionRepository {
 
     async fn conocer(&self, dimension: Dimension, id: Uuid, en: DateTime<Utc>) -> DomainResult<()> {
         conocer_en(&self.db, dimension, id, en).await
+    }
+
+    async fn guardar_clave(&self, clave: &ClaveApi, eventos: &[EventEnvelope]) -> DomainResult<()> {
+        use sea_orm::ActiveValue::Set;
+        let fila = clave_api::ActiveModel {
+            afiliado_id: Set(clave.afiliado_id),
+            digest: Set(clave.digest.clone()),
+            prefijo: Set(clave.prefijo.clone()),
+            emitida_en: Set(clave.emitida_en),
+        };
+        // One row per partner: a new key overwrites the old digest, so the old key stops
+        // matching in the same commit.
+        let upsert = ClavesApi::insert(fila).on_conflict(
+            OnConflict::column(clave_api::Column::AfiliadoId)
+                .update_columns([
+                    clave_api::Column::Digest,
+                    clave_api::Column::Prefijo,
+                    clave_api::Column::EmitidaEn,
+                ])
+                .to_owned(),
+        );
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        upsert.exec(&txn).await.map_err(db::internal)?;
+        outbox::append_and_commit(txn, eventos)
+            .await
+            .map_err(db::internal)
+    }
+
+    async fn afiliado_de_clave(&self, digest: &str) -> DomainResult<Option<Uuid>> {
+        Ok(ClavesApi::find()
+            .filter(clave_api::Column::Digest.eq(digest))
+            .one(&self.db)
+            .await
+            .map_err(db::internal)?
+            .map(|fila| fila.afiliado_id))
     }
 
     async fn buscar(

@@ -18,21 +18,29 @@ fn like(column: &str, pattern: String) -> SimpleExpr {
 pub fn relevance_expr(nombre_col: &str, email_col: &str, busqueda: &Busqueda) -> SimpleExpr {
     let texto = busqueda.texto();
     let escaped = escape_like(texto);
-    Expr::case(Expr::col(Alias::new(nombre_col)).eq(texto), 100)
+    let por_nombre = Expr::case(Expr::col(Alias::new(nombre_col)).eq(texto), 100)
         .case(like(nombre_col, format!("{escaped}%")), 80)
         .case(like(nombre_col, format!("% {escaped}%")), 60)
-        .case(like(nombre_col, format!("%{escaped}%")), 40)
-        .case(like(email_col, format!("%{escaped}%")), 20)
-        .finally(0)
-        .into()
+        .case(like(nombre_col, format!("%{escaped}%")), 40);
+    if busqueda.por_email() {
+        por_nombre
+            .case(like(email_col, format!("%{escaped}%")), 20)
+            .finally(0)
+            .into()
+    } else {
+        por_nombre.finally(0).into()
+    }
 }
 
 /// Row filter matching anything the score ranks above zero.
 pub fn matches_expr(nombre_col: &str, email_col: &str, busqueda: &Busqueda) -> Cond {
     let pattern = format!("%{}%", escape_like(busqueda.texto()));
-    Cond::any()
-        .add(like(nombre_col, pattern.clone()))
-        .add(like(email_col, pattern))
+    let por_nombre = Cond::any().add(like(nombre_col, pattern.clone()));
+    if busqueda.por_email() {
+        por_nombre.add(like(email_col, pattern))
+    } else {
+        por_nombre
+    }
 }
 
 /// Turns `query` into a ranked search: adds the `relevancia` column (see

@@ -1,5 +1,6 @@
 //! GraphQL adapters of the kernel's shared types, identical in every subgraph (`@shareable`).
 
+pub mod autorizacion;
 mod coercion;
 mod dashboard;
 mod decimal;
@@ -12,6 +13,7 @@ mod pagination;
 pub(crate) mod panicos;
 mod schema;
 
+pub use autorizacion::PoliticaAlcances;
 pub use coercion::{ErroresDeEntrada, MAX_ERRORES};
 pub use dashboard::{CONTADORES_ID, contadores_id, contar};
 pub use decimal::DecimalScalar;

@@ -2,12 +2,13 @@
 
 use async_graphql::{ObjectType, Schema, SchemaBuilder, SubscriptionType};
 
-use super::{CapturaPanicos, ErroresDeEntrada};
+use super::{CapturaPanicos, ErroresDeEntrada, PoliticaAlcances};
 
 /// Starts a subgraph's schema: Federation v2, a panic answered as its field's error
 /// ([`CapturaPanicos`]) and input that cannot be coerced answered as `BAD_USER_INPUT`
-/// naming its field ([`ErroresDeEntrada`]). Every subgraph builds on it, so the guards
-/// cannot be forgotten in one of them.
+/// naming its field ([`ErroresDeEntrada`]), and the same `@requiresScopes` the gateway
+/// enforces checked again here ([`PoliticaAlcances`]). Every subgraph builds on it, so the
+/// guards cannot be forgotten in one of them.
 pub fn schema_builder<Q, M, S>(query: Q, mutation: M, subscription: S) -> SchemaBuilder<Q, M, S>
 where
     Q: ObjectType + 'static,
@@ -19,4 +20,5 @@ where
         // Outermost first: the panic guard also covers the coercion check.
         .extension(CapturaPanicos)
         .extension(ErroresDeEntrada)
+        .extension(PoliticaAlcances::default())
 }

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{graphql::GraphqlResultExt, pagination::PageRequest};
+use kernel::{
+    graphql::{GraphqlResultExt, autorizacion::alcance},
+    pagination::PageRequest,
+};
 
 use super::types::AgregacionesPagos;
 use crate::domain::{FiltroPagos, PagosService};
@@ -15,10 +18,12 @@ impl ContadoresDashboard {
     async fn todos(ctx: &Context<'_>) -> Result<(u64, AgregacionesPagos)> {
         let service = ctx.data::<Arc<PagosService>>()?;
         let uno = PageRequest::new(1, 1).gql()?;
-        let (page, agregaciones) = service
-            .listar_pagos(&FiltroPagos::default(), uno)
-            .await
-            .gql()?;
+        // A partner user counts only its own payouts.
+        let filtro = FiltroPagos {
+            afiliado_id: alcance(ctx)?.afiliado(),
+            ..FiltroPagos::default()
+        };
+        let (page, agregaciones) = service.listar_pagos(&filtro, uno).await.gql()?;
         Ok((page.total, agregaciones.into()))
     }
 }

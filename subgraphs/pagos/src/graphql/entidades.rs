@@ -1,8 +1,14 @@
 //! Entities owned by other subgraphs, as seen from here: keys, extended with this
 //! context's commissions and payouts, each field batched for a whole `_entities` batch.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::{DineroGql, GraphqlResultExt};
+use kernel::{
+    PageRequest,
+    auth::Alcance,
+    graphql::{DineroGql, GraphqlResultExt, autorizacion::alcance},
+};
 use uuid::Uuid;
 
 use super::{
@@ -13,7 +19,13 @@ use super::{
     carga::cargar,
     types::{ComisionGql, EstadoComisionGql, PagoGql},
 };
+use crate::domain::{FiltroComisiones, PagosService};
 use kernel::DomainError;
+
+/// `FORBIDDEN` for a partner user: what the field sums up spans every partner.
+fn solo_plataforma(ctx: &Context<'_>) -> Result<()> {
+    alcance(ctx)?.exigir_plataforma().gql()
+}
 
 /// Validates a list size (1–100).
 fn limite(valor: i64) -> Result<u64> {
@@ -66,6 +78,7 @@ impl AfiliadoRef {
         ctx: &Context<'_>,
         #[graphql(default = 20)] limite: i64,
     ) -> Result<Vec<PagoGql>> {
+        alcance(ctx)?.exigir(self.0).gql()?;
         let lista =
             cargar::<PagosDeAfiliado>(ctx, "Afiliado", self::limite(limite)?, self.0).await?;
         Ok(lista.unwrap_or_default().into_iter().map(PagoGql).collect())
@@ -78,11 +91,13 @@ impl AfiliadoRef {
         estado: Option<EstadoComisionGql>,
         #[graphql(default = 20)] limite: i64,
     ) -> Result<Vec<ComisionGql>> {
+        alcance(ctx)?.exigir(self.0).gql()?;
         comisiones::<ComisionesDeAfiliado>(ctx, "Afiliado", self.0, estado, limite).await
     }
 
     /// Approved commissions not yet paid, per currency (never added across currencies).
     async fn saldo_pendiente(&self, ctx: &Context<'_>) -> Result<Vec<DineroGql>> {
+        alcance(ctx)?.exigir(self.0).gql()?;
         let saldos = cargar::<SaldoDeAfiliado>(ctx, "Afiliado", (), self.0).await?;
         Ok(saldos
             .unwrap_or_default()
@@ -103,26 +118,32 @@ impl ClienteRef {
         ID(self.0.to_string())
     }
 
-    /// Successful payouts that paid commissions of its campaigns.
+    /// Successful payouts that paid commissions of its campaigns (not for partner users:
+    /// they span every partner).
     async fn total_pagos(&self, ctx: &Context<'_>) -> Result<u64> {
+        solo_plataforma(ctx)?;
         Ok(cargar::<TotalPagosDeCliente>(ctx, "Cliente", (), self.0)
             .await?
             .unwrap_or(0))
     }
 
-    /// The latest successful payout that paid commissions of its campaigns.
+    /// The latest successful payout that paid commissions of its campaigns (not for
+    /// partner users).
     async fn ultimo_pago(&self, ctx: &Context<'_>) -> Result<Option<PagoGql>> {
+        solo_plataforma(ctx)?;
         Ok(cargar::<UltimoPagoDeCliente>(ctx, "Cliente", (), self.0)
             .await?
             .map(PagoGql))
     }
 
-    /// The latest payouts (any state) paying commissions of its campaigns.
+    /// The latest payouts (any state) paying commissions of its campaigns (not for
+    /// partner users).
     async fn pagos_recientes(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 5)] limite: i64,
     ) -> Result<Vec<PagoGql>> {
+        solo_plataforma(ctx)?;
         let lista = cargar::<PagosDeCliente>(ctx, "Cliente", self::limite(limite)?, self.0).await?;
         Ok(lista.unwrap_or_default().into_iter().map(PagoGql).collect())
     }
@@ -139,14 +160,30 @@ impl CampaniaRef {
         ID(self.0.to_string())
     }
 
-    /// The campaign's latest commissions (at most `limite`, 1–100), optionally of one state.
+    /// The campaign's latest commissions (at most `limite`, 1–100), optionally of one
+    /// state; a partner user's: only its own.
     async fn comisiones(
         &self,
         ctx: &Context<'_>,
         estado: Option<EstadoComisionGql>,
         #[graphql(default = 20)] limite: i64,
     ) -> Result<Vec<ComisionGql>> {
-        comisiones::<ComisionesDeCampania>(ctx, "Campania", self.0, estado, limite).await
+        let Alcance::Afiliado(propio) = alcance(ctx)? else {
+            return comisiones::<ComisionesDeCampania>(ctx, "Campania", self.0, estado, limite)
+                .await;
+        };
+        // The campaign's batch holds every partner's commissions: a partner user's are
+        // one query of its own.
+        let pagina = PageRequest::new(1, self::limite(limite)? as i64).gql()?;
+        let filtro = FiltroComisiones {
+            afiliado_id: Some(propio),
+            campania_id: Some(self.0),
+            estado: estado.map(Into::into),
+            ..FiltroComisiones::default()
+        };
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let page = service.listar_comisiones(&filtro, pagina).await.gql()?;
+        Ok(page.items.into_iter().map(ComisionGql).collect())
     }
 }
 
@@ -163,9 +200,11 @@ impl ConversionRef {
 
     /// The commission it earned (null until its `ConversionValidada` is applied).
     async fn comision(&self, ctx: &Context<'_>) -> Result<Option<ComisionGql>> {
+        let alcance = alcance(ctx)?;
         Ok(
             cargar::<ComisionDeConversion>(ctx, "Conversion", (), self.0)
                 .await?
+                .filter(|c| alcance.permite(c.afiliado_id))
                 .map(ComisionGql),
         )
     }

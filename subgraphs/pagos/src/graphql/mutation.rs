@@ -2,7 +2,10 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result};
 use chrono::Utc;
-use kernel::{graphql::GraphqlResultExt, server::Caller};
+use kernel::{
+    graphql::{GraphqlResultExt, autorizacion::alcance},
+    server::Caller,
+};
 
 use super::types::{
     AprobarComisionInput, AprobarComisionPayload, CambiarVersionReporteInput,
@@ -19,9 +22,12 @@ impl MutationRoot {
     /// Requests a payout of the partner's approved commissions (the seeds' 202): returns at
     /// once in PENDIENTE; a worker charges it. The same `idempotencyKey`, or the same
     /// partner and cycle, returns the existing payout; a reused key with other data is
-    /// `CONFLICT`.
+    /// `CONFLICT`. Scopes `escritura` and `admin`: it moves money.
+    #[graphql(requires_scopes = "escritura admin")]
     async fn pagar(&self, ctx: &Context<'_>, input: PagarInput) -> Result<PagarPayload> {
+        let alcance = alcance(ctx)?;
         let solicitud = input.into_domain().gql()?;
+        alcance.exigir(solicitud.afiliado_id).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let actor = ctx
             .data_opt::<Caller>()
@@ -35,11 +41,15 @@ impl MutationRoot {
     }
 
     /// CALCULADA → APROBADA; emits `ComisionAprobada` (the campaign's expense grows).
+    /// Scopes `escritura` and `admin`.
+    #[graphql(requires_scopes = "escritura admin")]
     async fn aprobar_comision(
         &self,
         ctx: &Context<'_>,
         input: AprobarComisionInput,
     ) -> Result<AprobarComisionPayload> {
+        // Never the earning partner's own decision.
+        alcance(ctx)?.exigir_plataforma().gql()?;
         let id = parse_uuid("id", &input.id).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let comision = service.aprobar_comision(id, Utc::now()).await.gql()?;
@@ -49,11 +59,14 @@ impl MutationRoot {
     }
 
     /// PENDIENTE or CALCULADA → RECHAZADA with a reason; emits `ComisionRechazada`.
+    /// Scopes `escritura` and `admin`.
+    #[graphql(requires_scopes = "escritura admin")]
     async fn rechazar_comision(
         &self,
         ctx: &Context<'_>,
         input: RechazarComisionInput,
     ) -> Result<RechazarComisionPayload> {
+        alcance(ctx)?.exigir_plataforma().gql()?;
         let id = parse_uuid("id", &input.id).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let comision = service
@@ -66,13 +79,14 @@ impl MutationRoot {
     }
 
     /// Switches the version of `reportePagos` for every replica at once, without a
-    /// restart (admin scope).
-    #[graphql(requires_scopes = "admin")]
+    /// restart (scopes `escritura` and `admin`).
+    #[graphql(requires_scopes = "escritura admin")]
     async fn cambiar_version_reporte(
         &self,
         ctx: &Context<'_>,
         input: CambiarVersionReporteInput,
     ) -> Result<CambiarVersionReportePayload> {
+        alcance(ctx)?.exigir_plataforma().gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let version = service
             .cambiar_version_reporte(input.version.into())

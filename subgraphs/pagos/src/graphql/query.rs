@@ -1,7 +1,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::{GraphqlResultExt, Paginacion, to_graphql_error};
+use kernel::{
+    DomainError,
+    graphql::{GraphqlResultExt, Paginacion, autorizacion::alcance, to_graphql_error},
+};
 use uuid::Uuid;
 
 use super::{
@@ -42,21 +45,31 @@ impl QueryRoot {
         Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
     }
 
-    /// The payout with this id (`NOT_FOUND` if none).
+    /// The payout with this id (`NOT_FOUND` if none, or another partner's for a partner
+    /// user).
+    #[graphql(requires_scopes = "lectura")]
     async fn pago(&self, ctx: &Context<'_>, id: ID) -> Result<Option<PagoGql>> {
+        let alcance = alcance(ctx)?;
         let id = parse_uuid("id", &id).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
-        Ok(Some(PagoGql(service.obtener_pago(id).await.gql()?)))
+        let pago = service.obtener_pago(id).await.gql()?;
+        if !alcance.permite(pago.afiliado_id) {
+            return Err(DomainError::not_found("Pago", id)).gql();
+        }
+        Ok(Some(PagoGql(pago)))
     }
 
-    /// Payouts, filtered and paginated, latest first, with the aggregates of the filter.
+    /// Payouts, filtered and paginated, latest first, with the aggregates of the filter
+    /// (a partner user's: only its own).
+    #[graphql(requires_scopes = "lectura")]
     async fn pagos(
         &self,
         ctx: &Context<'_>,
         filtro: Option<FiltroPagosInput>,
         paginacion: Option<Paginacion>,
     ) -> Result<PagosPagina> {
-        let filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        let mut filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        filtro.afiliado_id = alcance(ctx)?.filtro(filtro.afiliado_id).gql()?;
         let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let (page, agregaciones) = service.listar_pagos(&filtro, pagina).await.gql()?;
@@ -68,21 +81,30 @@ impl QueryRoot {
         })
     }
 
-    /// The commission with this id (`NOT_FOUND` if none).
+    /// The commission with this id (`NOT_FOUND` if none, or another partner's for a
+    /// partner user).
+    #[graphql(requires_scopes = "lectura")]
     async fn comision(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ComisionGql>> {
+        let alcance = alcance(ctx)?;
         let id = parse_uuid("id", &id).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
-        Ok(Some(ComisionGql(service.obtener_comision(id).await.gql()?)))
+        let comision = service.obtener_comision(id).await.gql()?;
+        if !alcance.permite(comision.afiliado_id) {
+            return Err(DomainError::not_found("Comisión", id)).gql();
+        }
+        Ok(Some(ComisionGql(comision)))
     }
 
-    /// Commissions, filtered and paginated, latest first.
+    /// Commissions, filtered and paginated, latest first (a partner user's: only its own).
+    #[graphql(requires_scopes = "lectura")]
     async fn comisiones(
         &self,
         ctx: &Context<'_>,
         filtro: Option<FiltroComisionesInput>,
         paginacion: Option<Paginacion>,
     ) -> Result<ComisionesPagina> {
-        let filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        let mut filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        filtro.afiliado_id = alcance(ctx)?.filtro(filtro.afiliado_id).gql()?;
         let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let page = service.listar_comisiones(&filtro, pagina).await.gql()?;
@@ -94,14 +116,16 @@ impl QueryRoot {
     }
 
     /// The commissions of a filter as one JSON or CSV document (at most 100,000 rows,
-    /// latest first): the seeds' `/comisiones/reportes`.
+    /// latest first): the seeds' `/comisiones/reportes` (a partner user's: only its own).
+    #[graphql(requires_scopes = "lectura")]
     async fn exportar_comisiones(
         &self,
         ctx: &Context<'_>,
         filtro: Option<FiltroComisionesInput>,
         formato: FormatoExportacionGql,
     ) -> Result<ExportacionComisiones> {
-        let filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        let mut filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        filtro.afiliado_id = alcance(ctx)?.filtro(filtro.afiliado_id).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let comisiones = service
             .repo()
@@ -125,25 +149,30 @@ impl QueryRoot {
         })
     }
 
-    /// The payout report in the version active now (see `versionReporte`).
+    /// The payout report in the version active now (see `versionReporte`; a partner
+    /// user's covers only its own payouts).
+    #[graphql(requires_scopes = "lectura")]
     async fn reporte_pagos(
         &self,
         ctx: &Context<'_>,
         filtro: Option<FiltroReporteInput>,
     ) -> Result<ReportePagosGql> {
-        let filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        let mut filtro = filtro.unwrap_or_default().into_domain().gql()?;
+        filtro.afiliado_id = alcance(ctx)?.filtro(filtro.afiliado_id).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         Ok(service.reporte(filtro).await.gql()?.into())
     }
 
     /// Payouts whose cycle, idempotency key or provider confirmation matches `q` (case
-    /// ignored), best first, at most `limite`.
+    /// ignored), best first, at most `limite` (a partner user's: only its own).
+    #[graphql(requires_scopes = "lectura")]
     async fn buscar_pagos(
         &self,
         ctx: &Context<'_>,
         q: String,
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaPago>> {
+        let alcance = alcance(ctx)?;
         let busqueda = kernel::search::Busqueda::new(&q, limite).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         Ok(service
@@ -152,6 +181,7 @@ impl QueryRoot {
             .await
             .gql()?
             .into_iter()
+            .filter(|(pago, _)| alcance.permite(pago.afiliado_id))
             .map(|(pago, score)| ResultadoBusquedaPago {
                 relevancia: kernel::db::as_fraction(score),
                 pago: PagoGql(pago),
@@ -160,6 +190,7 @@ impl QueryRoot {
     }
 
     /// The active version of `reportePagos`.
+    #[graphql(requires_scopes = "lectura")]
     async fn version_reporte(&self, ctx: &Context<'_>) -> Result<VersionReporteGql> {
         let service = ctx.data::<Arc<PagosService>>()?;
         Ok(service.version_reporte().await.gql()?.into())
@@ -171,7 +202,11 @@ impl QueryRoot {
         let Some(id) = entidad_id(ctx, &id) else {
             return Ok(None);
         };
-        Ok(cargar::<PagoPorId>(ctx, "Pago", (), id).await?.map(PagoGql))
+        let alcance = alcance(ctx)?;
+        Ok(cargar::<PagoPorId>(ctx, "Pago", (), id)
+            .await?
+            .filter(|p| alcance.permite(p.afiliado_id))
+            .map(PagoGql))
     }
 
     /// Federation entity resolver: `Comision @key(fields: "id")`, batched per request.
@@ -180,8 +215,10 @@ impl QueryRoot {
         let Some(id) = entidad_id(ctx, &id) else {
             return Ok(None);
         };
+        let alcance = alcance(ctx)?;
         Ok(cargar::<ComisionPorId>(ctx, "Comision", (), id)
             .await?
+            .filter(|c| alcance.permite(c.afiliado_id))
             .map(ComisionGql))
     }
 

@@ -7,7 +7,12 @@ use async_graphql::{Context, ID, Result, Subscription};
 use futures::Stream;
 use kernel::{
     DomainError,
-    graphql::{GraphqlResultExt, to_graphql_error},
+    auth::LECTURA,
+    graphql::{
+        GraphqlResultExt,
+        autorizacion::{alcance, exigir},
+        to_graphql_error,
+    },
     live::LiveEvents,
 };
 
@@ -23,22 +28,29 @@ pub struct SubscriptionRoot;
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// The payout at each change of its state (requested, paid, failed): one payout by
-    /// `id`, or every payout of a partner by `afiliadoId`.
+    /// `id`, or every payout of a partner by `afiliadoId` (scope `lectura`; a partner
+    /// user hears only its own payouts).
     async fn pago_actualizado(
         &self,
         ctx: &Context<'_>,
         id: Option<ID>,
         afiliado_id: Option<ID>,
     ) -> Result<impl Stream<Item = PagoGql> + use<>> {
+        // async-graphql cannot declare @requiresScopes on subscription fields: checked here.
+        exigir(ctx, &[&[LECTURA]])?;
+        let alcance = alcance(ctx)?;
+        let afiliado_id = match &afiliado_id {
+            Some(id) => Some(parse_uuid("afiliadoId", id).gql()?),
+            None => None,
+        };
+        // Payout events carry their partner: a partner user's filter always names itself.
+        let afiliado_id = alcance.filtro(afiliado_id).gql()?;
         let mut filtros = Vec::new();
         if let Some(id) = &id {
             filtros.push(("pagoId", parse_uuid("id", id).gql()?.to_string()));
         }
-        if let Some(afiliado) = &afiliado_id {
-            filtros.push((
-                "afiliadoId",
-                parse_uuid("afiliadoId", afiliado).gql()?.to_string(),
-            ));
+        if let Some(afiliado) = afiliado_id {
+            filtros.push(("afiliadoId", afiliado.to_string()));
         }
         if filtros.is_empty() {
             return Err(to_graphql_error(DomainError::invalid(

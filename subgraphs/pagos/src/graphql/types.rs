@@ -212,12 +212,13 @@ impl PagoGql {
     async fn monto_total(&self) -> DineroGql {
         self.0.monto_total.into()
     }
-    /// Where the money goes.
-    async fn metodo_pago(&self) -> MetodoPago {
-        MetodoPago {
+    /// Where the money goes (payment data: scope `pii` or `admin`; null otherwise).
+    #[graphql(requires_scopes = "pii", requires_scopes = "admin")]
+    async fn metodo_pago(&self) -> Option<MetodoPago> {
+        Some(MetodoPago {
             tipo: self.0.metodo_pago.tipo.into(),
             mascara: self.0.metodo_pago.mascara.clone(),
-        }
+        })
     }
     /// State.
     async fn estado(&self) -> EstadoPagoGql {
