@@ -301,7 +301,18 @@ pub(crate) async fn login(
         .await
     {
         Ok(token) => Json(token).into_response(),
-        Err(error @ LoginError::Invalid) => unauthenticated(&AuthError::Invalid(error.to_string())),
+        Err(error @ LoginError::Invalid) => {
+            let mut response = refuse(
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                error.to_string(),
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+        }
         Err(error @ LoginError::Throttled { retry_after }) => {
             let millis = u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX);
             let body = json!({ "errors": [{
