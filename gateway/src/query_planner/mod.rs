@@ -2,8 +2,11 @@
 //! supergraph go in; a plan of subgraph fetches comes out.
 //!
 //! Stages: [`builder`] assigns each field to a subgraph request (hopping between subgraphs
-//! by `@key`, fetching `@requires` first, using `@provides`), then [`schedule`] merges
-//! identical entity fetches and orders the requests into sequence and parallel waves.
+//! by `@key`, fetching `@requires` first, using `@provides`, choosing among candidate
+//! subgraphs by cost), seeing each subgraph's own types through [`subgraph_types`]; then
+//! [`rename`] aliases fields that would not merge in one subgraph request, and
+//! [`schedule`] merges identical entity fetches, orders the requests into sequence and
+//! parallel waves, and batches a wave's entity fetches to one subgraph into one request.
 
 mod builder;
 mod error;
