@@ -6,6 +6,9 @@
 //! `cargo bench --bench dashboard` (Redis at `BENCH_REDIS_URL`, default
 //! `redis://127.0.0.1:6379`; `BENCH_SECONDS` per mode, default 5).
 
+#[path = "../tests/support/token.rs"]
+mod token;
+
 mod common;
 
 use std::{
@@ -52,31 +55,6 @@ fn base_config() -> GatewayConfig {
     config
 }
 
-/// An admin's token for the bench's gateways (every scope, personal data included).
-async fn admin_token() -> String {
-    let login = gateway::auth::Login::new(
-        vec![gateway::auth::LoginUser {
-            username: "admin".into(),
-            password_hash: gateway::auth::hash_password("admin").expect("hash"),
-            scopes: ["lectura", "escritura", "admin", "pii"]
-                .map(str::to_owned)
-                .to_vec(),
-            ..Default::default()
-        }],
-        SECRET,
-        None,
-        None,
-        3600,
-        gateway::auth::LoginThrottle::default(),
-    )
-    .expect("login");
-    login
-        .login("admin", "admin", None)
-        .await
-        .expect("token")
-        .token
-}
-
 /// Serves a gateway with `config` on an ephemeral port; returns its URL.
 async fn start_gateway(supergraph: &str, config: GatewayConfig) -> String {
     let engine = engine_from_config(supergraph, &config).expect("engine");
@@ -99,7 +77,7 @@ async fn start_gateway(supergraph: &str, config: GatewayConfig) -> String {
 /// `CONCURRENCY` clients posting `body` for `seconds`: (requests/s, p50 ms, p99 ms).
 async fn load(url: &str, body: &Value, seconds: u64) -> (f64, f64, f64) {
     let http = reqwest::Client::new();
-    let token = admin_token().await;
+    let token = token::admin_token(SECRET, 3600).await;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut clients = Vec::new();
@@ -191,7 +169,7 @@ async fn run() {
         let url = start_gateway(&supergraph, config).await;
         // One request plans the operation (and fills the caches).
         http.post(&url)
-            .bearer_auth(admin_token().await)
+            .bearer_auth(token::admin_token(SECRET, 3600).await)
             .json(&body)
             .send()
             .await

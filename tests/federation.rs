@@ -2,6 +2,9 @@
 //! (campanias) and each campaign's conversion metrics (conversiones), written through the
 //! gateway's mutations and read back in one query, with the subgraph requests counted.
 
+#[path = "support/token.rs"]
+mod token;
+
 use std::{collections::BTreeMap, time::Duration};
 
 use gateway::{
@@ -24,31 +27,6 @@ fn config_con_jwt() -> GatewayConfig {
     };
     config.auth.jwt_secret = Some(JWT_SECRET.to_owned());
     config
-}
-
-/// A token with every scope of the authorization model, signed with [`JWT_SECRET`].
-async fn token_admin() -> String {
-    let login = gateway::auth::Login::new(
-        vec![gateway::auth::LoginUser {
-            username: "admin".into(),
-            password_hash: gateway::auth::hash_password("admin").expect("hash"),
-            scopes: ["lectura", "escritura", "admin", "pii"]
-                .map(str::to_owned)
-                .to_vec(),
-            ..Default::default()
-        }],
-        JWT_SECRET,
-        None,
-        None,
-        600,
-        gateway::auth::LoginThrottle::default(),
-    )
-    .expect("login");
-    login
-        .login("admin", "admin", None)
-        .await
-        .expect("token")
-        .token
 }
 
 struct Platform {
@@ -92,7 +70,7 @@ impl Platform {
         }));
         Self {
             gateway,
-            token: token_admin().await,
+            token: token::admin_token(JWT_SECRET, 600).await,
             http: reqwest::Client::new(),
             _subgraphs: subgraphs,
             _stop: stop,
@@ -285,7 +263,7 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
         sdl: subgraph.sdl(),
     }])
     .expect("composes");
-    let token = token_admin().await;
+    let token = token::admin_token(JWT_SECRET, 600).await;
     let ask = |secret: Option<&str>| {
         let config = GatewayConfig {
             subgraph_secret: secret.map(str::to_owned),
@@ -389,7 +367,7 @@ async fn a_failing_subgraph_trips_its_breaker_and_recovers() {
         let _ = stopped.await;
     }));
     let http = reqwest::Client::new();
-    let token = token_admin().await;
+    let token = token::admin_token(JWT_SECRET, 600).await;
     let code = |body: &Value| {
         body["errors"][0]["extensions"]["code"]
             .as_str()
