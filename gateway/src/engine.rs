@@ -16,6 +16,7 @@ use apollo_compiler::{
 };
 use serde_json::{Map, Value, json};
 
+use crate::json as data;
 use crate::{
     auth::{AccessPolicy, AuthError, Claims, Denied, JwtVerifier, Login},
     executor::{self, SubgraphClient},
@@ -171,12 +172,14 @@ type PlanKey = (Arc<str>, Option<String>, Vec<String>);
 /// Gives an error without `extensions.code` one: a subgraph's error (it names its
 /// `service`) is `DOWNSTREAM_SERVICE_ERROR`, as Apollo Gateway marks them; anything else
 /// the gateway made is `INTERNAL_SERVER_ERROR`.
-fn default_code(error: &mut Value) {
-    let Value::Object(error) = error else { return };
+fn default_code(error: &mut data::Value) {
+    let data::Value::Object(error) = error else {
+        return;
+    };
     let extensions = error
-        .entry("extensions")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(extensions) = extensions
+        .entry("extensions".into())
+        .or_insert_with(|| data::Value::Object(data::Map::default()));
+    if let data::Value::Object(extensions) = extensions
         && !extensions.contains_key("code")
     {
         let code = if extensions.contains_key("service") {
@@ -186,6 +189,29 @@ fn default_code(error: &mut Value) {
         };
         extensions.insert("code".into(), code.into());
     }
+}
+
+/// A document printed without whitespace or comments. The name of a document's only
+/// operation is left out: it changes nothing planned (each subgraph request is named when
+/// sent), so the same operation under any name shares one plan and one cached answer.
+fn normalise(document: &ExecutableDocument) -> Arc<str> {
+    let operations = &document.operations;
+    if operations.anonymous.is_some() || operations.named.len() != 1 {
+        return document.serialize().no_indent().to_string().into();
+    }
+    let mut anonymous = document.clone();
+    if let Some((_, mut operation)) = anonymous.operations.named.pop() {
+        operation.make_mut().name = None;
+        anonymous.operations.anonymous = Some(operation);
+    }
+    anonymous.serialize().no_indent().to_string().into()
+}
+
+/// The operation name a cache key needs: only where the document has several operations.
+fn key_name<'a>(document: &ExecutableDocument, operation_name: Option<&'a str>) -> Option<&'a str> {
+    let operations = &document.operations;
+    let several = usize::from(operations.anonymous.is_some()) + operations.named.len() > 1;
+    operation_name.filter(|_| several)
 }
 
 /// The plan cache's key of an operation.
@@ -434,7 +460,7 @@ impl Engine {
         self.metrics.cache("document", false);
         let document =
             pipeline::parse_and_validate(&self.supergraph.api_schema, query, self.max_tokens)?;
-        let normalised = document.serialize().no_indent().to_string().into();
+        let normalised = normalise(&document);
         let cached = Arc::new(CachedDocument {
             document: Arc::new(document),
             normalised,
@@ -457,7 +483,7 @@ impl Engine {
         operation_name: Option<&str>,
         labels: &HashSet<String>,
     ) -> Result<Arc<CachedPlan>, PipelineError> {
-        let key = plan_key(normalised, operation_name, labels);
+        let key = plan_key(normalised, key_name(document, operation_name), labels);
         let mut planned_here = false;
         // One planning per key: requests asking for the same plan at once (on blocking
         // threads) wait for the first instead of planning again, so they share one plan
@@ -624,6 +650,12 @@ impl Engine {
                 .as_ref()
                 .map(|c| Value::Object(c.raw.clone()).to_string()),
             api_key: options.api_key.clone(),
+            operation_name: admitted
+                .prepared
+                .operation
+                .name
+                .as_ref()
+                .map(|n| n.to_string()),
         };
         let variables: Map<String, Value> = root
             .variable_usages
@@ -671,7 +703,10 @@ impl Engine {
                 root.subgraph_index,
                 crate::subscriptions::UpstreamRequest {
                     url,
-                    payload: crate::subscriptions::payload(&root.operation, variables),
+                    payload: crate::subscriptions::payload(
+                        &root.operation_named(forwarded.operation_name.as_deref()),
+                        variables,
+                    ),
                     headers,
                 },
                 forwarded.claims.clone(),
@@ -759,7 +794,7 @@ impl Engine {
                 );
             }
         };
-        let data = response.get("data").cloned().unwrap_or(Value::Null);
+        let data = response.get("data").cloned().unwrap_or_default();
         let mut raw = executor::execute_from(
             &cached.plan,
             self.client.as_ref(),
@@ -933,7 +968,7 @@ impl Engine {
         if denied.is_empty() {
             let key = plan_key(
                 &admitted.document.normalised,
-                operation_name,
+                key_name(&admitted.document.document, operation_name),
                 &admitted.labels,
             );
             if let Some(cached) = self.plans.get(&key) {
@@ -973,7 +1008,7 @@ impl Engine {
             );
         }
         let filtered = denied.filter(&prepared.document);
-        let normalised: Arc<str> = filtered.serialize().no_indent().to_string().into();
+        let normalised = normalise(&filtered);
         match filtered.operations.get(operation_name) {
             Ok(operation) => {
                 self.plan_for((&normalised, &filtered), operation, operation_name, labels)
@@ -1017,7 +1052,7 @@ impl Engine {
                 sorted.sort();
                 let query = crate::cache::Query {
                     normalised: &document.normalised,
-                    operation_name: request.operation_name.as_deref(),
+                    operation_name: key_name(&document.document, request.operation_name.as_deref()),
                     variables,
                     labels: &sorted,
                     types: &types,
@@ -1061,6 +1096,12 @@ impl Engine {
                     .as_ref()
                     .map(|c| Value::Object(c.raw.clone()).to_string()),
                 api_key: options.api_key.clone(),
+                operation_name: admitted
+                    .prepared
+                    .operation
+                    .name
+                    .as_ref()
+                    .map(|n| n.to_string()),
             },
             caches
                 .and_then(|c| c.entities.as_ref())
@@ -1076,11 +1117,14 @@ impl Engine {
             ) {
                 Ok(response) => {
                     if let Ok(Value::Object(data)) = serde_json::to_value(&response.data) {
+                        let data::Value::Object(data) = Value::Object(data).into() else {
+                            unreachable!("an object converts to an object")
+                        };
                         crate::executor::merge_into(&mut raw.data, data);
                     }
                     for error in response.errors {
                         if let Ok(e) = serde_json::to_value(&error) {
-                            raw.errors.push(e);
+                            raw.errors.push(e.into());
                         }
                     }
                 }
@@ -1091,7 +1135,7 @@ impl Engine {
             default_code(error);
         }
         let extensions = options.expose_plan.then(
-            || json!({ "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan } }),
+            || crate::json!({ "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan } }),
         );
         let hint = raw.hint;
         // Shaping walks every value received: proportional to the data, so off the

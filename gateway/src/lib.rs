@@ -11,6 +11,7 @@ pub mod compose;
 pub mod config;
 pub mod engine;
 pub mod executor;
+pub mod json;
 pub mod pipeline;
 pub mod query_planner;
 pub mod server;

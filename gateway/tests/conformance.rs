@@ -557,6 +557,69 @@ async fn identical_in_flight_subgraph_queries_are_sent_once() {
 }
 
 #[tokio::test]
+async fn deduplication_can_be_turned_off_for_all_or_one_subgraph() {
+    let mut config = gateway::config::GatewayConfig::default();
+    config.traffic_shaping.dedupe = false;
+    // Turned back on for one subgraph only.
+    config.subgraphs.insert(
+        "products".into(),
+        gateway::config::SubgraphConfig {
+            dedupe: Some(true),
+            ..Default::default()
+        },
+    );
+    let f = Federation::conformance_with(|s| s, config).await;
+    f.subgraph("accounts").set_delay(Duration::from_millis(400));
+    f.subgraph("products").set_delay(Duration::from_millis(400));
+    f.clear_requests();
+    let queries = (0..5).flat_map(|_| {
+        [
+            f.query("{ me { name } }"),
+            f.query(r#"{ product(upc: "1") { name } }"#),
+        ]
+    });
+    let answers = futures::future::join_all(queries).await;
+    assert!(
+        answers.iter().all(|a| a.get("errors").is_none()),
+        "{answers:?}"
+    );
+    assert_eq!(
+        f.request_counts(),
+        counts(&[("accounts", 5), ("products", 1)])
+    );
+}
+
+#[tokio::test]
+async fn an_operation_under_any_name_shares_one_plan_and_subgraphs_see_each_name() {
+    let f = conformance().await;
+    f.clear_requests();
+    let before = f.state.engine().cached_plans();
+    for name in ["Mine", "Yours"] {
+        let answer = f.query(&format!("query {name} {{ me {{ name }} }}")).await;
+        assert_eq!(
+            answer,
+            json!({ "data": { "me": { "name": "Ada Lovelace" } } })
+        );
+    }
+    let anonymous = f.query("{ me { name } }").await;
+    assert!(anonymous.get("errors").is_none(), "{anonymous}");
+    assert_eq!(f.state.engine().cached_plans(), before + 1);
+    let sent: Vec<String> = f
+        .subgraph("accounts")
+        .requests()
+        .iter()
+        .map(|r| r["query"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent[0].starts_with("query Mine__accounts__"), "{sent:?}");
+    assert!(sent[1].starts_with("query Yours__accounts__"), "{sent:?}");
+    assert!(
+        sent[2].starts_with("query Operation__accounts__"),
+        "{sent:?}"
+    );
+}
+
+#[tokio::test]
 async fn supergraph_from_a_javascript_composer_gives_the_same_answers() {
     let ours = conformance().await;
     let theirs = Federation::conformance(Composer::JavaScript).await;

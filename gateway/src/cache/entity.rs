@@ -11,19 +11,30 @@ use std::{
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 
 use super::{
-    Audience, CacheHint, CacheStore, canonical, hex_key,
+    Audience, CacheHint, CacheStore, hex_key,
     invalidation::{entity_generation, type_generation},
 };
-use crate::telemetry::Metrics;
+use crate::{
+    json::{self, Map, Value},
+    telemetry::Metrics,
+};
 
 /// An entity as stored: its data and the TTL it was stored with.
-#[derive(Deserialize, Serialize)]
-struct Stored {
+#[derive(Serialize)]
+struct Stored<'a> {
     ttl_ms: u64,
-    entity: Value,
+    entity: &'a Value,
+}
+
+/// An entity as read back: its data parsed with numbers kept as written.
+#[derive(Deserialize)]
+struct Read<'a> {
+    ttl_ms: u64,
+    #[serde(borrow)]
+    entity: &'a RawValue,
 }
 
 /// Where one representation is (or would be) cached.
@@ -76,12 +87,13 @@ impl EntityCache {
     }
 
     /// The counters a representation's cache key depends on.
-    fn counters(&self, type_name: &str, representation: &Map<String, Value>) -> Vec<String> {
+    fn counters(&self, type_name: &str, representation: &Map) -> Vec<String> {
         let mut counters = vec![type_generation(type_name)];
         for fields in self.entity_keys.get(type_name).into_iter().flatten() {
-            let key: Option<Map<String, Value>> = fields
+            // Named as the events that invalidate it name it.
+            let key: Option<serde_json::Map<String, serde_json::Value>> = fields
                 .iter()
-                .map(|f| Some((f.clone(), representation.get(f)?.clone())))
+                .map(|f| Some((f.clone(), representation.get(f)?.to_serde())))
                 .collect();
             if let Some(key) = key {
                 counters.push(entity_generation(type_name, &key));
@@ -151,7 +163,7 @@ impl EntityCache {
                     subgraph,
                     selection,
                     partition,
-                    &canonical(representation).to_string(),
+                    &representation.sorted().to_string(),
                 ],
                 counters.iter().zip(&values),
             );
@@ -175,7 +187,8 @@ impl EntityCache {
                 slot.as_ref()?;
                 let stored = found.next().flatten()?;
                 let age = stored.age();
-                let Stored { ttl_ms, entity } = serde_json::from_slice(&stored.body).ok()?;
+                let Read { ttl_ms, entity } = serde_json::from_slice(&stored.body).ok()?;
+                let entity = json::parse(entity.get().as_bytes()).ok()?;
                 let left = Duration::from_millis(ttl_ms).checked_sub(age)?;
                 Some((entity, left))
             })
@@ -205,7 +218,7 @@ impl EntityCache {
                 }
                 let stored = Stored {
                     ttl_ms: ttl.as_millis() as u64,
-                    entity: (*entity).clone(),
+                    entity,
                 };
                 Some((
                     slot.key.clone(),

@@ -68,6 +68,8 @@ pub struct GatewayConfig {
     pub rest: RestConfig,
     /// OpenTelemetry trace export.
     pub telemetry: TelemetryConfig,
+    /// How requests to subgraphs are shaped.
+    pub traffic_shaping: TrafficShapingConfig,
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
@@ -191,6 +193,23 @@ pub struct SubgraphConfig {
     /// Several replicas' URLs instead (requests take turns; queries are retried on the
     /// next replica when a connection fails, mutations never).
     pub urls: Vec<String>,
+    /// Its own choice of in-flight deduplication (`traffic_shaping.dedupe` otherwise).
+    pub dedupe: Option<bool>,
+}
+
+/// How requests to subgraphs are shaped.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrafficShapingConfig {
+    /// Identical queries in flight to a subgraph at once (same body, same caller's claims
+    /// and key) share one request and its answer.
+    pub dedupe: bool,
+}
+
+impl Default for TrafficShapingConfig {
+    fn default() -> Self {
+        Self { dedupe: true }
+    }
 }
 
 /// Which browser origins may call the gateway.
@@ -309,6 +328,7 @@ impl Default for GatewayConfig {
             subscriptions: SubscriptionsConfig::default(),
             rest: RestConfig::default(),
             telemetry: TelemetryConfig::default(),
+            traffic_shaping: TrafficShapingConfig::default(),
             ignored_env: Vec::new(),
         }
     }
@@ -881,6 +901,14 @@ impl GatewayConfig {
             }
         }
         Ok(())
+    }
+
+    /// Whether identical queries in flight to a subgraph share one request.
+    pub fn dedupe_of(&self, subgraph: &str) -> bool {
+        self.subgraphs
+            .get(subgraph)
+            .and_then(|s| s.dedupe)
+            .unwrap_or(self.traffic_shaping.dedupe)
     }
 
     /// The request timeout of a subgraph.

@@ -8,12 +8,12 @@ use std::{
     time::Duration,
 };
 
+use crate::json::{self, Value};
 use bytes::Bytes;
 use futures::{
     FutureExt,
     future::{BoxFuture, Shared},
 };
-use serde_json::Value;
 
 use super::{
     breaker::{self, Admission, Breaker, BreakerSettings},
@@ -99,6 +99,8 @@ pub struct Forwarded {
     pub claims: Option<String>,
     /// The client's API key (`x-api-key`), unverified: only a subgraph knows the keys.
     pub api_key: Option<String>,
+    /// The client's operation name: each subgraph operation is named after it.
+    pub operation_name: Option<String>,
 }
 
 /// A subgraph's GraphQL response and its caching hint.
@@ -136,6 +138,8 @@ pub struct SubgraphEndpoint {
     pub replicas: Arc<Replicas>,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Whether identical queries in flight share one request.
+    pub dedupe: bool,
 }
 
 type InFlight = Shared<BoxFuture<'static, Result<SubgraphResponse, FetchError>>>;
@@ -360,7 +364,7 @@ impl HttpSubgraphClient {
         let hint = CacheHint::from_headers(response.headers());
         crate::telemetry::record_status(status);
         let bytes = response.bytes().await.map_err(transport)?;
-        match serde_json::from_slice::<Value>(&bytes) {
+        match json::parse(&bytes) {
             Ok(value @ Value::Object(_))
                 if value.get("data").is_some() || value.get("errors").is_some() =>
             {
@@ -393,8 +397,9 @@ impl SubgraphClient for HttpSubgraphClient {
         query: bool,
         forwarded: &Forwarded,
     ) -> BoxFuture<'static, Result<SubgraphResponse, FetchError>> {
-        if !query {
-            return self.request(subgraph, body, false, forwarded);
+        let dedupe = self.endpoints.get(subgraph).is_some_and(|e| e.dedupe);
+        if !query || !dedupe {
+            return self.request(subgraph, body, query, forwarded);
         }
         // Keyed by the whole body and the caller's claims and key: a hash collision must
         // never mix two requests, and one caller's answer must never reach another.

@@ -6,8 +6,10 @@ use std::collections::HashSet;
 
 use bytes::Bytes;
 use futures::{FutureExt, StreamExt, future::BoxFuture, stream::FuturesUnordered};
-use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde::{Serialize, ser::SerializeMap};
+
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::{
     client::{FetchError, Fetched, Forwarded, SubgraphClient, SubgraphResponse},
@@ -58,26 +60,54 @@ enum Request {
     Body(Bytes, bool),
     /// An `_entities` fetch: the variables besides the representations, and those of
     /// each part.
-    Entities(Map<String, Value>, Vec<Vec<Value>>),
+    Entities(Variables, Vec<Vec<Value>>),
 }
+
+/// The client's variables, as sent.
+type Variables = serde_json::Map<String, serde_json::Value>;
 
 /// The JSON body of a subgraph request, serialised without copying the document.
 #[derive(Serialize)]
 struct Body<'a> {
     query: &'a str,
-    variables: Map<String, Value>,
+    variables: BodyVariables<'a>,
 }
 
-fn body(fetch: &FetchNode, variables: Map<String, Value>) -> Bytes {
+/// The client's variables a fetch uses, then lists built from the response so far
+/// (representations), each under its variable.
+struct BodyVariables<'a> {
+    client: &'a Variables,
+    lists: &'a [(&'a str, Vec<Value>)],
+}
+
+impl Serialize for BodyVariables<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.client.len() + self.lists.len()))?;
+        for (name, value) in self.client {
+            map.serialize_entry(name, value)?;
+        }
+        for (name, list) in self.lists {
+            map.serialize_entry(name, list)?;
+        }
+        map.end()
+    }
+}
+
+fn body(
+    fetch: &FetchNode,
+    forwarded: &Forwarded,
+    client: &Variables,
+    lists: &[(&str, Vec<Value>)],
+) -> Bytes {
     let body = Body {
-        query: &fetch.operation,
-        variables,
+        query: &fetch.operation_named(forwarded.operation_name.as_deref()),
+        variables: BodyVariables { client, lists },
     };
-    // Serialising a map of JSON values cannot fail.
+    // Serialising JSON values into memory cannot fail.
     serde_json::to_vec(&body).unwrap_or_default().into()
 }
 
-fn forwarded_variables(fetch: &FetchNode, variables: &Map<String, Value>) -> Map<String, Value> {
+fn forwarded_variables(fetch: &FetchNode, variables: &Variables) -> Variables {
     fetch
         .variable_usages
         .iter()
@@ -89,14 +119,18 @@ fn prepare(
     fetch: &FetchNode,
     parts: Option<&[Part<'_>]>,
     data: &Value,
-    variables: &Map<String, Value>,
+    variables: &Variables,
+    forwarded: &Forwarded,
 ) -> (Prepared, Option<Request>) {
     let vars = forwarded_variables(fetch, variables);
     let Some(parts) = parts else {
         let deduplicate = fetch.operation_kind == FetchKind::Query;
         return (
             Prepared::Root,
-            Some(Request::Body(body(fetch, vars), deduplicate)),
+            Some(Request::Body(
+                body(fetch, forwarded, &vars, &[]),
+                deduplicate,
+            )),
         );
     };
     let mut all_targets = Vec::with_capacity(parts.len());
@@ -144,18 +178,20 @@ fn send_entities<'a>(
     fetch: &'a FetchNode,
     parts: &'a [Part<'a>],
     client: &'a dyn SubgraphClient,
-    mut variables: Map<String, Value>,
+    variables: Variables,
     representations: Vec<Vec<Value>>,
     forwarded: &'a Forwarded,
     caching: Option<EntityCaching<'a>>,
 ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
     let Some(caching) = caching else {
-        for (part, representations) in parts.iter().zip(representations) {
-            variables.insert(part.variable.into(), Value::Array(representations));
-        }
+        let lists: Vec<(&str, Vec<Value>)> = parts
+            .iter()
+            .map(|p| p.variable)
+            .zip(representations)
+            .collect();
         return client.send(
             fetch.subgraph_index,
-            body(fetch, variables),
+            body(fetch, forwarded, &variables, &lists),
             true,
             forwarded,
         );
@@ -165,6 +201,7 @@ fn send_entities<'a>(
         let mut lookups = Vec::with_capacity(parts.len());
         let mut all_entities = Vec::with_capacity(parts.len());
         let mut all_missing = Vec::with_capacity(parts.len());
+        let mut lists: Vec<(&str, Vec<Value>)> = Vec::with_capacity(parts.len());
         for (part, representations) in parts.iter().zip(representations) {
             let lookup = caching
                 .cache
@@ -190,7 +227,7 @@ fn send_entities<'a>(
                     }
                 }
             }
-            variables.insert(part.variable.into(), Value::Array(sent));
+            lists.push((part.variable, sent));
             lookups.push(lookup);
             all_entities.push(entities);
             all_missing.push(missing);
@@ -200,7 +237,7 @@ fn send_entities<'a>(
             let response = client
                 .send(
                     fetch.subgraph_index,
-                    body(fetch, variables),
+                    body(fetch, forwarded, &variables, &lists),
                     true,
                     forwarded,
                 )
@@ -210,7 +247,7 @@ fn send_entities<'a>(
                 hint: fetched_hint,
             } = owned(response);
             hint.merge(fetched_hint);
-            if let Some(Value::Array(found)) = body.pointer_mut("/errors").map(Value::take) {
+            if let Some(Value::Array(found)) = body.get_mut("errors").map(Value::take) {
                 errors = found;
             }
             // An entity with an error is not kept; an error not at one entity keeps none.
@@ -221,7 +258,9 @@ fn send_entities<'a>(
                     Some((p, j)) => {
                         if let Some(&i) = all_missing[p].get(j) {
                             failed.insert((p, j));
-                            error["path"][1] = json!(i);
+                            if let Some(slot) = error.get_mut("path").and_then(|p| p.get_mut(1)) {
+                                *slot = Value::from(i);
+                            }
                         }
                     }
                     None => unplaced = true,
@@ -249,16 +288,17 @@ fn send_entities<'a>(
                 caching.cache.store(&lookups[p], &kept, fetched_hint).await;
             }
         }
-        let mut data = Map::new();
+        let mut data = Map::default();
         for (part, entities) in parts.iter().zip(all_entities) {
             data.insert(part.alias.into(), Value::Array(entities));
         }
-        let mut response = json!({ "data": data });
+        let mut response = Map::default();
+        response.insert("data".into(), Value::Object(data));
         if !errors.is_empty() {
-            response["errors"] = Value::Array(errors);
+            response.insert("errors".into(), Value::Array(errors));
         }
         Ok(Arc::new(Fetched {
-            body: response,
+            body: Value::Object(response),
             hint,
         }))
     }
@@ -282,8 +322,8 @@ fn fetch_error(error: &FetchError, path: Vec<Value>) -> Value {
         "message": error.to_string(),
         "extensions": { "code": error.code(), "service": subgraph_of(error) },
     });
-    if !path.is_empty() {
-        e["path"] = Value::Array(path);
+    if let (false, Value::Object(map)) = (path.is_empty(), &mut e) {
+        map.insert("path".into(), Value::Array(path));
     }
     e
 }
@@ -308,12 +348,12 @@ pub fn subgraph_errors(response: &Value, service: &str) -> Vec<Value> {
             let mut e = e.clone();
             if let Value::Object(map) = &mut e {
                 // Locations point into the subgraph's document, not the client's.
-                map.remove("locations");
+                map.shift_remove("locations");
                 let extensions = map
-                    .entry("extensions")
-                    .or_insert_with(|| Value::Object(Map::new()));
+                    .entry("extensions".into())
+                    .or_insert_with(|| Value::Object(Map::default()));
                 if let Value::Object(ext) = extensions {
-                    ext.entry("service")
+                    ext.entry("service".into())
                         .or_insert_with(|| Value::String(service.to_owned()));
                 }
             }
@@ -434,7 +474,7 @@ fn merge_entities(
         };
         if part.typename_rewrite.is_some() {
             // The subgraph only knows the interface, not the real type.
-            entity.remove("__typename");
+            entity.shift_remove("__typename");
         }
         paths::merge(target, Value::Object(entity));
     }
@@ -456,7 +496,7 @@ fn repath_entity_error(
     let Some((part, index)) = part_entity(&error, parts) else {
         let mut error = error;
         if let Value::Object(map) = &mut error {
-            map.remove("path");
+            map.shift_remove("path");
         }
         out.push(error);
         return;
@@ -478,7 +518,9 @@ fn repath_entity_error(
             _ => Vec::new(),
         };
         path.extend(rest.iter().cloned());
-        repathed["path"] = Value::Array(path);
+        if let Value::Object(map) = &mut repathed {
+            map.insert("path".into(), Value::Array(path));
+        }
         out.push(repathed);
     }
 }
@@ -577,7 +619,7 @@ fn collect_leaves<'a>(
 pub async fn execute(
     plan: &QueryPlan,
     client: &dyn SubgraphClient,
-    variables: &Map<String, Value>,
+    variables: &Variables,
     forwarded: &Forwarded,
     caching: Option<EntityCaching<'_>>,
 ) -> RawResult {
@@ -589,13 +631,13 @@ pub async fn execute(
 pub async fn execute_from(
     plan: &QueryPlan,
     client: &dyn SubgraphClient,
-    variables: &Map<String, Value>,
+    variables: &Variables,
     forwarded: &Forwarded,
     caching: Option<EntityCaching<'_>>,
     root: Option<(usize, Value)>,
 ) -> RawResult {
     let mut out = RawResult {
-        data: Value::Object(Map::new()),
+        data: Value::Object(Map::default()),
         ..RawResult::default()
     };
     let Some(node) = &plan.node else {
@@ -633,12 +675,18 @@ pub async fn execute_from(
                 let active = leaf.conditions.iter().all(|(variable, value)| {
                     variables
                         .get(*variable)
-                        .and_then(Value::as_bool)
+                        .and_then(serde_json::Value::as_bool)
                         .unwrap_or(false)
                         == *value
                 });
                 let (merge, request) = if active {
-                    prepare(leaf.fetch, leaf.parts.as_deref(), &out.data, variables)
+                    prepare(
+                        leaf.fetch,
+                        leaf.parts.as_deref(),
+                        &out.data,
+                        variables,
+                        forwarded,
+                    )
                 } else {
                     (Prepared::Skip, None)
                 };

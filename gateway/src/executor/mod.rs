@@ -19,7 +19,7 @@ pub use replicas::Replicas;
 use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
 
 use crate::auth::Denied;
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 /// A GraphQL response body, serialised in one pass from the merged data.
 #[derive(serde::Serialize)]
@@ -37,7 +37,7 @@ pub fn serialize_response(
     schema: &Schema,
     document: &ExecutableDocument,
     operation: &Operation,
-    variables: &Map<String, Value>,
+    variables: &project::Variables,
     raw: RawResult,
     extensions: Option<&Value>,
     denied: &Denied,
@@ -67,7 +67,7 @@ pub fn serialize_response(
 }
 
 /// Deep-merges an object into the raw data root (introspection results).
-pub fn merge_into(data: &mut Value, object: Map<String, Value>) {
+pub fn merge_into(data: &mut Value, object: Map) {
     if let Value::Object(root) = data {
         paths::merge_map(root, object);
     }

@@ -1,6 +1,6 @@
 //! Finding the objects a `Flatten` path points at, and merging subgraph data into them.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::query_planner::{PathStep, Rename};
 
@@ -93,7 +93,7 @@ pub(crate) fn merge(target: &mut Value, source: Value) {
 }
 
 /// Deep-merges an object into another.
-pub(crate) fn merge_map(target: &mut Map<String, Value>, source: Map<String, Value>) {
+pub(crate) fn merge_map(target: &mut Map, source: Map) {
     for (key, value) in source {
         match target.get_mut(&key) {
             Some(existing) => merge(existing, value),
@@ -110,7 +110,7 @@ pub(crate) fn apply_renames(data: &mut Value, renames: &[Rename]) {
     fn walk(value: &mut Value, path: &[PathStep], rename: &Rename) {
         let Some((step, rest)) = path.split_first() else {
             if let Value::Object(map) = value
-                && let Some(moved) = map.remove(&rename.from)
+                && let Some(moved) = map.shift_remove(&rename.from)
             {
                 match map.get_mut(&rename.to) {
                     Some(existing) => merge(existing, moved),
@@ -179,9 +179,9 @@ pub(crate) fn rename_in_path(path: &mut [Value], renames: &[Rename]) {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
+
+    use crate::json;
 
     fn rename(path: &[PathStep], from: &str, to: &str) -> Rename {
         Rename {

@@ -13,7 +13,11 @@ use std::{collections::HashMap, rc::Rc};
 use indexmap::IndexMap;
 
 use crate::auth::Denied;
-use serde_json::{Map, Value, json};
+use crate::json;
+use crate::json::{Map, Value};
+
+/// The request's variables, as the client sent them.
+pub(crate) type Variables = serde_json::Map<String, serde_json::Value>;
 
 /// The collected fields of some selection sets for one type: response key, the field nodes
 /// merged under it, and their sub-selections.
@@ -23,7 +27,7 @@ type Fields<'a> = Rc<Vec<(&'a str, &'a Node<Field>, Vec<&'a SelectionSet>)>>;
 pub(crate) struct Projector<'a, 'e> {
     pub(crate) schema: &'a Schema,
     pub(crate) document: &'a ExecutableDocument,
-    pub(crate) variables: &'a Map<String, Value>,
+    pub(crate) variables: &'a Variables,
     pub(crate) errors: &'e mut Vec<Value>,
     /// CollectFields results by selection sets (their addresses) and type: the same
     /// selection is applied to every object of a list.
@@ -103,7 +107,7 @@ fn path_json(path: &[Step<'_>]) -> Vec<Value> {
 impl<'a: 'd, 'd> Projector<'a, '_> {
     /// The response `data`: the root object, or null when a null bubbled to the root.
     pub(crate) fn project(&mut self, root: &'a SelectionSet, data: &'d Value) -> Out<'d> {
-        static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        static EMPTY: std::sync::LazyLock<Map> = std::sync::LazyLock::new(Map::default);
         let object = data.as_object().unwrap_or(&EMPTY);
         match self.object(&[root], root.ty.as_str(), object, &mut Vec::new()) {
             Ok(fields) => Out::Object(fields),
@@ -120,7 +124,7 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                     Some(AstValue::Variable(var)) => self
                         .variables
                         .get(var.as_str())
-                        .and_then(Value::as_bool)
+                        .and_then(serde_json::Value::as_bool)
                         .unwrap_or(false),
                     _ => false,
                 })
@@ -212,7 +216,7 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
         &mut self,
         selections: &[&'a SelectionSet],
         typename: &'d str,
-        data: &'d Map<String, Value>,
+        data: &'d Map,
         path: &mut Path<'a>,
     ) -> Result<Vec<(&'d str, Out<'d>)>, Bubble> {
         let fields = self.fields(selections, typename);

@@ -1,17 +1,17 @@
 //! Building `_entities` representations from the objects already in the response.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::query_planner::{SubItem, SubSelection};
 
 /// The representation of `object` by the fetch's `requires` selection, or `None` when a
 /// key field is missing (the object cannot be resolved elsewhere).
 pub(crate) fn build(
-    object: &Map<String, Value>,
+    object: &Map,
     requires: &SubSelection,
     typename_rewrite: Option<&str>,
 ) -> Option<Value> {
-    let mut out = Map::new();
+    let mut out = Map::default();
     project_into(object, requires, &mut out)?;
     if let Some(typename) = typename_rewrite {
         out.insert("__typename".into(), Value::String(typename.to_owned()));
@@ -19,11 +19,7 @@ pub(crate) fn build(
     Some(Value::Object(out))
 }
 
-fn project_into(
-    object: &Map<String, Value>,
-    selection: &SubSelection,
-    out: &mut Map<String, Value>,
-) -> Option<()> {
+fn project_into(object: &Map, selection: &SubSelection, out: &mut Map) -> Option<()> {
     for item in &selection.items {
         match item {
             SubItem::Field(field) => {
@@ -52,7 +48,7 @@ fn project_into(
 fn project_value(value: &Value, selection: &SubSelection) -> Option<Value> {
     match value {
         Value::Object(map) => {
-            let mut out = Map::new();
+            let mut out = Map::default();
             project_into(map, selection, &mut out)?;
             Some(Value::Object(out))
         }

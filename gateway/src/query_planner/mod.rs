@@ -23,7 +23,8 @@ use apollo_compiler::{ExecutableDocument, executable::Operation};
 
 pub use error::PlannerError;
 pub use plan::{
-    EntityPart, FetchKind, FetchNode, PathStep, PlanNode, QueryPlan, Rename, ResponsePath,
+    EntityPart, FetchKind, FetchNode, PLACEHOLDER_NAME, PathStep, PlanNode, QueryPlan, Rename,
+    ResponsePath,
 };
 pub use selection::{SubField, SubItem, SubSelection};
 
@@ -81,7 +82,6 @@ impl QueryPlanner {
                 &renames,
                 operation.operation_type,
                 &operation.variables,
-                operation.name.as_deref(),
             ),
         })
     }

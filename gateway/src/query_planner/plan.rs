@@ -116,6 +116,37 @@ pub struct FetchNode {
     pub renames: Vec<Rename>,
 }
 
+/// The operation name every planned fetch starts with (`Operation__<subgraph>__<id>`): the
+/// executor puts the client's operation name in its place, so one cached plan serves an
+/// operation whatever the client calls it.
+pub const PLACEHOLDER_NAME: &str = "Operation";
+
+impl FetchNode {
+    /// The document to send, its operation named after the client's operation.
+    pub fn operation_named(&self, client_operation: Option<&str>) -> std::borrow::Cow<'_, str> {
+        let renamed = client_operation
+            .filter(|name| *name != PLACEHOLDER_NAME && is_name(name))
+            .and_then(|name| {
+                let (word, rest) = self.operation.split_once(' ')?;
+                let tail = rest.strip_prefix(PLACEHOLDER_NAME)?;
+                tail.starts_with("__")
+                    .then(|| format!("{word} {name}{tail}"))
+            });
+        renamed.map_or(
+            std::borrow::Cow::Borrowed(&self.operation),
+            std::borrow::Cow::Owned,
+        )
+    }
+}
+
+/// Whether `name` is a GraphQL name (what a parsed document's operation name always is).
+fn is_name(name: &str) -> bool {
+    name.bytes()
+        .enumerate()
+        .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
+        && !name.is_empty()
+}
+
 /// One `_entities` selection of a [`PlanNode::Batch`].
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -357,12 +357,13 @@ pub(crate) fn schedule(
     renames: &[Vec<Rename>],
     kind: OperationType,
     variables: &[Node<VariableDefinition>],
-    operation_name: Option<&str>,
 ) -> Option<PlanNode> {
     let live: Vec<usize> = (0..groups.len())
         .filter(|&i| groups[i].merged_into.is_none())
         .collect();
-    let base = sanitize(operation_name.unwrap_or("Operation"));
+    // Named after no client operation: the executor names each request (see
+    // `FetchNode::operation_named`), so one plan serves every name.
+    let base = super::plan::PLACEHOLDER_NAME;
     let partitions = partitions(groups, &live, kind);
     // Mutations: every fetch of one root field waits for everything of the previous one.
     let mut extra: HashMap<usize, Vec<usize>> = HashMap::new();

@@ -158,6 +158,7 @@ pub fn engine_with_metrics(
             name: s.name.clone(),
             replicas: Arc::new(Replicas::new(config.urls_of(&s.name, &s.url))),
             timeout: config.timeout_of(&s.name),
+            dedupe: config.dedupe_of(&s.name),
         })
         .collect();
     let urls = endpoints

@@ -17,8 +17,8 @@ const ACK_TIMEOUT: Duration = Duration::from_secs(10);
 /// What a subgraph subscription produces.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UpstreamEvent {
-    /// One result (a GraphQL response: `data`, `errors`).
-    Next(Value),
+    /// One result (a GraphQL response: `data`, `errors`), numbers as the subgraph wrote them.
+    Next(crate::json::Value),
     /// The subgraph refused the operation (GraphQL errors); nothing follows.
     Error(Vec<Value>),
     /// The subgraph completed the operation; nothing follows.
@@ -84,8 +84,10 @@ async fn connect(request: UpstreamRequest) -> Result<Socket, UpstreamEvent> {
     let acknowledged = tokio::time::timeout(ACK_TIMEOUT, async {
         loop {
             match read(&mut socket).await? {
-                Message::ConnectionAck { .. } => return Ok(()),
-                Message::Ping { .. } => send(&mut socket, &Message::Pong { payload: None }).await?,
+                Incoming::Other(Message::ConnectionAck { .. }) => return Ok(()),
+                Incoming::Other(Message::Ping { .. }) => {
+                    send(&mut socket, &Message::Pong { payload: None }).await?
+                }
                 other => return Err(lost(format!("expected connection_ack, got {other:?}"))),
             }
         }
@@ -113,8 +115,29 @@ async fn send(socket: &mut Socket, message: &Message) -> Result<(), UpstreamEven
         .map_err(lost)
 }
 
+/// A message from the subgraph.
+#[derive(Debug)]
+enum Incoming {
+    /// A `next` message's payload, parsed with numbers kept as written.
+    Next(crate::json::Value),
+    /// Any other message.
+    Other(Message),
+}
+
+fn incoming(text: &str) -> Result<Incoming, UpstreamEvent> {
+    if let Ok(crate::json::Value::Object(mut message)) = crate::json::parse(text.as_bytes())
+        && message.get("type").and_then(crate::json::Value::as_str) == Some("next")
+        && let Some(payload) = message.shift_remove("payload")
+    {
+        return Ok(Incoming::Next(payload));
+    }
+    serde_json::from_str(text)
+        .map(Incoming::Other)
+        .map_err(|e| lost(format!("a malformed message from the subgraph: {e}")))
+}
+
 /// The next protocol message (control frames are handled by the socket itself).
-async fn read(socket: &mut Socket) -> Result<Message, UpstreamEvent> {
+async fn read(socket: &mut Socket) -> Result<Incoming, UpstreamEvent> {
     loop {
         match socket.next().await {
             None => return Err(lost("the subgraph closed the connection")),
@@ -124,8 +147,7 @@ async fn read(socket: &mut Socket) -> Result<Message, UpstreamEvent> {
                 return Err(lost(format!("the subgraph closed the connection{why}")));
             }
             Some(Ok(tungstenite::Message::Text(text))) => {
-                return serde_json::from_str(&text)
-                    .map_err(|e| lost(format!("a malformed message from the subgraph: {e}")));
+                return incoming(&text);
             }
             Some(Ok(_)) => continue,
         }
@@ -137,18 +159,20 @@ fn events(socket: Socket) -> impl Stream<Item = UpstreamEvent> + Send + 'static 
         let mut socket = socket?;
         loop {
             let event = match read(&mut socket).await {
-                Ok(Message::Next { payload, .. }) => {
+                Ok(Incoming::Next(payload)) => {
                     return Some((UpstreamEvent::Next(payload), Some(socket)));
                 }
-                Ok(Message::Ping { .. }) => {
+                Ok(Incoming::Other(Message::Ping { .. })) => {
                     match send(&mut socket, &Message::Pong { payload: None }).await {
                         Ok(()) => continue,
                         Err(event) => event,
                     }
                 }
-                Ok(Message::Pong { .. }) => continue,
-                Ok(Message::Error { payload, .. }) => UpstreamEvent::Error(payload),
-                Ok(Message::Complete { .. }) => UpstreamEvent::Complete,
+                Ok(Incoming::Other(Message::Pong { .. })) => continue,
+                Ok(Incoming::Other(Message::Error { payload, .. })) => {
+                    UpstreamEvent::Error(payload)
+                }
+                Ok(Incoming::Other(Message::Complete { .. })) => UpstreamEvent::Complete,
                 Ok(other) => lost(format!(
                     "an unexpected message from the subgraph: {other:?}"
                 )),

@@ -52,10 +52,46 @@ fn latency_histogram() -> Histogram {
 /// Longest operation name kept as a label (names come from clients).
 const MAX_OPERATION_LABEL: usize = 64;
 
+/// Most distinct operation names given their own series: names come from clients, so the
+/// ones past this bound (and any that is not a GraphQL name) are all counted as `other`.
+pub(crate) const MAX_OPERATION_LABELS: usize = 200;
+
+/// The operation names labelled so far.
+#[derive(Default)]
+struct OperationNames(std::sync::Mutex<std::collections::HashSet<String>>);
+
+impl OperationNames {
+    /// The label of an operation name: itself while the bound allows, else `other`.
+    fn label(&self, name: Option<&str>) -> String {
+        let Some(name) = name else {
+            return "(anonymous)".to_owned();
+        };
+        let graphql_name = name.len() <= MAX_OPERATION_LABEL
+            && name.bytes().enumerate().all(|(i, b)| {
+                b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())
+            });
+        if !graphql_name || name.is_empty() {
+            return "other".to_owned();
+        }
+        let mut seen = match self.0.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if seen.contains(name)
+            || (seen.len() < MAX_OPERATION_LABELS && seen.insert(name.to_owned()))
+        {
+            name.to_owned()
+        } else {
+            "other".to_owned()
+        }
+    }
+}
+
 /// Every metric of the gateway; shared by the engines of successive supergraphs.
 pub struct Metrics {
     registry: Registry,
     requests: Histograms<OperationLabels>,
+    operation_names: OperationNames,
     subgraph_requests: Histograms<SubgraphLabels>,
     cache_hits: Family<CacheLabels, Counter>,
     cache_misses: Family<CacheLabels, Counter>,
@@ -114,6 +150,7 @@ impl Metrics {
         Self {
             registry,
             requests,
+            operation_names: OperationNames::default(),
             subgraph_requests,
             cache_hits,
             cache_misses,
@@ -129,8 +166,7 @@ impl Metrics {
 
     /// Records one GraphQL request.
     pub fn request(&self, operation: Option<&str>, outcome: Outcome, took: Duration) {
-        let mut operation = operation.unwrap_or("(anonymous)").to_owned();
-        operation.truncate(MAX_OPERATION_LABEL);
+        let operation = self.operation_names.label(operation);
         self.requests
             .get_or_create(&OperationLabels { operation, outcome })
             .observe(took.as_secs_f64());
@@ -164,5 +200,48 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = encode(&mut out, &self.registry);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(metrics: &Metrics) -> Vec<String> {
+        let mut names: Vec<String> = metrics
+            .render(0)
+            .lines()
+            .filter(|l| l.starts_with("gateway_request_duration_seconds_count"))
+            .filter_map(|l| {
+                l.split("operation=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()
+                    .map(str::to_owned)
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn operation_names_from_clients_make_a_bounded_number_of_series() {
+        let metrics = Metrics::new();
+        for i in 0..MAX_OPERATION_LABELS + 50 {
+            metrics.request(Some(&format!("Op{i}")), Outcome::Ok, Duration::ZERO);
+        }
+        // Names already labelled keep their series.
+        metrics.request(Some("Op0"), Outcome::Ok, Duration::ZERO);
+        for odd in ["", "é", "1abc", "a b", &"x".repeat(MAX_OPERATION_LABEL + 1)] {
+            metrics.request(Some(odd), Outcome::Rejected, Duration::ZERO);
+        }
+        metrics.request(None, Outcome::Ok, Duration::ZERO);
+        let names = series(&metrics);
+        assert_eq!(names.len(), MAX_OPERATION_LABELS + 2, "{names:?}");
+        assert!(names.contains(&"Op0".to_owned()));
+        assert!(names.contains(&"other".to_owned()));
+        assert!(names.contains(&"(anonymous)".to_owned()));
+        assert!(!names.contains(&format!("Op{}", MAX_OPERATION_LABELS)));
     }
 }
