@@ -5,11 +5,18 @@
 //! ("gateway"), then replay the subgraph requests the gateway makes for it, wave by wave
 //! as its plan orders them ("direct"): the difference is the gateway's overhead.
 //!
+//! Beside it, in the same run: the gateway with in-flight deduplication off ("no-dedupe"),
+//! and a reference router ("reference", Hive Router's `hive_router` binary when
+//! `BENCH_REFERENCE_BIN` names it or it is on `PATH`/in `~/.cargo/bin`; a bench-time tool,
+//! never a dependency). CPU per request is the router process's user + system time over the
+//! requests it answered.
+//!
 //! Environment: `BENCH_CONCURRENCY` (comma list, default `1,8,32`), `BENCH_SECONDS` per run
 //! (default 5), `BENCH_REQUESTS` (a fixed request count per run instead of seconds, e.g. under
-//! a profiler), `BENCH_MODES` (default `gateway,direct`), `BENCH_GATEWAY_WRAPPER` (a command
-//! prefix for the gateway, e.g. `valgrind --tool=callgrind`), `BENCH_GATEWAY_BIN` (another
-//! gateway binary, e.g. a build with debug info for `perf`).
+//! a profiler), `BENCH_MODES` (default `gateway,no-dedupe,reference,direct`),
+//! `BENCH_GATEWAY_WRAPPER` (a command prefix for the gateway, e.g. `valgrind
+//! --tool=callgrind`), `BENCH_GATEWAY_BIN` (another gateway binary, e.g. a build with debug
+//! info for `perf`), `BENCH_REFERENCE_BIN` (the reference router's binary).
 
 #[path = "../tests/common/js_composer.rs"]
 #[allow(dead_code)]
@@ -18,7 +25,7 @@ mod js_composer;
 use std::{
     collections::{HashMap, VecDeque},
     net::TcpListener,
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{
         Arc,
@@ -40,8 +47,7 @@ struct Config {
     concurrency: Vec<usize>,
     duration: Duration,
     requests: Option<usize>,
-    gateway: bool,
-    direct: bool,
+    modes: Vec<Mode>,
     wrapper: Vec<String>,
 }
 
@@ -62,13 +68,17 @@ impl Config {
         let seconds: f64 = var("BENCH_SECONDS")
             .map(|s| s.parse().expect("BENCH_SECONDS: a number"))
             .unwrap_or(if full { 5.0 } else { 0.5 });
-        let modes = var("BENCH_MODES").unwrap_or_else(|| "gateway,direct".to_owned());
+        let modes =
+            var("BENCH_MODES").unwrap_or_else(|| "gateway,no-dedupe,reference,direct".to_owned());
+        let modes = modes
+            .split(',')
+            .map(|m| Mode::parse(m.trim()).unwrap_or_else(|| panic!("BENCH_MODES: unknown {m}")))
+            .collect();
         Self {
             concurrency,
             duration: Duration::from_secs_f64(seconds),
             requests: var("BENCH_REQUESTS").map(|n| n.parse().expect("BENCH_REQUESTS: a number")),
-            gateway: modes.contains("gateway"),
-            direct: modes.contains("direct"),
+            modes,
             wrapper: var("BENCH_GATEWAY_WRAPPER")
                 .map(|w| w.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
@@ -76,23 +86,42 @@ impl Config {
     }
 }
 
-/// The gateway process and its supergraph file; both go away on drop.
-struct GatewayProcess {
+/// A router process (ours or the reference); it is stopped on drop.
+struct RouterProcess {
     child: Child,
-    supergraph: PathBuf,
     url: String,
 }
 
-impl GatewayProcess {
-    fn start(supergraph_sdl: &str, wrapper: &[String]) -> Self {
-        let supergraph =
-            std::env::temp_dir().join(format!("gateway-bench-{}.graphql", std::process::id()));
-        std::fs::write(&supergraph, supergraph_sdl).expect("supergraph file written");
-        // A free port: bind, read, release (the gateway binds it right after).
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+/// The reference router's binary: `BENCH_REFERENCE_BIN`, else `hive_router` on `PATH` or
+/// in `~/.cargo/bin`.
+fn reference_binary() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("BENCH_REFERENCE_BIN") {
+        return Some(PathBuf::from(path));
+    }
+    let home = std::env::var("HOME")
+        .ok()
+        .map(|h| PathBuf::from(h).join(".cargo/bin"));
+    std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .map(PathBuf::from)
+        .chain(home)
+        .map(|dir| dir.join("hive_router"))
+        .find(|path| path.is_file())
+}
+
+fn free_port() -> u16 {
+    // Bind, read, release: the router binds it right after.
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+impl RouterProcess {
+    /// Our gateway on the supergraph file, deduplicating in-flight requests or not.
+    fn gateway(supergraph: &Path, wrapper: &[String], dedupe: bool) -> Self {
+        let port = free_port();
         let binary = std::env::var("BENCH_GATEWAY_BIN")
             .unwrap_or_else(|_| env!("CARGO_BIN_EXE_gateway").to_owned());
         let mut command = match wrapper.split_first() {
@@ -106,39 +135,58 @@ impl GatewayProcess {
         let child = command
             .arg("serve")
             .arg("--supergraph")
-            .arg(&supergraph)
+            .arg(supergraph)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
+            .env("GATEWAY_TRAFFIC_SHAPING__DEDUPE", dedupe.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
         Self {
             child,
-            supergraph,
             url: format!("http://127.0.0.1:{port}/graphql"),
         }
     }
 
+    /// The reference router on the supergraph file.
+    fn reference(binary: &Path, supergraph: &Path) -> Self {
+        let port = free_port();
+        let child = Command::new(binary)
+            .env("SUPERGRAPH_FILE_PATH", supergraph)
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .env("LOG_LEVEL", "error")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}/graphql"),
+        }
+    }
+
+    /// Waits until it answers a query (`{ __typename }`).
     async fn wait_ready(&mut self, client: &Client) {
-        let health = self.url.replace("/graphql", "/health");
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("the gateway exited at start-up: {status}");
+                panic!("the router exited at start-up: {status}");
             }
-            if client
-                .get(&health)
+            let probe = client
+                .post(&self.url)
+                .header(CONTENT_TYPE, "application/json")
+                .body(r#"{"query":"{ __typename }"}"#)
                 .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
+                .await;
+            if probe.is_ok_and(|r| r.status().is_success()) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the gateway did not answer {health} within 60 s");
+        panic!("the router did not answer {} within 60 s", self.url);
     }
 
     /// `VmHWM` (peak resident set) in MB.
@@ -150,9 +198,20 @@ impl GatewayProcess {
     fn rss_mb(&self) -> Option<f64> {
         proc_status_kb(self.child.id(), "VmRSS:").map(|kb| kb as f64 / 1024.0)
     }
+
+    /// CPU time used so far (user + system), in seconds.
+    fn cpu_seconds(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // Fields after the command (which may hold spaces): utime and stime are the 12th
+        // and 13th, in clock ticks (100 per second on Linux).
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        Some(ticks as f64 / 100.0)
+    }
 }
 
-impl Drop for GatewayProcess {
+impl Drop for RouterProcess {
     fn drop(&mut self) {
         // SIGTERM first so a wrapper (valgrind) can write its output.
         let _ = Command::new("kill")
@@ -167,7 +226,6 @@ impl Drop for GatewayProcess {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.supergraph);
     }
 }
 
@@ -335,26 +393,46 @@ impl Replay {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// What a run measures.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 enum Mode {
+    /// Our gateway.
     Gateway,
+    /// Our gateway with in-flight deduplication off.
+    NoDedupe,
+    /// The reference router.
+    Reference,
+    /// The plan's subgraph requests sent straight to the subgraphs.
     Direct,
 }
 
 impl Mode {
+    fn parse(name: &str) -> Option<Self> {
+        [Mode::Gateway, Mode::NoDedupe, Mode::Reference, Mode::Direct]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+
     fn name(self) -> &'static str {
         match self {
             Mode::Gateway => "gateway",
+            Mode::NoDedupe => "no-dedupe",
+            Mode::Reference => "reference",
             Mode::Direct => "direct",
         }
     }
 }
 
+/// A router under test: where it listens and the size of its answer to `BENCH_QUERY`.
+struct Router {
+    process: RouterProcess,
+    bytes: usize,
+}
+
 struct Target {
     client: Client,
-    gateway_url: String,
     gateway_body: Bytes,
-    gateway_bytes: usize,
+    routers: HashMap<Mode, Router>,
     replay: Replay,
     direct_bytes: usize,
 }
@@ -362,31 +440,28 @@ struct Target {
 impl Target {
     /// One request of `mode`: its response bytes, or why it does not count.
     async fn request(&self, mode: Mode) -> Result<usize, String> {
-        match mode {
-            Mode::Gateway => {
-                let response = self
-                    .client
-                    .post(&self.gateway_url)
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(self.gateway_body.clone())
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let status = response.status();
-                let body = response.bytes().await.map_err(|e| e.to_string())?;
-                if !status.is_success() || body.len() != self.gateway_bytes {
-                    return Err(format!("HTTP {status}, {} bytes", body.len()));
-                }
-                Ok(body.len())
+        if mode == Mode::Direct {
+            let bytes = self.replay.run(&self.client, false).await?;
+            if bytes != self.direct_bytes {
+                return Err(format!("{bytes} bytes"));
             }
-            Mode::Direct => {
-                let bytes = self.replay.run(&self.client, false).await?;
-                if bytes != self.direct_bytes {
-                    return Err(format!("{bytes} bytes"));
-                }
-                Ok(bytes)
-            }
+            return Ok(bytes);
         }
+        let router = &self.routers[&mode];
+        let response = self
+            .client
+            .post(&router.process.url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(self.gateway_body.clone())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| e.to_string())?;
+        if !status.is_success() || body.len() != router.bytes {
+            return Err(format!("HTTP {status}, {} bytes", body.len()));
+        }
+        Ok(body.len())
     }
 }
 
@@ -513,31 +588,82 @@ async fn post_raw(client: &Client, url: &str, body: &Bytes, plan: bool) -> Bytes
     response.bytes().await.expect("response body")
 }
 
-async fn run(config: Config) {
-    let subgraphs = Arc::new(benchmark::start().await);
-    let sdl = supergraph_sdl(&subgraphs);
-    let mut gateway = GatewayProcess::start(&sdl, &config.wrapper);
-    let client = Client::builder()
-        .http1_only()
-        .pool_max_idle_per_host(256)
-        .build()
-        .expect("HTTP client");
-    gateway.wait_ready(&client).await;
-    let idle_rss = gateway.rss_mb();
+/// Starts a router, checks its answer to `BENCH_QUERY`; `None` (said why) when it is wrong.
+async fn start_router(
+    mode: Mode,
+    supergraph: &Path,
+    config: &Config,
+    client: &Client,
+    body: &Bytes,
+    expected: &Value,
+) -> Option<Router> {
+    let mut process = match mode {
+        Mode::Gateway => RouterProcess::gateway(supergraph, &config.wrapper, true),
+        Mode::NoDedupe => RouterProcess::gateway(supergraph, &[], false),
+        Mode::Reference => {
+            let Some(binary) = reference_binary() else {
+                println!("reference: no hive_router binary (BENCH_REFERENCE_BIN, PATH): skipped");
+                return None;
+            };
+            RouterProcess::reference(&binary, supergraph)
+        }
+        Mode::Direct => return None,
+    };
+    process.wait_ready(client).await;
+    let raw = post_raw(client, &process.url, body, false).await;
+    let answer: Value = serde_json::from_slice(&raw).expect("JSON response");
+    if answer.get("errors").is_some() || &answer["data"] != expected {
+        let text = answer.to_string();
+        println!(
+            "{}: wrong answer, skipped: {}",
+            mode.name(),
+            text.get(..300).unwrap_or(&text)
+        );
+        return None;
+    }
+    Some(Router {
+        process,
+        bytes: raw.len(),
+    })
+}
 
-    // Check the answer, then record the subgraph requests of one query and its plan.
-    let gateway_body: Bytes = serde_json::to_vec(&json!({ "query": benchmark::BENCH_QUERY }))
+/// What a run sends and expects, and how to reach the subgraphs directly.
+struct Scenario {
+    /// The supergraph file the routers load.
+    supergraph: PathBuf,
+    /// The client request.
+    body: Bytes,
+    /// Its expected `data`.
+    expected: Value,
+    /// The same subgraph requests, sent straight to the subgraphs.
+    replay: Replay,
+    /// The subgraphs whose logs count requests per query (none for raw subgraphs).
+    subgraphs: Arc<Vec<TestSubgraph>>,
+    /// Kept alive for the run.
+    _raw: Option<tokio::task::JoinHandle<()>>,
+}
+
+fn write_supergraph(sdl: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("gateway-bench-{}.graphql", std::process::id()));
+    std::fs::write(&path, sdl).expect("supergraph file written");
+    path
+}
+
+/// The gateways benchmark's 4 subgraphs and `BENCH_QUERY`; the direct requests are those
+/// of our gateway's plan.
+async fn benchmark_scenario(client: &Client) -> Scenario {
+    let subgraphs = Arc::new(benchmark::start().await);
+    let supergraph = write_supergraph(&supergraph_sdl(&subgraphs));
+    let body: Bytes = serde_json::to_vec(&json!({ "query": benchmark::BENCH_QUERY }))
         .expect("JSON")
         .into();
-    let raw = post_raw(&client, &gateway.url, &gateway_body, false).await;
-    let first: Value = serde_json::from_slice(&raw).expect("JSON response");
-    assert!(first.get("errors").is_none(), "gateway errors: {first}");
-    assert_eq!(first["data"], expected_data(), "BENCH_QUERY data");
+    let mut planner = RouterProcess::gateway(&supergraph, &[], true);
+    planner.wait_ready(client).await;
     subgraphs.iter().for_each(TestSubgraph::clear_requests);
-    let planned: Value =
-        serde_json::from_slice(&post_raw(&client, &gateway.url, &gateway_body, true).await)
-            .expect("JSON response");
-    assert_eq!(planned["data"], first["data"]);
+    let planned: Value = serde_json::from_slice(&post_raw(client, &planner.url, &body, true).await)
+        .expect("JSON response");
+    assert_eq!(planned["data"], expected_data(), "BENCH_QUERY data");
+    drop(planner);
     let urls: HashMap<String, String> = subgraphs
         .iter()
         .map(|s| (s.name().to_owned(), s.url().to_owned()))
@@ -551,30 +677,155 @@ async fn run(config: Config) {
         .unwrap_or_else(|| panic!("a plan with fetches: {plan}"));
     let unmatched: usize = logged.values().map(VecDeque::len).sum();
     assert_eq!(unmatched, 0, "logged requests not in the plan: {logged:?}");
-    let mut target = Target {
-        client,
-        gateway_url: gateway.url.clone(),
-        gateway_body,
-        gateway_bytes: raw.len(),
+    println!("plan:\n{}", plan["text"].as_str().unwrap_or_default());
+    println!("{} subgraph requests per query", replay.fetches());
+    Scenario {
+        supergraph,
+        body,
+        expected: expected_data(),
         replay,
-        direct_bytes: 0,
+        subgraphs,
+        _raw: None,
+    }
+}
+
+const LARGE_SDL: &str = r#"
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Query { points: [Point!]! }
+type Point { id: ID! x: Float! y: Float! label: String! tags: [String!]! }
+"#;
+
+/// One subgraph answering about 8 MiB (`BENCH_LARGE_POINTS` points, default 60,000):
+/// shortest round-trip floats, strings, short lists.
+async fn large_scenario() -> Scenario {
+    let points: usize = std::env::var("BENCH_LARGE_POINTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(60_000);
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        // xorshift64*: deterministic, no dependency.
+        seed ^= seed >> 12;
+        seed ^= seed << 25;
+        seed ^= seed >> 27;
+        seed.wrapping_mul(0x2545_f491_4f6c_dd1d)
     };
-    target.direct_bytes = target
+    let items: Vec<String> = (0..points)
+        .map(|i| {
+            let x = (next() >> 11) as f64 / (1u64 << 53) as f64 * 1000.0 - 500.0;
+            let y = f64::from_bits(next() >> 2);
+            let y = if y.is_finite() { y } else { 0.5 };
+            format!(
+                r#"{{"id":"p{i}","x":{x},"y":{y:e},"label":"point {i} of the large answer","tags":["a{}","b{}"]}}"#,
+                i % 7,
+                i % 13
+            )
+        })
+        .collect();
+    let answer = Bytes::from(format!(r#"{{"data":{{"points":[{}]}}}}"#, items.join(",")));
+    let expected: Value = serde_json::from_slice::<Value>(&answer).expect("JSON")["data"].clone();
+    let app = axum::Router::new().route(
+        "/graphql",
+        axum::routing::post(move || {
+            let answer = answer.clone();
+            async move { ([("content-type", "application/json")], answer) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
+    let raw = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let supergraph = compose(&[SubgraphSdl {
+        name: "points".into(),
+        url: url.clone(),
+        sdl: LARGE_SDL.into(),
+    }])
+    .expect("the large scenario composes");
+    let query = "{ points { id x y label tags } }";
+    Scenario {
+        supergraph: write_supergraph(&supergraph),
+        body: serde_json::to_vec(&json!({ "query": query }))
+            .expect("JSON")
+            .into(),
+        expected,
+        replay: Replay::Fetch {
+            url,
+            body: serde_json::to_vec(&json!({ "query": query }))
+                .expect("JSON")
+                .into(),
+        },
+        subgraphs: Arc::new(Vec::new()),
+        _raw: Some(raw),
+    }
+}
+
+async fn run(config: Config) {
+    let client = Client::builder()
+        .http1_only()
+        .pool_max_idle_per_host(256)
+        .build()
+        .expect("HTTP client");
+    let large = std::env::var("BENCH_SCENARIO").is_ok_and(|s| s == "large");
+    let scenario = if large {
+        large_scenario().await
+    } else {
+        benchmark_scenario(&client).await
+    };
+    let direct_bytes = scenario
         .replay
-        .run(&target.client, true)
+        .run(&client, true)
         .await
         .expect("direct replay");
-    let fetches = target.replay.fetches();
-    println!("plan:\n{}", plan["text"].as_str().unwrap_or_default());
     println!(
-        "gateway pid {} ({}), RSS at idle {:.1} MB; {} subgraph requests per query",
-        gateway.child.id(),
-        std::env::var("BENCH_GATEWAY_BIN")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_gateway").to_owned()),
-        idle_rss.unwrap_or(f64::NAN),
-        fetches,
+        "scenario {}: answer {:.2} MB",
+        if large { "large" } else { "benchmark" },
+        direct_bytes as f64 / 1e6
     );
-    let target = Arc::new(target);
+    let Scenario {
+        supergraph,
+        body: gateway_body,
+        expected,
+        replay,
+        subgraphs,
+        _raw,
+    } = scenario;
+
+    let mut routers = HashMap::new();
+    for &mode in &config.modes {
+        let started = start_router(
+            mode,
+            &supergraph,
+            &config,
+            &client,
+            &gateway_body,
+            &expected,
+        );
+        if let Some(router) = started.await {
+            println!(
+                "{}: pid {}, RSS at idle {:.1} MB",
+                mode.name(),
+                router.process.child.id(),
+                router.process.rss_mb().unwrap_or(f64::NAN)
+            );
+            routers.insert(mode, router);
+        }
+    }
+    let modes: Vec<Mode> = config
+        .modes
+        .iter()
+        .copied()
+        .filter(|m| *m == Mode::Direct || routers.contains_key(m))
+        .collect();
+    let target = Arc::new(Target {
+        client,
+        gateway_body,
+        routers,
+        replay,
+        direct_bytes,
+    });
 
     let stop_drain = Arc::new(AtomicBool::new(false));
     let subgraph_requests = Arc::new(AtomicU64::new(0));
@@ -583,21 +834,13 @@ async fn run(config: Config) {
         subgraph_requests.clone(),
         stop_drain.clone(),
     );
-
-    let modes: Vec<Mode> = [
-        (config.gateway, Mode::Gateway),
-        (config.direct, Mode::Direct),
-    ]
-    .into_iter()
-    .filter_map(|(on, mode)| on.then_some(mode))
-    .collect();
     let warm_requests = config.requests.map(|n| n.min(50));
     for &mode in &modes {
         closed_loop(&target, mode, 8, WARMUP, warm_requests).await;
     }
 
     println!(
-        "\n{:<8} {:>5} {:>9} {:>9} {:>8} {:>8} {:>8} {:>11} {:>6} {:>9} {:>11}",
+        "\n{:<10} {:>5} {:>9} {:>9} {:>8} {:>8} {:>8} {:>11} {:>6} {:>9} {:>10} {:>8}",
         "mode",
         "conc",
         "requests",
@@ -608,30 +851,37 @@ async fn run(config: Config) {
         "resp bytes",
         "errors",
         "sub/req",
-        "gw peak MB"
+        "CPU ms/req",
+        "peak MB"
     );
-    let mut p50s: HashMap<(usize, &str), f64> = HashMap::new();
+    let mut p50s: HashMap<(usize, Mode), f64> = HashMap::new();
     for &concurrency in &config.concurrency {
         for &mode in &modes {
             // Count this run's subgraph requests only.
             tokio::time::sleep(Duration::from_millis(150)).await;
             subgraph_requests.store(0, Ordering::Relaxed);
+            let process = target.routers.get(&mode).map(|r| &r.process);
+            let cpu_before = process.and_then(RouterProcess::cpu_seconds);
             let result =
                 closed_loop(&target, mode, concurrency, config.duration, config.requests).await;
+            let cpu = process
+                .and_then(RouterProcess::cpu_seconds)
+                .zip(cpu_before)
+                .map(|(after, before)| after - before);
             tokio::time::sleep(Duration::from_millis(150)).await;
             let requests = result.latencies_us.len();
             let sub_per_req = subgraph_requests.load(Ordering::Relaxed) as f64
                 / (requests + result.errors) as f64;
             let p50 = percentile_ms(&result.latencies_us, 50.0);
-            p50s.insert((concurrency, mode.name()), p50);
-            let peak = match mode {
-                Mode::Gateway => gateway
-                    .peak_rss_mb()
-                    .map_or("?".to_owned(), |mb| format!("{mb:.1}")),
-                Mode::Direct => "-".to_owned(),
-            };
+            p50s.insert((concurrency, mode), p50);
+            let cpu_per_request = cpu.map_or("-".to_owned(), |s| {
+                format!("{:.3}", s * 1000.0 / (requests.max(1)) as f64)
+            });
+            let peak = process
+                .and_then(RouterProcess::peak_rss_mb)
+                .map_or("-".to_owned(), |mb| format!("{mb:.1}"));
             println!(
-                "{:<8} {:>5} {:>9} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>11} {:>6} {:>9.2} {:>11}",
+                "{:<10} {:>5} {:>9} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>11} {:>6} {:>9.2} {:>10} {:>8}",
                 mode.name(),
                 concurrency,
                 requests,
@@ -642,6 +892,7 @@ async fn run(config: Config) {
                 result.bytes,
                 result.errors,
                 sub_per_req,
+                cpu_per_request,
                 peak,
             );
             if let Some(error) = result.first_error {
@@ -651,26 +902,21 @@ async fn run(config: Config) {
     }
     stop_drain.store(true, Ordering::Relaxed);
 
-    if modes.len() == 2 {
+    if modes.contains(&Mode::Direct) {
         println!();
         for &concurrency in &config.concurrency {
-            let (g, d) = (
-                p50s[&(concurrency, "gateway")],
-                p50s[&(concurrency, "direct")],
-            );
-            println!(
-                "gateway overhead at concurrency {concurrency}: p50 {:.2} ms − {:.2} ms = {:.2} ms",
-                g,
-                d,
-                g - d
-            );
+            let direct = p50s[&(concurrency, Mode::Direct)];
+            for &mode in modes.iter().filter(|m| **m != Mode::Direct) {
+                let p50 = p50s[&(concurrency, mode)];
+                println!(
+                    "{} overhead at concurrency {concurrency}: p50 {p50:.2} ms − {direct:.2} ms = {:.2} ms",
+                    mode.name(),
+                    p50 - direct
+                );
+            }
         }
     }
-    println!(
-        "gateway peak RSS (VmHWM) {:.1} MB, RSS now {:.1} MB",
-        gateway.peak_rss_mb().unwrap_or(f64::NAN),
-        gateway.rss_mb().unwrap_or(f64::NAN)
-    );
+    let _ = std::fs::remove_file(&supergraph);
 }
 
 fn main() {

@@ -37,6 +37,8 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Default memory for cached plans (least recently used out first when full).
 pub const DEFAULT_PLAN_CACHE_BYTES: u64 = 64 << 20;
+/// Answers of at most this many bytes from subgraphs are shaped on the request's thread.
+const SHAPE_INLINE_BYTES: usize = 256 << 10;
 /// Default memory for cached validated documents.
 pub const DEFAULT_DOCUMENT_CACHE_BYTES: u64 = 32 << 20;
 /// Entries the caches are sized for at first (they grow to their byte budget).
@@ -176,9 +178,8 @@ fn default_code(error: &mut data::Value) {
     let data::Value::Object(error) = error else {
         return;
     };
-    let extensions = error
-        .entry("extensions".into())
-        .or_insert_with(|| data::Value::Object(data::Map::default()));
+    let extensions =
+        error.get_or_insert_with("extensions", || data::Value::Object(data::Map::default()));
     if let data::Value::Object(extensions) = extensions
         && !extensions.contains_key("code")
     {
@@ -187,7 +188,7 @@ fn default_code(error: &mut data::Value) {
         } else {
             "INTERNAL_SERVER_ERROR"
         };
-        extensions.insert("code".into(), code.into());
+        extensions.insert("code", code.into());
     }
 }
 
@@ -1138,11 +1139,10 @@ impl Engine {
             || crate::json!({ "queryPlan": { "text": cached.plan.to_string(), "plan": &*cached.plan } }),
         );
         let hint = raw.hint;
-        // Shaping walks every value received: proportional to the data, so off the
-        // request threads as well.
-        let shaped = {
+        let inline = raw.received <= SHAPE_INLINE_BYTES;
+        let shape = {
             let admitted = admitted.clone();
-            self.offload(move |engine| {
+            move |engine: &Engine| {
                 pipeline::budget::check(Some(deadline), "waiting to shape the response")?;
                 Ok(executor::serialize_response(
                     &engine.supergraph.api_schema,
@@ -1153,8 +1153,14 @@ impl Engine {
                     extensions.as_ref(),
                     &denied,
                 ))
-            })
-            .await
+            }
+        };
+        // Shaping walks every value received: a large answer is shaped off the request
+        // threads, a small one right here (handing it over would cost more than the work).
+        let shaped = if inline {
+            shape(self)
+        } else {
+            self.offload(shape).await
         };
         let (body, has_errors) = match shaped {
             Ok(shaped) => shaped,

@@ -110,6 +110,8 @@ pub struct Fetched {
     pub body: Value,
     /// What its `Cache-Control` header allows.
     pub hint: CacheHint,
+    /// The size of the body received, in bytes.
+    pub bytes: usize,
 }
 
 /// A GraphQL response from a subgraph, shared between identical requests.
@@ -368,7 +370,14 @@ impl HttpSubgraphClient {
             Ok(value @ Value::Object(_))
                 if value.get("data").is_some() || value.get("errors").is_some() =>
             {
-                Ok((Arc::new(Fetched { body: value, hint }), status))
+                Ok((
+                    Arc::new(Fetched {
+                        body: value,
+                        hint,
+                        bytes: bytes.len(),
+                    }),
+                    status,
+                ))
             }
             _ => Err(FetchError::Malformed {
                 subgraph: endpoint.name.clone(),

@@ -32,6 +32,8 @@ pub struct RawResult {
     pub errors: Vec<Value>,
     /// The strictest caching hint of the answers merged.
     pub hint: CacheHint,
+    /// Bytes received from subgraphs.
+    pub received: usize,
 }
 
 /// Entity fetches answered from this cache where possible, for this caller.
@@ -198,6 +200,7 @@ fn send_entities<'a>(
     };
     async move {
         let mut hint = CacheHint::default();
+        let mut received = 0;
         let mut lookups = Vec::with_capacity(parts.len());
         let mut all_entities = Vec::with_capacity(parts.len());
         let mut all_missing = Vec::with_capacity(parts.len());
@@ -245,7 +248,9 @@ fn send_entities<'a>(
             let Fetched {
                 mut body,
                 hint: fetched_hint,
+                bytes,
             } = owned(response);
+            received = bytes;
             hint.merge(fetched_hint);
             if let Some(Value::Array(found)) = body.get_mut("errors").map(Value::take) {
                 errors = found;
@@ -290,16 +295,17 @@ fn send_entities<'a>(
         }
         let mut data = Map::default();
         for (part, entities) in parts.iter().zip(all_entities) {
-            data.insert(part.alias.into(), Value::Array(entities));
+            data.insert(part.alias, Value::Array(entities));
         }
         let mut response = Map::default();
-        response.insert("data".into(), Value::Object(data));
+        response.insert("data", Value::Object(data));
         if !errors.is_empty() {
-            response.insert("errors".into(), Value::Array(errors));
+            response.insert("errors", Value::Array(errors));
         }
         Ok(Arc::new(Fetched {
             body: Value::Object(response),
             hint,
+            bytes: received,
         }))
     }
     .boxed()
@@ -323,7 +329,7 @@ fn fetch_error(error: &FetchError, path: Vec<Value>) -> Value {
         "extensions": { "code": error.code(), "service": subgraph_of(error) },
     });
     if let (false, Value::Object(map)) = (path.is_empty(), &mut e) {
-        map.insert("path".into(), Value::Array(path));
+        map.insert("path", Value::Array(path));
     }
     e
 }
@@ -349,12 +355,10 @@ pub fn subgraph_errors(response: &Value, service: &str) -> Vec<Value> {
             if let Value::Object(map) = &mut e {
                 // Locations point into the subgraph's document, not the client's.
                 map.shift_remove("locations");
-                let extensions = map
-                    .entry("extensions".into())
-                    .or_insert_with(|| Value::Object(Map::default()));
+                let extensions =
+                    map.get_or_insert_with("extensions", || Value::Object(Map::default()));
                 if let Value::Object(ext) = extensions {
-                    ext.entry("service".into())
-                        .or_insert_with(|| Value::String(service.to_owned()));
+                    ext.get_or_insert_with("service", || Value::String(service.to_owned()));
                 }
             }
             e
@@ -385,8 +389,10 @@ fn merge_result(
                 let Fetched {
                     body: mut response,
                     hint,
+                    bytes,
                 } = owned(response);
                 out.hint.merge(hint);
+                out.received += bytes;
                 if let Some(mut data @ Value::Object(_)) = response.get_mut("data").map(Value::take)
                 {
                     if !fetch.renames.is_empty() {
@@ -420,8 +426,10 @@ fn merge_result(
                 let Fetched {
                     body: mut response,
                     hint,
+                    bytes,
                 } = owned(response);
                 out.hint.merge(hint);
+                out.received += bytes;
                 for (part, targets) in parts.iter().zip(&targets) {
                     let entities = response
                         .get_mut("data")
@@ -519,7 +527,7 @@ fn repath_entity_error(
         };
         path.extend(rest.iter().cloned());
         if let Value::Object(map) = &mut repathed {
-            map.insert("path".into(), Value::Array(path));
+            map.insert("path", Value::Array(path));
         }
         out.push(repathed);
     }

@@ -5,9 +5,11 @@
 //! client byte for byte, never re-rounded through `f64`. Objects keep the order their keys
 //! came in.
 
+mod map;
 mod parse;
 mod value;
 
+pub use map::Key;
 pub use parse::{MAX_DEPTH, ParseError, parse};
 pub use value::{Map, Number, Value};
 

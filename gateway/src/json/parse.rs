@@ -2,7 +2,7 @@
 
 use jiter::{Jiter, JiterError, Peek};
 
-use super::{Map, Number, Value};
+use super::{Key, Map, Number, Value};
 
 /// Deepest nesting accepted (as serde_json's default recursion limit): deeper text is
 /// refused before it can exhaust the stack.
@@ -55,13 +55,14 @@ fn value(jiter: &mut Jiter<'_>, peek: Peek, depth: usize) -> Result<Value, Parse
             if depth >= MAX_DEPTH {
                 return Err(ParseError::TooDeep);
             }
-            let mut map = Map::default();
-            let mut key = jiter.known_object()?.map(str::to_owned);
+            let mut map = Map::new();
+            let mut key = jiter.known_object()?.map(Key::from);
             while let Some(k) = key {
                 let peek = jiter.peek()?;
-                map.insert(k, value(jiter, peek, depth + 1)?);
-                key = jiter.next_key()?.map(str::to_owned);
+                map.push(k, value(jiter, peek, depth + 1)?);
+                key = jiter.next_key()?.map(Key::from);
             }
+            map.dedup_last();
             Value::Object(map)
         }
         _ => {

@@ -5,9 +5,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
-/// An object: keys in the order received, hashed with a per-process seed (keys can come
-/// from clients).
-pub type Map = indexmap::IndexMap<String, Value, foldhash::fast::RandomState>;
+pub use super::map::Map;
 
 /// A JSON number exactly as written: serialised verbatim.
 #[derive(Clone)]
@@ -240,7 +238,7 @@ impl Value {
         match self {
             Value::Object(map) => {
                 let mut sorted: Map = map.iter().map(|(k, v)| (k.clone(), v.sorted())).collect();
-                sorted.sort_unstable_keys();
+                sorted.sort_keys();
                 Value::Object(sorted)
             }
             Value::Array(items) => Value::Array(items.iter().map(Value::sorted).collect()),
@@ -273,7 +271,7 @@ impl Serialize for Value {
             Value::Object(map) => {
                 let mut out = serializer.serialize_map(Some(map.len()))?;
                 for (key, value) in map {
-                    out.serialize_entry(key, value)?;
+                    out.serialize_entry(key.as_str(), value)?;
                 }
                 out.end()
             }

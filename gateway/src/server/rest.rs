@@ -19,6 +19,7 @@ use super::{
 };
 use crate::{
     config::RestRoute,
+    json as data,
     pipeline::{GraphqlRequest, HttpMethod},
 };
 
@@ -56,7 +57,7 @@ pub(crate) struct CompiledRoute {
     document: String,
     operation_name: Option<String>,
     bindings: Vec<Binding>,
-    template: Option<Value>,
+    template: Option<data::Value>,
 }
 
 /// Parses `query.page:int` (source, name, optional type).
@@ -112,7 +113,7 @@ impl CompiledRoute {
             .response
             .as_deref()
             .map(|t| {
-                serde_json::from_str(t).map_err(|e| format!("response template is not JSON: {e}"))
+                data::parse(t.as_bytes()).map_err(|e| format!("response template is not JSON: {e}"))
             })
             .transpose()?;
         Ok(Self {
@@ -182,17 +183,18 @@ fn insert(map: &mut Map<String, Value>, path: &[String], value: Value) {
 }
 
 /// The value at `$.a.b.0.c` in `root` (null when absent).
-fn lookup<'a>(root: &'a Value, path: &str) -> &'a Value {
+fn lookup<'a>(root: &'a data::Value, path: &str) -> &'a data::Value {
+    const NULL: &data::Value = &data::Value::Null;
     let mut current = root;
     for step in path.split('.').filter(|s| !s.is_empty()) {
         current = match current {
-            Value::Object(map) => map.get(step).unwrap_or(&Value::Null),
-            Value::Array(items) => step
+            data::Value::Object(map) => map.get(step).unwrap_or(NULL),
+            data::Value::Array(items) => step
                 .parse::<usize>()
                 .ok()
                 .and_then(|i| items.get(i))
-                .unwrap_or(&Value::Null),
-            _ => &Value::Null,
+                .unwrap_or(NULL),
+            _ => NULL,
         };
     }
     current
@@ -201,17 +203,18 @@ fn lookup<'a>(root: &'a Value, path: &str) -> &'a Value {
 /// Fills a template: `"$.path"` strings take the value there; `{"$each": "$.list",
 /// "$map": template}` maps every element (inside, `$.` is the element); everything else is
 /// copied as is.
-pub(crate) fn render(template: &Value, data: &Value) -> Value {
+pub(crate) fn render(template: &data::Value, root: &data::Value) -> data::Value {
+    use data::Value;
     match template {
         Value::String(s) => match s.strip_prefix("$.") {
-            Some(path) => lookup(data, path).clone(),
-            None if s == "$" => data.clone(),
+            Some(path) => lookup(root, path).clone(),
+            None if s == "$" => root.clone(),
             None => template.clone(),
         },
         Value::Object(map) => {
             if let (Some(Value::String(each)), Some(inner)) = (map.get("$each"), map.get("$map")) {
                 let list = match each.strip_prefix("$.") {
-                    Some(path) => lookup(data, path),
+                    Some(path) => lookup(root, path),
                     None => &Value::Null,
                 };
                 return Value::Array(
@@ -222,11 +225,11 @@ pub(crate) fn render(template: &Value, data: &Value) -> Value {
             }
             Value::Object(
                 map.iter()
-                    .map(|(k, v)| (k.clone(), render(v, data)))
+                    .map(|(k, v)| (k.clone(), render(v, root)))
                     .collect(),
             )
         }
-        Value::Array(items) => Value::Array(items.iter().map(|v| render(v, data)).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| render(v, root)).collect()),
         other => other.clone(),
     }
 }
@@ -272,18 +275,33 @@ async fn serve(
     let options = options(&headers, HttpMethod::Get, claims);
     let run = engine.execute(&request, &options);
     let response = crate::telemetry::traced_request(&headers, &request, run).await;
-    let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-    if let Some(first) = body["errors"].as_array().and_then(|e| e.first()) {
-        let code = first["extensions"]["code"]
-            .as_str()
-            .unwrap_or("INTERNAL_SERVER_ERROR");
-        let message = first["message"].as_str().unwrap_or("error").to_owned();
-        return error(status_of(code), code, message);
+    // Parsed keeping numbers as written: the answer is passed on byte-exact.
+    let mut body = data::parse(&response.body).unwrap_or_default();
+    if let Some(first) = body
+        .get("errors")
+        .and_then(data::Value::as_array)
+        .and_then(|e| e.first())
+    {
+        let code = first
+            .get("extensions")
+            .and_then(|e| e.get("code"))
+            .and_then(data::Value::as_str)
+            .unwrap_or("INTERNAL_SERVER_ERROR")
+            .to_owned();
+        let message = first
+            .get("message")
+            .and_then(data::Value::as_str)
+            .unwrap_or("error")
+            .to_owned();
+        return error(status_of(&code), &code, message);
     }
-    let data = &body["data"];
+    let data = body
+        .get_mut("data")
+        .map(data::Value::take)
+        .unwrap_or_default();
     let shaped = match &route.template {
-        Some(template) => render(template, data),
-        None => data.clone(),
+        Some(template) => render(template, &data),
+        None => data,
     };
     let mut http = Json(shaped).into_response();
     if let Some(cache) = response.cache {
@@ -329,18 +347,18 @@ mod tests {
 
     #[test]
     fn templates_pick_and_map_values() {
-        let data = json!({ "pagos": { "items": [
+        let data = crate::json!({ "pagos": { "items": [
             { "id": "p1", "montoTotal": { "valor": "10.00", "moneda": "USD" } },
             { "id": "p2", "montoTotal": { "valor": "5", "moneda": "COP" } } ],
             "paginacion": { "total": 2 } } });
-        let template = json!({
+        let template = crate::json!({
             "data": { "$each": "$.pagos.items", "$map": { "id": "$.id", "monto": "$.montoTotal.valor", "fijo": 1 } },
             "pagination": { "total": "$.pagos.paginacion.total", "missing": "$.nope.x" },
             "first": "$.pagos.items.0.id",
         });
         assert_eq!(
             render(&template, &data),
-            json!({
+            crate::json!({
                 "data": [{ "id": "p1", "monto": "10.00", "fijo": 1 }, { "id": "p2", "monto": "5", "fijo": 1 }],
                 "pagination": { "total": 2, "missing": null },
                 "first": "p1",
