@@ -376,7 +376,15 @@ impl Replay {
             let operation = &fetch["operation"];
             let queue = logged.get_mut(service)?;
             // Absent when the gateway skipped the fetch (nothing to ask).
-            let position = queue.iter().position(|r| &r["query"] == operation)?;
+            // The plan names fetches `Operation__…`; requests carry the client's name.
+            let unnamed = |q: &Value| {
+                q.as_str()
+                    .and_then(|q| q.split_once("__"))
+                    .map(|(_, rest)| rest.to_owned())
+            };
+            let position = queue
+                .iter()
+                .position(|r| unnamed(&r["query"]) == unnamed(operation))?;
             let request = queue.remove(position)?;
             Some(Replay::Fetch {
                 url: urls[service].clone(),

@@ -4,6 +4,9 @@
 //! Plans each query cold (no plan cache: a fresh `plan` call every time) and prints the
 //! median and 99th percentile planning time and the subgraph requests the plan sends
 //! (root fetches, entity fetches and batches, one request each).
+//! Then fills an engine's plan and document caches with `BENCH_DISTINCT` distinct queries
+//! (default 10,000), first under a budget they fit in, then under a small one, and prints the
+//! process's resident memory growth beside what the caches count (their byte weights).
 //! Environment: `BENCH_ITERATIONS` (default 200).
 
 #[path = "../tests/fixtures/seven_subgraphs.rs"]
@@ -62,6 +65,51 @@ fn run(label: &str, supergraph: &Supergraph, query: &str, iterations: usize) {
     );
 }
 
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Distinct queries: each its own document and plan (aliases differ).
+fn distinct_queries(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            format!(
+                "query Q{i} {{ p{i}: topProducts {{ name upc reviews {{ body author {{ username r{i}: reviews {{ id }} }} }} }} u{i}: users {{ id name }} }}"
+            )
+        })
+        .collect()
+}
+
+fn cache_memory(sdl: &str, label: &str, plans: u64, documents: u64, queries: &[String]) {
+    let engine = gateway::server::engine_from_sdl(sdl, Duration::from_secs(1))
+        .expect("a valid supergraph")
+        .with_cache_bytes(plans, documents);
+    let before = rss_mb();
+    let start = Instant::now();
+    let planned = engine.warm(queries);
+    let took = start.elapsed();
+    let grown = rss_mb() - before;
+    let counted = (engine.plan_cache_bytes() + engine.document_cache_bytes()) as f64 / 1048576.0;
+    println!(
+        "{label:<22} {} queries planned in {:.1} s; cached {} plans: counted {:.1} MB (plans {:.1} + documents {:.1}), resident growth {:.1} MB ({:.0}% of counted), {:.1} KB per plan",
+        planned,
+        took.as_secs_f64(),
+        engine.cached_plans(),
+        counted,
+        engine.plan_cache_bytes() as f64 / 1048576.0,
+        engine.document_cache_bytes() as f64 / 1048576.0,
+        grown,
+        grown / counted * 100.0,
+        grown * 1024.0 / engine.cached_plans().max(1) as f64,
+    );
+}
+
 fn main() {
     let iterations = std::env::var("BENCH_ITERATIONS")
         .ok()
@@ -83,4 +131,20 @@ fn main() {
         seven::DEEP_QUERY,
         iterations,
     );
+    let distinct = std::env::var("BENCH_DISTINCT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let queries = distinct_queries(distinct);
+    let sdls: Vec<SubgraphSdl> = benchmark
+        .iter()
+        .map(|(name, sdl)| SubgraphSdl {
+            name: name.clone(),
+            url: format!("http://{name}.invalid/graphql"),
+            sdl: sdl.clone(),
+        })
+        .collect();
+    let sdl = compose(&sdls).expect("the fixture composes");
+    cache_memory(&sdl, "all fit (1 GiB budget)", 1 << 30, 1 << 30, &queries);
+    cache_memory(&sdl, "8 + 4 MiB budget", 8 << 20, 4 << 20, &queries);
 }

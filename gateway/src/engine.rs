@@ -451,6 +451,11 @@ impl Engine {
         self.plans.weight()
     }
 
+    /// Estimated memory of the cached documents, in bytes.
+    pub fn document_cache_bytes(&self) -> u64 {
+        self.documents.weight()
+    }
+
     /// The validated document for a query text, from the cache or parsed and validated now.
     fn document(&self, query: &str) -> Result<Arc<CachedDocument>, PipelineError> {
         if let Some(cached) = self.documents.get(query) {

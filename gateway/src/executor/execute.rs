@@ -1,6 +1,10 @@
 //! Runs a plan: fetches, concurrently where the plan allows, merged into one JSON tree.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    hash::{BuildHasher, Hasher},
+    sync::Arc,
+};
 
 use std::collections::HashSet;
 
@@ -140,7 +144,9 @@ fn prepare(
     let mut any = false;
     for part in parts {
         let mut representations: Vec<Value> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        // Representation hash → the indexes of those with it (equal ones are sent once).
+        let hasher = foldhash::fast::RandomState::default();
+        let mut index: HashMap<u64, Vec<usize>, _> = HashMap::with_hasher(hasher.clone());
         let mut targets = Vec::new();
         for path in part.paths {
             for location in paths::locate(data, path) {
@@ -151,11 +157,20 @@ fn prepare(
                 else {
                     continue;
                 };
-                let text = rep.to_string();
-                let i = *index.entry(text).or_insert_with(|| {
-                    representations.push(rep);
-                    representations.len() - 1
-                });
+                let hash = {
+                    let mut state = hasher.build_hasher();
+                    rep.hash_ordered(&mut state);
+                    state.finish()
+                };
+                let same = index.entry(hash).or_default();
+                let i = match same.iter().find(|&&j| representations[j] == rep) {
+                    Some(&j) => j,
+                    None => {
+                        representations.push(rep);
+                        same.push(representations.len() - 1);
+                        representations.len() - 1
+                    }
+                };
                 targets.push((location, i));
             }
         }
@@ -358,7 +373,7 @@ pub fn subgraph_errors(response: &Value, service: &str) -> Vec<Value> {
                 let extensions =
                     map.get_or_insert_with("extensions", || Value::Object(Map::default()));
                 if let Value::Object(ext) = extensions {
-                    ext.get_or_insert_with("service", || Value::String(service.to_owned()));
+                    ext.get_or_insert_with("service", || Value::String(service.into()));
                 }
             }
             e
@@ -379,7 +394,7 @@ fn merge_result(
             Err(error) => {
                 for key in &fetch.response_keys {
                     out.errors
-                        .push(fetch_error(&error, vec![Value::String(key.clone())]));
+                        .push(fetch_error(&error, vec![Value::String(key.into())]));
                 }
                 if fetch.response_keys.is_empty() {
                     out.errors.push(fetch_error(&error, Vec::new()));

@@ -21,16 +21,6 @@ use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
 use crate::auth::Denied;
 use crate::json::{Map, Value};
 
-/// A GraphQL response body, serialised in one pass from the merged data.
-#[derive(serde::Serialize)]
-struct Response<'d> {
-    data: project::Out<'d>,
-    #[serde(skip_serializing_if = "<[Value]>::is_empty")]
-    errors: &'d [Value],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    extensions: Option<&'d Value>,
-}
-
 /// Projects raw merged data onto the operation and serialises the response body:
 /// `{data, errors?, extensions?}`; also says whether it has errors.
 pub fn serialize_response(
@@ -43,7 +33,10 @@ pub fn serialize_response(
     denied: &Denied,
 ) -> (Vec<u8>, bool) {
     let RawResult {
-        data, mut errors, ..
+        data,
+        mut errors,
+        received,
+        ..
     } = raw;
     let projected = project::Projector {
         schema,
@@ -54,16 +47,26 @@ pub fn serialize_response(
         denied,
     }
     .project(&operation.selection_set, &data);
-    let response = Response {
-        data: projected,
-        errors: &errors,
-        extensions,
-    };
-    // Serialising JSON values into memory cannot fail.
-    (
-        serde_json::to_vec(&response).unwrap_or_default(),
-        !errors.is_empty(),
-    )
+    // Written in one pass, straight from the merged data.
+    let mut body = Vec::with_capacity(received.max(64));
+    body.extend_from_slice(b"{\"data\":");
+    projected.write(&mut body);
+    if !errors.is_empty() {
+        body.extend_from_slice(b",\"errors\":[");
+        for (i, error) in errors.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            crate::json::write_value(&mut body, error);
+        }
+        body.push(b']');
+    }
+    if let Some(extensions) = extensions {
+        body.extend_from_slice(b",\"extensions\":");
+        crate::json::write_value(&mut body, extensions);
+    }
+    body.push(b'}');
+    (body, !errors.is_empty())
 }
 
 /// Deep-merges an object into the raw data root (introspection results).

@@ -1,13 +1,13 @@
 //! Finding the objects a `Flatten` path points at, and merging subgraph data into them.
 
-use crate::json::{Map, Value};
+use crate::json::{Key, Map, Value};
 
 use crate::query_planner::{PathStep, Rename};
 
 /// One step of a concrete response path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Segment {
-    Key(String),
+    Key(Key),
     Index(usize),
 }
 
@@ -32,7 +32,7 @@ pub(crate) fn locate(data: &Value, path: &[PathStep]) -> Vec<Vec<Segment>> {
         match (step, value) {
             (PathStep::Key(key), Value::Object(map)) => {
                 if let Some(next) = map.get(key) {
-                    at.push(Segment::Key(key.clone()));
+                    at.push(Segment::Key(key.as_str().into()));
                     walk(next, rest, at, out);
                     at.pop();
                 }
@@ -64,7 +64,7 @@ pub(crate) fn locate(data: &Value, path: &[PathStep]) -> Vec<Vec<Segment>> {
 /// The value at a concrete path.
 pub(crate) fn get<'v>(data: &'v Value, path: &[Segment]) -> Option<&'v Value> {
     path.iter().try_fold(data, |value, segment| match segment {
-        Segment::Key(k) => value.get(k),
+        Segment::Key(k) => value.get(k.as_str()),
         Segment::Index(i) => value.get(i),
     })
 }
@@ -72,7 +72,7 @@ pub(crate) fn get<'v>(data: &'v Value, path: &[Segment]) -> Option<&'v Value> {
 /// The value at a concrete path, mutably.
 pub(crate) fn get_mut<'v>(data: &'v mut Value, path: &[Segment]) -> Option<&'v mut Value> {
     path.iter().try_fold(data, |value, segment| match segment {
-        Segment::Key(k) => value.get_mut(k),
+        Segment::Key(k) => value.get_mut(k.as_str()),
         Segment::Index(i) => value.get_mut(i),
     })
 }
@@ -172,7 +172,7 @@ pub(crate) fn rename_in_path(path: &mut [Value], renames: &[Rename]) {
             && let Some(segment) = path.get_mut(at)
             && segment.as_str() == Some(rename.from.as_str())
         {
-            *segment = Value::String(rename.to.clone());
+            *segment = Value::String(rename.to.as_str().into());
         }
     }
 }

@@ -6,7 +6,7 @@ use apollo_compiler::{
     ExecutableDocument, Node, Schema,
     ast::{DirectiveList, Type, Value as AstValue},
     executable::{Field, Selection, SelectionSet},
-    schema::ExtendedType,
+    schema::{EnumType, ExtendedType},
 };
 use std::{collections::HashMap, rc::Rc};
 
@@ -20,8 +20,38 @@ use crate::json::{Map, Value};
 pub(crate) type Variables = serde_json::Map<String, serde_json::Value>;
 
 /// The collected fields of some selection sets for one type: response key, the field nodes
-/// merged under it, and their sub-selections.
-type Fields<'a> = Rc<Vec<(&'a str, &'a Node<Field>, Vec<&'a SelectionSet>)>>;
+/// merged under it, their sub-selections and what their named type is.
+type Fields<'a> = Rc<Vec<(&'a str, &'a Node<Field>, Vec<&'a SelectionSet>, Named<'a>)>>;
+
+/// What projecting a field's values needs to know of its named type (looked up once per
+/// selection, not per value).
+#[derive(Clone, Copy)]
+pub(crate) enum Named<'a> {
+    /// A scalar.
+    Scalar,
+    /// An enum: only its API schema values pass.
+    Enum(&'a Node<EnumType>),
+    /// An object type.
+    Object(&'a str),
+    /// An interface or union: the object's `__typename` tells its type.
+    Abstract(&'a str),
+}
+
+impl<'a> Named<'a> {
+    fn of(schema: &'a Schema, ty: &Type) -> Self {
+        match schema.types.get_key_value(ty.inner_named_type()) {
+            Some((name, ExtendedType::Object(_))) => Named::Object(name.as_str()),
+            Some((name, ExtendedType::Interface(_) | ExtendedType::Union(_))) => {
+                Named::Abstract(name.as_str())
+            }
+            Some((_, ExtendedType::Enum(def))) => Named::Enum(def),
+            _ => Named::Scalar,
+        }
+    }
+}
+
+/// Collected fields by selection sets (their addresses) and type name.
+type FieldsCache<'a> = HashMap<(usize, usize, &'a str), Fields<'a>, foldhash::fast::RandomState>;
 
 /// Projects merged subgraph data onto the operation.
 pub(crate) struct Projector<'a, 'e> {
@@ -31,9 +61,16 @@ pub(crate) struct Projector<'a, 'e> {
     pub(crate) errors: &'e mut Vec<Value>,
     /// CollectFields results by selection sets (their addresses) and type: the same
     /// selection is applied to every object of a list.
-    pub(crate) fields: HashMap<(usize, usize), HashMap<String, Fields<'a>>>,
+    pub(crate) fields: FieldsCache<'a>,
     /// Fields the caller may not see: `null` with an error.
     pub(crate) denied: &'a Denied,
+}
+
+/// Where a value is: its parent type, its field and what the field's named type is.
+struct Position<'a, 'f> {
+    parent: &'a str,
+    field: &'f Field,
+    named: Named<'a>,
 }
 
 /// A non-null position became null: the parent must become null too.
@@ -61,26 +98,34 @@ impl Out<'_> {
     }
 }
 
-impl serde::Serialize for Out<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
+impl Out<'_> {
+    /// Appends it as JSON text.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
         match self {
-            Out::Null => serializer.serialize_unit(),
-            Out::Leaf(value) => value.serialize(serializer),
-            Out::Name(name) => serializer.serialize_str(name),
+            Out::Null => out.extend_from_slice(b"null"),
+            Out::Leaf(value) => json::write_value(out, value),
+            Out::Name(name) => json::write_str(out, name),
             Out::List(items) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
-                for item in items {
-                    seq.serialize_element(item)?;
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    item.write(out);
                 }
-                seq.end()
+                out.push(b']');
             }
             Out::Object(fields) => {
-                let mut map = serializer.serialize_map(Some(fields.len()))?;
-                for (key, value) in fields {
-                    map.serialize_entry(key, value)?;
+                out.push(b'{');
+                for (i, (key, value)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    json::write_str(out, key);
+                    out.push(b':');
+                    value.write(out);
                 }
-                map.end()
+                out.push(b'}');
             }
         }
     }
@@ -98,7 +143,7 @@ type Path<'a> = Vec<Step<'a>>;
 fn path_json(path: &[Step<'_>]) -> Vec<Value> {
     path.iter()
         .map(|step| match step {
-            Step::Key(k) => Value::String((*k).to_owned()),
+            Step::Key(k) => Value::String((*k).into()),
             Step::Index(i) => Value::from(*i),
         })
         .collect()
@@ -175,21 +220,20 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
     }
 
     /// The collected fields of `selections` for `typename`, computed once per projection.
-    fn fields(&mut self, selections: &[&'a SelectionSet], typename: &str) -> Fields<'a> {
+    fn fields(&mut self, selections: &[&'a SelectionSet], typename: &'a str) -> Fields<'a> {
         let key = match selections {
-            [one] => Some((std::ptr::from_ref(*one) as usize, 0)),
+            [one] => Some((std::ptr::from_ref(*one) as usize, 0, typename)),
             [one, two] => Some((
                 std::ptr::from_ref(*one) as usize,
                 std::ptr::from_ref(*two) as usize,
+                typename,
             )),
             _ => None,
         };
-        if let Some(found) = key
-            .and_then(|k| self.fields.get(&k))
-            .and_then(|by_type| by_type.get(typename))
-        {
+        if let Some(found) = key.and_then(|k| self.fields.get(&k)) {
             return found.clone();
         }
+        let schema: &'a Schema = self.schema;
         let mut collected: IndexMap<&'a str, Vec<&'a Node<Field>>> = IndexMap::new();
         for selection in selections {
             self.collect(selection, typename, &mut collected);
@@ -199,15 +243,13 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                 .into_iter()
                 .map(|(key, nodes)| {
                     let sub = nodes.iter().map(|f| &f.selection_set).collect();
-                    (key, nodes[0], sub)
+                    let named = Named::of(schema, &nodes[0].definition.ty);
+                    (key, nodes[0], sub, named)
                 })
                 .collect(),
         );
         if let Some(k) = key {
-            self.fields
-                .entry(k)
-                .or_default()
-                .insert(typename.to_owned(), fields.clone());
+            self.fields.insert(k, fields.clone());
         }
         fields
     }
@@ -215,13 +257,13 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
     fn object(
         &mut self,
         selections: &[&'a SelectionSet],
-        typename: &'d str,
+        typename: &'a str,
         data: &'d Map,
         path: &mut Path<'a>,
     ) -> Result<Vec<(&'d str, Out<'d>)>, Bubble> {
         let fields = self.fields(selections, typename);
         let mut out = Vec::with_capacity(fields.len());
-        for (key, field, sub) in fields.iter() {
+        for (key, field, sub, named) in fields.iter() {
             if field.name == "__typename" {
                 out.push((*key, Out::Name(typename)));
                 continue;
@@ -241,14 +283,12 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                 out.push((*key, Out::Null));
                 continue;
             }
-            let value = self.value(
-                &field.definition.ty,
-                sub,
-                data.get(*key),
-                path,
-                typename,
+            let at = Position {
+                parent: typename,
                 field,
-            );
+                named: *named,
+            };
+            let value = self.value(&field.definition.ty, sub, data.get(key), path, &at);
             path.pop();
             out.push((*key, value?));
         }
@@ -261,12 +301,11 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
         selections: &[&'a SelectionSet],
         data: Option<&'d Value>,
         path: &mut Path<'a>,
-        parent: &str,
-        field: &Field,
+        at: &Position<'a, '_>,
     ) -> Result<Out<'d>, Bubble> {
-        let completed = self.nullable_value(ty, selections, data, path, parent, field);
+        let completed = self.nullable_value(ty, selections, data, path, at);
         if completed.is_null() && ty.is_non_null() {
-            self.null_error(path, parent, field);
+            self.null_error(path, at.parent, at.field);
             return Err(Bubble);
         }
         Ok(completed)
@@ -278,66 +317,55 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
         selections: &[&'a SelectionSet],
         data: Option<&'d Value>,
         path: &mut Path<'a>,
-        parent: &str,
-        field: &Field,
+        at: &Position<'a, '_>,
     ) -> Out<'d> {
         let Some(data) = data.filter(|d| !d.is_null()) else {
             return Out::Null;
         };
-        match ty {
-            Type::List(inner) | Type::NonNullList(inner) => {
-                let Value::Array(items) = data else {
-                    self.error(path, format!("{parent}.{} should be a list", field.name));
-                    return Out::Null;
-                };
-                let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    path.push(Step::Index(i));
-                    let item = self.value(inner, selections, Some(item), path, parent, field);
-                    path.pop();
-                    match item {
-                        Ok(v) => out.push(v),
-                        Err(Bubble) => return Out::Null,
-                    }
+        let (parent, field) = (at.parent, at.field);
+        if let Type::List(inner) | Type::NonNullList(inner) = ty {
+            let Value::Array(items) = data else {
+                self.error(path, format!("{parent}.{} should be a list", field.name));
+                return Out::Null;
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                path.push(Step::Index(i));
+                let item = self.value(inner, selections, Some(item), path, at);
+                path.pop();
+                match item {
+                    Ok(v) => out.push(v),
+                    Err(Bubble) => return Out::Null,
                 }
-                Out::List(out)
             }
-            Type::Named(name) | Type::NonNullNamed(name) => {
-                let composite = matches!(
-                    self.schema.types.get(name),
-                    Some(
-                        ExtendedType::Object(_)
-                            | ExtendedType::Interface(_)
-                            | ExtendedType::Union(_)
-                    )
-                );
-                if !composite {
-                    // An enum value the API schema hides (`@inaccessible`) or does not
-                    // know never reaches the client.
-                    if let Some(ExtendedType::Enum(def)) = self.schema.types.get(name) {
-                        let known = data.as_str().is_some_and(|v| def.values.contains_key(v));
-                        if !known {
-                            self.error(
-                                path,
-                                format!("Invalid value for enum {name} at {parent}.{}", field.name),
-                            );
-                            return Out::Null;
-                        }
-                    }
-                    return Out::Leaf(data);
-                }
-                let Value::Object(map) = data else {
-                    self.error(path, format!("{parent}.{} should be an object", field.name));
+            return Out::List(out);
+        }
+        let typename: &'a str = match at.named {
+            Named::Scalar => return Out::Leaf(data),
+            Named::Enum(def) => {
+                // An enum value the API schema hides (`@inaccessible`) or does not know
+                // never reaches the client.
+                let known = data.as_str().is_some_and(|v| def.values.contains_key(v));
+                if !known {
+                    self.error(
+                        path,
+                        format!(
+                            "Invalid value for enum {} at {parent}.{}",
+                            def.name, field.name
+                        ),
+                    );
                     return Out::Null;
-                };
-                let schema: &'a Schema = self.schema;
-                let typename: &'d str = match schema.types.get_key_value(name) {
-                    Some((name, ExtendedType::Object(_))) => name.as_str(),
-                    _ => match map.get("__typename").and_then(Value::as_str) {
-                        // Only a type of the API schema that can be here (not an
-                        // `@inaccessible` one).
-                        Some(t) if self.is_possible(name, t) => t,
-                        Some(_) => {
+                }
+                return Out::Leaf(data);
+            }
+            Named::Object(name) => name,
+            Named::Abstract(name) => {
+                match data.get("__typename").and_then(Value::as_str) {
+                    // Only a type of the API schema that can be here (not an
+                    // `@inaccessible` one).
+                    Some(t) => match self.possible(name, t) {
+                        Some(t) => t,
+                        None => {
                             // The type's name is not told: it may be hidden on purpose.
                             self.error(
                                 path,
@@ -348,26 +376,35 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                             );
                             return Out::Null;
                         }
-                        None => {
-                            self.error(path, format!("{parent}.{} has no __typename", field.name));
-                            return Out::Null;
-                        }
                     },
-                };
-                match self.object(selections, typename, map, path) {
-                    Ok(object) => Out::Object(object),
-                    Err(Bubble) => Out::Null,
+                    None if data.is_object() => {
+                        self.error(path, format!("{parent}.{} has no __typename", field.name));
+                        return Out::Null;
+                    }
+                    None => "",
                 }
             }
+        };
+        let Value::Object(map) = data else {
+            self.error(path, format!("{parent}.{} should be an object", field.name));
+            return Out::Null;
+        };
+        match self.object(selections, typename, map, path) {
+            Ok(object) => Out::Object(object),
+            Err(Bubble) => Out::Null,
         }
     }
 
-    /// Whether `typename` is an object type of the API schema that `abstract_type` can be.
-    fn is_possible(&self, abstract_type: &str, typename: &str) -> bool {
-        matches!(
-            self.schema.types.get(typename),
-            Some(ExtendedType::Object(_))
-        ) && self.schema.is_subtype(abstract_type, typename)
+    /// The API schema's name of `typename` if it is an object type that `abstract_type`
+    /// can be.
+    fn possible(&self, abstract_type: &str, typename: &str) -> Option<&'a str> {
+        let schema: &'a Schema = self.schema;
+        match schema.types.get_key_value(typename) {
+            Some((name, ExtendedType::Object(_))) if schema.is_subtype(abstract_type, typename) => {
+                Some(name.as_str())
+            }
+            _ => None,
+        }
     }
 
     fn error(&mut self, path: &Path<'a>, message: String) {

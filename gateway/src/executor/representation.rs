@@ -14,7 +14,7 @@ pub(crate) fn build(
     let mut out = Map::default();
     project_into(object, requires, &mut out)?;
     if let Some(typename) = typename_rewrite {
-        out.insert("__typename", Value::String(typename.to_owned()));
+        out.insert("__typename", Value::String(typename.into()));
     }
     Some(Value::Object(out))
 }

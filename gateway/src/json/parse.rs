@@ -38,7 +38,7 @@ fn value(jiter: &mut Jiter<'_>, peek: Peek, depth: usize) -> Result<Value, Parse
             Value::Null
         }
         Peek::True | Peek::False => Value::Bool(jiter.known_bool(peek)?),
-        Peek::String => Value::String(jiter.known_str()?.to_owned()),
+        Peek::String => Value::String(jiter.known_str()?.into()),
         Peek::Array => {
             if depth >= MAX_DEPTH {
                 return Err(ParseError::TooDeep);

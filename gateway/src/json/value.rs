@@ -5,11 +5,14 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
+/// A string value; short ones (ids, names, codes) are stored inline, without allocating.
+pub type Str = compact_str::CompactString;
+
 pub use super::map::Map;
 
-/// A JSON number exactly as written: serialised verbatim.
+/// A JSON number exactly as written (inline up to 24 bytes): serialised verbatim.
 #[derive(Clone)]
-pub struct Number(Box<RawValue>);
+pub struct Number(Str);
 
 impl Number {
     /// The number's text, if it is a valid JSON number.
@@ -19,12 +22,13 @@ impl Number {
             return None;
         }
         // serde_json checks the JSON number grammar (no leading zeros, no `+`, no `NaN`).
-        RawValue::from_string(text.to_owned()).ok().map(Self)
+        serde_json::from_str::<&RawValue>(text).ok()?;
+        Some(Self(text.into()))
     }
 
     /// The number's text.
     pub fn as_str(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 
     /// The number as an unsigned integer, if it is one that fits.
@@ -66,7 +70,7 @@ macro_rules! number_from_integer {
         impl From<$t> for Number {
             fn from(n: $t) -> Self {
                 // An integer's decimal text is always a valid JSON number.
-                Self(RawValue::from_string(n.to_string()).unwrap_or_else(|_| zero()))
+                Self(compact_str::format_compact!("{n}"))
             }
         }
         impl From<$t> for Value {
@@ -78,14 +82,13 @@ macro_rules! number_from_integer {
 }
 number_from_integer!(u32, u64, usize, i32, i64);
 
-fn zero() -> Box<RawValue> {
-    RawValue::from_string("0".to_owned()).unwrap_or_else(|_| unreachable!("0 is JSON"))
-}
-
 impl Serialize for Number {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // serde_json writes a raw value as is.
-        self.0.serialize(serializer)
+        // serde_json writes a raw value as is; borrowing it checks the (short) text again
+        // instead of allocating a copy.
+        let raw: &RawValue =
+            serde_json::from_str(self.as_str()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
     }
 }
 
@@ -100,7 +103,7 @@ pub enum Value {
     /// A number, as written.
     Number(Number),
     /// A string.
-    String(String),
+    String(Str),
     /// An array.
     Array(Vec<Value>),
     /// An object.
@@ -246,6 +249,29 @@ impl Value {
         }
     }
 
+    /// Feeds the value to a hasher, object entries in their order (equal values whose keys
+    /// are in another order may hash differently: fine for finding duplicates).
+    pub fn hash_ordered<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash;
+        match self {
+            Value::Null => 0u8.hash(state),
+            Value::Bool(b) => (1u8, b).hash(state),
+            Value::Number(n) => (2u8, n.as_str()).hash(state),
+            Value::String(s) => (3u8, s.as_str()).hash(state),
+            Value::Array(items) => {
+                (4u8, items.len()).hash(state);
+                items.iter().for_each(|item| item.hash_ordered(state));
+            }
+            Value::Object(map) => {
+                (5u8, map.len()).hash(state);
+                for (key, value) in map {
+                    key.as_str().hash(state);
+                    value.hash_ordered(state);
+                }
+            }
+        }
+    }
+
     /// A `serde_json` copy (numbers beyond what it represents exactly lose precision):
     /// for the few places that hand values to libraries.
     pub fn to_serde(&self) -> serde_json::Value {
@@ -294,7 +320,7 @@ impl From<serde_json::Value> for Value {
             serde_json::Value::Number(n) => {
                 Number::from_text(&n.to_string()).map_or(Value::Null, Value::Number)
             }
-            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::String(s) => Value::String(s.into()),
             serde_json::Value::Array(items) => {
                 Value::Array(items.into_iter().map(Value::from).collect())
             }
@@ -307,13 +333,13 @@ impl From<serde_json::Value> for Value {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::String(s.to_owned())
+        Value::String(s.into())
     }
 }
 
 impl From<String> for Value {
     fn from(s: String) -> Self {
-        Value::String(s)
+        Value::String(s.into())
     }
 }
 
