@@ -42,16 +42,30 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
+/// Whether any of eight bytes must be escaped (SWAR: a byte below 0x20, `"` or `\\`).
+fn word_needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    below_space
+        | has_zero(word ^ (ONES * u64::from(b'"')))
+        | has_zero(word ^ (ONES * u64::from(b'\\')))
+        != 0
+}
+
 /// Appends `s` as a JSON string.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Most strings need no escape: checked in chunks without early exit (vectorised), then
-    // copied at once.
-    let clean = bytes
-        .chunks(16)
-        .all(|chunk| !chunk.iter().fold(false, |any, &b| any | needs_escape(b)));
+    // Most strings need no escape: checked eight bytes at a time, then copied at once.
+    let mut words = bytes.chunks_exact(8);
+    let clean = words.by_ref().all(|word| {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        !word_needs_escape(u64::from_le_bytes(eight))
+    }) && !words.remainder().iter().any(|&b| needs_escape(b));
     if clean {
         out.extend_from_slice(bytes);
     } else {
@@ -95,12 +109,35 @@ mod tests {
             "a \"quoted\" \\ back",
             "line\nfeed\r\ttab\u{8}\u{c}\u{1}\u{1f}",
             "é ü 😀 and a long run of text that goes past one chunk of sixteen bytes \"",
+            "eight by\u{1f}tes, then more: \\ and ~ \u{7f} \u{80}",
         ] {
             let mut out = Vec::new();
             write_str(&mut out, s);
             assert_eq!(
                 String::from_utf8(out).unwrap(),
                 serde_json::to_string(s).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn any_string_is_escaped_as_serde_json_escapes_it() {
+        use rand::{Rng, SeedableRng, rngs::StdRng};
+        let mut rng = StdRng::seed_from_u64(7);
+        for _ in 0..2000 {
+            let len = rng.random_range(0..40);
+            let s: String = (0..len)
+                .map(|_| match rng.random_range(0..4) {
+                    0 => char::from(rng.random_range(0u8..0x80)),
+                    1 => ['"', '\\', '\n', '\u{1}', '~'][rng.random_range(0..5)],
+                    _ => rng.random::<char>(),
+                })
+                .collect();
+            let mut out = Vec::new();
+            write_str(&mut out, &s);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&s).unwrap()
             );
         }
     }
