@@ -145,6 +145,8 @@ fn main() {
         })
         .collect();
     let sdl = compose(&sdls).expect("the fixture composes");
-    cache_memory(&sdl, "all fit (1 GiB budget)", 1 << 30, 1 << 30, &queries);
+    // Smallest first: memory an earlier engine freed would hide a later one's growth.
+    cache_memory(&sdl, "plans only (docs 1 B)", 8 << 20, 1, &queries);
     cache_memory(&sdl, "8 + 4 MiB budget", 8 << 20, 4 << 20, &queries);
+    cache_memory(&sdl, "all fit (1 GiB budget)", 1 << 30, 1 << 30, &queries);
 }
