@@ -162,7 +162,7 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        kernel::messaging::schema::create_tables(manager).await
+        subgraph_kit::messaging::schema::create_tables(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -194,7 +194,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        kernel::messaging::schema::create_tables(manager).await
+        subgraph_kit::messaging::schema::create_tables(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -1,11 +1,11 @@
 //! Deterministic demo partners, registered through the domain.
 
 use chrono::Duration;
-use kernel::{
+use rust_decimal::Decimal;
+use subgraph_kit::{
     Dinero, DomainError, DomainResult, Moneda,
     demo::{DemoRng, email_part},
 };
-use rust_decimal::Decimal;
 
 use crate::domain::{AfiliadoService, RegistrarAfiliado, TipoAfiliado, TipoCuenta, TipoDocumento};
 

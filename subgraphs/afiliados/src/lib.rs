@@ -1,10 +1,11 @@
 //! Subgraph `afiliados`: the partners of Alpes Partners.
 //!
 //! `domain` holds the rules, `persistence` the SeaORM adapter, `graphql` the Federation v2
-//! adapter; this file wires them into a [`kernel::subgraph::Subgraph`].
+//! adapter; this file wires them into a [`subgraph_kit::subgraph::Subgraph`].
 
 pub mod demo;
-pub mod domain;
+/// The rules of the context: its own crate, which sees only the pure `kernel`.
+pub use afiliados_domain as domain;
 pub mod graphql;
 pub mod persistence;
 
@@ -12,8 +13,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::Router;
-use kernel::{DomainError, db::DbSetupError, graphql::PrefetchEntities, subgraph::Subgraph};
 use sea_orm::DatabaseConnection;
+use subgraph_kit::{DomainError, db::DbSetupError, graphql::PrefetchEntities, subgraph::Subgraph};
 
 use crate::{domain::AfiliadoService, persistence::SeaAfiliadoRepository};
 
@@ -38,16 +39,16 @@ impl Subgraph for Afiliados {
     }
 
     async fn migrate(&self, db: &DatabaseConnection, url: &str) -> Result<(), DbSetupError> {
-        kernel::db::migrate::<afiliados_migration::Migrator>(db, url).await
+        subgraph_kit::db::migrate::<afiliados_migration::Migrator>(db, url).await
     }
 
     async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
         demo::seed(&service(db.clone())).await
     }
 
-    fn app(&self, db: DatabaseConnection, _live: kernel::live::LiveEvents) -> Router {
+    fn app(&self, db: DatabaseConnection, _live: subgraph_kit::live::LiveEvents) -> Router {
         let service = service(db.clone());
-        kernel::server::app(
+        subgraph_kit::server::app(
             self.name(),
             graphql::schema(service.clone()),
             Arc::new(PrefetchEntities::new(

@@ -3,15 +3,15 @@
 //! `ComisionAprobada` handler exactly as the event-bus runtime delivers them.
 
 use chrono::{DateTime, Duration, Utc};
-use kernel::{
+use rust_decimal::Decimal;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use serde_json::json;
+use subgraph_kit::{
     Dinero, DomainError, DomainResult, Moneda, db,
     demo::{DemoRng, reference_instant},
     events::EventEnvelope,
     messaging::{EventHandler, inbox},
 };
-use rust_decimal::Decimal;
-use sea_orm::{DatabaseConnection, TransactionTrait};
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::{

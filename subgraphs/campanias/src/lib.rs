@@ -3,11 +3,12 @@
 //! `domain` holds the aggregate and its rules, `persistence` the event store, snapshots
 //! and read projection (SeaORM), `graphql` the Federation v2 adapter, `consumers` the
 //! handlers of other contexts' events; this file wires them into a
-//! [`kernel::subgraph::Subgraph`].
+//! [`subgraph_kit::subgraph::Subgraph`].
 
 pub mod consumers;
 pub mod demo;
-pub mod domain;
+/// The rules of the context: its own crate, which sees only the pure `kernel`.
+pub use campanias_domain as domain;
 pub mod graphql;
 pub mod persistence;
 
@@ -15,8 +16,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::Router;
-use kernel::{DomainError, db::DbSetupError, messaging::EventHandler, subgraph::Subgraph};
 use sea_orm::DatabaseConnection;
+use subgraph_kit::{DomainError, db::DbSetupError, messaging::EventHandler, subgraph::Subgraph};
 
 use crate::{
     consumers::GastoPorComision, domain::CampaniaService, persistence::SeaCampaniaRepository,
@@ -43,16 +44,16 @@ impl Subgraph for Campanias {
     }
 
     async fn migrate(&self, db: &DatabaseConnection, url: &str) -> Result<(), DbSetupError> {
-        kernel::db::migrate::<campanias_migration::Migrator>(db, url).await
+        subgraph_kit::db::migrate::<campanias_migration::Migrator>(db, url).await
     }
 
     async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
         demo::seed(db).await
     }
 
-    fn app(&self, db: DatabaseConnection, _live: kernel::live::LiveEvents) -> Router {
+    fn app(&self, db: DatabaseConnection, _live: subgraph_kit::live::LiveEvents) -> Router {
         let service = service(db.clone());
-        kernel::server::app(
+        subgraph_kit::server::app(
             self.name(),
             graphql::schema(service.clone()),
             Arc::new(graphql::PreparaCampanias::new(service)),

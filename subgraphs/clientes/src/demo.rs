@@ -1,7 +1,7 @@
 //! Deterministic demo clients, registered through the domain.
 
 use chrono::Duration;
-use kernel::{
+use subgraph_kit::{
     DomainResult,
     demo::{DemoRng, email_part},
 };

@@ -8,11 +8,11 @@
 //! (`campanias::demo::campania_ids`), so conversions point at real demo campaigns.
 
 use chrono::{DateTime, Duration, Utc};
-use kernel::{
+use rust_decimal::Decimal;
+use subgraph_kit::{
     Dinero, DomainError, DomainResult, Moneda,
     demo::{DemoRng, reference_instant},
 };
-use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::domain::{

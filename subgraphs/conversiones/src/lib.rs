@@ -2,7 +2,7 @@
 //!
 //! `domain` holds the rules, `persistence` the SeaORM adapter, `ratelimit` the collector's
 //! per-partner token bucket, `graphql` the Federation v2 adapter; this file wires them
-//! into a [`kernel::subgraph::Subgraph`].
+//! into a [`subgraph_kit::subgraph::Subgraph`].
 //!
 //! # Configuration
 //! [`Conversiones`] reads the environment each time it builds its app;
@@ -22,7 +22,8 @@
 //! id's format is checked; once it has ids, an id it does not hold is `BAD_USER_INPUT`.
 
 pub mod demo;
-pub mod domain;
+/// The rules of the context: its own crate, which sees only the pure `kernel`.
+pub use conversiones_domain as domain;
 pub mod graphql;
 pub mod persistence;
 pub mod ratelimit;
@@ -31,10 +32,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::Router;
-use kernel::{
+use sea_orm::DatabaseConnection;
+use subgraph_kit::{
     DomainError, db::DbSetupError, live::LiveEvents, messaging::EventHandler, subgraph::Subgraph,
 };
-use sea_orm::DatabaseConnection;
 
 use crate::{
     domain::{ConversionService, LimitadorTasa},
@@ -124,7 +125,7 @@ pub fn service(
 
 fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
     let service = service(db.clone(), config.limitador());
-    kernel::server::app(
+    subgraph_kit::server::app(
         "conversiones",
         graphql::schema(service.clone(), live),
         Arc::new(graphql::PrepararSolicitud::new(service)),
@@ -175,7 +176,7 @@ macro_rules! subgraph_impl {
                 db: &DatabaseConnection,
                 url: &str,
             ) -> Result<(), DbSetupError> {
-                kernel::db::migrate::<conversiones_migration::Migrator>(db, url).await
+                subgraph_kit::db::migrate::<conversiones_migration::Migrator>(db, url).await
             }
 
             async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {

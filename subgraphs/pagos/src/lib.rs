@@ -4,7 +4,7 @@
 //!
 //! `domain` holds the rules, `persistence` the SeaORM adapter and the event consumers,
 //! `adapters` the simulated payment provider, `graphql` the Federation v2 adapter; this
-//! file wires them into a [`kernel::subgraph::Subgraph`] with its payout worker.
+//! file wires them into a [`subgraph_kit::subgraph::Subgraph`] with its payout worker.
 //!
 //! # Configuration
 //! [`Pagos`] reads the environment each time it builds its app; [`Pagos::with_config`]
@@ -23,8 +23,10 @@
 //! | `PAGOS_WORKER_INTENTOS` | `5` | attempts before a payout fails for good |
 
 pub mod adapters;
+pub mod application;
 pub mod demo;
-pub mod domain;
+/// The rules of the context: its own crate, which sees only the pure `kernel`.
+pub use pagos_domain as domain;
 pub mod graphql;
 pub mod persistence;
 
@@ -35,11 +37,11 @@ use std::{
 
 use async_trait::async_trait;
 use axum::Router;
-use kernel::{
+use sea_orm::DatabaseConnection;
+use subgraph_kit::{
     DomainError, Moneda, db::DbSetupError, live::LiveEvents, messaging::EventHandler,
     subgraph::Subgraph,
 };
-use sea_orm::DatabaseConnection;
 use tokio::{
     sync::{Notify, watch},
     task::JoinHandle,
@@ -47,7 +49,8 @@ use tokio::{
 
 use crate::{
     adapters::{OpcionesSimulador, PasarelaSimulada},
-    domain::{OpcionesProcesador, PagosService, PasarelaDePagos, Procesador, VersionReporte},
+    application::{OpcionesProcesador, PagosService, Procesador},
+    domain::{PasarelaDePagos, VersionReporte},
     persistence::{
         ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, SeaPagosRepository,
     },
@@ -210,7 +213,7 @@ fn config_del_entorno() -> Config {
 fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
     let pasarela = Arc::new(PasarelaSimulada::new(config.pasarela.clone()));
     let service = service(db.clone(), pasarela, config.version_reporte);
-    kernel::server::app(
+    subgraph_kit::server::app(
         "pagos",
         graphql::schema(service.clone(), live),
         Arc::new(graphql::PrepararSolicitud::new(service)),
@@ -270,7 +273,7 @@ macro_rules! subgraph_impl {
                 db: &DatabaseConnection,
                 url: &str,
             ) -> Result<(), DbSetupError> {
-                kernel::db::migrate::<pagos_migration::Migrator>(db, url).await
+                subgraph_kit::db::migrate::<pagos_migration::Migrator>(db, url).await
             }
 
             async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {

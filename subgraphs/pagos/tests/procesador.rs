@@ -9,13 +9,14 @@ use std::{sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use async_trait::async_trait;
 use common::*;
-use kernel::Moneda;
 use pagos::{
     adapters::{OpcionesSimulador, PasarelaSimulada},
-    domain::{Cobro, FalloCobro, OpcionesProcesador, PasarelaDePagos, Procesador, SolicitudCobro},
+    application::{OpcionesProcesador, Procesador},
+    domain::{Cobro, FalloCobro, PasarelaDePagos, SolicitudCobro},
     persistence::SeaPagosRepository,
 };
 use serde_json::{Value, json};
+use subgraph_kit::Moneda;
 use testkit::{Backend, TestSubgraph, on_both_backends};
 use tokio::sync::Notify;
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::{autorizacion::alcance, contar};
+use subgraph_kit::graphql::{autorizacion::alcance, contar};
 
 use crate::domain::{AfiliadoService, EstadoAfiliado, FiltroAfiliados};
 

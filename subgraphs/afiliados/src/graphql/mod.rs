@@ -21,7 +21,7 @@ pub type AfiliadosSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over a service.
 pub fn schema(service: Arc<AfiliadoService>) -> AfiliadosSchema {
-    kernel::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
+    subgraph_kit::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
         .data(service)
         .finish()
 }

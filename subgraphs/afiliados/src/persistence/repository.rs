@@ -1,16 +1,16 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use kernel::{
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait, sea_query::Order,
+};
+use subgraph_kit::{
     DomainError, DomainResult, Page, PageRequest,
     db::{self, as_fraction, matches_expr},
     events::EventEnvelope,
     messaging::outbox,
     search::Busqueda,
-};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::Order,
 };
 use uuid::Uuid;
 

@@ -5,7 +5,7 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache},
 };
 use async_trait::async_trait;
-use kernel::{
+use subgraph_kit::{
     DomainError,
     graphql::{BatchById, ByIdLoader, prefetch, request_loader},
     server::PrepareRequest,

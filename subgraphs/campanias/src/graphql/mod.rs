@@ -21,7 +21,7 @@ pub type CampaniasSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over a service.
 pub fn schema(service: Arc<CampaniaService>) -> CampaniasSchema {
-    kernel::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
+    subgraph_kit::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
         .data(service)
         .finish()
 }

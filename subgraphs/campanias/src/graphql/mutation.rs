@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::Utc;
-use kernel::graphql::{GraphqlResultExt, autorizacion::alcance, parse_id};
+use subgraph_kit::graphql::{GraphqlResultExt, autorizacion::alcance, parse_id};
 
 use super::types::{
     ActivarCampaniaInput, ActivarCampaniaPayload, ActualizarPresupuestoInput,

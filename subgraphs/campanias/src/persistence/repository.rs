@@ -2,14 +2,14 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{
-    DomainError, DomainResult, Page, PageRequest,
-    db::{self, as_fraction},
-    search::Busqueda,
-};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
     QueryOrder, TransactionTrait, sea_query::Order,
+};
+use subgraph_kit::{
+    DomainError, DomainResult, Page, PageRequest,
+    db::{self, as_fraction},
+    search::Busqueda,
 };
 use uuid::Uuid;
 
@@ -69,7 +69,7 @@ impl CampaniaRepository for SeaCampaniaRepository {
     ) -> DomainResult<Campania> {
         let txn = self.db.begin().await.map_err(db::internal)?;
         let campania = store::crear(&txn, id, evento, ahora, self.snapshot_cada).await?;
-        kernel::messaging::outbox::commit(txn)
+        subgraph_kit::messaging::outbox::commit(txn)
             .await
             .map_err(db::internal)?;
         Ok(campania)
@@ -89,7 +89,7 @@ impl CampaniaRepository for SeaCampaniaRepository {
         if !cambio.vacio() {
             let txn = self.db.begin().await.map_err(db::internal)?;
             store::confirmar(&txn, &cambio, self.snapshot_cada).await?;
-            kernel::messaging::outbox::commit(txn)
+            subgraph_kit::messaging::outbox::commit(txn)
                 .await
                 .map_err(db::internal)?;
         }

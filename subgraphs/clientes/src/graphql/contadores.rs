@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::contar;
+use subgraph_kit::graphql::contar;
 
 use crate::domain::{ClienteService, FiltroClientes};
 

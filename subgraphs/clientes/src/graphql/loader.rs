@@ -2,7 +2,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_trait::async_trait;
-use kernel::{
+use subgraph_kit::{
     DomainError,
     graphql::{BatchById, ByIdLoader},
 };

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result};
 use chrono::Utc;
-use kernel::graphql::GraphqlResultExt;
+use subgraph_kit::graphql::GraphqlResultExt;
 
 use super::types::{RegistrarClienteInput, RegistrarClientePayload};
 use crate::domain::ClienteService;

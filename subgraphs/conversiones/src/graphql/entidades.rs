@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{
+use subgraph_kit::{
     DomainError, PageRequest,
     auth::Alcance,
     graphql::{GraphqlResultExt, autorizacion::alcance},

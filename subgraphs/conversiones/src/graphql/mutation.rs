@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::Utc;
-use kernel::{
+use subgraph_kit::{
     DomainError,
     auth::{ESCRITURA, clave_api::ClavePresentada},
     graphql::{

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_graphql::{Context, ID, Result, Subscription};
 use futures::{Stream, StreamExt, future, stream};
-use kernel::{
+use subgraph_kit::{
     DomainError,
     auth::LECTURA,
     graphql::{
@@ -83,7 +83,8 @@ impl SubscriptionRoot {
     ) -> Result<impl Stream<Item = ContadoresDashboard> + use<>> {
         exigir(ctx, &[&[LECTURA]])?;
         let live = ctx.data::<LiveEvents>()?;
-        let contadores = || ContadoresDashboard(ID(kernel::graphql::CONTADORES_ID.to_owned()));
+        let contadores =
+            || ContadoresDashboard(ID(subgraph_kit::graphql::CONTADORES_ID.to_owned()));
         let cambios = live.bursts(|_| true, VENTANA_CONTADORES);
         Ok(stream::once(future::ready(contadores())).chain(cambios.map(move |()| contadores())))
     }

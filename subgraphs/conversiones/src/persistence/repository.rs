@@ -2,16 +2,16 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{
-    DomainError, DomainResult, Moneda, Page, PageRequest, db, events::EventEnvelope,
-    messaging::outbox,
-};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
     sea_query::{
         Alias, Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement, UnionType,
     },
+};
+use subgraph_kit::{
+    DomainError, DomainResult, Moneda, Page, PageRequest, db, events::EventEnvelope,
+    messaging::outbox,
 };
 use uuid::Uuid;
 
@@ -486,7 +486,7 @@ impl ConversionRepository for SeaConversionRepository {
 
     async fn buscar(
         &self,
-        busqueda: &kernel::search::Busqueda,
+        busqueda: &subgraph_kit::search::Busqueda,
     ) -> DomainResult<Vec<(Conversion, i32)>> {
         let columnas = [Expr::col((Conversiones, Column::ReferenciaExterna))];
         let (relevancia, coincide) = db::code_relevance(&columnas, busqueda);

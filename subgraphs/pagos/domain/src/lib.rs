@@ -8,9 +8,7 @@ mod movimientos;
 mod pago;
 mod pasarela;
 mod ports;
-mod procesador;
 mod reporte;
-mod service;
 mod valores;
 
 pub use comision::{
@@ -25,13 +23,12 @@ pub use movimientos::{
 pub use pago::{EstadoPago, Pago, SolicitudPago, elegir_moneda, exigir_pagable};
 pub use pasarela::{Cobro, FalloCobro, PasarelaDePagos, SolicitudCobro};
 pub use ports::{
-    Agregaciones, DimensionComision, FiltroComisiones, FiltroPagos, PagosRepository, Preparar,
+    Agregaciones, ComisionRepository, DimensionComision, FiltroComisiones, FiltroPagos,
+    MovimientosRepository, PagoRepository, PagosRepository, Preparar, ReporteRepository,
     ResultadoSolicitud,
 };
-pub use procesador::{OpcionesProcesador, Procesador};
 pub use reporte::{
     FilaCampania, FilaEstado, FiltroReporte, ReportePagos, TotalCampania, TotalEstado, Totales,
     VersionReporte,
 };
-pub use service::PagosService;
 pub use valores::{Ciclo, ClaveIdempotencia, MetodoPago, TipoMetodoPago};

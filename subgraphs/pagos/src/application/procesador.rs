@@ -8,12 +8,13 @@
 
 use std::{sync::Arc, time::Duration};
 
-use chrono::Utc;
-use kernel::DomainResult;
+use subgraph_kit::{Clock, DomainResult, clock};
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
-use super::{FalloCobro, Liquidacion, Pago, PagosRepository, PasarelaDePagos, SolicitudCobro};
+use crate::domain::{
+    FalloCobro, Liquidacion, Pago, PagosRepository, PasarelaDePagos, SolicitudCobro,
+};
 
 /// Settings of the worker.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +69,7 @@ pub struct Procesador {
     repo: Arc<dyn PagosRepository>,
     pasarela: Arc<dyn PasarelaDePagos>,
     opciones: OpcionesProcesador,
+    reloj: Arc<dyn Clock>,
 }
 
 impl Procesador {
@@ -81,12 +83,20 @@ impl Procesador {
             repo,
             pasarela,
             opciones,
+            reloj: clock::system(),
         }
+    }
+
+    /// The same worker reading the time from `reloj`: leases and retry times follow it,
+    /// so a test moves past an expiry instead of sleeping.
+    pub fn con_reloj(mut self, reloj: Arc<dyn Clock>) -> Self {
+        self.reloj = reloj;
+        self
     }
 
     /// Claims and processes one batch of due payouts; returns how many it claimed.
     pub async fn ronda(&self) -> DomainResult<usize> {
-        let ahora = Utc::now();
+        let ahora = self.reloj.now();
         let lease = chrono::Duration::from_std(self.opciones.lease)
             .unwrap_or(chrono::Duration::seconds(30));
         let token = Uuid::now_v7();
@@ -122,7 +132,7 @@ impl Procesador {
                 let espera = chrono::Duration::from_std(self.opciones.espera(pago.intentos))
                     .unwrap_or_default();
                 Liquidacion::Reintento {
-                    proximo: Utc::now() + espera,
+                    proximo: self.reloj.now() + espera,
                     error,
                 }
             }
@@ -132,7 +142,7 @@ impl Procesador {
             Err(FalloCobro::Rechazado(motivo)) => Liquidacion::Fallida { motivo },
         };
         let pago_id = pago.id;
-        let cambio = pago.liquidar(resultado, Utc::now())?;
+        let cambio = pago.liquidar(resultado, self.reloj.now())?;
         if !self.repo.liquidar(&cambio, token).await? {
             tracing::warn!(%pago_id, "pagos: payout taken over by another worker; settlement skipped");
         }

@@ -84,9 +84,9 @@ pub enum ResultadoSolicitud {
 /// request's transaction); an error rolls everything back.
 pub type Preparar<'a> = dyn Fn(Pago, &[Comision]) -> DomainResult<CambioPago> + Send + Sync + 'a;
 
-/// Where commissions, payouts and the projections are kept.
+/// Where commissions and the partner rates they are computed with are kept.
 #[async_trait]
-pub trait PagosRepository: Send + Sync + 'static {
+pub trait ComisionRepository: Send + Sync + 'static {
     /// The projected partner, if announced.
     async fn tarifa_afiliado(&self, id: Uuid) -> DomainResult<Option<TarifaAfiliado>>;
 
@@ -137,7 +137,11 @@ pub trait PagosRepository: Send + Sync + 'static {
 
     /// Currencies of a partner's payable commissions (approved, in no payout).
     async fn monedas_pagables(&self, afiliado_id: Uuid) -> DomainResult<Vec<Moneda>>;
+}
 
+/// Where payouts are kept: idempotent requests, the worker's claims and settlements.
+#[async_trait]
+pub trait PagoRepository: Send + Sync + 'static {
     /// The payout of an idempotency key, else the one of the partner's cycle.
     async fn pago_existente(
         &self,
@@ -198,6 +202,17 @@ pub trait PagosRepository: Send + Sync + 'static {
     /// How many successful payouts each advertiser's campaigns funded (one statement).
     async fn total_pagos_cliente(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, u64>>;
 
+    /// Payouts whose cycle, idempotency key or confirmation matches `busqueda` (case
+    /// ignored), each with a score 0–100: exact 100, prefix 80, contained 40; best first.
+    async fn buscar_pagos(
+        &self,
+        busqueda: &kernel::search::Busqueda,
+    ) -> DomainResult<Vec<(Pago, i32)>>;
+}
+
+/// The ledger: money movements and audit trails of payouts.
+#[async_trait]
+pub trait MovimientosRepository: Send + Sync + 'static {
     /// Money movements of payouts (one statement).
     async fn transacciones(
         &self,
@@ -209,7 +224,11 @@ pub trait PagosRepository: Send + Sync + 'static {
         &self,
         pago_ids: &[Uuid],
     ) -> DomainResult<HashMap<Uuid, Vec<EntradaAuditoria>>>;
+}
 
+/// Payout figures for reports and the active report version.
+#[async_trait]
+pub trait ReporteRepository: Send + Sync + 'static {
     /// Payouts per state and currency under a filter (one statement).
     async fn filas_reporte(&self, filtro: &FiltroReporte) -> DomainResult<Vec<FilaEstado>>;
 
@@ -221,11 +240,16 @@ pub trait PagosRepository: Send + Sync + 'static {
 
     /// Stores the active report version (every replica reads it).
     async fn fijar_version_reporte(&self, version: VersionReporte) -> DomainResult<()>;
+}
 
-    /// Payouts whose cycle, idempotency key or confirmation matches `busqueda` (case
-    /// ignored), each with a score 0–100: exact 100, prefix 80, contained 40; best first.
-    async fn buscar_pagos(
-        &self,
-        busqueda: &kernel::search::Busqueda,
-    ) -> DomainResult<Vec<(Pago, i32)>>;
+/// Everything the `pagos` context keeps, one port per aggregate; the application service
+/// holds one object implementing them all.
+pub trait PagosRepository:
+    ComisionRepository + PagoRepository + MovimientosRepository + ReporteRepository
+{
+}
+
+impl<T> PagosRepository for T where
+    T: ComisionRepository + PagoRepository + MovimientosRepository + ReporteRepository
+{
 }

@@ -3,15 +3,16 @@
 use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
-use kernel::{DomainError, DomainResult, Page, PageRequest};
+use subgraph_kit::{DomainError, DomainResult, Page, PageRequest};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::{
+use crate::domain::{
     Agregaciones, Comision, FiltroComisiones, FiltroPagos, FiltroReporte, Pago, PagosRepository,
     PasarelaDePagos, ReportePagos, ResultadoSolicitud, SolicitudPago, VersionReporte,
+    elegir_moneda,
     eventos::{ComisionAprobada, ComisionRechazada, envelope},
-    pago::{elegir_moneda, exigir_pagable},
+    exigir_pagable,
 };
 
 /// The application service of the `pagos` context.
@@ -188,7 +189,7 @@ impl PagosService {
             ("filtro.montoMax", filtro.monto_max),
         ] {
             if let Some(monto) = monto {
-                kernel::money::validar_magnitud(monto)
+                subgraph_kit::money::validar_magnitud(monto)
                     .map_err(|e| DomainError::invalid(campo, e.to_string()))?;
             }
         }

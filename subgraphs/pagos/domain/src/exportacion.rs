@@ -117,7 +117,7 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::domain::{ConversionValidada, TipoConversion};
+    use crate::{ConversionValidada, TipoConversion};
 
     fn comision(motivo: &str) -> Comision {
         let mut c = Comision::nueva(

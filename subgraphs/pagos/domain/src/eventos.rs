@@ -11,10 +11,7 @@ use uuid::Uuid;
 use super::{Comision, Pago};
 
 /// Envelope of an event of this context.
-pub(crate) fn envelope<E: DomainEvent>(
-    event: &E,
-    ahora: DateTime<Utc>,
-) -> DomainResult<EventEnvelope> {
+pub fn envelope<E: DomainEvent>(event: &E, ahora: DateTime<Utc>) -> DomainResult<EventEnvelope> {
     EventEnvelope::wrap(event, ahora).map_err(DomainError::internal)
 }
 

@@ -202,7 +202,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
-    use crate::domain::{TipoCuenta, TipoDocumento};
+    use crate::{TipoCuenta, TipoDocumento};
 
     fn ahora() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()

@@ -212,7 +212,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
-    use crate::domain::valores::TipoMetodoPago;
+    use crate::valores::TipoMetodoPago;
 
     fn solicitud() -> SolicitudPago {
         SolicitudPago {
@@ -232,7 +232,7 @@ mod tests {
             afiliado_id,
             campania_id: Uuid::now_v7(),
             cliente_id: None,
-            tipo_conversion: crate::domain::TipoConversion::Venta,
+            tipo_conversion: crate::TipoConversion::Venta,
             monto_base: monto,
             porcentaje: Some(dec!(100)),
             monto: Some(monto),
