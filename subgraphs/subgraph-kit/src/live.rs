@@ -31,6 +31,12 @@ impl LiveEvents {
         }
     }
 
+    /// How many watchers listen now: a subscription counts from the moment its resolver
+    /// ran, so a test can wait for it instead of sleeping.
+    pub fn watchers(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
     /// Hands an event to every current watcher (none: dropped).
     pub fn publish(&self, event: EventEnvelope) {
         let _ = self.sender.send(Arc::new(event));

@@ -12,6 +12,7 @@ use std::{
         Arc,
         atomic::{AtomicUsize, Ordering},
     },
+    time::Duration,
 };
 
 mod ws;
@@ -204,6 +205,13 @@ impl TestSubgraph {
         })
     }
 
+    /// Waits until at least `n` subscriptions watch [`TestSubgraph::live`] (their
+    /// resolvers ran): events published after it reach them.
+    pub async fn until_watched_by(&self, n: usize) -> Result<()> {
+        let live = self.live.clone();
+        eventually("subscriptions listening", move || live.watchers() >= n).await
+    }
+
     /// Sends a GraphQL operation as [`claims_admin`] and returns the whole response body.
     pub async fn gql(&self, query: &str, variables: Value) -> Result<Value> {
         self.gql_as(Some(&claims_admin()), query, variables).await
@@ -377,4 +385,20 @@ pub async fn outbox(db: &DatabaseConnection) -> Result<Vec<(String, String, Valu
             ))
         })
         .collect()
+}
+
+/// How long [`eventually`] waits before it gives up.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// Polls `ready` until it holds, failing after [`DEADLINE`]: how a test waits for another
+/// task's progress without guessing a sleep.
+pub async fn eventually(what: &str, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while !ready() {
+        if tokio::time::Instant::now() >= deadline {
+            bail!("timed out after {DEADLINE:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(())
 }
