@@ -15,8 +15,10 @@ use std::{
     time::Duration,
 };
 
+mod migrations;
 mod ws;
 
+pub use migrations::rollback_leaves_no_table;
 pub use ws::WsClient;
 
 use anyhow::{Context, Result, bail};
