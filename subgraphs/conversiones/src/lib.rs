@@ -30,12 +30,9 @@ pub mod ratelimit;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::Router;
 use sea_orm::DatabaseConnection;
-use subgraph_kit::{
-    DomainError, db::DbSetupError, live::LiveEvents, messaging::EventHandler, subgraph::Subgraph,
-};
+use subgraph_kit::{DomainError, live::LiveEvents, messaging::EventHandler};
 
 use crate::{
     domain::{ConversionService, LimitadorTasa},
@@ -136,20 +133,22 @@ fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
 fn sdl() -> String {
     // Resolvers never run for the SDL, so a disconnected database is enough.
     let limitador = Arc::new(LimitadorPorAfiliado::memoria(LimiteTasa::default()));
-    graphql::schema(
+    subgraph_kit::graphql::federation_sdl(&graphql::schema(
         service(DatabaseConnection::default(), limitador),
         LiveEvents::new(),
-    )
-    .sdl_with_options(
-        async_graphql::SDLExportOptions::new()
-            .federation()
-            .compose_directive(),
-    )
+    ))
 }
 
 async fn seed(db: &DatabaseConnection) -> Result<u64, DomainError> {
     let limitador = Arc::new(LimitadorPorAfiliado::memoria(LimiteTasa::default()));
     demo::seed(&service(db.clone(), limitador)).await
+}
+
+fn config_del_entorno() -> Config {
+    Config::from_env().unwrap_or_else(|error| {
+        tracing::error!(%error, "conversiones: using the default rate limit");
+        Config::default()
+    })
 }
 
 fn handlers() -> Vec<Arc<dyn EventHandler>> {
@@ -159,57 +158,16 @@ fn handlers() -> Vec<Arc<dyn EventHandler>> {
     ]
 }
 
-macro_rules! subgraph_impl {
-    ($t:ty, $config:expr) => {
-        #[async_trait]
-        impl Subgraph for $t {
-            fn name(&self) -> &'static str {
-                "conversiones"
-            }
-
-            fn default_port(&self) -> u16 {
-                4004
-            }
-
-            async fn migrate(
-                &self,
-                db: &DatabaseConnection,
-                url: &str,
-            ) -> Result<(), DbSetupError> {
-                subgraph_kit::db::migrate::<conversiones_migration::Migrator>(db, url).await
-            }
-
-            async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
-                seed(db).await
-            }
-
-            fn app(&self, db: DatabaseConnection, live: LiveEvents) -> Router {
-                #[allow(clippy::redundant_closure_call)]
-                let config: Config = ($config)(self);
-                app(&config, db, live)
-            }
-
-            fn sdl(&self) -> String {
-                sdl()
-            }
-
-            fn publishes_events(&self) -> bool {
-                true
-            }
-
-            fn event_handlers(&self) -> Vec<Arc<dyn EventHandler>> {
-                handlers()
-            }
-        }
-    };
-}
-
-subgraph_impl!(Conversiones, |_: &Conversiones| {
-    Config::from_env().unwrap_or_else(|error| {
-        tracing::error!(%error, "conversiones: using the default rate limit");
-        Config::default()
-    })
-});
-subgraph_impl!(ConversionesConfigurado, |s: &ConversionesConfigurado| s
-    .config
-    .clone());
+subgraph_kit::subgraph!(
+    Conversiones => |_: &Conversiones| config_del_entorno(),
+    ConversionesConfigurado => |s: &ConversionesConfigurado| s.config.clone();
+    {
+        name: "conversiones",
+        port: 4004,
+        migrator: conversiones_migration::Migrator,
+        seed: seed,
+        app: app,
+        sdl: sdl,
+        handlers: handlers,
+    }
+);

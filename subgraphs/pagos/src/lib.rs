@@ -35,13 +35,9 @@ use std::{
     time::Duration,
 };
 
-use async_trait::async_trait;
 use axum::Router;
 use sea_orm::DatabaseConnection;
-use subgraph_kit::{
-    DomainError, Moneda, db::DbSetupError, live::LiveEvents, messaging::EventHandler,
-    subgraph::Subgraph,
-};
+use subgraph_kit::{Moneda, live::LiveEvents, messaging::EventHandler};
 use tokio::{
     sync::{Notify, watch},
     task::JoinHandle,
@@ -237,15 +233,10 @@ fn background(
 fn sdl() -> String {
     // Resolvers never run for the SDL, so a disconnected database is enough.
     let pasarela = Arc::new(PasarelaSimulada::new(OpcionesSimulador::default()));
-    graphql::schema(
+    subgraph_kit::graphql::federation_sdl(&graphql::schema(
         service(DatabaseConnection::default(), pasarela, VersionReporte::V1),
         LiveEvents::new(),
-    )
-    .sdl_with_options(
-        async_graphql::SDLExportOptions::new()
-            .federation()
-            .compose_directive(),
-    )
+    ))
 }
 
 fn handlers() -> Vec<Arc<dyn EventHandler>> {
@@ -256,60 +247,17 @@ fn handlers() -> Vec<Arc<dyn EventHandler>> {
     ]
 }
 
-macro_rules! subgraph_impl {
-    ($t:ty, $config:expr) => {
-        #[async_trait]
-        impl Subgraph for $t {
-            fn name(&self) -> &'static str {
-                "pagos"
-            }
-
-            fn default_port(&self) -> u16 {
-                4005
-            }
-
-            async fn migrate(
-                &self,
-                db: &DatabaseConnection,
-                url: &str,
-            ) -> Result<(), DbSetupError> {
-                subgraph_kit::db::migrate::<pagos_migration::Migrator>(db, url).await
-            }
-
-            async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
-                demo::seed(db).await
-            }
-
-            fn app(&self, db: DatabaseConnection, live: LiveEvents) -> Router {
-                #[allow(clippy::redundant_closure_call)]
-                let config: Config = ($config)(self);
-                app(&config, db, live)
-            }
-
-            fn sdl(&self) -> String {
-                sdl()
-            }
-
-            fn publishes_events(&self) -> bool {
-                true
-            }
-
-            fn event_handlers(&self) -> Vec<Arc<dyn EventHandler>> {
-                handlers()
-            }
-
-            fn background(
-                &self,
-                db: DatabaseConnection,
-                stop: watch::Receiver<bool>,
-            ) -> Vec<JoinHandle<()>> {
-                #[allow(clippy::redundant_closure_call)]
-                let config: Config = ($config)(self);
-                background(&config, db, stop)
-            }
-        }
-    };
-}
-
-subgraph_impl!(Pagos, |_: &Pagos| config_del_entorno());
-subgraph_impl!(PagosConfigurado, |s: &PagosConfigurado| s.config.clone());
+subgraph_kit::subgraph!(
+    Pagos => |_: &Pagos| config_del_entorno(),
+    PagosConfigurado => |s: &PagosConfigurado| s.config.clone();
+    {
+        name: "pagos",
+        port: 4005,
+        migrator: pagos_migration::Migrator,
+        seed: demo::seed,
+        app: app,
+        sdl: sdl,
+        handlers: handlers,
+        background: background,
+    }
+);

@@ -87,17 +87,7 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Afiliado>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = Afiliados::find()
-            .filter(db::id_in(self.db.get_database_backend(), Column::Id, ids))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
-        rows.into_iter()
-            .map(|r| to_domain(r).map(|a| (a.id, a)))
-            .collect()
+        db::by_ids::<Afiliados, _>(&self.db, Column::Id, ids, to_domain, |e| e.id).await
     }
 
     async fn listar(

@@ -103,17 +103,7 @@ impl CampaniaRepository for SeaCampaniaRepository {
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Campania>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = Campanias::find()
-            .filter(db::id_in(self.db.get_database_backend(), Column::Id, ids))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
-        rows.into_iter()
-            .map(|r| to_domain(r).map(|c| (c.id, c)))
-            .collect()
+        db::by_ids::<Campanias, _>(&self.db, Column::Id, ids, to_domain, |e| e.id).await
     }
 
     async fn por_clientes(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<Campania>>> {

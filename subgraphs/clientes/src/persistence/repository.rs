@@ -80,15 +80,7 @@ impl ClienteRepository for SeaClienteRepository {
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Cliente>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = Clientes::find()
-            .filter(db::id_in(self.db.get_database_backend(), Column::Id, ids))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
-        Ok(rows.into_iter().map(|r| (r.id, to_domain(r))).collect())
+        db::by_ids::<Clientes, _>(&self.db, Column::Id, ids, |r| Ok(to_domain(r)), |e| e.id).await
     }
 
     async fn listar(

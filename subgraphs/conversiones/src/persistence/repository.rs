@@ -201,17 +201,7 @@ impl ConversionRepository for SeaConversionRepository {
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Conversion>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = Conversiones::find()
-            .filter(db::id_in(self.backend(), Column::Id, ids))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
-        rows.into_iter()
-            .map(|r| to_domain(r).map(|c| (c.id, c)))
-            .collect()
+        db::by_ids::<Conversiones, _>(&self.db, Column::Id, ids, to_domain, |e| e.id).await
     }
 
     async fn listar(

@@ -226,6 +226,33 @@ pub fn internal(error: DbErr) -> DomainError {
     DomainError::internal(error)
 }
 
+/// The rows of `E` whose `column` is one of `ids`, in one statement, converted and keyed
+/// by `key` (entity batches: `_entities`, DataLoaders).
+pub async fn by_ids<E, T>(
+    conn: &impl ConnectionTrait,
+    column: E::Column,
+    ids: &[uuid::Uuid],
+    convert: impl Fn(E::Model) -> Result<T, DomainError>,
+    key: impl Fn(&T) -> uuid::Uuid,
+) -> Result<std::collections::HashMap<uuid::Uuid, T>, DomainError>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::QueryFilter;
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    E::find()
+        .filter(id_in(conn.get_database_backend(), column, ids))
+        .all(conn)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|row| convert(row).map(|item| (key(&item), item)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,4 +26,4 @@ pub use id::parse_id;
 pub use money::{DineroGql, DineroInput, MonedaGql};
 pub use pagination::{InfoPaginacion, OrdenGql, Paginacion};
 pub use panicos::CapturaPanicos;
-pub use schema::schema_builder;
+pub use schema::{federation_sdl, schema_builder};

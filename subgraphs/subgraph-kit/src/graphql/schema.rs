@@ -22,3 +22,17 @@ where
         .extension(ErroresDeEntrada)
         .extension(PoliticaAlcances::default())
 }
+
+/// The Federation v2 SDL of a subgraph's schema, as `{ _service { sdl } }` returns it.
+pub fn federation_sdl<Q, M, S>(schema: &Schema<Q, M, S>) -> String
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    schema.sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .federation()
+            .compose_directive(),
+    )
+}

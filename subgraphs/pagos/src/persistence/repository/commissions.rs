@@ -14,15 +14,22 @@ impl ComisionRepository for SeaPagosRepository {
     }
 
     async fn comisiones_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Comision>> {
-        self.por_columna::<Comisiones, _>(comision::Column::Id, ids, comision_to_domain, |c| c.id)
-            .await
+        db::by_ids::<Comisiones, _>(
+            &self.db,
+            comision::Column::Id,
+            ids,
+            comision_to_domain,
+            |c| c.id,
+        )
+        .await
     }
 
     async fn comisiones_por_conversion(
         &self,
         ids: &[Uuid],
     ) -> DomainResult<HashMap<Uuid, Comision>> {
-        self.por_columna::<Comisiones, _>(
+        db::by_ids::<Comisiones, _>(
+            &self.db,
             comision::Column::ConversionId,
             ids,
             comision_to_domain,

@@ -61,30 +61,6 @@ impl SeaPagosRepository {
     fn backend(&self) -> DbBackend {
         self.db.get_database_backend()
     }
-
-    /// Rows whose `column` is one of `ids` (one statement), converted and keyed by `clave`.
-    async fn por_columna<E: EntityTrait, T>(
-        &self,
-        column: E::Column,
-        ids: &[Uuid],
-        convertir: impl Fn(E::Model) -> DomainResult<T>,
-        clave: impl Fn(&T) -> Uuid,
-    ) -> DomainResult<HashMap<Uuid, T>>
-    where
-        E::Model: Sync,
-    {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        E::find()
-            .filter(db::id_in(self.backend(), column, ids))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?
-            .into_iter()
-            .map(|row| convertir(row).map(|item| (clave(&item), item)))
-            .collect()
-    }
 }
 
 /// The latest `limite` rows of each `grupo` of `inner` (latest `fecha`, then `id`, first).

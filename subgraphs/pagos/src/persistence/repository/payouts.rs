@@ -210,8 +210,7 @@ impl PagoRepository for SeaPagosRepository {
     }
 
     async fn pagos_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Pago>> {
-        self.por_columna::<Pagos, _>(pago::Column::Id, ids, pago_to_domain, |p| p.id)
-            .await
+        db::by_ids::<Pagos, _>(&self.db, pago::Column::Id, ids, pago_to_domain, |p| p.id).await
     }
 
     async fn listar_pagos(
