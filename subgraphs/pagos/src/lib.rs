@@ -2,9 +2,11 @@
 //! (never twice), processed through a payment-gateway port, with reports switchable
 //! between two versions at runtime.
 //!
-//! `domain` holds the rules, `persistence` the SeaORM adapter and the event consumers,
-//! `adapters` the simulated payment provider, `graphql` the Federation v2 adapter; this
-//! file wires them into a [`subgraph_kit::subgraph::Subgraph`] with its payout worker.
+//! `domain` (its own crate, `pagos-domain`) holds the rules and ports, `application` the
+//! service and the payout worker, `persistence` the SeaORM adapter (one module per
+//! aggregate) and the event consumers, `adapters` the simulated payment provider,
+//! `graphql` the Federation v2 adapter; this file wires them into a
+//! [`subgraph_kit::subgraph::Subgraph`] with its payout worker.
 //!
 //! # Configuration
 //! [`Pagos`] reads the environment each time it builds its app; [`Pagos::with_config`]
