@@ -7,7 +7,8 @@ use subgraph_kit::{
     demo::{DemoRng, email_part},
 };
 
-use crate::domain::{AfiliadoService, RegistrarAfiliado, TipoAfiliado, TipoCuenta, TipoDocumento};
+use crate::application::AfiliadoService;
+use crate::domain::{RegistrarAfiliado, TipoAfiliado, TipoCuenta, TipoDocumento};
 
 /// How many demo partners are loaded.
 pub const DEMO_AFILIADOS: u64 = 200;

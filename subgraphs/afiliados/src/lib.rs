@@ -3,6 +3,7 @@
 //! `domain` holds the rules, `persistence` the SeaORM adapter, `graphql` the Federation v2
 //! adapter; this file wires them into a [`subgraph_kit::subgraph::Subgraph`].
 
+pub mod application;
 pub mod demo;
 /// The rules of the context: its own crate, which sees only the pure `kernel`.
 pub use afiliados_domain as domain;
@@ -15,7 +16,7 @@ use axum::Router;
 use sea_orm::DatabaseConnection;
 use subgraph_kit::{DomainError, graphql::PrefetchEntities, live::LiveEvents};
 
-use crate::{domain::AfiliadoService, persistence::SeaAfiliadoRepository};
+use crate::{application::AfiliadoService, persistence::SeaAfiliadoRepository};
 
 /// The `afiliados` subgraph.
 pub struct Afiliados;

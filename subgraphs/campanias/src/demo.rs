@@ -15,8 +15,9 @@ use subgraph_kit::{
 use uuid::Uuid;
 
 use crate::{
+    application::CampaniaService,
     consumers::{COMISION_APROBADA, GastoPorComision},
-    domain::{Campania, CampaniaService, Canal, ComandoCampania, CrearCampania, TipoCampania},
+    domain::{Campania, Canal, ComandoCampania, CrearCampania, TipoCampania},
 };
 
 /// How many demo campaigns are loaded.

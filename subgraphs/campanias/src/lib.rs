@@ -5,6 +5,7 @@
 //! handlers of other contexts' events; this file wires them into a
 //! [`subgraph_kit::subgraph::Subgraph`].
 
+pub mod application;
 pub mod consumers;
 pub mod demo;
 /// The rules of the context: its own crate, which sees only the pure `kernel`.
@@ -19,7 +20,7 @@ use sea_orm::DatabaseConnection;
 use subgraph_kit::{live::LiveEvents, messaging::EventHandler};
 
 use crate::{
-    consumers::GastoPorComision, domain::CampaniaService, persistence::SeaCampaniaRepository,
+    application::CampaniaService, consumers::GastoPorComision, persistence::SeaCampaniaRepository,
 };
 
 /// The `campanias` subgraph.

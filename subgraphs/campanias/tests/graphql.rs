@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use anyhow::{Context, Result};
 use campanias::{
     Campanias,
+    application::CampaniaService,
     consumers::{COMISION_APROBADA, GastoPorComision},
-    domain::CampaniaService,
     persistence::{SeaCampaniaRepository, store},
 };
 use chrono::Utc;

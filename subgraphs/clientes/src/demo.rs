@@ -6,7 +6,8 @@ use subgraph_kit::{
     demo::{DemoRng, email_part},
 };
 
-use crate::domain::{ClienteService, RegistrarCliente};
+use crate::application::ClienteService;
+use crate::domain::RegistrarCliente;
 
 /// How many demo clients are loaded.
 pub const DEMO_CLIENTES: u64 = 300;

@@ -15,9 +15,10 @@ use subgraph_kit::{
 };
 use uuid::Uuid;
 
+use crate::application::{ConversionService, Revision};
 use crate::domain::{
-    Canal, ConversionService, DatosCliente, EventoTracking, Fuente, Metadatos, Producto,
-    RegistrarConversion, Revision, TipoConversion, TipoEvento,
+    Canal, DatosCliente, EventoTracking, Fuente, Metadatos, Producto, RegistrarConversion,
+    TipoConversion, TipoEvento,
 };
 
 /// Demo partners of the `afiliados` context (its `DEMO_AFILIADOS`).

@@ -21,6 +21,7 @@
 //! While a projection is empty (no event received yet, e.g. before the bus runs) only the
 //! id's format is checked; once it has ids, an id it does not hold is `BAD_USER_INPUT`.
 
+pub mod application;
 pub mod demo;
 /// The rules of the context: its own crate, which sees only the pure `kernel`.
 pub use conversiones_domain as domain;
@@ -35,7 +36,8 @@ use sea_orm::DatabaseConnection;
 use subgraph_kit::{DomainError, live::LiveEvents, messaging::EventHandler};
 
 use crate::{
-    domain::{ConversionService, LimitadorTasa},
+    application::ConversionService,
+    domain::LimitadorTasa,
     persistence::{ProyeccionIds, SeaConversionRepository},
     ratelimit::{LimitadorPorAfiliado, LimiteTasa},
 };

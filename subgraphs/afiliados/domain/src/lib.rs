@@ -4,14 +4,12 @@ mod afiliado;
 mod comandos;
 mod eventos;
 mod ports;
-mod service;
 mod valores;
 
 pub use afiliado::{Afiliado, EstadoAfiliado, TipoAfiliado};
 pub use comandos::{ActualizarAfiliado, RegistrarAfiliado};
 pub use eventos::{AfiliadoActualizado, AfiliadoRegistrado};
 pub use ports::{AfiliadoRepository, FiltroAfiliados, OrdenarAfiliadosPor};
-pub use service::AfiliadoService;
 pub use valores::{
     ConfiguracionComisiones, DatosBancarios, Documento, Telefono, TipoCuenta, TipoDocumento,
 };

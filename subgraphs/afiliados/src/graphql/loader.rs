@@ -8,7 +8,8 @@ use subgraph_kit::{
 };
 use uuid::Uuid;
 
-use crate::domain::{Afiliado, AfiliadoService};
+use crate::application::AfiliadoService;
+use crate::domain::Afiliado;
 
 /// Loads partners by id in batches.
 pub struct AfiliadoBatch(pub Arc<AfiliadoService>);

@@ -14,7 +14,7 @@ pub use loader::AfiliadoBatch;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
-use crate::domain::AfiliadoService;
+use crate::application::AfiliadoService;
 
 /// The subgraph's schema type.
 pub type AfiliadosSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -10,7 +10,7 @@ use super::types::{
     RegistrarAfiliadoInput, RegistrarAfiliadoPayload, SuspenderAfiliadoInput,
     SuspenderAfiliadoPayload,
 };
-use crate::domain::AfiliadoService;
+use crate::application::AfiliadoService;
 
 /// Mutations of the `afiliados` subgraph.
 pub struct MutationRoot;

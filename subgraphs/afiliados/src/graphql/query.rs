@@ -16,7 +16,7 @@ use super::{
     loader::AfiliadoLoader,
     types::{AfiliadoGql, AfiliadosPagina, FiltroAfiliadosInput, ResultadoBusquedaAfiliado},
 };
-use crate::domain::AfiliadoService;
+use crate::application::AfiliadoService;
 
 /// Queries of the `afiliados` subgraph.
 pub struct QueryRoot;

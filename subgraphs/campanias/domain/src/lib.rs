@@ -5,12 +5,10 @@ mod campania;
 mod comandos;
 mod eventos;
 mod ports;
-mod service;
 mod valores;
 
 pub use campania::{Campania, MAX_DESCRIPCION};
 pub use comandos::{ComandoCampania, CrearCampania};
 pub use eventos::{EventoCampania, EventoRegistrado, MotivoSobregiro};
 pub use ports::{CampaniaRepository, FiltroCampanias};
-pub use service::CampaniaService;
 pub use valores::{Canal, ConfiguracionComisiones, EstadoCampania, Segmentacion, TipoCampania};

@@ -12,7 +12,8 @@ use subgraph_kit::{
 };
 use uuid::Uuid;
 
-use crate::domain::{Campania, CampaniaService, EventoRegistrado};
+use crate::application::CampaniaService;
+use crate::domain::{Campania, EventoRegistrado};
 
 /// Loads campaigns by id in batches.
 pub struct CampaniaBatch(pub Arc<CampaniaService>);

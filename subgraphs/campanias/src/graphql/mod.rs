@@ -14,7 +14,7 @@ pub use loader::{CampaniaBatch, CampaniasPorClienteBatch, HistorialBatch, Prepar
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
-use crate::domain::CampaniaService;
+use crate::application::CampaniaService;
 
 /// The subgraph's schema type.
 pub type CampaniasSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -9,7 +9,8 @@ use super::types::{
     ActualizarPresupuestoPayload, CompletarCampaniaInput, CompletarCampaniaPayload,
     CrearCampaniaInput, CrearCampaniaPayload, PausarCampaniaInput, PausarCampaniaPayload,
 };
-use crate::domain::{Campania, CampaniaService, ComandoCampania};
+use crate::application::CampaniaService;
+use crate::domain::{Campania, ComandoCampania};
 
 /// Mutations of the `campanias` subgraph.
 pub struct MutationRoot;

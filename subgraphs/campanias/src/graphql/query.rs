@@ -13,7 +13,7 @@ use super::{
         CampaniaGql, CampaniasPagina, ClienteGql, FiltroCampaniasInput, ResultadoBusquedaCampania,
     },
 };
-use crate::domain::CampaniaService;
+use crate::application::CampaniaService;
 
 /// Queries of the `campanias` subgraph.
 pub struct QueryRoot;

@@ -3,9 +3,7 @@
 mod cliente;
 mod eventos;
 mod ports;
-mod service;
 
 pub use cliente::{Cliente, RegistrarCliente};
 pub use eventos::ClienteRegistrado;
 pub use ports::{ClienteRepository, FiltroClientes, OrdenarClientesPor};
-pub use service::ClienteService;

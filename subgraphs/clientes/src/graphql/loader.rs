@@ -8,7 +8,8 @@ use subgraph_kit::{
 };
 use uuid::Uuid;
 
-use crate::domain::{Cliente, ClienteService};
+use crate::application::ClienteService;
+use crate::domain::Cliente;
 
 /// Loads clients by id in batches.
 pub struct ClienteBatch(pub Arc<ClienteService>);

@@ -14,7 +14,7 @@ pub use loader::ClienteBatch;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
-use crate::domain::ClienteService;
+use crate::application::ClienteService;
 
 /// The subgraph's schema type.
 pub type ClientesSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

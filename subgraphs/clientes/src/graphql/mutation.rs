@@ -5,7 +5,7 @@ use chrono::Utc;
 use subgraph_kit::graphql::GraphqlResultExt;
 
 use super::types::{RegistrarClienteInput, RegistrarClientePayload};
-use crate::domain::ClienteService;
+use crate::application::ClienteService;
 
 /// Mutations of the `clientes` subgraph.
 pub struct MutationRoot;

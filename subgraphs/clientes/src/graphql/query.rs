@@ -14,7 +14,7 @@ use super::{
     loader::ClienteLoader,
     types::{ClienteGql, ClientesPagina, FiltroClientesInput, ResultadoBusquedaCliente},
 };
-use crate::domain::ClienteService;
+use crate::application::ClienteService;
 
 /// Queries of the `clientes` subgraph.
 pub struct QueryRoot;

@@ -6,7 +6,6 @@ mod conversion;
 mod eventos;
 mod metricas;
 mod ports;
-mod service;
 mod tracking;
 mod valores;
 
@@ -18,6 +17,5 @@ pub use ports::{
     ConversionRepository, DecisionLimite, Dimension, FiltroConversiones, FiltroPorEntidad,
     LimitadorTasa, Registro,
 };
-pub use service::{ConversionService, Revision};
 pub use tracking::{EventoTracking, Fuente, RegistrarEvento, TipoEvento};
 pub use valores::{Canal, DatosCliente, Metadatos, Producto, validar_fecha};

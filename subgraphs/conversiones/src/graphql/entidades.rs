@@ -17,7 +17,8 @@ use super::{
     },
     types::{ConversionGql, FiltroConversionesEntidadInput, MetricasGql},
 };
-use crate::domain::{ConversionService, Dimension, FiltroConversiones, Periodo};
+use crate::application::ConversionService;
+use crate::domain::{Dimension, FiltroConversiones, Periodo};
 
 async fn conversiones(
     ctx: &Context<'_>,

@@ -13,9 +13,8 @@ use subgraph_kit::{
 };
 use uuid::Uuid;
 
-use crate::domain::{
-    Conversion, ConversionService, Dimension, FiltroPorEntidad, Metricas, Ventana,
-};
+use crate::application::ConversionService;
+use crate::domain::{Conversion, Dimension, FiltroPorEntidad, Metricas, Ventana};
 
 /// Loads conversions by id in batches.
 pub struct ConversionBatch(pub Arc<ConversionService>);

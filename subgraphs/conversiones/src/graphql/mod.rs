@@ -18,7 +18,7 @@ pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use subscription::SubscriptionRoot;
 
-use crate::domain::ConversionService;
+use crate::application::ConversionService;
 
 /// The subgraph's schema type.
 pub type ConversionesSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

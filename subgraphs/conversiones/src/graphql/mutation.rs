@@ -17,7 +17,7 @@ use super::types::{
     RegistrarConversionInput, RegistrarConversionPayload, RegistrarEventoInput,
     RegistrarEventoPayload, ValidarConversionInput, ValidarConversionPayload, parse_uuid,
 };
-use crate::domain::ConversionService;
+use crate::application::ConversionService;
 
 /// Mutations of the `conversiones` subgraph.
 pub struct MutationRoot;

@@ -15,7 +15,8 @@ use super::{
         ResultadoBusquedaConversion, parse_uuid,
     },
 };
-use crate::domain::{Canal, ConversionService, Periodo};
+use crate::application::ConversionService;
+use crate::domain::{Canal, Periodo};
 
 /// Queries of the `conversiones` subgraph.
 pub struct QueryRoot;

@@ -20,7 +20,7 @@ use super::{
     contadores::ContadoresDashboard,
     types::{ConversionGql, parse_uuid},
 };
-use crate::domain::ConversionService;
+use crate::application::ConversionService;
 
 /// How long a burst of changes is gathered into one push of the dashboard's counters.
 const VENTANA_CONTADORES: Duration = Duration::from_millis(250);

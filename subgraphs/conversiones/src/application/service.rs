@@ -1,13 +1,13 @@
 use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, SubsecRound, Utc};
-use kernel::{
+use subgraph_kit::{
     DomainError, DomainResult, Page, PageRequest,
     events::{DomainEvent, EventEnvelope},
 };
 use uuid::Uuid;
 
-use super::{
+use crate::domain::{
     Canal, ClaveApi, ClaveApiEmitida, Conversion, ConversionRechazada, ConversionRegistrada,
     ConversionRepository, ConversionValidada, DecisionLimite, Dimension, EventoTracking,
     FiltroConversiones, FiltroPorEntidad, LimitadorTasa, Metricas, RegistrarConversion,
@@ -78,7 +78,7 @@ impl ConversionService {
                 format!("Afiliado desconocido: {afiliado_id}"),
             ));
         }
-        let nueva = kernel::auth::clave_api::generar();
+        let nueva = subgraph_kit::auth::clave_api::generar();
         let clave = ClaveApi {
             afiliado_id,
             digest: nueva.digest.clone(),
@@ -93,7 +93,7 @@ impl ConversionService {
     /// The partner whose current collector key `clave` is (`None`: not a key, an unknown
     /// or a replaced one).
     pub async fn afiliado_de_clave(&self, clave: &str) -> DomainResult<Option<Uuid>> {
-        use kernel::auth::clave_api::{bien_formada, digest};
+        use subgraph_kit::auth::clave_api::{bien_formada, digest};
         // A malformed value is never looked up.
         if !bien_formada(clave) {
             return Ok(None);
@@ -107,7 +107,7 @@ impl ConversionService {
         c: RegistrarEvento,
         ahora: DateTime<Utc>,
     ) -> DomainResult<EventoTracking> {
-        let ocurrido_en = super::validar_fecha("timestamp", c.timestamp, ahora)?;
+        let ocurrido_en = crate::domain::validar_fecha("timestamp", c.timestamp, ahora)?;
         if let DecisionLimite::Limitado { reintentar_en_ms } =
             self.limitador.consumir(c.afiliado_id).await
         {
@@ -149,7 +149,7 @@ impl ConversionService {
         c: RegistrarConversion,
         ahora: DateTime<Utc>,
     ) -> DomainResult<Conversion> {
-        super::validar_fecha("fecha", c.fecha, ahora)?;
+        crate::domain::validar_fecha("fecha", c.fecha, ahora)?;
         self.exigir_referencias(c.afiliado_id, c.campania_id)
             .await?;
         let conversion = Conversion::registrar(Uuid::now_v7(), c, ahora);
@@ -314,7 +314,7 @@ impl ConversionService {
     /// Conversions found by their partner reference, with relevance.
     pub async fn buscar(
         &self,
-        busqueda: &kernel::search::Busqueda,
+        busqueda: &subgraph_kit::search::Busqueda,
     ) -> DomainResult<Vec<(Conversion, i32)>> {
         self.repo.buscar(busqueda).await
     }

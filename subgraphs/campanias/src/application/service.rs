@@ -1,10 +1,10 @@
 use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
-use kernel::{DomainError, DomainResult, Page, PageRequest, search::Busqueda};
+use subgraph_kit::{DomainError, DomainResult, Page, PageRequest, search::Busqueda};
 use uuid::Uuid;
 
-use super::{
+use crate::domain::{
     Campania, CampaniaRepository, ComandoCampania, CrearCampania, EventoRegistrado, FiltroCampanias,
 };
 

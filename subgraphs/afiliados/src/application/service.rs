@@ -1,10 +1,12 @@
 use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
-use kernel::{DomainError, DomainResult, Page, PageRequest, search::Busqueda};
+use subgraph_kit::{DomainError, DomainResult, Page, PageRequest, search::Busqueda};
 use uuid::Uuid;
 
-use super::{ActualizarAfiliado, Afiliado, AfiliadoRepository, FiltroAfiliados, RegistrarAfiliado};
+use crate::domain::{
+    ActualizarAfiliado, Afiliado, AfiliadoRepository, FiltroAfiliados, RegistrarAfiliado,
+};
 
 /// The application service of the `afiliados` context.
 #[derive(Clone)]
