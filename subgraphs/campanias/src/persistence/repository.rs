@@ -3,14 +3,10 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::Order,
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::Order,
 };
-use subgraph_kit::{
-    DomainError, DomainResult, Page, PageRequest,
-    db::{self, as_fraction},
-    search::Busqueda,
-};
+use subgraph_kit::{DomainError, DomainResult, Page, PageRequest, db, search::Busqueda};
 use uuid::Uuid;
 
 use super::{
@@ -46,13 +42,6 @@ impl SeaCampaniaRepository {
         self.snapshot_cada = n.max(1);
         self
     }
-}
-
-#[derive(FromQueryResult)]
-struct FilaBusqueda {
-    #[sea_orm(nested)]
-    campania: campania::Model,
-    relevancia: i32,
 }
 
 fn to_domain_all(rows: Vec<campania::Model>) -> DomainResult<Vec<Campania>> {
@@ -184,19 +173,17 @@ impl CampaniaRepository for SeaCampaniaRepository {
     }
 
     async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Campania, f64)>> {
-        let rows = db::ranked_search(
+        let rows = db::ranked_rows(
+            &self.db,
             Campanias::find(),
             busqueda,
             Column::NombreBusqueda,
             Column::DescripcionBusqueda,
             Column::Id,
         )
-        .into_model::<FilaBusqueda>()
-        .all(&self.db)
-        .await
-        .map_err(db::internal)?;
+        .await?;
         rows.into_iter()
-            .map(|r| Ok((to_domain(r.campania)?, as_fraction(r.relevancia))))
+            .map(|(row, relevancia)| Ok((to_domain(row)?, relevancia)))
             .collect()
     }
 

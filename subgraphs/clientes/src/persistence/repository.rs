@@ -2,12 +2,12 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use sea_orm::{
-    ActiveValue::Set, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionTrait, sea_query::Order,
+    ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::Order,
 };
 use subgraph_kit::{
     DomainError, DomainResult, Page, PageRequest,
-    db::{self, as_fraction, matches_expr},
+    db::{self, matches_expr},
     events::EventEnvelope,
     messaging::outbox,
     search::{self, Busqueda},
@@ -30,13 +30,6 @@ impl SeaClienteRepository {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
-}
-
-#[derive(FromQueryResult)]
-struct FilaBusqueda {
-    #[sea_orm(nested)]
-    cliente: cliente::Model,
-    relevancia: i32,
 }
 
 fn to_domain(row: cliente::Model) -> Cliente {
@@ -108,21 +101,18 @@ impl ClienteRepository for SeaClienteRepository {
     }
 
     async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Cliente, f64)>> {
-        let query = Clientes::find();
-        let rows = db::ranked_search(
-            query,
+        let rows = db::ranked_rows(
+            &self.db,
+            Clientes::find(),
             busqueda,
             Column::NombreBusqueda,
             Column::Email,
             Column::Id,
         )
-        .into_model::<FilaBusqueda>()
-        .all(&self.db)
-        .await
-        .map_err(db::internal)?;
+        .await?;
         Ok(rows
             .into_iter()
-            .map(|r| (to_domain(r.cliente), as_fraction(r.relevancia)))
+            .map(|(row, relevancia)| (to_domain(row), relevancia))
             .collect())
     }
 

@@ -11,7 +11,9 @@ use crate::error::DomainError;
 
 mod relevance;
 
-pub use relevance::{as_fraction, code_relevance, matches_expr, ranked_search, relevance_expr};
+pub use relevance::{
+    as_fraction, code_relevance, matches_expr, ranked_rows, ranked_search, relevance_expr,
+};
 
 /// Why a database could not be opened or migrated.
 #[derive(Debug, thiserror::Error)]

@@ -1,11 +1,15 @@
 //! The relevance score of a search, built with sea-query so it runs on SQLite and PostgreSQL.
 
 use sea_orm::{
-    EntityTrait, IdenStatic, QueryFilter, QueryOrder, QuerySelect, Select,
+    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, Select,
     sea_query::{Alias, Cond, Expr, ExprTrait, LikeExpr, Order, SimpleExpr},
 };
 
-use crate::search::{Busqueda, escape_like};
+use crate::{
+    error::DomainError,
+    search::{Busqueda, escape_like},
+};
 
 fn like(column: &str, pattern: String) -> SimpleExpr {
     Expr::col(Alias::new(column)).like(LikeExpr::new(pattern).escape('\\'))
@@ -65,6 +69,42 @@ pub fn ranked_search<E: EntityTrait>(
         .order_by(nombre, Order::Asc)
         .order_by(id, Order::Asc)
         .limit(busqueda.limite())
+}
+
+/// A row of a ranked search: the entity's columns and its `relevancia` (0–100).
+struct Ranked<M> {
+    model: M,
+    relevancia: i32,
+}
+
+impl<M: FromQueryResult> FromQueryResult for Ranked<M> {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            model: M::from_query_result(res, pre)?,
+            relevancia: res.try_get(pre, "relevancia")?,
+        })
+    }
+}
+
+/// Runs [`ranked_search`] over `query`: each matching row with its relevance as a
+/// fraction ([`as_fraction`]), best first.
+pub async fn ranked_rows<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    query: Select<E>,
+    busqueda: &Busqueda,
+    nombre: E::Column,
+    email: E::Column,
+    id: E::Column,
+) -> Result<Vec<(E::Model, f64)>, DomainError> {
+    let rows = ranked_search(query, busqueda, nombre, email, id)
+        .into_model::<Ranked<E::Model>>()
+        .all(conn)
+        .await
+        .map_err(super::internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.model, as_fraction(r.relevancia)))
+        .collect())
 }
 
 /// For codes and references (cycles, keys, external ids): the score 0–100 of a row for
