@@ -4,7 +4,7 @@
 //! context's data is recomputed after the event.
 
 use gateway::cache::InvalidationRule;
-use kernel::subgraph::Subgraph;
+use subgraph_kit::subgraph::Subgraph;
 
 /// Event-name prefixes of each context (`PagoExitoso.v1` is a `pagos` event).
 const EVENT_PREFIXES: [(&str, &[&str]); 5] = [

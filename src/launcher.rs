@@ -6,8 +6,8 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use kernel::{server, subgraph::Subgraph};
 use sea_orm::DatabaseConnection;
+use subgraph_kit::{server, subgraph::Subgraph};
 use tokio::sync::watch;
 
 /// How long the embedded gateway waits for a subgraph.
@@ -72,7 +72,7 @@ const DEMO_PARTNER_USER: &str = "afiliado";
 /// the first demo partner (active, with demo conversions).
 fn demo_partner_claims() -> serde_json::Map<String, serde_json::Value> {
     let mut claims = serde_json::Map::new();
-    claims.insert("role".into(), kernel::auth::ROL_AFILIADO.into());
+    claims.insert("role".into(), subgraph_kit::auth::ROL_AFILIADO.into());
     if let Some(id) = conversiones::demo::afiliados_demo().first() {
         claims.insert("afiliado_id".into(), id.to_string().into());
     }
@@ -131,7 +131,7 @@ async fn open(
     max_connections: u32,
     demo: bool,
 ) -> Result<DatabaseConnection> {
-    let db = kernel::db::connect(url, max_connections).await?;
+    let db = subgraph_kit::db::connect(url, max_connections).await?;
     subgraph.migrate(&db, url).await?;
     if demo {
         let added = subgraph
@@ -152,7 +152,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     let bus: std::sync::Arc<dyn eventbus::EventBus> =
         std::sync::Arc::new(eventbus::InProcessBus::default());
     // Every subgraph's subscriptions watch the one bus's events.
-    let live = kernel::live::LiveEvents::new();
+    let live = subgraph_kit::live::LiveEvents::new();
     let mut event_tasks = vec![eventbus::feed_live(
         bus.clone(),
         live.clone(),
@@ -174,7 +174,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     let mut urls = std::collections::HashMap::new();
     for subgraph in subgraphs() {
         let file = options.data_dir.join(format!("{}.db", subgraph.name()));
-        let url = kernel::db::sqlite_url(&file);
+        let url = subgraph_kit::db::sqlite_url(&file);
         let db = open(subgraph.as_ref(), &url, 8, options.demo).await?;
         event_tasks.extend(eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks);
         event_tasks.extend(subgraph.background(db.clone(), stop_rx.clone()));
@@ -320,7 +320,7 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
     )
     .await?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let live = kernel::live::LiveEvents::new();
+    let live = subgraph_kit::live::LiveEvents::new();
     let bus = single_bus(
         subgraph.as_ref(),
         options.redis_url.as_deref(),

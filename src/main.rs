@@ -106,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // The gateway installs its own subscriber (it may export spans).
     if !matches!(cli.command, Some(Command::Gateway(_))) {
-        kernel::server::init_tracing();
+        subgraph_kit::server::init_tracing();
     }
     match cli.command {
         None => launcher::embedded(cli.embedded.into()).await,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use gateway::compose::{SubgraphSdl, compose};
-use kernel::subgraph::Subgraph;
+use subgraph_kit::subgraph::Subgraph;
 
 use crate::launcher;
 

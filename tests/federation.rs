@@ -12,8 +12,8 @@ use gateway::{
     config::GatewayConfig,
     server::{AppState, serve},
 };
-use kernel::subgraph::Subgraph;
 use serde_json::{Value, json};
+use subgraph_kit::subgraph::Subgraph;
 use testkit::{Backend, TestSubgraph};
 
 /// The tests' JWT secret (HS256) of their gateways.
@@ -228,7 +228,7 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
     const SECRET: &str = "credencial-compartida-de-prueba";
     let subgraph = clientes::Clientes;
     let started = TestSubgraph::start_with(&subgraph, Backend::Sqlite, |app| {
-        kernel::server::require_gateway_secret(app, SECRET)
+        subgraph_kit::server::require_gateway_secret(app, SECRET)
     })
     .await
     .expect("subgraph starts");
@@ -246,7 +246,7 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
     let forged = http
         .post(format!("{}/graphql", started.base_url))
         .header(
-            kernel::server::CLAIMS_HEADER,
+            subgraph_kit::server::CLAIMS_HEADER,
             r#"{"sub":"intruso","scope":"lectura escritura admin pii"}"#,
         )
         .json(&json!({ "query": "mutation { registrarCliente(input: { nombre: \"Intruso\", email: \"intruso@example.com\", cedula: \"123456\", fechaNacimiento: \"1990-01-01\" }) { cliente { id } } }" }))
@@ -398,11 +398,15 @@ async fn a_failing_subgraph_trips_its_breaker_and_recovers() {
     // The subgraph comes up on that port; after the open period one trial closes it.
     let db = testkit::TestDb::new(Backend::Sqlite).await.expect("db");
     subgraph.migrate(&db.db, &db.url).await.expect("migrate");
-    let app = subgraph.app(db.db.clone(), kernel::live::LiveEvents::new());
+    let app = subgraph.app(db.db.clone(), subgraph_kit::live::LiveEvents::new());
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .expect("the port is free again");
-    tokio::spawn(kernel::server::serve(listener, app, std::future::pending()));
+    tokio::spawn(subgraph_kit::server::serve(
+        listener,
+        app,
+        std::future::pending(),
+    ));
     assert_eq!(
         code(&ask().await).as_deref(),
         Some("SUBGRAPH_CIRCUIT_OPEN"),

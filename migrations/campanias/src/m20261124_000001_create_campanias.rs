@@ -162,7 +162,7 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        kernel::messaging::schema::create_tables(manager).await
+        subgraph_kit::messaging::schema::create_tables(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -175,6 +175,7 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).if_exists().to_owned())
                 .await?;
         }
-        Ok(())
+        // `up` created the outbox and inbox too: a full rollback leaves nothing behind.
+        subgraph_kit::messaging::schema::drop_tables(manager).await
     }
 }

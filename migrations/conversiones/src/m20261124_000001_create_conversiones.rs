@@ -194,7 +194,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        kernel::messaging::schema::create_tables(manager).await
+        subgraph_kit::messaging::schema::create_tables(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -208,6 +208,7 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).if_exists().to_owned())
                 .await?;
         }
-        Ok(())
+        // `up` created the outbox and inbox too: a full rollback leaves nothing behind.
+        subgraph_kit::messaging::schema::drop_tables(manager).await
     }
 }

@@ -330,7 +330,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        kernel::messaging::schema::create_tables(manager).await
+        subgraph_kit::messaging::schema::create_tables(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -347,6 +347,6 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).if_exists().to_owned())
                 .await?;
         }
-        kernel::messaging::schema::drop_tables(manager).await
+        subgraph_kit::messaging::schema::drop_tables(manager).await
     }
 }

@@ -1,13 +1,14 @@
 //! Deterministic demo partners, registered through the domain.
 
 use chrono::Duration;
-use kernel::{
+use rust_decimal::Decimal;
+use subgraph_kit::{
     Dinero, DomainError, DomainResult, Moneda,
     demo::{DemoRng, email_part},
 };
-use rust_decimal::Decimal;
 
-use crate::domain::{AfiliadoService, RegistrarAfiliado, TipoAfiliado, TipoCuenta, TipoDocumento};
+use crate::application::AfiliadoService;
+use crate::domain::{RegistrarAfiliado, TipoAfiliado, TipoCuenta, TipoDocumento};
 
 /// How many demo partners are loaded.
 pub const DEMO_AFILIADOS: u64 = 200;

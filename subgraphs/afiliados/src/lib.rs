@@ -1,21 +1,22 @@
 //! Subgraph `afiliados`: the partners of Alpes Partners.
 //!
 //! `domain` holds the rules, `persistence` the SeaORM adapter, `graphql` the Federation v2
-//! adapter; this file wires them into a [`kernel::subgraph::Subgraph`].
+//! adapter; this file wires them into a [`subgraph_kit::subgraph::Subgraph`].
 
+pub mod application;
 pub mod demo;
-pub mod domain;
+/// The rules of the context: its own crate, which sees only the pure `kernel`.
+pub use afiliados_domain as domain;
 pub mod graphql;
 pub mod persistence;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::Router;
-use kernel::{DomainError, db::DbSetupError, graphql::PrefetchEntities, subgraph::Subgraph};
 use sea_orm::DatabaseConnection;
+use subgraph_kit::{DomainError, graphql::PrefetchEntities, live::LiveEvents};
 
-use crate::{domain::AfiliadoService, persistence::SeaAfiliadoRepository};
+use crate::{application::AfiliadoService, persistence::SeaAfiliadoRepository};
 
 /// The `afiliados` subgraph.
 pub struct Afiliados;
@@ -27,47 +28,36 @@ pub fn service(db: DatabaseConnection) -> Arc<AfiliadoService> {
     ))))
 }
 
-#[async_trait]
-impl Subgraph for Afiliados {
-    fn name(&self) -> &'static str {
-        "afiliados"
+subgraph_kit::subgraph!(
+    Afiliados => |_: &Afiliados| ();
+    {
+        name: "afiliados",
+        port: 4002,
+        migrator: afiliados_migration::Migrator,
+        seed: seed,
+        app: app,
+        sdl: sdl,
     }
+);
 
-    fn default_port(&self) -> u16 {
-        4002
-    }
+async fn seed(db: &DatabaseConnection) -> Result<u64, DomainError> {
+    demo::seed(&service(db.clone())).await
+}
 
-    async fn migrate(&self, db: &DatabaseConnection, url: &str) -> Result<(), DbSetupError> {
-        kernel::db::migrate::<afiliados_migration::Migrator>(db, url).await
-    }
+fn app(_: &(), db: DatabaseConnection, _live: LiveEvents) -> Router {
+    let service = service(db.clone());
+    subgraph_kit::server::app(
+        "afiliados",
+        graphql::schema(service.clone()),
+        Arc::new(PrefetchEntities::new(
+            graphql::AfiliadoBatch(service),
+            "Afiliado",
+        )),
+        db,
+    )
+}
 
-    async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
-        demo::seed(&service(db.clone())).await
-    }
-
-    fn app(&self, db: DatabaseConnection, _live: kernel::live::LiveEvents) -> Router {
-        let service = service(db.clone());
-        kernel::server::app(
-            self.name(),
-            graphql::schema(service.clone()),
-            Arc::new(PrefetchEntities::new(
-                graphql::AfiliadoBatch(service),
-                "Afiliado",
-            )),
-            db,
-        )
-    }
-
-    fn sdl(&self) -> String {
-        // Resolvers never run for the SDL, so a disconnected database is enough.
-        graphql::schema(service(DatabaseConnection::default())).sdl_with_options(
-            async_graphql::SDLExportOptions::new()
-                .federation()
-                .compose_directive(),
-        )
-    }
-
-    fn publishes_events(&self) -> bool {
-        true
-    }
+fn sdl() -> String {
+    // Resolvers never run for the SDL, so a disconnected database is enough.
+    subgraph_kit::graphql::federation_sdl(&graphql::schema(service(DatabaseConnection::default())))
 }

@@ -318,7 +318,7 @@ async fn entities_batch_is_one_statement_in_order(backend: Backend) -> Result<()
 }
 
 async fn migrations_are_idempotent(backend: Backend) -> Result<()> {
-    use kernel::subgraph::Subgraph;
+    use subgraph_kit::subgraph::Subgraph;
     let sg = TestSubgraph::start(&Afiliados, backend).await?;
     let before = sg
         .data("{ afiliados { paginacion { total } } }", json!({}))

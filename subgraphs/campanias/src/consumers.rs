@@ -13,10 +13,10 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use kernel::{Dinero, DomainError, Moneda, events::EventEnvelope, messaging::EventHandler};
 use rust_decimal::Decimal;
 use sea_orm::DatabaseTransaction;
 use serde::Deserialize;
+use subgraph_kit::{Dinero, DomainError, Moneda, events::EventEnvelope, messaging::EventHandler};
 use uuid::Uuid;
 
 use crate::{domain::ComandoCampania, persistence::store};
@@ -62,7 +62,7 @@ impl MontoRecibido {
         let moneda: Moneda = self
             .moneda
             .parse()
-            .map_err(|e: kernel::MoneyError| invalido(e.to_string()))?;
+            .map_err(|e: subgraph_kit::MoneyError| invalido(e.to_string()))?;
         Dinero::new(valor, moneda).map_err(|e| invalido(e.to_string()))
     }
 }

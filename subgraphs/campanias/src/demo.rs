@@ -3,20 +3,21 @@
 //! `ComisionAprobada` handler exactly as the event-bus runtime delivers them.
 
 use chrono::{DateTime, Duration, Utc};
-use kernel::{
+use rust_decimal::Decimal;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use serde_json::json;
+use subgraph_kit::{
     Dinero, DomainError, DomainResult, Moneda, db,
     demo::{DemoRng, reference_instant},
     events::EventEnvelope,
     messaging::{EventHandler, inbox},
 };
-use rust_decimal::Decimal;
-use sea_orm::{DatabaseConnection, TransactionTrait};
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
+    application::CampaniaService,
     consumers::{COMISION_APROBADA, GastoPorComision},
-    domain::{Campania, CampaniaService, Canal, ComandoCampania, CrearCampania, TipoCampania},
+    domain::{Campania, Canal, ComandoCampania, CrearCampania, TipoCampania},
 };
 
 /// How many demo campaigns are loaded.

@@ -3,23 +3,24 @@
 //! `domain` holds the aggregate and its rules, `persistence` the event store, snapshots
 //! and read projection (SeaORM), `graphql` the Federation v2 adapter, `consumers` the
 //! handlers of other contexts' events; this file wires them into a
-//! [`kernel::subgraph::Subgraph`].
+//! [`subgraph_kit::subgraph::Subgraph`].
 
+pub mod application;
 pub mod consumers;
 pub mod demo;
-pub mod domain;
+/// The rules of the context: its own crate, which sees only the pure `kernel`.
+pub use campanias_domain as domain;
 pub mod graphql;
 pub mod persistence;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::Router;
-use kernel::{DomainError, db::DbSetupError, messaging::EventHandler, subgraph::Subgraph};
 use sea_orm::DatabaseConnection;
+use subgraph_kit::{live::LiveEvents, messaging::EventHandler};
 
 use crate::{
-    consumers::GastoPorComision, domain::CampaniaService, persistence::SeaCampaniaRepository,
+    application::CampaniaService, consumers::GastoPorComision, persistence::SeaCampaniaRepository,
 };
 
 /// The `campanias` subgraph.
@@ -32,48 +33,34 @@ pub fn service(db: DatabaseConnection) -> Arc<CampaniaService> {
     ))))
 }
 
-#[async_trait]
-impl Subgraph for Campanias {
-    fn name(&self) -> &'static str {
-        "campanias"
+subgraph_kit::subgraph!(
+    Campanias => |_: &Campanias| ();
+    {
+        name: "campanias",
+        port: 4003,
+        migrator: campanias_migration::Migrator,
+        seed: demo::seed,
+        app: app,
+        sdl: sdl,
+        handlers: handlers,
     }
+);
 
-    fn default_port(&self) -> u16 {
-        4003
-    }
+fn app(_: &(), db: DatabaseConnection, _live: LiveEvents) -> Router {
+    let service = service(db.clone());
+    subgraph_kit::server::app(
+        "campanias",
+        graphql::schema(service.clone()),
+        Arc::new(graphql::PreparaCampanias::new(service)),
+        db,
+    )
+}
 
-    async fn migrate(&self, db: &DatabaseConnection, url: &str) -> Result<(), DbSetupError> {
-        kernel::db::migrate::<campanias_migration::Migrator>(db, url).await
-    }
+fn sdl() -> String {
+    // Resolvers never run for the SDL, so a disconnected database is enough.
+    subgraph_kit::graphql::federation_sdl(&graphql::schema(service(DatabaseConnection::default())))
+}
 
-    async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
-        demo::seed(db).await
-    }
-
-    fn app(&self, db: DatabaseConnection, _live: kernel::live::LiveEvents) -> Router {
-        let service = service(db.clone());
-        kernel::server::app(
-            self.name(),
-            graphql::schema(service.clone()),
-            Arc::new(graphql::PreparaCampanias::new(service)),
-            db,
-        )
-    }
-
-    fn sdl(&self) -> String {
-        // Resolvers never run for the SDL, so a disconnected database is enough.
-        graphql::schema(service(DatabaseConnection::default())).sdl_with_options(
-            async_graphql::SDLExportOptions::new()
-                .federation()
-                .compose_directive(),
-        )
-    }
-
-    fn publishes_events(&self) -> bool {
-        true
-    }
-
-    fn event_handlers(&self) -> Vec<Arc<dyn EventHandler>> {
-        vec![Arc::new(GastoPorComision::default())]
-    }
+fn handlers() -> Vec<Arc<dyn EventHandler>> {
+    vec![Arc::new(GastoPorComision::default())]
 }

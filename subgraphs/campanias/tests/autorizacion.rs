@@ -8,12 +8,12 @@ use campanias::{
     consumers::{COMISION_APROBADA, GastoPorComision},
 };
 use chrono::Utc;
-use kernel::{
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use serde_json::{Value, json};
+use subgraph_kit::{
     events::EventEnvelope,
     messaging::{EventHandler, inbox},
 };
-use sea_orm::{DatabaseConnection, TransactionTrait};
-use serde_json::{Value, json};
 use testkit::{
     Backend, TestSubgraph, claims_afiliado, claims_de, error_code, on_both_backends, outbox,
 };

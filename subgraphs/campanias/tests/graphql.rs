@@ -5,18 +5,18 @@ use std::collections::HashSet;
 use anyhow::{Context, Result};
 use campanias::{
     Campanias,
+    application::CampaniaService,
     consumers::{COMISION_APROBADA, GastoPorComision},
-    domain::CampaniaService,
     persistence::{SeaCampaniaRepository, store},
 };
 use chrono::Utc;
-use kernel::{
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use serde_json::{Value, json};
+use subgraph_kit::{
     events::EventEnvelope,
     messaging::{EventHandler, inbox},
     subgraph::Subgraph,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
-use serde_json::{Value, json};
 use testkit::{Backend, TestDb, TestSubgraph, error_code, error_message, on_both_backends};
 use uuid::Uuid;
 
@@ -357,7 +357,7 @@ async fn replay_equals_projection_with_and_without_snapshots(backend: Backend) -
 /// The domain command of a GraphQL creation input (used where tests skip HTTP).
 fn campanias_comando(v: &Value) -> Result<campanias::domain::CrearCampania> {
     use campanias::domain::{Canal, CrearCampania, TipoCampania};
-    use kernel::{Dinero, Moneda};
+    use subgraph_kit::{Dinero, Moneda};
     let i = &v["input"];
     Ok(CrearCampania {
         id: None,
@@ -680,7 +680,7 @@ async fn demo_campaigns_cover_every_state_for_real_demo_clientes(backend: Backen
     );
     let service = campanias::service(db.db.clone());
     let page = service
-        .listar(&Default::default(), kernel::PageRequest::new(1, 100)?)
+        .listar(&Default::default(), subgraph_kit::PageRequest::new(1, 100)?)
         .await?;
     let estados: HashSet<_> = page.items.iter().map(|c| c.estado).collect();
     assert_eq!(estados.len(), 4, "{estados:?}");

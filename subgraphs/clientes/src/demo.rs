@@ -1,12 +1,13 @@
 //! Deterministic demo clients, registered through the domain.
 
 use chrono::Duration;
-use kernel::{
+use subgraph_kit::{
     DomainResult,
     demo::{DemoRng, email_part},
 };
 
-use crate::domain::{ClienteService, RegistrarCliente};
+use crate::application::ClienteService;
+use crate::domain::RegistrarCliente;
 
 /// How many demo clients are loaded.
 pub const DEMO_CLIENTES: u64 = 300;

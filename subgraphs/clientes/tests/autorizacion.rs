@@ -38,7 +38,7 @@ async fn without_a_token_nothing_is_read_or_written(backend: Backend) -> Result<
     // Claims that are not JSON are no claims at all.
     let body = sg
         .gql_with_headers(
-            &[(kernel::server::CLAIMS_HEADER, "admin".to_owned())],
+            &[(subgraph_kit::server::CLAIMS_HEADER, "admin".to_owned())],
             REGISTRAR,
             input("ana@example.com"),
         )

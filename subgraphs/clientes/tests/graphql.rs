@@ -340,7 +340,7 @@ async fn entities_batch_is_one_statement_in_order(backend: Backend) -> Result<()
 }
 
 async fn migrations_are_idempotent(backend: Backend) -> Result<()> {
-    use kernel::subgraph::Subgraph;
+    use subgraph_kit::subgraph::Subgraph;
     let sg = TestSubgraph::start(&Clientes, backend).await?;
     let before = sg
         .data("{ clientes { paginacion { total } } }", json!({}))
@@ -356,7 +356,7 @@ async fn migrations_are_idempotent(backend: Backend) -> Result<()> {
 }
 
 async fn concurrent_first_migrations_do_not_race(backend: Backend) -> Result<()> {
-    use kernel::subgraph::Subgraph;
+    use subgraph_kit::subgraph::Subgraph;
     // Replicas starting together against one fresh database.
     let db = testkit::TestDb::new(backend).await?;
     let runs = (0..4).map(|_| Clientes.migrate(&db.db, &db.url));

@@ -73,7 +73,7 @@ async fn run(name: &'static str, backend: Backend, redis: bool) -> anyhow::Resul
                     let ok = match http
                         .post(&url)
                         .header(
-                            kernel::server::CLAIMS_HEADER,
+                            subgraph_kit::server::CLAIMS_HEADER,
                             r#"{"sub":"bench","scope":"lectura escritura"}"#,
                         )
                         .json(&body)

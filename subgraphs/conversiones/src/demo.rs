@@ -8,16 +8,17 @@
 //! (`campanias::demo::campania_ids`), so conversions point at real demo campaigns.
 
 use chrono::{DateTime, Duration, Utc};
-use kernel::{
+use rust_decimal::Decimal;
+use subgraph_kit::{
     Dinero, DomainError, DomainResult, Moneda,
     demo::{DemoRng, reference_instant},
 };
-use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::application::{ConversionService, Revision};
 use crate::domain::{
-    Canal, ConversionService, DatosCliente, EventoTracking, Fuente, Metadatos, Producto,
-    RegistrarConversion, Revision, TipoConversion, TipoEvento,
+    Canal, DatosCliente, EventoTracking, Fuente, Metadatos, Producto, RegistrarConversion,
+    TipoConversion, TipoEvento,
 };
 
 /// Demo partners of the `afiliados` context (its `DEMO_AFILIADOS`).

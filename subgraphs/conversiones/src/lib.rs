@@ -2,7 +2,7 @@
 //!
 //! `domain` holds the rules, `persistence` the SeaORM adapter, `ratelimit` the collector's
 //! per-partner token bucket, `graphql` the Federation v2 adapter; this file wires them
-//! into a [`kernel::subgraph::Subgraph`].
+//! into a [`subgraph_kit::subgraph::Subgraph`].
 //!
 //! # Configuration
 //! [`Conversiones`] reads the environment each time it builds its app;
@@ -21,23 +21,23 @@
 //! While a projection is empty (no event received yet, e.g. before the bus runs) only the
 //! id's format is checked; once it has ids, an id it does not hold is `BAD_USER_INPUT`.
 
+pub mod application;
 pub mod demo;
-pub mod domain;
+/// The rules of the context: its own crate, which sees only the pure `kernel`.
+pub use conversiones_domain as domain;
 pub mod graphql;
 pub mod persistence;
 pub mod ratelimit;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::Router;
-use kernel::{
-    DomainError, db::DbSetupError, live::LiveEvents, messaging::EventHandler, subgraph::Subgraph,
-};
 use sea_orm::DatabaseConnection;
+use subgraph_kit::{DomainError, live::LiveEvents, messaging::EventHandler};
 
 use crate::{
-    domain::{ConversionService, LimitadorTasa},
+    application::ConversionService,
+    domain::LimitadorTasa,
     persistence::{ProyeccionIds, SeaConversionRepository},
     ratelimit::{LimitadorPorAfiliado, LimiteTasa},
 };
@@ -124,7 +124,7 @@ pub fn service(
 
 fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
     let service = service(db.clone(), config.limitador());
-    kernel::server::app(
+    subgraph_kit::server::app(
         "conversiones",
         graphql::schema(service.clone(), live),
         Arc::new(graphql::PrepararSolicitud::new(service)),
@@ -135,20 +135,22 @@ fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
 fn sdl() -> String {
     // Resolvers never run for the SDL, so a disconnected database is enough.
     let limitador = Arc::new(LimitadorPorAfiliado::memoria(LimiteTasa::default()));
-    graphql::schema(
+    subgraph_kit::graphql::federation_sdl(&graphql::schema(
         service(DatabaseConnection::default(), limitador),
         LiveEvents::new(),
-    )
-    .sdl_with_options(
-        async_graphql::SDLExportOptions::new()
-            .federation()
-            .compose_directive(),
-    )
+    ))
 }
 
 async fn seed(db: &DatabaseConnection) -> Result<u64, DomainError> {
     let limitador = Arc::new(LimitadorPorAfiliado::memoria(LimiteTasa::default()));
     demo::seed(&service(db.clone(), limitador)).await
+}
+
+fn config_del_entorno() -> Config {
+    Config::from_env().unwrap_or_else(|error| {
+        tracing::error!(%error, "conversiones: using the default rate limit");
+        Config::default()
+    })
 }
 
 fn handlers() -> Vec<Arc<dyn EventHandler>> {
@@ -158,57 +160,16 @@ fn handlers() -> Vec<Arc<dyn EventHandler>> {
     ]
 }
 
-macro_rules! subgraph_impl {
-    ($t:ty, $config:expr) => {
-        #[async_trait]
-        impl Subgraph for $t {
-            fn name(&self) -> &'static str {
-                "conversiones"
-            }
-
-            fn default_port(&self) -> u16 {
-                4004
-            }
-
-            async fn migrate(
-                &self,
-                db: &DatabaseConnection,
-                url: &str,
-            ) -> Result<(), DbSetupError> {
-                kernel::db::migrate::<conversiones_migration::Migrator>(db, url).await
-            }
-
-            async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
-                seed(db).await
-            }
-
-            fn app(&self, db: DatabaseConnection, live: LiveEvents) -> Router {
-                #[allow(clippy::redundant_closure_call)]
-                let config: Config = ($config)(self);
-                app(&config, db, live)
-            }
-
-            fn sdl(&self) -> String {
-                sdl()
-            }
-
-            fn publishes_events(&self) -> bool {
-                true
-            }
-
-            fn event_handlers(&self) -> Vec<Arc<dyn EventHandler>> {
-                handlers()
-            }
-        }
-    };
-}
-
-subgraph_impl!(Conversiones, |_: &Conversiones| {
-    Config::from_env().unwrap_or_else(|error| {
-        tracing::error!(%error, "conversiones: using the default rate limit");
-        Config::default()
-    })
-});
-subgraph_impl!(ConversionesConfigurado, |s: &ConversionesConfigurado| s
-    .config
-    .clone());
+subgraph_kit::subgraph!(
+    Conversiones => |_: &Conversiones| config_del_entorno(),
+    ConversionesConfigurado => |s: &ConversionesConfigurado| s.config.clone();
+    {
+        name: "conversiones",
+        port: 4004,
+        migrator: conversiones_migration::Migrator,
+        seed: seed,
+        app: app,
+        sdl: sdl,
+        handlers: handlers,
+    }
+);

@@ -29,7 +29,7 @@ async fn con_clave(
     campania: &str,
 ) -> Result<Value> {
     sg.gql_with_headers(
-        &[(kernel::server::API_KEY_HEADER, clave.to_owned())],
+        &[(subgraph_kit::server::API_KEY_HEADER, clave.to_owned())],
         REGISTRAR_EVENTO,
         evento_input("CLICK", afiliado, campania),
     )

@@ -2,8 +2,8 @@
 
 use afiliados::Afiliados;
 use anyhow::Result;
-use kernel::subgraph::Subgraph;
 use serde_json::json;
+use subgraph_kit::subgraph::Subgraph;
 use testkit::{Backend, TestSubgraph};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -177,8 +177,8 @@ async fn bad_inputs_are_refused_with_their_field_and_store_nothing(backend: Back
 }
 
 async fn known_id_projections_refuse_unknown_ids_once_fed(backend: Backend) -> Result<()> {
-    use kernel::{events::EventEnvelope, messaging::EventHandler};
     use sea_orm::TransactionTrait;
+    use subgraph_kit::{events::EventEnvelope, messaging::EventHandler};
     let sg = TestSubgraph::start(&Conversiones, backend).await?;
     let (a, c) = ids();
     // Empty projection: format only.
@@ -445,7 +445,7 @@ async fn entities_of_a_batch_load_in_at_most_two_statements(backend: Backend) ->
 }
 
 async fn demo_data_loads_through_the_domain(backend: Backend) -> Result<()> {
-    use kernel::subgraph::Subgraph;
+    use subgraph_kit::subgraph::Subgraph;
     let sg = TestSubgraph::start(&Conversiones, backend).await?;
     let added = Conversiones.seed_demo(&sg.db.db).await?;
     assert_eq!(

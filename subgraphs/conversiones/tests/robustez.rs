@@ -16,9 +16,9 @@ use conversiones::{
     domain::{DecisionLimite, LimitadorTasa},
     graphql,
 };
-use kernel::{DomainError, db::DbSetupError, live::LiveEvents, subgraph::Subgraph};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
+use subgraph_kit::{DomainError, db::DbSetupError, live::LiveEvents, subgraph::Subgraph};
 use testkit::{Backend, TestSubgraph, error_code, on_both_backends};
 use uuid::Uuid;
 
@@ -55,7 +55,7 @@ impl Subgraph for ConversionesRotas {
 
     fn app(&self, db: DatabaseConnection, live: LiveEvents) -> Router {
         let service = conversiones::service(db.clone(), Arc::new(LimitadorRoto));
-        kernel::server::app(
+        subgraph_kit::server::app(
             "conversiones",
             graphql::schema(service.clone(), live),
             Arc::new(graphql::PrepararSolicitud::new(service)),

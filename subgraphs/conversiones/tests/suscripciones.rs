@@ -33,6 +33,7 @@ async fn each_conversion_reaches_its_campaigns_subscribers(backend: Backend) -> 
     ));
 
     let (afiliado, campania, otra) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let escuchando = sg.live.watchers();
     let mut de_campania = conectar(&sg).await?;
     de_campania
         .subscribe("c", SUSCRIPCION, json!({ "campania": campania }))
@@ -49,7 +50,7 @@ async fn each_conversion_reaches_its_campaigns_subscribers(backend: Backend) -> 
             json!({ "campania": campania, "afiliado": afiliado }),
         )
         .await?;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    sg.until_watched_by(escuchando + 3).await?;
 
     for referencia in ["ORDER-LIVE-1", "ORDER-LIVE-2"] {
         let input = conversion_input(&afiliado.to_string(), &campania.to_string(), referencia);

@@ -14,13 +14,13 @@ use std::{
 use async_trait::async_trait;
 use chrono::Utc;
 use eventbus::{Consumer, EventBus, InProcessBus, RedisBus, RedisOptions, Relay, RelayOptions};
-use kernel::{
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm_migration::SchemaManager;
+use subgraph_kit::{
     DomainError,
     events::EventEnvelope,
     messaging::{EventHandler, outbox},
 };
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
-use sea_orm_migration::SchemaManager;
 use testkit::{Backend, TestDb};
 use tokio::{sync::watch, time::Instant};
 use uuid::Uuid;
@@ -135,7 +135,7 @@ fn report(setup: &str, kind: &str, run: &Run) {
 
 async fn setup_db(backend: Backend) -> anyhow::Result<TestDb> {
     let db = TestDb::new(backend).await?;
-    kernel::messaging::schema::create_tables(&SchemaManager::new(&db.db)).await?;
+    subgraph_kit::messaging::schema::create_tables(&SchemaManager::new(&db.db)).await?;
     Ok(db)
 }
 

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;
-use kernel::events::EventEnvelope;
+use subgraph_kit::events::EventEnvelope;
 
 use crate::error::BusError;
 

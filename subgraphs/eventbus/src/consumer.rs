@@ -8,11 +8,11 @@
 
 use std::{sync::Arc, time::Duration};
 
-use kernel::{
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use subgraph_kit::{
     events::EventEnvelope,
     messaging::{EventHandler, inbox},
 };
-use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::watch;
 
 use crate::{
@@ -103,7 +103,7 @@ impl Consumer {
             return Err(error.into());
         }
         // Handlers may append their own events: wake this process's relays.
-        kernel::messaging::outbox::commit(txn).await?;
+        subgraph_kit::messaging::outbox::commit(txn).await?;
         Ok(Outcome::Applied)
     }
 

@@ -1,7 +1,7 @@
 //! Errors of the bus, the relay and the consumer runtime.
 
-use kernel::DomainError;
 use sea_orm::DbErr;
+use subgraph_kit::DomainError;
 
 /// Why a bus operation failed.
 #[derive(Debug, thiserror::Error)]

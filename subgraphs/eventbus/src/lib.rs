@@ -1,12 +1,12 @@
 //! Event infrastructure between contexts: the bus, the outbox relay and the consumer
-//! runtime. Contexts only see the kernel's contracts (`kernel::messaging`): they append
+//! runtime. Contexts only see the kernel's contracts (`subgraph_kit::messaging`): they append
 //! envelopes to their outbox in the command's transaction and implement `EventHandler`.
 //!
 //! # Topology
 //!
 //! One stream for every context ([`DEFAULT_STREAM`], `alpes:events`): a consumer filters by
 //! `tipo`, so a new event type or producer needs no new subscription, and the relative
-//! order of events of different contexts is kept. Each [`kernel::messaging::EventHandler`]
+//! order of events of different contexts is kept. Each [`subgraph_kit::messaging::EventHandler`]
 //! is one consumer group (named by `consumer()`); every group sees every message, and
 //! replicas of a context share their group's work. A new group starts at the oldest
 //! retained message, so a consumer deployed after its producer still sees the retained
@@ -17,9 +17,9 @@
 //!
 //! # Using it from a context
 //!
-//! - Publish: in the command's transaction, `kernel::messaging::outbox::append(&txn, &[envelope])`
+//! - Publish: in the command's transaction, `subgraph_kit::messaging::outbox::append(&txn, &[envelope])`
 //!   (with `EventEnvelope::wrap`), and return `true` from `Subgraph::publishes_events`; the
-//!   migration calls `kernel::messaging::schema::create_tables`.
+//!   migration calls `subgraph_kit::messaging::schema::create_tables`.
 //! - Consume: implement `EventHandler` (`consumer()` names the group and the inbox key,
 //!   `tipos()` filters) and return it from `Subgraph::event_handlers`.
 //! - The launcher calls [`start`] per subgraph: one [`Relay`] over its database if it

@@ -15,7 +15,7 @@ use std::{
 
 use async_trait::async_trait;
 use futures::{StreamExt, stream::BoxStream};
-use kernel::events::EventEnvelope;
+use subgraph_kit::events::EventEnvelope;
 use tokio::{
     sync::{Notify, broadcast::error::RecvError},
     time::Instant,

@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::{StreamExt, stream::BoxStream};
-use kernel::events::EventEnvelope;
 use redis::{
     AsyncTypedCommands, Client,
     aio::{ConnectionManager, ConnectionManagerConfig},
     streams::{StreamAutoClaimOptions, StreamId, StreamMaxlen, StreamReadOptions},
 };
+use subgraph_kit::events::EventEnvelope;
 use tokio::time::Instant;
 
 use crate::{

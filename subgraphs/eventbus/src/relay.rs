@@ -7,11 +7,11 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use kernel::events::EventEnvelope;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, Order, Query},
 };
+use subgraph_kit::events::EventEnvelope;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
@@ -185,7 +185,7 @@ impl Relay {
                 break;
             }
             // Armed before the round: a commit during it still wakes the next one.
-            let committed = kernel::messaging::outbox::committed();
+            let committed = subgraph_kit::messaging::outbox::committed();
             tokio::pin!(committed);
             committed.as_mut().enable();
             let pause = match self.relay_pending().await {

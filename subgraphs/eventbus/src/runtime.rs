@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use kernel::subgraph::Subgraph;
 use sea_orm::DatabaseConnection;
+use subgraph_kit::subgraph::Subgraph;
 use tokio::{
     sync::{Notify, watch},
     task::JoinHandle,
@@ -50,7 +50,7 @@ pub fn start(
 /// (`live`), until `shutdown` turns true.
 pub fn feed_live(
     bus: Arc<dyn EventBus>,
-    live: kernel::live::LiveEvents,
+    live: subgraph_kit::live::LiveEvents,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     use futures::StreamExt;

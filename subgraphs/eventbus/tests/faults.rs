@@ -8,8 +8,8 @@ use std::{sync::Arc, time::Duration};
 use anyhow::{Context, Result, ensure};
 use common::{CONTADO, Counter, count, database, event, eventually, grand_total, total};
 use eventbus::{Consumer, ConsumerOptions, EventBus, Outcome, Relay, RelayError};
-use kernel::messaging::outbox;
 use sea_orm::{DatabaseConnection, TransactionTrait};
+use subgraph_kit::messaging::outbox;
 use testkit::{Backend, on_both_backends};
 use tokio::sync::watch;
 

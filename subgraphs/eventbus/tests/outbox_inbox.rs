@@ -7,8 +7,8 @@ use std::sync::Arc;
 use anyhow::{Result, ensure};
 use common::{count, database, event};
 use eventbus::{EventBus, InProcessBus, Relay, RelayOptions};
-use kernel::messaging::{inbox, outbox};
 use sea_orm::TransactionTrait;
+use subgraph_kit::messaging::{inbox, outbox};
 use testkit::{Backend, on_both_backends};
 
 async fn appended_events_are_relayed_in_order_and_intact(backend: Backend) -> Result<()> {

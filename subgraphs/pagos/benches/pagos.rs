@@ -33,7 +33,7 @@ async fn gql(http: &reqwest::Client, url: &str, query: &str, variables: Value) -
         .post(url)
         // As the gateway would forward an admin's claims: payouts need `admin`.
         .header(
-            kernel::server::CLAIMS_HEADER,
+            subgraph_kit::server::CLAIMS_HEADER,
             testkit::claims_admin().to_string(),
         )
         .json(&json!({ "query": query, "variables": variables }))
@@ -137,7 +137,7 @@ async fn hasta_exitoso() -> Result<()> {
     let subgraph = Pagos::with_config(Config::default());
     let sg = TestSubgraph::start(&subgraph, Backend::Postgres).await?;
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let workers = kernel::subgraph::Subgraph::background(&subgraph, sg.db.db.clone(), stop);
+    let workers = subgraph_kit::subgraph::Subgraph::background(&subgraph, sg.db.db.clone(), stop);
     let afiliados = afiliados_con_comision(&sg.db.db, 20).await?;
     let url = format!("{}/graphql", sg.base_url);
     let http = reqwest::Client::new();

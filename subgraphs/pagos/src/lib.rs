@@ -2,9 +2,11 @@
 //! (never twice), processed through a payment-gateway port, with reports switchable
 //! between two versions at runtime.
 //!
-//! `domain` holds the rules, `persistence` the SeaORM adapter and the event consumers,
-//! `adapters` the simulated payment provider, `graphql` the Federation v2 adapter; this
-//! file wires them into a [`kernel::subgraph::Subgraph`] with its payout worker.
+//! `domain` (its own crate, `pagos-domain`) holds the rules and ports, `application` the
+//! service and the payout worker, `persistence` the SeaORM adapter (one module per
+//! aggregate) and the event consumers, `adapters` the simulated payment provider,
+//! `graphql` the Federation v2 adapter; this file wires them into a
+//! [`subgraph_kit::subgraph::Subgraph`] with its payout worker.
 //!
 //! # Configuration
 //! [`Pagos`] reads the environment each time it builds its app; [`Pagos::with_config`]
@@ -23,8 +25,10 @@
 //! | `PAGOS_WORKER_INTENTOS` | `5` | attempts before a payout fails for good |
 
 pub mod adapters;
+pub mod application;
 pub mod demo;
-pub mod domain;
+/// The rules of the context: its own crate, which sees only the pure `kernel`.
+pub use pagos_domain as domain;
 pub mod graphql;
 pub mod persistence;
 
@@ -33,13 +37,9 @@ use std::{
     time::Duration,
 };
 
-use async_trait::async_trait;
 use axum::Router;
-use kernel::{
-    DomainError, Moneda, db::DbSetupError, live::LiveEvents, messaging::EventHandler,
-    subgraph::Subgraph,
-};
 use sea_orm::DatabaseConnection;
+use subgraph_kit::{Moneda, live::LiveEvents, messaging::EventHandler};
 use tokio::{
     sync::{Notify, watch},
     task::JoinHandle,
@@ -47,7 +47,8 @@ use tokio::{
 
 use crate::{
     adapters::{OpcionesSimulador, PasarelaSimulada},
-    domain::{OpcionesProcesador, PagosService, PasarelaDePagos, Procesador, VersionReporte},
+    application::{OpcionesProcesador, PagosService, Procesador},
+    domain::{PasarelaDePagos, VersionReporte},
     persistence::{
         ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, SeaPagosRepository,
     },
@@ -210,7 +211,7 @@ fn config_del_entorno() -> Config {
 fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
     let pasarela = Arc::new(PasarelaSimulada::new(config.pasarela.clone()));
     let service = service(db.clone(), pasarela, config.version_reporte);
-    kernel::server::app(
+    subgraph_kit::server::app(
         "pagos",
         graphql::schema(service.clone(), live),
         Arc::new(graphql::PrepararSolicitud::new(service)),
@@ -234,15 +235,10 @@ fn background(
 fn sdl() -> String {
     // Resolvers never run for the SDL, so a disconnected database is enough.
     let pasarela = Arc::new(PasarelaSimulada::new(OpcionesSimulador::default()));
-    graphql::schema(
+    subgraph_kit::graphql::federation_sdl(&graphql::schema(
         service(DatabaseConnection::default(), pasarela, VersionReporte::V1),
         LiveEvents::new(),
-    )
-    .sdl_with_options(
-        async_graphql::SDLExportOptions::new()
-            .federation()
-            .compose_directive(),
-    )
+    ))
 }
 
 fn handlers() -> Vec<Arc<dyn EventHandler>> {
@@ -253,60 +249,17 @@ fn handlers() -> Vec<Arc<dyn EventHandler>> {
     ]
 }
 
-macro_rules! subgraph_impl {
-    ($t:ty, $config:expr) => {
-        #[async_trait]
-        impl Subgraph for $t {
-            fn name(&self) -> &'static str {
-                "pagos"
-            }
-
-            fn default_port(&self) -> u16 {
-                4005
-            }
-
-            async fn migrate(
-                &self,
-                db: &DatabaseConnection,
-                url: &str,
-            ) -> Result<(), DbSetupError> {
-                kernel::db::migrate::<pagos_migration::Migrator>(db, url).await
-            }
-
-            async fn seed_demo(&self, db: &DatabaseConnection) -> Result<u64, DomainError> {
-                demo::seed(db).await
-            }
-
-            fn app(&self, db: DatabaseConnection, live: LiveEvents) -> Router {
-                #[allow(clippy::redundant_closure_call)]
-                let config: Config = ($config)(self);
-                app(&config, db, live)
-            }
-
-            fn sdl(&self) -> String {
-                sdl()
-            }
-
-            fn publishes_events(&self) -> bool {
-                true
-            }
-
-            fn event_handlers(&self) -> Vec<Arc<dyn EventHandler>> {
-                handlers()
-            }
-
-            fn background(
-                &self,
-                db: DatabaseConnection,
-                stop: watch::Receiver<bool>,
-            ) -> Vec<JoinHandle<()>> {
-                #[allow(clippy::redundant_closure_call)]
-                let config: Config = ($config)(self);
-                background(&config, db, stop)
-            }
-        }
-    };
-}
-
-subgraph_impl!(Pagos, |_: &Pagos| config_del_entorno());
-subgraph_impl!(PagosConfigurado, |s: &PagosConfigurado| s.config.clone());
+subgraph_kit::subgraph!(
+    Pagos => |_: &Pagos| config_del_entorno(),
+    PagosConfigurado => |s: &PagosConfigurado| s.config.clone();
+    {
+        name: "pagos",
+        port: 4005,
+        migrator: pagos_migration::Migrator,
+        seed: demo::seed,
+        app: app,
+        sdl: sdl,
+        handlers: handlers,
+        background: background,
+    }
+);

@@ -3,12 +3,9 @@
 
 mod common;
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-    },
-    time::Duration,
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
 use anyhow::{Context, Result};
@@ -100,15 +97,22 @@ async fn reports_switch_version_under_load_without_a_failed_request(
         .collect();
     let cambiar =
         "mutation($v: VersionReporte!) { cambiarVersionReporte(input: {version: $v}) { version } }";
+    // Each switch lands while the load runs: it waits for more answers, not for a time.
+    let carga_avanza = |desde: usize| {
+        let ok = ok.clone();
+        testkit::eventually("more answers under load", move || {
+            ok.load(Ordering::Relaxed) >= desde + 10
+        })
+    };
     for version in ["V2", "V1", "V2", "V1", "V2"] {
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        carga_avanza(ok.load(Ordering::Relaxed)).await?;
         let data = sg.data(cambiar, json!({ "v": version })).await?;
         assert_eq!(data["cambiarVersionReporte"]["version"], version);
         // From the switch on, every answer is in the new version.
         let r = sg.data(REPORTE, json!({})).await?;
         assert_eq!(r["reportePagos"]["version"], version);
     }
-    tokio::time::sleep(Duration::from_millis(60)).await;
+    carga_avanza(ok.load(Ordering::Relaxed)).await?;
     parar.store(true, Ordering::Relaxed);
     for c in clientes {
         c.await?;

@@ -331,7 +331,7 @@ async fn currencies_are_paid_separately(backend: Backend) -> Result<()> {
 
 async fn a_currency_the_provider_does_not_pay_is_refused(backend: Backend) -> Result<()> {
     let mut config = config();
-    config.pasarela.monedas = vec![kernel::Moneda::Usd];
+    config.pasarela.monedas = vec![subgraph_kit::Moneda::Usd];
     let sg = TestSubgraph::start(&pagos::Pagos::with_config(config), backend).await?;
     let e = Escenario::nuevo(&sg, "1").await?;
     e.comision_aprobada(&sg, "100000", "COP").await?;

@@ -8,14 +8,16 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use async_trait::async_trait;
+use chrono::Utc;
 use common::*;
-use kernel::Moneda;
 use pagos::{
     adapters::{OpcionesSimulador, PasarelaSimulada},
-    domain::{Cobro, FalloCobro, OpcionesProcesador, PasarelaDePagos, Procesador, SolicitudCobro},
+    application::{OpcionesProcesador, Procesador},
+    domain::{Cobro, FalloCobro, PasarelaDePagos, SolicitudCobro},
     persistence::SeaPagosRepository,
 };
 use serde_json::{Value, json};
+use subgraph_kit::{ManualClock, Moneda};
 use testkit::{Backend, TestSubgraph, on_both_backends};
 use tokio::sync::Notify;
 
@@ -63,6 +65,17 @@ fn worker(
     )
 }
 
+/// A clock the test moves by hand, started now (after the payouts were requested).
+fn reloj() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(Utc::now()))
+}
+
+/// Moves `reloj` past any retry delay of `opciones` (the longest, plus its 25 % jitter).
+fn pasar_espera(reloj: &ManualClock, opciones: &OpcionesProcesador) -> Result<()> {
+    reloj.advance(chrono::Duration::from_std(opciones.backoff_max * 2)?);
+    Ok(())
+}
+
 async fn a_crash_after_the_charge_never_charges_twice(backend: Backend) -> Result<()> {
     let sg = start(backend).await?;
     let e = Escenario::nuevo(&sg, "1").await?;
@@ -71,9 +84,10 @@ async fn a_crash_after_the_charge_never_charges_twice(backend: Backend) -> Resul
     let proveedor = pasarela();
     let cobrado = Arc::new(Notify::new());
     let opciones = OpcionesProcesador {
-        lease: Duration::from_millis(300),
+        lease: Duration::from_secs(30),
         ..config().procesador
     };
+    let reloj = reloj();
     let moribundo = worker(
         &sg,
         Arc::new(MuereTrasCobrar {
@@ -81,7 +95,8 @@ async fn a_crash_after_the_charge_never_charges_twice(backend: Backend) -> Resul
             cobrado: cobrado.clone(),
         }),
         opciones.clone(),
-    );
+    )
+    .con_reloj(reloj.clone());
     let tarea = tokio::spawn(async move { moribundo.ronda().await });
     tokio::time::timeout(Duration::from_secs(10), cobrado.notified())
         .await
@@ -95,9 +110,15 @@ async fn a_crash_after_the_charge_never_charges_twice(backend: Backend) -> Resul
     );
 
     // A new worker (the restarted process) with the same provider: it waits for the lease.
-    let reinicio = worker(&sg, proveedor.clone(), opciones);
+    let reinicio = worker(&sg, proveedor.clone(), opciones).con_reloj(reloj.clone());
     assert_eq!(reinicio.ronda().await?, 0, "the lease still holds");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    reloj.advance(chrono::Duration::seconds(29));
+    assert_eq!(
+        reinicio.ronda().await?,
+        0,
+        "the lease still holds a second before it ends"
+    );
+    reloj.advance(chrono::Duration::seconds(2));
     assert_eq!(reinicio.ronda().await?, 1);
     let pago = pago(&sg, &id).await?;
     assert_eq!(pago["estado"], "EXITOSO");
@@ -138,13 +159,14 @@ async fn transient_failures_are_retried_until_paid(backend: Backend) -> Result<(
         max_intentos: 20,
         ..config().procesador
     };
-    let w = worker(&sg, proveedor.clone(), opciones);
-    for _ in 0..200 {
+    let reloj = reloj();
+    let w = worker(&sg, proveedor.clone(), opciones.clone()).con_reloj(reloj.clone());
+    for _ in 0..opciones.max_intentos {
         w.ronda().await?;
         if pago(&sg, &id).await?["estado"] == "EXITOSO" {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        pasar_espera(&reloj, &opciones)?;
     }
     let pago = pago(&sg, &id).await?;
     assert_eq!(pago["estado"], "EXITOSO", "{pago}");
@@ -174,20 +196,18 @@ async fn a_final_failure_releases_the_commissions(backend: Backend) -> Result<()
         tasa_fallo: 100,
         ..OpcionesSimulador::default()
     }));
-    let w = worker(
-        &sg,
-        siempre_falla.clone(),
-        OpcionesProcesador {
-            max_intentos: 3,
-            ..config().procesador
-        },
-    );
-    for _ in 0..100 {
+    let opciones = OpcionesProcesador {
+        max_intentos: 3,
+        ..config().procesador
+    };
+    let reloj = reloj();
+    let w = worker(&sg, siempre_falla.clone(), opciones.clone()).con_reloj(reloj.clone());
+    for _ in 0..opciones.max_intentos {
         w.ronda().await?;
         if pago(&sg, &id).await?["estado"] == "FALLIDO" {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        pasar_espera(&reloj, &opciones)?;
     }
     let fallido = pago(&sg, &id).await?;
     assert_eq!(fallido["estado"], "FALLIDO", "{fallido}");

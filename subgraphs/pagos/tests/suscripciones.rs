@@ -38,6 +38,7 @@ async fn a_payout_pushes_each_state_change_to_its_subscribers(backend: Backend) 
     e.comision_aprobada(&sg, "100", "USD").await?;
     let otro = Escenario::nuevo(&sg, "10").await?;
 
+    let escuchando = sg.live.watchers();
     let mut del_afiliado = conectar(&sg).await?;
     del_afiliado
         .subscribe("1", SUSCRIPCION, json!({ "afiliado": e.afiliado }))
@@ -47,7 +48,7 @@ async fn a_payout_pushes_each_state_change_to_its_subscribers(backend: Backend) 
         .subscribe("1", SUSCRIPCION, json!({ "afiliado": otro.afiliado }))
         .await?;
     // Subscriptions start listening once the server handled `subscribe`.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    sg.until_watched_by(escuchando + 2).await?;
 
     let pagado = sg
         .data(
@@ -75,7 +76,7 @@ async fn a_payout_pushes_each_state_change_to_its_subscribers(backend: Backend) 
     por_id
         .subscribe("7", SUSCRIPCION, json!({ "id": id }))
         .await?;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    sg.until_watched_by(escuchando + 3).await?;
     assert_eq!(procesador(&sg.db.db, pasarela()).ronda().await?, 1);
     for client in [&mut del_afiliado, &mut por_id] {
         let exitoso = client

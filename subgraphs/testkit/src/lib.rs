@@ -12,16 +12,19 @@ use std::{
         Arc,
         atomic::{AtomicUsize, Ordering},
     },
+    time::Duration,
 };
 
+mod migrations;
 mod ws;
 
+pub use migrations::rollback_leaves_no_table;
 pub use ws::WsClient;
 
 use anyhow::{Context, Result, bail};
-use kernel::subgraph::Subgraph;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
+use subgraph_kit::subgraph::Subgraph;
 use tokio::task::JoinHandle;
 
 /// Default admin URL of the test PostgreSQL server.
@@ -82,36 +85,37 @@ impl TestDb {
     /// Creates an empty database on `backend`.
     pub async fn new(backend: Backend) -> Result<Self> {
         let name = unique_name();
-        let (url, cleanup) = match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(&name);
-                let url = kernel::db::sqlite_url(&dir.join("test.db"));
-                (url, Cleanup::Dir(dir))
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_admin_url();
-                let admin = kernel::db::connect(&admin_url, 1).await.with_context(|| {
+        let (url, cleanup) =
+            match backend {
+                Backend::Sqlite => {
+                    let dir = std::env::temp_dir().join(&name);
+                    let url = subgraph_kit::db::sqlite_url(&dir.join("test.db"));
+                    (url, Cleanup::Dir(dir))
+                }
+                Backend::Postgres => {
+                    let admin_url = postgres_admin_url();
+                    let admin = subgraph_kit::db::connect(&admin_url, 1).await.with_context(|| {
                     format!(
                         "PostgreSQL is required for the tests (TEST_POSTGRES_URL={admin_url}); \
                          start it or run .ci/run"
                     )
                 })?;
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .context("creating the test database")?;
-                admin.close().await.ok();
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map(|(base, _)| base)
-                    .context("TEST_POSTGRES_URL has no database part")?;
-                (
-                    format!("{base}/{name}"),
-                    Cleanup::PgDatabase { admin_url, name },
-                )
-            }
-        };
-        let mut db = kernel::db::connect(&url, 8).await?;
+                    admin
+                        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                        .await
+                        .context("creating the test database")?;
+                    admin.close().await.ok();
+                    let base = admin_url
+                        .rsplit_once('/')
+                        .map(|(base, _)| base)
+                        .context("TEST_POSTGRES_URL has no database part")?;
+                    (
+                        format!("{base}/{name}"),
+                        Cleanup::PgDatabase { admin_url, name },
+                    )
+                }
+            };
+        let mut db = subgraph_kit::db::connect(&url, 8).await?;
         let statements = StatementCounter::default();
         let counter = statements.0.clone();
         db.set_metric_callback(move |_| {
@@ -134,7 +138,7 @@ impl TestDb {
                 std::fs::remove_dir_all(&dir).ok();
             }
             Cleanup::PgDatabase { admin_url, name } => {
-                let admin = kernel::db::connect(&admin_url, 1).await?;
+                let admin = subgraph_kit::db::connect(&admin_url, 1).await?;
                 admin
                     .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                     .await?;
@@ -168,7 +172,7 @@ pub struct TestSubgraph {
     /// Base URL (`http://127.0.0.1:PORT`).
     pub base_url: String,
     /// The events its subscriptions watch (feed them from a bus, or publish directly).
-    pub live: kernel::live::LiveEvents,
+    pub live: subgraph_kit::live::LiveEvents,
     server: JoinHandle<()>,
     http: reqwest::Client,
 }
@@ -187,7 +191,7 @@ impl TestSubgraph {
     ) -> Result<Self> {
         let db = TestDb::new(backend).await?;
         subgraph.migrate(&db.db, &db.url).await?;
-        let live = kernel::live::LiveEvents::new();
+        let live = subgraph_kit::live::LiveEvents::new();
         let app = wrap(subgraph.app(db.db.clone(), live.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}", listener.local_addr()?);
@@ -201,6 +205,13 @@ impl TestSubgraph {
             server,
             http: reqwest::Client::new(),
         })
+    }
+
+    /// Waits until at least `n` subscriptions watch [`TestSubgraph::live`] (their
+    /// resolvers ran): events published after it reach them.
+    pub async fn until_watched_by(&self, n: usize) -> Result<()> {
+        let live = self.live.clone();
+        eventually("subscriptions listening", move || live.watchers() >= n).await
     }
 
     /// Sends a GraphQL operation as [`claims_admin`] and returns the whole response body.
@@ -218,7 +229,7 @@ impl TestSubgraph {
     ) -> Result<Value> {
         let mut headers = Vec::new();
         if let Some(claims) = claims {
-            headers.push((kernel::server::CLAIMS_HEADER, claims.to_string()));
+            headers.push((subgraph_kit::server::CLAIMS_HEADER, claims.to_string()));
         }
         self.gql_with_headers(&headers, query, variables).await
     }
@@ -261,7 +272,7 @@ impl TestSubgraph {
     pub async fn ws_as(&self, claims: Option<&Value>) -> Result<WsClient> {
         let url = format!("{}/graphql", self.base_url.replace("http://", "ws://"));
         let headers: Vec<(&'static str, String)> = claims
-            .map(|c| vec![(kernel::server::CLAIMS_HEADER, c.to_string())])
+            .map(|c| vec![(subgraph_kit::server::CLAIMS_HEADER, c.to_string())])
             .unwrap_or_default();
         WsClient::connect_with_headers(&url, &headers, json!({})).await
     }
@@ -271,7 +282,10 @@ impl TestSubgraph {
         let response = self
             .http
             .get(format!("{}{path}", self.base_url))
-            .header(kernel::server::CLAIMS_HEADER, claims_admin().to_string())
+            .header(
+                subgraph_kit::server::CLAIMS_HEADER,
+                claims_admin().to_string(),
+            )
             .send()
             .await?;
         Ok((response.status().as_u16(), response.json().await?))
@@ -282,7 +296,10 @@ impl TestSubgraph {
         let response = self
             .http
             .post(format!("{}/graphql", self.base_url))
-            .header(kernel::server::CLAIMS_HEADER, claims_admin().to_string())
+            .header(
+                subgraph_kit::server::CLAIMS_HEADER,
+                claims_admin().to_string(),
+            )
             .header("content-type", content_type)
             .body(body)
             .send()
@@ -370,4 +387,20 @@ pub async fn outbox(db: &DatabaseConnection) -> Result<Vec<(String, String, Valu
             ))
         })
         .collect()
+}
+
+/// How long [`eventually`] waits before it gives up.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// Polls `ready` until it holds, failing after [`DEADLINE`]: how a test waits for another
+/// task's progress without guessing a sleep.
+pub async fn eventually(what: &str, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while !ready() {
+        if tokio::time::Instant::now() >= deadline {
+            bail!("timed out after {DEADLINE:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(())
 }

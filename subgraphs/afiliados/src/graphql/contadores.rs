@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::{autorizacion::alcance, contar};
+use subgraph_kit::graphql::{autorizacion::alcance, contar};
 
-use crate::domain::{AfiliadoService, EstadoAfiliado, FiltroAfiliados};
+use crate::application::AfiliadoService;
+use crate::domain::{EstadoAfiliado, FiltroAfiliados};
 
 /// The dashboard's counters, as this subgraph knows them.
 pub(crate) struct ContadoresDashboard(pub ID);

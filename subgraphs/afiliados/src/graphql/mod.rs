@@ -14,14 +14,14 @@ pub use loader::AfiliadoBatch;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
-use crate::domain::AfiliadoService;
+use crate::application::AfiliadoService;
 
 /// The subgraph's schema type.
 pub type AfiliadosSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over a service.
 pub fn schema(service: Arc<AfiliadoService>) -> AfiliadosSchema {
-    kernel::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
+    subgraph_kit::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
         .data(service)
         .finish()
 }

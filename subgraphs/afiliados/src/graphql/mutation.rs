@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result};
 use chrono::Utc;
-use kernel::graphql::{GraphqlResultExt, autorizacion::alcance, parse_id};
+use subgraph_kit::graphql::{GraphqlResultExt, autorizacion::alcance, parse_id};
 
 use super::types::{
     ActualizarAfiliadoInput, ActualizarAfiliadoPayload, EliminarAfiliadoInput,
@@ -10,7 +10,7 @@ use super::types::{
     RegistrarAfiliadoInput, RegistrarAfiliadoPayload, SuspenderAfiliadoInput,
     SuspenderAfiliadoPayload,
 };
-use crate::domain::AfiliadoService;
+use crate::application::AfiliadoService;
 
 /// Mutations of the `afiliados` subgraph.
 pub struct MutationRoot;

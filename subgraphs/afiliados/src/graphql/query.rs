@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{
+use subgraph_kit::{
     DomainError,
     graphql::{
         GraphqlResultExt, Paginacion,
@@ -16,7 +16,7 @@ use super::{
     loader::AfiliadoLoader,
     types::{AfiliadoGql, AfiliadosPagina, FiltroAfiliadosInput, ResultadoBusquedaAfiliado},
 };
-use crate::domain::AfiliadoService;
+use crate::application::AfiliadoService;
 
 /// Queries of the `afiliados` subgraph.
 pub struct QueryRoot;
@@ -27,7 +27,9 @@ impl QueryRoot {
     /// `ContadoresDashboard @key(fields: "id")`.
     #[graphql(entity)]
     async fn contadores_dashboard_por_id(&self, id: ID) -> Result<ContadoresDashboard> {
-        Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
+        Ok(ContadoresDashboard(subgraph_kit::graphql::contadores_id(
+            &id,
+        )?))
     }
 
     /// The partner with this id, in any state (`NOT_FOUND` if none; a partner user finds

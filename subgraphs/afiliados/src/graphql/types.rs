@@ -1,18 +1,18 @@
 use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
-use kernel::{
+use rust_decimal::Decimal;
+use subgraph_kit::{
     DomainError, DomainResult,
     graphql::{DecimalScalar, DineroGql, DineroInput, InfoPaginacion, OrdenGql, parse_id},
     search::{Busqueda, MAX_RESULTS},
 };
-use rust_decimal::Decimal;
 
 use crate::domain::{
     self, ActualizarAfiliado, EstadoAfiliado, FiltroAfiliados, OrdenarAfiliadosPor,
     RegistrarAfiliado, TipoAfiliado, TipoCuenta, TipoDocumento,
 };
 
-use kernel::mirror_enum;
+use subgraph_kit::mirror_enum;
 
 mirror_enum!(
     /// Partner tier.
@@ -220,7 +220,7 @@ pub(crate) struct ConfiguracionComisionesInput {
 }
 
 impl ConfiguracionComisionesInput {
-    fn to_domain(&self) -> DomainResult<(Decimal, Decimal, kernel::Dinero)> {
+    fn to_domain(&self) -> DomainResult<(Decimal, Decimal, subgraph_kit::Dinero)> {
         Ok((
             self.comision_base.0,
             self.comision_premium.0,

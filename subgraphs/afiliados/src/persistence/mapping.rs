@@ -1,8 +1,8 @@
-use kernel::{
+use sea_orm::ActiveValue::Set;
+use subgraph_kit::{
     Dinero, DomainError, DomainResult, Moneda, search,
     values::{Email, Nombre, Porcentaje, SoloDigitos},
 };
-use sea_orm::ActiveValue::Set;
 
 use super::entities::afiliado;
 use crate::domain::{

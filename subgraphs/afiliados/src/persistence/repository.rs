@@ -1,21 +1,21 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use kernel::{
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::Order,
+};
+use subgraph_kit::{
     DomainError, DomainResult, Page, PageRequest,
-    db::{self, as_fraction, matches_expr},
+    db::{self, matches_expr},
     events::EventEnvelope,
     messaging::outbox,
     search::Busqueda,
 };
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::Order,
-};
 use uuid::Uuid;
 
 use super::{
-    entities::afiliado::{self, Column, Entity as Afiliados},
+    entities::afiliado::{Column, Entity as Afiliados},
     mapping::{to_active, to_domain},
 };
 use crate::domain::{
@@ -33,13 +33,6 @@ impl SeaAfiliadoRepository {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
-}
-
-#[derive(FromQueryResult)]
-struct FilaBusqueda {
-    #[sea_orm(nested)]
-    afiliado: afiliado::Model,
-    relevancia: i32,
 }
 
 #[async_trait]
@@ -87,17 +80,7 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Afiliado>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = Afiliados::find()
-            .filter(db::id_in(self.db.get_database_backend(), Column::Id, ids))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
-        rows.into_iter()
-            .map(|r| to_domain(r).map(|a| (a.id, a)))
-            .collect()
+        db::by_ids::<Afiliados, _>(&self.db, Column::Id, ids, to_domain, |e| e.id).await
     }
 
     async fn listar(
@@ -138,20 +121,17 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
     }
 
     async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Afiliado, f64)>> {
-        let query = Afiliados::find().filter(Column::Estado.ne(EstadoAfiliado::Eliminado.codigo()));
-        let rows = db::ranked_search(
-            query,
+        let rows = db::ranked_rows(
+            &self.db,
+            Afiliados::find().filter(Column::Estado.ne(EstadoAfiliado::Eliminado.codigo())),
             busqueda,
             Column::NombreBusqueda,
             Column::Email,
             Column::Id,
         )
-        .into_model::<FilaBusqueda>()
-        .all(&self.db)
-        .await
-        .map_err(db::internal)?;
+        .await?;
         rows.into_iter()
-            .map(|r| Ok((to_domain(r.afiliado)?, as_fraction(r.relevancia))))
+            .map(|(row, relevancia)| Ok((to_domain(row)?, relevancia)))
             .collect()
     }
 

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::contar;
+use subgraph_kit::graphql::contar;
 
-use crate::domain::{CampaniaService, EstadoCampania, FiltroCampanias};
+use crate::application::CampaniaService;
+use crate::domain::{EstadoCampania, FiltroCampanias};
 
 /// The dashboard's counters, as this subgraph knows them.
 pub(crate) struct ContadoresDashboard(pub ID);

@@ -5,14 +5,15 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache},
 };
 use async_trait::async_trait;
-use kernel::{
+use subgraph_kit::{
     DomainError,
     graphql::{BatchById, ByIdLoader, prefetch, request_loader},
     server::PrepareRequest,
 };
 use uuid::Uuid;
 
-use crate::domain::{Campania, CampaniaService, EventoRegistrado};
+use crate::application::CampaniaService;
+use crate::domain::{Campania, EventoRegistrado};
 
 /// Loads campaigns by id in batches.
 pub struct CampaniaBatch(pub Arc<CampaniaService>);

@@ -14,14 +14,14 @@ pub use loader::{CampaniaBatch, CampaniasPorClienteBatch, HistorialBatch, Prepar
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
-use crate::domain::CampaniaService;
+use crate::application::CampaniaService;
 
 /// The subgraph's schema type.
 pub type CampaniasSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over a service.
 pub fn schema(service: Arc<CampaniaService>) -> CampaniasSchema {
-    kernel::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
+    subgraph_kit::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
         .data(service)
         .finish()
 }

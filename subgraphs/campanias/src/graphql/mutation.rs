@@ -2,14 +2,15 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::Utc;
-use kernel::graphql::{GraphqlResultExt, autorizacion::alcance, parse_id};
+use subgraph_kit::graphql::{GraphqlResultExt, autorizacion::alcance, parse_id};
 
 use super::types::{
     ActivarCampaniaInput, ActivarCampaniaPayload, ActualizarPresupuestoInput,
     ActualizarPresupuestoPayload, CompletarCampaniaInput, CompletarCampaniaPayload,
     CrearCampaniaInput, CrearCampaniaPayload, PausarCampaniaInput, PausarCampaniaPayload,
 };
-use crate::domain::{Campania, CampaniaService, ComandoCampania};
+use crate::application::CampaniaService;
+use crate::domain::{Campania, ComandoCampania};
 
 /// Mutations of the `campanias` subgraph.
 pub struct MutationRoot;

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{
+use subgraph_kit::{
     graphql::{GraphqlResultExt, Paginacion, load_one, parse_id, to_graphql_error},
     search::Busqueda,
 };
@@ -13,7 +13,7 @@ use super::{
         CampaniaGql, CampaniasPagina, ClienteGql, FiltroCampaniasInput, ResultadoBusquedaCampania,
     },
 };
-use crate::domain::CampaniaService;
+use crate::application::CampaniaService;
 
 /// Queries of the `campanias` subgraph.
 pub struct QueryRoot;
@@ -24,7 +24,9 @@ impl QueryRoot {
     /// `ContadoresDashboard @key(fields: "id")`.
     #[graphql(entity)]
     async fn contadores_dashboard_por_id(&self, id: ID) -> Result<ContadoresDashboard> {
-        Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
+        Ok(ContadoresDashboard(subgraph_kit::graphql::contadores_id(
+            &id,
+        )?))
     }
 
     /// The campaign with this id (`NOT_FOUND` if none).

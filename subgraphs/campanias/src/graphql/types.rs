@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use kernel::{
+use subgraph_kit::{
     DomainResult,
     graphql::{
         DecimalScalar, DineroGql, DineroInput, GraphqlResultExt, InfoPaginacion, load_one, parse_id,
@@ -13,7 +13,7 @@ use crate::domain::{
     FiltroCampanias, MotivoSobregiro, TipoCampania,
 };
 
-use kernel::mirror_enum;
+use subgraph_kit::mirror_enum;
 
 mirror_enum!(
     /// Campaign lifecycle: CREADA → ACTIVA → PAUSADA ⇄ ACTIVA → COMPLETADA.
@@ -306,7 +306,7 @@ impl CampaniaGql {
 impl CampaniaGql {
     /// Its events; a partner user sees none about other partners' commissions.
     async fn eventos(&self, ctx: &Context<'_>) -> Result<Vec<EventoRegistrado>> {
-        let alcance = kernel::graphql::autorizacion::alcance(ctx)?;
+        let alcance = subgraph_kit::graphql::autorizacion::alcance(ctx)?;
         let loader = ctx.data::<HistorialLoader>()?;
         let mut eventos = load_one(loader, self.0.id).await.gql()?.unwrap_or_default();
         eventos.retain(|r| r.evento.afiliado_id().is_none_or(|id| alcance.permite(id)));

@@ -1,6 +1,6 @@
-use kernel::{Dinero, DomainError, DomainResult, Moneda, search, values::Porcentaje};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
+use subgraph_kit::{Dinero, DomainError, DomainResult, Moneda, search, values::Porcentaje};
 use uuid::Uuid;
 
 use super::entities::{campania, campania_event};

@@ -2,15 +2,11 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{
-    DomainError, DomainResult, Page, PageRequest,
-    db::{self, as_fraction},
-    search::Busqueda,
-};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::Order,
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::Order,
 };
+use subgraph_kit::{DomainError, DomainResult, Page, PageRequest, db, search::Busqueda};
 use uuid::Uuid;
 
 use super::{
@@ -48,13 +44,6 @@ impl SeaCampaniaRepository {
     }
 }
 
-#[derive(FromQueryResult)]
-struct FilaBusqueda {
-    #[sea_orm(nested)]
-    campania: campania::Model,
-    relevancia: i32,
-}
-
 fn to_domain_all(rows: Vec<campania::Model>) -> DomainResult<Vec<Campania>> {
     rows.into_iter().map(to_domain).collect()
 }
@@ -69,7 +58,7 @@ impl CampaniaRepository for SeaCampaniaRepository {
     ) -> DomainResult<Campania> {
         let txn = self.db.begin().await.map_err(db::internal)?;
         let campania = store::crear(&txn, id, evento, ahora, self.snapshot_cada).await?;
-        kernel::messaging::outbox::commit(txn)
+        subgraph_kit::messaging::outbox::commit(txn)
             .await
             .map_err(db::internal)?;
         Ok(campania)
@@ -89,7 +78,7 @@ impl CampaniaRepository for SeaCampaniaRepository {
         if !cambio.vacio() {
             let txn = self.db.begin().await.map_err(db::internal)?;
             store::confirmar(&txn, &cambio, self.snapshot_cada).await?;
-            kernel::messaging::outbox::commit(txn)
+            subgraph_kit::messaging::outbox::commit(txn)
                 .await
                 .map_err(db::internal)?;
         }
@@ -103,17 +92,7 @@ impl CampaniaRepository for SeaCampaniaRepository {
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Campania>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = Campanias::find()
-            .filter(db::id_in(self.db.get_database_backend(), Column::Id, ids))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
-        rows.into_iter()
-            .map(|r| to_domain(r).map(|c| (c.id, c)))
-            .collect()
+        db::by_ids::<Campanias, _>(&self.db, Column::Id, ids, to_domain, |e| e.id).await
     }
 
     async fn por_clientes(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<Campania>>> {
@@ -194,19 +173,17 @@ impl CampaniaRepository for SeaCampaniaRepository {
     }
 
     async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Campania, f64)>> {
-        let rows = db::ranked_search(
+        let rows = db::ranked_rows(
+            &self.db,
             Campanias::find(),
             busqueda,
             Column::NombreBusqueda,
             Column::DescripcionBusqueda,
             Column::Id,
         )
-        .into_model::<FilaBusqueda>()
-        .all(&self.db)
-        .await
-        .map_err(db::internal)?;
+        .await?;
         rows.into_iter()
-            .map(|r| Ok((to_domain(r.campania)?, as_fraction(r.relevancia))))
+            .map(|(row, relevancia)| Ok((to_domain(row)?, relevancia)))
             .collect()
     }
 

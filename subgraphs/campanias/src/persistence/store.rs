@@ -3,11 +3,11 @@
 //! projection, the snapshot when one is due, and the outbox.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use kernel::{DomainError, DomainResult, db, events::EventEnvelope, messaging::outbox};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::OnConflict,
 };
+use subgraph_kit::{DomainError, DomainResult, db, events::EventEnvelope, messaging::outbox};
 use uuid::Uuid;
 
 use super::{

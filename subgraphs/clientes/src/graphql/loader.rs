@@ -2,13 +2,14 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_trait::async_trait;
-use kernel::{
+use subgraph_kit::{
     DomainError,
     graphql::{BatchById, ByIdLoader},
 };
 use uuid::Uuid;
 
-use crate::domain::{Cliente, ClienteService};
+use crate::application::ClienteService;
+use crate::domain::Cliente;
 
 /// Loads clients by id in batches.
 pub struct ClienteBatch(pub Arc<ClienteService>);

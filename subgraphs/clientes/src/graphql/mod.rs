@@ -14,14 +14,14 @@ pub use loader::ClienteBatch;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
-use crate::domain::ClienteService;
+use crate::application::ClienteService;
 
 /// The subgraph's schema type.
 pub type ClientesSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over a service.
 pub fn schema(service: Arc<ClienteService>) -> ClientesSchema {
-    kernel::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
+    subgraph_kit::graphql::schema_builder(QueryRoot, MutationRoot, EmptySubscription)
         .data(service)
         .finish()
 }

@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result};
 use chrono::Utc;
-use kernel::graphql::GraphqlResultExt;
+use subgraph_kit::graphql::GraphqlResultExt;
 
 use super::types::{RegistrarClienteInput, RegistrarClientePayload};
-use crate::domain::ClienteService;
+use crate::application::ClienteService;
 
 /// Mutations of the `clientes` subgraph.
 pub struct MutationRoot;

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{
+use subgraph_kit::{
     graphql::{
         GraphqlResultExt, Paginacion, autorizacion::busqueda_permitida, load_one, parse_id,
         to_graphql_error,
@@ -14,7 +14,7 @@ use super::{
     loader::ClienteLoader,
     types::{ClienteGql, ClientesPagina, FiltroClientesInput, ResultadoBusquedaCliente},
 };
-use crate::domain::ClienteService;
+use crate::application::ClienteService;
 
 /// Queries of the `clientes` subgraph.
 pub struct QueryRoot;
@@ -25,7 +25,9 @@ impl QueryRoot {
     /// `ContadoresDashboard @key(fields: "id")`.
     #[graphql(entity)]
     async fn contadores_dashboard_por_id(&self, id: ID) -> Result<ContadoresDashboard> {
-        Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
+        Ok(ContadoresDashboard(subgraph_kit::graphql::contadores_id(
+            &id,
+        )?))
     }
 
     /// The client with this id (`NOT_FOUND` if none).

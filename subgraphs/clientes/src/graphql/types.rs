@@ -1,6 +1,6 @@
 use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use kernel::{
+use subgraph_kit::{
     DomainError, DomainResult,
     graphql::{InfoPaginacion, OrdenGql, parse_id},
     search::Busqueda,
@@ -85,7 +85,7 @@ impl FiltroClientesInput {
     pub(crate) fn to_domain(&self) -> DomainResult<FiltroClientes> {
         let busqueda = match self.busqueda.as_deref().map(str::trim) {
             Some(texto) if !texto.is_empty() => Some(
-                Busqueda::new(texto, kernel::search::MAX_RESULTS as i64)
+                Busqueda::new(texto, subgraph_kit::search::MAX_RESULTS as i64)
                     .map_err(|e| DomainError::invalid("filtro.busqueda", e.to_string()))?,
             ),
             _ => None,

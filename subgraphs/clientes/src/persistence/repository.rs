@@ -1,17 +1,17 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use kernel::{
+use sea_orm::{
+    ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::Order,
+};
+use subgraph_kit::{
     DomainError, DomainResult, Page, PageRequest,
-    db::{self, as_fraction, matches_expr},
+    db::{self, matches_expr},
     events::EventEnvelope,
     messaging::outbox,
     search::{self, Busqueda},
     values::{Email, Nombre, SoloDigitos},
-};
-use sea_orm::{
-    ActiveValue::Set, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionTrait, sea_query::Order,
 };
 use uuid::Uuid;
 
@@ -30,13 +30,6 @@ impl SeaClienteRepository {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
-}
-
-#[derive(FromQueryResult)]
-struct FilaBusqueda {
-    #[sea_orm(nested)]
-    cliente: cliente::Model,
-    relevancia: i32,
 }
 
 fn to_domain(row: cliente::Model) -> Cliente {
@@ -80,15 +73,7 @@ impl ClienteRepository for SeaClienteRepository {
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Cliente>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = Clientes::find()
-            .filter(db::id_in(self.db.get_database_backend(), Column::Id, ids))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
-        Ok(rows.into_iter().map(|r| (r.id, to_domain(r))).collect())
+        db::by_ids::<Clientes, _>(&self.db, Column::Id, ids, |r| Ok(to_domain(r)), |e| e.id).await
     }
 
     async fn listar(
@@ -116,21 +101,18 @@ impl ClienteRepository for SeaClienteRepository {
     }
 
     async fn buscar(&self, busqueda: &Busqueda) -> DomainResult<Vec<(Cliente, f64)>> {
-        let query = Clientes::find();
-        let rows = db::ranked_search(
-            query,
+        let rows = db::ranked_rows(
+            &self.db,
+            Clientes::find(),
             busqueda,
             Column::NombreBusqueda,
             Column::Email,
             Column::Id,
         )
-        .into_model::<FilaBusqueda>()
-        .all(&self.db)
-        .await
-        .map_err(db::internal)?;
+        .await?;
         Ok(rows
             .into_iter()
-            .map(|r| (to_domain(r.cliente), as_fraction(r.relevancia)))
+            .map(|(row, relevancia)| (to_domain(row), relevancia))
             .collect())
     }
 

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::graphql::{autorizacion::alcance, contar};
+use subgraph_kit::graphql::{autorizacion::alcance, contar};
 
-use crate::domain::{ConversionService, EstadoConversion, FiltroConversiones};
+use crate::application::ConversionService;
+use crate::domain::{EstadoConversion, FiltroConversiones};
 
 /// The dashboard's counters, as this subgraph knows them.
 pub(crate) struct ContadoresDashboard(pub ID);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{
+use subgraph_kit::{
     DomainError, PageRequest,
     auth::Alcance,
     graphql::{GraphqlResultExt, autorizacion::alcance},
@@ -17,7 +17,8 @@ use super::{
     },
     types::{ConversionGql, FiltroConversionesEntidadInput, MetricasGql},
 };
-use crate::domain::{ConversionService, Dimension, FiltroConversiones, Periodo};
+use crate::application::ConversionService;
+use crate::domain::{Dimension, FiltroConversiones, Periodo};
 
 async fn conversiones(
     ctx: &Context<'_>,

@@ -6,16 +6,15 @@ use async_graphql::{
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{
+use subgraph_kit::{
     DomainError,
     graphql::{BatchById, ByIdLoader, MAX_BATCH, prefetch, request_loader},
     server::PrepareRequest,
 };
 use uuid::Uuid;
 
-use crate::domain::{
-    Conversion, ConversionService, Dimension, FiltroPorEntidad, Metricas, Ventana,
-};
+use crate::application::ConversionService;
+use crate::domain::{Conversion, Dimension, FiltroPorEntidad, Metricas, Ventana};
 
 /// Loads conversions by id in batches.
 pub struct ConversionBatch(pub Arc<ConversionService>);
@@ -202,8 +201,8 @@ fn celda<K: std::hash::Hash + Eq, T>(
 impl LoteEntidades {
     fn new(request: &Request) -> Self {
         Self {
-            afiliados: kernel::graphql::represented_ids(request, "Afiliado"),
-            campanias: kernel::graphql::represented_ids(request, "Campania"),
+            afiliados: subgraph_kit::graphql::represented_ids(request, "Afiliado"),
+            campanias: subgraph_kit::graphql::represented_ids(request, "Campania"),
             conversiones: Default::default(),
             metricas: Default::default(),
         }

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::Utc;
-use kernel::{
+use subgraph_kit::{
     DomainError,
     auth::{ESCRITURA, clave_api::ClavePresentada},
     graphql::{
@@ -17,7 +17,7 @@ use super::types::{
     RegistrarConversionInput, RegistrarConversionPayload, RegistrarEventoInput,
     RegistrarEventoPayload, ValidarConversionInput, ValidarConversionPayload, parse_uuid,
 };
-use crate::domain::ConversionService;
+use crate::application::ConversionService;
 
 /// Mutations of the `conversiones` subgraph.
 pub struct MutationRoot;

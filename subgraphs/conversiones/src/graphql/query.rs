@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{
+use subgraph_kit::{
     DomainError,
     graphql::{GraphqlResultExt, Paginacion, autorizacion::alcance, load_one, to_graphql_error},
 };
@@ -15,7 +15,8 @@ use super::{
         ResultadoBusquedaConversion, parse_uuid,
     },
 };
-use crate::domain::{Canal, ConversionService, Periodo};
+use crate::application::ConversionService;
+use crate::domain::{Canal, Periodo};
 
 /// Queries of the `conversiones` subgraph.
 pub struct QueryRoot;
@@ -26,14 +27,16 @@ impl QueryRoot {
     /// a partner user's count only its own rows).
     #[graphql(requires_scopes = "lectura")]
     async fn contadores_dashboard(&self) -> ContadoresDashboard {
-        ContadoresDashboard(ID(kernel::graphql::CONTADORES_ID.to_owned()))
+        ContadoresDashboard(ID(subgraph_kit::graphql::CONTADORES_ID.to_owned()))
     }
 
     /// Federation entity resolver: this context's part of the dashboard's counters,
     /// `ContadoresDashboard @key(fields: "id")`.
     #[graphql(entity)]
     async fn contadores_dashboard_por_id(&self, id: ID) -> Result<ContadoresDashboard> {
-        Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
+        Ok(ContadoresDashboard(subgraph_kit::graphql::contadores_id(
+            &id,
+        )?))
     }
 
     /// The conversion with this id (`NOT_FOUND` if none, or if it is another partner's
@@ -103,7 +106,7 @@ impl QueryRoot {
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaConversion>> {
         let alcance = alcance(ctx)?;
-        let busqueda = kernel::search::Busqueda::new(&q, limite).gql()?;
+        let busqueda = subgraph_kit::search::Busqueda::new(&q, limite).gql()?;
         let service = ctx.data::<Arc<ConversionService>>()?;
         Ok(service
             .buscar(&busqueda)
@@ -112,7 +115,7 @@ impl QueryRoot {
             .into_iter()
             .filter(|(conversion, _)| alcance.permite(conversion.afiliado_id))
             .map(|(conversion, score)| ResultadoBusquedaConversion {
-                relevancia: kernel::db::as_fraction(score),
+                relevancia: subgraph_kit::db::as_fraction(score),
                 conversion: conversion.into(),
             })
             .collect())

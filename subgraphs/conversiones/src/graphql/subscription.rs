@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_graphql::{Context, ID, Result, Subscription};
 use futures::{Stream, StreamExt, future, stream};
-use kernel::{
+use subgraph_kit::{
     DomainError,
     auth::LECTURA,
     graphql::{
@@ -20,7 +20,7 @@ use super::{
     contadores::ContadoresDashboard,
     types::{ConversionGql, parse_uuid},
 };
-use crate::domain::ConversionService;
+use crate::application::ConversionService;
 
 /// How long a burst of changes is gathered into one push of the dashboard's counters.
 const VENTANA_CONTADORES: Duration = Duration::from_millis(250);
@@ -83,7 +83,8 @@ impl SubscriptionRoot {
     ) -> Result<impl Stream<Item = ContadoresDashboard> + use<>> {
         exigir(ctx, &[&[LECTURA]])?;
         let live = ctx.data::<LiveEvents>()?;
-        let contadores = || ContadoresDashboard(ID(kernel::graphql::CONTADORES_ID.to_owned()));
+        let contadores =
+            || ContadoresDashboard(ID(subgraph_kit::graphql::CONTADORES_ID.to_owned()));
         let cambios = live.bursts(|_| true, VENTANA_CONTADORES);
         Ok(stream::once(future::ready(contadores())).chain(cambios.map(move |()| contadores())))
     }

@@ -1,6 +1,6 @@
 use async_graphql::{ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
-use kernel::{
+use subgraph_kit::{
     DomainError, DomainResult,
     error::extracto,
     graphql::{DecimalScalar, DineroGql, DineroInput, InfoPaginacion},
@@ -14,7 +14,7 @@ use crate::domain::{
     TipoConversion, TipoEvento,
 };
 
-use kernel::mirror_enum;
+use subgraph_kit::mirror_enum;
 
 mirror_enum!(
     /// Kind of tracking event.

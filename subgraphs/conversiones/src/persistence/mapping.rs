@@ -1,5 +1,5 @@
-use kernel::{Dinero, DomainError, DomainResult, Moneda};
 use sea_orm::ActiveValue::Set;
+use subgraph_kit::{Dinero, DomainError, DomainResult, Moneda};
 
 use super::entities::{conversion, evento_tracking};
 use crate::domain::{Canal, Conversion, EstadoConversion, EventoTracking, TipoConversion};

@@ -1,8 +1,8 @@
 //! Consumers that keep the local projections of partner and campaign ids.
 
 use async_trait::async_trait;
-use kernel::{DomainError, events::EventEnvelope, messaging::EventHandler};
 use sea_orm::DatabaseTransaction;
+use subgraph_kit::{DomainError, events::EventEnvelope, messaging::EventHandler};
 use uuid::Uuid;
 
 use super::repository::conocer_en;

@@ -2,16 +2,16 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{
-    DomainError, DomainResult, Moneda, Page, PageRequest, db, events::EventEnvelope,
-    messaging::outbox,
-};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
     sea_query::{
         Alias, Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement, UnionType,
     },
+};
+use subgraph_kit::{
+    DomainError, DomainResult, Moneda, Page, PageRequest, db, events::EventEnvelope,
+    messaging::outbox,
 };
 use uuid::Uuid;
 
@@ -201,17 +201,7 @@ impl ConversionRepository for SeaConversionRepository {
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Conversion>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = Conversiones::find()
-            .filter(db::id_in(self.backend(), Column::Id, ids))
-            .all(&self.db)
-            .await
-            .map_err(db::internal)?;
-        rows.into_iter()
-            .map(|r| to_domain(r).map(|c| (c.id, c)))
-            .collect()
+        db::by_ids::<Conversiones, _>(&self.db, Column::Id, ids, to_domain, |e| e.id).await
     }
 
     async fn listar(
@@ -486,7 +476,7 @@ impl ConversionRepository for SeaConversionRepository {
 
     async fn buscar(
         &self,
-        busqueda: &kernel::search::Busqueda,
+        busqueda: &subgraph_kit::search::Busqueda,
     ) -> DomainResult<Vec<(Conversion, i32)>> {
         let columnas = [Expr::col((Conversiones, Column::ReferenciaExterna))];
         let (relevancia, coincide) = db::code_relevance(&columnas, busqueda);

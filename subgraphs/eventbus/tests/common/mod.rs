@@ -15,12 +15,12 @@ use std::{
 use async_trait::async_trait;
 use chrono::{SubsecRound, Utc};
 use eventbus::{EventBus, InProcessBus, InProcessOptions, RedisBus, RedisOptions};
-use kernel::{DomainError, events::EventEnvelope, messaging::EventHandler};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
 };
 use sea_orm_migration::SchemaManager;
+use subgraph_kit::{DomainError, events::EventEnvelope, messaging::EventHandler};
 use testkit::{Backend, TestDb};
 
 /// Claim timeout of the test buses: short, so redelivery tests are quick.
@@ -102,7 +102,7 @@ where
 /// A database with the outbox, the inbox and `contador(agregado_id, total)`.
 pub async fn database(backend: Backend) -> anyhow::Result<TestDb> {
     let db = TestDb::new(backend).await?;
-    kernel::messaging::schema::create_tables(&SchemaManager::new(&db.db)).await?;
+    subgraph_kit::messaging::schema::create_tables(&SchemaManager::new(&db.db)).await?;
     db.db
         .execute_unprepared(
             "CREATE TABLE contador (agregado_id VARCHAR(100) PRIMARY KEY, total BIGINT NOT NULL)",

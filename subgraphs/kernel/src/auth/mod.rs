@@ -4,7 +4,7 @@
 //! of the tracking collector ([`clave_api`]).
 //!
 //! Plain Rust: no GraphQL, no HTTP. The GraphQL layer enforces it
-//! ([`crate::graphql::autorizacion`]), the server puts the claims in each request.
+//! (`subgraph_kit::graphql::autorizacion`), the server puts the claims in each request.
 //!
 //! # The model
 //! | scope | grants |

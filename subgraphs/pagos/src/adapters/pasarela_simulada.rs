@@ -5,8 +5,8 @@
 use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 use async_trait::async_trait;
-use kernel::{Dinero, Moneda};
 use sha2::{Digest, Sha256};
+use subgraph_kit::{Dinero, Moneda};
 
 use crate::domain::{Cobro, FalloCobro, PasarelaDePagos, SolicitudCobro};
 

@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use kernel::{Dinero, DomainResult};
+use subgraph_kit::{Dinero, DomainResult};
 use uuid::Uuid;
 
 use super::carga::Campo;
+use crate::application::PagosService;
 use crate::domain::{
-    Comision, DimensionComision, EntradaAuditoria, EstadoComision, Pago, PagosService, Transaccion,
+    Comision, DimensionComision, EntradaAuditoria, EstadoComision, Pago, Transaccion,
 };
 
 /// Arguments of a per-entity list: optional state, at most `limite` items.

@@ -19,14 +19,14 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache, Loader},
 };
 use async_trait::async_trait;
-use kernel::{
+use subgraph_kit::{
     DomainError, DomainResult,
     graphql::{GraphqlResultExt, MAX_BATCH, represented_ids},
     server::PrepareRequest,
 };
 use uuid::Uuid;
 
-use crate::domain::PagosService;
+use crate::application::PagosService;
 
 /// One field of an entity, loadable for many ids at once.
 #[async_trait]

@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{
+use subgraph_kit::{
     graphql::{GraphqlResultExt, autorizacion::alcance},
     pagination::PageRequest,
 };
 
 use super::types::AgregacionesPagos;
-use crate::domain::{FiltroPagos, PagosService};
+use crate::application::PagosService;
+use crate::domain::FiltroPagos;
 
 /// The dashboard's counters, as this subgraph knows them.
 pub(crate) struct ContadoresDashboard(pub ID);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{
+use subgraph_kit::{
     PageRequest,
     auth::Alcance,
     graphql::{DineroGql, GraphqlResultExt, autorizacion::alcance},
@@ -19,8 +19,9 @@ use super::{
     carga::cargar,
     types::{ComisionGql, EstadoComisionGql, PagoGql},
 };
-use crate::domain::{FiltroComisiones, PagosService};
-use kernel::DomainError;
+use crate::application::PagosService;
+use crate::domain::FiltroComisiones;
+use subgraph_kit::DomainError;
 
 /// `FORBIDDEN` for a partner user: what the field sums up spans every partner.
 fn solo_plataforma(ctx: &Context<'_>) -> Result<()> {

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result};
 use chrono::Utc;
-use kernel::{
+use subgraph_kit::{
     graphql::{GraphqlResultExt, autorizacion::alcance},
     server::Caller,
 };
@@ -12,7 +12,7 @@ use super::types::{
     CambiarVersionReportePayload, ComisionGql, PagarInput, PagarPayload, PagoGql,
     RechazarComisionInput, RechazarComisionPayload, parse_uuid,
 };
-use crate::domain::PagosService;
+use crate::application::PagosService;
 
 /// Mutations of the `pagos` subgraph.
 pub struct MutationRoot;

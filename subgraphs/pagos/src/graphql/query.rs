@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use kernel::{
+use subgraph_kit::{
     DomainError,
     graphql::{GraphqlResultExt, Paginacion, autorizacion::alcance, to_graphql_error},
 };
@@ -18,7 +18,8 @@ use super::{
         ReportePagosGql, ResultadoBusquedaPago, VersionReporteGql, parse_uuid,
     },
 };
-use crate::domain::{PagosService, exportar};
+use crate::application::PagosService;
+use crate::domain::exportar;
 
 /// Rows an export may hold.
 const MAX_EXPORTACION: u64 = 100_000;
@@ -42,7 +43,9 @@ impl QueryRoot {
     /// `ContadoresDashboard @key(fields: "id")`.
     #[graphql(entity)]
     async fn contadores_dashboard_por_id(&self, id: ID) -> Result<ContadoresDashboard> {
-        Ok(ContadoresDashboard(kernel::graphql::contadores_id(&id)?))
+        Ok(ContadoresDashboard(subgraph_kit::graphql::contadores_id(
+            &id,
+        )?))
     }
 
     /// The payout with this id (`NOT_FOUND` if none, or another partner's for a partner
@@ -173,7 +176,7 @@ impl QueryRoot {
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaPago>> {
         let alcance = alcance(ctx)?;
-        let busqueda = kernel::search::Busqueda::new(&q, limite).gql()?;
+        let busqueda = subgraph_kit::search::Busqueda::new(&q, limite).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         Ok(service
             .repo()
@@ -183,7 +186,7 @@ impl QueryRoot {
             .into_iter()
             .filter(|(pago, _)| alcance.permite(pago.afiliado_id))
             .map(|(pago, score)| ResultadoBusquedaPago {
-                relevancia: kernel::db::as_fraction(score),
+                relevancia: subgraph_kit::db::as_fraction(score),
                 pago: PagoGql(pago),
             })
             .collect())

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Result, Subscription};
 use futures::Stream;
-use kernel::{
+use subgraph_kit::{
     DomainError,
     auth::LECTURA,
     graphql::{
@@ -17,7 +17,7 @@ use kernel::{
 };
 
 use super::types::{PagoGql, parse_uuid};
-use crate::domain::PagosService;
+use crate::application::PagosService;
 
 /// Events that change a payout's state.
 const EVENTOS_PAGO: &[&str] = &["PagoSolicitado", "PagoExitoso", "PagoFallido"];

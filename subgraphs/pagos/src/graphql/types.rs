@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use kernel::{
+use subgraph_kit::{
     DomainError, DomainResult,
     graphql::{DecimalScalar, DineroGql, InfoPaginacion, MonedaGql, parse_id},
     mirror_enum,
@@ -580,7 +580,7 @@ pub(crate) enum ReportePagosGql {
     V2(ReportePagosV2),
 }
 
-fn dineros(montos: Vec<kernel::Dinero>) -> Vec<DineroGql> {
+fn dineros(montos: Vec<subgraph_kit::Dinero>) -> Vec<DineroGql> {
     montos.into_iter().map(Into::into).collect()
 }
 

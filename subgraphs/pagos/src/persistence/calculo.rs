@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use kernel::{DomainResult, db, events::EventEnvelope};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait,
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
+use subgraph_kit::{DomainResult, db, events::EventEnvelope};
 use uuid::Uuid;
 
 use super::{

@@ -10,14 +10,14 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use kernel::{
+use rust_decimal::Decimal;
+use sea_orm::DatabaseTransaction;
+use serde::Deserialize;
+use subgraph_kit::{
     Dinero, DomainError,
     events::EventEnvelope,
     messaging::{EventHandler, outbox},
 };
-use rust_decimal::Decimal;
-use sea_orm::DatabaseTransaction;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::calculo::{
@@ -46,7 +46,7 @@ async fn publicar(
 ) -> Result<(), DomainError> {
     outbox::append(txn, &eventos)
         .await
-        .map_err(kernel::db::internal)
+        .map_err(subgraph_kit::db::internal)
 }
 
 #[derive(Deserialize)]

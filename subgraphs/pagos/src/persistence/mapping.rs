@@ -1,8 +1,8 @@
 //! Rows ↔ domain. An unknown stored code is an internal error, never a guess.
 
-use kernel::{Dinero, DomainError, DomainResult, Moneda};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::{NotSet, Set};
+use subgraph_kit::{Dinero, DomainError, DomainResult, Moneda};
 
 use super::entities::{
     afiliado_proyeccion, auditoria, campania_proyeccion, comision, pago, transaccion,

@@ -7,17 +7,17 @@ use std::{sync::Arc, time::Duration};
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use eventbus::{Consumer, InProcessBus};
-use kernel::{events::EventEnvelope, messaging::EventHandler};
 use pagos::{
     Config, Pagos,
     adapters::{OpcionesSimulador, PasarelaSimulada},
-    domain::{OpcionesProcesador, Procesador},
+    application::{OpcionesProcesador, Procesador},
     persistence::{
         ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, SeaPagosRepository,
     },
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
+use subgraph_kit::{events::EventEnvelope, messaging::EventHandler};
 use testkit::{Backend, TestSubgraph};
 use uuid::Uuid;
 

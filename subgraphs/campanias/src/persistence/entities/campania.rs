@@ -13,11 +13,11 @@ pub struct Model {
     pub cliente_id: Uuid,
     /// Name.
     pub nombre: String,
-    /// `kernel::search::normalize(nombre)`.
+    /// `subgraph_kit::search::normalize(nombre)`.
     pub nombre_busqueda: String,
     /// Description.
     pub descripcion: String,
-    /// `kernel::search::normalize(descripcion)`.
+    /// `subgraph_kit::search::normalize(descripcion)`.
     pub descripcion_busqueda: String,
     /// Kind code.
     pub tipo: String,

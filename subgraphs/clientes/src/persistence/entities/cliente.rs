@@ -11,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     /// Name as given.
     pub nombre: String,
-    /// `kernel::search::normalize(nombre)`.
+    /// `subgraph_kit::search::normalize(nombre)`.
     pub nombre_busqueda: String,
     /// Lower-case e-mail, unique.
     #[sea_orm(unique)]

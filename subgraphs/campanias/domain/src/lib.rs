@@ -1,0 +1,14 @@
+//! The `campanias` domain: the event-sourced campaign aggregate, its events and rules.
+//! No GraphQL, no SQL.
+
+mod campania;
+mod comandos;
+mod eventos;
+mod ports;
+mod valores;
+
+pub use campania::{Campania, MAX_DESCRIPCION};
+pub use comandos::{ComandoCampania, CrearCampania};
+pub use eventos::{EventoCampania, EventoRegistrado, MotivoSobregiro};
+pub use ports::{CampaniaRepository, FiltroCampanias};
+pub use valores::{Canal, ConfiguracionComisiones, EstadoCampania, Segmentacion, TipoCampania};

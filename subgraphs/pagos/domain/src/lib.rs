@@ -1,0 +1,34 @@
+//! The `pagos` domain: commissions, payouts, the payment-gateway port, reports. Plain
+//! Rust: no GraphQL, HTTP or SQL.
+
+mod comision;
+pub mod eventos;
+mod exportacion;
+mod movimientos;
+mod pago;
+mod pasarela;
+mod ports;
+mod reporte;
+mod valores;
+
+pub use comision::{
+    Comision, ConversionValidada, EstadoAfiliado, EstadoComision, TarifaAfiliado, TarifaCampania,
+    TipoAfiliado, TipoConversion, tasa_aplicable,
+};
+pub use exportacion::{FormatoExportacion, exportar};
+pub use movimientos::{
+    ACTOR_PROCESADOR, CambioPago, EfectoComisiones, EntradaAuditoria, Liquidacion, TipoTransaccion,
+    Transaccion, auditoria_reclamo,
+};
+pub use pago::{EstadoPago, Pago, SolicitudPago, elegir_moneda, exigir_pagable};
+pub use pasarela::{Cobro, FalloCobro, PasarelaDePagos, SolicitudCobro};
+pub use ports::{
+    Agregaciones, ComisionRepository, DimensionComision, FiltroComisiones, FiltroPagos,
+    MovimientosRepository, PagoRepository, PagosRepository, Preparar, ReporteRepository,
+    ResultadoSolicitud,
+};
+pub use reporte::{
+    FilaCampania, FilaEstado, FiltroReporte, ReportePagos, TotalCampania, TotalEstado, Totales,
+    VersionReporte,
+};
+pub use valores::{Ciclo, ClaveIdempotencia, MetodoPago, TipoMetodoPago};

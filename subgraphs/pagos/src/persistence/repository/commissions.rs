@@ -1,0 +1,228 @@
+//! Commissions: reads, versioned saves, balances and the rates they are computed with.
+
+use super::*;
+
+#[async_trait]
+impl ComisionRepository for SeaPagosRepository {
+    async fn tarifa_afiliado(&self, id: Uuid) -> DomainResult<Option<TarifaAfiliado>> {
+        Afiliados::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(db::internal)?
+            .map(tarifa_afiliado)
+            .transpose()
+    }
+
+    async fn comisiones_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Comision>> {
+        db::by_ids::<Comisiones, _>(
+            &self.db,
+            comision::Column::Id,
+            ids,
+            comision_to_domain,
+            |c| c.id,
+        )
+        .await
+    }
+
+    async fn comisiones_por_conversion(
+        &self,
+        ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Comision>> {
+        db::by_ids::<Comisiones, _>(
+            &self.db,
+            comision::Column::ConversionId,
+            ids,
+            comision_to_domain,
+            |c| c.conversion_id,
+        )
+        .await
+    }
+
+    async fn listar_comisiones(
+        &self,
+        filtro: &FiltroComisiones,
+        pagina: PageRequest,
+    ) -> DomainResult<Page<Comision>> {
+        let (rows, total) = db::fetch_page(&self.db, filtrar_comisiones(filtro), pagina).await?;
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(comision_to_domain)
+                .collect::<DomainResult<_>>()?,
+            request: pagina,
+            total,
+        })
+    }
+
+    async fn exportar_comisiones(
+        &self,
+        filtro: &FiltroComisiones,
+        limite: u64,
+    ) -> DomainResult<Vec<Comision>> {
+        filtrar_comisiones(filtro)
+            .limit(limite)
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?
+            .into_iter()
+            .map(comision_to_domain)
+            .collect()
+    }
+
+    async fn comisiones_por_entidad(
+        &self,
+        dimension: DimensionComision,
+        ids: &[Uuid],
+        limite: u64,
+        estado: Option<EstadoComision>,
+    ) -> DomainResult<HashMap<Uuid, Vec<Comision>>> {
+        use comision::Column as K;
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let backend = self.backend();
+        let statement = match dimension {
+            DimensionComision::Afiliado | DimensionComision::Campania => {
+                let col = if dimension == DimensionComision::Afiliado {
+                    K::AfiliadoId
+                } else {
+                    K::CampaniaId
+                };
+                let mut inner = Comisiones::find().filter(db::id_in(backend, col, ids));
+                if let Some(estado) = estado {
+                    inner = inner.filter(K::Estado.eq(estado.codigo()));
+                }
+                let mut inner = inner.into_query();
+                inner.expr_as(Expr::col(col), Alias::new("grupo"));
+                ultimos_por_grupo(
+                    inner,
+                    Expr::col(col),
+                    Expr::col(K::FechaCreacion),
+                    Expr::col(K::Id),
+                    limite,
+                )
+            }
+            DimensionComision::Pago => {
+                // The commissions a payout included, from its COMISION movements.
+                Query::select()
+                    .column((Comisiones, Asterisk))
+                    .expr_as(
+                        Expr::col((Transacciones, transaccion::Column::PagoId)),
+                        Alias::new("grupo"),
+                    )
+                    .from(Comisiones)
+                    .inner_join(
+                        Transacciones,
+                        Expr::col((Transacciones, transaccion::Column::ComisionId))
+                            .equals((Comisiones, K::Id)),
+                    )
+                    .and_where(en(
+                        backend,
+                        Expr::col((Transacciones, transaccion::Column::PagoId)),
+                        ids,
+                    ))
+                    .and_where(
+                        Expr::col((Transacciones, transaccion::Column::Tipo))
+                            .eq(TipoTransaccion::Comision.codigo()),
+                    )
+                    .order_by((Comisiones, K::FechaCreacion), Order::Asc)
+                    .to_owned()
+            }
+        };
+        agrupar::<comision::Model, _>(&self.db, &statement, comision_to_domain).await
+    }
+
+    async fn guardar_comision(
+        &self,
+        c: &Comision,
+        version_anterior: i64,
+        eventos: &[EventEnvelope],
+    ) -> DomainResult<()> {
+        use comision::Column as K;
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        let result = Comisiones::update_many()
+            .set(comision_to_active(c)?)
+            .filter(K::Id.eq(c.id))
+            .filter(K::Version.eq(version_anterior))
+            .exec(&txn)
+            .await
+            .map_err(db::internal)?;
+        if result.rows_affected == 0 {
+            return Err(DomainError::Conflict(
+                "La comisión fue modificada por otra operación; vuelva a intentarlo".into(),
+            ));
+        }
+        outbox::append_and_commit(txn, eventos)
+            .await
+            .map_err(db::internal)
+    }
+
+    async fn saldos(&self, afiliado_ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<Dinero>>> {
+        use comision::Column as K;
+        if afiliado_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let statement = Comisiones::find()
+            .select_only()
+            .column_as(K::AfiliadoId, "grupo")
+            .column_as(K::Moneda, "moneda")
+            .column_as(suma(K::MontoMinor), "suma")
+            .filter(db::id_in(self.backend(), K::AfiliadoId, afiliado_ids))
+            .filter(K::Estado.eq(EstadoComision::Aprobada.codigo()))
+            .group_by(K::AfiliadoId)
+            .group_by(K::Moneda)
+            .order_by(K::Moneda, Order::Asc)
+            .into_query();
+        #[derive(FromQueryResult)]
+        struct Saldo {
+            moneda: String,
+            suma: Option<i64>,
+        }
+        agrupar::<Saldo, _>(&self.db, &statement, |s| {
+            dinero(s.suma.unwrap_or(0), moneda("comisiones.moneda", &s.moneda)?)
+        })
+        .await
+    }
+
+    async fn monedas_pagables(&self, afiliado_id: Uuid) -> DomainResult<Vec<Moneda>> {
+        use comision::Column as K;
+        let codigos: Vec<String> = Comisiones::find()
+            .select_only()
+            .column(K::Moneda)
+            .distinct()
+            .filter(K::AfiliadoId.eq(afiliado_id))
+            .filter(K::Estado.eq(EstadoComision::Aprobada.codigo()))
+            .filter(K::PagoId.is_null())
+            .order_by(K::Moneda, Order::Asc)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        codigos
+            .iter()
+            .map(|c| moneda("comisiones.moneda", c))
+            .collect()
+    }
+}
+
+fn filtrar_comisiones(f: &FiltroComisiones) -> sea_orm::Select<Comisiones> {
+    use comision::Column as K;
+    let mut q = Comisiones::find();
+    if let Some(id) = f.afiliado_id {
+        q = q.filter(K::AfiliadoId.eq(id));
+    }
+    if let Some(id) = f.campania_id {
+        q = q.filter(K::CampaniaId.eq(id));
+    }
+    if let Some(estado) = f.estado {
+        q = q.filter(K::Estado.eq(estado.codigo()));
+    }
+    if let Some(desde) = f.desde {
+        q = q.filter(K::FechaCreacion.gte(desde));
+    }
+    if let Some(hasta) = f.hasta {
+        q = q.filter(K::FechaCreacion.lte(hasta));
+    }
+    q.order_by(K::FechaCreacion, Order::Desc)
+        .order_by(K::Id, Order::Desc)
+}
