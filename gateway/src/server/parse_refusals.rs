@@ -72,19 +72,27 @@ pub(crate) struct Connection {
     replacing: Option<Replacement>,
 }
 
-/// hyper's automatic answers to requests it cannot parse.
-const BARE_REFUSALS: [StatusCode; 3] = [
-    StatusCode::BAD_REQUEST,
-    StatusCode::URI_TOO_LONG,
-    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+/// hyper's automatic answers to requests it cannot parse, by the start of their status
+/// line.
+const BARE_REFUSALS: [(&[u8], StatusCode); 3] = [
+    (b"HTTP/1.1 400 ", StatusCode::BAD_REQUEST),
+    (b"HTTP/1.1 414 ", StatusCode::URI_TOO_LONG),
+    (
+        b"HTTP/1.1 431 ",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+    ),
 ];
 
 /// If `written` is one of hyper's bare refusals: its status and the length of its head.
+/// (Called on every write: anything not starting with a 4xx status line is let through
+/// after one comparison.)
 fn bare_refusal(written: &[u8]) -> Option<(StatusCode, usize)> {
-    let status = BARE_REFUSALS.into_iter().find(|status| {
-        let line = format!("HTTP/1.1 {} ", status.as_u16());
-        written.starts_with(line.as_bytes())
-    })?;
+    if !written.starts_with(b"HTTP/1.1 4") {
+        return None;
+    }
+    let (_, status) = BARE_REFUSALS
+        .into_iter()
+        .find(|(line, _)| written.starts_with(line))?;
     let end = written.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
     let head = String::from_utf8_lossy(&written[..end]).to_ascii_lowercase();
     let bare = head.contains("\r\ncontent-length: 0\r\n") && !head.contains("\r\ncontent-type:");
