@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use support::{Launched, launch, login, stop};
 use uuid::Uuid;
 
-/// Codes that say "not allowed": the gateway's for a field the caller's scopes do not
-/// reach (Apollo's `UNAUTHORIZED_FIELD_OR_TYPE`), the subgraphs' otherwise.
-const DENEGADO: [&str; 3] = ["UNAUTHORIZED_FIELD_OR_TYPE", "FORBIDDEN", "UNAUTHENTICATED"];
+/// Codes that say "not allowed", the same from the gateway and the subgraphs: no token,
+/// and a token without the scope.
+const DENEGADO: [&str; 2] = ["UNAUTHENTICATED", "FORBIDDEN"];
 
 /// The callers of the table, in its column order; `None`: no token.
 const USUARIOS: [(&str, Option<&str>); 5] = [
@@ -181,6 +181,19 @@ fn denegado(body: &Value) -> bool {
                 .as_str()
                 .is_some_and(|code| DENEGADO.contains(&code))
         })
+    })
+}
+
+/// The one denial code a caller gets: `UNAUTHENTICATED` without a token, `FORBIDDEN`
+/// with one.
+fn codigo_de_denegacion(anonimo: bool) -> &'static str {
+    if anonimo { DENEGADO[0] } else { DENEGADO[1] }
+}
+
+/// Whether every error of a refused response has the caller's denial code.
+fn denegado_con(body: &Value, codigo: &str) -> bool {
+    body["errors"].as_array().is_some_and(|errors| {
+        !errors.is_empty() && errors.iter().all(|e| e["extensions"]["code"] == codigo)
     })
 }
 
@@ -518,9 +531,10 @@ async fn every_mutation_and_personal_field_is_allowed_or_denied_per_user() {
             }
             let (query, variables) = celda(&e, mutation, quien);
             let body = api.gql(token.as_deref(), &query, variables).await;
+            let codigo = codigo_de_denegacion(token.is_none());
             assert!(
-                denegado(&body),
-                "{mutation} as {quien} must be denied: {body}"
+                denegado_con(&body, codigo),
+                "{mutation} as {quien} must be denied with {codigo}: {body}"
             );
             assert!(
                 body["data"].is_null() || body["data"][mutation].is_null(),
@@ -573,9 +587,19 @@ async fn every_mutation_and_personal_field_is_allowed_or_denied_per_user() {
                 assert!(body["errors"].is_null(), "{campo} as admin: {body}");
                 assert!(!fila["f"].is_null(), "{campo} as admin: {body}");
             } else {
-                assert!(denegado(&body), "{campo} as {quien} must be denied: {body}");
+                let codigo = codigo_de_denegacion(token.is_none());
+                assert!(
+                    denegado_con(&body, codigo),
+                    "{campo} as {quien} must be denied with {codigo}: {body}"
+                );
                 assert!(fila["f"].is_null(), "{campo} as {quien}: {body}");
                 if token.is_some() {
+                    // The message names what is missing.
+                    let mensaje = body["errors"][0]["message"].as_str().unwrap_or_default();
+                    assert!(
+                        mensaje.contains("«pii» o «admin»"),
+                        "{campo} as {quien}: {mensaje}"
+                    );
                     assert!(
                         fila["id"].is_string(),
                         "{campo} as {quien}: the row answers: {body}"

@@ -151,7 +151,7 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
             .expect("rest");
         (response.status().as_u16(), ())
     };
-    assert_eq!(status, 403, "the REST routes read with the caller's scopes");
+    assert_eq!(status, 401, "the REST routes read with the caller's token");
     let rest = |path: &str| {
         let url = gateway.replace("/graphql", path);
         let http = http.clone();

@@ -287,7 +287,8 @@ test('a reader sees no button it cannot use, and the server refuses it anyway', 
   await shot(tab, 'acciones-lector');
   const lector = await token('lector');
   const refused = await gql('mutation { cambiarVersionReporte(input: { version: V1 }) { version } }', {}, lector);
-  assert.equal(refused.errors?.[0]?.extensions?.code, 'UNAUTHORIZED_FIELD_OR_TYPE', JSON.stringify(refused));
+  assert.equal(refused.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(refused));
+  assert.match(refused.errors[0].message, /«admin»/);
   const check = await gql('{ versionReporte }');
   assert.equal(check.data.versionReporte, 'V2');
   noProblems();

@@ -314,6 +314,15 @@ impl Engine {
         self
     }
 
+    /// This engine with `old`'s count of failed logins (same settings otherwise): what a
+    /// hot reload swaps in keeps throttling the guessers the old engine saw.
+    pub fn keeping_login_failures_of(mut self, old: &Engine) -> Self {
+        if let (Some(login), Some(old)) = (self.login.as_mut(), old.login()) {
+            *login = Arc::new(login.keeping_failures_of(old));
+        }
+        self
+    }
+
     /// The login of configured users, if any.
     pub fn login(&self) -> Option<&Login> {
         self.login.as_deref()
@@ -633,6 +642,27 @@ impl Engine {
         {
             let response = self.execute(request, options).await;
             return Ok(futures::stream::iter([response.body]).boxed());
+        }
+        // A root field the caller may not see leaves nothing to subscribe to: the whole
+        // subscription is refused with the denial's code, before anything is planned.
+        if !self.policy.is_empty() {
+            let denied = self.policy.denied(
+                &admitted.prepared.document,
+                &admitted.prepared.operation.selection_set,
+                options.claims.as_ref(),
+            );
+            if let Some((field, denial)) =
+                denied.root(&admitted.prepared.document, &admitted.prepared.operation)
+            {
+                let code = match denial {
+                    crate::auth::Denial::Unauthenticated => ErrorCode::Unauthenticated,
+                    crate::auth::Denial::MissingScopes(_) => ErrorCode::Forbidden,
+                };
+                return Err(Self::request_error(PipelineError::single(
+                    code,
+                    denial.message(&field),
+                )));
+            }
         }
         let (denied, cached) = self
             .plan_admitted(

@@ -59,9 +59,13 @@ async fn anonymous_callers_get_null_and_an_error_for_protected_fields_only() {
     assert_eq!(response["data"], json!({ "me": null, "product": null }));
     let errors = response["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 2, "{errors:?}");
+    // Anonymous: UNAUTHENTICATED, the field named in Spanish.
+    for error in errors {
+        assert_eq!(error["extensions"]["code"], "UNAUTHENTICATED", "{error}");
+    }
     assert_eq!(
-        errors[0]["extensions"]["code"],
-        "UNAUTHORIZED_FIELD_OR_TYPE"
+        errors[0]["message"],
+        "Inicia sesión: User.name requiere un token"
     );
     assert_eq!(errors[0]["path"], json!(["me", "name"]));
     assert_eq!(errors[1]["path"], json!(["product", "price"]));
@@ -100,6 +104,16 @@ async fn tokens_and_scopes_open_the_protected_fields() {
     assert_eq!(
         response["errors"][0]["path"],
         json!(["product", "price"]),
+        "{response}"
+    );
+    // A token without the scope: FORBIDDEN, naming the field and the scope.
+    assert_eq!(
+        response["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{response}"
+    );
+    assert_eq!(
+        response["errors"][0]["message"],
+        "Permiso insuficiente: Product.price requiere el alcance «read:prices»",
         "{response}"
     );
     let pricing = token(json!({

@@ -151,3 +151,165 @@ async fn every_execution_error_has_a_code() {
         "{null}"
     );
 }
+
+/// A gateway served on a real socket (hyper's own HTTP/1 parser in front), its address
+/// and the sender that stops it.
+async fn served(
+    config: &GatewayConfig,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let sdl = include_str!("fixtures/shop.supergraph.graphql");
+    let engine = engine_from_config(sdl, config).expect("engine");
+    let state = AppState::configured(engine, config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let config = config.clone();
+    tokio::spawn(async move {
+        gateway::server::serve_with(listener, state, &config, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    (address, stop)
+}
+
+/// Writes `head` and then `body` (as chunks when `chunked`) over one connection and reads
+/// the answer until the server closes it or the answer is complete: status and JSON body.
+async fn raw(
+    address: std::net::SocketAddr,
+    head: String,
+    body: &[u8],
+    chunked: bool,
+) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let (mut read, mut write) = socket.split();
+    let writing = async {
+        write.write_all(head.as_bytes()).await?;
+        if chunked {
+            for chunk in body.chunks(64 << 10) {
+                write
+                    .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                    .await?;
+                write.write_all(chunk).await?;
+                write.write_all(b"\r\n").await?;
+            }
+            write.write_all(b"0\r\n\r\n").await?;
+        } else {
+            write.write_all(body).await?;
+        }
+        std::io::Result::Ok(())
+    };
+    let reading = async {
+        let mut answer = Vec::new();
+        let mut buffer = [0_u8; 8192];
+        loop {
+            match read.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            }
+            if complete(&answer) {
+                break;
+            }
+        }
+        answer
+    };
+    // The server may answer (and close) before the whole body is written.
+    let (_, answer) = tokio::join!(writing, reading);
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("an HTTP answer: {text:?}"));
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let json = serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_owned()));
+    (status, json)
+}
+
+/// Whether an answer with a `content-length` has all of its body.
+fn complete(answer: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(answer);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return false;
+    };
+    head.lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .and_then(|n| n.trim().parse::<usize>().ok())
+        })
+        .is_some_and(|n| body.len() >= n)
+}
+
+#[tokio::test]
+async fn bodies_and_uris_over_the_limits_are_graphql_errors_on_a_real_socket() {
+    let config = GatewayConfig {
+        compression: false,
+        ..GatewayConfig::default()
+    };
+    let (address, _stop) = served(&config).await;
+    let big = json!({ "query": format!("{{ __typename }} #{}", "x".repeat(5 << 20)) }).to_string();
+    let post = |framing: &str| {
+        format!(
+            "POST /graphql HTTP/1.1\r\nhost: gateway\r\ncontent-type: application/json\r\n{framing}\r\n"
+        )
+    };
+    // With and without Content-Length (chunked: the size is known only while reading).
+    for (case, head, chunked) in [
+        (
+            "content-length",
+            post(&format!("content-length: {}\r\n", big.len())),
+            false,
+        ),
+        ("chunked", post("transfer-encoding: chunked\r\n"), true),
+    ] {
+        let (status, body) = raw(address, head, big.as_bytes(), chunked).await;
+        assert_eq!(status, 413, "{case}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE",
+            "{case}: {body}"
+        );
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("4194304 bytes"), "{case}: {message}");
+    }
+    // A chunked body within the limit is served.
+    let small = json!({ "query": "{ __typename }" }).to_string();
+    let (status, body) = raw(
+        address,
+        post("transfer-encoding: chunked\r\n"),
+        small.as_bytes(),
+        true,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["__typename"], "Query", "{body}");
+    // URIs over our limit (32 KiB) and over hyper's own (64 KiB): the same GraphQL 414.
+    for length in [40 << 10, 70 << 10, 200 << 10] {
+        let head = format!(
+            "GET /graphql?query=%7B__typename%7D&x={} HTTP/1.1\r\nhost: gateway\r\n\r\n",
+            "a".repeat(length)
+        );
+        let (status, body) = raw(address, head, b"", false).await;
+        assert_eq!(status, 414, "{length}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "URI_TOO_LONG",
+            "{length}: {body}"
+        );
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("32768 bytes"), "{length}: {message}");
+    }
+    // The server still answers afterwards.
+    let (status, body) = raw(
+        address,
+        "GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nhost: gateway\r\nconnection: close\r\n\r\n".into(),
+        b"",
+        false,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}

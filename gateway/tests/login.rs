@@ -175,3 +175,132 @@ fn configured_passwords_must_be_argon2_hashes() {
     config.auth.users = vec![ana()];
     config.validate().expect("a PHC string is accepted");
 }
+
+/// A gateway on a real socket whose login allows `per_ip` failures per address (none per
+/// user name), trusting `proxies`; its login URL, its state and configuration (for a
+/// reload), and the sender that stops it.
+async fn served_login(
+    proxies: &[&str],
+    per_ip: u32,
+) -> (
+    String,
+    std::sync::Arc<AppState>,
+    GatewayConfig,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    static SERVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "gateway-login-{}-{}",
+        std::process::id(),
+        SERVED.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let supergraph = dir.join("supergraph.graphql");
+    std::fs::write(
+        &supergraph,
+        include_str!("fixtures/shop.supergraph.graphql"),
+    )
+    .expect("write");
+    let mut config = GatewayConfig {
+        supergraph,
+        ..GatewayConfig::default()
+    };
+    config.auth.jwt_secret = Some(SECRET.into());
+    config.auth.users = vec![ana()];
+    config.auth.login_throttle.max_failures_per_user = 0;
+    config.auth.login_throttle.max_failures_per_ip = per_ip;
+    config.trusted_proxies = proxies.iter().map(|p| p.parse().expect("cidr")).collect();
+    let engine = gateway::server::engine_from_file(&config).expect("engine");
+    let state = AppState::configured(engine, &config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/auth/login", listener.local_addr().expect("addr"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (served_state, served_config) = (state.clone(), config.clone());
+    tokio::spawn(async move {
+        gateway::server::serve_with(listener, served_state, &served_config, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    (url, state, config, stop)
+}
+
+/// A wrong password for `ana` through a proxy that says the client is `forwarded_for`.
+async fn wrong_login(http: &reqwest::Client, url: &str, forwarded_for: Option<&str>) -> u16 {
+    let mut request = http
+        .post(url)
+        .json(&json!({ "username": "ana", "password": "mal" }));
+    if let Some(forwarded_for) = forwarded_for {
+        request = request.header("x-forwarded-for", forwarded_for);
+    }
+    request.send().await.expect("answer").status().as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_throttled_by_its_forwarded_address() {
+    let http = reqwest::Client::new();
+    let (url, state, config, _stop) = served_login(&["127.0.0.0/8"], 3).await;
+    for _ in 0..3 {
+        assert_eq!(wrong_login(&http, &url, Some("203.0.113.1")).await, 401);
+    }
+    assert_eq!(wrong_login(&http, &url, Some("203.0.113.1")).await, 429);
+    // Another client behind the same proxy is not locked out with it.
+    assert_eq!(wrong_login(&http, &url, Some("203.0.113.2")).await, 401);
+    // A client cannot dodge its count by writing addresses of its own in front: the proxy
+    // appended the one it saw, and that one counts.
+    assert_eq!(
+        wrong_login(&http, &url, Some("198.51.100.77, 203.0.113.1")).await,
+        429
+    );
+    // A configuration or supergraph hot reload keeps the counts.
+    gateway::server::reload(&state, &config).expect("reload");
+    assert_eq!(wrong_login(&http, &url, Some("203.0.113.1")).await, 429);
+    assert_eq!(wrong_login(&http, &url, Some("203.0.113.3")).await, 401);
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_the_forwarded_header_is_not_believed() {
+    let http = reqwest::Client::new();
+    let (url, _state, _config, _stop) = served_login(&[], 3).await;
+    // Every attempt comes from 127.0.0.1, whatever the header claims.
+    for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        assert_eq!(wrong_login(&http, &url, Some(client)).await, 401);
+    }
+    assert_eq!(wrong_login(&http, &url, Some("203.0.113.4")).await, 429);
+    assert_eq!(wrong_login(&http, &url, None).await, 429);
+}
+
+#[tokio::test]
+async fn a_login_body_over_its_limit_is_413_with_or_without_content_length() {
+    let http = reqwest::Client::new();
+    let (url, _state, _config, _stop) = served_login(&["10.0.0.0/8"], 3).await;
+    let big = json!({ "username": "ana", "password": "x".repeat(64 << 10) }).to_string();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big
+        .as_bytes()
+        .chunks(4096)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
+    for (case, body) in [
+        ("content-length", reqwest::Body::from(big.clone())),
+        (
+            "chunked",
+            reqwest::Body::wrap_stream(futures::stream::iter(chunks)),
+        ),
+    ] {
+        let response = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{case}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE",
+            "{case}: {body}"
+        );
+    }
+}

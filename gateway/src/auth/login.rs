@@ -12,7 +12,7 @@ use std::{
     collections::HashMap,
     hash::Hash,
     net::IpAddr,
-    sync::{Mutex, MutexGuard, PoisonError},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
     time::Duration,
 };
 
@@ -118,7 +118,8 @@ const MAX_TRACKED: usize = 10_000;
 struct Failures<K> {
     max: u32,
     window: Duration,
-    by_key: Mutex<HashMap<K, (Instant, u32)>>,
+    /// Shared with the engines a hot reload replaces this one's with.
+    by_key: Arc<Mutex<HashMap<K, (Instant, u32)>>>,
 }
 
 impl<K: Eq + Hash + Clone> Failures<K> {
@@ -126,7 +127,16 @@ impl<K: Eq + Hash + Clone> Failures<K> {
         Self {
             max,
             window,
-            by_key: Mutex::new(HashMap::new()),
+            by_key: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// These settings over `other`'s counts (one state for both from now on).
+    fn sharing(&self, other: &Self) -> Self {
+        Self {
+            max: self.max,
+            window: self.window,
+            by_key: other.by_key.clone(),
         }
     }
 
@@ -216,6 +226,21 @@ impl Login {
             by_ip: Failures::new(throttle.max_failures_per_ip, throttle.window),
             decoy: hash_password("decoy: no user has this password")?,
         })
+    }
+
+    /// This login (users, key, settings) counting failures together with `old`'s, so a
+    /// configuration or supergraph reload does not forget them.
+    pub fn keeping_failures_of(&self, old: &Login) -> Self {
+        Self {
+            users: self.users.clone(),
+            key: self.key.clone(),
+            issuer: self.issuer.clone(),
+            audience: self.audience.clone(),
+            ttl_secs: self.ttl_secs,
+            by_user: self.by_user.sharing(&old.by_user),
+            by_ip: self.by_ip.sharing(&old.by_ip),
+            decoy: self.decoy.clone(),
+        }
     }
 
     /// A token for this user, or why not. `client` is the caller's address (none: not

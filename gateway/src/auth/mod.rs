@@ -9,4 +9,4 @@ pub use jwt::{AuthError, Claims, DEFAULT_LEEWAY_SECS, JwksSource, JwtVerifier};
 pub use login::{
     IssuedToken, Login, LoginError, LoginThrottle, LoginUser, check_password_hash, hash_password,
 };
-pub use policy::{AccessPolicy, Denied};
+pub use policy::{AccessPolicy, Denial, Denied};

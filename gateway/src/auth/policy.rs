@@ -1,13 +1,15 @@
 //! Field authorization from the supergraph: `@authenticated` and `@requiresScopes` on
 //! fields and on the types they return. Denied fields are removed before planning (no
-//! subgraph is asked for them) and answered `null` with an error at their path.
+//! subgraph is asked for them) and answered `null` with an error at their path:
+//! `UNAUTHENTICATED` for an anonymous caller, `FORBIDDEN` naming the missing scope for a
+//! token without it (the codes the subgraphs answer too).
 
 use std::collections::{HashMap, HashSet};
 
 use apollo_compiler::{
     ExecutableDocument, Node,
     ast::{DirectiveList, Value},
-    executable::{Field, Selection, SelectionSet},
+    executable::{Field, Operation, Selection, SelectionSet},
     schema::ExtendedType,
 };
 
@@ -50,24 +52,73 @@ impl Requirement {
         (requirement != Self::default()).then_some(requirement)
     }
 
-    fn allows(&self, claims: Option<&Claims>) -> bool {
+    /// `Ok` when the caller meets the requirement, else why not.
+    fn check(&self, claims: Option<&Claims>) -> Result<(), Denial> {
         let Some(claims) = claims else {
-            return false;
+            return Err(Denial::Unauthenticated);
         };
         if self.scopes.is_empty() {
-            return true;
+            return Ok(());
         }
         let granted = claims.scopes();
-        self.scopes
+        if self
+            .scopes
             .iter()
             .any(|all| all.iter().all(|s| granted.contains(s)))
+        {
+            Ok(())
+        } else {
+            Err(Denial::MissingScopes(self.scopes.clone()))
+        }
     }
 }
 
-/// The field pointers of an operation the caller may not see.
+/// Why a field is denied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Denial {
+    /// No (valid) token: `UNAUTHENTICATED`.
+    Unauthenticated,
+    /// A token without any of these scope sets: `FORBIDDEN`.
+    MissingScopes(Vec<Vec<String>>),
+}
+
+impl Denial {
+    /// The error code: `UNAUTHENTICATED` or `FORBIDDEN`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Denial::Unauthenticated => "UNAUTHENTICATED",
+            Denial::MissingScopes(_) => "FORBIDDEN",
+        }
+    }
+
+    /// The Spanish message for a client, naming the field (`Type.field`) and what it
+    /// needs (the subgraphs word it the same way).
+    pub fn message(&self, field: &str) -> String {
+        match self {
+            Denial::Unauthenticated => {
+                format!("Inicia sesión: {field} requiere un token")
+            }
+            Denial::MissingScopes(any) => {
+                let needed = any
+                    .iter()
+                    .map(|all| {
+                        all.iter()
+                            .map(|s| format!("«{s}»"))
+                            .collect::<Vec<_>>()
+                            .join(" y ")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" o ");
+                format!("Permiso insuficiente: {field} requiere el alcance {needed}")
+            }
+        }
+    }
+}
+
+/// The field pointers of an operation the caller may not see, and why.
 #[derive(Clone, Debug, Default)]
 pub struct Denied {
-    fields: HashSet<usize>,
+    fields: HashMap<usize, Denial>,
 }
 
 /// A field node's identity: its address, shared by the clones of a document.
@@ -83,7 +134,46 @@ impl Denied {
 
     /// Whether this field node is denied.
     pub fn contains(&self, field: &Node<Field>) -> bool {
-        self.fields.contains(&key(field))
+        self.fields.contains_key(&key(field))
+    }
+
+    /// Why this field node is denied (`None`: it is not).
+    pub fn reason(&self, field: &Node<Field>) -> Option<&Denial> {
+        self.fields.get(&key(field))
+    }
+
+    /// The first denied root field of `operation` (fragments followed), as `Type.field`,
+    /// and why.
+    pub fn root(
+        &self,
+        document: &ExecutableDocument,
+        operation: &Operation,
+    ) -> Option<(String, &Denial)> {
+        let mut seen_fragments = HashSet::new();
+        self.root_in(document, &operation.selection_set, &mut seen_fragments)
+    }
+
+    fn root_in(
+        &self,
+        document: &ExecutableDocument,
+        selection: &SelectionSet,
+        seen_fragments: &mut HashSet<String>,
+    ) -> Option<(String, &Denial)> {
+        selection.selections.iter().find_map(|s| match s {
+            Selection::Field(f) => self
+                .reason(f)
+                .map(|denial| (format!("{}.{}", selection.ty, f.name), denial)),
+            Selection::InlineFragment(i) => {
+                self.root_in(document, &i.selection_set, seen_fragments)
+            }
+            Selection::FragmentSpread(spread) => {
+                if !seen_fragments.insert(spread.fragment_name.to_string()) {
+                    return None;
+                }
+                let fragment = document.fragments.get(&spread.fragment_name)?;
+                self.root_in(document, &fragment.selection_set, seen_fragments)
+            }
+        })
     }
 
     /// A copy of the document without the denied fields (what is planned).
@@ -192,14 +282,17 @@ impl AccessPolicy {
                         .fields
                         .get(&(selection.ty.to_string(), f.name.to_string()));
                     let type_rule = self.types.get(f.selection_set.ty.as_str());
-                    let allowed = [field_rule, type_rule]
+                    let verdict = [field_rule, type_rule]
                         .into_iter()
                         .flatten()
-                        .all(|r| r.allows(claims));
-                    if allowed {
-                        self.walk(document, &f.selection_set, claims, denied, seen_fragments);
-                    } else {
-                        denied.fields.insert(key(f));
+                        .try_for_each(|r| r.check(claims));
+                    match verdict {
+                        Ok(()) => {
+                            self.walk(document, &f.selection_set, claims, denied, seen_fragments)
+                        }
+                        Err(denial) => {
+                            denied.fields.insert(key(f), denial);
+                        }
                     }
                 }
                 Selection::InlineFragment(i) => {

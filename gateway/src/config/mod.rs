@@ -70,6 +70,11 @@ pub struct GatewayConfig {
     pub telemetry: TelemetryConfig,
     /// How requests to subgraphs are shaped.
     pub traffic_shaping: TrafficShapingConfig,
+    /// Reverse proxies (CIDR blocks, `10.0.0.0/8`) whose `X-Forwarded-For` is believed:
+    /// for a request from one of them, the client is the right-most address of the header
+    /// that is not itself a trusted proxy (what login throttling and rate limits count
+    /// per address). Empty: the socket's peer address, whatever the header says.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Credential sent to every subgraph (`x-gateway-secret`), which deployed subgraphs
     /// require (`--gateway-secret`); at least 16 characters.
     pub subgraph_secret: Option<String>,
@@ -321,6 +326,7 @@ impl Default for GatewayConfig {
             persisted_queries: PersistedQueriesConfig::default(),
             auth: AuthConfig::default(),
             subgraph_secret: None,
+            trusted_proxies: Vec::new(),
             circuit_breaker: CircuitBreakerConfig::default(),
             rate_limit: RateLimitConfig::default(),
             introspect: IntrospectConfig::default(),

@@ -269,11 +269,11 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                 continue;
             }
             path.push(Step::Key(key));
-            if self.denied.contains(field) {
+            if let Some(denial) = self.denied.reason(field) {
                 let error = json!({
-                    "message": format!("Unauthorized field or type: {typename}.{}", field.name),
+                    "message": denial.message(&format!("{typename}.{}", field.name)),
                     "path": path_json(path),
-                    "extensions": { "code": "UNAUTHORIZED_FIELD_OR_TYPE" },
+                    "extensions": { "code": denial.code() },
                 });
                 self.errors.push(error);
                 path.pop();

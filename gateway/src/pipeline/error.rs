@@ -42,6 +42,11 @@ pub enum ErrorCode {
     PersistedQueryNotInList,
     /// The request's time budget ran out (HTTP 504).
     RequestTimeout,
+    /// An operation that needs a token sent without one (a subscription whose root field
+    /// the caller may not see is refused as a whole; HTTP 401).
+    Unauthenticated,
+    /// A token without the scope an operation's root field needs (HTTP 403).
+    Forbidden,
     /// A bug in the gateway while preparing the request (HTTP 500); logged.
     InternalServerError,
 }
@@ -71,6 +76,8 @@ impl ErrorCode {
             // Apollo Router's code for its request timeout.
             ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
         }
     }
 
@@ -80,6 +87,8 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::QueryPlanningFailed => 500,
             ErrorCode::IntrospectionDisabled => 403,
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Forbidden => 403,
             ErrorCode::RequestTimeout => 504,
             ErrorCode::InternalServerError => 500,
             // Apollo clients expect 200 and then send the document.

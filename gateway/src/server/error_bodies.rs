@@ -22,39 +22,44 @@ pub(crate) struct ErrorBodies {
     pub(crate) max_uri_bytes: usize,
 }
 
-/// The code and message of an error status; messages never carry what a panic said.
-fn describe(status: StatusCode, limits: ErrorBodies) -> (&'static str, String) {
+/// The code and message of an error status (in Spanish, like every message clients
+/// read); messages never carry what a panic said.
+pub(crate) fn describe(status: StatusCode, limits: ErrorBodies) -> (&'static str, String) {
     match status.as_u16() {
-        400 => ("BAD_REQUEST", "the request is malformed".into()),
-        404 => ("NOT_FOUND", "nothing is served at this path".into()),
+        400 => ("BAD_REQUEST", "La petición HTTP está mal formada".into()),
+        404 => ("NOT_FOUND", "No se sirve nada en esta ruta".into()),
         405 => (
             "METHOD_NOT_ALLOWED",
-            "this path does not accept that method".into(),
+            "Esta ruta no acepta ese método HTTP".into(),
         ),
         413 => (
             "PAYLOAD_TOO_LARGE",
             format!(
-                "the request body is larger than the {} bytes allowed",
+                "El cuerpo de la petición supera los {} bytes permitidos",
                 limits.max_body_bytes
             ),
         ),
         414 => (
             "URI_TOO_LONG",
             format!(
-                "the request URI is longer than the {} bytes allowed",
+                "La URI de la petición supera los {} bytes permitidos",
                 limits.max_uri_bytes
             ),
         ),
         415 => (
             "UNSUPPORTED_MEDIA_TYPE",
-            "the request body's media type is not accepted".into(),
+            "El cuerpo de la petición debe ser application/json".into(),
+        ),
+        431 => (
+            "REQUEST_HEADER_FIELDS_TOO_LARGE",
+            "Las cabeceras de la petición son demasiado grandes".into(),
         ),
         // Apollo Router's code for its request timeout.
         504 => (
             "REQUEST_TIMEOUT",
-            "the request did not complete within its time budget".into(),
+            "La petición no terminó dentro de su tiempo máximo".into(),
         ),
-        500..=599 => ("INTERNAL_SERVER_ERROR", "internal server error".into()),
+        500..=599 => ("INTERNAL_SERVER_ERROR", "Error interno del servidor".into()),
         _ => ("BAD_REQUEST", status.to_string()),
     }
 }

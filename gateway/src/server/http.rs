@@ -46,6 +46,9 @@ pub(crate) fn respond(headers: &HeaderMap, response: EngineResponse) -> Response
         // Not errors of the request itself: the status says so to every client.
         Some(ErrorCode::RequestTimeout) => StatusCode::GATEWAY_TIMEOUT,
         Some(ErrorCode::InternalServerError) => StatusCode::INTERNAL_SERVER_ERROR,
+        // Like a bad token, a refused subscription says so with its status to every client.
+        Some(ErrorCode::Unauthenticated) => StatusCode::UNAUTHORIZED,
+        Some(ErrorCode::Forbidden) => StatusCode::FORBIDDEN,
         Some(code) if modern => {
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
         }
@@ -164,7 +167,7 @@ pub(crate) async fn post(
             &headers,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
-            "POST bodies must be application/json".into(),
+            "El cuerpo de un POST a /graphql debe ser application/json".into(),
         );
     }
     let request: GraphqlRequest = match serde_json::from_slice(&body) {
@@ -262,8 +265,8 @@ pub(crate) struct LoginRequest {
     password: String,
 }
 
-/// Largest `POST /auth/login` body read.
-const MAX_LOGIN_BODY: usize = 16 << 10;
+/// Largest `POST /auth/login` body read (the route's body limit).
+pub(crate) const MAX_LOGIN_BODY: usize = 16 << 10;
 
 /// `POST /auth/login`: a token for a configured user; 404 when no users are configured,
 /// 429 with `Retry-After` after too many failures for the user name or from the address.
@@ -272,10 +275,9 @@ pub(crate) async fn login(
     request: axum::extract::Request,
 ) -> Response {
     let headers = request.headers().clone();
-    let client = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip());
+    // Behind trusted proxies, the client X-Forwarded-For names: throttling by the proxy's
+    // own address would lock every user out at once.
+    let client = state.trusted_proxies.of_request(&request);
     let engine = state.engine();
     let Some(login) = engine.login() else {
         return refuse(
@@ -285,11 +287,20 @@ pub(crate) async fn login(
             "no login on this gateway".into(),
         );
     };
-    let body = axum::body::to_bytes(request.into_body(), MAX_LOGIN_BODY).await;
-    let Some(credentials) = body
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<LoginRequest>(&bytes).ok())
-    else {
+    // The route's body limit applies with or without a Content-Length.
+    let body = match <Bytes as axum::extract::FromRequest<()>>::from_request(request, &()).await {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return refuse(
+                &headers,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("El cuerpo de la petición supera los {MAX_LOGIN_BODY} bytes permitidos"),
+            );
+        }
+        Err(_) => Bytes::new(),
+    };
+    let Some(credentials) = serde_json::from_slice::<LoginRequest>(&body).ok() else {
         return bad_request(
             &headers,
             StatusCode::BAD_REQUEST,

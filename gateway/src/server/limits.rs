@@ -1,11 +1,11 @@
 //! Rate limits on `/graphql`: a token bucket per client and one for everybody, in memory
 //! or in Redis shared by replicas (the `ratelimit` crate).
 
-use std::{net::SocketAddr, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     Json,
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::{HeaderName, HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -14,6 +14,7 @@ use ratelimit::{Bucket, Decision, Limiter, MemoryLimiter, RedisLimiter};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::client_ip::TrustedProxies;
 use crate::config::RateLimitConfig;
 
 /// The configured limiters.
@@ -21,6 +22,8 @@ pub(crate) struct RateLimits {
     client: Option<Arc<dyn Limiter>>,
     global: Option<Arc<dyn Limiter>>,
     api_key_header: HeaderName,
+    /// Whose `X-Forwarded-For` names the client.
+    trusted_proxies: TrustedProxies,
 }
 
 fn limiter(config: &RateLimitConfig, scope: &str, bucket: Bucket) -> Arc<dyn Limiter> {
@@ -38,7 +41,7 @@ fn limiter(config: &RateLimitConfig, scope: &str, bucket: Bucket) -> Arc<dyn Lim
 
 impl RateLimits {
     /// The limiters of a validated configuration; `None` when no limit is set.
-    pub(crate) fn new(config: &RateLimitConfig) -> Option<Self> {
+    pub(crate) fn new(config: &RateLimitConfig, trusted_proxies: TrustedProxies) -> Option<Self> {
         let (client, global) = config.buckets().ok()?;
         if client.is_none() && global.is_none() {
             return None;
@@ -48,6 +51,7 @@ impl RateLimits {
             global: global.map(|b| limiter(config, "global", b)),
             api_key_header: HeaderName::from_bytes(config.api_key_header.as_bytes())
                 .unwrap_or(HeaderName::from_static("x-api-key")),
+            trusted_proxies,
         })
     }
 
@@ -66,8 +70,8 @@ impl RateLimits {
         if let Some(auth) = headers.get(header::AUTHORIZATION) {
             return digest("token", auth.as_bytes());
         }
-        match request.extensions().get::<ConnectInfo<SocketAddr>>() {
-            Some(ConnectInfo(addr)) => format!("ip:{}", addr.ip()),
+        match self.trusted_proxies.of_request(request) {
+            Some(ip) => format!("ip:{ip}"),
             None => "ip:unknown".to_owned(),
         }
     }

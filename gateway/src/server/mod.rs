@@ -1,12 +1,14 @@
 //! Serving: GraphQL over HTTP on axum, GraphiQL, health; HTTP concerns (CORS, compression,
 //! request ids, body limit, timeout) as tower-http layers.
 
+mod client_ip;
 mod error_bodies;
 pub mod graphiql;
 mod health;
 mod http;
 mod introspect;
 mod limits;
+mod parse_refusals;
 mod rest;
 mod sse;
 mod ws;
@@ -26,6 +28,7 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
     routing::get,
+    serve::ListenerExt,
 };
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -87,6 +90,8 @@ pub struct AppState {
     subscriptions: std::sync::atomic::AtomicUsize,
     /// Turns true when the gateway shuts down: open connections close cleanly.
     shutdown: tokio::sync::watch::Sender<bool>,
+    /// Whose `X-Forwarded-For` names the client (login throttling per address).
+    trusted_proxies: client_ip::TrustedProxies,
 }
 
 impl AppState {
@@ -103,6 +108,7 @@ impl AppState {
             ws: config.subscriptions.settings(),
             subscriptions: std::sync::atomic::AtomicUsize::new(0),
             shutdown: tokio::sync::watch::channel(false).0,
+            trusted_proxies: client_ip::TrustedProxies::new(&config.trusted_proxies),
         })
     }
 
@@ -112,8 +118,10 @@ impl AppState {
     }
 
     /// Serves `engine` from now on; requests already running finish on the old one.
+    /// Failed logins counted so far stay counted (a reload must not give a password
+    /// guesser a fresh budget).
     pub fn replace(&self, engine: Engine) {
-        let engine = Arc::new(engine);
+        let engine = Arc::new(engine.keeping_login_failures_of(&self.engine()));
         match self.engine.write() {
             Ok(mut guard) => *guard = engine,
             Err(poisoned) => *poisoned.into_inner() = engine,
@@ -307,7 +315,10 @@ pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: R
     let mut graphql = Router::new().route("/graphql", get(http::get).post(http::post));
     // REST routes run operations too: the same limits apply.
     let mut rest = rest::router(&config.rest.routes, state.clone());
-    if let Some(limits) = limits::RateLimits::new(&config.rate_limit) {
+    if let Some(limits) = limits::RateLimits::new(
+        &config.rate_limit,
+        client_ip::TrustedProxies::new(&config.trusted_proxies),
+    ) {
         let limits = Arc::new(limits);
         graphql = graphql.route_layer(axum::middleware::from_fn_with_state(
             limits.clone(),
@@ -323,7 +334,10 @@ pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: R
     let mut router = graphql
         .route("/health", get(health::health))
         .route("/metrics", get(metrics))
-        .route("/auth/login", axum::routing::post(http::login))
+        .route(
+            "/auth/login",
+            axum::routing::post(http::login).layer(DefaultBodyLimit::max(http::MAX_LOGIN_BODY)),
+        )
         .with_state(state)
         .merge(rest)
         .merge(graphiql::router())
@@ -384,6 +398,16 @@ pub async fn serve_with_routes(
     let app = router_with_routes(state.clone(), config, extra);
     let grace = Duration::from_millis(config.limits.shutdown_grace_ms);
     let (signalled, mut draining) = tokio::sync::watch::channel(false);
+    // hyper's own refusals (a URI over its 64 KiB) leave as GraphQL errors too.
+    let listener = parse_refusals::GraphqlRefusals::new(
+        listener,
+        error_bodies::ErrorBodies {
+            max_body_bytes: config.limits.max_body_bytes,
+            max_uri_bytes: config.limits.max_uri_bytes,
+        },
+    )
+    // `tap_io` gives connections their peer address as `ConnectInfo<SocketAddr>`.
+    .tap_io(|_| {});
     // Client addresses reach the rate limiter.
     let server = axum::serve(
         listener,

@@ -244,7 +244,7 @@ fn status_of(code: &str) -> StatusCode {
         "NOT_FOUND" => StatusCode::NOT_FOUND,
         "BAD_USER_INPUT" | "GRAPHQL_VALIDATION_FAILED" | "BAD_REQUEST" => StatusCode::BAD_REQUEST,
         "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
-        "FORBIDDEN" | "UNAUTHORIZED_FIELD_OR_TYPE" => StatusCode::FORBIDDEN,
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
         "RATE_LIMITED" => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::BAD_GATEWAY,
     }

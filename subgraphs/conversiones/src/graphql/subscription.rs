@@ -10,7 +10,7 @@ use subgraph_kit::{
     auth::LECTURA,
     graphql::{
         GraphqlResultExt,
-        autorizacion::{alcance, exigir},
+        autorizacion::{RequiereAlcances, alcance, exigir},
         to_graphql_error,
     },
     live::LiveEvents,
@@ -32,13 +32,15 @@ pub struct SubscriptionRoot;
 impl SubscriptionRoot {
     /// Each new conversion of a campaign (`campaniaId`) or of a partner (`afiliadoId`), or
     /// of both when both are given (scope `lectura`; a partner user hears only its own).
+    #[graphql(directive = RequiereAlcances::apply(&[LECTURA]))]
     async fn conversion_registrada(
         &self,
         ctx: &Context<'_>,
         campania_id: Option<ID>,
         afiliado_id: Option<ID>,
     ) -> Result<impl Stream<Item = ConversionGql> + use<>> {
-        // async-graphql cannot declare @requiresScopes on subscription fields: checked here.
+        // The directive is in the SDL (the gateway enforces it); checked here too, as no
+        // extension runs for a subscription's root field.
         exigir(ctx, &[&[LECTURA]])?;
         let alcance = alcance(ctx)?;
         let afiliado_id = match &afiliado_id {
@@ -77,6 +79,7 @@ impl SubscriptionRoot {
 
     /// The dashboard's counters now, then again after each burst of changes anywhere in
     /// the platform (one push per burst, however many events it had). Scope `lectura`.
+    #[graphql(directive = RequiereAlcances::apply(&[LECTURA]))]
     async fn contadores_dashboard(
         &self,
         ctx: &Context<'_>,

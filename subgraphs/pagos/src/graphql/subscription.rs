@@ -10,7 +10,7 @@ use subgraph_kit::{
     auth::LECTURA,
     graphql::{
         GraphqlResultExt,
-        autorizacion::{alcance, exigir},
+        autorizacion::{RequiereAlcances, alcance, exigir},
         to_graphql_error,
     },
     live::LiveEvents,
@@ -30,13 +30,15 @@ impl SubscriptionRoot {
     /// The payout at each change of its state (requested, paid, failed): one payout by
     /// `id`, or every payout of a partner by `afiliadoId` (scope `lectura`; a partner
     /// user hears only its own payouts).
+    #[graphql(directive = RequiereAlcances::apply(&[LECTURA]))]
     async fn pago_actualizado(
         &self,
         ctx: &Context<'_>,
         id: Option<ID>,
         afiliado_id: Option<ID>,
     ) -> Result<impl Stream<Item = PagoGql> + use<>> {
-        // async-graphql cannot declare @requiresScopes on subscription fields: checked here.
+        // The directive is in the SDL (the gateway enforces it); checked here too, as no
+        // extension runs for a subscription's root field.
         exigir(ctx, &[&[LECTURA]])?;
         let alcance = alcance(ctx)?;
         let afiliado_id = match &afiliado_id {

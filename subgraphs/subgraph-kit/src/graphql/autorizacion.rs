@@ -7,7 +7,7 @@
 //!   runs, so the two can never drift apart. It also requires `lectura` for `_entities`
 //!   (every entity field is business data; only the gateway asks for them).
 //! - [`exigir`], [`alcance`] and [`claims`] are for what a directive cannot say:
-//!   subscription roots (async-graphql cannot declare `@requiresScopes` on them), the
+//!   subscription roots (declared with [`RequiereAlcances`], but no extension runs for them), the
 //!   collector's API key alternative, and row-level filtering of partner users.
 
 use std::{
@@ -175,6 +175,50 @@ impl Extension for Aplicar {
         next.run(ctx, info).await
     }
 }
+
+/// `@requiresScopes` on a subscription field, where async-graphql has no
+/// `requires_scopes` attribute: `#[graphql(directive = RequiereAlcances::apply(&["lectura"]))]`.
+///
+/// Each argument is one alternative, its scopes separated by spaces (as `requires_scopes`).
+/// The SDL then carries the rule, so the composed supergraph has it and the gateway
+/// enforces it on subscriptions as on queries; no directive definition is registered (the
+/// federation link imports `@requiresScopes`). The resolver still checks it with
+/// [`exigir`]: async-graphql runs no extension `resolve` for a subscription's root field.
+pub struct RequiereAlcances;
+
+impl RequiereAlcances {
+    /// The directive's invocation for the SDL.
+    pub fn apply(alternativas: &[&str]) -> async_graphql::registry::MetaDirectiveInvocation {
+        let scopes = alternativas
+            .iter()
+            .map(|todas| {
+                Value::List(
+                    todas
+                        .split_whitespace()
+                        .map(|s| Value::String(s.to_owned()))
+                        .collect(),
+                )
+            })
+            .collect();
+        let mut args = async_graphql::indexmap::IndexMap::new();
+        args.insert("scopes".to_owned(), Value::List(scopes));
+        async_graphql::registry::MetaDirectiveInvocation {
+            name: "requiresScopes".to_owned(),
+            args,
+        }
+    }
+}
+
+impl async_graphql::TypeDirective for RequiereAlcances {
+    fn name(&self) -> std::borrow::Cow<'static, str> {
+        "requiresScopes".into()
+    }
+
+    /// Nothing to register: `@requiresScopes` comes with the federation link.
+    fn register(&self, _registry: &mut async_graphql::registry::Registry) {}
+}
+
+impl async_graphql::registry::location_traits::Directive_At_FIELD_DEFINITION for RequiereAlcances {}
 
 /// The caller of requests that carry no claims.
 static ANONIMO: Claims = Claims::anonimo();
