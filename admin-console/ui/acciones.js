@@ -74,8 +74,13 @@ function fill(main, data) {
 
 export async function acciones(main) {
   const problems = h('div');
+  // Refreshes can overlap (one after each action): only the latest one's answer is shown,
+  // so an older answer arriving last cannot bring back options from before an action.
+  let latest = 0;
   const refresh = async () => {
+    const mine = ++latest;
     const response = await gql(OPCIONES);
+    if (mine !== latest) return;
     clear(problems, errores(response.errors));
     if (response.data) fill(main, response.data);
   };
