@@ -25,7 +25,8 @@ use gateway::{
     supergraph::Supergraph,
 };
 
-fn supergraph(subgraphs: &[(String, String)]) -> Supergraph {
+/// The supergraph SDL of `(name, sdl)` subgraphs (their URLs never called).
+fn supergraph_sdl(subgraphs: &[(String, String)]) -> String {
     let sdls: Vec<SubgraphSdl> = subgraphs
         .iter()
         .map(|(name, sdl)| SubgraphSdl {
@@ -34,7 +35,11 @@ fn supergraph(subgraphs: &[(String, String)]) -> Supergraph {
             sdl: sdl.clone(),
         })
         .collect();
-    Supergraph::parse(&compose(&sdls).expect("the fixture composes")).expect("valid supergraph")
+    compose(&sdls).expect("the fixture composes")
+}
+
+fn supergraph(subgraphs: &[(String, String)]) -> Supergraph {
+    Supergraph::parse(&supergraph_sdl(subgraphs)).expect("valid supergraph")
 }
 
 fn run(label: &str, supergraph: &Supergraph, query: &str, iterations: usize) {
@@ -136,15 +141,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let queries = distinct_queries(distinct);
-    let sdls: Vec<SubgraphSdl> = benchmark
-        .iter()
-        .map(|(name, sdl)| SubgraphSdl {
-            name: name.clone(),
-            url: format!("http://{name}.invalid/graphql"),
-            sdl: sdl.clone(),
-        })
-        .collect();
-    let sdl = compose(&sdls).expect("the fixture composes");
+    let sdl = supergraph_sdl(&benchmark);
     // Smallest first: memory an earlier engine freed would hide a later one's growth.
     cache_memory(&sdl, "plans only (docs 1 B)", 8 << 20, 1, &queries);
     cache_memory(&sdl, "8 + 4 MiB budget", 8 << 20, 4 << 20, &queries);

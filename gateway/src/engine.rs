@@ -221,6 +221,24 @@ fn key_name<'a>(document: &ExecutableDocument, operation_name: Option<&'a str>) 
     operation_name.filter(|_| several)
 }
 
+/// What the subgraph requests of an admitted operation carry of the client's request.
+fn forwarded(options: &RequestOptions, admitted: &Admitted) -> executor::Forwarded {
+    executor::Forwarded {
+        request_id: options.request_id.clone(),
+        claims: options
+            .claims
+            .as_ref()
+            .map(|c| Value::Object(c.raw.clone()).to_string()),
+        api_key: options.api_key.clone(),
+        operation_name: admitted
+            .prepared
+            .operation
+            .name
+            .as_ref()
+            .map(ToString::to_string),
+    }
+}
+
 /// The plan cache's key of an operation.
 fn plan_key(
     normalised: &Arc<str>,
@@ -685,20 +703,7 @@ impl Engine {
                 "the subscription's root field has no subgraph to subscribe to",
             )));
         };
-        let forwarded = executor::Forwarded {
-            request_id: options.request_id.clone(),
-            claims: options
-                .claims
-                .as_ref()
-                .map(|c| Value::Object(c.raw.clone()).to_string()),
-            api_key: options.api_key.clone(),
-            operation_name: admitted
-                .prepared
-                .operation
-                .name
-                .as_ref()
-                .map(|n| n.to_string()),
-        };
+        let forwarded = forwarded(options, &admitted);
         let variables: Map<String, Value> = root
             .variable_usages
             .iter()
@@ -1131,20 +1136,7 @@ impl Engine {
             &cached.plan,
             self.client.as_ref(),
             variables,
-            &executor::Forwarded {
-                request_id: options.request_id.clone(),
-                claims: options
-                    .claims
-                    .as_ref()
-                    .map(|c| Value::Object(c.raw.clone()).to_string()),
-                api_key: options.api_key.clone(),
-                operation_name: admitted
-                    .prepared
-                    .operation
-                    .name
-                    .as_ref()
-                    .map(|n| n.to_string()),
-            },
+            &forwarded(options, &admitted),
             caches
                 .and_then(|c| c.entities.as_ref())
                 .zip(audience.as_ref())
