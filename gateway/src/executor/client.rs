@@ -8,7 +8,6 @@ use std::{
     time::Duration,
 };
 
-use crate::json::{self, Value};
 use bytes::Bytes;
 use futures::{
     FutureExt,
@@ -21,6 +20,7 @@ use super::{
 };
 use crate::{
     cache::CacheHint,
+    json::{self, Value},
     telemetry::{Metrics, Outcome},
 };
 
