@@ -29,51 +29,30 @@ fn config_con_jwt() -> GatewayConfig {
     config
 }
 
+#[path = "support/composed.rs"]
+#[allow(dead_code)]
+mod composed;
+
 struct Platform {
     gateway: String,
     token: String,
     http: reqwest::Client,
-    _subgraphs: Vec<TestSubgraph>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _composed: composed::Composed,
 }
 
 impl Platform {
     async fn start() -> Self {
-        let parts: [(&str, Box<dyn Subgraph>); 3] = [
+        let parts: Vec<(&str, Box<dyn Subgraph>)> = vec![
             ("clientes", Box::new(clientes::Clientes)),
             ("campanias", Box::new(campanias::Campanias)),
             ("conversiones", Box::new(conversiones::Conversiones)),
         ];
-        let mut subgraphs = Vec::new();
-        let mut sdls = Vec::new();
-        for (name, subgraph) in parts {
-            let started = TestSubgraph::start(subgraph.as_ref(), Backend::Sqlite)
-                .await
-                .expect("subgraph starts");
-            sdls.push(SubgraphSdl {
-                name: name.to_owned(),
-                url: format!("{}/graphql", started.base_url),
-                sdl: subgraph.sdl(),
-            });
-            subgraphs.push(started);
-        }
-        let supergraph = compose(&sdls).expect("the subgraphs compose");
-        let engine =
-            gateway::server::engine_from_config(&supergraph, &config_con_jwt()).expect("engine");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let gateway = format!("http://{}", listener.local_addr().expect("address"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(serve(listener, AppState::new(engine), async {
-            let _ = stopped.await;
-        }));
+        let composed = composed::start(parts, &config_con_jwt()).await;
         Self {
-            gateway,
+            gateway: format!("http://{}", composed.address),
             token: token::admin_token(JWT_SECRET, 600).await,
             http: reqwest::Client::new(),
-            _subgraphs: subgraphs,
-            _stop: stop,
+            _composed: composed,
         }
     }
 

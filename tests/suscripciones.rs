@@ -7,15 +7,10 @@
 
 use std::time::Duration;
 
-use gateway::{
-    auth::{Login, LoginThrottle, LoginUser, hash_password},
-    compose::{SubgraphSdl, compose},
-    config::GatewayConfig,
-    server::{AppState, serve},
-};
+use gateway::config::GatewayConfig;
 use serde_json::{Value, json};
 use subgraph_kit::subgraph::Subgraph;
-use testkit::{Backend, TestSubgraph, WsClient};
+use testkit::WsClient;
 
 const JWT_SECRET: &str = "secreto-jwt-de-las-pruebas-de-suscripciones";
 
@@ -35,76 +30,40 @@ const SUSCRIPCIONES: [(&str, &str); 3] = [
     ),
 ];
 
+#[path = "support/composed.rs"]
+mod composed;
+#[path = "support/token.rs"]
+#[allow(dead_code)]
+mod token;
+
 struct Platform {
     http_url: String,
     ws_url: String,
     supergraph: String,
-    _subgraphs: Vec<TestSubgraph>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _composed: composed::Composed,
 }
 
 impl Platform {
     async fn start() -> Self {
-        let parts: [(&str, Box<dyn Subgraph>); 2] = [
+        let parts: Vec<(&str, Box<dyn Subgraph>)> = vec![
             ("conversiones", Box::new(conversiones::Conversiones)),
             ("pagos", Box::new(pagos::Pagos)),
         ];
-        let mut subgraphs = Vec::new();
-        let mut sdls = Vec::new();
-        for (name, subgraph) in parts {
-            let started = TestSubgraph::start(subgraph.as_ref(), Backend::Sqlite)
-                .await
-                .expect("subgraph starts");
-            sdls.push(SubgraphSdl {
-                name: name.to_owned(),
-                url: format!("{}/graphql", started.base_url),
-                sdl: subgraph.sdl(),
-            });
-            subgraphs.push(started);
-        }
-        let supergraph = compose(&sdls).expect("the subgraphs compose");
         let mut config = GatewayConfig::default();
         config.auth.jwt_secret = Some(JWT_SECRET.to_owned());
-        let engine = gateway::server::engine_from_config(&supergraph, &config).expect("engine");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(serve(listener, AppState::new(engine), async {
-            let _ = stopped.await;
-        }));
+        let composed = composed::start(parts, &config).await;
         Self {
-            http_url: format!("http://{address}/graphql"),
-            ws_url: format!("ws://{address}/graphql"),
-            supergraph,
-            _subgraphs: subgraphs,
-            _stop: stop,
+            http_url: format!("http://{}/graphql", composed.address),
+            ws_url: format!("ws://{}/graphql", composed.address),
+            supergraph: composed.supergraph.clone(),
+            _composed: composed,
         }
     }
 }
 
 /// A token with exactly these scopes, signed with the gateway's secret.
 async fn token(scopes: &[&str]) -> String {
-    let login = Login::new(
-        vec![LoginUser {
-            username: "prueba".into(),
-            password_hash: hash_password("prueba").expect("hash"),
-            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-            ..Default::default()
-        }],
-        JWT_SECRET,
-        None,
-        None,
-        600,
-        LoginThrottle::default(),
-    )
-    .expect("login");
-    login
-        .login("prueba", "prueba", None)
-        .await
-        .expect("token")
-        .token
+    token::token_with(JWT_SECRET, scopes, 600).await
 }
 
 /// The first protocol message after subscribing over a WebSocket, the token (if any) in

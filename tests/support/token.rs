@@ -1,16 +1,20 @@
-//! An admin's token for gateways a test or benchmark configures itself (shared by
-//! `tests/federation.rs` and `benches/dashboard.rs`).
+//! Tokens for gateways a test or benchmark configures itself (shared by
+//! `tests/federation.rs`, `tests/suscripciones.rs` and `benches/dashboard.rs`).
 
 /// A token for `admin` with every scope of the authorization model, issued by the
 /// gateway's own login with `secret`, valid `ttl_secs`.
 pub(crate) async fn admin_token(secret: &str, ttl_secs: u64) -> String {
+    token_with(secret, &["lectura", "escritura", "admin", "pii"], ttl_secs).await
+}
+
+/// A token with exactly these scopes, issued by the gateway's own login with `secret`,
+/// valid `ttl_secs`.
+pub(crate) async fn token_with(secret: &str, scopes: &[&str], ttl_secs: u64) -> String {
     let login = gateway::auth::Login::new(
         vec![gateway::auth::LoginUser {
             username: "admin".into(),
             password_hash: gateway::auth::hash_password("admin").expect("hash"),
-            scopes: ["lectura", "escritura", "admin", "pii"]
-                .map(str::to_owned)
-                .to_vec(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             ..Default::default()
         }],
         secret,
