@@ -478,24 +478,15 @@ impl ConversionRepository for SeaConversionRepository {
         &self,
         busqueda: &subgraph_kit::search::Busqueda,
     ) -> DomainResult<Vec<(Conversion, i32)>> {
-        let columnas = [Expr::col((Conversiones, Column::ReferenciaExterna))];
-        let (relevancia, coincide) = db::code_relevance(&columnas, busqueda);
-        let statement = Query::select()
-            .column((Conversiones, sea_orm::sea_query::Asterisk))
-            .expr_as(relevancia, Alias::new("relevancia"))
-            .from(Conversiones)
-            .cond_where(coincide)
-            .order_by_expr(Expr::cust("relevancia"), Order::Desc)
-            .order_by((Conversiones, Column::Fecha), Order::Desc)
-            .limit(busqueda.limite())
-            .to_owned();
-        let rows = self.db.query_all(&statement).await.map_err(db::internal)?;
+        let rows = db::code_ranked_rows::<conversion::Entity>(
+            &self.db,
+            &[Column::ReferenciaExterna],
+            Column::Fecha,
+            busqueda,
+        )
+        .await?;
         rows.into_iter()
-            .map(|row| {
-                let relevancia: i32 = row.try_get("", "relevancia").map_err(db::internal)?;
-                let model = conversion::Model::from_query_result(&row, "").map_err(db::internal)?;
-                Ok((to_domain(model)?, relevancia))
-            })
+            .map(|(model, relevancia)| Ok((to_domain(model)?, relevancia)))
             .collect()
     }
 

@@ -12,7 +12,8 @@ use crate::error::DomainError;
 mod relevance;
 
 pub use relevance::{
-    as_fraction, code_relevance, matches_expr, ranked_rows, ranked_search, relevance_expr,
+    as_fraction, code_ranked_rows, code_relevance, matches_expr, ranked_rows, ranked_search,
+    relevance_expr,
 };
 
 /// Why a database could not be opened or migrated.

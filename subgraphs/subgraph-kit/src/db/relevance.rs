@@ -107,6 +107,33 @@ pub async fn ranked_rows<E: EntityTrait>(
         .collect())
 }
 
+/// The rows of `E` whose `columns` match `busqueda` as codes ([`code_relevance`]), each with
+/// its score 0–100, best first and then newest (`newest` descending), at most
+/// `busqueda.limite()`.
+pub async fn code_ranked_rows<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    columns: &[E::Column],
+    newest: E::Column,
+    busqueda: &Busqueda,
+) -> Result<Vec<(E::Model, i32)>, DomainError> {
+    let columns: Vec<Expr> = columns
+        .iter()
+        .map(|c| Expr::col((E::default(), *c)))
+        .collect();
+    let (relevancia, coincide) = code_relevance(&columns, busqueda);
+    let rows = E::find()
+        .column_as(relevancia, "relevancia")
+        .filter(coincide)
+        .order_by_desc(Expr::cust("relevancia"))
+        .order_by(newest, Order::Desc)
+        .limit(busqueda.limite())
+        .into_model::<Ranked<E::Model>>()
+        .all(conn)
+        .await
+        .map_err(super::internal)?;
+    Ok(rows.into_iter().map(|r| (r.model, r.relevancia)).collect())
+}
+
 /// For codes and references (cycles, keys, external ids): the score 0–100 of a row for
 /// `busqueda` over `columns`, case ignored — one equal 100, one starting with it 80, one
 /// containing it 40 — and the filter keeping rows that score.

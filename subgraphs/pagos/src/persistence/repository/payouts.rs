@@ -361,25 +361,15 @@ impl PagoRepository for SeaPagosRepository {
         busqueda: &subgraph_kit::search::Busqueda,
     ) -> DomainResult<Vec<(Pago, i32)>> {
         use pago::Column as P;
-        let columnas =
-            [P::Ciclo, P::IdempotencyKey, P::Confirmacion].map(|c| Expr::col((Pagos, c)));
-        let (relevancia, coincide) = db::code_relevance(&columnas, busqueda);
-        let statement = Query::select()
-            .column((Pagos, Asterisk))
-            .expr_as(relevancia, Alias::new("relevancia"))
-            .from(Pagos)
-            .cond_where(coincide)
-            .order_by_expr(Expr::cust("relevancia"), Order::Desc)
-            .order_by((Pagos, P::FechaCreacion), Order::Desc)
-            .limit(busqueda.limite())
-            .to_owned();
-        let rows = self.db.query_all(&statement).await.map_err(db::internal)?;
+        let rows = db::code_ranked_rows::<pago::Entity>(
+            &self.db,
+            &[P::Ciclo, P::IdempotencyKey, P::Confirmacion],
+            P::FechaCreacion,
+            busqueda,
+        )
+        .await?;
         rows.into_iter()
-            .map(|row| {
-                let relevancia: i32 = row.try_get("", "relevancia").map_err(db::internal)?;
-                let model = pago::Model::from_query_result(&row, "").map_err(db::internal)?;
-                Ok((pago_to_domain(model)?, relevancia))
-            })
+            .map(|(model, relevancia)| Ok((pago_to_domain(model)?, relevancia)))
             .collect()
     }
 }
