@@ -307,8 +307,9 @@ impl Serialize for Value {
 
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = serde_json::to_string(self).map_err(|_| fmt::Error)?;
-        f.write_str(&text)
+        let mut text = Vec::new();
+        super::write_value(&mut text, self);
+        f.write_str(&String::from_utf8_lossy(&text))
     }
 }
 
