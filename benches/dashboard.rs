@@ -18,7 +18,8 @@ use std::{
 
 use gateway::{
     config::{GatewayConfig, SubgraphConfig},
-    server::{AppState, engine_from_config, serve_with},
+    server::{AppState, serve_with},
+    startup::engine_from_config,
 };
 use serde_json::{Value, json};
 
@@ -223,7 +224,7 @@ async fn run() {
         gateway::pipeline::HttpMethod::Post,
     )
     .expect("operation");
-    let limits = config.limits.operation();
+    let limits = gateway::pipeline::OperationLimits::from(&config.limits);
     let variables = serde_json::Map::new();
     let checks = per_call(n, || {
         let measure = gateway::pipeline::measure(

@@ -81,7 +81,7 @@ fn demo_partner_claims() -> serde_json::Map<String, serde_json::Value> {
 
 /// Runs the gateway alone with the console (deployed topology); the configuration's REST
 /// routes and invalidation rules default to this platform's.
-pub(crate) async fn gateway(args: gateway::server::ServeArgs) -> Result<()> {
+pub(crate) async fn gateway(args: gateway::startup::ServeArgs) -> Result<()> {
     let mut config = args.config()?;
     if config.rest.routes.is_empty() {
         config.rest.routes = crate::rest_routes::routes();
@@ -89,7 +89,7 @@ pub(crate) async fn gateway(args: gateway::server::ServeArgs) -> Result<()> {
     if config.cache.invalidation.rules.is_empty() {
         config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
     }
-    gateway::server::run_with(config, admin_console::router()).await
+    gateway::startup::run_with(config, admin_console::router()).await
 }
 
 /// Every subgraph that exists, in port order.
@@ -200,7 +200,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     let supergraph =
         crate::schema::supergraph_at(|s| urls.get(s.name()).cloned().unwrap_or_default())?;
     let config = gateway_config(&subgraph_secret)?;
-    let engine = gateway::server::engine_from_config(&supergraph, &config)?;
+    let engine = gateway::startup::engine_from_config(&supergraph, &config)?;
     let listener = server::bind(SocketAddr::new(options.host, options.base_port)).await?;
     let addr = listener.local_addr()?;
     lines.insert(0, format!("  {:<12} http://{addr}/graphql   (GraphiQL: http://{addr}/graphiql, health: http://{addr}/health)", "gateway"));

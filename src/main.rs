@@ -38,7 +38,7 @@ enum Command {
     /// The gateway alone (deployed topology), with the admin console: `gateway serve`'s
     /// configuration, plus this platform's REST routes and cache invalidation rules when
     /// the configuration names none.
-    Gateway(gateway::server::ServeArgs),
+    Gateway(gateway::startup::ServeArgs),
 }
 
 #[derive(clap::Args, Debug)]

@@ -178,8 +178,9 @@ mod tests {
         let supergraph = crate::schema::supergraph().expect("composes");
         let mut config = gateway::config::GatewayConfig::default();
         config.rest.routes = super::routes();
-        config.validate().expect("routes valid");
-        let engine = gateway::server::engine_from_config(&supergraph, &config).expect("engine");
+        config.validate().expect("configuration valid");
+        gateway::startup::check_rest_routes(&config).expect("routes valid");
+        let engine = gateway::startup::engine_from_config(&supergraph, &config).expect("engine");
         let documents: Vec<String> = config
             .rest
             .routes

@@ -252,7 +252,8 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
         let supergraph = supergraph.clone();
         let http = http.clone();
         async move {
-            let engine = gateway::server::engine_from_config(&supergraph, &config).expect("engine");
+            let engine =
+                gateway::startup::engine_from_config(&supergraph, &config).expect("engine");
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind");
@@ -300,14 +301,14 @@ async fn deployed_subgraphs_answer_only_the_gateway() {
     );
     let metrics = std::sync::Arc::new(gateway::telemetry::Metrics::new());
     assert!(
-        gateway::server::engine_from_subgraphs(&introspect, metrics.clone())
+        gateway::startup::engine_from_subgraphs(&introspect, metrics.clone())
             .await
             .is_ok(),
         "composed from the subgraph's SDL"
     );
     introspect.subgraph_secret = None;
     assert!(
-        gateway::server::engine_from_subgraphs(&introspect, metrics)
+        gateway::startup::engine_from_subgraphs(&introspect, metrics)
             .await
             .is_err(),
         "without the secret the subgraph gives no SDL"
@@ -336,7 +337,7 @@ async fn a_failing_subgraph_trips_its_breaker_and_recovers() {
         },
         ..config_con_jwt()
     };
-    let engine = gateway::server::engine_from_config(&supergraph, &config).expect("engine");
+    let engine = gateway::startup::engine_from_config(&supergraph, &config).expect("engine");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -92,7 +92,7 @@ fn distinct_queries(n: usize) -> Vec<String> {
 }
 
 fn cache_memory(sdl: &str, label: &str, plans: u64, documents: u64, queries: &[String]) {
-    let engine = gateway::server::engine_from_sdl(sdl, Duration::from_secs(1))
+    let engine = gateway::startup::engine_from_sdl(sdl, Duration::from_secs(1))
         .expect("a valid supergraph")
         .with_cache_bytes(plans, documents);
     let before = rss_mb();

@@ -15,6 +15,7 @@ pub mod json;
 pub mod pipeline;
 pub mod query_planner;
 pub mod server;
+pub mod startup;
 pub mod subscriptions;
 pub mod supergraph;
 pub mod telemetry;

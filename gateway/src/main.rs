@@ -18,11 +18,11 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve a supergraph over GraphQL-over-HTTP, with GraphiQL.
-    Serve(gateway::server::ServeArgs),
+    Serve(gateway::startup::ServeArgs),
     /// Compose a supergraph from subgraph SDL files or running subgraphs.
     Compose(gateway::compose::ComposeArgs),
     /// Validate the configuration and the supergraph without serving.
-    Check(gateway::server::CheckArgs),
+    Check(gateway::startup::CheckArgs),
     /// Print the argon2 PHC string of a password read from standard input, for
     /// `auth.users[].password_hash`.
     HashPassword,
@@ -36,14 +36,14 @@ fn main() -> anyhow::Result<()> {
         match Cli::parse().command {
             // Serving starts logging itself, once its configuration says whether to export
             // spans.
-            Command::Serve(args) => gateway::server::run(args).await,
+            Command::Serve(args) => gateway::startup::run(args).await,
             Command::Compose(args) => {
-                let _tracing = gateway::server::init_tracing(None)?;
+                let _tracing = gateway::startup::init_tracing(None)?;
                 gateway::compose::run(args).await
             }
             Command::Check(args) => {
-                let _tracing = gateway::server::init_tracing(None)?;
-                gateway::server::check(args)
+                let _tracing = gateway::startup::init_tracing(None)?;
+                gateway::startup::check(args)
             }
             Command::HashPassword => {
                 let mut password = String::new();

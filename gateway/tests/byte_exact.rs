@@ -10,7 +10,8 @@ use std::{
 use axum::{Router, body::Bytes, routing::post};
 use gateway::{
     compose::{SubgraphSdl, compose},
-    server::{AppState, engine_from_sdl, serve},
+    server::{AppState, serve},
+    startup::engine_from_sdl,
 };
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use tokio::{net::TcpListener, sync::oneshot};

@@ -16,7 +16,8 @@ use axum::{
 use federation::{Composer, Federation};
 use gateway::{
     config::GatewayConfig,
-    server::{AppState, engine_from_config, router_with},
+    server::{AppState, router_with},
+    startup::engine_from_config,
 };
 use serde_json::{Value, json};
 use tower::ServiceExt;

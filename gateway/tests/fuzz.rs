@@ -21,7 +21,8 @@ use gateway::{
     config::GatewayConfig,
     engine::Engine,
     pipeline::{GraphqlRequest, MAX_REPORTED_ERRORS},
-    server::{AppState, engine_from_config, router_with},
+    server::{AppState, router_with},
+    startup::engine_from_config,
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use serde_json::{Value, json};

@@ -8,7 +8,10 @@ use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use gateway::server::{AppState, engine_from_sdl, router};
+use gateway::{
+    server::{AppState, router},
+    startup::engine_from_sdl,
+};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

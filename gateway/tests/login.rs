@@ -14,7 +14,8 @@ use axum::{
 use gateway::{
     auth::{Login, LoginError, LoginThrottle, LoginUser, hash_password},
     config::GatewayConfig,
-    server::{AppState, engine_from_config, router_with},
+    server::{AppState, router_with},
+    startup::engine_from_config,
 };
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -210,7 +211,7 @@ async fn served_login(
     config.auth.login_throttle.max_failures_per_user = 0;
     config.auth.login_throttle.max_failures_per_ip = per_ip;
     config.trusted_proxies = proxies.iter().map(|p| p.parse().expect("cidr")).collect();
-    let engine = gateway::server::engine_from_file(&config).expect("engine");
+    let engine = gateway::startup::engine_from_file(&config).expect("engine");
     let state = AppState::configured(engine, &config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -255,7 +256,7 @@ async fn behind_a_trusted_proxy_each_client_is_throttled_by_its_forwarded_addres
         429
     );
     // A configuration or supergraph hot reload keeps the counts.
-    gateway::server::reload(&state, &config).expect("reload");
+    gateway::startup::reload(&state, &config).expect("reload");
     assert_eq!(wrong_login(&http, &url, Some("203.0.113.1")).await, 429);
     assert_eq!(wrong_login(&http, &url, Some("203.0.113.3")).await, 401);
 }

@@ -10,7 +10,8 @@ use axum::{
 use gateway::{
     config::GatewayConfig,
     pipeline::sha256_hex,
-    server::{AppState, engine_from_config, router_with},
+    server::{AppState, router_with},
+    startup::engine_from_config,
 };
 use serde_json::{Value, json};
 use tower::ServiceExt;

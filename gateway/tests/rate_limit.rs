@@ -9,7 +9,8 @@ use axum::{
 };
 use gateway::{
     config::{GatewayConfig, RateLimitConfig},
-    server::{AppState, engine_from_config, router_with},
+    server::{AppState, router_with},
+    startup::engine_from_config,
 };
 use serde_json::{Value, json};
 use tower::ServiceExt;

@@ -11,7 +11,8 @@ use std::{
 
 use gateway::{
     config::GatewayConfig,
-    server::{AppState, engine_from_file, reload, serve_with, watch_supergraph},
+    server::{AppState, serve_with},
+    startup::{engine_from_file, reload, watch_supergraph},
 };
 use serde_json::{Value, json};
 
@@ -195,11 +196,11 @@ async fn development_mode_recomposes_when_a_subgraph_changes() {
     config.introspect.subgraphs.insert("saludos".into(), url);
     config.introspect.poll_ms = 30;
     config.validate().expect("valid");
-    let (engine, sdls) = gateway::server::engine_from_subgraphs(&config, Default::default())
+    let (engine, sdls) = gateway::startup::engine_from_subgraphs(&config, Default::default())
         .await
         .expect("composed from the running subgraph");
     let state = AppState::new(engine);
-    let watcher = gateway::server::watch_subgraphs(state.clone(), config.clone(), sdls);
+    let watcher = gateway::startup::watch_subgraphs(state.clone(), config.clone(), sdls);
     let fields = || {
         let engine = state.engine();
         let mut names: Vec<String> = engine

@@ -13,7 +13,8 @@ use std::{
 use gateway::{
     compose::{SubgraphSdl, compose},
     config::{GatewayConfig, SubgraphConfig},
-    server::{AppState, engine_from_config, serve},
+    server::{AppState, serve},
+    startup::engine_from_config,
 };
 use serde_json::{Value, json};
 use test_subgraphs::TestSubgraph;

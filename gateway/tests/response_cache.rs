@@ -14,7 +14,8 @@ use federation::Federation;
 use gateway::{
     cache::InvalidationRule,
     config::GatewayConfig,
-    server::{AppState, engine_from_config, listen_for_invalidations, serve_with},
+    server::{AppState, serve_with},
+    startup::{engine_from_config, listen_for_invalidations},
 };
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::{Value, json};

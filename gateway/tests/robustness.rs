@@ -16,7 +16,8 @@ use gateway::{
     config::GatewayConfig,
     engine::RequestOptions,
     pipeline::{GraphqlRequest, MAX_REPORTED_ERRORS},
-    server::{AppState, engine_from_config, serve_with},
+    server::{AppState, serve_with},
+    startup::engine_from_config,
 };
 use serde_json::{Value, json};
 

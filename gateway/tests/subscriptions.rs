@@ -15,7 +15,8 @@ use futures::{Stream, StreamExt};
 use gateway::{
     compose::{SubgraphSdl, compose},
     config::GatewayConfig,
-    server::{AppState, engine_from_config, serve_with},
+    server::{AppState, serve_with},
+    startup::engine_from_config,
 };
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::{Value, json};

@@ -10,7 +10,8 @@ use axum::{Router, body::Bytes, extract::State, http::StatusCode, routing::post}
 use gateway::{
     compose::{SubgraphSdl, compose},
     config::GatewayConfig,
-    server::{AppState, engine_from_config, init_tracing, serve_with},
+    server::{AppState, serve_with},
+    startup::{engine_from_config, init_tracing},
 };
 use opentelemetry_proto::tonic::{
     collector::trace::v1::ExportTraceServiceRequest,

@@ -38,7 +38,7 @@ pub(crate) async fn start(
         subgraphs.push(started);
     }
     let supergraph = compose(&sdls).expect("the subgraphs compose");
-    let engine = gateway::server::engine_from_config(&supergraph, config).expect("engine");
+    let engine = gateway::startup::engine_from_config(&supergraph, config).expect("engine");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

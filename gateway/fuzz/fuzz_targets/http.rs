@@ -10,7 +10,8 @@ use axum::{
 };
 use gateway::{
     config::GatewayConfig,
-    server::{AppState, engine_from_config, router_with},
+    server::{AppState, router_with},
+    startup::{engine_from_config},
 };
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt;

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use gateway::{engine::Engine, pipeline::GraphqlRequest, server::engine_from_config};
+use gateway::{engine::Engine, pipeline::GraphqlRequest, startup::engine_from_config};
 use libfuzzer_sys::fuzz_target;
 
 fn engine() -> &'static Engine {

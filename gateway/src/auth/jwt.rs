@@ -155,10 +155,6 @@ impl Jwks {
     }
 }
 
-/// Default clock-skew allowance on `exp`/`nbf`, in seconds (jsonwebtoken's own default
-/// of 60 s keeps an expired token working for a minute).
-pub const DEFAULT_LEEWAY_SECS: u64 = 5;
-
 /// Verifies bearer tokens.
 pub struct JwtVerifier {
     hs256: Option<DecodingKey>,
@@ -177,7 +173,7 @@ impl JwtVerifier {
     ) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.validate_nbf = true;
-        validation.leeway = DEFAULT_LEEWAY_SECS;
+        validation.leeway = crate::config::DEFAULT_LEEWAY_SECS;
         // jsonwebtoken checks `iss`/`aud` only when the token has them: a configured one
         // must also be required, or a token without it passes.
         let mut required = vec!["exp"];

@@ -21,26 +21,10 @@ use argon2::{
     password_hash::{SaltString, rand_core::OsRng},
 };
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use serde::{Deserialize, Serialize};
-use tokio::time::Instant;
 
-/// A user who may log in.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct LoginUser {
-    /// User name.
-    pub username: String,
-    /// The password as an argon2 PHC string (make one with [`hash_password`] or any
-    /// argon2 tool: `$argon2id$v=19$m=19456,t=2,p=1$…`).
-    pub password_hash: String,
-    /// Scopes put in the token's `scope` claim.
-    pub scopes: Vec<String>,
-    /// Further claims put in the token (a partner user's `role` and `afiliado_id`, which
-    /// subgraphs filter rows by); they never replace `sub`, `scope`, `iat`, `exp`, `iss`
-    /// or `aud`.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
-    pub claims: serde_json::Map<String, serde_json::Value>,
-}
+use crate::config::{LoginThrottleConfig, LoginUser};
+use serde::Serialize;
+use tokio::time::Instant;
 
 /// Why a login failed.
 #[derive(Debug, thiserror::Error)]
@@ -68,15 +52,6 @@ pub fn hash_password(password: &str) -> Result<String, LoginError> {
         .map_err(|e| LoginError::Internal(e.to_string()))
 }
 
-/// Checks that a configured hash is an argon2 PHC string.
-pub fn check_password_hash(phc: &str) -> Result<(), String> {
-    let hash = PasswordHash::new(phc).map_err(|e| format!("not a PHC string: {e}"))?;
-    if !hash.algorithm.as_str().starts_with("argon2") {
-        return Err(format!("{} is not argon2", hash.algorithm));
-    }
-    Ok(())
-}
-
 /// Whether `password` matches the PHC string (constant-time comparison inside argon2).
 fn verify(phc: &str, password: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|hash| {
@@ -99,10 +74,16 @@ pub struct LoginThrottle {
 
 impl Default for LoginThrottle {
     fn default() -> Self {
+        Self::from(&LoginThrottleConfig::default())
+    }
+}
+
+impl From<&LoginThrottleConfig> for LoginThrottle {
+    fn from(config: &LoginThrottleConfig) -> Self {
         Self {
-            max_failures_per_user: 5,
-            max_failures_per_ip: 20,
-            window: Duration::from_secs(60),
+            max_failures_per_user: config.max_failures_per_user,
+            max_failures_per_ip: config.max_failures_per_ip,
+            window: Duration::from_secs(config.window_secs),
         }
     }
 }
@@ -309,6 +290,7 @@ impl Login {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::check_password_hash;
 
     #[test]
     fn hashes_verify_only_their_password() {

@@ -5,8 +5,7 @@ mod jwt;
 mod login;
 mod policy;
 
-pub use jwt::{AuthError, Claims, DEFAULT_LEEWAY_SECS, JwksSource, JwtVerifier};
-pub use login::{
-    IssuedToken, Login, LoginError, LoginThrottle, LoginUser, check_password_hash, hash_password,
-};
+pub use crate::config::{DEFAULT_LEEWAY_SECS, LoginUser, check_password_hash};
+pub use jwt::{AuthError, Claims, JwksSource, JwtVerifier};
+pub use login::{IssuedToken, Login, LoginError, LoginThrottle, hash_password};
 pub use policy::{AccessPolicy, Denial, Denied};

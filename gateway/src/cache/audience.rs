@@ -1,21 +1,9 @@
 //! Who a cached answer may be served to.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::auth::Claims;
-
-/// How authenticated callers share cached answers.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Sharing {
-    /// Callers with the same issuer and scopes share answers, except those a subgraph
-    /// marks `private` or that select a configured private type (kept per user).
-    #[default]
-    Scopes,
-    /// Every user has their own answers.
-    User,
-}
+pub use crate::config::Sharing;
 
 /// The cache partitions of one caller.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,36 +16,11 @@ use redis::{
     AsyncCommands,
     streams::{StreamReadOptions, StreamReadReply},
 };
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{CacheStore, canonical};
+pub use crate::config::{EntityRule, InvalidationRule};
 use crate::{server::AppState, telemetry::Metrics};
-
-/// Events that make types or single entities stale:
-/// `events = ["Pago*"]`, `types = ["ContadoresDashboard"]`,
-/// `entities = [{ type = "Pago", key = { id = "agregadoId" } }]`.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
-pub struct InvalidationRule {
-    /// Event types (exact, or a prefix ending in `*`).
-    pub events: Vec<String>,
-    /// GraphQL types whose every cached answer they make stale.
-    pub types: Vec<String>,
-    /// Single entities they make stale, named by fields of the event.
-    pub entities: Vec<EntityRule>,
-}
-
-/// One entity an event names: its type, and each key field's path in the event.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
-pub struct EntityRule {
-    /// The entity's GraphQL type.
-    #[serde(rename = "type")]
-    pub type_name: String,
-    /// Key field → dotted path of its value in the event (`agregadoId`, `datos.pagoId`).
-    pub key: BTreeMap<String, String>,
-}
 
 /// The counter of every cached answer selecting `type_name`.
 pub(crate) fn type_generation(type_name: &str) -> String {

@@ -19,3 +19,13 @@ pub enum ConfigError {
         problem: String,
     },
 }
+
+impl ConfigError {
+    /// A setting `key` whose value cannot work, and why.
+    pub fn setting(key: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self::Setting {
+            key: key.into(),
+            problem: problem.into(),
+        }
+    }
+}

@@ -15,6 +15,7 @@ use std::{
 };
 
 use super::client::FetchError;
+use crate::config::CircuitBreakerConfig;
 
 /// How a finished request bears on its subgraph's health.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +55,15 @@ pub struct BreakerSettings {
     pub failure_threshold: u32,
     /// How long it stays open before a trial request.
     pub open_for: Duration,
+}
+
+impl From<&CircuitBreakerConfig> for BreakerSettings {
+    fn from(config: &CircuitBreakerConfig) -> Self {
+        Self {
+            failure_threshold: config.failure_threshold,
+            open_for: Duration::from_millis(config.open_ms),
+        }
+    }
 }
 
 impl Default for BreakerSettings {

@@ -21,3 +21,21 @@ pub fn check(deadline: Option<Instant>, stage: &str) -> Result<(), PipelineError
         _ => Ok(()),
     }
 }
+
+/// Runs CPU-heavy work on a blocking thread, so that it never holds up the threads
+/// serving other requests and a timer can end the request while it runs. A panic in it
+/// is an internal error of this request only.
+pub async fn offload<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, PipelineError> + Send + 'static,
+) -> Result<T, PipelineError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(error) => {
+            tracing::error!(%error, "a request stage panicked");
+            Err(PipelineError::single(
+                ErrorCode::InternalServerError,
+                "internal error while preparing the request",
+            ))
+        }
+    }
+}

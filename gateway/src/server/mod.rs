@@ -6,7 +6,6 @@ mod error_bodies;
 pub mod graphiql;
 mod health;
 mod http;
-mod introspect;
 mod limits;
 mod parse_refusals;
 mod rest;
@@ -15,10 +14,7 @@ mod ws;
 
 pub use ws::WsSettings;
 
-pub use introspect::{engine_from_subgraphs, watch_subgraphs};
-
 use std::{
-    path::PathBuf,
     sync::{Arc, RwLock},
     time::Duration,
 };
@@ -41,43 +37,10 @@ use tower_http::{
 pub use http::EXPOSE_PLAN_HEADER;
 
 use crate::{
-    auth::{JwksSource, JwtVerifier, Login},
     config::{CorsConfig, GatewayConfig},
     engine::Engine,
-    executor::{HttpSubgraphClient, REQUEST_ID_HEADER, Replicas, SubgraphEndpoint},
-    pipeline::PersistedQueries,
-    supergraph::Supergraph,
-    telemetry::Metrics,
+    executor::REQUEST_ID_HEADER,
 };
-
-/// Arguments of `gateway serve`; every setting can also come from the config file or a
-/// `GATEWAY_*` variable (flags win).
-#[derive(clap::Args, Debug, Clone)]
-pub struct ServeArgs {
-    /// Configuration file (TOML).
-    #[arg(long, env = "GATEWAY_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// The supergraph SDL file (default `schema.graphql`).
-    #[arg(long)]
-    pub supergraph: Option<PathBuf>,
-    /// Address to listen on (default `127.0.0.1:4000`).
-    #[arg(long)]
-    pub listen: Option<std::net::SocketAddr>,
-}
-
-impl ServeArgs {
-    /// The configuration: file and environment, then these flags.
-    pub fn config(&self) -> Result<GatewayConfig, crate::config::ConfigError> {
-        let mut config = GatewayConfig::load(self.config.as_deref())?;
-        if let Some(supergraph) = &self.supergraph {
-            config.supergraph = supergraph.clone();
-        }
-        if let Some(listen) = self.listen {
-            config.listen = listen;
-        }
-        Ok(config)
-    }
-}
 
 /// Shared state of the HTTP server: the engine of the current supergraph.
 pub struct AppState {
@@ -105,7 +68,7 @@ impl AppState {
         Arc::new(Self {
             engine: RwLock::new(Arc::new(engine)),
             http: reqwest::Client::new(),
-            ws: config.subscriptions.settings(),
+            ws: WsSettings::from(&config.subscriptions),
             subscriptions: std::sync::atomic::AtomicUsize::new(0),
             shutdown: tokio::sync::watch::channel(false).0,
             trusted_proxies: client_ip::TrustedProxies::new(&config.trusted_proxies),
@@ -135,119 +98,6 @@ impl AppState {
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
-}
-
-/// Builds an engine for a supergraph SDL with default settings and this subgraph timeout.
-pub fn engine_from_sdl(sdl: &str, subgraph_timeout: Duration) -> anyhow::Result<Engine> {
-    let config = GatewayConfig {
-        subgraph_timeout_ms: u64::try_from(subgraph_timeout.as_millis()).unwrap_or(u64::MAX),
-        ..GatewayConfig::default()
-    };
-    engine_from_config(sdl, &config)
-}
-
-/// Builds an engine for a supergraph SDL as the configuration says.
-pub fn engine_from_config(sdl: &str, config: &GatewayConfig) -> anyhow::Result<Engine> {
-    engine_with_metrics(sdl, config, Arc::new(Metrics::new()))
-}
-
-/// Builds an engine recording into existing metrics.
-pub fn engine_with_metrics(
-    sdl: &str,
-    config: &GatewayConfig,
-    metrics: Arc<Metrics>,
-) -> anyhow::Result<Engine> {
-    let supergraph = Supergraph::parse(sdl)?;
-    config.validate_against(&supergraph)?;
-    let endpoints: Vec<SubgraphEndpoint> = supergraph
-        .subgraphs
-        .iter()
-        .map(|s| SubgraphEndpoint {
-            name: s.name.clone(),
-            replicas: Arc::new(Replicas::new(config.urls_of(&s.name, &s.url))),
-            timeout: config.timeout_of(&s.name),
-            dedupe: config.dedupe_of(&s.name),
-        })
-        .collect();
-    let urls = endpoints
-        .iter()
-        .map(|e| (e.name.clone(), e.replicas.clone()))
-        .collect();
-    let client = HttpSubgraphClient::new(endpoints)?
-        .with_metrics(metrics.clone())
-        .with_secret(config.subgraph_secret.as_deref())
-        .with_breakers(config.circuit_breaker.settings())
-        .with_replica_probes(Duration::from_millis(config.replica_probe_ms));
-    let subscription_buffer = config.subscriptions.buffer;
-    let persisted = match (
-        &config.persisted_queries.safelist,
-        config.persisted_queries.apq,
-    ) {
-        (Some(manifest), _) => PersistedQueries::safelist(manifest)?,
-        (None, true) => match &config.persisted_queries.redis_url {
-            Some(url) => PersistedQueries::apq_redis(url, &config.persisted_queries.key_prefix)?,
-            None => PersistedQueries::apq(),
-        },
-        (None, false) => PersistedQueries::Off,
-    };
-    let metrics_for_cache = metrics.clone();
-    let mut engine = Engine::new(supergraph, Arc::new(client));
-    let auth = &config.auth;
-    if auth.jwt_secret.is_some() || auth.jwks_url.is_some() {
-        let jwks = auth.jwks_url.as_ref().map(|url| JwksSource {
-            url: url.clone(),
-            max_age: Duration::from_secs(auth.jwks_max_age_secs),
-            min_interval: Duration::from_secs(auth.jwks_min_refresh_secs),
-        });
-        engine = engine.with_jwt(Arc::new(
-            JwtVerifier::new(
-                auth.jwt_secret.as_deref(),
-                jwks,
-                auth.issuer.as_deref(),
-                auth.audience.as_deref(),
-            )
-            .with_leeway(auth.leeway_secs),
-        ));
-    }
-    if let Some(secret) = &auth.jwt_secret
-        && !auth.users.is_empty()
-    {
-        engine = engine.with_login(Arc::new(Login::new(
-            auth.users.clone(),
-            secret,
-            auth.issuer.clone(),
-            auth.audience.clone(),
-            auth.token_ttl_secs,
-            auth.login_throttle.settings(),
-        )?));
-    }
-    Ok(engine
-        .with_subscriptions(config.subgraph_secret.as_deref(), subscription_buffer)
-        .with_metrics(metrics)
-        .with_persisted_queries(persisted)
-        .with_endpoints(urls)
-        .with_introspection(config.introspection)
-        .with_limits(config.limits.operation(), config.limits.tokens())
-        .with_request_timeout(Duration::from_millis(config.limits.request_timeout_ms))
-        .with_cache_bytes(
-            config.limits.plan_cache_mb << 20,
-            config.limits.document_cache_mb << 20,
-        )
-        .with_caches(caches(config, metrics_for_cache)?)
-        .with_override_labels(config.override_labels.iter().cloned().collect()))
-}
-
-/// Reads the configured supergraph file and builds its engine.
-pub fn engine_from_file(config: &GatewayConfig) -> anyhow::Result<Engine> {
-    engine_from_file_with(config, Arc::new(Metrics::new()))
-}
-
-fn engine_from_file_with(config: &GatewayConfig, metrics: Arc<Metrics>) -> anyhow::Result<Engine> {
-    let path = &config.supergraph;
-    let sdl = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read supergraph {}: {e}", path.display()))?;
-    engine_with_metrics(&sdl, config, metrics)
-        .map_err(|e| anyhow::anyhow!("supergraph {} is not usable: {e}", path.display()))
 }
 
 fn cors_layer(cors: &CorsConfig) -> Option<CorsLayer> {
@@ -436,256 +286,7 @@ pub async fn serve_with_routes(
     }
 }
 
-/// Operations re-planned on a new supergraph before it takes traffic.
-const WARM_OPERATIONS: usize = 100;
-
-/// Loads the configured supergraph again and swaps it in, with the most used operations
-/// planned beforehand; on any error the current one stays. Returns the plans warmed.
-pub fn reload(state: &AppState, config: &GatewayConfig) -> anyhow::Result<usize> {
-    let engine = engine_from_file_with(config, state.engine().metrics().clone())?;
-    let warmed = engine.warm(&state.engine().top_documents(WARM_OPERATIONS));
-    state.replace(engine);
-    Ok(warmed)
-}
-
-/// What identifies a version of the supergraph file.
-fn file_version(path: &std::path::Path) -> Option<(std::time::SystemTime, u64, u64)> {
-    let metadata = std::fs::metadata(path).ok()?;
-    let content = std::fs::read(path).ok()?;
-    // FNV-1a of the content: a rewrite within the same second is still seen.
-    let hash = content.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    Some((metadata.modified().ok()?, metadata.len(), hash))
-}
-
-/// Watches the supergraph file and reloads it when it changes (hot reload); no request is
-/// dropped or fails during the swap.
-pub fn watch_supergraph(
-    state: Arc<AppState>,
-    config: GatewayConfig,
-) -> Option<tokio::task::JoinHandle<()>> {
-    if config.supergraph_poll_ms == 0 {
-        return None;
-    }
-    let interval = Duration::from_millis(config.supergraph_poll_ms);
-    Some(tokio::spawn(async move {
-        let mut seen = file_version(&config.supergraph);
-        loop {
-            tokio::time::sleep(interval).await;
-            let now = file_version(&config.supergraph);
-            if now.is_none() || now == seen {
-                continue;
-            }
-            seen = now;
-            let (state, config) = (state.clone(), config.clone());
-            // Parsing and planning are CPU work: keep them off the request threads.
-            match tokio::task::spawn_blocking(move || reload(&state, &config)).await {
-                Ok(Ok(warmed)) => tracing::info!(warmed, "supergraph reloaded"),
-                Ok(Err(error)) => {
-                    tracing::error!(%error, "supergraph change not loaded; still serving the previous one")
-                }
-                Err(error) => tracing::error!(%error, "supergraph reload task failed"),
-            }
-        }
-    }))
-}
-
-/// Runs `gateway serve`.
-pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    run_with(args.config()?, Router::new()).await
-}
-
-/// Runs the gateway with this configuration and the deployment's own routes until a
-/// shutdown signal.
-pub async fn run_with(config: GatewayConfig, extra: Router) -> anyhow::Result<()> {
-    // Only now: the configuration says whether spans are exported.
-    let tracing = init_tracing(Some(&config.telemetry))?;
-    config.warn_ignored_env();
-    let (engine, introspected) = if config.introspect.subgraphs.is_empty() {
-        (engine_from_file(&config)?, None)
-    } else {
-        let (engine, sdls) = engine_from_subgraphs(&config, Arc::new(Metrics::new())).await?;
-        (engine, Some(sdls))
-    };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    let address = listener.local_addr()?;
-    tracing::info!("gateway on http://{address}/graphql, GraphiQL on http://{address}/graphiql");
-    let state = AppState::configured(engine, &config);
-    let invalidations = listen_for_invalidations(state.clone(), &config);
-    let watcher = match introspected {
-        Some(sdls) => Some(watch_subgraphs(state.clone(), config.clone(), sdls)),
-        None => watch_supergraph(state.clone(), config.clone()),
-    };
-    serve_with_routes(listener, state, &config, extra, shutdown_signal()).await?;
-    for task in [watcher, invalidations].into_iter().flatten() {
-        task.abort();
-    }
-    // Sends the spans still buffered before the process ends.
-    drop(tracing);
-    Ok(())
-}
-
-/// Arguments of `gateway check`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct CheckArgs {
-    /// Configuration file (TOML).
-    #[arg(long, env = "GATEWAY_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// The supergraph SDL file (default: the configured one).
-    #[arg(long)]
-    pub supergraph: Option<PathBuf>,
-}
-
-/// Runs `gateway check`: validates configuration and supergraph without serving.
-pub fn check(args: CheckArgs) -> anyhow::Result<()> {
-    let serve = ServeArgs {
-        config: args.config,
-        supergraph: args.supergraph,
-        listen: None,
-    };
-    let config = serve.config()?;
-    config.warn_ignored_env();
-    let engine = engine_from_file(&config)?;
-    println!(
-        "configuration and supergraph {} are valid: {} subgraphs",
-        config.supergraph.display(),
-        engine.supergraph().subgraphs.len()
-    );
-    Ok(())
-}
-
-/// Completes on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
-}
-
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`), and exports spans when
-/// `telemetry` names an OTLP endpoint (on the current tokio runtime). Keep the guard while
-/// serving: dropping it sends the spans still buffered.
-pub fn init_tracing(
-    telemetry: Option<&crate::config::TelemetryConfig>,
-) -> Result<crate::telemetry::TracingGuard, crate::telemetry::TelemetryError> {
-    use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // `RUST_LOG` filters the log lines only: exported spans have their own filter.
-    let logs = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_filter(filter);
-    let provider = match telemetry {
-        Some(config) => crate::telemetry::provider(config)?,
-        None => None,
-    };
-    let spans = provider.as_ref().map(crate::telemetry::layer);
-    // A second call (tests, embedded launcher) keeps the first subscriber.
-    let installed = tracing_subscriber::registry()
-        .with(logs)
-        .with(spans)
-        .try_init()
-        .is_ok();
-    if !installed && provider.is_some() {
-        tracing::warn!("a tracing subscriber was already installed: spans are not exported");
-    }
-    Ok(crate::telemetry::TracingGuard::new(provider))
-}
-
 /// Checks a REST route's bindings, template and operation source.
 pub fn check_rest_route(route: &crate::config::RestRoute) -> Result<(), String> {
     rest::CompiledRoute::compile(route).map(|_| ())
-}
-
-/// The response and entity caches a configuration describes, if any.
-fn caches(
-    config: &GatewayConfig,
-    metrics: Arc<Metrics>,
-) -> anyhow::Result<Option<Arc<crate::cache::Caches>>> {
-    use crate::cache::{Caches, EntityCache, Invalidator, ResponseCache};
-    let cache = &config.cache;
-    if cache.response_ttl_secs == 0 && cache.entity_ttl_secs == 0 {
-        return Ok(None);
-    }
-    let store: Arc<dyn crate::cache::CacheStore> = match &cache.redis_url {
-        Some(url) => Arc::new(crate::cache::RedisStore::new(url, &cache.key_prefix)?),
-        None => Arc::new(crate::cache::MemoryStore::new(cache.max_mb << 20)),
-    };
-    let type_ttls: std::collections::BTreeMap<String, Duration> = cache
-        .type_ttl_secs
-        .iter()
-        .map(|(t, secs)| (t.clone(), Duration::from_secs(*secs)))
-        .collect();
-    let private_types: std::collections::BTreeSet<String> =
-        cache.private_types.iter().cloned().collect();
-    let invalidator = Invalidator::new(
-        store.clone(),
-        cache.invalidation.rules.clone(),
-        metrics.clone(),
-    );
-    let responses = (cache.response_ttl_secs > 0).then(|| {
-        ResponseCache::new(
-            store.clone(),
-            Duration::from_secs(cache.response_ttl_secs),
-            type_ttls.clone(),
-            private_types.clone(),
-            metrics.clone(),
-        )
-    });
-    let entities = (cache.entity_ttl_secs > 0).then(|| {
-        EntityCache::new(
-            store.clone(),
-            Duration::from_secs(cache.entity_ttl_secs),
-            type_ttls,
-            private_types,
-            invalidator.entity_keys(),
-            metrics,
-        )
-    });
-    Ok(Some(Arc::new(Caches::new(
-        store,
-        responses,
-        entities,
-        invalidator,
-        cache.sharing,
-    ))))
-}
-
-/// Starts the cache invalidation listener the configuration asks for, if any.
-pub fn listen_for_invalidations(
-    state: Arc<AppState>,
-    config: &GatewayConfig,
-) -> Option<tokio::task::JoinHandle<()>> {
-    let invalidation = &config.cache.invalidation;
-    let stream = invalidation.redis_stream.clone()?;
-    let url = invalidation
-        .redis_url
-        .clone()
-        .or_else(|| config.cache.redis_url.clone())?;
-    Some(crate::cache::listen_redis_stream(
-        state,
-        url,
-        stream,
-        crate::cache::StreamFields {
-            type_field: invalidation.type_field.clone(),
-            event_field: invalidation.event_field.clone(),
-        },
-    ))
 }

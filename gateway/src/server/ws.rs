@@ -21,6 +21,7 @@ use tokio::{sync::mpsc, task::JoinHandle};
 use super::{AppState, http::options};
 use crate::{
     auth::Claims,
+    config::SubscriptionsConfig,
     pipeline::{GraphqlRequest, HttpMethod},
     subscriptions::protocol::{Message, SUBPROTOCOL, close},
 };
@@ -36,6 +37,17 @@ pub struct WsSettings {
     pub keepalive: Duration,
     /// How long a client has to send `connection_init`.
     pub init_timeout: Duration,
+}
+
+impl From<&SubscriptionsConfig> for WsSettings {
+    fn from(config: &SubscriptionsConfig) -> Self {
+        Self {
+            max_per_connection: config.max_per_connection,
+            max_total: config.max_total,
+            keepalive: Duration::from_secs(config.keepalive_secs),
+            init_timeout: Duration::from_secs(config.init_timeout_secs),
+        }
+    }
 }
 
 /// Bytes a connection reads (and gathers for writing) at a time.

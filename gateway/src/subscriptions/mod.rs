@@ -6,6 +6,7 @@
 mod fanout;
 mod hub;
 pub mod protocol;
+mod request;
 mod upstream;
 
 pub use fanout::{Fanout, StreamKey};

@@ -5,7 +5,8 @@ use std::{collections::BTreeMap, collections::HashSet, time::Duration};
 
 use gateway::{
     compose::{SubgraphSdl, compose},
-    server::{AppState, EXPOSE_PLAN_HEADER, engine_from_sdl, serve},
+    server::{AppState, EXPOSE_PLAN_HEADER, serve},
+    startup::engine_from_sdl,
 };
 use serde_json::{Value, json};
 use test_subgraphs::TestSubgraph;
@@ -76,7 +77,7 @@ impl Federation {
         let sdls = sdls(&subgraphs);
         let supergraph = edit(compose(&sdls).expect("the fixture subgraphs compose"));
         let engine =
-            gateway::server::engine_from_config(&supergraph, &config).expect("a valid supergraph");
+            gateway::startup::engine_from_config(&supergraph, &config).expect("a valid supergraph");
         Self::serve(subgraphs, engine).await
     }
 

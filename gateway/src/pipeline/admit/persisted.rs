@@ -6,7 +6,7 @@ use std::{collections::HashMap, path::Path, sync::Arc};
 
 use sha2::{Digest, Sha256};
 
-use super::{ErrorCode, GraphqlRequest, PipelineError};
+use crate::pipeline::{ErrorCode, GraphqlRequest, PipelineError};
 
 /// Registered documents kept for APQ, at most.
 const APQ_ENTRIES: usize = 10_000;

@@ -7,7 +7,8 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 
-use super::{AppState, WARM_OPERATIONS, engine_with_metrics};
+use super::{build::engine_with_metrics, reload::WARM_OPERATIONS};
+use crate::server::AppState;
 use crate::{
     compose::{SubgraphSdl, compose, fetch_sdl},
     config::GatewayConfig,

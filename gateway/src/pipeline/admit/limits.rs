@@ -18,7 +18,8 @@ use apollo_compiler::{
 };
 use serde_json::{Map, Value};
 
-use super::{ErrorCode, PipelineError};
+use crate::config::LimitsConfig;
+use crate::pipeline::{ErrorCode, PipelineError};
 
 /// Limits for one operation; `None` disables a check.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,19 +39,26 @@ pub struct OperationLimits {
     pub default_list_size: u64,
 }
 
-/// Default most fields of an operation with its fragments expanded: well below the
-/// planner's own bound (50,000 field positions), far above any real screen's query.
-pub const DEFAULT_MAX_FIELDS: u64 = 20_000;
+pub use crate::config::DEFAULT_MAX_FIELDS;
 
 impl Default for OperationLimits {
     fn default() -> Self {
+        Self::from(&LimitsConfig::default())
+    }
+}
+
+impl From<&LimitsConfig> for OperationLimits {
+    /// The limits configured (0 turns a limit off).
+    fn from(config: &LimitsConfig) -> Self {
+        let on = |n: u64| (n > 0).then_some(n);
+        let on_usize = |n: usize| (n > 0).then_some(n);
         Self {
-            max_depth: Some(32),
-            max_aliases: Some(100),
-            max_root_fields: Some(50),
-            max_fields: Some(DEFAULT_MAX_FIELDS),
-            max_cost: None,
-            default_list_size: 10,
+            max_depth: on_usize(config.max_depth),
+            max_aliases: on_usize(config.max_aliases),
+            max_root_fields: on_usize(config.max_root_fields),
+            max_fields: on(config.max_fields),
+            max_cost: on(config.max_cost),
+            default_list_size: config.default_list_size,
         }
     }
 }
@@ -271,7 +279,9 @@ pub fn measure(
     let tally = measurer
         .measure_fragments()
         .and_then(|()| measurer.selection(&operation.selection_set))
-        .map_err(|OutOfTime| super::budget::exceeded("checking the operation's limits"))?;
+        .map_err(|OutOfTime| {
+            crate::pipeline::budget::exceeded("checking the operation's limits")
+        })?;
     // apollo-compiler visits each named fragment once here: linear as well.
     let root_fields = operation.root_fields(document).count();
     Ok(OperationMeasure {

@@ -8,7 +8,7 @@ use apollo_compiler::{
 
 use std::sync::Arc;
 
-use super::{ErrorCode, GraphqlRequest, PipelineError};
+use crate::pipeline::{ErrorCode, GraphqlRequest, PipelineError};
 
 /// How the request arrived, for the GET rules of GraphQL-over-HTTP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

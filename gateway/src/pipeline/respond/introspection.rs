@@ -3,7 +3,7 @@ use apollo_compiler::{
     schema::Implementers, validation::Valid,
 };
 
-use super::{ErrorCode, PipelineError, PreparedOperation};
+use crate::pipeline::{ErrorCode, PipelineError, PreparedOperation};
 
 /// Which kinds of root fields an operation selects.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,368 @@
+//! One request through every stage of [`crate::pipeline`], in order: admit → authorize →
+//! response cache → plan → execute → respond. The engine holds each stage's state and
+//! runs CPU-heavy stages off the request threads; it knows nothing of HTTP.
+
+mod settings;
+
+use std::{
+    collections::HashSet,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use apollo_compiler::{
+    Name, collections::HashMap, executable::OperationType, schema::Implementers,
+};
+
+use crate::{
+    auth::{AccessPolicy, Claims, Denied, JwtVerifier, Login},
+    cache::{Audience, CacheStatus, Caches},
+    executor::{self, SubgraphClient},
+    pipeline::{
+        ErrorCode, GraphqlRequest, HttpMethod, PipelineError,
+        admit::{Admission, Admitted},
+        authorize,
+        budget::{self, offload},
+        plan::{CachedPlan, Planning},
+        respond, response_cache,
+    },
+    subscriptions::{Fanout, Hub},
+    supergraph::Supergraph,
+    telemetry::{Metrics, Outcome},
+};
+
+pub use crate::pipeline::admit::{DEFAULT_DOCUMENT_CACHE_BYTES, DEFAULT_MAX_TOKENS};
+pub use crate::pipeline::plan::DEFAULT_PLAN_CACHE_BYTES;
+pub use settings::{DEFAULT_REQUEST_TIMEOUT, DEFAULT_SUBSCRIPTION_BUFFER};
+
+/// Per-request options.
+#[derive(Clone, Debug, Default)]
+pub struct RequestOptions {
+    /// How the request arrived.
+    pub method: Option<HttpMethod>,
+    /// Add the plan to `extensions.queryPlan`.
+    pub expose_plan: bool,
+    /// The client request's id, forwarded to subgraphs.
+    pub request_id: Option<String>,
+    /// The caller's verified JWT claims (none: anonymous).
+    pub claims: Option<Claims>,
+    /// When the request must be answered by (none: the engine's request timeout from
+    /// now). Past it the request ends with `REQUEST_TIMEOUT`, CPU-heavy stages included.
+    pub deadline: Option<Instant>,
+    /// The client's API key header, forwarded to subgraphs unverified.
+    pub api_key: Option<String>,
+}
+
+/// The outcome: a GraphQL response body and, for request errors, their code.
+#[derive(Debug)]
+pub struct EngineResponse {
+    /// `{data?, errors?, extensions?}`, serialised JSON.
+    pub body: bytes::Bytes,
+    /// Set when the request failed before execution (no `data`).
+    pub request_error: Option<ErrorCode>,
+    /// Whether the executed response has errors.
+    pub has_errors: bool,
+    /// The name of the operation run, once known.
+    pub operation_name: Option<String>,
+    /// For a cacheable query: whether it came from the response cache, and its freshness.
+    pub cache: Option<CacheStatus>,
+}
+
+impl EngineResponse {
+    /// The response to a request refused before execution.
+    pub(crate) fn refused(error: PipelineError) -> Self {
+        Self {
+            body: error.to_response().to_string().into(),
+            request_error: Some(error.code),
+            has_errors: true,
+            operation_name: None,
+            cache: None,
+        }
+    }
+}
+
+/// Serves one supergraph: each stage's state, and what the stages share.
+pub struct Engine {
+    pub(crate) supergraph: Supergraph,
+    implementers: HashMap<Name, Implementers>,
+    /// Persisted operations, parsing and validation (cached), limits.
+    pub(crate) admission: Admission,
+    /// The planner and its cache.
+    pub(crate) planning: Planning,
+    /// `@authenticated`/`@requiresScopes` of the supergraph.
+    pub(crate) policy: AccessPolicy,
+    pub(crate) client: Arc<dyn SubgraphClient>,
+    /// Where each subgraph is reached: its name and replicas.
+    pub(crate) endpoints: Vec<(String, Arc<executor::Replicas>)>,
+    /// Time budget of one request (unless its options give a deadline).
+    request_timeout: Duration,
+    /// The response and entity caches, if configured.
+    caches: Option<Arc<Caches>>,
+    /// Shared with the engines of later supergraphs.
+    pub(crate) metrics: Arc<Metrics>,
+    /// Verifies bearer tokens, when configured.
+    jwt: Option<Arc<JwtVerifier>>,
+    /// Issues tokens to configured users, when configured.
+    login: Option<Arc<Login>>,
+    /// Subscriptions running on subgraphs, shared by identical client subscriptions.
+    pub(crate) hub: Hub,
+    /// Completed event streams shared by identical subscriptions.
+    pub(crate) completions: Fanout<Option<bytes::Bytes>>,
+    /// Sent to subgraphs when opening subscriptions (`x-gateway-secret`).
+    pub(crate) subgraph_secret: Option<String>,
+}
+
+/// What the subgraph requests of an admitted operation carry of the client's request.
+pub(crate) fn forwarded(options: &RequestOptions, admitted: &Admitted) -> executor::Forwarded {
+    executor::Forwarded {
+        request_id: options.request_id.clone(),
+        claims: options
+            .claims
+            .as_ref()
+            .map(|c| serde_json::Value::Object(c.raw.clone()).to_string()),
+        api_key: options.api_key.clone(),
+        operation_name: admitted
+            .prepared
+            .operation
+            .name
+            .as_ref()
+            .map(ToString::to_string),
+    }
+}
+
+impl Engine {
+    /// Runs one GraphQL request (recorded in the metrics), within its time budget: past
+    /// the deadline it answers `REQUEST_TIMEOUT`, whichever stage it is in (CPU-heavy
+    /// stages run on blocking threads, so the timer can fire while they work, and they stop
+    /// at their next look at the deadline).
+    pub async fn execute(
+        self: &Arc<Self>,
+        request: &GraphqlRequest,
+        options: &RequestOptions,
+    ) -> EngineResponse {
+        let started = Instant::now();
+        let deadline = self.deadline(options, started);
+        let run = self.run(request, options, deadline);
+        let response = match tokio::time::timeout_at(deadline.into(), run).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => EngineResponse::refused(error),
+            Err(_) => EngineResponse::refused(budget::exceeded("running the operation")),
+        };
+        let outcome = if response.request_error.is_some() {
+            Outcome::Rejected
+        } else if response.has_errors {
+            Outcome::Error
+        } else {
+            Outcome::Ok
+        };
+        let name = response
+            .operation_name
+            .as_deref()
+            .or(request.operation_name.as_deref());
+        self.metrics.request(name, outcome, started.elapsed());
+        response
+    }
+
+    /// When a request must be answered by.
+    pub(crate) fn deadline(&self, options: &RequestOptions, now: Instant) -> Instant {
+        options.deadline.unwrap_or(now + self.request_timeout)
+    }
+
+    /// The stages of one request; an `Err` is a request refused before execution.
+    async fn run(
+        self: &Arc<Self>,
+        request: &GraphqlRequest,
+        options: &RequestOptions,
+        deadline: Instant,
+    ) -> Result<EngineResponse, PipelineError> {
+        let admitted = Arc::new(self.admit(request, options, deadline).await?);
+        let labels = self.planning.active_labels();
+        let operation_name = admitted
+            .prepared
+            .operation
+            .name
+            .as_ref()
+            .map(Name::to_string);
+        let is_query = admitted.prepared.operation.operation_type == OperationType::Query;
+        let caches = self.caches.as_deref().filter(|_| is_query);
+        let audience = caches.map(|c| Audience::of(options.claims.as_ref(), c.sharing));
+        let mut slot = None;
+        if let Some((cache, audience)) = caches
+            .and_then(|c| c.responses.as_ref())
+            .filter(|_| !options.expose_plan)
+            .zip(audience.as_ref())
+        {
+            let name = request.operation_name.as_deref();
+            match response_cache::lookup(cache, &admitted, name, &labels, audience).await {
+                Ok((body, status)) => {
+                    return Ok(EngineResponse {
+                        body,
+                        request_error: None,
+                        has_errors: false,
+                        operation_name,
+                        cache: Some(status),
+                    });
+                }
+                Err(found) => slot = found,
+            }
+        }
+        let (denied, cached) = self
+            .plan(
+                &admitted,
+                request,
+                options.claims.as_ref(),
+                (&labels, deadline),
+            )
+            .await?;
+        let entity_caching = caches
+            .and_then(|c| c.entities.as_ref())
+            .zip(audience.as_ref())
+            .map(|(cache, audience)| executor::EntityCaching { cache, audience });
+        let mut raw = executor::execute(
+            &cached.plan,
+            self.client.as_ref(),
+            &admitted.variables,
+            &forwarded(options, &admitted),
+            entity_caching,
+        )
+        .await;
+        respond::complete(&mut raw, &self.supergraph, &self.implementers, &admitted)?;
+        let extensions = options
+            .expose_plan
+            .then(|| respond::plan_extensions(&cached.plan));
+        let hint = raw.hint;
+        let inline = raw.received <= respond::SHAPE_INLINE_BYTES;
+        let shape = {
+            let engine = self.clone();
+            move || {
+                budget::check(Some(deadline), "waiting to shape the response")?;
+                Ok(respond::shape(
+                    &engine.supergraph,
+                    &admitted,
+                    raw,
+                    extensions.as_ref(),
+                    &denied,
+                ))
+            }
+        };
+        let (body, has_errors) = if inline {
+            shape()?
+        } else {
+            offload(shape).await?
+        };
+        let body = bytes::Bytes::from(body);
+        // Only complete answers are kept: a partial one (a subgraph down) must not outlive
+        // the outage.
+        let cache = match slot {
+            Some(slot) if !has_errors => slot.store(&body, hint).await,
+            _ => None,
+        };
+        Ok(EngineResponse {
+            body,
+            request_error: None,
+            has_errors,
+            operation_name,
+            cache,
+        })
+    }
+
+    /// The request's operation, validated, coerced and within limits. Parsing and
+    /// validating a document not seen before runs on a blocking thread.
+    pub(crate) async fn admit(
+        self: &Arc<Self>,
+        request: &GraphqlRequest,
+        options: &RequestOptions,
+        deadline: Instant,
+    ) -> Result<Admitted, PipelineError> {
+        let method = options.method.unwrap_or(HttpMethod::Post);
+        let query = self.admission.query(request).await?;
+        if let Some(cached) = self.admission.documents.cached(&query, &self.metrics) {
+            // Measuring is linear in the document, which passed the limits before.
+            return self.admission.admit_document(
+                &self.supergraph,
+                cached,
+                request,
+                method,
+                Some(deadline),
+            );
+        }
+        let (engine, request) = (self.clone(), request.clone());
+        offload(move || {
+            let Engine {
+                admission,
+                supergraph,
+                metrics,
+                ..
+            } = &*engine;
+            admission.admit(
+                supergraph,
+                &query,
+                &request,
+                method,
+                Some(deadline),
+                metrics,
+            )
+        })
+        .await
+    }
+
+    /// The plan of an admitted operation for this caller: fields the caller may not see
+    /// are left out of it (no subgraph is asked for them). A plan not cached yet is made on
+    /// a blocking thread.
+    pub(crate) async fn plan(
+        self: &Arc<Self>,
+        admitted: &Arc<Admitted>,
+        request: &GraphqlRequest,
+        claims: Option<&Claims>,
+        (labels, deadline): (&HashSet<String>, Instant),
+    ) -> Result<(Denied, Arc<CachedPlan>), PipelineError> {
+        let denied = authorize::denied(&self.policy, admitted, claims);
+        let operation_name = request.operation_name.as_deref();
+        if denied.is_empty()
+            && let Some(cached) =
+                self.planning
+                    .cached(admitted, operation_name, labels, &self.metrics)
+        {
+            return Ok((denied, cached));
+        }
+        let (engine, admitted, labels) = (self.clone(), admitted.clone(), labels.clone());
+        let operation_name = operation_name.map(str::to_owned);
+        offload(move || {
+            budget::check(Some(deadline), "waiting to plan the operation")?;
+            let planned = engine.planning.plan(
+                &engine.supergraph,
+                &admitted,
+                (operation_name.as_deref(), &labels),
+                &denied,
+                &engine.metrics,
+            )?;
+            Ok((denied, planned))
+        })
+        .await
+    }
+
+    /// Runs every stage before execution — parse, validate, operation choice, variables,
+    /// limits, plan — on the calling thread, asking no subgraph (and ignoring field
+    /// authorization). For tools and the fuzz targets: the stages a request goes through
+    /// before its first subgraph fetch, as one call.
+    pub fn dry_run(&self, request: &GraphqlRequest) -> Result<(), PipelineError> {
+        let query = request.query.as_deref().unwrap_or_default();
+        let admitted = self.admission.admit(
+            &self.supergraph,
+            query,
+            request,
+            HttpMethod::Streaming,
+            None,
+            &self.metrics,
+        )?;
+        let labels = self.planning.active_labels();
+        self.planning.plan(
+            &self.supergraph,
+            &admitted,
+            (request.operation_name.as_deref(), &labels),
+            &Denied::default(),
+            &self.metrics,
+        )?;
+        Ok(())
+    }
+}
