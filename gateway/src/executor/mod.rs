@@ -2,18 +2,22 @@
 
 mod breaker;
 mod client;
+mod entities;
 mod execute;
+mod merge;
 mod paths;
 mod project;
 mod replicas;
 mod representation;
+mod request;
 
 pub use breaker::BreakerSettings;
 pub use client::{
     API_KEY_HEADER, CLAIMS_HEADER, FetchError, Fetched, Forwarded, HttpSubgraphClient,
     REQUEST_ID_HEADER, SECRET_HEADER, SubgraphClient, SubgraphEndpoint, SubgraphResponse,
 };
-pub use execute::{EntityCaching, RawResult, execute, execute_from, subgraph_errors};
+pub use execute::{EntityCaching, RawResult, execute, execute_from};
+pub use merge::subgraph_errors;
 pub use replicas::Replicas;
 
 use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
