@@ -18,9 +18,10 @@ use redis::{
 };
 use serde_json::{Map, Value};
 
+use super::Caches;
 use super::{CacheStore, canonical};
 pub use crate::config::{EntityRule, InvalidationRule};
-use crate::{server::AppState, telemetry::Metrics};
+use crate::telemetry::Metrics;
 
 /// The counter of every cached answer selecting `type_name`.
 pub(crate) fn type_generation(type_name: &str) -> String {
@@ -145,10 +146,11 @@ pub struct StreamFields {
 }
 
 /// Reads every new message of `stream` (no consumer group: each replica sees all) and
-/// invalidates what the current engine's rules map the message to. Reconnects after
-/// errors; runs until the task is dropped.
+/// invalidates what the rules of the caches in use (`current`: they change with the
+/// engine on a reload) map the message to. Reconnects after errors; runs until the task
+/// is dropped.
 pub fn listen_redis_stream(
-    state: Arc<AppState>,
+    current: impl Fn() -> Option<Arc<Caches>> + Send + 'static,
     url: String,
     stream: String,
     fields: StreamFields,
@@ -196,9 +198,7 @@ pub fn listen_redis_stream(
                         let event: Option<Value> = message
                             .get::<String>(&fields.event_field)
                             .and_then(|json| serde_json::from_str(&json).ok());
-                        if let (Some(event_type), Some(caches)) =
-                            (event_type, state.engine().caches())
-                        {
+                        if let (Some(event_type), Some(caches)) = (event_type, current()) {
                             let counters = caches
                                 .invalidator
                                 .invalidate_event(&event_type, event.as_ref())

@@ -191,7 +191,7 @@ pub fn listen_for_invalidations(
         .clone()
         .or_else(|| config.cache.redis_url.clone())?;
     Some(crate::cache::listen_redis_stream(
-        state,
+        move || state.engine().caches().cloned(),
         url,
         stream,
         crate::cache::StreamFields {
