@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     application::CampaniaService,
-    consumers::{COMISION_APROBADA, GastoPorComision},
+    application::consumers::{COMISION_APROBADA, GastoPorComision},
     domain::{Campania, Canal, ComandoCampania, CrearCampania, TipoCampania},
 };
 

@@ -1,12 +1,11 @@
 //! Subgraph `campanias`: the event-sourced campaigns of Alpes Partners.
 //!
 //! `domain` holds the aggregate and its rules, `persistence` the event store, snapshots
-//! and read projection (SeaORM), `graphql` the Federation v2 adapter, `consumers` the
-//! handlers of other contexts' events; this file wires them into a
+//! and read projection (SeaORM), `graphql` the Federation v2 adapter, `application` the
+//! use cases and the handlers of other contexts' events; this file wires them into a
 //! [`subgraph_kit::subgraph::Subgraph`].
 
 pub mod application;
-pub mod consumers;
 pub mod demo;
 /// The rules of the context: its own crate, which sees only the pure `kernel`.
 pub use campanias_domain as domain;
@@ -20,7 +19,8 @@ use sea_orm::DatabaseConnection;
 use subgraph_kit::{live::LiveEvents, messaging::EventHandler};
 
 use crate::{
-    application::CampaniaService, consumers::GastoPorComision, persistence::SeaCampaniaRepository,
+    application::{CampaniaService, consumers::GastoPorComision},
+    persistence::SeaCampaniaRepository,
 };
 
 /// The `campanias` subgraph.

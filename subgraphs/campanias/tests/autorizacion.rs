@@ -5,7 +5,7 @@
 use anyhow::Result;
 use campanias::{
     Campanias,
-    consumers::{COMISION_APROBADA, GastoPorComision},
+    application::consumers::{COMISION_APROBADA, GastoPorComision},
 };
 use chrono::Utc;
 use sea_orm::{DatabaseConnection, TransactionTrait};

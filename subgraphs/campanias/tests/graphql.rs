@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use campanias::{
     Campanias,
     application::CampaniaService,
-    consumers::{COMISION_APROBADA, GastoPorComision},
+    application::consumers::{COMISION_APROBADA, GastoPorComision},
     persistence::{SeaCampaniaRepository, store},
 };
 use chrono::Utc;

@@ -37,8 +37,9 @@ use subgraph_kit::{DomainError, live::LiveEvents, messaging::EventHandler};
 
 use crate::{
     application::ConversionService,
+    application::consumers::ProyeccionIds,
     domain::LimitadorTasa,
-    persistence::{ProyeccionIds, SeaConversionRepository},
+    persistence::SeaConversionRepository,
     ratelimit::{LimitadorPorAfiliado, LimiteTasa},
 };
 

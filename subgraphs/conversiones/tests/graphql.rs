@@ -185,7 +185,7 @@ async fn known_id_projections_refuse_unknown_ids_once_fed(backend: Backend) -> R
     sg.data(REGISTRAR_EVENTO, evento_input("CLICK", &a, &c))
         .await?;
     let known = Uuid::new_v4();
-    let handler = conversiones::persistence::ProyeccionIds::afiliados();
+    let handler = conversiones::application::consumers::ProyeccionIds::afiliados();
     let txn = sg.db.db.begin().await?;
     let event = EventEnvelope {
         id: Uuid::new_v4(),

@@ -47,11 +47,10 @@ use tokio::{
 
 use crate::{
     adapters::{OpcionesSimulador, PasarelaSimulada},
+    application::consumers::{ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias},
     application::{OpcionesProcesador, PagosService, Procesador},
     domain::{PasarelaDePagos, VersionReporte},
-    persistence::{
-        ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, SeaPagosRepository,
-    },
+    persistence::SeaPagosRepository,
 };
 
 /// Settings of the subgraph.

@@ -1,11 +1,10 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use kernel::{DomainResult, Page, PageRequest, search::Busqueda};
 use uuid::Uuid;
 
-use super::{Campania, ComandoCampania, EstadoCampania, EventoCampania, EventoRegistrado};
+use super::{Campania, EstadoCampania, EventoRegistrado};
 
 /// Filter of the campaign list.
 #[derive(Clone, Debug, Default)]
@@ -16,31 +15,10 @@ pub struct FiltroCampanias {
     pub cliente_id: Option<Uuid>,
 }
 
-/// Where campaigns are kept: an append-only event store plus a read projection.
+/// Reads of the campaigns' read projection and event history. Loading and appending a
+/// stream is the application's `FlujoDeEventos` port.
 #[async_trait]
 pub trait CampaniaRepository: Send + Sync + 'static {
-    /// Starts a campaign's stream with its `CampaniaCreada` event; a taken id is `CONFLICT`.
-    async fn crear(
-        &self,
-        id: Uuid,
-        evento: EventoCampania,
-        ahora: DateTime<Utc>,
-    ) -> DomainResult<Campania>;
-
-    /// Loads the campaign (snapshot + later events), decides `comando` and appends its
-    /// events if the stream is still at the version read (and at `version_esperada`, when
-    /// given); a concurrent writer makes it `CONFLICT`, never a lost update.
-    async fn ejecutar(
-        &self,
-        id: Uuid,
-        comando: ComandoCampania,
-        version_esperada: Option<i64>,
-        ahora: DateTime<Utc>,
-    ) -> DomainResult<Campania>;
-
-    /// The campaign rebuilt from its event store (`NOT_FOUND` if none).
-    async fn reproducir(&self, id: Uuid) -> DomainResult<Campania>;
-
     /// Campaigns by id from the projection, in one statement; unknown ids are left out.
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Campania>>;
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use subgraph_kit::{DomainError, DomainResult, Page, PageRequest, search::Busqueda};
 use uuid::Uuid;
 
+use super::{FlujoDeEventos, event_stream};
 use crate::domain::{
     Campania, CampaniaRepository, ComandoCampania, CrearCampania, EventoRegistrado, FiltroCampanias,
 };
@@ -12,18 +13,22 @@ use crate::domain::{
 #[derive(Clone)]
 pub struct CampaniaService {
     repo: Arc<dyn CampaniaRepository>,
+    flujo: Arc<dyn FlujoDeEventos>,
 }
 
 impl CampaniaService {
-    /// A service over a repository.
-    pub fn new(repo: Arc<dyn CampaniaRepository>) -> Self {
-        Self { repo }
+    /// A service over a repository that also loads and appends event streams.
+    pub fn new<R: CampaniaRepository + FlujoDeEventos>(repo: Arc<R>) -> Self {
+        Self {
+            flujo: repo.clone(),
+            repo,
+        }
     }
 
     /// Creates a campaign (CREADA); nothing is written when a rule fails.
     pub async fn crear(&self, c: CrearCampania, ahora: DateTime<Utc>) -> DomainResult<Campania> {
         let (id, evento) = Campania::crear(c)?;
-        self.repo.crear(id, evento, ahora).await
+        event_stream::crear(&*self.flujo, id, evento, ahora, self.flujo.snapshot_cada()).await
     }
 
     /// Runs a command on a campaign under optimistic concurrency.
@@ -42,9 +47,15 @@ impl CampaniaService {
                 "La versión esperada empieza en 1",
             ));
         }
-        self.repo
-            .ejecutar(id, comando, version_esperada, ahora)
-            .await
+        event_stream::ejecutar(
+            &*self.flujo,
+            id,
+            &comando,
+            version_esperada,
+            ahora,
+            self.flujo.snapshot_cada(),
+        )
+        .await
     }
 
     /// The campaign with this id from the projection, or `NOT_FOUND`.
@@ -58,7 +69,10 @@ impl CampaniaService {
 
     /// The campaign rebuilt from its events.
     pub async fn reproducir(&self, id: Uuid) -> DomainResult<Campania> {
-        self.repo.reproducir(id).await
+        self.flujo
+            .cargar(id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("Campania", id))
     }
 
     /// Many campaigns by id, in one load.

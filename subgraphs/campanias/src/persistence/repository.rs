@@ -1,12 +1,11 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     TransactionTrait, sea_query::Order,
 };
-use subgraph_kit::{DomainError, DomainResult, Page, PageRequest, db, search::Busqueda};
+use subgraph_kit::{DomainResult, Page, PageRequest, db, search::Busqueda};
 use uuid::Uuid;
 
 use super::{
@@ -15,11 +14,11 @@ use super::{
         campania_event::{self, Entity as CampaniaEvents},
     },
     mapping::{evento_to_domain, to_domain},
-    store::{self, SNAPSHOT_CADA},
+    store,
 };
-use crate::domain::{
-    Campania, CampaniaRepository, ComandoCampania, EventoCampania, EventoRegistrado,
-    FiltroCampanias,
+use crate::{
+    application::{CambioCampania, FlujoDeEventos, SNAPSHOT_CADA},
+    domain::{Campania, CampaniaRepository, EventoRegistrado, FiltroCampanias},
 };
 
 /// Campaigns in a SQLite or PostgreSQL database.
@@ -48,49 +47,35 @@ fn to_domain_all(rows: Vec<campania::Model>) -> DomainResult<Vec<Campania>> {
     rows.into_iter().map(to_domain).collect()
 }
 
+/// The service's stream access: reads before any transaction, each append in a
+/// transaction of its own. Reading first and writing inside the transaction lets the
+/// write's unique version decide between concurrent writers on both backends, and no
+/// transaction waits for a second pooled connection.
 #[async_trait]
-impl CampaniaRepository for SeaCampaniaRepository {
-    async fn crear(
-        &self,
-        id: Uuid,
-        evento: EventoCampania,
-        ahora: DateTime<Utc>,
-    ) -> DomainResult<Campania> {
+impl FlujoDeEventos for SeaCampaniaRepository {
+    async fn cargar(&self, id: Uuid) -> DomainResult<Option<Campania>> {
+        store::cargar(&self.db, id).await
+    }
+
+    async fn comision_aplicada(&self, comision_id: Uuid) -> DomainResult<bool> {
+        store::comision_aplicada(&self.db, comision_id).await
+    }
+
+    async fn agregar(&self, cambio: &CambioCampania, con_snapshot: bool) -> DomainResult<()> {
         let txn = self.db.begin().await.map_err(db::internal)?;
-        let campania = store::crear(&txn, id, evento, ahora, self.snapshot_cada).await?;
+        store::agregar(&txn, cambio, con_snapshot).await?;
         subgraph_kit::messaging::outbox::commit(txn)
             .await
-            .map_err(db::internal)?;
-        Ok(campania)
+            .map_err(db::internal)
     }
 
-    async fn ejecutar(
-        &self,
-        id: Uuid,
-        comando: ComandoCampania,
-        version_esperada: Option<i64>,
-        ahora: DateTime<Utc>,
-    ) -> DomainResult<Campania> {
-        // Read before the transaction, write inside it: the write's unique version
-        // decides between concurrent writers on both backends, and no transaction waits
-        // for a second pooled connection.
-        let cambio = store::decidir(&self.db, id, &comando, version_esperada, ahora).await?;
-        if !cambio.vacio() {
-            let txn = self.db.begin().await.map_err(db::internal)?;
-            store::confirmar(&txn, &cambio, self.snapshot_cada).await?;
-            subgraph_kit::messaging::outbox::commit(txn)
-                .await
-                .map_err(db::internal)?;
-        }
-        Ok(cambio.despues())
+    fn snapshot_cada(&self) -> i64 {
+        self.snapshot_cada
     }
+}
 
-    async fn reproducir(&self, id: Uuid) -> DomainResult<Campania> {
-        store::cargar(&self.db, id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("Campania", id))
-    }
-
+#[async_trait]
+impl CampaniaRepository for SeaCampaniaRepository {
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Campania>> {
         db::by_ids::<Campanias, _>(&self.db, Column::Id, ids, to_domain, |e| e.id).await
     }

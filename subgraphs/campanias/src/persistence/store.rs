@@ -1,11 +1,13 @@
-//! The event store: load (snapshot + later events), decide, append under optimistic
+//! The event store: load (snapshot + later events) and append under optimistic
 //! concurrency. Each append writes, in the caller's transaction, the events, the read
-//! projection, the snapshot when one is due, and the outbox.
+//! projection, the snapshot when asked, and the outbox. It decides nothing: the use cases
+//! in `application` do, through [`FlujoDeEventos`], implemented here for the consumers'
+//! transaction (the repository implements it with a transaction of its own).
 
-use chrono::{DateTime, SubsecRound, Utc};
+use async_trait::async_trait;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::OnConflict,
 };
 use subgraph_kit::{DomainError, DomainResult, db, events::EventEnvelope, messaging::outbox};
 use uuid::Uuid;
@@ -18,10 +20,10 @@ use super::{
     },
     mapping::{evento_to_active, evento_to_domain, to_active},
 };
-use crate::domain::{Campania, ComandoCampania, EventoCampania, EventoRegistrado};
-
-/// Default number of events between two snapshots of a campaign.
-pub const SNAPSHOT_CADA: i64 = 20;
+use crate::{
+    application::{CambioCampania, FlujoDeEventos},
+    domain::Campania,
+};
 
 fn conflicto_de_version(id: Uuid, version: i64) -> DomainError {
     DomainError::Conflict(format!(
@@ -93,150 +95,17 @@ pub(crate) async fn comision_aplicada<C: ConnectionTrait>(
     Ok(found.is_some())
 }
 
-/// Numbers new events after `version`, all at `ahora`.
-fn registrar(
-    id: Uuid,
-    version: i64,
-    eventos: Vec<EventoCampania>,
-    ahora: DateTime<Utc>,
-) -> Vec<EventoRegistrado> {
-    eventos
-        .into_iter()
-        .zip(version + 1..)
-        .map(|(evento, version)| EventoRegistrado {
-            id: Uuid::now_v7(),
-            campania_id: id,
-            version,
-            ocurrido_en: ahora,
-            evento,
-        })
-        .collect()
-}
-
-/// Creates a campaign: stream version 1 and its projection row.
-pub(crate) async fn crear<C: ConnectionTrait>(
+/// Appends the change's events (after `antes`) and brings projection, snapshot (when
+/// `con_snapshot`) and outbox to `despues`. The event insert comes first: it takes the
+/// write lock and its unique `(campania_id, version)` refuses a concurrent writer.
+pub(crate) async fn agregar<C: ConnectionTrait>(
     conn: &C,
-    id: Uuid,
-    evento: EventoCampania,
-    ahora: DateTime<Utc>,
-    snapshot_cada: i64,
-) -> DomainResult<Campania> {
-    let registros = registrar(id, 0, vec![evento], ahora.trunc_subsecs(6));
-    let campania = Campania::reproducir(None, &registros)?;
-    agregar(conn, None, &campania, &registros, snapshot_cada).await?;
-    Ok(campania)
-}
-
-/// A decided change: the state before, after, and the events between.
-pub(crate) struct Cambio {
-    antes: Campania,
-    despues: Campania,
-    registros: Vec<EventoRegistrado>,
-}
-
-impl Cambio {
-    /// The state after the change.
-    pub(crate) fn despues(self) -> Campania {
-        self.despues
-    }
-
-    /// Whether there is anything to write.
-    pub(crate) fn vacio(&self) -> bool {
-        self.registros.is_empty()
-    }
-}
-
-/// Loads the campaign through `conn` and decides `comando` (no write).
-pub(crate) async fn decidir<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-    comando: &ComandoCampania,
-    version_esperada: Option<i64>,
-    ahora: DateTime<Utc>,
-) -> DomainResult<Cambio> {
-    let actual = cargar(conn, id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Campania", id))?;
-    if let Some(esperada) = version_esperada
-        && esperada != actual.version
-    {
-        return Err(DomainError::Conflict(format!(
-            "La campaña {id} está en la versión {}, no en la versión esperada {esperada}; \
-             recárguela y vuelva a intentarlo",
-            actual.version
-        )));
-    }
-    let sin_cambios = |actual: Campania| Cambio {
-        despues: actual.clone(),
-        antes: actual,
-        registros: Vec::new(),
-    };
-    if let ComandoCampania::RegistrarGasto { comision_id, .. } = comando
-        && comision_aplicada(conn, *comision_id).await?
-    {
-        return Ok(sin_cambios(actual));
-    }
-    let eventos = actual.decidir(comando)?;
-    if eventos.is_empty() {
-        return Ok(sin_cambios(actual));
-    }
-    let registros = registrar(id, actual.version, eventos, ahora.trunc_subsecs(6));
-    let mut despues = actual.clone();
-    for registro in &registros {
-        despues.aplicar(registro)?;
-    }
-    Ok(Cambio {
-        antes: actual,
-        despues,
-        registros,
-    })
-}
-
-/// Writes a decided change through `conn` (the transaction); a writer that got there
-/// first makes it `CONFLICT`.
-pub(crate) async fn confirmar<C: ConnectionTrait>(
-    conn: &C,
-    cambio: &Cambio,
-    snapshot_cada: i64,
+    cambio: &CambioCampania,
+    con_snapshot: bool,
 ) -> DomainResult<()> {
-    if cambio.vacio() {
-        return Ok(());
-    }
-    agregar(
-        conn,
-        Some(&cambio.antes),
-        &cambio.despues,
-        &cambio.registros,
-        snapshot_cada,
-    )
-    .await
-}
-
-/// Decides and writes `comando` through one connection (a consumer's transaction).
-pub(crate) async fn ejecutar<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-    comando: &ComandoCampania,
-    ahora: DateTime<Utc>,
-    snapshot_cada: i64,
-) -> DomainResult<Campania> {
-    let cambio = decidir(conn, id, comando, None, ahora).await?;
-    confirmar(conn, &cambio, snapshot_cada).await?;
-    Ok(cambio.despues())
-}
-
-/// Appends `registros` (events after `antes`) and brings projection, snapshot and outbox
-/// to `despues`. The event insert comes first: it takes the write lock and its unique
-/// `(campania_id, version)` refuses a concurrent writer.
-async fn agregar<C: ConnectionTrait>(
-    conn: &C,
-    antes: Option<&Campania>,
-    despues: &Campania,
-    registros: &[EventoRegistrado],
-    snapshot_cada: i64,
-) -> DomainResult<()> {
+    let (antes, despues, registros) = (cambio.antes.as_ref(), &cambio.despues, &cambio.registros);
     let id = despues.id;
-    let version_antes = antes.map_or(0, |c| c.version);
+    let version_antes = cambio.version_antes();
     CampaniaEvents::insert_many(registros.iter().map(evento_to_active))
         .exec_without_returning(conn)
         .await
@@ -262,8 +131,7 @@ async fn agregar<C: ConnectionTrait>(
             }
         }
     }
-    let cada = snapshot_cada.max(1);
-    if despues.version / cada > version_antes / cada {
+    if con_snapshot {
         guardar_snapshot(conn, despues).await?;
     }
     let envelopes: Vec<EventEnvelope> = registros
@@ -313,4 +181,21 @@ pub async fn version_snapshot<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainR
         .await
         .map_err(db::internal)?
         .map(|s| s.version))
+}
+
+/// A consumer's stream access: reads and appends in the runtime's transaction, which
+/// already holds the inbox row (the runtime commits).
+#[async_trait]
+impl FlujoDeEventos for DatabaseTransaction {
+    async fn cargar(&self, id: Uuid) -> DomainResult<Option<Campania>> {
+        cargar(self, id).await
+    }
+
+    async fn comision_aplicada(&self, comision_id: Uuid) -> DomainResult<bool> {
+        comision_aplicada(self, comision_id).await
+    }
+
+    async fn agregar(&self, cambio: &CambioCampania, con_snapshot: bool) -> DomainResult<()> {
+        agregar(self, cambio, con_snapshot).await
+    }
 }

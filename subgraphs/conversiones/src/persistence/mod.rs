@@ -2,8 +2,6 @@
 
 pub mod entities;
 mod mapping;
-mod proyecciones;
 mod repository;
 
-pub use proyecciones::ProyeccionIds;
 pub use repository::SeaConversionRepository;

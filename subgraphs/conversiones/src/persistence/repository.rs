@@ -23,9 +23,13 @@ use super::{
     },
     mapping::{evento_to_active, to_active, to_domain},
 };
-use crate::domain::{
-    Canal, ClaveApi, Conversion, ConversionRepository, Dimension, EstadoConversion, EventoTracking,
-    FilaMetrica, FiltroConversiones, FiltroPorEntidad, Registro, TipoEvento, Ventana,
+use crate::{
+    application::consumers::ProyeccionesEnTransaccion,
+    domain::{
+        Canal, ClaveApi, Conversion, ConversionRepository, Dimension, EstadoConversion,
+        EventoTracking, FilaMetrica, FiltroConversiones, FiltroPorEntidad, Registro, TipoEvento,
+        Ventana,
+    },
 };
 
 /// Rows per multi-row INSERT (well under SQLite's and PostgreSQL's bind limits).
@@ -102,7 +106,7 @@ fn existe(tabla: &str, id: Option<Uuid>) -> Expr {
 }
 
 /// Records a partner or campaign id in its projection through `conn` (idempotent).
-pub(crate) async fn conocer_en<C: ConnectionTrait>(
+async fn conocer_en<C: ConnectionTrait>(
     conn: &C,
     dimension: Dimension,
     id: Uuid,
@@ -120,6 +124,13 @@ pub(crate) async fn conocer_en<C: ConnectionTrait>(
         .to_owned();
     conn.execute(&insert).await.map_err(db::internal)?;
     Ok(())
+}
+
+#[async_trait]
+impl ProyeccionesEnTransaccion for sea_orm::DatabaseTransaction {
+    async fn conocer(&self, dimension: Dimension, id: Uuid, en: DateTime<Utc>) -> DomainResult<()> {
+        conocer_en(self, dimension, id, en).await
+    }
 }
 
 #[async_trait]

@@ -24,8 +24,8 @@ pub use pago::{EstadoPago, Pago, SolicitudPago, elegir_moneda, exigir_pagable};
 pub use pasarela::{Cobro, FalloCobro, PasarelaDePagos, SolicitudCobro};
 pub use ports::{
     Agregaciones, ComisionRepository, DimensionComision, FiltroComisiones, FiltroPagos,
-    MovimientosRepository, PagoRepository, PagosRepository, Preparar, ReporteRepository,
-    ResultadoSolicitud,
+    MovimientosRepository, PagoRepository, PagosRepository, ReporteRepository, ResultadoSolicitud,
+    SolicitudEnCurso,
 };
 pub use reporte::{
     FilaCampania, FilaEstado, FiltroReporte, ReportePagos, TotalCampania, TotalEstado, Totales,

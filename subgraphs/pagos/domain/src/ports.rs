@@ -80,9 +80,30 @@ pub enum ResultadoSolicitud {
     Existente(Box<Pago>),
 }
 
-/// Prepares a payout from the commissions the repository reserved for it (inside the
-/// request's transaction); an error rolls everything back.
-pub type Preparar<'a> = dyn Fn(Pago, &[Comision]) -> DomainResult<CambioPago> + Send + Sync + 'a;
+/// One payout request's unit of work: one transaction, in which the request's use case
+/// inserts the payout, reserves its commissions, lets the aggregate accept them and saves
+/// the result with its events (outbox). Nothing is written unless it is confirmed;
+/// dropped unconfirmed, it rolls back.
+#[async_trait]
+pub trait SolicitudEnCurso: Send {
+    /// Inserts `pago` unless its key or its partner's cycle exists (decided by unique
+    /// constraints, not by a read); `false` when one did.
+    async fn insertar(&mut self, pago: &Pago) -> DomainResult<bool>;
+
+    /// Reserves the partner's approved commissions that are in no payout, in the payout's
+    /// currency, for `pago`; returns them oldest first.
+    async fn reservar_comisiones(&mut self, pago: &Pago) -> DomainResult<Vec<Comision>>;
+
+    /// Saves an accepted payout (its total, money movements and audit trail) and appends
+    /// its events to the outbox.
+    async fn guardar(&mut self, cambio: &CambioPago) -> DomainResult<()>;
+
+    /// Commits everything, then wakes the outbox relay.
+    async fn confirmar(self: Box<Self>) -> DomainResult<()>;
+
+    /// Rolls everything back.
+    async fn deshacer(self: Box<Self>) -> DomainResult<()>;
+}
 
 /// Where commissions and the partner rates they are computed with are kept.
 #[async_trait]
@@ -150,14 +171,8 @@ pub trait PagoRepository: Send + Sync + 'static {
         ciclo: &str,
     ) -> DomainResult<Option<Pago>>;
 
-    /// Creates `pago` unless its key or its partner's cycle exists (decided by unique
-    /// constraints), reserves the partner's payable commissions in its currency, lets
-    /// `preparar` accept them and writes the change — one transaction.
-    async fn solicitar(
-        &self,
-        pago: Pago,
-        preparar: &Preparar<'_>,
-    ) -> DomainResult<ResultadoSolicitud>;
+    /// Opens the unit of work of one payout request.
+    async fn iniciar_solicitud(&self) -> DomainResult<Box<dyn SolicitudEnCurso>>;
 
     /// Claims up to `limite` payouts due at `ahora` (new, retry due, or lease expired):
     /// PROCESANDO, one more attempt, held with `token` until `lease_hasta`.

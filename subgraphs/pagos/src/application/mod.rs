@@ -1,7 +1,8 @@
-//! The `pagos` use cases: the application service the GraphQL layer calls and the payout
-//! worker. They orchestrate the domain through its ports; the runtime (tokio) lives here,
+//! The `pagos` use cases: the application service the GraphQL layer calls, the payout
+//! worker and the consumers of other contexts' events. They orchestrate the domain through its ports; the runtime (tokio) lives here,
 //! never in `domain`.
 
+pub mod consumers;
 mod procesador;
 mod service;
 

@@ -101,11 +101,27 @@ impl PagosService {
             ));
         }
         let pago = Pago::solicitar(s, moneda, ahora);
-        let minimo = afiliado.minimo_pago;
-        let preparar = move |pago: Pago, comisiones: &[Comision]| {
-            pago.aceptar(comisiones, &minimo, actor, ahora)
+        // One transaction: insert, reserve, accept (the aggregate's rules), save + events.
+        let mut unidad = self.repo.iniciar_solicitud().await?;
+        if !unidad.insertar(&pago).await? {
+            unidad.deshacer().await?;
+            let existente = self
+                .existente(s)
+                .await?
+                .ok_or_else(|| DomainError::internal("conflicting payout vanished"))?;
+            return Ok(ResultadoSolicitud::Existente(Box::new(existente)));
+        }
+        let reservadas = unidad.reservar_comisiones(&pago).await?;
+        let cambio = match pago.aceptar(&reservadas, &afiliado.minimo_pago, actor, ahora) {
+            Ok(cambio) => cambio,
+            Err(error) => {
+                unidad.deshacer().await?;
+                return Err(error);
+            }
         };
-        self.repo.solicitar(pago, &preparar).await
+        unidad.guardar(&cambio).await?;
+        unidad.confirmar().await?;
+        Ok(ResultadoSolicitud::Nuevo(Box::new(cambio.pago)))
     }
 
     /// The payout of this request's key, or of its cycle under another key (returned as

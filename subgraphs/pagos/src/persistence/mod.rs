@@ -1,10 +1,9 @@
-//! The SeaORM adapter of the `pagos` context: repository, consumers, projections.
+//! The SeaORM adapter of the `pagos` context: the repository, and the consumers' writes
+//! (projections, commissions) in the runtime's transaction.
 
-mod calculo;
-mod consumers;
 pub mod entities;
 mod mapping;
+mod projections;
 mod repository;
 
-pub use consumers::{ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias};
 pub use repository::SeaPagosRepository;

@@ -10,10 +10,9 @@ use eventbus::{Consumer, InProcessBus};
 use pagos::{
     Config, Pagos,
     adapters::{OpcionesSimulador, PasarelaSimulada},
+    application::consumers::{ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias},
     application::{OpcionesProcesador, Procesador},
-    persistence::{
-        ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, SeaPagosRepository,
-    },
+    persistence::SeaPagosRepository,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};

@@ -3,6 +3,7 @@
 
 mod commissions;
 mod ledger;
+mod payout_request;
 mod payouts;
 mod reports;
 
@@ -42,9 +43,9 @@ use super::{
 use crate::domain::{
     Agregaciones, CambioPago, Comision, ComisionRepository, DimensionComision, EfectoComisiones,
     EntradaAuditoria, EstadoComision, EstadoPago, FilaCampania, FilaEstado, FiltroComisiones,
-    FiltroPagos, FiltroReporte, MovimientosRepository, Pago, PagoRepository, Preparar,
-    ReporteRepository, ResultadoSolicitud, TarifaAfiliado, TipoTransaccion, Transaccion,
-    VersionReporte, auditoria_reclamo,
+    FiltroPagos, FiltroReporte, MovimientosRepository, Pago, PagoRepository, ReporteRepository,
+    SolicitudEnCurso, TarifaAfiliado, TipoTransaccion, Transaccion, VersionReporte,
+    auditoria_reclamo,
 };
 
 /// Commissions, payouts and projections in a SQLite or PostgreSQL database.

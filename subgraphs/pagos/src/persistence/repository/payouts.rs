@@ -1,7 +1,6 @@
 //! Payouts: idempotent requests, the worker's claims and settlements, reads and search.
 
-use super::ledger::escribir_movimientos;
-use super::*;
+use super::{ledger::escribir_movimientos, payout_request::SolicitudSea, *};
 
 #[async_trait]
 impl PagoRepository for SeaPagosRepository {
@@ -14,80 +13,9 @@ impl PagoRepository for SeaPagosRepository {
         existente(&self.db, clave, afiliado_id, ciclo).await
     }
 
-    async fn solicitar(
-        &self,
-        pago: Pago,
-        preparar: &Preparar<'_>,
-    ) -> DomainResult<ResultadoSolicitud> {
-        use comision::Column as K;
-        // No conflict target: both unique constraints (key; partner + cycle) count.
-        let insert = Pagos::insert(pago_to_active(&pago)?)
-            .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .into_query();
+    async fn iniciar_solicitud(&self) -> DomainResult<Box<dyn SolicitudEnCurso>> {
         let txn = self.db.begin().await.map_err(db::internal)?;
-        // The INSERT comes first: SQLite takes its write lock at once (a later upgrade
-        // could fail), PostgreSQL makes a concurrent duplicate wait for this transaction.
-        let inserted = txn
-            .execute(&insert)
-            .await
-            .map_err(db::internal)?
-            .rows_affected();
-        if inserted == 0 {
-            txn.rollback().await.map_err(db::internal)?;
-            let row = existente(
-                &self.db,
-                pago.clave.as_str(),
-                pago.afiliado_id,
-                pago.ciclo.as_str(),
-            )
-            .await?
-            .ok_or_else(|| DomainError::internal("conflicting payout vanished"))?;
-            return Ok(ResultadoSolicitud::Existente(Box::new(row)));
-        }
-        // Reserve: only rows still unreserved match, so a commission joins one payout.
-        Comisiones::update_many()
-            .col_expr(K::PagoId, Expr::val(pago.id))
-            .col_expr(K::Version, Expr::col(K::Version).add(1))
-            .col_expr(K::FechaActualizacion, Expr::val(pago.fecha_creacion))
-            .filter(K::AfiliadoId.eq(pago.afiliado_id))
-            .filter(K::Estado.eq(EstadoComision::Aprobada.codigo()))
-            .filter(K::PagoId.is_null())
-            .filter(K::Moneda.eq(pago.monto_total.moneda().codigo()))
-            .exec(&txn)
-            .await
-            .map_err(db::internal)?;
-        let reservadas = Comisiones::find()
-            .filter(K::PagoId.eq(pago.id))
-            .order_by(K::FechaCreacion, Order::Asc)
-            .all(&txn)
-            .await
-            .map_err(db::internal)?
-            .into_iter()
-            .map(comision_to_domain)
-            .collect::<DomainResult<Vec<_>>>()?;
-        let cambio = match preparar(pago, &reservadas) {
-            Ok(cambio) => cambio,
-            Err(error) => {
-                txn.rollback().await.map_err(db::internal)?;
-                return Err(error);
-            }
-        };
-        Pagos::update_many()
-            .col_expr(
-                pago::Column::MontoMinor,
-                Expr::val(crate::persistence::mapping::minor(
-                    &cambio.pago.monto_total,
-                )?),
-            )
-            .filter(pago::Column::Id.eq(cambio.pago.id))
-            .exec(&txn)
-            .await
-            .map_err(db::internal)?;
-        escribir_movimientos(&txn, &cambio).await?;
-        outbox::append_and_commit(txn, &cambio.eventos)
-            .await
-            .map_err(db::internal)?;
-        Ok(ResultadoSolicitud::Nuevo(Box::new(cambio.pago)))
+        Ok(Box::new(SolicitudSea::new(txn)))
     }
 
     async fn reclamar(

@@ -1,12 +1,20 @@
 //! Consumers that keep the local projections of partner and campaign ids.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseTransaction;
-use subgraph_kit::{DomainError, events::EventEnvelope, messaging::EventHandler};
+use subgraph_kit::{DomainError, DomainResult, events::EventEnvelope, messaging::EventHandler};
 use uuid::Uuid;
 
-use super::repository::conocer_en;
 use crate::domain::Dimension;
+
+/// The projections of known ids, inside a consumer's transaction (the runtime's, which
+/// also holds the inbox row and commits).
+#[async_trait]
+pub trait ProyeccionesEnTransaccion: Send + Sync {
+    /// Records a partner or campaign id (idempotent).
+    async fn conocer(&self, dimension: Dimension, id: Uuid, en: DateTime<Utc>) -> DomainResult<()>;
+}
 
 /// Records the id of every `AfiliadoRegistrado` / `CampaniaCreada` (its `agregadoId`), so
 /// conversions can refuse unknown ids without calling other subgraphs.
@@ -57,6 +65,9 @@ impl EventHandler for ProyeccionIds {
                 event.tipo, event.agregado_id
             ))
         })?;
-        conocer_en(txn, self.dimension, id, event.ocurrido_en).await
+        let proyecciones: &dyn ProyeccionesEnTransaccion = txn;
+        proyecciones
+            .conocer(self.dimension, id, event.ocurrido_en)
+            .await
     }
 }

@@ -19,7 +19,8 @@ use serde::Deserialize;
 use subgraph_kit::{Dinero, DomainError, Moneda, events::EventEnvelope, messaging::EventHandler};
 use uuid::Uuid;
 
-use crate::{domain::ComandoCampania, persistence::store};
+use super::{FlujoDeEventos, SNAPSHOT_CADA, event_stream};
+use crate::domain::ComandoCampania;
 
 /// Consumer name of the expense handler (inbox key and consumer group).
 pub const CONSUMER_GASTO: &str = "campanias.gasto";
@@ -81,7 +82,7 @@ impl GastoPorComision {
 
 impl Default for GastoPorComision {
     fn default() -> Self {
-        Self::new(store::SNAPSHOT_CADA)
+        Self::new(SNAPSHOT_CADA)
     }
 }
 
@@ -115,10 +116,12 @@ impl EventHandler for GastoPorComision {
         };
         // The runtime's transaction already holds the inbox row (and on SQLite the write
         // lock), so reading through it is consistent with the write.
-        match store::ejecutar(
-            txn,
+        let flujo: &dyn FlujoDeEventos = txn;
+        match event_stream::ejecutar(
+            flujo,
             datos.campania_id,
             &comando,
+            None,
             Utc::now(),
             self.snapshot_cada,
         )

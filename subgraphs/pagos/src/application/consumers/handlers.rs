@@ -1,29 +1,15 @@
-//! Events of other contexts that this context applies (at least once, in any order):
-//! - `ConversionValidada.v1` creates the conversion's commission; the unique
-//!   `conversion_id` makes a redelivery, or the same conversion in another event, a
-//!   no-op, and the runtime's inbox skips exact duplicates;
-//! - `AfiliadoRegistrado.v1` / `AfiliadoActualizado.v1` and `CampaniaCreada.v1` feed the
-//!   projections the rate comes from. A commission whose partner or campaign is not yet
-//!   known stays PENDIENTE and is calculated when the missing fact arrives, so the order
-//!   of arrival never changes the result. The three consumers' transactions are
-//!   serialised (`calculo::serializar`), so concurrent ones never miss each other's rows.
+//! The handlers of other contexts' events: parse, apply the aggregate's rules, write
+//! through [`ComisionesEnTransaccion`].
 
 use async_trait::async_trait;
 use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::DatabaseTransaction;
 use serde::Deserialize;
-use subgraph_kit::{
-    Dinero, DomainError,
-    events::EventEnvelope,
-    messaging::{EventHandler, outbox},
-};
+use subgraph_kit::{Dinero, DomainError, events::EventEnvelope, messaging::EventHandler};
 use uuid::Uuid;
 
-use super::calculo::{
-    Pendientes, calcular_pendientes, crear_comision, proyectar_afiliado, proyectar_campania,
-    serializar,
-};
+use super::{ComisionesEnTransaccion, Pendientes, calculo::calcular_y_publicar};
 use crate::domain::{
     Comision, ConversionValidada, EstadoAfiliado, TarifaAfiliado, TarifaCampania, TipoAfiliado,
     TipoConversion,
@@ -37,16 +23,6 @@ fn malformado(event: &EventEnvelope, detalle: impl std::fmt::Display) -> DomainE
 /// An amount as events carry it, validated like any input.
 fn dinero(event: &EventEnvelope, d: Dinero) -> Result<Dinero, DomainError> {
     Dinero::new(d.valor(), d.moneda()).map_err(|e| malformado(event, e))
-}
-
-/// Appends the events of the calculation to the consumer's transaction.
-async fn publicar(
-    txn: &DatabaseTransaction,
-    eventos: Vec<EventEnvelope>,
-) -> Result<(), DomainError> {
-    outbox::append(txn, &eventos)
-        .await
-        .map_err(subgraph_kit::db::internal)
 }
 
 #[derive(Deserialize)]
@@ -89,18 +65,15 @@ impl EventHandler for ComisionPorConversion {
             valor: dinero(event, datos.valor)?,
             fecha: datos.fecha,
         };
-        serializar(txn).await?;
+        let almacen: &dyn ComisionesEnTransaccion = txn;
+        almacen.serializar().await?;
         let ahora = Utc::now();
         let comision = Comision::nueva(&conversion, ahora);
-        if !crear_comision(txn, &comision).await? {
+        if !almacen.crear_comision(&comision).await? {
             tracing::debug!(conversion_id = %conversion.conversion_id, "commission already exists");
             return Ok(());
         }
-        publicar(
-            txn,
-            calcular_pendientes(txn, Pendientes::Comision(comision.id), ahora).await?,
-        )
-        .await
+        calcular_y_publicar(almacen, Pendientes::Comision(comision.id), ahora).await
     }
 }
 
@@ -147,14 +120,11 @@ impl EventHandler for ProyeccionAfiliados {
             minimo_pago: dinero(event, d.minimo_pago)?,
             version: d.version.unwrap_or(1),
         };
-        serializar(txn).await?;
+        let almacen: &dyn ComisionesEnTransaccion = txn;
+        almacen.serializar().await?;
         let ahora = Utc::now();
-        proyectar_afiliado(txn, &tarifa, ahora).await?;
-        publicar(
-            txn,
-            calcular_pendientes(txn, Pendientes::Afiliado(tarifa.id), ahora).await?,
-        )
-        .await
+        almacen.proyectar_afiliado(&tarifa, ahora).await?;
+        calcular_y_publicar(almacen, Pendientes::Afiliado(tarifa.id), ahora).await
     }
 }
 
@@ -198,13 +168,10 @@ impl EventHandler for ProyeccionCampanias {
             por_conversion: d.configuracion_comisiones.por_conversion,
             por_venta: d.configuracion_comisiones.por_venta,
         };
-        serializar(txn).await?;
+        let almacen: &dyn ComisionesEnTransaccion = txn;
+        almacen.serializar().await?;
         let ahora = Utc::now();
-        proyectar_campania(txn, &tarifa, ahora).await?;
-        publicar(
-            txn,
-            calcular_pendientes(txn, Pendientes::Campania(id), ahora).await?,
-        )
-        .await
+        almacen.proyectar_campania(&tarifa, ahora).await?;
+        calcular_y_publicar(almacen, Pendientes::Campania(id), ahora).await
     }
 }

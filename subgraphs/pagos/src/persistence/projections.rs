@@ -1,14 +1,16 @@
-//! Commission creation and calculation inside a consumer's transaction: the projections
-//! of partners and campaigns, and the PENDIENTE → CALCULADA step that needs both.
+//! The commission consumers' writes inside the runtime's transaction: the projections of
+//! partners and campaigns, new commissions, calculated ones (the use case in
+//! `application::consumers` decides; this only reads and writes).
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryTrait,
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
-use subgraph_kit::{DomainResult, db, events::EventEnvelope};
+use subgraph_kit::{DomainResult, db, events::EventEnvelope, messaging::outbox};
 use uuid::Uuid;
 
 use super::{
@@ -22,21 +24,10 @@ use super::{
         tarifa_campania, tarifa_campania_to_active,
     },
 };
-use crate::domain::{
-    Comision, EstadoComision, TarifaAfiliado, TarifaCampania,
-    eventos::{ComisionCalculada, envelope},
+use crate::{
+    application::consumers::{ComisionesEnTransaccion, Pendientes},
+    domain::{Comision, EstadoComision, TarifaAfiliado, TarifaCampania},
 };
-
-/// Which pending commissions a new fact may complete.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Pendientes {
-    /// Of this partner.
-    Afiliado(Uuid),
-    /// Of this campaign.
-    Campania(Uuid),
-    /// This one.
-    Comision(Uuid),
-}
 
 /// Advisory-lock key of the commission consumers (an arbitrary constant).
 const LOCK_COMISIONES: i64 = 0x5041_474F_5343_4F4D;
@@ -51,7 +42,7 @@ const LOCK_COMISIONES: i64 = 0x5041_474F_5343_4F4D;
 /// transaction-scoped advisory lock before reading anything: once it is granted, the
 /// previous holder has committed and its rows are visible. SQLite already runs one
 /// writing transaction at a time.
-pub(crate) async fn serializar<C: ConnectionTrait>(conn: &C) -> DomainResult<()> {
+async fn serializar<C: ConnectionTrait>(conn: &C) -> DomainResult<()> {
     if conn.get_database_backend() != sea_orm::DbBackend::Postgres {
         return Ok(());
     }
@@ -66,7 +57,7 @@ pub(crate) async fn serializar<C: ConnectionTrait>(conn: &C) -> DomainResult<()>
 }
 
 /// Records the partner's announced state unless a newer version is already known.
-pub(crate) async fn proyectar_afiliado<C: ConnectionTrait>(
+async fn proyectar_afiliado<C: ConnectionTrait>(
     conn: &C,
     tarifa: &TarifaAfiliado,
     en: DateTime<Utc>,
@@ -97,7 +88,7 @@ pub(crate) async fn proyectar_afiliado<C: ConnectionTrait>(
 }
 
 /// Records a campaign's advertiser and rates (set at creation, never changed).
-pub(crate) async fn proyectar_campania<C: ConnectionTrait>(
+async fn proyectar_campania<C: ConnectionTrait>(
     conn: &C,
     tarifa: &TarifaCampania,
     en: DateTime<Utc>,
@@ -115,10 +106,7 @@ pub(crate) async fn proyectar_campania<C: ConnectionTrait>(
 
 /// Inserts a commission unless its conversion already has one (the unique
 /// `conversion_id` decides, not a read); `true` when inserted.
-pub(crate) async fn crear_comision<C: ConnectionTrait>(
-    conn: &C,
-    c: &Comision,
-) -> DomainResult<bool> {
+async fn crear_comision<C: ConnectionTrait>(conn: &C, c: &Comision) -> DomainResult<bool> {
     let insert = Comisiones::insert(comision_to_active(c)?)
         .on_conflict(
             OnConflict::column(comision::Column::ConversionId)
@@ -130,80 +118,97 @@ pub(crate) async fn crear_comision<C: ConnectionTrait>(
     Ok(result.rows_affected() == 1)
 }
 
-/// Calculates the pending commissions `cuales` names whose partner and campaign are both
-/// known; returns their `ComisionCalculada` events for the caller's outbox.
-pub(crate) async fn calcular_pendientes<C: ConnectionTrait>(
-    conn: &C,
-    cuales: Pendientes,
-    ahora: DateTime<Utc>,
-) -> DomainResult<Vec<EventEnvelope>> {
-    use comision::Column as K;
-    let filtro = match cuales {
-        Pendientes::Afiliado(id) => K::AfiliadoId.eq(id),
-        Pendientes::Campania(id) => K::CampaniaId.eq(id),
-        Pendientes::Comision(id) => K::Id.eq(id),
-    };
-    let pendientes = Comisiones::find()
-        .filter(filtro)
-        .filter(K::Estado.eq(EstadoComision::Pendiente.codigo()))
-        .all(conn)
-        .await
-        .map_err(db::internal)?;
-    if pendientes.is_empty() {
-        return Ok(Vec::new());
+#[async_trait]
+impl ComisionesEnTransaccion for DatabaseTransaction {
+    async fn serializar(&self) -> DomainResult<()> {
+        serializar(self).await
     }
-    let backend = conn.get_database_backend();
-    let mut afiliado_ids: Vec<Uuid> = pendientes.iter().map(|c| c.afiliado_id).collect();
-    let mut campania_ids: Vec<Uuid> = pendientes.iter().map(|c| c.campania_id).collect();
-    afiliado_ids.sort_unstable();
-    afiliado_ids.dedup();
-    campania_ids.sort_unstable();
-    campania_ids.dedup();
-    let afiliados: HashMap<Uuid, TarifaAfiliado> = Afiliados::find()
-        .filter(db::id_in(
-            backend,
-            afiliado_proyeccion::Column::Id,
-            &afiliado_ids,
-        ))
-        .all(conn)
-        .await
-        .map_err(db::internal)?
-        .into_iter()
-        .map(|row| tarifa_afiliado(row).map(|t| (t.id, t)))
-        .collect::<DomainResult<_>>()?;
-    let campanias: HashMap<Uuid, TarifaCampania> = Campanias::find()
-        .filter(db::id_in(
-            backend,
-            campania_proyeccion::Column::Id,
-            &campania_ids,
-        ))
-        .all(conn)
-        .await
-        .map_err(db::internal)?
-        .into_iter()
-        .map(|row| tarifa_campania(row).map(|t| (t.id, t)))
-        .collect::<DomainResult<_>>()?;
-    let mut eventos = Vec::new();
-    for row in pendientes {
-        let mut comision = comision_to_domain(row)?;
-        let (Some(afiliado), Some(campania)) = (
-            afiliados.get(&comision.afiliado_id),
-            campanias.get(&comision.campania_id),
-        ) else {
-            continue;
+
+    async fn proyectar_afiliado(
+        &self,
+        tarifa: &TarifaAfiliado,
+        en: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        proyectar_afiliado(self, tarifa, en).await
+    }
+
+    async fn proyectar_campania(
+        &self,
+        tarifa: &TarifaCampania,
+        en: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        proyectar_campania(self, tarifa, en).await
+    }
+
+    async fn crear_comision(&self, comision: &Comision) -> DomainResult<bool> {
+        crear_comision(self, comision).await
+    }
+
+    async fn pendientes(&self, cuales: Pendientes) -> DomainResult<Vec<Comision>> {
+        use comision::Column as K;
+        let filtro = match cuales {
+            Pendientes::Afiliado(id) => K::AfiliadoId.eq(id),
+            Pendientes::Campania(id) => K::CampaniaId.eq(id),
+            Pendientes::Comision(id) => K::Id.eq(id),
         };
-        let version = comision.version;
-        comision.calcular(afiliado, campania, ahora)?;
+        Comisiones::find()
+            .filter(filtro)
+            .filter(K::Estado.eq(EstadoComision::Pendiente.codigo()))
+            .all(self)
+            .await
+            .map_err(db::internal)?
+            .into_iter()
+            .map(comision_to_domain)
+            .collect()
+    }
+
+    async fn tarifas_afiliados(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, TarifaAfiliado>> {
+        Afiliados::find()
+            .filter(db::id_in(
+                self.get_database_backend(),
+                afiliado_proyeccion::Column::Id,
+                ids,
+            ))
+            .all(self)
+            .await
+            .map_err(db::internal)?
+            .into_iter()
+            .map(|row| tarifa_afiliado(row).map(|t| (t.id, t)))
+            .collect()
+    }
+
+    async fn tarifas_campanias(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, TarifaCampania>> {
+        Campanias::find()
+            .filter(db::id_in(
+                self.get_database_backend(),
+                campania_proyeccion::Column::Id,
+                ids,
+            ))
+            .all(self)
+            .await
+            .map_err(db::internal)?
+            .into_iter()
+            .map(|row| tarifa_campania(row).map(|t| (t.id, t)))
+            .collect()
+    }
+
+    async fn guardar_calculada(
+        &self,
+        comision: &Comision,
+        version_anterior: i64,
+    ) -> DomainResult<bool> {
+        use comision::Column as K;
         let updated = Comisiones::update_many()
-            .set(comision_to_active(&comision)?)
+            .set(comision_to_active(comision)?)
             .filter(K::Id.eq(comision.id))
-            .filter(K::Version.eq(version))
-            .exec(conn)
+            .filter(K::Version.eq(version_anterior))
+            .exec(self)
             .await
             .map_err(db::internal)?;
-        if updated.rows_affected == 1 {
-            eventos.push(envelope(&ComisionCalculada::from(&comision), ahora)?);
-        }
+        Ok(updated.rows_affected == 1)
     }
-    Ok(eventos)
+
+    async fn publicar(&self, eventos: &[EventEnvelope]) -> DomainResult<()> {
+        outbox::append(self, eventos).await.map_err(db::internal)
+    }
 }

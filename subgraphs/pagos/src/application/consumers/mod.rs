@@ -1,0 +1,20 @@
+//! Events of other contexts that this context applies (at least once, in any order):
+//! - `ConversionValidada.v1` creates the conversion's commission; the unique
+//!   `conversion_id` makes a redelivery, or the same conversion in another event, a
+//!   no-op, and the runtime's inbox skips exact duplicates;
+//! - `AfiliadoRegistrado.v1` / `AfiliadoActualizado.v1` and `CampaniaCreada.v1` feed the
+//!   projections the rate comes from. A commission whose partner or campaign is not yet
+//!   known stays PENDIENTE and is calculated when the missing fact arrives, so the order
+//!   of arrival never changes the result. The three consumers' transactions are
+//!   serialised ([`ComisionesEnTransaccion::serializar`]), so concurrent ones never miss
+//!   each other's rows.
+//!
+//! The handlers parse the event, the aggregate applies its rules (`Comision::nueva`,
+//! `Comision::calcular`), and the port writes in the runtime's transaction.
+
+mod calculo;
+mod handlers;
+mod port;
+
+pub use handlers::{ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias};
+pub use port::{ComisionesEnTransaccion, Pendientes};

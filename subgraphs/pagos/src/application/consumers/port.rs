@@ -1,0 +1,69 @@
+//! What the commission consumers need from the runtime's transaction.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use subgraph_kit::{DomainResult, events::EventEnvelope};
+use uuid::Uuid;
+
+use crate::domain::{Comision, TarifaAfiliado, TarifaCampania};
+
+/// Which pending commissions a new fact may complete.
+#[derive(Clone, Copy, Debug)]
+pub enum Pendientes {
+    /// Of this partner.
+    Afiliado(Uuid),
+    /// Of this campaign.
+    Campania(Uuid),
+    /// This one.
+    Comision(Uuid),
+}
+
+/// Commissions and the projections their rate comes from, inside one consumer's
+/// transaction (the runtime's, which also holds the inbox row and commits).
+#[async_trait]
+pub trait ComisionesEnTransaccion: Send + Sync {
+    /// Serialises the transactions of the commission consumers: a commission and the two
+    /// facts its rate needs arrive through three consumers; run concurrently, each could
+    /// miss the others' uncommitted rows.
+    async fn serializar(&self) -> DomainResult<()>;
+
+    /// Records the partner's announced state unless a newer version is already known.
+    async fn proyectar_afiliado(
+        &self,
+        tarifa: &TarifaAfiliado,
+        en: DateTime<Utc>,
+    ) -> DomainResult<()>;
+
+    /// Records a campaign's advertiser and rates (set at creation, never changed).
+    async fn proyectar_campania(
+        &self,
+        tarifa: &TarifaCampania,
+        en: DateTime<Utc>,
+    ) -> DomainResult<()>;
+
+    /// Inserts a commission unless its conversion already has one (the unique
+    /// `conversion_id` decides, not a read); `true` when inserted.
+    async fn crear_comision(&self, comision: &Comision) -> DomainResult<bool>;
+
+    /// The PENDIENTE commissions `cuales` names.
+    async fn pendientes(&self, cuales: Pendientes) -> DomainResult<Vec<Comision>>;
+
+    /// The projected partners among `ids`.
+    async fn tarifas_afiliados(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, TarifaAfiliado>>;
+
+    /// The projected campaigns among `ids`.
+    async fn tarifas_campanias(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, TarifaCampania>>;
+
+    /// Saves a calculated commission if it is still at `version_anterior`; `false` if
+    /// another writer changed it first (nothing written).
+    async fn guardar_calculada(
+        &self,
+        comision: &Comision,
+        version_anterior: i64,
+    ) -> DomainResult<bool>;
+
+    /// Appends events to the outbox.
+    async fn publicar(&self, eventos: &[EventEnvelope]) -> DomainResult<()>;
+}
