@@ -132,11 +132,19 @@ async fn tails_get_every_message_published_after_they_start(bus: Arc<dyn EventBu
     let mut second = bus.tail().await?;
     let events: Vec<_> = (1..=5).map(|n| event("Probado.v1", "a-1", n)).collect();
     bus.publish_all(&events[..3]).await?;
+    let mut got = [Vec::new(), Vec::new()];
+    for (tail, got) in [&mut first, &mut second].into_iter().zip(&mut got) {
+        while got.len() < 3 {
+            let next = tokio::time::timeout(Duration::from_secs(5), tail.next())
+                .await
+                .context("tail timed out")?
+                .context("tail ended")?;
+            got.push(next);
+        }
+    }
     // Published while nobody reads: a tail keeps its place between reads.
-    tokio::time::sleep(BLOCK * 2).await;
     bus.publish_all(&events[3..]).await?;
-    for tail in [&mut first, &mut second] {
-        let mut got = Vec::new();
+    for (tail, mut got) in [&mut first, &mut second].into_iter().zip(got) {
         while got.len() < events.len() {
             let next = tokio::time::timeout(Duration::from_secs(5), tail.next())
                 .await

@@ -3,10 +3,15 @@
 
 mod common;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, atomic::Ordering},
+    time::Duration,
+};
 
 use anyhow::{Context, Result, ensure};
-use common::{CONTADO, Counter, count, database, event, eventually, grand_total, total};
+use common::{
+    CONTADO, Counter, CountingAcks, count, database, event, eventually, grand_total, total,
+};
 use eventbus::{Consumer, ConsumerOptions, EventBus, Outcome, Relay, RelayError};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use subgraph_kit::messaging::outbox;
@@ -33,6 +38,7 @@ async fn relay_crash_after_publish_duplicates_but_applies_once(
     backend: Backend,
     bus: Arc<dyn EventBus>,
 ) -> Result<()> {
+    let (bus, acks) = CountingAcks::wrap(bus);
     let test = database(backend).await?;
     let db = test.db.clone();
     let events: Vec<_> = (0..5)
@@ -68,8 +74,13 @@ async fn relay_crash_after_publish_duplicates_but_applies_once(
     );
     ensure!(count(&db, pending).await? == 0);
 
-    // The duplicates arrive and are skipped by the inbox.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The duplicates arrive and are skipped by the inbox: all 12 deliveries (6 rows, twice)
+    // handled and acknowledged.
+    ensure!(
+        eventually(WAIT, || async { acks.load(Ordering::SeqCst) == 12 }).await,
+        "acknowledged {}",
+        acks.load(Ordering::SeqCst)
+    );
     ensure!(grand_total(&db).await? == 5, "effects applied once");
     ensure!(total(&db, "a-0").await? == 3 && total(&db, "a-1").await? == 2);
     ensure!(
@@ -94,6 +105,7 @@ async fn duplicated_and_shuffled_deliveries_apply_each_event_once(
     backend: Backend,
     bus: Arc<dyn EventBus>,
 ) -> Result<()> {
+    let (bus, acks) = CountingAcks::wrap(bus);
     let test = database(backend).await?;
     let db = test.db.clone();
     let events: Vec<_> = (0..20)
@@ -122,7 +134,12 @@ async fn duplicated_and_shuffled_deliveries_apply_each_event_once(
     let (stop, shutdown) = watch::channel(false);
     let running = tokio::spawn(consumer.run(shutdown));
     ensure!(eventually(WAIT, || async { inbox_rows(&db).await.unwrap_or(0) == 20 }).await);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Every one of the 40 deliveries handled and acknowledged, duplicates included.
+    ensure!(
+        eventually(WAIT, || async { acks.load(Ordering::SeqCst) == 40 }).await,
+        "acknowledged {}",
+        acks.load(Ordering::SeqCst)
+    );
     ensure!(grand_total(&db).await? == 20);
     for a in 0..4 {
         ensure!(total(&db, &format!("a-{a}")).await? == 5);
@@ -141,6 +158,7 @@ async fn failing_handler_is_redelivered_and_applied_once(
     backend: Backend,
     bus: Arc<dyn EventBus>,
 ) -> Result<()> {
+    let (bus, acks) = CountingAcks::wrap(bus);
     let test = database(backend).await?;
     let db = test.db.clone();
     let counter = Counter::failing(4);
@@ -154,7 +172,8 @@ async fn failing_handler_is_redelivered_and_applied_once(
         counter.calls() == 5,
         "3 attempts, a redelivery that fails, then success"
     );
-    tokio::time::sleep(common::CLAIM_IDLE * 2).await;
+    // Acknowledged: the bus delivers it to this group no more.
+    ensure!(eventually(WAIT, || async { acks.load(Ordering::SeqCst) == 1 }).await);
     ensure!(
         total(&db, "a-1").await? == 1,
         "failed attempts left no effect"

@@ -90,10 +90,20 @@ async fn a_commit_wakes_the_running_relay(backend: Backend) -> Result<()> {
         poll_interval: std::time::Duration::from_secs(3600),
         ..RelayOptions::default()
     });
+    // A first event, committed before the relay starts, is what its first round
+    // publishes: once it arrives that round has read the outbox, so only a wake-up can
+    // start the next.
+    let first = event("Primero.v1", "a-0", 0);
+    let txn = db.begin().await?;
+    outbox::append(&txn, std::slice::from_ref(&first)).await?;
+    txn.commit().await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(relay.run(stopped));
-    // Let the first (empty) round finish, so only a wake-up can start the next.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let batch = tokio::time::timeout(std::time::Duration::from_secs(30), sub.next_batch(10))
+        .await
+        .map_err(|_| anyhow::anyhow!("the relay's first round published nothing"))??;
+    ensure!(batch.len() == 1 && batch[0].event == first, "{batch:?}");
+    sub.ack(&batch[0].id).await?;
     let sent = event("Probado.v1", "a-1", 1);
     let txn = db.begin().await?;
     outbox::append(&txn, std::slice::from_ref(&sent)).await?;

@@ -14,7 +14,11 @@ use std::{
 
 use async_trait::async_trait;
 use chrono::{SubsecRound, Utc};
-use eventbus::{EventBus, InProcessBus, InProcessOptions, RedisBus, RedisOptions};
+use eventbus::{
+    BusError, Delivery, EventBus, InProcessBus, InProcessOptions, RedisBus, RedisOptions,
+    Subscription,
+};
+use futures::stream::BoxStream;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
@@ -207,6 +211,70 @@ impl EventHandler for Counter {
         if call < self.failures {
             return Err(DomainError::internal("a transient failure of the test"));
         }
+        Ok(())
+    }
+}
+
+/// A bus that counts the acknowledgements of its subscriptions, so a test can wait until
+/// every delivery was handled (applied, skipped as a duplicate or ignored) instead of
+/// sleeping.
+pub struct CountingAcks {
+    inner: Arc<dyn EventBus>,
+    acks: Arc<AtomicUsize>,
+}
+
+impl CountingAcks {
+    /// Wraps `inner`; returns the bus and the shared count.
+    pub fn wrap(inner: Arc<dyn EventBus>) -> (Arc<dyn EventBus>, Arc<AtomicUsize>) {
+        let acks = Arc::new(AtomicUsize::new(0));
+        let bus = Arc::new(Self {
+            inner,
+            acks: acks.clone(),
+        });
+        (bus, acks)
+    }
+}
+
+#[async_trait]
+impl EventBus for CountingAcks {
+    async fn publish(&self, event: &EventEnvelope) -> Result<(), BusError> {
+        self.inner.publish(event).await
+    }
+
+    async fn publish_all(&self, events: &[EventEnvelope]) -> Result<(), BusError> {
+        self.inner.publish_all(events).await
+    }
+
+    async fn subscribe(
+        &self,
+        group: &str,
+        member: &str,
+    ) -> Result<Box<dyn Subscription>, BusError> {
+        Ok(Box::new(CountedSubscription {
+            inner: self.inner.subscribe(group, member).await?,
+            acks: self.acks.clone(),
+        }))
+    }
+
+    async fn tail(&self) -> Result<BoxStream<'static, EventEnvelope>, BusError> {
+        self.inner.tail().await
+    }
+}
+
+struct CountedSubscription {
+    inner: Box<dyn Subscription>,
+    acks: Arc<AtomicUsize>,
+}
+
+#[async_trait]
+impl Subscription for CountedSubscription {
+    async fn next_batch(&mut self, max: usize) -> Result<Vec<Delivery>, BusError> {
+        self.inner.next_batch(max).await
+    }
+
+    async fn ack(&mut self, id: &str) -> Result<(), BusError> {
+        self.inner.ack(id).await?;
+        self.acks.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 }
