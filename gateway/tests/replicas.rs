@@ -129,10 +129,11 @@ async fn killing_a_replica_under_load_fails_no_query() {
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    until_answered(&answered, 20).await;
     setup.replicas[0].kill();
     let killed_at = answered.load(Ordering::Relaxed);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Load goes on after the kill: poll, with a deadline, instead of a fixed window.
+    until_answered(&answered, killed_at + 100).await;
     stop.store(true, Ordering::Relaxed);
     for client in clients {
         client.await.expect("client");
@@ -196,7 +197,8 @@ async fn probes_take_a_failing_replica_out_and_bring_it_back() {
     let http = reqwest::Client::new();
     // Answering, but not well: only a probe can tell (no connection fails).
     setup.replicas[0].set_status(503);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // The probe interval is the gateway's timer: poll until two queries in a row skip it.
+    until_turns(&http, &setup, |first| first == 0).await;
     setup.replicas.iter().for_each(TestSubgraph::clear_requests);
     for _ in 0..10 {
         let (status, body) = post(&http, &setup.url, QUERY).await;
@@ -206,9 +208,43 @@ async fn probes_take_a_failing_replica_out_and_bring_it_back() {
     assert_eq!(queries(&setup.replicas[0]), 0, "out of service");
     assert_eq!(queries(&setup.replicas[1]), 10);
     setup.replicas[0].set_status(200);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    until_turns(&http, &setup, |first| first > 0).await;
+    setup.replicas.iter().for_each(TestSubgraph::clear_requests);
     for _ in 0..10 {
         post(&http, &setup.url, QUERY).await;
     }
     assert!(queries(&setup.replicas[0]) >= 4, "back in turn");
+}
+
+/// Polls until `answered` reaches `n` (at most 30 s).
+async fn until_answered(answered: &AtomicUsize, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while answered.load(Ordering::Relaxed) < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} of {n} answered",
+            answered.load(Ordering::Relaxed)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Sends two queries at a time until `holds` is true of the queries the first replica got
+/// of them (turns alternate: 0 means it is out of service), at most 30 s.
+async fn until_turns(http: &reqwest::Client, setup: &Setup, holds: impl Fn(usize) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        setup.replicas.iter().for_each(TestSubgraph::clear_requests);
+        for _ in 0..2 {
+            post(http, &setup.url, QUERY).await;
+        }
+        if holds(queries(&setup.replicas[0])) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the probes never decided"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -338,9 +338,21 @@ async fn connection_init_authenticates_and_limits_apply() {
     let short = token("lectura", now + 2);
     let mut expiring = WsClient::connect(&f.ws, json!({ "token": short })).await;
     expiring.subscribe("e", SUBSCRIPTION).await;
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    f.publish("2", 1).await;
-    let ended = next_data(&mut expiring, "e").await;
+    // Expiry is the gateway's wall clock: publish until an event finds the token expired
+    // (events before that are delivered), with a deadline.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let ended = loop {
+        f.publish("2", 1).await;
+        let payload = next_data(&mut expiring, "e").await;
+        if payload.get("errors").is_some() {
+            break payload;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never expired: {payload}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!(
         ended["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
         "{ended}"
