@@ -379,14 +379,16 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
             }
         }));
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Load flowing through both gateways before the kill.
+    until_answered(&answered, 50).await;
     let killed = Command::new("kill")
         .args(["-KILL", &topology.pid("campanias")])
         .status()
         .expect("kill");
     assert!(killed.success());
     let at_kill = answered.load(Ordering::Relaxed);
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Load goes on after the kill: poll, with a deadline, instead of a fixed window.
+    until_answered(&answered, at_kill + 100).await;
     stop.store(true, Ordering::Relaxed);
     for client in clients {
         client.await.expect("load client");
@@ -421,5 +423,18 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
     }
     for name in ["postgres", "redis"] {
         assert!(services[name].2, "{name} has a health check");
+    }
+}
+
+/// Polls until `answered` reaches `n` (at most 60 s).
+async fn until_answered(answered: &AtomicUsize, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while answered.load(Ordering::Relaxed) < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} of {n} answered",
+            answered.load(Ordering::Relaxed)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
