@@ -42,7 +42,10 @@ pub fn serialize_response(
         received,
         ..
     } = raw;
-    let projected = project::Projector {
+    // Written in one pass, straight from the merged data.
+    let mut body = Vec::with_capacity(received.max(64));
+    body.extend_from_slice(b"{\"data\":");
+    project::Projector {
         schema,
         document,
         variables,
@@ -50,11 +53,7 @@ pub fn serialize_response(
         fields: Default::default(),
         denied,
     }
-    .project(&operation.selection_set, &data);
-    // Written in one pass, straight from the merged data.
-    let mut body = Vec::with_capacity(received.max(64));
-    body.extend_from_slice(b"{\"data\":");
-    projected.write(&mut body);
+    .project(&operation.selection_set, &data, &mut body);
     if !errors.is_empty() {
         body.extend_from_slice(b",\"errors\":[");
         for (i, error) in errors.iter().enumerate() {

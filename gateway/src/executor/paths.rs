@@ -20,12 +20,22 @@ impl Segment {
     }
 }
 
-/// Every object at `path` (list steps expanded, type conditions checked), in order.
-pub(crate) fn locate(data: &Value, path: &[PathStep]) -> Vec<Vec<Segment>> {
-    fn walk(value: &Value, path: &[PathStep], at: &mut Vec<Segment>, out: &mut Vec<Vec<Segment>>) {
+/// Visits every object at `path` (list steps expanded, type conditions checked), in
+/// order, with its concrete path: one walk finds both, nothing is copied unless kept.
+pub(crate) fn visit<'d>(
+    data: &'d Value,
+    path: &[PathStep],
+    f: &mut impl FnMut(&[Segment], &'d Map),
+) {
+    fn walk<'d>(
+        value: &'d Value,
+        path: &[PathStep],
+        at: &mut Vec<Segment>,
+        f: &mut impl FnMut(&[Segment], &'d Map),
+    ) {
         let Some((step, rest)) = path.split_first() else {
-            if value.is_object() {
-                out.push(at.clone());
+            if let Value::Object(object) = value {
+                f(at, object);
             }
             return;
         };
@@ -33,14 +43,14 @@ pub(crate) fn locate(data: &Value, path: &[PathStep]) -> Vec<Vec<Segment>> {
             (PathStep::Key(key), Value::Object(map)) => {
                 if let Some(next) = map.get(key) {
                     at.push(Segment::Key(key.as_str().into()));
-                    walk(next, rest, at, out);
+                    walk(next, rest, at, f);
                     at.pop();
                 }
             }
             (PathStep::List, Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     at.push(Segment::Index(i));
-                    walk(item, rest, at, out);
+                    walk(item, rest, at, f);
                     at.pop();
                 }
             }
@@ -50,23 +60,13 @@ pub(crate) fn locate(data: &Value, path: &[PathStep]) -> Vec<Vec<Segment>> {
                     .and_then(Value::as_str)
                     .is_some_and(|t| types.iter().any(|c| c == t));
                 if matches {
-                    walk(value, rest, at, out);
+                    walk(value, rest, at, f);
                 }
             }
             _ => {}
         }
     }
-    let mut out = Vec::new();
-    walk(data, path, &mut Vec::new(), &mut out);
-    out
-}
-
-/// The value at a concrete path.
-pub(crate) fn get<'v>(data: &'v Value, path: &[Segment]) -> Option<&'v Value> {
-    path.iter().try_fold(data, |value, segment| match segment {
-        Segment::Key(k) => value.get(k.as_str()),
-        Segment::Index(i) => value.get(i),
-    })
+    walk(data, path, &mut Vec::with_capacity(path.len()), f);
 }
 
 /// The value at a concrete path, mutably.
@@ -97,9 +97,8 @@ pub(crate) fn merge_map(target: &mut Map, source: Map) {
     for (key, value) in source {
         match target.get_mut(&key) {
             Some(existing) => merge(existing, value),
-            None => {
-                target.insert(key, value);
-            }
+            // Known absent: appended without a second search.
+            None => target.append(key, value),
         }
     }
 }

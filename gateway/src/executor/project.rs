@@ -21,7 +21,19 @@ pub(crate) type Variables = serde_json::Map<String, serde_json::Value>;
 
 /// The collected fields of some selection sets for one type: response key, the field nodes
 /// merged under it, their sub-selections and what their named type is.
-type Fields<'a> = Rc<Vec<(&'a str, &'a Node<Field>, Vec<&'a SelectionSet>, Named<'a>)>>;
+type Fields<'a> = Rc<Vec<Collected<'a>>>;
+
+/// One response key of a collected selection.
+pub(crate) struct Collected<'a> {
+    key: &'a str,
+    /// The first field node merged under the key.
+    field: &'a Node<Field>,
+    /// The sub-selections of every node merged under the key.
+    sub: Vec<&'a SelectionSet>,
+    named: Named<'a>,
+    /// `__typename`: answered from the type, not the data.
+    typename: bool,
+}
 
 /// What projecting a field's values needs to know of its named type (looked up once per
 /// selection, not per value).
@@ -76,61 +88,6 @@ struct Position<'a, 'f> {
 /// A non-null position became null: the parent must become null too.
 struct Bubble;
 
-/// The projected response, borrowing the merged data: serialised straight to JSON in
-/// request order without building (and hashing) a second tree of maps.
-#[derive(Debug)]
-pub(crate) enum Out<'d> {
-    /// `null`.
-    Null,
-    /// A leaf value as the subgraph sent it.
-    Leaf(&'d Value),
-    /// A `__typename`.
-    Name(&'d str),
-    /// A list.
-    List(Vec<Out<'d>>),
-    /// An object, fields in request order.
-    Object(Vec<(&'d str, Out<'d>)>),
-}
-
-impl Out<'_> {
-    fn is_null(&self) -> bool {
-        matches!(self, Out::Null)
-    }
-}
-
-impl Out<'_> {
-    /// Appends it as JSON text.
-    pub(crate) fn write(&self, out: &mut Vec<u8>) {
-        match self {
-            Out::Null => out.extend_from_slice(b"null"),
-            Out::Leaf(value) => json::write_value(out, value),
-            Out::Name(name) => json::write_str(out, name),
-            Out::List(items) => {
-                out.push(b'[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    item.write(out);
-                }
-                out.push(b']');
-            }
-            Out::Object(fields) => {
-                out.push(b'{');
-                for (i, (key, value)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    json::write_str(out, key);
-                    out.push(b':');
-                    value.write(out);
-                }
-                out.push(b'}');
-            }
-        }
-    }
-}
-
 /// A response path step, borrowed; turned into JSON only for an error.
 #[derive(Clone, Copy)]
 enum Step<'a> {
@@ -149,14 +106,20 @@ fn path_json(path: &[Step<'_>]) -> Vec<Value> {
         .collect()
 }
 
-impl<'a: 'd, 'd> Projector<'a, '_> {
-    /// The response `data`: the root object, or null when a null bubbled to the root.
-    pub(crate) fn project(&mut self, root: &'a SelectionSet, data: &'d Value) -> Out<'d> {
+impl<'a> Projector<'a, '_> {
+    /// Writes the response `data` as JSON: the root object, or null when a null bubbled to
+    /// the root. Values are written as they are projected, straight from the merged data;
+    /// where a null bubbles up, what was written of the object or list it voids is cut off.
+    pub(crate) fn project(&mut self, root: &'a SelectionSet, data: &Value, out: &mut Vec<u8>) {
         static EMPTY: std::sync::LazyLock<Map> = std::sync::LazyLock::new(Map::default);
         let object = data.as_object().unwrap_or(&EMPTY);
-        match self.object(&[root], root.ty.as_str(), object, &mut Vec::new()) {
-            Ok(fields) => Out::Object(fields),
-            Err(Bubble) => Out::Null,
+        let start = out.len();
+        if self
+            .object(&[root], root.ty.as_str(), object, &mut Vec::new(), out)
+            .is_err()
+        {
+            out.truncate(start);
+            out.extend_from_slice(b"null");
         }
     }
 
@@ -241,10 +204,12 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
         let fields: Fields<'a> = Rc::new(
             collected
                 .into_iter()
-                .map(|(key, nodes)| {
-                    let sub = nodes.iter().map(|f| &f.selection_set).collect();
-                    let named = Named::of(schema, &nodes[0].definition.ty);
-                    (key, nodes[0], sub, named)
+                .map(|(key, nodes)| Collected {
+                    key,
+                    field: nodes[0],
+                    sub: nodes.iter().map(|f| &f.selection_set).collect(),
+                    named: Named::of(schema, &nodes[0].definition.ty),
+                    typename: nodes[0].name == "__typename",
                 })
                 .collect(),
         );
@@ -254,22 +219,35 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
         fields
     }
 
+    /// Writes an object's selected fields; `Err` when a non-null field is null (the
+    /// caller voids what was written).
     fn object(
         &mut self,
         selections: &[&'a SelectionSet],
         typename: &'a str,
-        data: &'d Map,
+        data: &Map,
         path: &mut Path<'a>,
-    ) -> Result<Vec<(&'d str, Out<'d>)>, Bubble> {
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bubble> {
         let fields = self.fields(selections, typename);
-        let mut out = Vec::with_capacity(fields.len());
-        for (key, field, sub, named) in fields.iter() {
-            if field.name == "__typename" {
-                out.push((*key, Out::Name(typename)));
+        let check_denied = !self.denied.is_empty();
+        // Subgraphs answer fields in the order asked: each lookup starts where the
+        // previous one matched.
+        let mut hint = 0;
+        out.push(b'{');
+        for (i, collected) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // Response keys are GraphQL names: no escaping to look for.
+            json::write_name_key(out, collected.key);
+            let field = collected.field;
+            if collected.typename {
+                json::write_str(out, typename);
                 continue;
             }
-            path.push(Step::Key(key));
-            if let Some(denial) = self.denied.reason(field) {
+            path.push(Step::Key(collected.key));
+            if check_denied && let Some(denial) = self.denied.reason(field) {
                 let error = json!({
                     "message": denial.message(&format!("{typename}.{}", field.name)),
                     "path": path_json(path),
@@ -280,68 +258,87 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                 if field.definition.ty.is_non_null() {
                     return Err(Bubble);
                 }
-                out.push((*key, Out::Null));
+                out.extend_from_slice(b"null");
                 continue;
             }
             let at = Position {
                 parent: typename,
                 field,
-                named: *named,
+                named: collected.named,
             };
-            let value = self.value(&field.definition.ty, sub, data.get(key), path, &at);
+            let value = data.get_hinted(collected.key, &mut hint);
+            let written = self.value(&field.definition.ty, &collected.sub, value, path, &at, out);
             path.pop();
-            out.push((*key, value?));
+            written?;
         }
-        Ok(out)
+        out.push(b'}');
+        Ok(())
     }
 
+    /// Writes a value; `Err` when it is null in a non-null position.
     fn value(
         &mut self,
         ty: &Type,
         selections: &[&'a SelectionSet],
-        data: Option<&'d Value>,
+        data: Option<&Value>,
         path: &mut Path<'a>,
         at: &Position<'a, '_>,
-    ) -> Result<Out<'d>, Bubble> {
-        let completed = self.nullable_value(ty, selections, data, path, at);
-        if completed.is_null() && ty.is_non_null() {
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bubble> {
+        let null = self.nullable_value(ty, selections, data, path, at, out);
+        if null && ty.is_non_null() {
             self.null_error(path, at.parent, at.field);
             return Err(Bubble);
         }
-        Ok(completed)
+        Ok(())
     }
 
+    /// Writes a value, `null` where it is missing, wrong or voided by a bubbling null;
+    /// whether it wrote `null`.
     fn nullable_value(
         &mut self,
         ty: &Type,
         selections: &[&'a SelectionSet],
-        data: Option<&'d Value>,
+        data: Option<&Value>,
         path: &mut Path<'a>,
         at: &Position<'a, '_>,
-    ) -> Out<'d> {
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let start = out.len();
+        let null = |out: &mut Vec<u8>| {
+            out.truncate(start);
+            out.extend_from_slice(b"null");
+            true
+        };
         let Some(data) = data.filter(|d| !d.is_null()) else {
-            return Out::Null;
+            return null(out);
         };
         let (parent, field) = (at.parent, at.field);
         if let Type::List(inner) | Type::NonNullList(inner) = ty {
             let Value::Array(items) = data else {
                 self.error(path, format!("{parent}.{} should be a list", field.name));
-                return Out::Null;
+                return null(out);
             };
-            let mut out = Vec::with_capacity(items.len());
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
                 path.push(Step::Index(i));
-                let item = self.value(inner, selections, Some(item), path, at);
+                let item = self.value(inner, selections, Some(item), path, at, out);
                 path.pop();
-                match item {
-                    Ok(v) => out.push(v),
-                    Err(Bubble) => return Out::Null,
+                if item.is_err() {
+                    return null(out);
                 }
             }
-            return Out::List(out);
+            out.push(b']');
+            return false;
         }
         let typename: &'a str = match at.named {
-            Named::Scalar => return Out::Leaf(data),
+            Named::Scalar => {
+                json::write_value(out, data);
+                return false;
+            }
             Named::Enum(def) => {
                 // An enum value the API schema hides (`@inaccessible`) or does not know
                 // never reaches the client.
@@ -354,9 +351,10 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                             def.name, field.name
                         ),
                     );
-                    return Out::Null;
+                    return null(out);
                 }
-                return Out::Leaf(data);
+                json::write_value(out, data);
+                return false;
             }
             Named::Object(name) => name,
             Named::Abstract(name) => {
@@ -374,12 +372,12 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
                                     field.name
                                 ),
                             );
-                            return Out::Null;
+                            return null(out);
                         }
                     },
                     None if data.is_object() => {
                         self.error(path, format!("{parent}.{} has no __typename", field.name));
-                        return Out::Null;
+                        return null(out);
                     }
                     None => "",
                 }
@@ -387,11 +385,11 @@ impl<'a: 'd, 'd> Projector<'a, '_> {
         };
         let Value::Object(map) = data else {
             self.error(path, format!("{parent}.{} should be an object", field.name));
-            return Out::Null;
+            return null(out);
         };
-        match self.object(selections, typename, map, path) {
-            Ok(object) => Out::Object(object),
-            Err(Bubble) => Out::Null,
+        match self.object(selections, typename, map, path, out) {
+            Ok(()) => false,
+            Err(Bubble) => null(out),
         }
     }
 

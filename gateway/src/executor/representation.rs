@@ -1,6 +1,6 @@
 //! Building `_entities` representations from the objects already in the response.
 
-use crate::json::{Map, Value};
+use crate::json::{Key, Map, Value};
 
 use crate::query_planner::{SubItem, SubSelection};
 
@@ -28,7 +28,7 @@ fn project_into(object: &Map, selection: &SubSelection, out: &mut Map) -> Option
                     Some(sub) => project_value(value, sub)?,
                     None => value.clone(),
                 };
-                out.insert(field.name.to_string(), projected);
+                out.insert(Key::from(field.name.as_str()), projected);
             }
             SubItem::Fragment {
                 type_condition,

@@ -113,35 +113,39 @@ pub(super) fn prepare(
     let mut any = false;
     for part in parts {
         let mut representations: Vec<Value> = Vec::new();
-        // Representation hash → the indexes of those with it (equal ones are sent once).
+        // Representation hash → the first with it (equal ones are sent once; a different
+        // one with the same hash, vanishingly rare, is found by a full search).
         let hasher = foldhash::fast::RandomState::default();
-        let mut index: HashMap<u64, Vec<usize>, _> = HashMap::with_hasher(hasher.clone());
+        let mut index: HashMap<u64, usize, _> = HashMap::with_hasher(hasher.clone());
         let mut targets = Vec::new();
         for path in part.paths {
-            for location in paths::locate(data, path) {
-                let Some(Value::Object(object)) = paths::get(data, &location) else {
-                    continue;
-                };
+            paths::visit(data, path, &mut |location, object| {
                 let Some(rep) = representation::build(object, part.requires, part.typename_rewrite)
                 else {
-                    continue;
+                    return;
                 };
                 let hash = {
                     let mut state = hasher.build_hasher();
                     rep.hash_ordered(&mut state);
                     state.finish()
                 };
-                let same = index.entry(hash).or_default();
-                let i = match same.iter().find(|&&j| representations[j] == rep) {
-                    Some(&j) => j,
+                let i = match index.get(&hash) {
+                    Some(&j) if representations[j] == rep => j,
+                    Some(_) => match representations.iter().position(|r| *r == rep) {
+                        Some(j) => j,
+                        None => {
+                            representations.push(rep);
+                            representations.len() - 1
+                        }
+                    },
                     None => {
+                        index.insert(hash, representations.len());
                         representations.push(rep);
-                        same.push(representations.len() - 1);
                         representations.len() - 1
                     }
                 };
-                targets.push((location, i));
-            }
+                targets.push((location.to_vec(), i));
+            });
         }
         any |= !targets.is_empty();
         all_targets.push(targets);

@@ -34,6 +34,20 @@ impl Map {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// The value of `key`, looked for first at `hint` (then everywhere); `hint` moves past
+    /// the entry found. For reading an object's keys in the order it most likely has them.
+    pub fn get_hinted(&self, key: &str, hint: &mut usize) -> Option<&Value> {
+        if let Some((k, v)) = self.0.get(*hint)
+            && k == key
+        {
+            *hint += 1;
+            return Some(v);
+        }
+        let i = self.position(key)?;
+        *hint = i + 1;
+        Some(&self.0[i].1)
+    }
+
     /// The value of `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
@@ -58,6 +72,13 @@ impl Map {
     /// Appends an entry without looking for the key (the parser, which keeps the last of
     /// duplicate keys by [`Map::dedup_last`]).
     pub(super) fn push(&mut self, key: Key, value: Value) {
+        self.0.push((key, value));
+    }
+
+    /// Appends an entry whose key the caller knows is absent (a duplicate would shadow
+    /// nothing: [`Map::get`] finds the first).
+    pub fn append(&mut self, key: Key, value: Value) {
+        debug_assert!(self.position(&key).is_none(), "{key} is already present");
         self.0.push((key, value));
     }
 

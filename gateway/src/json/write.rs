@@ -54,6 +54,19 @@ fn word_needs_escape(word: u64) -> bool {
         != 0
 }
 
+/// Appends a GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`: a response key) as an object key,
+/// with its colon. Such a name never needs escaping, so it is copied without a look.
+pub fn write_name_key(out: &mut Vec<u8>, name: &str) {
+    debug_assert!(
+        name.bytes().all(|b| !needs_escape(b)),
+        "{name:?} is not a name"
+    );
+    out.reserve(name.len() + 3);
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
 /// Appends `s` as a JSON string.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
