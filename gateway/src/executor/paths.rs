@@ -7,14 +7,16 @@ use crate::query_planner::{PathStep, Rename};
 /// One step of a concrete response path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Segment {
-    Key(Key),
+    /// A key, and where it was found in its object: objects of the response only grow
+    /// (merges append), so the place is checked first when the path is walked again.
+    Key(Key, usize),
     Index(usize),
 }
 
 impl Segment {
     pub(crate) fn to_json(&self) -> Value {
         match self {
-            Segment::Key(k) => Value::String(k.clone()),
+            Segment::Key(k, _) => Value::String(k.clone()),
             Segment::Index(i) => Value::from(*i),
         }
     }
@@ -41,8 +43,8 @@ pub(crate) fn visit<'d>(
         };
         match (step, value) {
             (PathStep::Key(key), Value::Object(map)) => {
-                if let Some(next) = map.get(key) {
-                    at.push(Segment::Key(key.as_str().into()));
+                if let Some((place, next)) = map.get_with_place(key) {
+                    at.push(Segment::Key(key.as_str().into(), place));
                     walk(next, rest, at, f);
                     at.pop();
                 }
@@ -72,7 +74,10 @@ pub(crate) fn visit<'d>(
 /// The value at a concrete path, mutably.
 pub(crate) fn get_mut<'v>(data: &'v mut Value, path: &[Segment]) -> Option<&'v mut Value> {
     path.iter().try_fold(data, |value, segment| match segment {
-        Segment::Key(k) => value.get_mut(k.as_str()),
+        Segment::Key(k, place) => match value {
+            Value::Object(map) => map.get_mut_at(k, *place),
+            _ => None,
+        },
         Segment::Index(i) => value.get_mut(i),
     })
 }
@@ -94,6 +99,7 @@ pub(crate) fn merge(target: &mut Value, source: Value) {
 
 /// Deep-merges an object into another.
 pub(crate) fn merge_map(target: &mut Map, source: Map) {
+    target.reserve(source.len());
     for (key, value) in source {
         match target.get_mut(&key) {
             Some(existing) => merge(existing, value),

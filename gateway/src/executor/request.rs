@@ -1,10 +1,7 @@
 //! The request of one fetch: the client's variables it uses and, for an entity fetch, the
 //! representations of the objects at its paths (equal ones sent once).
 
-use std::{
-    collections::HashMap,
-    hash::{BuildHasher, Hasher},
-};
+use std::{collections::HashMap, hash::BuildHasher};
 
 use bytes::Bytes;
 use serde::{Serialize, ser::SerializeMap};
@@ -113,33 +110,55 @@ pub(super) fn prepare(
     let mut any = false;
     for part in parts {
         let mut representations: Vec<Value> = Vec::new();
-        // Representation hash → the first with it (equal ones are sent once; a different
-        // one with the same hash, vanishingly rare, is found by a full search).
+        // Equal representations are sent once, told apart by their JSON text: a key
+        // selection (the usual case) is written straight from the object, and only the
+        // distinct ones are made values. Hash → the first with it (a different one with the
+        // same hash, vanishingly rare, is found by a full search).
+        let flat = representation::is_flat(part.requires);
         let hasher = foldhash::fast::RandomState::default();
         let mut index: HashMap<u64, usize, _> = HashMap::with_hasher(hasher.clone());
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        let mut text = Vec::new();
         let mut targets = Vec::new();
         for path in part.paths {
             paths::visit(data, path, &mut |location, object| {
-                let Some(rep) = representation::build(object, part.requires, part.typename_rewrite)
-                else {
+                let built = if flat {
+                    representation::write_flat(
+                        object,
+                        part.requires,
+                        part.typename_rewrite,
+                        &mut text,
+                    )
+                    .map(|()| None)
+                } else {
+                    representation::build(object, part.requires, part.typename_rewrite).map(|rep| {
+                        text.clear();
+                        crate::json::write_value(&mut text, &rep);
+                        Some(rep)
+                    })
+                };
+                let Some(built) = built else {
                     return;
                 };
-                let hash = {
-                    let mut state = hasher.build_hasher();
-                    rep.hash_ordered(&mut state);
-                    state.finish()
-                };
+                let hash = hasher.hash_one(&text);
                 let i = match index.get(&hash) {
-                    Some(&j) if representations[j] == rep => j,
-                    Some(_) => match representations.iter().position(|r| *r == rep) {
-                        Some(j) => j,
-                        None => {
-                            representations.push(rep);
-                            representations.len() - 1
-                        }
-                    },
+                    Some(&j) if texts[j] == text => Some(j),
+                    Some(_) => texts.iter().position(|t| *t == text),
+                    None => None,
+                };
+                let i = match i {
+                    Some(j) => j,
                     None => {
-                        index.insert(hash, representations.len());
+                        let rep = match built {
+                            Some(rep) => rep,
+                            // Written by us: it parses (else the object had no key after all).
+                            None => match crate::json::parse(&text) {
+                                Ok(rep) => rep,
+                                Err(_) => return,
+                            },
+                        };
+                        index.entry(hash).or_insert(representations.len());
+                        texts.push(text.clone());
                         representations.push(rep);
                         representations.len() - 1
                     }

@@ -48,6 +48,26 @@ impl Map {
         Some(&self.0[i].1)
     }
 
+    /// The value of `key` and its place among the entries.
+    pub fn get_with_place(&self, key: &str) -> Option<(usize, &Value)> {
+        let i = self.position(key)?;
+        Some((i, &self.0[i].1))
+    }
+
+    /// The value of `key`, mutably, looked for first at `place`.
+    pub fn get_mut_at(&mut self, key: &str, place: usize) -> Option<&mut Value> {
+        let i = match self.0.get(place) {
+            Some((k, _)) if k == key => place,
+            _ => self.position(key)?,
+        };
+        Some(&mut self.0[i].1)
+    }
+
+    /// Room for `n` more entries.
+    pub fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
+
     /// The value of `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
