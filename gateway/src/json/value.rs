@@ -249,29 +249,6 @@ impl Value {
         }
     }
 
-    /// Feeds the value to a hasher, object entries in their order (equal values whose keys
-    /// are in another order may hash differently: fine for finding duplicates).
-    pub fn hash_ordered<H: std::hash::Hasher>(&self, state: &mut H) {
-        use std::hash::Hash;
-        match self {
-            Value::Null => 0u8.hash(state),
-            Value::Bool(b) => (1u8, b).hash(state),
-            Value::Number(n) => (2u8, n.as_str()).hash(state),
-            Value::String(s) => (3u8, s.as_str()).hash(state),
-            Value::Array(items) => {
-                (4u8, items.len()).hash(state);
-                items.iter().for_each(|item| item.hash_ordered(state));
-            }
-            Value::Object(map) => {
-                (5u8, map.len()).hash(state);
-                for (key, value) in map {
-                    key.as_str().hash(state);
-                    value.hash_ordered(state);
-                }
-            }
-        }
-    }
-
     /// A `serde_json` copy (numbers beyond what it represents exactly lose precision):
     /// for the few places that hand values to libraries.
     pub fn to_serde(&self) -> serde_json::Value {
