@@ -89,10 +89,10 @@ impl Map {
         }
     }
 
-    /// Appends an entry without looking for the key (the parser, which keeps the last of
+    /// An object of these entries, as they are (the parser, which then keeps the last of
     /// duplicate keys by [`Map::dedup_last`]).
-    pub(super) fn push(&mut self, key: Key, value: Value) {
-        self.0.push((key, value));
+    pub(super) fn from_entries(entries: Vec<(Key, Value)>) -> Self {
+        Self(entries)
     }
 
     /// Appends an entry whose key the caller knows is absent (a duplicate would shadow

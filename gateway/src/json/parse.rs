@@ -24,57 +24,75 @@ pub enum ParseError {
 
 /// Parses one JSON value (surrounding whitespace allowed, nothing else after it).
 pub fn parse(text: &[u8]) -> Result<Value, ParseError> {
-    let mut jiter = Jiter::new(text);
-    let peek = jiter.peek()?;
-    let value = value(&mut jiter, peek, 0)?;
-    jiter.finish()?;
+    let mut parser = Parser {
+        jiter: Jiter::new(text),
+        entries: Vec::new(),
+        items: Vec::new(),
+    };
+    let peek = parser.jiter.peek()?;
+    let value = parser.value(peek, 0)?;
+    parser.jiter.finish()?;
     Ok(value)
 }
 
-fn value(jiter: &mut Jiter<'_>, peek: Peek, depth: usize) -> Result<Value, ParseError> {
-    Ok(match peek {
-        Peek::Null => {
-            jiter.known_null()?;
-            Value::Null
-        }
-        Peek::True | Peek::False => Value::Bool(jiter.known_bool(peek)?),
-        Peek::String => Value::String(jiter.known_str()?.into()),
-        Peek::Array => {
-            if depth >= MAX_DEPTH {
-                return Err(ParseError::TooDeep);
+/// The reader, and stacks the members of the objects and arrays being read gather on:
+/// each is then moved out at its exact size (one allocation, no slack, no regrowth).
+struct Parser<'j> {
+    jiter: Jiter<'j>,
+    entries: Vec<(Key, Value)>,
+    items: Vec<Value>,
+}
+
+impl Parser<'_> {
+    fn value(&mut self, peek: Peek, depth: usize) -> Result<Value, ParseError> {
+        let jiter = &mut self.jiter;
+        Ok(match peek {
+            Peek::Null => {
+                jiter.known_null()?;
+                Value::Null
             }
-            let mut items = Vec::new();
-            let mut next = jiter.known_array()?;
-            while let Some(peek) = next {
-                items.push(value(jiter, peek, depth + 1)?);
-                next = jiter.array_step()?;
+            Peek::True | Peek::False => Value::Bool(jiter.known_bool(peek)?),
+            Peek::String => Value::String(jiter.known_str()?.into()),
+            Peek::Array => {
+                if depth >= MAX_DEPTH {
+                    return Err(ParseError::TooDeep);
+                }
+                let start = self.items.len();
+                let mut next = self.jiter.known_array()?;
+                while let Some(peek) = next {
+                    let item = self.value(peek, depth + 1)?;
+                    self.items.push(item);
+                    next = self.jiter.array_step()?;
+                }
+                Value::Array(self.items.drain(start..).collect())
             }
-            Value::Array(items)
-        }
-        Peek::Object => {
-            if depth >= MAX_DEPTH {
-                return Err(ParseError::TooDeep);
+            Peek::Object => {
+                if depth >= MAX_DEPTH {
+                    return Err(ParseError::TooDeep);
+                }
+                let start = self.entries.len();
+                let mut key = self.jiter.known_object()?.map(Key::from);
+                while let Some(k) = key {
+                    let peek = self.jiter.peek()?;
+                    let value = self.value(peek, depth + 1)?;
+                    self.entries.push((k, value));
+                    key = self.jiter.next_key()?.map(Key::from);
+                }
+                let mut map = Map::from_entries(self.entries.drain(start..).collect());
+                map.dedup_last();
+                Value::Object(map)
             }
-            let mut map = Map::new();
-            let mut key = jiter.known_object()?.map(Key::from);
-            while let Some(k) = key {
-                let peek = jiter.peek()?;
-                map.push(k, value(jiter, peek, depth + 1)?);
-                key = jiter.next_key()?.map(Key::from);
+            _ => {
+                let at = jiter.current_index();
+                let text = jiter.known_number_bytes(peek)?;
+                let number = std::str::from_utf8(text)
+                    .ok()
+                    .and_then(Number::from_text)
+                    .ok_or(ParseError::Number(at))?;
+                Value::Number(number)
             }
-            map.dedup_last();
-            Value::Object(map)
-        }
-        _ => {
-            let at = jiter.current_index();
-            let text = jiter.known_number_bytes(peek)?;
-            let number = std::str::from_utf8(text)
-                .ok()
-                .and_then(Number::from_text)
-                .ok_or(ParseError::Number(at))?;
-            Value::Number(number)
-        }
-    })
+        })
+    }
 }
 
 #[cfg(test)]
