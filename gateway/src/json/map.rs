@@ -215,11 +215,11 @@ mod tests {
     #[test]
     fn the_last_of_duplicate_keys_wins_in_small_and_large_objects() {
         for n in [3, 40] {
-            let mut map = Map::new();
-            for i in 0..n {
-                map.push(format!("k{i}").into(), Value::from(i));
-            }
-            map.push("k1".into(), Value::from("last"));
+            let mut entries: Vec<(Key, Value)> = (0..n)
+                .map(|i| (format!("k{i}").into(), Value::from(i)))
+                .collect();
+            entries.push(("k1".into(), Value::from("last")));
+            let mut map = Map::from_entries(entries);
             map.dedup_last();
             assert_eq!(map.len(), n);
             assert_eq!(map.get("k1"), Some(&Value::from("last")));
