@@ -5,7 +5,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{launch, login, stop};
+use support::{Launched, launch, login, stop};
 
 async fn total(http: &reqwest::Client, url: &str, token: &str, field: &str) -> u64 {
     let body: Value = http
@@ -335,11 +335,37 @@ async fn gql(
         .expect("json")
 }
 
+/// How many live-event watchers the subgraphs report on `/health`, all together.
+async fn live_watchers(http: &reqwest::Client, subgraphs: &[String]) -> u64 {
+    let mut total = 0;
+    for url in subgraphs {
+        let health: Value = http
+            .get(url.replace("/graphql", "/health"))
+            .send()
+            .await
+            .expect("health")
+            .json()
+            .await
+            .expect("json");
+        total += health["liveWatchers"].as_u64().expect("liveWatchers");
+    }
+    total
+}
+
 /// A `graphql-transport-ws` subscription through the gateway (a real WebSocket), the
-/// token in `connection_init`.
-async fn subscribe(url: &str, token: &str, query: &str, variables: Value) -> testkit::WsClient {
+/// token in `connection_init`; returns once a subgraph watches for it.
+async fn subscribe(
+    launched: &Launched,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> testkit::WsClient {
+    let http = reqwest::Client::new();
+    let subgraphs = &launched.urls[1..];
+    let before = live_watchers(&http, subgraphs).await;
+    let url = launched.urls[0].replace("http://", "ws://");
     let mut client =
-        testkit::WsClient::connect(url, json!({ "Authorization": format!("Bearer {token}") }))
+        testkit::WsClient::connect(&url, json!({ "Authorization": format!("Bearer {token}") }))
             .await
             .expect("websocket");
     client
@@ -347,8 +373,15 @@ async fn subscribe(url: &str, token: &str, query: &str, variables: Value) -> tes
         .await
         .expect("subscribe");
     // The protocol does not say when the gateway's own subscription to the subgraph is
-    // open; it takes milliseconds locally.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // open: the subgraph's watcher count says it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while live_watchers(&http, subgraphs).await <= before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the gateway never opened its subscription to the subgraph"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     client
 }
 
@@ -416,13 +449,12 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
 
     // Live: new conversions of the campaign, completed by the gateway with the partner's
     // and the campaign's names from their own subgraphs.
-    let ws = gateway.replace("http://", "ws://");
-    let mut conversiones = subscribe(&ws, token,
+    let mut conversiones = subscribe(&launched, token,
         "subscription($c: ID!) { conversionRegistrada(campaniaId: $c) { referenciaExterna afiliado { id nombre } campania { id nombre } } }",
         json!({ "c": campania_id })).await;
     // Live dashboard: the counters at once, then after each burst of changes; the root
     // field is conversiones', every other context's part is joined from its subgraph.
-    let mut tablero = subscribe(&ws, token,
+    let mut tablero = subscribe(&launched, token,
         "subscription { contadoresDashboard { id totalClientes totalAfiliados afiliadosActivos totalCampanias campaniasActivas
            totalConversiones conversionesRegistradas totalPagos agregacionesPagos { pendientes completados } } }",
         json!({})).await;
@@ -581,7 +613,7 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         "the dashboard counters are served from the cache"
     );
     let mut pagos = subscribe(
-        &ws,
+        &launched,
         token,
         "subscription($a: ID!) { pagoActualizado(afiliadoId: $a) { estado afiliado { nombre } } }",
         json!({ "a": afiliado_id }),

@@ -8,11 +8,11 @@ mod federation;
 #[allow(dead_code)]
 mod js_composer;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use federation::Federation;
 use gateway::{
-    cache::{EntityRule, InvalidationRule},
+    cache::{EntityRule, InvalidationRule, ManualClock},
     config::GatewayConfig,
 };
 use jsonwebtoken::{EncodingKey, Header, encode};
@@ -165,7 +165,8 @@ async fn partitions_follow_scopes_and_private_answers_stay_private() {
 
 #[tokio::test]
 async fn subgraph_hints_bound_the_ttl() {
-    let f = Federation::conformance_with(|s| s, config()).await;
+    let clock = Arc::new(ManualClock::new());
+    let f = Federation::conformance_with_clock(|s| s, config(), clock.clone()).await;
     f.subgraph("reviews").set_cache_control(Some("no-store"));
     top(&f, 2, None).await;
     top(&f, 2, None).await;
@@ -175,7 +176,7 @@ async fn subgraph_hints_bound_the_ttl() {
     top(&f, 2, None).await;
     top(&f, 2, None).await;
     assert_eq!(asked_reviews_for(&f).len(), 1, "kept for its max-age");
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    clock.advance(Duration::from_millis(1100));
     top(&f, 2, None).await;
     assert_eq!(asked_reviews_for(&f).len(), 1, "expired after its max-age");
 }

@@ -119,9 +119,19 @@ async fn a_changed_supergraph_is_swapped_in_without_failed_requests() {
             SHOP.to_owned()
         };
         std::fs::write(&served.config.supergraph, sdl).expect("rewrite");
+        let before = answered.load(Ordering::Relaxed);
         let warmed = reload(&served.state, &served.config).expect("reload");
         assert!(warmed >= 1, "the used operation was planned ahead");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Traffic must reach the swapped-in supergraph before the next swap: wait for
+        // answers after this reload instead of a fixed pause.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while answered.load(Ordering::Relaxed) < before + 4 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no answers after a reload"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
     running.store(false, Ordering::Relaxed);
     for client in clients {

@@ -8,11 +8,11 @@ mod federation;
 #[allow(dead_code)]
 mod js_composer;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use federation::Federation;
 use gateway::{
-    cache::InvalidationRule,
+    cache::{InvalidationRule, ManualClock},
     config::GatewayConfig,
     server::{AppState, serve_with},
     startup::{engine_from_config, listen_for_invalidations},
@@ -80,7 +80,8 @@ fn requests(f: &Federation) -> usize {
 
 #[tokio::test]
 async fn hits_skip_the_subgraphs_and_say_how_fresh_they_are() {
-    let f = Federation::conformance_with(|s| s, config()).await;
+    let clock = Arc::new(ManualClock::new());
+    let f = Federation::conformance_with_clock(|s| s, config(), clock.clone()).await;
     let (first, cache, control, _) = ask(&f.url, None).await;
     assert_eq!(
         (cache.as_str(), control.as_str()),
@@ -88,7 +89,7 @@ async fn hits_skip_the_subgraphs_and_say_how_fresh_they_are() {
     );
     assert!(requests(&f) > 0);
     f.clear_requests();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    clock.advance(Duration::from_millis(1100));
     let (second, cache, control, age) = ask(&f.url, None).await;
     assert_eq!(second, first);
     assert_eq!(cache, "HIT");

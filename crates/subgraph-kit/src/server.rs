@@ -88,21 +88,26 @@ struct AppState<E> {
     executor: E,
     prepare: Arc<dyn PrepareRequest>,
     db: DatabaseConnection,
+    live: crate::live::LiveEvents,
 }
 
 /// The subgraph's HTTP app: GraphQL at `/graphql` (POST; GET for queries; WebSocket
-/// upgrades for subscriptions, `graphql-transport-ws` or `graphql-ws`) and `/health`.
+/// upgrades for subscriptions, `graphql-transport-ws` or `graphql-ws`) and `/health`
+/// (which also says how many subscriptions watch `live`, so callers can wait for one to
+/// be open instead of sleeping).
 pub fn app<E: Executor>(
     name: &'static str,
     executor: E,
     prepare: Arc<dyn PrepareRequest>,
     db: DatabaseConnection,
+    live: crate::live::LiveEvents,
 ) -> Router {
     let state = Arc::new(AppState {
         name,
         executor,
         prepare,
         db,
+        live,
     });
     Router::new()
         .route(
@@ -323,8 +328,13 @@ async fn graphql_get<E: Executor>(
 
 async fn health<E: Executor>(State(state): State<Arc<AppState<E>>>) -> Response {
     match state.db.ping().await {
-        Ok(()) => Json(json!({ "status": "up", "subgraph": state.name, "database": "up" }))
-            .into_response(),
+        Ok(()) => Json(json!({
+            "status": "up",
+            "subgraph": state.name,
+            "database": "up",
+            "liveWatchers": state.live.watchers(),
+        }))
+        .into_response(),
         Err(error) => {
             tracing::warn!(%error, subgraph = state.name, "health check: database down");
             (
@@ -485,6 +495,7 @@ mod tests {
                 schema,
                 Arc::new(PreparacionRota),
                 DatabaseConnection::default(),
+                crate::live::LiveEvents::new(),
             )
         }
 

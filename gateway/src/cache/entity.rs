@@ -186,7 +186,7 @@ impl EntityCache {
             .map(|slot| {
                 slot.as_ref()?;
                 let stored = found.next().flatten()?;
-                let age = stored.age();
+                let age = stored.age_at(self.store.now_ms());
                 let Read { ttl_ms, entity } = serde_json::from_slice(&stored.body).ok()?;
                 let entity = json::parse(entity.get().as_bytes()).ok()?;
                 let left = Duration::from_millis(ttl_ms).checked_sub(age)?;

@@ -8,6 +8,7 @@
 //! With Redis the counters are shared, so one bump reaches every replica.
 
 mod audience;
+mod clock;
 mod entity;
 mod hint;
 mod invalidation;
@@ -21,6 +22,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 pub use audience::{Audience, Sharing};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use entity::{EntityCache, EntityLookup};
 pub use hint::CacheHint;
 pub use invalidation::{

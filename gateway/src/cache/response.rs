@@ -150,7 +150,7 @@ impl ResponseCache {
         }
         self.metrics.cache("response", found.is_some());
         let stored = found?;
-        let age = stored.age();
+        let age = stored.age_at(self.store.now_ms());
         Some((
             stored.body,
             CacheStatus {

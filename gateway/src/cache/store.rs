@@ -3,13 +3,15 @@
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::Duration,
 };
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use redis::{AsyncCommands, aio::ConnectionManager};
 use tokio::sync::OnceCell;
+
+use super::clock::{Clock, SystemClock, system_now_ms};
 
 /// A cached response and when it was stored.
 #[derive(Clone, Debug)]
@@ -20,17 +22,10 @@ pub struct StoredResponse {
     pub stored_at_ms: u64,
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default()
-}
-
 impl StoredResponse {
-    /// How long it has been cached.
-    pub fn age(&self) -> Duration {
-        Duration::from_millis(now_ms().saturating_sub(self.stored_at_ms))
+    /// How long it has been cached at `now_ms` (ms since the epoch).
+    pub fn age_at(&self, now_ms: u64) -> Duration {
+        Duration::from_millis(now_ms.saturating_sub(self.stored_at_ms))
     }
 }
 
@@ -65,6 +60,10 @@ pub trait CacheStore: Send + Sync + 'static {
     async fn bump(&self, types: &[String]) -> Result<(), StoreError>;
     /// The backend's name, once it answered (health probes).
     async fn ping(&self) -> Result<&'static str, StoreError>;
+    /// Now, by the clock the store stamps and expires entries with (ms since the epoch).
+    fn now_ms(&self) -> u64 {
+        system_now_ms()
+    }
 }
 
 #[derive(Clone)]
@@ -86,14 +85,21 @@ impl quick_cache::Weighter<String, Entry> for BodyBytes {
 pub struct MemoryStore {
     entries: quick_cache::sync::Cache<String, Entry, BodyBytes>,
     generations: Mutex<HashMap<String, u64>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl MemoryStore {
     /// A store of at most `max_bytes` of responses.
     pub fn new(max_bytes: u64) -> Self {
+        Self::with_clock(max_bytes, Arc::new(SystemClock))
+    }
+
+    /// A store of at most `max_bytes` of responses that ages entries by `clock`.
+    pub fn with_clock(max_bytes: u64, clock: Arc<dyn Clock>) -> Self {
         Self {
             entries: quick_cache::sync::Cache::with_weighter(1024, max_bytes, BodyBytes),
             generations: Mutex::default(),
+            clock,
         }
     }
 }
@@ -104,7 +110,7 @@ impl CacheStore for MemoryStore {
         let Some(entry) = self.entries.get(key) else {
             return Ok(None);
         };
-        if now_ms() >= entry.expires_at_ms {
+        if self.clock.now_ms() >= entry.expires_at_ms {
             self.entries.remove(key);
             return Ok(None);
         }
@@ -112,7 +118,7 @@ impl CacheStore for MemoryStore {
     }
 
     async fn put(&self, key: &str, body: &Bytes, ttl: Duration) -> Result<(), StoreError> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         self.entries.insert(
             key.to_owned(),
             Entry {
@@ -145,12 +151,17 @@ impl CacheStore for MemoryStore {
     async fn ping(&self) -> Result<&'static str, StoreError> {
         Ok("memory")
     }
+
+    fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
 }
 
 /// A stored value: 8 bytes of its store time, then the body.
 fn encode(body: &Bytes) -> Vec<u8> {
     let mut value = Vec::with_capacity(8 + body.len());
-    value.extend_from_slice(&now_ms().to_le_bytes());
+    // Redis expires entries by its own clock, so the stamp is the system's too.
+    value.extend_from_slice(&system_now_ms().to_le_bytes());
     value.extend_from_slice(body);
     value
 }

@@ -5,6 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use crate::{
     auth::{JwksSource, JwtVerifier, Login, LoginThrottle},
+    cache::{Clock, SystemClock},
     config::GatewayConfig,
     engine::Engine,
     executor::{BreakerSettings, HttpSubgraphClient, Replicas, SubgraphEndpoint},
@@ -27,11 +28,30 @@ pub fn engine_from_config(sdl: &str, config: &GatewayConfig) -> anyhow::Result<E
     engine_with_metrics(sdl, config, Arc::new(Metrics::new()))
 }
 
+/// Builds an engine as the configuration says, its in-memory caches aging entries by
+/// `clock` (tests move it instead of waiting for max-ages and TTLs).
+pub fn engine_with_clock(
+    sdl: &str,
+    config: &GatewayConfig,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Engine> {
+    engine_built(sdl, config, Arc::new(Metrics::new()), clock)
+}
+
 /// Builds an engine recording into existing metrics.
 pub fn engine_with_metrics(
     sdl: &str,
     config: &GatewayConfig,
     metrics: Arc<Metrics>,
+) -> anyhow::Result<Engine> {
+    engine_built(sdl, config, metrics, Arc::new(SystemClock))
+}
+
+fn engine_built(
+    sdl: &str,
+    config: &GatewayConfig,
+    metrics: Arc<Metrics>,
+    clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Engine> {
     let supergraph = Supergraph::parse(sdl)?;
     config.validate_against(supergraph.subgraphs.iter().map(|s| s.name.as_str()))?;
@@ -112,7 +132,7 @@ pub fn engine_with_metrics(
             config.limits.plan_cache_mb << 20,
             config.limits.document_cache_mb << 20,
         )
-        .with_caches(caches(config, metrics_for_cache)?)
+        .with_caches(caches(config, metrics_for_cache, clock)?)
         .with_override_labels(config.override_labels.iter().cloned().collect()))
 }
 
@@ -136,6 +156,7 @@ pub(crate) fn engine_from_file_with(
 fn caches(
     config: &GatewayConfig,
     metrics: Arc<Metrics>,
+    clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Option<Arc<crate::cache::Caches>>> {
     use crate::cache::{Caches, EntityCache, Invalidator, ResponseCache};
     let cache = &config.cache;
@@ -144,7 +165,10 @@ fn caches(
     }
     let store: Arc<dyn crate::cache::CacheStore> = match &cache.redis_url {
         Some(url) => Arc::new(crate::cache::RedisStore::new(url, &cache.key_prefix)?),
-        None => Arc::new(crate::cache::MemoryStore::new(cache.max_mb << 20)),
+        None => Arc::new(crate::cache::MemoryStore::with_clock(
+            cache.max_mb << 20,
+            clock,
+        )),
     };
     let type_ttls: std::collections::BTreeMap<String, Duration> = cache
         .type_ttl_secs

@@ -6,7 +6,9 @@ mod build;
 mod introspect;
 mod reload;
 
-pub use build::{engine_from_config, engine_from_file, engine_from_sdl, engine_with_metrics};
+pub use build::{
+    engine_from_config, engine_from_file, engine_from_sdl, engine_with_clock, engine_with_metrics,
+};
 pub use introspect::{engine_from_subgraphs, watch_subgraphs};
 pub use reload::{reload, watch_supergraph};
 

@@ -1,7 +1,7 @@
 //! Test set-up: the conformance fixture subgraphs, composed, behind a real gateway on an
 //! ephemeral port; every subgraph request is recorded.
 
-use std::{collections::BTreeMap, collections::HashSet, time::Duration};
+use std::{collections::BTreeMap, collections::HashSet, sync::Arc, time::Duration};
 
 use gateway::{
     compose::{SubgraphSdl, compose},
@@ -73,11 +73,20 @@ impl Federation {
         edit: impl Fn(String) -> String,
         config: gateway::config::GatewayConfig,
     ) -> Self {
+        Self::conformance_with_clock(edit, config, Arc::new(gateway::cache::SystemClock)).await
+    }
+
+    /// The same, its caches aging entries by `clock` (tests move it instead of sleeping).
+    pub(crate) async fn conformance_with_clock(
+        edit: impl Fn(String) -> String,
+        config: gateway::config::GatewayConfig,
+        clock: Arc<dyn gateway::cache::Clock>,
+    ) -> Self {
         let subgraphs = test_subgraphs::conformance::start().await;
         let sdls = sdls(&subgraphs);
         let supergraph = edit(compose(&sdls).expect("the fixture subgraphs compose"));
-        let engine =
-            gateway::startup::engine_from_config(&supergraph, &config).expect("a valid supergraph");
+        let engine = gateway::startup::engine_with_clock(&supergraph, &config, clock)
+            .expect("a valid supergraph");
         Self::serve(subgraphs, engine).await
     }
 

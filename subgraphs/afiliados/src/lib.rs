@@ -44,7 +44,7 @@ async fn seed(db: &DatabaseConnection) -> Result<u64, DomainError> {
     demo::seed(&service(db.clone())).await
 }
 
-fn app(_: &(), db: DatabaseConnection, _live: LiveEvents) -> Router {
+fn app(_: &(), db: DatabaseConnection, live: LiveEvents) -> Router {
     let service = service(db.clone());
     subgraph_kit::server::app(
         "afiliados",
@@ -54,6 +54,7 @@ fn app(_: &(), db: DatabaseConnection, _live: LiveEvents) -> Router {
             "Afiliado",
         )),
         db,
+        live,
     )
 }
 

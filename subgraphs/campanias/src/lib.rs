@@ -46,13 +46,14 @@ subgraph_kit::subgraph!(
     }
 );
 
-fn app(_: &(), db: DatabaseConnection, _live: LiveEvents) -> Router {
+fn app(_: &(), db: DatabaseConnection, live: LiveEvents) -> Router {
     let service = service(db.clone());
     subgraph_kit::server::app(
         "campanias",
         graphql::schema(service.clone()),
         Arc::new(graphql::PreparaCampanias::new(service)),
         db,
+        live,
     )
 }
 

@@ -127,9 +127,10 @@ fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
     let service = service(db.clone(), config.limitador());
     subgraph_kit::server::app(
         "conversiones",
-        graphql::schema(service.clone(), live),
+        graphql::schema(service.clone(), live.clone()),
         Arc::new(graphql::PrepararSolicitud::new(service)),
         db,
+        live,
     )
 }
 

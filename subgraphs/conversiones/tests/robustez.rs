@@ -57,9 +57,10 @@ impl Subgraph for ConversionesRotas {
         let service = conversiones::service(db.clone(), Arc::new(LimitadorRoto));
         subgraph_kit::server::app(
             "conversiones",
-            graphql::schema(service.clone(), live),
+            graphql::schema(service.clone(), live.clone()),
             Arc::new(graphql::PrepararSolicitud::new(service)),
             db,
+            live,
         )
     }
 

@@ -212,9 +212,10 @@ fn app(config: &Config, db: DatabaseConnection, live: LiveEvents) -> Router {
     let service = service(db.clone(), pasarela, config.version_reporte);
     subgraph_kit::server::app(
         "pagos",
-        graphql::schema(service.clone(), live),
+        graphql::schema(service.clone(), live.clone()),
         Arc::new(graphql::PrepararSolicitud::new(service)),
         db,
+        live,
     )
 }
 

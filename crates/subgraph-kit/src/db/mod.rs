@@ -10,11 +10,13 @@ use sea_orm_migration::MigratorTrait;
 use crate::error::DomainError;
 
 mod relevance;
+mod versioned;
 
 pub use relevance::{
     as_fraction, code_ranked_rows, code_relevance, matches_expr, ranked_rows, ranked_search,
     relevance_expr,
 };
+pub use versioned::{VersionedRow, save_versioned};
 
 /// Why a database could not be opened or migrated.
 #[derive(Debug, thiserror::Error)]

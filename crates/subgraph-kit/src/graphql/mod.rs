@@ -11,6 +11,7 @@ mod mirror;
 mod money;
 mod pagination;
 pub(crate) mod panicos;
+pub mod roots;
 mod schema;
 
 pub use autorizacion::PoliticaAlcances;

@@ -6,9 +6,9 @@ use subgraph_kit::{
     graphql::{
         GraphqlResultExt, Paginacion,
         autorizacion::{alcance, busqueda_permitida},
-        load_one, parse_id, to_graphql_error,
+        parse_id,
+        roots::{list_page, load_entity, ranked_search},
     },
-    search::Busqueda,
 };
 
 use super::{
@@ -58,14 +58,10 @@ impl QueryRoot {
         let mut filtro = filtro.unwrap_or_default().to_domain().gql()?;
         filtro.id = alcance(ctx)?.afiliado();
         filtro.busqueda = filtro.busqueda.map(|b| busqueda_permitida(ctx, b));
-        let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<AfiliadoService>>()?;
-        let page = service.listar(&filtro, pagina).await.gql()?;
-        let paginacion = (&page).into();
-        Ok(AfiliadosPagina {
-            items: page.items.into_iter().map(Into::into).collect(),
-            paginacion,
-        })
+        let (items, paginacion) =
+            list_page(paginacion, |p| service.listar(&filtro, p), Into::into).await?;
+        Ok(AfiliadosPagina { items, paginacion })
     }
 
     /// Non-deleted partners whose name or e-mail matches `q`, best match first (e-mails only
@@ -78,37 +74,27 @@ impl QueryRoot {
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaAfiliado>> {
         let alcance = alcance(ctx)?;
-        let busqueda = busqueda_permitida(ctx, Busqueda::new(&q, limite).gql()?);
         let service = ctx.data::<Arc<AfiliadoService>>()?;
-        Ok(service
-            .buscar(&busqueda)
-            .await
-            .gql()?
-            .into_iter()
-            .filter(|(afiliado, _)| alcance.permite(afiliado.id))
-            .map(|(afiliado, relevancia)| ResultadoBusquedaAfiliado {
+        ranked_search(
+            &q,
+            limite,
+            |b| busqueda_permitida(ctx, b),
+            |b| async move { service.buscar(&b).await },
+            |afiliado| alcance.permite(afiliado.id),
+            |(afiliado, relevancia)| ResultadoBusquedaAfiliado {
                 afiliado: afiliado.into(),
                 relevancia,
-            })
-            .collect())
+            },
+        )
+        .await
     }
 
     /// Federation entity resolver: `Afiliado @key(fields: "id")`, batched per request
     /// (another partner than a partner user's own resolves to null).
     #[graphql(entity)]
     async fn afiliado_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AfiliadoGql>> {
-        let uuid = match parse_id("id", &id) {
-            Ok(uuid) => uuid,
-            Err(error) => {
-                // An unparsable key resolves to null with an error, not a failed batch.
-                ctx.add_error(to_graphql_error(error).into_server_error(ctx.item.pos));
-                return Ok(None);
-            }
-        };
-        if !alcance(ctx)?.permite(uuid) {
-            return Ok(None);
-        }
+        let alcance = alcance(ctx)?;
         let loader = ctx.data::<AfiliadoLoader>()?;
-        Ok(load_one(loader, uuid).await.gql()?.map(Into::into))
+        load_entity(ctx, parse_id("id", &id), loader, |a| alcance.permite(a.id)).await
     }
 }

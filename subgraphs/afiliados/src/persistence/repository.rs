@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use subgraph_kit::{
     DomainError, DomainResult, Page, PageRequest,
-    db::{self, matches_expr},
+    db::{self, VersionedRow, matches_expr},
     events::EventEnvelope,
     messaging::outbox,
     search::Busqueda,
@@ -61,22 +61,12 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
     async fn guardar(&self, a: &Afiliado, version_anterior: i64) -> DomainResult<()> {
         let evento = EventEnvelope::wrap(&AfiliadoActualizado::de(a), a.fecha_actualizacion)
             .map_err(DomainError::internal)?;
-        let txn = self.db.begin().await.map_err(db::internal)?;
-        let result = Afiliados::update_many()
-            .set(to_active(a)?)
-            .filter(Column::Id.eq(a.id))
-            .filter(Column::Version.eq(version_anterior))
-            .exec(&txn)
-            .await
-            .map_err(db::internal)?;
-        if result.rows_affected == 0 {
-            return Err(DomainError::Conflict(
-                "El afiliado fue modificado por otra operación; vuelva a intentarlo".into(),
-            ));
-        }
-        outbox::append_and_commit(txn, &[evento])
-            .await
-            .map_err(db::internal)
+        let target = VersionedRow::<Afiliados> {
+            id: (Column::Id, a.id),
+            version: (Column::Version, version_anterior),
+            conflicto: "El afiliado fue modificado por otra operación; vuelva a intentarlo",
+        };
+        db::save_versioned(&self.db, to_active(a)?, target, &[evento]).await
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Afiliado>> {

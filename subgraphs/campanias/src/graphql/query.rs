@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use subgraph_kit::{
-    graphql::{GraphqlResultExt, Paginacion, load_one, parse_id, to_graphql_error},
-    search::Busqueda,
+use subgraph_kit::graphql::{
+    GraphqlResultExt, Paginacion, parse_id,
+    roots::{list_page, load_entity, ranked_search},
 };
 
 use super::{
@@ -46,14 +46,10 @@ impl QueryRoot {
         paginacion: Option<Paginacion>,
     ) -> Result<CampaniasPagina> {
         let filtro = filtro.unwrap_or_default().to_domain().gql()?;
-        let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<CampaniaService>>()?;
-        let page = service.listar(&filtro, pagina).await.gql()?;
-        let paginacion = (&page).into();
-        Ok(CampaniasPagina {
-            items: page.items.into_iter().map(Into::into).collect(),
-            paginacion,
-        })
+        let (items, paginacion) =
+            list_page(paginacion, |p| service.listar(&filtro, p), Into::into).await?;
+        Ok(CampaniasPagina { items, paginacion })
     }
 
     /// Campaigns whose name or description matches `q`, best match first.
@@ -64,33 +60,26 @@ impl QueryRoot {
         q: String,
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaCampania>> {
-        let busqueda = Busqueda::new(&q, limite).gql()?;
         let service = ctx.data::<Arc<CampaniaService>>()?;
-        Ok(service
-            .buscar(&busqueda)
-            .await
-            .gql()?
-            .into_iter()
-            .map(|(campania, relevancia)| ResultadoBusquedaCampania {
+        ranked_search(
+            &q,
+            limite,
+            std::convert::identity,
+            |b| async move { service.buscar(&b).await },
+            |_| true,
+            |(campania, relevancia)| ResultadoBusquedaCampania {
                 campania: campania.into(),
                 relevancia,
-            })
-            .collect())
+            },
+        )
+        .await
     }
 
     /// Federation entity resolver: `Campania @key(fields: "id")`, batched per request.
     #[graphql(entity)]
     async fn campania_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<CampaniaGql>> {
-        let uuid = match parse_id("id", &id) {
-            Ok(uuid) => uuid,
-            Err(error) => {
-                // An unparsable key resolves to null with an error, not a failed batch.
-                ctx.add_error(to_graphql_error(error).into_server_error(ctx.item.pos));
-                return Ok(None);
-            }
-        };
         let loader = ctx.data::<CampaniaLoader>()?;
-        Ok(load_one(loader, uuid).await.gql()?.map(Into::into))
+        load_entity(ctx, parse_id("id", &id), loader, |_| true).await
     }
 
     /// Federation entity resolver: `Cliente @key(fields: "id")`, owned by `clientes`;

@@ -1,12 +1,11 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use subgraph_kit::{
-    graphql::{
-        GraphqlResultExt, Paginacion, autorizacion::busqueda_permitida, load_one, parse_id,
-        to_graphql_error,
-    },
-    search::Busqueda,
+use subgraph_kit::graphql::{
+    GraphqlResultExt, Paginacion,
+    autorizacion::busqueda_permitida,
+    parse_id,
+    roots::{list_page, load_entity, ranked_search},
 };
 
 use super::{
@@ -49,14 +48,10 @@ impl QueryRoot {
     ) -> Result<ClientesPagina> {
         let mut filtro = filtro.unwrap_or_default().to_domain().gql()?;
         filtro.busqueda = filtro.busqueda.map(|b| busqueda_permitida(ctx, b));
-        let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<ClienteService>>()?;
-        let page = service.listar(&filtro, pagina).await.gql()?;
-        let paginacion = (&page).into();
-        Ok(ClientesPagina {
-            items: page.items.into_iter().map(Into::into).collect(),
-            paginacion,
-        })
+        let (items, paginacion) =
+            list_page(paginacion, |p| service.listar(&filtro, p), Into::into).await?;
+        Ok(ClientesPagina { items, paginacion })
     }
 
     /// Clients whose name or e-mail matches `q`, best match first (e-mails only for callers
@@ -68,32 +63,25 @@ impl QueryRoot {
         q: String,
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaCliente>> {
-        let busqueda = busqueda_permitida(ctx, Busqueda::new(&q, limite).gql()?);
         let service = ctx.data::<Arc<ClienteService>>()?;
-        Ok(service
-            .buscar(&busqueda)
-            .await
-            .gql()?
-            .into_iter()
-            .map(|(cliente, relevancia)| ResultadoBusquedaCliente {
+        ranked_search(
+            &q,
+            limite,
+            |b| busqueda_permitida(ctx, b),
+            |b| async move { service.buscar(&b).await },
+            |_| true,
+            |(cliente, relevancia)| ResultadoBusquedaCliente {
                 cliente: cliente.into(),
                 relevancia,
-            })
-            .collect())
+            },
+        )
+        .await
     }
 
     /// Federation entity resolver: `Cliente @key(fields: "id")`, batched per request.
     #[graphql(entity)]
     async fn cliente_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ClienteGql>> {
-        let uuid = match parse_id("id", &id) {
-            Ok(uuid) => uuid,
-            Err(error) => {
-                // An unparsable key resolves to null with an error, not a failed batch.
-                ctx.add_error(to_graphql_error(error).into_server_error(ctx.item.pos));
-                return Ok(None);
-            }
-        };
         let loader = ctx.data::<ClienteLoader>()?;
-        Ok(load_one(loader, uuid).await.gql()?.map(Into::into))
+        load_entity(ctx, parse_id("id", &id), loader, |_| true).await
     }
 }

@@ -1,9 +1,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use subgraph_kit::{
-    DomainError,
-    graphql::{GraphqlResultExt, Paginacion, autorizacion::alcance, load_one, to_graphql_error},
+use subgraph_kit::graphql::{
+    GraphqlResultExt, Paginacion,
+    autorizacion::alcance,
+    roots::{list_page, load_entity, ranked_search, visible_or_not_found},
 };
 
 use super::{
@@ -47,10 +48,10 @@ impl QueryRoot {
         let id = parse_uuid("id", &id).gql()?;
         let service = ctx.data::<Arc<ConversionService>>()?;
         let conversion = service.obtener(id).await.gql()?;
-        if !alcance.permite(conversion.afiliado_id) {
-            return Err(DomainError::not_found("Conversión", id)).gql();
-        }
-        Ok(Some(conversion.into()))
+        let visible = alcance.permite(conversion.afiliado_id);
+        Ok(Some(
+            visible_or_not_found(conversion, visible, "Conversión", id)?.into(),
+        ))
     }
 
     /// Conversions, filtered and paginated, latest first (`perPage` at most 100); a
@@ -64,14 +65,10 @@ impl QueryRoot {
     ) -> Result<ConversionesPagina> {
         let mut filtro = filtro.unwrap_or_default().into_domain().gql()?;
         filtro.afiliado_id = alcance(ctx)?.filtro(filtro.afiliado_id).gql()?;
-        let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<ConversionService>>()?;
-        let page = service.listar(&filtro, pagina).await.gql()?;
-        let paginacion = (&page).into();
-        Ok(ConversionesPagina {
-            items: page.items.into_iter().map(Into::into).collect(),
-            paginacion,
-        })
+        let (items, paginacion) =
+            list_page(paginacion, |p| service.listar(&filtro, p), Into::into).await?;
+        Ok(ConversionesPagina { items, paginacion })
     }
 
     /// Tracking and conversion metrics of the last `periodo` ("30d", "24h"), optionally of
@@ -106,19 +103,19 @@ impl QueryRoot {
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaConversion>> {
         let alcance = alcance(ctx)?;
-        let busqueda = subgraph_kit::search::Busqueda::new(&q, limite).gql()?;
         let service = ctx.data::<Arc<ConversionService>>()?;
-        Ok(service
-            .buscar(&busqueda)
-            .await
-            .gql()?
-            .into_iter()
-            .filter(|(conversion, _)| alcance.permite(conversion.afiliado_id))
-            .map(|(conversion, score)| ResultadoBusquedaConversion {
+        ranked_search(
+            &q,
+            limite,
+            std::convert::identity,
+            |b| async move { service.buscar(&b).await },
+            |conversion| alcance.permite(conversion.afiliado_id),
+            |(conversion, score)| ResultadoBusquedaConversion {
                 relevancia: subgraph_kit::db::as_fraction(score),
                 conversion: conversion.into(),
-            })
-            .collect())
+            },
+        )
+        .await
     }
 
     /// Federation entity resolver: `Conversion @key(fields: "id")`, batched per request
@@ -126,19 +123,11 @@ impl QueryRoot {
     #[graphql(entity)]
     async fn conversion_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ConversionGql>> {
         let alcance = alcance(ctx)?;
-        let uuid = match parse_uuid("id", &id) {
-            Ok(uuid) => uuid,
-            Err(error) => {
-                ctx.add_error(to_graphql_error(error).into_server_error(ctx.item.pos));
-                return Ok(None);
-            }
-        };
         let loader = ctx.data::<ConversionLoader>()?;
-        Ok(load_one(loader, uuid)
-            .await
-            .gql()?
-            .filter(|c| alcance.permite(c.afiliado_id))
-            .map(Into::into))
+        load_entity(ctx, parse_uuid("id", &id), loader, |c| {
+            alcance.permite(c.afiliado_id)
+        })
+        .await
     }
 
     /// Federation entity resolver: a partner known by id (its data lives in `afiliados`).

@@ -193,22 +193,12 @@ impl ConversionRepository for SeaConversionRepository {
         version_anterior: i64,
         eventos: &[EventEnvelope],
     ) -> DomainResult<()> {
-        let txn = self.db.begin().await.map_err(db::internal)?;
-        let result = Conversiones::update_many()
-            .set(to_active(c)?)
-            .filter(Column::Id.eq(c.id))
-            .filter(Column::Version.eq(version_anterior))
-            .exec(&txn)
-            .await
-            .map_err(db::internal)?;
-        if result.rows_affected == 0 {
-            return Err(DomainError::Conflict(
-                "La conversión fue modificada por otra operación; vuelva a intentarlo".into(),
-            ));
-        }
-        outbox::append_and_commit(txn, eventos)
-            .await
-            .map_err(db::internal)
+        let target = db::VersionedRow::<Conversiones> {
+            id: (Column::Id, c.id),
+            version: (Column::Version, version_anterior),
+            conflicto: "La conversión fue modificada por otra operación; vuelva a intentarlo",
+        };
+        db::save_versioned(&self.db, to_active(c)?, target, eventos).await
     }
 
     async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Conversion>> {

@@ -1,11 +1,11 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use subgraph_kit::{
-    DomainError,
-    graphql::{GraphqlResultExt, Paginacion, autorizacion::alcance, to_graphql_error},
+use subgraph_kit::graphql::{
+    GraphqlResultExt, Paginacion,
+    autorizacion::alcance,
+    roots::{entity_key, list_page, page_items, ranked_search, visible_or_not_found},
 };
-use uuid::Uuid;
 
 use super::{
     campos::{ComisionPorId, PagoPorId},
@@ -27,16 +27,6 @@ const MAX_EXPORTACION: u64 = 100_000;
 /// Queries of the `pagos` subgraph.
 pub struct QueryRoot;
 
-fn entidad_id(ctx: &Context<'_>, id: &ID) -> Option<Uuid> {
-    match parse_uuid("id", id) {
-        Ok(uuid) => Some(uuid),
-        Err(error) => {
-            ctx.add_error(to_graphql_error(error).into_server_error(ctx.item.pos));
-            None
-        }
-    }
-}
-
 #[Object(name = "Query")]
 impl QueryRoot {
     /// Federation entity resolver: this context's part of the dashboard's counters,
@@ -56,10 +46,10 @@ impl QueryRoot {
         let id = parse_uuid("id", &id).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let pago = service.obtener_pago(id).await.gql()?;
-        if !alcance.permite(pago.afiliado_id) {
-            return Err(DomainError::not_found("Pago", id)).gql();
-        }
-        Ok(Some(PagoGql(pago)))
+        let visible = alcance.permite(pago.afiliado_id);
+        Ok(Some(PagoGql(visible_or_not_found(
+            pago, visible, "Pago", id,
+        )?)))
     }
 
     /// Payouts, filtered and paginated, latest first, with the aggregates of the filter
@@ -76,9 +66,9 @@ impl QueryRoot {
         let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let (page, agregaciones) = service.listar_pagos(&filtro, pagina).await.gql()?;
-        let paginacion = (&page).into();
+        let (items, paginacion) = page_items(page, PagoGql);
         Ok(PagosPagina {
-            items: page.items.into_iter().map(PagoGql).collect(),
+            items,
             paginacion,
             agregaciones: agregaciones.into(),
         })
@@ -92,10 +82,13 @@ impl QueryRoot {
         let id = parse_uuid("id", &id).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
         let comision = service.obtener_comision(id).await.gql()?;
-        if !alcance.permite(comision.afiliado_id) {
-            return Err(DomainError::not_found("Comisión", id)).gql();
-        }
-        Ok(Some(ComisionGql(comision)))
+        let visible = alcance.permite(comision.afiliado_id);
+        Ok(Some(ComisionGql(visible_or_not_found(
+            comision,
+            visible,
+            "Comisión",
+            id,
+        )?)))
     }
 
     /// Commissions, filtered and paginated, latest first (a partner user's: only its own).
@@ -108,14 +101,10 @@ impl QueryRoot {
     ) -> Result<ComisionesPagina> {
         let mut filtro = filtro.unwrap_or_default().into_domain().gql()?;
         filtro.afiliado_id = alcance(ctx)?.filtro(filtro.afiliado_id).gql()?;
-        let pagina = Paginacion::to_domain(paginacion).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
-        let page = service.listar_comisiones(&filtro, pagina).await.gql()?;
-        let paginacion = (&page).into();
-        Ok(ComisionesPagina {
-            items: page.items.into_iter().map(ComisionGql).collect(),
-            paginacion,
-        })
+        let listar = |p| service.listar_comisiones(&filtro, p);
+        let (items, paginacion) = list_page(paginacion, listar, ComisionGql).await?;
+        Ok(ComisionesPagina { items, paginacion })
     }
 
     /// The commissions of a filter as one JSON or CSV document (at most 100,000 rows,
@@ -176,20 +165,19 @@ impl QueryRoot {
         #[graphql(default = 10)] limite: i64,
     ) -> Result<Vec<ResultadoBusquedaPago>> {
         let alcance = alcance(ctx)?;
-        let busqueda = subgraph_kit::search::Busqueda::new(&q, limite).gql()?;
         let service = ctx.data::<Arc<PagosService>>()?;
-        Ok(service
-            .repo()
-            .buscar_pagos(&busqueda)
-            .await
-            .gql()?
-            .into_iter()
-            .filter(|(pago, _)| alcance.permite(pago.afiliado_id))
-            .map(|(pago, score)| ResultadoBusquedaPago {
+        ranked_search(
+            &q,
+            limite,
+            std::convert::identity,
+            |b| async move { service.repo().buscar_pagos(&b).await },
+            |pago| alcance.permite(pago.afiliado_id),
+            |(pago, score)| ResultadoBusquedaPago {
                 relevancia: subgraph_kit::db::as_fraction(score),
                 pago: PagoGql(pago),
-            })
-            .collect())
+            },
+        )
+        .await
     }
 
     /// The active version of `reportePagos`.
@@ -202,7 +190,7 @@ impl QueryRoot {
     /// Federation entity resolver: `Pago @key(fields: "id")`, batched per request.
     #[graphql(entity)]
     async fn pago_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<PagoGql>> {
-        let Some(id) = entidad_id(ctx, &id) else {
+        let Some(id) = entity_key(ctx, parse_uuid("id", &id)) else {
             return Ok(None);
         };
         let alcance = alcance(ctx)?;
@@ -215,7 +203,7 @@ impl QueryRoot {
     /// Federation entity resolver: `Comision @key(fields: "id")`, batched per request.
     #[graphql(entity)]
     async fn comision_por_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ComisionGql>> {
-        let Some(id) = entidad_id(ctx, &id) else {
+        let Some(id) = entity_key(ctx, parse_uuid("id", &id)) else {
             return Ok(None);
         };
         let alcance = alcance(ctx)?;

@@ -138,23 +138,12 @@ impl ComisionRepository for SeaPagosRepository {
         version_anterior: i64,
         eventos: &[EventEnvelope],
     ) -> DomainResult<()> {
-        use comision::Column as K;
-        let txn = self.db.begin().await.map_err(db::internal)?;
-        let result = Comisiones::update_many()
-            .set(comision_to_active(c)?)
-            .filter(K::Id.eq(c.id))
-            .filter(K::Version.eq(version_anterior))
-            .exec(&txn)
-            .await
-            .map_err(db::internal)?;
-        if result.rows_affected == 0 {
-            return Err(DomainError::Conflict(
-                "La comisión fue modificada por otra operación; vuelva a intentarlo".into(),
-            ));
-        }
-        outbox::append_and_commit(txn, eventos)
-            .await
-            .map_err(db::internal)
+        let target = db::VersionedRow::<Comisiones> {
+            id: (comision::Column::Id, c.id),
+            version: (comision::Column::Version, version_anterior),
+            conflicto: "La comisión fue modificada por otra operación; vuelva a intentarlo",
+        };
+        db::save_versioned(&self.db, comision_to_active(c)?, target, eventos).await
     }
 
     async fn saldos(&self, afiliado_ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<Dinero>>> {
