@@ -177,7 +177,7 @@ pub async fn execute_from(
         }
         done.insert(id);
     }
-    let mut prepared: Vec<Option<Prepared>> = (0..leaves.len()).map(|_| None).collect();
+    let mut prepared: Vec<Option<Prepared<'_>>> = (0..leaves.len()).map(|_| None).collect();
     let mut in_flight = FuturesUnordered::new();
     loop {
         let mut progressed = true;

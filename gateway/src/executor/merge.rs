@@ -14,7 +14,7 @@ use crate::json;
 use crate::json::{Map, Value};
 use crate::query_planner::FetchNode;
 
-pub(super) fn path_json(path: &[Segment]) -> Value {
+pub(super) fn path_json(path: &[Segment<'_>]) -> Value {
     Value::Array(path.iter().map(Segment::to_json).collect())
 }
 
@@ -64,7 +64,7 @@ pub fn subgraph_errors(response: &Value, service: &str) -> Vec<Value> {
 pub(super) fn merge_result(
     fetch: &FetchNode,
     parts: &[Part<'_>],
-    prepared: Prepared,
+    prepared: Prepared<'_>,
     result: Result<SubgraphResponse, FetchError>,
     out: &mut RawResult,
 ) {
@@ -151,7 +151,7 @@ pub(super) fn merge_result(
 pub(super) fn merge_entities(
     data: &mut Value,
     entities: &mut [Value],
-    targets: &[(Vec<Segment>, usize)],
+    targets: &[(Vec<Segment<'_>>, usize)],
     part: &Part<'_>,
 ) {
     // Move each entity into its last object; copy it only for the others.
@@ -193,7 +193,7 @@ pub(super) fn owned(response: SubgraphResponse) -> Fetched {
 pub(super) fn repath_entity_error(
     error: Value,
     parts: &[Part<'_>],
-    targets: &[Vec<(Vec<Segment>, usize)>],
+    targets: &[Vec<(Vec<Segment<'_>>, usize)>],
     out: &mut Vec<Value>,
 ) {
     let Some((part, index)) = part_entity(&error, parts) else {

@@ -1,22 +1,23 @@
 //! Finding the objects a `Flatten` path points at, and merging subgraph data into them.
 
-use crate::json::{Key, Map, Value};
+use crate::json::{Map, Value};
 
 use crate::query_planner::{PathStep, Rename};
 
 /// One step of a concrete response path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Segment {
-    /// A key, and where it was found in its object: objects of the response only grow
-    /// (merges append), so the place is checked first when the path is walked again.
-    Key(Key, usize),
+pub(crate) enum Segment<'p> {
+    /// A key (the plan's), and where it was found in its object: objects of the response
+    /// only grow (merges append), so the place is checked first when the path is walked
+    /// again.
+    Key(&'p str, usize),
     Index(usize),
 }
 
-impl Segment {
+impl Segment<'_> {
     pub(crate) fn to_json(&self) -> Value {
         match self {
-            Segment::Key(k, _) => Value::String(k.clone()),
+            Segment::Key(k, _) => Value::String((*k).into()),
             Segment::Index(i) => Value::from(*i),
         }
     }
@@ -24,16 +25,16 @@ impl Segment {
 
 /// Visits every object at `path` (list steps expanded, type conditions checked), in
 /// order, with its concrete path: one walk finds both, nothing is copied unless kept.
-pub(crate) fn visit<'d>(
+pub(crate) fn visit<'d, 'p>(
     data: &'d Value,
-    path: &[PathStep],
-    f: &mut impl FnMut(&[Segment], &'d Map),
+    path: &'p [PathStep],
+    f: &mut impl FnMut(&[Segment<'p>], &'d Map),
 ) {
-    fn walk<'d>(
+    fn walk<'d, 'p>(
         value: &'d Value,
-        path: &[PathStep],
-        at: &mut Vec<Segment>,
-        f: &mut impl FnMut(&[Segment], &'d Map),
+        path: &'p [PathStep],
+        at: &mut Vec<Segment<'p>>,
+        f: &mut impl FnMut(&[Segment<'p>], &'d Map),
     ) {
         let Some((step, rest)) = path.split_first() else {
             if let Value::Object(object) = value {
@@ -44,7 +45,7 @@ pub(crate) fn visit<'d>(
         match (step, value) {
             (PathStep::Key(key), Value::Object(map)) => {
                 if let Some((place, next)) = map.get_with_place(key) {
-                    at.push(Segment::Key(key.as_str().into(), place));
+                    at.push(Segment::Key(key.as_str(), place));
                     walk(next, rest, at, f);
                     at.pop();
                 }
@@ -72,7 +73,7 @@ pub(crate) fn visit<'d>(
 }
 
 /// The value at a concrete path, mutably.
-pub(crate) fn get_mut<'v>(data: &'v mut Value, path: &[Segment]) -> Option<&'v mut Value> {
+pub(crate) fn get_mut<'v>(data: &'v mut Value, path: &[Segment<'_>]) -> Option<&'v mut Value> {
     path.iter().try_fold(data, |value, segment| match segment {
         Segment::Key(k, place) => match value {
             Value::Object(map) => map.get_mut_at(k, *place),

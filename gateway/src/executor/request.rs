@@ -16,11 +16,11 @@ use crate::json::Value;
 use crate::query_planner::{FetchKind, FetchNode};
 
 /// How to merge a fetch's answer.
-pub(super) enum Prepared {
+pub(super) enum Prepared<'p> {
     Root,
     Entities {
         /// Per part: for each object location, the index of its representation.
-        targets: Vec<Vec<(Vec<Segment>, usize)>>,
+        targets: Vec<Vec<(Vec<Segment<'p>>, usize)>>,
     },
     /// Nothing to fetch (no objects at the paths).
     Skip,
@@ -87,13 +87,13 @@ pub(super) fn forwarded_variables(fetch: &FetchNode, variables: &Variables) -> V
         .collect()
 }
 
-pub(super) fn prepare(
+pub(super) fn prepare<'p>(
     fetch: &FetchNode,
-    parts: Option<&[Part<'_>]>,
+    parts: Option<&[Part<'p>]>,
     data: &Value,
     variables: &Variables,
     forwarded: &Forwarded,
-) -> (Prepared, Option<Request>) {
+) -> (Prepared<'p>, Option<Request>) {
     let vars = forwarded_variables(fetch, variables);
     let Some(parts) = parts else {
         let deduplicate = fetch.operation_kind == FetchKind::Query;
