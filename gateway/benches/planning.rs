@@ -5,8 +5,9 @@
 //! median and 99th percentile planning time and the subgraph requests the plan sends
 //! (root fetches, entity fetches and batches, one request each).
 //! Then fills an engine's plan and document caches with `BENCH_DISTINCT` distinct queries
-//! (default 10,000), first under a budget they fit in, then under a small one, and prints the
-//! process's resident memory growth beside what the caches count (their byte weights).
+//! (default 10,000) under several budgets, each in a process of its own (small budgets, the
+//! defaults with four times the queries, one they all fit in), and prints the process's
+//! resident memory growth beside what the caches count (their byte weights).
 //! Environment: `BENCH_ITERATIONS` (default 200).
 
 #[path = "../tests/fixtures/seven_subgraphs.rs"]
@@ -124,26 +125,60 @@ fn main() {
         .iter()
         .map(|s| (s.name().to_owned(), s.sdl().to_owned()))
         .collect();
-    run(
-        "benchmark fixture, BENCH_QUERY",
-        &supergraph(&benchmark),
-        test_subgraphs::benchmark::BENCH_QUERY,
-        iterations,
-    );
-    run(
-        "seven subgraphs, 80-field deep query",
-        &supergraph(&seven::subgraphs()),
-        seven::DEEP_QUERY,
-        iterations,
-    );
+    let case = std::env::var("BENCH_CACHE_CASE")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok());
+    if case.is_none() {
+        run(
+            "benchmark fixture, BENCH_QUERY",
+            &supergraph(&benchmark),
+            test_subgraphs::benchmark::BENCH_QUERY,
+            iterations,
+        );
+        run(
+            "seven subgraphs, 80-field deep query",
+            &supergraph(&seven::subgraphs()),
+            seven::DEEP_QUERY,
+            iterations,
+        );
+    }
     let distinct = std::env::var("BENCH_DISTINCT")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let queries = distinct_queries(distinct);
     let sdl = supergraph_sdl(&benchmark);
-    // Smallest first: memory an earlier engine freed would hide a later one's growth.
-    cache_memory(&sdl, "plans only (docs 1 B)", 8 << 20, 1, &queries);
-    cache_memory(&sdl, "8 + 4 MiB budget", 8 << 20, 4 << 20, &queries);
-    cache_memory(&sdl, "all fit (1 GiB budget)", 1 << 30, 1 << 30, &queries);
+    // Each budget in a process of its own: memory one engine freed would hide the next
+    // one's growth.
+    match case {
+        Some(case) => {
+            let (label, plans, documents, times) = CACHE_CASES[case];
+            cache_memory(
+                &sdl,
+                label,
+                plans,
+                documents,
+                &distinct_queries(distinct * times),
+            );
+        }
+        None => {
+            for case in 0..CACHE_CASES.len() {
+                let status = std::process::Command::new(std::env::current_exe().expect("exe"))
+                    .args(std::env::args().skip(1))
+                    .env("BENCH_CACHE_CASE", case.to_string())
+                    .stdout(std::process::Stdio::piped())
+                    .output()
+                    .expect("the case runs");
+                print!("{}", String::from_utf8_lossy(&status.stdout));
+            }
+        }
+    }
 }
+
+/// Cache budgets measured: label, plan and document bytes, and how many times
+/// `BENCH_DISTINCT` queries are planned (more than fit: the caches evict all along).
+const CACHE_CASES: [(&str, u64, u64, usize); 4] = [
+    ("plans only (docs 1 B)", 8 << 20, 1, 1),
+    ("8 + 4 MiB budget", 8 << 20, 4 << 20, 1),
+    ("defaults, 4x overflow", 64 << 20, 32 << 20, 4),
+    ("all fit (1 GiB budget)", 1 << 30, 1 << 30, 1),
+];

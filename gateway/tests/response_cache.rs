@@ -288,3 +288,27 @@ async fn events_invalidate_across_replicas_sharing_redis() {
         .await
         .expect("del");
 }
+
+#[tokio::test]
+async fn a_mutation_makes_what_its_subgraph_defines_stale_before_it_is_answered() {
+    let f = Federation::conformance_with(|s| s, config()).await;
+    assert_eq!(ask(&f.url, None).await.1, "MISS");
+    assert_eq!(ask(&f.url, None).await.1, "HIT");
+    // `increment` runs on accounts, which defines `User`: no event is published, yet the
+    // next read must not be answered from before the write.
+    let written: Value = reqwest::Client::new()
+        .post(&f.url)
+        .json(&json!({ "query": "mutation { increment(by: 1) }" }))
+        .send()
+        .await
+        .expect("gateway answers")
+        .json()
+        .await
+        .expect("json");
+    assert!(written["data"]["increment"].is_i64(), "{written}");
+    let before = requests(&f);
+    let (fresh, cache, ..) = ask(&f.url, None).await;
+    assert_eq!(cache, "MISS", "{fresh}");
+    assert!(requests(&f) > before, "the subgraphs were asked again");
+    assert_eq!(ask(&f.url, None).await.1, "HIT");
+}

@@ -166,6 +166,11 @@ impl Engine {
             entity_caching,
         )
         .await;
+        if admitted.prepared.operation.operation_type == OperationType::Mutation
+            && let Some(caches) = self.caches.as_deref()
+        {
+            response_cache::after_mutation(caches, &self.supergraph, &admitted, &cached.plan).await;
+        }
         respond::complete(&mut raw, &self.supergraph, &self.implementers, &admitted)?;
         let extensions = options
             .expose_plan
