@@ -81,13 +81,7 @@ pub(super) fn merge_result(
                 }
             }
             Ok(response) => {
-                let Fetched {
-                    body: mut response,
-                    hint,
-                    bytes,
-                } = owned(response);
-                out.hint.merge(hint);
-                out.received += bytes;
+                let mut response = received(out, response);
                 if let Some(mut data @ Value::Object(_)) = response.get_mut("data").map(Value::take)
                 {
                     if !fetch.renames.is_empty() {
@@ -118,13 +112,7 @@ pub(super) fn merge_result(
                 out.errors.push(fetch_error(&error, path));
             }
             Ok(response) => {
-                let Fetched {
-                    body: mut response,
-                    hint,
-                    bytes,
-                } = owned(response);
-                out.hint.merge(hint);
-                out.received += bytes;
+                let mut response = received(out, response);
                 for (part, targets) in parts.iter().zip(&targets) {
                     let entities = response
                         .get_mut("data")
@@ -181,6 +169,14 @@ pub(super) fn merge_entities(
         }
         paths::merge(target, Value::Object(entity));
     }
+}
+
+/// An answer's body, its caching hint and size counted into `out`.
+fn received(out: &mut RawResult, response: SubgraphResponse) -> Value {
+    let Fetched { body, hint, bytes } = owned(response);
+    out.hint.merge(hint);
+    out.received += bytes;
+    body
 }
 
 /// The response, moved out of its `Arc` unless an identical request shares it.
