@@ -172,14 +172,16 @@ async fn the_watcher_reloads_a_changed_file() {
     std::fs::remove_dir_all(&served.dir).ok();
 }
 
-/// A subgraph under development: its `_service { sdl }` answers whatever SDL it holds now.
-async fn dev_subgraph(sdl: Arc<std::sync::Mutex<String>>) -> String {
+/// A subgraph under development: its `_service { sdl }` answers whatever SDL it holds now;
+/// `served` counts the answers.
+async fn dev_subgraph(sdl: Arc<std::sync::Mutex<String>>, served: Arc<AtomicUsize>) -> String {
     let app = axum::Router::new().route(
         "/graphql",
         axum::routing::post(move || {
-            let sdl = sdl.clone();
+            let (sdl, served) = (sdl.clone(), served.clone());
             async move {
                 let sdl = sdl.lock().expect("lock").clone();
+                served.fetch_add(1, Ordering::SeqCst);
                 axum::Json(json!({ "data": { "_service": { "sdl": sdl } } }))
             }
         }),
@@ -201,7 +203,8 @@ fn subgraph_sdl(fields: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn development_mode_recomposes_when_a_subgraph_changes() {
     let sdl = Arc::new(std::sync::Mutex::new(subgraph_sdl("  hola: String")));
-    let url = dev_subgraph(sdl.clone()).await;
+    let served = Arc::new(AtomicUsize::new(0));
+    let url = dev_subgraph(sdl.clone(), served.clone()).await;
     let mut config = GatewayConfig::default();
     config.introspect.subgraphs.insert("saludos".into(), url);
     config.introspect.poll_ms = 30;
@@ -241,7 +244,16 @@ async fn development_mode_recomposes_when_a_subgraph_changes() {
 
     // An SDL that does not compose keeps the last good supergraph.
     *sdl.lock().expect("lock") = subgraph_sdl("  hola: NoSuchType");
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Polls are sequential: two more answers mean the broken SDL was read and handled.
+    let asked = served.load(Ordering::SeqCst);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while served.load(Ordering::SeqCst) < asked + 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no poll after the change"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert_eq!(fields(), ["adios", "hola"]);
     watcher.abort();
 }

@@ -229,8 +229,9 @@ async fn events_invalidate_across_replicas_sharing_redis() {
             async move { serve_with(listener, state, &config, std::future::pending()).await },
         );
     }
-    // Let both listeners start reading before anything is published.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    for listener in &listeners {
+        listener.ready().await;
+    }
 
     assert_eq!(ask(&replicas[0], None).await.1, "MISS");
     assert_eq!(
@@ -259,9 +260,18 @@ async fn events_invalidate_across_replicas_sharing_redis() {
                 .expect("xadd");
         }
     };
-    // An event no rule names changes nothing.
+    // An event no rule names changes nothing, once both listeners have read it.
     publish("OtherThing.v1").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    for listener in &listeners {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while listener.applied() < 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the event was never read"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
     assert_eq!(ask(&replicas[1], None).await.1, "HIT");
     // A review event makes every answer that selected Review stale, on both replicas.
     publish("ReviewPublished.v1").await;
@@ -279,8 +289,8 @@ async fn events_invalidate_across_replicas_sharing_redis() {
         "HIT",
         "the other replica sees the recomputed answer"
     );
-    for task in listeners {
-        task.abort();
+    for listener in listeners {
+        listener.abort();
     }
     let _: () = redis::cmd("DEL")
         .arg(&stream)

@@ -8,7 +8,10 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
     time::Duration,
 };
 
@@ -145,18 +148,50 @@ pub struct StreamFields {
     pub event_field: String,
 }
 
+/// A running stream listener: its task, whether its read position is fixed yet, and how
+/// many messages it has applied.
+pub struct StreamListener {
+    task: tokio::task::JoinHandle<()>,
+    positioned: tokio::sync::watch::Receiver<bool>,
+    applied: Arc<AtomicU64>,
+}
+
+impl StreamListener {
+    /// Resolves once the listener reads from a fixed position: no message added after
+    /// this is missed, even across reconnects (returns early if the listener stopped).
+    pub async fn ready(&self) {
+        let mut positioned = self.positioned.clone();
+        let _ = positioned.wait_for(|fixed| *fixed).await;
+    }
+
+    /// Messages read and applied so far (those no rule names included).
+    pub fn applied(&self) -> u64 {
+        self.applied.load(Ordering::Acquire)
+    }
+
+    /// Stops the listener.
+    pub fn abort(&self) {
+        self.task.abort();
+    }
+}
+
 /// Reads every new message of `stream` (no consumer group: each replica sees all) and
 /// invalidates what the rules of the caches in use (`current`: they change with the
-/// engine on a reload) map the message to. Reconnects after errors; runs until the task
-/// is dropped.
+/// engine on a reload) map the message to. Reconnects after errors, resuming after the
+/// last message it read; runs until aborted.
 pub fn listen_redis_stream(
     current: impl Fn() -> Option<Arc<Caches>> + Send + 'static,
     url: String,
     stream: String,
     fields: StreamFields,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut last_id = "$".to_owned();
+) -> StreamListener {
+    let (positioned_tx, positioned) = tokio::sync::watch::channel(false);
+    let applied = Arc::new(AtomicU64::new(0));
+    let counter = applied.clone();
+    let task = tokio::spawn(async move {
+        // Fixed on the first connection: the stream's last id, so that a reconnect resumes
+        // where reading started instead of skipping what came meanwhile (`$` would).
+        let mut last_id: Option<String> = None;
         loop {
             let client = match redis::Client::open(url.as_str()) {
                 Ok(client) => client,
@@ -168,10 +203,10 @@ pub fn listen_redis_stream(
             // XREAD blocks for a second: the reply may take that long, plus the network.
             let config = redis::AsyncConnectionConfig::new()
                 .set_response_timeout(Some(Duration::from_secs(6)));
-            let mut connection = match client
+            let connected = client
                 .get_multiplexed_async_connection_with_config(&config)
-                .await
-            {
+                .await;
+            let mut connection = match connected {
                 Ok(connection) => connection,
                 Err(error) => {
                     tracing::warn!(%error, "cache invalidation: Redis unreachable, retrying");
@@ -179,10 +214,22 @@ pub fn listen_redis_stream(
                     continue;
                 }
             };
+            let mut from = match last_id.take() {
+                Some(id) => id,
+                None => match stream_end(&mut connection, &stream).await {
+                    Ok(id) => id,
+                    Err(error) => {
+                        tracing::warn!(%error, "cache invalidation: stream position unknown, retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                },
+            };
+            positioned_tx.send_replace(true);
             loop {
                 let options = StreamReadOptions::default().block(1000).count(500);
                 let reply: Result<Option<StreamReadReply>, _> = connection
-                    .xread_options(&[stream.as_str()], &[last_id.as_str()], &options)
+                    .xread_options(&[stream.as_str()], &[from.as_str()], &options)
                     .await;
                 let reply = match reply {
                     Ok(reply) => reply,
@@ -193,23 +240,53 @@ pub fn listen_redis_stream(
                 };
                 for key in reply.map(|r| r.keys).unwrap_or_default() {
                     for message in key.ids {
-                        last_id = message.id.clone();
-                        let event_type: Option<String> = message.get(&fields.type_field);
-                        let event: Option<Value> = message
-                            .get::<String>(&fields.event_field)
-                            .and_then(|json| serde_json::from_str(&json).ok());
-                        if let (Some(event_type), Some(caches)) = (event_type, current()) {
-                            let counters = caches
-                                .invalidator
-                                .invalidate_event(&event_type, event.as_ref())
-                                .await;
-                            if !counters.is_empty() {
-                                tracing::debug!(%event_type, ?counters, "cached answers invalidated");
-                            }
-                        }
+                        from = message.id.clone();
+                        apply(current(), &fields, &message).await;
+                        counter.fetch_add(1, Ordering::AcqRel);
                     }
                 }
             }
+            last_id = Some(from);
         }
-    })
+    });
+    StreamListener {
+        task,
+        positioned,
+        applied,
+    }
+}
+
+/// The id of the stream's last message (`0-0` when it has none or does not exist yet).
+async fn stream_end(
+    connection: &mut redis::aio::MultiplexedConnection,
+    stream: &str,
+) -> redis::RedisResult<String> {
+    let last: redis::streams::StreamRangeReply =
+        connection.xrevrange_count(stream, "+", "-", 1).await?;
+    Ok(last
+        .ids
+        .into_iter()
+        .next()
+        .map_or_else(|| "0-0".to_owned(), |message| message.id))
+}
+
+/// Invalidates what the rules of the caches in use map one stream message to.
+async fn apply(
+    current: Option<Arc<Caches>>,
+    fields: &StreamFields,
+    message: &redis::streams::StreamId,
+) {
+    let event_type: Option<String> = message.get(&fields.type_field);
+    let event: Option<Value> = message
+        .get::<String>(&fields.event_field)
+        .and_then(|json| serde_json::from_str(&json).ok());
+    if let (Some(event_type), Some(caches)) = (event_type, current) {
+        let counters = caches
+            .invalidator
+            .invalidate_event(&event_type, event.as_ref())
+            .await;
+        if !counters.is_empty() {
+            tracing::debug!(%event_type, ?counters, "cached answers invalidated");
+        }
+    }
 }

@@ -81,8 +81,11 @@ pub async fn run_with(config: GatewayConfig, extra: Router) -> anyhow::Result<()
         None => watch_supergraph(state.clone(), config.clone()),
     };
     serve_with_routes(listener, state, &config, extra, shutdown_signal()).await?;
-    for task in [watcher, invalidations].into_iter().flatten() {
+    if let Some(task) = watcher {
         task.abort();
+    }
+    if let Some(listener) = invalidations {
+        listener.abort();
     }
     // Sends the spans still buffered before the process ends.
     drop(tracing);
@@ -185,7 +188,7 @@ pub fn check_rest_routes(config: &GatewayConfig) -> Result<(), ConfigError> {
 pub fn listen_for_invalidations(
     state: Arc<AppState>,
     config: &GatewayConfig,
-) -> Option<tokio::task::JoinHandle<()>> {
+) -> Option<crate::cache::StreamListener> {
     let invalidation = &config.cache.invalidation;
     let stream = invalidation.redis_stream.clone()?;
     let url = invalidation
