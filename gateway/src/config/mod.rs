@@ -5,6 +5,7 @@
 //! the rest of the gateway (the stages read their settings from it).
 
 mod auth;
+mod batching;
 mod cache;
 mod circuit_breaker;
 mod cors;
@@ -35,6 +36,7 @@ use serde::{Deserialize, Serialize};
 pub use auth::{
     AuthConfig, DEFAULT_LEEWAY_SECS, LoginThrottleConfig, LoginUser, check_password_hash,
 };
+pub use batching::{BatchingConfig, MAX_BATCH_OPERATIONS};
 pub use cache::{CacheConfig, EntityRule, InvalidationConfig, InvalidationRule, Sharing};
 pub use circuit_breaker::CircuitBreakerConfig;
 pub use cors::CorsConfig;
@@ -73,6 +75,8 @@ pub struct GatewayConfig {
     pub cors: CorsConfig,
     /// Request limits.
     pub limits: LimitsConfig,
+    /// Client operation batching.
+    pub batching: BatchingConfig,
     /// Whether `__schema`/`__type` are answered.
     pub introspection: bool,
     /// Whether responses are compressed (gzip, br) when the client accepts it.
@@ -124,6 +128,7 @@ impl Default for GatewayConfig {
             subgraphs: BTreeMap::new(),
             cors: CorsConfig::default(),
             limits: LimitsConfig::default(),
+            batching: BatchingConfig::default(),
             introspection: true,
             compression: true,
             override_labels: Vec::new(),
@@ -185,6 +190,7 @@ impl GatewayConfig {
             subgraph.validate(name)?;
         }
         self.limits.validate()?;
+        self.batching.validate()?;
         self.cors.validate()?;
         self.auth.validate()?;
         if let Some(secret) = &self.subgraph_secret

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use apollo_compiler::response::JsonMap;
 use axum::{
-    Json,
+    Extension, Json,
     body::Bytes,
     extract::{Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
@@ -13,7 +13,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-use super::AppState;
+use super::{AppState, limits::RateCharge};
 use crate::{
     auth::{AuthError, Claims, LoginError},
     engine::{Engine, EngineResponse, RequestOptions},
@@ -91,7 +91,12 @@ fn bad_request(headers: &HeaderMap, status: StatusCode, message: String) -> Resp
 }
 
 /// A request refused before it reaches the engine, as a GraphQL error with `code`.
-fn refuse(headers: &HeaderMap, status: StatusCode, code: &str, message: String) -> Response {
+pub(crate) fn refuse(
+    headers: &HeaderMap,
+    status: StatusCode,
+    code: &str,
+    message: String,
+) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     let mut http = (status, Json(body)).into_response();
     let content_type = if wants_graphql_response(headers) {
@@ -152,6 +157,7 @@ pub(crate) fn unauthenticated(error: &AuthError) -> Response {
 /// `POST /graphql` with a JSON body.
 pub(crate) async fn post(
     State(state): State<Arc<AppState>>,
+    charge: Option<Extension<RateCharge>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -169,6 +175,16 @@ pub(crate) async fn post(
             "UNSUPPORTED_MEDIA_TYPE",
             "El cuerpo de un POST a /graphql debe ser application/json".into(),
         );
+    }
+    if super::batch::is_batch(&body) {
+        let claims = match authenticate(&state.engine(), &headers).await {
+            Ok(claims) => claims,
+            Err(error) => return unauthenticated(&error),
+        };
+        let charge = charge.as_ref().map(|Extension(charge)| charge);
+        let settings = &state.batching;
+        return super::batch::respond(state.clone(), &headers, &body, settings, charge, claims)
+            .await;
     }
     let request: GraphqlRequest = match serde_json::from_slice(&body) {
         Ok(request) => request,

@@ -91,22 +91,48 @@ fn limited(scope: &str, retry_after_ms: u64) -> Response {
 }
 
 /// The middleware: the client's bucket first (one client over its limit does not drain
-/// the global one), then the global bucket.
+/// the global one), then the global bucket. Leaves a [`RateCharge`] for handlers whose
+/// request weighs more than one (a batch of operations).
 pub(crate) async fn enforce(
     State(limits): State<Arc<RateLimits>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    if let Some(client) = &limits.client
-        && let Decision::Limited { retry_after_ms } =
-            client.take(&limits.client_key(&request)).await
-    {
-        return limited("client", retry_after_ms);
+    let client_key = match limits.client {
+        Some(_) => limits.client_key(&request),
+        None => String::new(),
+    };
+    let charge = RateCharge { limits, client_key };
+    if let Err(refused) = charge.take(1).await {
+        return refused;
     }
-    if let Some(global) = &limits.global
-        && let Decision::Limited { retry_after_ms } = global.take("all").await
-    {
-        return limited("global", retry_after_ms);
-    }
+    request.extensions_mut().insert(charge);
     next.run(request).await
+}
+
+/// The limits one request is charged against, for charging it more.
+#[derive(Clone)]
+pub(crate) struct RateCharge {
+    limits: Arc<RateLimits>,
+    client_key: String,
+}
+
+impl RateCharge {
+    /// Takes `tokens` from the client's bucket, then from the global one; the 429 to
+    /// answer when either runs out.
+    pub(crate) async fn take(&self, tokens: usize) -> Result<(), Response> {
+        for _ in 0..tokens {
+            if let Some(client) = &self.limits.client
+                && let Decision::Limited { retry_after_ms } = client.take(&self.client_key).await
+            {
+                return Err(limited("client", retry_after_ms));
+            }
+            if let Some(global) = &self.limits.global
+                && let Decision::Limited { retry_after_ms } = global.take("all").await
+            {
+                return Err(limited("global", retry_after_ms));
+            }
+        }
+        Ok(())
+    }
 }
