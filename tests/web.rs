@@ -75,6 +75,7 @@ fn the_console_and_graphiql_work_in_chromium() {
         "acciones-error",
         "pago",
         "graphiql",
+        "graphiql-operaciones",
         "graphiql-suscripcion",
         "panel-movil",
     ] {

@@ -1,5 +1,6 @@
-// GraphiQL from the console's link: the token comes prefilled, the docs come from
-// introspection, and a query and a subscription run through the gateway.
+// GraphiQL from the console's link: the token comes prefilled, the deployment's operations
+// open as tabs beside the query plan panel, the docs come from introspection, and a query
+// and a subscription run through the gateway.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -49,6 +50,18 @@ test('the console opens GraphiQL with the token, docs from introspection, a quer
   assert.ok(!graphiql.url().includes('token='), graphiql.url());
   const headers = await graphiql.evaluate(() => window.localStorage.getItem('gateway:graphiql:token'));
   assert.ok(headers && headers.length > 20, 'token remembered');
+
+  // The deployment's operations open as tabs, with the query plan panel beside them.
+  for (const name of ['Dashboard', 'Clientes', 'ClienteDetalle', 'Pagos', 'PagoDetalle', 'Campanias', 'Busqueda']) {
+    await graphiql.locator('.graphiql-tab').getByText(name, { exact: true }).first().waitFor();
+  }
+  const plan = graphiql.locator('.gateway-plan');
+  await plan.getByText('Run an operation').waitFor();
+  // The first tab runs as it is, and its plan shows: one fetch per subgraph it reads.
+  await graphiql.getByRole('button', { name: /Execute query/ }).click();
+  await response(graphiql).getByText('"paginacion"').first().waitFor();
+  await plan.locator('pre').getByText(/Fetch\(service: "pagos"\)/).first().waitFor();
+  await shot(graphiql, 'graphiql-operaciones');
 
   // Docs from introspection.
   await graphiql.getByRole('button', { name: /Show Documentation Explorer/ }).click();

@@ -168,15 +168,47 @@
     headers: { [PLAN_HEADER]: 'true' },
   });
 
-  ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    h(GraphiQL, {
-      fetcher: withPlanCapture(fetcher),
-      plugins: [planPlugin],
-      isHeadersEditorEnabled: true,
-      defaultEditorToolsVisibility: 'headers',
-      headers,
-      defaultHeaders: headers,
-      onEditHeaders: rememberToken,
-    }),
-  );
+  // The deployment's operations (REST routes, safelist), a tab each on a first visit;
+  // later visits keep the tabs GraphiQL remembered.
+  async function loadCollection() {
+    try {
+      const response = await fetch('/graphiql/collection.json', { headers: { accept: 'application/json' } });
+      const tabs = response.ok ? await response.json() : [];
+      return Array.isArray(tabs) ? tabs.filter((tab) => tab && typeof tab.query === 'string') : [];
+    } catch {
+      return []; // GraphiQL still opens, on its default tab
+    }
+  }
+
+  loadCollection().then((collection) => {
+    const defaultTabs = collection.length
+      ? collection.map((tab) => ({ query: tab.query, variables: tab.variables, headers }))
+      : undefined;
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      h(GraphiQL, {
+        fetcher: withPlanCapture(fetcher),
+        plugins: [planPlugin],
+        defaultTabs,
+        isHeadersEditorEnabled: true,
+        defaultEditorToolsVisibility: 'headers',
+        headers,
+        defaultHeaders: headers,
+        onEditHeaders: rememberToken,
+      }),
+    );
+    openPlanPanel(120);
+  });
+
+  // GraphiQL decides whether its plugin pane starts open before any plugin is chosen, so
+  // the plan panel is opened the way a user would: its sidebar button, once rendered,
+  // unless a panel is open already.
+  function openPlanPanel(frames) {
+    const sidebar = document.querySelector('.graphiql-sidebar');
+    const button = sidebar && sidebar.querySelector('button[aria-label="Show Query plan"]');
+    if (button) {
+      if (!sidebar.querySelector('button[aria-label^="Hide "]')) button.click();
+    } else if (frames > 0) {
+      requestAnimationFrame(() => openPlanPanel(frames - 1));
+    }
+  }
 })();

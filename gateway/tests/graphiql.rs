@@ -17,7 +17,11 @@ const CDN_HOSTS: &[&str] = &[
 ];
 
 async fn get(uri: &str) -> Response {
-    gateway::server::graphiql::router()
+    get_with(uri, &gateway::config::GatewayConfig::default()).await
+}
+
+async fn get_with(uri: &str, config: &gateway::config::GatewayConfig) -> Response {
+    gateway::server::graphiql::router(config)
         .oneshot(
             Request::get(uri)
                 .body(Body::empty())
@@ -181,4 +185,30 @@ async fn page_asks_for_the_query_plan_and_talks_to_same_origin_graphql() {
             .any(|url| url.contains("/graphql-ws-") && url.ends_with(".js")),
         "the page loads the WebSocket client before app.js"
     );
+}
+
+#[tokio::test]
+async fn the_collection_lists_the_configured_operations_as_tabs() {
+    let mut config = gateway::config::GatewayConfig::default();
+    config.rest.routes = vec![gateway::config::RestRoute {
+        path: "/api/v1/cosas/{id}".into(),
+        operation: Some("query Cosa($id: ID!) { cosa(id: $id) { id } }".into()),
+        ..Default::default()
+    }];
+    let response = get_with("/graphiql/collection.json", &config).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        header_of(&response, header::CONTENT_TYPE),
+        "application/json"
+    );
+    let tabs: serde_json::Value = serde_json::from_str(&body_text(response).await).expect("JSON");
+    assert_eq!(
+        tabs,
+        serde_json::json!([{
+            "query": "query Cosa($id: ID!) { cosa(id: $id) { id } }",
+            "variables": "{\n  \"id\": \"\"\n}"
+        }])
+    );
+    let empty = get("/graphiql/collection.json").await;
+    assert_eq!(body_text(empty).await, "[]");
 }

@@ -1,6 +1,7 @@
 //! Serving: GraphQL over HTTP on axum, GraphiQL, health; HTTP concerns (CORS, compression,
 //! request ids, body limit, timeout) as tower-http layers.
 
+mod batch;
 mod client_ip;
 mod error_bodies;
 pub mod graphiql;
@@ -55,6 +56,8 @@ pub struct AppState {
     shutdown: tokio::sync::watch::Sender<bool>,
     /// Whose `X-Forwarded-For` names the client (login throttling per address).
     trusted_proxies: client_ip::TrustedProxies,
+    /// Client operation batching.
+    batching: crate::config::BatchingConfig,
 }
 
 impl AppState {
@@ -63,7 +66,8 @@ impl AppState {
         Self::configured(engine, &GatewayConfig::default())
     }
 
-    /// State serving this engine with the configuration's subscription settings.
+    /// State serving this engine with the configuration's subscription and batching
+    /// settings.
     pub fn configured(engine: Engine, config: &GatewayConfig) -> Arc<Self> {
         Arc::new(Self {
             engine: RwLock::new(Arc::new(engine)),
@@ -72,6 +76,7 @@ impl AppState {
             subscriptions: std::sync::atomic::AtomicUsize::new(0),
             shutdown: tokio::sync::watch::channel(false).0,
             trusted_proxies: client_ip::TrustedProxies::new(&config.trusted_proxies),
+            batching: config.batching.clone(),
         })
     }
 
@@ -190,7 +195,7 @@ pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: R
         )
         .with_state(state)
         .merge(rest)
-        .merge(graphiql::router())
+        .merge(graphiql::router(config))
         .merge(extra)
         .layer(CatchPanicLayer::new())
         .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 pub use documents::{CachedDocument, DEFAULT_DOCUMENT_CACHE_BYTES, Documents, key_name, normalise};
 pub use limits::{DEFAULT_MAX_FIELDS, OperationLimits, OperationMeasure, check, measure};
+pub(crate) use persisted::manifest_documents;
 pub use persisted::{ManifestError, PersistedQueries, sha256_hex};
 pub use prepare::{
     HttpMethod, MAX_DOCUMENT_BYTES, MAX_REPORTED_ERRORS, PreparedOperation, parse_and_validate,

@@ -100,6 +100,42 @@ impl ApqStore {
     }
 }
 
+/// The documents of a manifest, with their ids: Apollo's persisted query manifest
+/// (`{"format":"apollo-persisted-query-manifest","operations":[{"id","body"}]}`) or a
+/// plain `{ "<sha256>": "<document>" }` object.
+pub(crate) fn manifest_documents(
+    path: &Path,
+) -> Result<Vec<(Option<String>, String)>, ManifestError> {
+    let error = |problem: String| ManifestError {
+        path: path.display().to_string(),
+        problem,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| error(format!("not JSON: {e}")))?;
+    let mut entries = Vec::new();
+    if let Some(operations) = json.get("operations").and_then(|o| o.as_array()) {
+        for op in operations {
+            let body = op
+                .get("body")
+                .and_then(|b| b.as_str())
+                .ok_or_else(|| error("an operation has no \"body\"".into()))?;
+            let id = op.get("id").and_then(|i| i.as_str()).map(str::to_owned);
+            entries.push((id, body.to_owned()));
+        }
+    } else if let Some(map) = json.as_object() {
+        for (id, body) in map {
+            let body = body
+                .as_str()
+                .ok_or_else(|| error(format!("the value of {id:?} is not a document")))?;
+            entries.push((Some(id.clone()), body.to_owned()));
+        }
+    } else {
+        return Err(error("expected an operations manifest or an object".into()));
+    }
+    Ok(entries)
+}
+
 impl PersistedQueries {
     /// APQ with an in-memory store.
     pub fn apq() -> Self {
@@ -121,38 +157,10 @@ impl PersistedQueries {
         })))
     }
 
-    /// Safelist mode from a manifest: Apollo's persisted query manifest
-    /// (`{"format":"apollo-persisted-query-manifest","operations":[{"id","body"}]}`) or a
-    /// plain `{ "<sha256>": "<document>" }` object. Each document is reachable by its id
-    /// and by its SHA-256.
+    /// Safelist mode from a manifest (see [`manifest_documents`]). Each document is
+    /// reachable by its id and by its SHA-256.
     pub fn safelist(path: &Path) -> Result<Self, ManifestError> {
-        let error = |problem: String| ManifestError {
-            path: path.display().to_string(),
-            problem,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
-        let json: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| error(format!("not JSON: {e}")))?;
-        let mut entries: Vec<(Option<String>, String)> = Vec::new();
-        if let Some(operations) = json.get("operations").and_then(|o| o.as_array()) {
-            for op in operations {
-                let body = op
-                    .get("body")
-                    .and_then(|b| b.as_str())
-                    .ok_or_else(|| error("an operation has no \"body\"".into()))?;
-                let id = op.get("id").and_then(|i| i.as_str()).map(str::to_owned);
-                entries.push((id, body.to_owned()));
-            }
-        } else if let Some(map) = json.as_object() {
-            for (id, body) in map {
-                let body = body
-                    .as_str()
-                    .ok_or_else(|| error(format!("the value of {id:?} is not a document")))?;
-                entries.push((Some(id.clone()), body.to_owned()));
-            }
-        } else {
-            return Err(error("expected an operations manifest or an object".into()));
-        }
+        let entries = manifest_documents(path)?;
         let mut list = HashMap::new();
         for (id, body) in entries {
             let body: Arc<str> = body.into();
