@@ -19,7 +19,14 @@ fn route(path: &str, operation: &str, variables: &[(&str, &str)], response: &str
 
 /// The BFF's `pagination` object from a page's `paginacion`.
 const PAGINATION: &str = r#"{ "page": "$.page", "per_page": "$.perPage", "total": "$.total",
-  "pages": "$.pages", "has_next": "$.hasNextPage" }"#;
+  "pages": "$.pages", "has_next": "$.hasNextPage", "has_prev": { "$gt": ["$.page", 1] } }"#;
+
+/// The seeds' English payout states, and `COMPLETADO`, accepted for ours.
+const ESTADO_PAGO: &str = "query.estado:enum(PENDING=PENDIENTE,PROCESSING=PROCESANDO,COMPLETED=EXITOSO,COMPLETADO=EXITOSO,FAILED=FALLIDO)";
+
+/// The seeds' English campaign states accepted for ours.
+const ESTADO_CAMPANIA: &str =
+    "query.estado:enum(CREATED=CREADA,ACTIVE=ACTIVA,PAUSED=PAUSADA,COMPLETED=COMPLETADA)";
 
 /// `?pii=false`: the routes answer without personal fields (e-mail, cédula, payment
 /// data), for callers whose token lacks the scope `pii` (or `admin`); with them by default.
@@ -97,7 +104,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
                 PAGE[0],
                 PAGE[1],
                 ("filtro.afiliadoId", "query.partner_id"),
-                ("filtro.estado", "query.estado:enum"),
+                ("filtro.estado", ESTADO_PAGO),
                 ("filtro.desde", "query.fecha_desde"),
                 ("filtro.hasta", "query.fecha_hasta"),
                 ("filtro.montoMin", "query.monto_min:decimal"),
@@ -138,13 +145,15 @@ pub(crate) fn routes() -> Vec<RestRoute> {
             &[
                 PAGE[0],
                 PAGE[1],
-                ("filtro.estado", "query.estado:enum"),
+                ("filtro.estado", ESTADO_CAMPANIA),
                 ("filtro.clienteId", "query.cliente_id"),
             ],
             &format!(
                 r#"{{ "data": {{ "$each": "$.campanias.items", "$map": {{ "id": "$.id", "nombre": "$.nombre",
-                  "estado": "$.estado", "presupuesto": "$.presupuesto", "gasto_actual": "$.gastoActual",
-                  "cliente": "$.cliente" }} }},
+                  "cliente_id": "$.cliente.id", "cliente_nombre": "$.cliente.nombre", "estado": "$.estado",
+                  "fecha_inicio": "$.fechaInicio", "fecha_fin": "$.fechaFin",
+                  "presupuesto": "$.presupuesto.valor", "gasto_actual": "$.gastoActual.valor",
+                  "moneda": "$.presupuesto.moneda" }} }},
                   "pagination": {} }}"#,
                 pagination("campanias.paginacion")
             ),
@@ -152,20 +161,27 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         route(
             "/api/v1/search",
             include_str!("../operations/Busqueda.graphql"),
-            &[("q", "query.q"), ("limite", "query.limit:int"), PII],
+            &[("q", "query.q"), ("limite", "query.limit:int=5"), PII],
             r#"{
-              "clientes": { "$each": "$.clientes", "$map": { "relevancia": "$.relevancia", "id": "$.cliente.id",
-                "nombre": "$.cliente.nombre", "email": "$.cliente.email" } },
-              "afiliados": { "$each": "$.afiliados", "$map": { "relevancia": "$.relevancia", "id": "$.afiliado.id",
-                "nombre": "$.afiliado.nombre", "estado": "$.afiliado.estado" } },
-              "campanias": { "$each": "$.campanias", "$map": { "relevancia": "$.relevancia", "id": "$.campania.id",
-                "nombre": "$.campania.nombre", "estado": "$.campania.estado" } },
-              "conversiones": { "$each": "$.conversiones", "$map": { "relevancia": "$.relevancia",
-                "id": "$.conversion.id", "referencia": "$.conversion.referenciaExterna",
-                "estado": "$.conversion.estado", "valor": "$.conversion.valor" } },
-              "pagos": { "$each": "$.pagos", "$map": { "relevancia": "$.relevancia", "id": "$.pago.id",
-                "cycle_id": "$.pago.ciclo", "estado": "$.pago.estado", "monto": "$.pago.montoTotal.valor",
-                "moneda": "$.pago.montoTotal.moneda" } }
+              "query": { "$param": "q" },
+              "total_results": { "$sum": [{ "$count": "$.clientes" }, { "$count": "$.afiliados" },
+                { "$count": "$.campanias" }, { "$count": "$.conversiones" }, { "$count": "$.pagos" }] },
+              "results": {
+                "clientes": { "$each": "$.clientes", "$map": { "id": "$.cliente.id", "tipo": "cliente",
+                  "nombre": "$.cliente.nombre", "email": "$.cliente.email", "relevancia": "$.relevancia" } },
+                "afiliados": { "$each": "$.afiliados", "$map": { "id": "$.afiliado.id", "tipo": "afiliado",
+                  "nombre": "$.afiliado.nombre", "estado": "$.afiliado.estado", "relevancia": "$.relevancia" } },
+                "campanias": { "$each": "$.campanias", "$map": { "id": "$.campania.id", "tipo": "campania",
+                  "nombre": "$.campania.nombre", "cliente": "$.campania.cliente.nombre",
+                  "estado": "$.campania.estado", "relevancia": "$.relevancia" } },
+                "conversiones": { "$each": "$.conversiones", "$map": { "id": "$.conversion.id",
+                  "tipo": "conversion", "referencia": "$.conversion.referenciaExterna",
+                  "estado": "$.conversion.estado", "valor": "$.conversion.valor", "relevancia": "$.relevancia" } },
+                "pagos": { "$each": "$.pagos", "$map": { "id": "$.pago.id", "tipo": "pago",
+                  "partner_id": "$.pago.afiliado.id", "cycle_id": "$.pago.ciclo", "estado": "$.pago.estado",
+                  "monto": "$.pago.montoTotal.valor", "moneda": "$.pago.montoTotal.moneda",
+                  "fecha": "$.pago.fechaCreacion", "relevancia": "$.relevancia" } }
+              }
             }"#,
         ),
     ]

@@ -174,7 +174,7 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         rest("/api/v1/clientes?page=2&per_page=5&sort_by=nombre&sort_order=asc").await;
     assert_eq!(
         pagina["pagination"],
-        json!({ "page": 2, "per_page": 5, "total": 300, "pages": 60, "has_next": true })
+        json!({ "page": 2, "per_page": 5, "total": 300, "pages": 60, "has_next": true, "has_prev": true })
     );
     let nombres: Vec<&str> = pagina["data"]
         .as_array()
@@ -221,23 +221,59 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         .expect("a word")
         .to_owned();
     let (_, encontrados) = rest(&format!("/api/v1/search?q={buscado}&limit=3")).await;
+    assert_eq!(encontrados["query"], buscado.as_str(), "{encontrados}");
+    let resultados = &encontrados["results"];
     assert!(
-        encontrados["clientes"]
+        resultados["clientes"]
             .as_array()
-            .is_some_and(|c| !c.is_empty() && c[0]["relevancia"].is_number()),
+            .is_some_and(|c| !c.is_empty()
+                && c.len() <= 3
+                && c[0]["relevancia"].is_number()
+                && c[0]["tipo"] == "cliente"),
         "{encontrados}"
     );
-    for grupo in ["afiliados", "campanias", "conversiones", "pagos"] {
-        assert!(encontrados[grupo].is_array(), "{grupo}: {encontrados}");
+    let mut hallados = 0;
+    for grupo in [
+        "clientes",
+        "afiliados",
+        "campanias",
+        "conversiones",
+        "pagos",
+    ] {
+        let items = resultados[grupo].as_array();
+        assert!(items.is_some(), "{grupo}: {encontrados}");
+        hallados += items.map_or(0, Vec::len);
     }
-    let (_, activas) = rest("/api/v1/campanias?estado=activa&per_page=100").await;
+    assert_eq!(encontrados["total_results"], hallados, "{encontrados}");
+    // Five per kind unless asked otherwise, as the old BFF did.
+    let (_, amplia) = rest("/api/v1/search?q=a").await;
     assert!(
-        activas["data"]
+        amplia["results"]["clientes"]
+            .as_array()
+            .is_some_and(|c| c.len() == 5),
+        "{amplia}"
+    );
+    // The old English state names are accepted for ours.
+    let (_, activas) = rest("/api/v1/campanias?estado=ACTIVE&per_page=100").await;
+    let activas = activas["data"].as_array().expect("data");
+    assert!(!activas.is_empty());
+    assert!(
+        activas.iter().all(|c| c["estado"] == "ACTIVA"
+            && c["cliente_id"].is_string()
+            && c["cliente_nombre"].is_string()
+            && c["fecha_inicio"].is_string()
+            && c["fecha_fin"].is_string()),
+        "{activas:?}"
+    );
+    let (status, fallidos) = rest("/api/v1/pagos?estado=FAILED&per_page=5").await;
+    assert_eq!(status, 200, "{fallidos}");
+    assert!(
+        fallidos["data"]
             .as_array()
             .expect("data")
             .iter()
-            .all(|c| c["estado"] == "ACTIVA"),
-        "{activas}"
+            .all(|p| p["estado"] == "FALLIDO"),
+        "{fallidos}"
     );
     let (status, pagos) = rest("/api/v1/pagos?per_page=5").await;
     assert_eq!(status, 200, "{pagos}");

@@ -16,10 +16,13 @@ pub struct RestConfig {
     pub routes: Vec<RestRoute>,
 }
 
-/// One REST route: `GET path` runs a persisted operation and shapes its data.
+/// One REST route: `METHOD path` runs a persisted operation and shapes its data.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct RestRoute {
+    /// The HTTP method: `GET` (none: GET), `POST`, `PUT`, `PATCH` or `DELETE`; any but GET
+    /// may run a mutation.
+    pub method: Option<String>,
     /// The path, with `{name}` segments (`/api/v1/pagos/{id}`).
     pub path: String,
     /// The operation's document.
@@ -29,8 +32,13 @@ pub struct RestRoute {
     /// Which operation of the document to run.
     pub operation_name: Option<String>,
     /// Variable (dotted path for nested inputs: `paginacion.page`) ← `path.NAME`,
-    /// `query.NAME` or `header.NAME`, optionally typed `:int`, `:bool`, `:decimal`, `:enum`.
+    /// `query.NAME`, `header.NAME`, `body.a.b` (a field of the JSON body) or `body` (all of
+    /// it), optionally typed `:string`, `:int`, `:bool`, `:decimal`, `:enum` (with aliases:
+    /// `:enum(COMPLETED=EXITOSO)`), with a default after `=` (`query.limit:int=5`).
     pub variables: BTreeMap<String, String>,
+    /// The HTTP status of a successful answer (none: 200; 201 for a creation, 202 for work
+    /// accepted, 204 for an answer without body).
+    pub status: Option<u16>,
     /// A JSON template of the answer: `"$.a.b"` takes the operation's data there,
     /// `{"$each": "$.list", "$map": {…}}` maps a list; none: the data as is.
     pub response: Option<String>,
@@ -49,7 +57,29 @@ impl RestConfig {
                     ),
                 ));
             }
+            if let Some(method) = &route.method
+                && !METHODS.contains(&method.to_ascii_uppercase().as_str())
+            {
+                return Err(ConfigError::setting(
+                    "rest.routes",
+                    format!(
+                        "{} {method:?}: the method is one of {METHODS:?}",
+                        route.path
+                    ),
+                ));
+            }
+            if let Some(status) = route.status
+                && !(200..300).contains(&status)
+            {
+                return Err(ConfigError::setting(
+                    "rest.routes",
+                    format!("{} status {status}: a success status is 2xx", route.path),
+                ));
+            }
         }
         Ok(())
     }
 }
+
+/// The methods a route may answer.
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
