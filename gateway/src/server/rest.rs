@@ -59,6 +59,8 @@ enum Kind {
     Enum,
     /// A body value as it is (objects and lists included).
     Json,
+    /// A calendar date: the date part of an ISO date-time (`1985-03-15T00:00:00`).
+    Date,
 }
 
 /// A route ready to serve.
@@ -114,10 +116,11 @@ fn binding(target: &str, spec: &str) -> Result<Binding, String> {
         "bool" => Kind::Bool,
         "decimal" => Kind::Decimal,
         "enum" => Kind::Enum,
+        "date" => Kind::Date,
         "json" if source == Source::Body => Kind::Json,
         other => {
             return Err(format!(
-                "{spec:?}: unknown type {other:?} (string, id, int, bool, decimal, enum, json)"
+                "{spec:?}: unknown type {other:?} (string, id, int, bool, decimal, enum, date, json)"
             ));
         }
     };
@@ -221,6 +224,25 @@ impl CompiledRoute {
     }
 }
 
+/// A body value as a variable: integers stay numbers, other numbers become their text as
+/// written (decimals: an old client's `1250.50` is money, which the schema takes as text).
+fn variable(value: &data::Value) -> Value {
+    match value {
+        data::Value::Null => Value::Null,
+        data::Value::Bool(flag) => Value::Bool(*flag),
+        data::Value::Number(number) => number
+            .as_i64()
+            .map_or_else(|| Value::String(number.as_str().to_owned()), Value::from),
+        data::Value::String(text) => Value::String(text.to_string()),
+        data::Value::Array(items) => Value::Array(items.iter().map(variable).collect()),
+        data::Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| (key.to_string(), variable(value)))
+                .collect(),
+        ),
+    }
+}
+
 /// A parameter's value before its type is applied: text (path, query, header, default)
 /// or a value of the JSON body.
 enum Raw<'a> {
@@ -247,20 +269,31 @@ impl Binding {
         let wrong = |expected: &str| format!("parameter {name:?} must be {expected}");
         Ok(match self.kind {
             Kind::Json => match raw {
-                Raw::Json(value) => {
-                    serde_json::from_str(&value.to_string()).map_err(|_| wrong("JSON"))?
-                }
+                Raw::Json(value) => variable(value),
                 Raw::Text(text) => Value::String(text),
             },
-            Kind::String | Kind::Decimal => Value::String(text.ok_or_else(|| wrong("text"))?),
-            Kind::Enum => {
-                let upper = text.ok_or_else(|| wrong("text"))?.to_uppercase();
-                let value = self
-                    .aliases
+            // A list of enum values, each as an enum value.
+            Kind::Enum if matches!(raw, Raw::Json(data::Value::Array(_))) => {
+                let items = match raw {
+                    Raw::Json(data::Value::Array(items)) => items.as_slice(),
+                    _ => &[],
+                };
+                let values = items
                     .iter()
-                    .find(|(from, _)| *from == upper)
-                    .map_or(upper, |(_, to)| to.clone());
-                Value::String(value)
+                    .map(|item| {
+                        item.as_str()
+                            .map(|text| Value::String(self.enum_value(text)))
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| wrong("a list of names"))?;
+                Value::Array(values)
+            }
+            Kind::String | Kind::Decimal => Value::String(text.ok_or_else(|| wrong("text"))?),
+            Kind::Enum => Value::String(self.enum_value(&text.ok_or_else(|| wrong("text"))?)),
+            Kind::Date => {
+                let text = text.ok_or_else(|| wrong("a date"))?;
+                let date = text.split(['T', ' ']).next().unwrap_or_default();
+                Value::String(date.to_owned())
             }
             Kind::Int => text
                 .and_then(|t| t.parse::<i64>().ok())
@@ -272,6 +305,15 @@ impl Binding {
                 _ => return Err(wrong("true or false")),
             },
         })
+    }
+
+    /// An enum value from a name in any case, or its alias.
+    fn enum_value(&self, text: &str) -> String {
+        let upper = text.trim().to_uppercase();
+        self.aliases
+            .iter()
+            .find(|(from, _)| *from == upper)
+            .map_or(upper, |(_, to)| to.clone())
     }
 }
 
@@ -317,7 +359,8 @@ fn lookup<'a>(root: &'a data::Value, path: &str) -> &'a data::Value {
 /// "$map": template}` maps every element (inside, `$.` is the element); `{"$count": t}` is
 /// the length of the list `t` gives, `{"$sum": [t, …]}` the sum of integers, `{"$gt": [a,
 /// b]}` whether integer `a` exceeds `b`, `{"$param": "q"}` the request's parameter (path
-/// or query string); everything else is copied as is.
+/// or query string); everything else is copied as is. A template `{"$body": t, "$type": t}`
+/// answers the text `t` gives, with that content type, instead of JSON.
 pub(crate) fn render(
     template: &data::Value,
     root: &data::Value,
@@ -389,6 +432,19 @@ pub(crate) fn render(
         }
         other => other.clone(),
     }
+}
+
+/// A shaped answer `{"$body": "text", "$type": "text/csv"}` (both rendered): the text
+/// sent as it is, with that content type (default `text/plain`), not as JSON.
+fn raw_body(shaped: &data::Value) -> Option<(String, String)> {
+    let map = shaped.as_object()?;
+    let text = map.get("$body")?.as_str()?.to_owned();
+    let content_type = map
+        .get("$type")
+        .and_then(data::Value::as_str)
+        .unwrap_or("text/plain; charset=utf-8")
+        .to_owned();
+    Some((content_type, text))
 }
 
 /// An integer as a JSON number.
@@ -497,7 +553,17 @@ async fn serve(
         }
         None => data,
     };
-    let mut http = (route.status, Json(shaped)).into_response();
+    let mut http = match raw_body(&shaped) {
+        Some((content_type, text)) => {
+            let mut http = (route.status, text).into_response();
+            if let Ok(value) = axum::http::HeaderValue::from_str(&content_type) {
+                http.headers_mut()
+                    .insert(axum::http::header::CONTENT_TYPE, value);
+            }
+            http
+        }
+        None => (route.status, Json(shaped)).into_response(),
+    };
     if let Some(cache) = response.cache {
         cache_headers(&mut http, cache);
     }

@@ -1,17 +1,35 @@
-//! The seeds' REST BFF routes, served by the embedded gateway: each runs one of the
-//! persisted operations in `operations/` and answers in the BFF's JSON shape (snake_case
-//! keys, `pagination`, `agregaciones`), so an old frontend keeps working.
+//! The seeds' REST endpoints, served by the embedded gateway: each runs one of the
+//! persisted operations in `operations/` and answers in the old JSON shape (snake_case
+//! keys, `pagination`, `agregaciones`), so an old frontend or integration keeps working.
+//! The BFF's routes are here; the old services' own endpoints in [`services`].
+
+mod services;
 
 use gateway::config::RestRoute;
 
+/// A GET route.
 fn route(path: &str, operation: &str, variables: &[(&str, &str)], response: &str) -> RestRoute {
+    write("GET", path, operation, variables, 200, response)
+}
+
+/// A route of any method answering `status` on success.
+fn write(
+    method: &str,
+    path: &str,
+    operation: &str,
+    variables: &[(&str, &str)],
+    status: u16,
+    response: &str,
+) -> RestRoute {
     RestRoute {
+        method: Some(method.to_owned()),
         path: path.to_owned(),
         operation: Some(operation.to_owned()),
         variables: variables
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
+        status: Some(status),
         response: Some(response.to_owned()),
         ..RestRoute::default()
     }
@@ -20,6 +38,11 @@ fn route(path: &str, operation: &str, variables: &[(&str, &str)], response: &str
 /// The BFF's `pagination` object from a page's `paginacion`.
 const PAGINATION: &str = r#"{ "page": "$.page", "per_page": "$.perPage", "total": "$.total",
   "pages": "$.pages", "has_next": "$.hasNextPage", "has_prev": { "$gt": ["$.page", 1] } }"#;
+
+/// [`PAGINATION`] of the page at `at` (`clientes.paginacion`).
+fn pagination(at: &str) -> String {
+    PAGINATION.replace("\"$.", &format!("\"$.{at}."))
+}
 
 /// The seeds' English payout states, and `COMPLETADO`, accepted for ours.
 const ESTADO_PAGO: &str = "query.estado:enum(PENDING=PENDIENTE,PROCESSING=PROCESANDO,COMPLETED=EXITOSO,COMPLETADO=EXITOSO,FAILED=FALLIDO)";
@@ -37,13 +60,19 @@ const PAGE: [(&str, &str); 2] = [
     ("paginacion.perPage", "query.per_page:int"),
 ];
 
-/// Every route, in the order of the seeds' BFF documentation.
+/// Every route: the BFF's, then the old services'.
 pub(crate) fn routes() -> Vec<RestRoute> {
-    let pagination = |at: &str| PAGINATION.replace("\"$.", &format!("\"$.{at}."));
+    let mut routes = bff();
+    routes.extend(services::routes());
+    routes
+}
+
+/// The BFF's routes, in the order of its documentation.
+fn bff() -> Vec<RestRoute> {
     vec![
         route(
             "/api/v1/dashboard",
-            include_str!("../operations/Dashboard.graphql"),
+            include_str!("../../operations/Dashboard.graphql"),
             &[PII],
             r#"{
               "total_clientes": "$.clientes.paginacion.total",
@@ -64,7 +93,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         ),
         route(
             "/api/v1/clientes",
-            include_str!("../operations/Clientes.graphql"),
+            include_str!("../../operations/Clientes.graphql"),
             &[
                 PII,
                 PAGE[0],
@@ -83,7 +112,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         ),
         route(
             "/api/v1/clientes/{id}",
-            include_str!("../operations/ClienteDetalle.graphql"),
+            include_str!("../../operations/ClienteDetalle.graphql"),
             &[("id", "path.id"), PII],
             r#"{
               "cliente": { "id": "$.cliente.id", "nombre": "$.cliente.nombre", "email": "$.cliente.email",
@@ -99,7 +128,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         ),
         route(
             "/api/v1/pagos",
-            include_str!("../operations/Pagos.graphql"),
+            include_str!("../../operations/Pagos.graphql"),
             &[
                 PAGE[0],
                 PAGE[1],
@@ -124,7 +153,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         ),
         route(
             "/api/v1/pagos/{id}",
-            include_str!("../operations/PagoDetalle.graphql"),
+            include_str!("../../operations/PagoDetalle.graphql"),
             &[("id", "path.id"), PII],
             r#"{
               "pago": { "id": "$.pago.id", "partner_id": "$.pago.afiliado.id", "cycle_id": "$.pago.ciclo",
@@ -141,7 +170,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         ),
         route(
             "/api/v1/campanias",
-            include_str!("../operations/Campanias.graphql"),
+            include_str!("../../operations/Campanias.graphql"),
             &[
                 PAGE[0],
                 PAGE[1],
@@ -160,7 +189,7 @@ pub(crate) fn routes() -> Vec<RestRoute> {
         ),
         route(
             "/api/v1/search",
-            include_str!("../operations/Busqueda.graphql"),
+            include_str!("../../operations/Busqueda.graphql"),
             &[("q", "query.q"), ("limite", "query.limit:int=5"), PII],
             r#"{
               "query": { "$param": "q" },
