@@ -580,6 +580,7 @@ async fn every_seed_endpoint_answers_in_its_documented_shape() {
         ("valor".to_owned(), valor.to_string()),
     ]);
 
+    let mut recorded = Vec::new();
     for case in cases() {
         if case.path.starts_with("/api/v1/comisiones?") {
             // The conversion registered above, validated: its commission follows through
@@ -600,6 +601,8 @@ async fn every_seed_endpoint_answers_in_its_documented_shape() {
             answer = call(&http, &base, &token, case.method, &path, body.as_ref()).await;
         }
         let (status, content_type, value) = answer;
+        recorded
+            .push(json!({ "method": case.method, "path": path, "status": status, "body": value }));
         let at = format!("{} {} {path} ({})", case.seed, case.method, case.status);
         assert_eq!(status, case.status, "{at}: {value}");
         for pointer in case.present {
@@ -652,8 +655,69 @@ async fn every_seed_endpoint_answers_in_its_documented_shape() {
             .is_some_and(|text| text.contains(&kept["comision"])),
         "{csv}"
     );
+
+    // The OpenAPI document: valid OpenAPI 3.1, and every answer above matches it.
+    let (status, content_type, spec) = call(&http, &base, &token, "GET", "/spec", None).await;
+    assert_eq!(status, 200, "{spec}");
+    assert!(content_type.starts_with("application/json"));
+    let spec_file = data_dir.join("spec.json");
+    let answers_file = data_dir.join("answers.json");
+    std::fs::write(&spec_file, spec.to_string()).expect("write spec");
+    std::fs::write(&answers_file, Value::Array(recorded).to_string()).expect("write answers");
+    let check = std::process::Command::new(python("python"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/openapi_check.py"
+        ))
+        .args([&spec_file, &answers_file])
+        .output()
+        .expect("the OpenAPI check needs Python with openapi-spec-validator (.ci/run installs it)");
+    let report = String::from_utf8_lossy(&check.stdout);
+    println!("{report}{}", String::from_utf8_lossy(&check.stderr));
+    assert!(check.status.success(), "OpenAPI check failed:\n{report}");
+    let (status, content_type, page) = call(&http, &base, &token, "GET", "/docs", None).await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(page.as_str().is_some_and(|p| p.contains("/docs/docs.js")));
+
+    // Schemathesis against the live routes: generated requests from the document, a
+    // bounded number per operation; no server error, every answer as declared.
+    let report = std::process::Command::new(python("schemathesis"))
+        .args(["run", spec_file.to_str().expect("utf-8 path")])
+        .args(["--url", &base])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--checks", "not_a_server_error,response_schema_conformance"])
+        .args([
+            "--max-examples",
+            "8",
+            "--seed",
+            "7",
+            "--request-timeout",
+            "30",
+        ])
+        .args(["--suppress-health-check", "all", "--no-color"])
+        .output()
+        .expect("schemathesis runs (.ci/run installs it)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&report.stdout),
+        String::from_utf8_lossy(&report.stderr)
+    );
+    println!("{text}");
+    assert!(
+        report.status.success(),
+        "schemathesis found problems:\n{text}"
+    );
+
     stop(launched);
     std::fs::remove_dir_all(&data_dir).ok();
+}
+
+/// A program of the Python environment `.ci/run` prepares (`ALPES_PYTHON_BIN`, default
+/// `/opt/alpes-py/bin`).
+fn python(program: &str) -> std::path::PathBuf {
+    let bin = std::env::var("ALPES_PYTHON_BIN").unwrap_or_else(|_| "/opt/alpes-py/bin".to_owned());
+    std::path::Path::new(&bin).join(program)
 }
 
 /// Validates a conversion and waits for its commission to be calculated; its id.

@@ -5,6 +5,8 @@
 //! and the response cache apply.
 
 mod bindings;
+mod docs;
+pub(crate) mod openapi;
 mod template;
 
 use std::{collections::HashMap, sync::Arc};
@@ -266,9 +268,27 @@ pub(crate) fn router(routes: &[RestRoute], state: Arc<AppState>) -> Router {
             None => by_path.push((route.path.clone(), axum::routing::on(filter, handler))),
         }
     }
-    by_path
+    let router = by_path
         .into_iter()
         .fold(Router::new(), |router, (path, methods)| {
             router.route(&path, methods)
-        })
+        });
+    if routes.is_empty() {
+        return router;
+    }
+    // Their OpenAPI document, from the schema being served now (it changes on a reload).
+    let routes: Arc<[RestRoute]> = routes.into();
+    router
+        .route(
+            "/spec",
+            axum::routing::get(move || {
+                let (state, routes) = (state.clone(), routes.clone());
+                async move {
+                    let engine = state.engine();
+                    Json(openapi::document(&routes, &engine.supergraph().api_schema))
+                }
+            }),
+        )
+        .route("/docs", axum::routing::get(docs::page))
+        .route("/docs/docs.js", axum::routing::get(docs::script))
 }

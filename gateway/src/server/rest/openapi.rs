@@ -1,0 +1,756 @@
+//! OpenAPI 3.1 of the configured REST routes, generated from what serves them: each
+//! route's bindings (parameters and request body), its operation's types in the API schema
+//! (variables, and the data it selects) and its answer template (the response schema).
+
+use apollo_compiler::{
+    ExecutableDocument, Name, Schema,
+    ast::Type,
+    executable::{Selection, SelectionSet},
+    schema::ExtendedType,
+    validation::Valid,
+};
+use serde_json::{Map, Value, json};
+
+use super::{
+    CompiledRoute,
+    bindings::{Binding, Kind, Source},
+};
+use crate::{config::RestRoute, json as data};
+
+/// The error statuses every route may answer with `{error, code, campo?}`.
+const ERRORS: [(&str, &str); 6] = [
+    ("400", "The request or its data is not valid"),
+    ("401", "No token, or a token that does not verify"),
+    ("403", "The token lacks a scope the operation needs"),
+    ("404", "Not found"),
+    ("409", "Conflicts with the current state"),
+    ("502", "A subgraph failed"),
+];
+
+/// The OpenAPI document of `routes` over `schema` (the API schema).
+pub(crate) fn document(routes: &[RestRoute], schema: &Valid<Schema>) -> Value {
+    let mut paths = Map::new();
+    for route in routes {
+        let Ok(compiled) = CompiledRoute::compile(route) else {
+            continue;
+        };
+        let item = paths
+            .entry(openapi_path(&route.path))
+            .or_insert_with(|| json!({}));
+        item[compiled.method.as_str().to_ascii_lowercase()] =
+            operation(&route.path, &compiled, schema);
+    }
+    let mut responses = Map::new();
+    for (status, description) in ERRORS {
+        responses.insert(
+            format!("E{status}"),
+            json!({ "description": description, "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/Error" } } } }),
+        );
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "REST-compatible API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Each route runs a persisted GraphQL operation through the gateway.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": { "Error": {
+                "type": "object",
+                "required": ["error", "code"],
+                "properties": {
+                    "error": { "type": "string" },
+                    "code": { "type": "string" },
+                    "campo": { "type": "string" },
+                },
+            } },
+            "responses": responses,
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" } },
+        },
+        "security": [{ "bearer": [] }],
+    })
+}
+
+/// `/a/{id}` stays as is; axum's `{*rest}` becomes `{rest}`.
+fn openapi_path(path: &str) -> String {
+    path.replace("{*", "{")
+}
+
+/// One route's operation object.
+fn operation(path: &str, route: &CompiledRoute, schema: &Valid<Schema>) -> Value {
+    let document =
+        ExecutableDocument::parse_and_validate(schema, &route.document, "route.graphql").ok();
+    let selected = document.as_ref().and_then(|doc| {
+        doc.operations
+            .get(route.operation_name.as_deref())
+            .ok()
+            .map(|op| (doc, op))
+    });
+    let variables = selected.map(|(_, op)| {
+        op.variables
+            .iter()
+            .map(|v| {
+                (
+                    v.name.clone(),
+                    (v.ty.as_ref().clone(), v.default_value.is_some()),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    let variable = |name: &str| {
+        variables
+            .as_ref()
+            .and_then(|vars| vars.iter().find(|(n, _)| n.as_str() == name))
+            .map(|(_, v)| v.clone())
+    };
+    let mut parameters = Vec::new();
+    let mut body = Map::new();
+    let mut body_required = Vec::new();
+    for binding in &route.bindings {
+        // The type the value ends in, and whether the operation cannot run without it.
+        let (ty, required) = target_type(binding, &variable, schema);
+        let required = required && binding.default.is_none();
+        let mut value = value_schema(binding, ty.as_ref(), schema);
+        if let Some(default) = &binding.default {
+            value["default"] = match binding.kind {
+                Kind::Int => default.parse::<i64>().map_or(Value::Null, Value::from),
+                Kind::Bool => Value::Bool(default == "true" || default == "1"),
+                _ => Value::String(default.clone()),
+            };
+        }
+        let place = match binding.source {
+            Source::Path => "path",
+            Source::Query => "query",
+            Source::Header => "header",
+            Source::Body => {
+                place_in_body(
+                    &mut body,
+                    &mut body_required,
+                    &binding.name,
+                    value,
+                    required,
+                );
+                continue;
+            }
+        };
+        parameters.push(json!({
+            "name": binding.name,
+            "in": place,
+            "required": place == "path" || required,
+            "schema": value,
+        }));
+    }
+    let data = selected.map_or(Shape::Any, |(doc, op)| {
+        Shape::of_selection(&op.selection_set, doc, schema)
+    });
+    let mut responses = Map::new();
+    let success = route.status.as_u16().to_string();
+    let content = match route.template.as_ref() {
+        _ if route.status == axum::http::StatusCode::NO_CONTENT => None,
+        Some(template) if is_text(template) => {
+            // The operation names its content type: text, CSV or a JSON document.
+            Some(json!({ "text/plain": { "schema": { "type": "string" } },
+                "text/csv": { "schema": { "type": "string" } },
+                "application/json": { "schema": {} } }))
+        }
+        Some(template) => Some(json!({ "application/json": {
+            "schema": template_schema(template, &data, false) } })),
+        None => Some(json!({ "application/json": { "schema": data.schema(false) } })),
+    };
+    let mut ok = json!({ "description": "The operation's data, shaped" });
+    if let Some(content) = content {
+        ok["content"] = content;
+    }
+    responses.insert(success, ok);
+    for (status, _) in ERRORS {
+        responses.insert(
+            status.to_owned(),
+            json!({ "$ref": format!("#/components/responses/E{status}") }),
+        );
+    }
+    responses.insert(
+        "429".into(),
+        json!({ "description": "Over the rate limit" }),
+    );
+    let mut object = json!({
+        "operationId": operation_id(route.method.as_str(), path),
+        "summary": summary(&route.document),
+        "parameters": parameters,
+        "responses": responses,
+    });
+    if !body.is_empty() {
+        let mut schema = json!({ "type": "object", "properties": body });
+        if !body_required.is_empty() {
+            schema["required"] = json!(body_required);
+        }
+        object["requestBody"] = json!({
+            "required": !body_required.is_empty(),
+            "content": { "application/json": { "schema": schema } },
+        });
+    }
+    object
+}
+
+/// `GET /api/v1/pagos/{id}` → `get_api_v1_pagos_id`.
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_ascii_lowercase();
+    for word in path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        id.push('_');
+        id.push_str(word);
+    }
+    id
+}
+
+/// The document's leading comment, as one line.
+fn summary(document: &str) -> String {
+    document
+        .lines()
+        .map_while(|line| line.trim().strip_prefix('#'))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a template answers text (`{"$body": …}`).
+fn is_text(template: &data::Value) -> bool {
+    template
+        .as_object()
+        .is_some_and(|map| map.get("$body").is_some())
+}
+
+/// The GraphQL type a binding's value ends in (following input fields for a nested
+/// target), and whether the operation needs it.
+fn target_type(
+    binding: &Binding,
+    variable: &impl Fn(&str) -> Option<(Type, bool)>,
+    schema: &Valid<Schema>,
+) -> (Option<Type>, bool) {
+    let Some((first, rest)) = binding.target.split_first() else {
+        return (None, false);
+    };
+    let Some((mut ty, has_default)) = variable(first) else {
+        return (None, false);
+    };
+    let mut required = ty.is_non_null() && !has_default;
+    for field in rest {
+        let input = match schema.types.get(ty.inner_named_type()) {
+            Some(ExtendedType::InputObject(input)) => input,
+            _ => return (None, false),
+        };
+        let Some(definition) = input.fields.get(field.as_str()) else {
+            return (None, false);
+        };
+        required = required && definition.ty.is_non_null() && definition.default_value.is_none();
+        ty = definition.ty.as_ref().clone();
+    }
+    (Some(ty), required)
+}
+
+/// A bound value's schema: from its binding's type, and its GraphQL type where the binding
+/// passes JSON on as it is.
+fn value_schema(binding: &Binding, ty: Option<&Type>, schema: &Valid<Schema>) -> Value {
+    match binding.kind {
+        Kind::String => json!({ "type": "string" }),
+        Kind::Int => json!({ "type": "integer" }),
+        Kind::Bool => json!({ "type": "boolean" }),
+        Kind::Decimal => {
+            json!({ "type": ["string", "number"], "pattern": "^-?[0-9]+(\\.[0-9]+)?$" })
+        }
+        Kind::Date => json!({ "type": "string", "format": "date" }),
+        Kind::Enum => {
+            let mut names: Vec<Value> = ty
+                .and_then(|ty| match schema.types.get(ty.inner_named_type()) {
+                    Some(ExtendedType::Enum(e)) => Some(
+                        e.values
+                            .keys()
+                            .map(|v| Value::String(v.to_string()))
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            names.extend(
+                binding
+                    .aliases
+                    .iter()
+                    .map(|(from, _)| Value::String(from.clone())),
+            );
+            let one = if names.is_empty() {
+                json!({ "type": "string" })
+            } else {
+                json!({ "type": "string", "enum": names })
+            };
+            match ty {
+                Some(ty) if ty.is_list() => json!({ "type": "array", "items": one }),
+                _ => one,
+            }
+        }
+        Kind::Json => ty.map_or_else(|| json!({}), |ty| input_schema(ty, schema, 0)),
+    }
+}
+
+/// The schema of a GraphQL input type (decimals also as JSON numbers).
+fn input_schema(ty: &Type, schema: &Valid<Schema>, depth: usize) -> Value {
+    if depth > 8 {
+        return json!({});
+    }
+    let one = match ty {
+        Type::List(inner) | Type::NonNullList(inner) => {
+            return json!({ "type": "array", "items": input_schema(inner, schema, depth + 1) });
+        }
+        Type::Named(name) | Type::NonNullNamed(name) => match schema.types.get(name) {
+            Some(ExtendedType::InputObject(input)) => {
+                let mut properties = Map::new();
+                let mut required = Vec::new();
+                for (field, definition) in &input.fields {
+                    properties.insert(
+                        field.to_string(),
+                        input_schema(&definition.ty, schema, depth + 1),
+                    );
+                    if definition.ty.is_non_null() && definition.default_value.is_none() {
+                        required.push(Value::String(field.to_string()));
+                    }
+                }
+                json!({ "type": "object", "properties": properties, "required": required })
+            }
+            Some(ExtendedType::Enum(e)) => json!({ "type": "string",
+                "enum": e.values.keys().map(|v| v.to_string()).collect::<Vec<_>>() }),
+            _ => scalar(name),
+        },
+    };
+    if ty.is_non_null() { one } else { nullable(one) }
+}
+
+/// Places a body field's schema at its dotted path (`documento.tipo`); a required field
+/// makes its parents required.
+fn place_in_body(
+    body: &mut Map<String, Value>,
+    required: &mut Vec<Value>,
+    path: &str,
+    value: Value,
+    needed: bool,
+) {
+    let steps: Vec<&str> = path.split('.').filter(|s| !s.is_empty()).collect();
+    let Some((first, rest)) = steps.split_first() else {
+        // The whole body: its fields.
+        if let Some(properties) = value.get("properties").and_then(Value::as_object) {
+            body.extend(properties.clone());
+        }
+        return;
+    };
+    let name = Value::String((*first).to_owned());
+    if needed && !required.contains(&name) {
+        required.push(name);
+    }
+    if rest.is_empty() {
+        body.insert((*first).to_owned(), value);
+        return;
+    }
+    let entry = body
+        .entry((*first).to_owned())
+        .or_insert_with(|| json!({ "type": "object", "properties": {} }));
+    let Some(object) = entry.as_object_mut() else {
+        return;
+    };
+    let mut inner_required: Vec<Value> = object
+        .get("required")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(properties) = object.get_mut("properties").and_then(Value::as_object_mut) {
+        place_in_body(
+            properties,
+            &mut inner_required,
+            &rest.join("."),
+            value,
+            needed,
+        );
+    }
+    if !inner_required.is_empty() {
+        object.insert("required".into(), Value::Array(inner_required));
+    }
+}
+
+/// What an operation's data looks like, as far as a template can reach into it.
+#[derive(Clone, Debug)]
+enum Shape {
+    /// Unknown: any JSON.
+    Any,
+    /// A leaf with its schema.
+    Leaf(Value),
+    Object(Vec<(String, Shape)>),
+    List(Box<Shape>),
+    /// May be null.
+    Nullable(Box<Shape>),
+}
+
+impl Shape {
+    /// The data a selection set gives (fields of every fragment merged).
+    fn of_selection(set: &SelectionSet, doc: &ExecutableDocument, schema: &Valid<Schema>) -> Self {
+        let mut fields = Vec::new();
+        collect(set, doc, schema, &mut fields, 0);
+        Shape::Object(fields)
+    }
+
+    /// A field's data: its type, with its own selection.
+    fn of_type(
+        ty: &Type,
+        set: &SelectionSet,
+        doc: &ExecutableDocument,
+        schema: &Valid<Schema>,
+        depth: usize,
+    ) -> Self {
+        let one = match ty {
+            Type::List(inner) | Type::NonNullList(inner) => {
+                Shape::List(Box::new(Shape::of_type(inner, set, doc, schema, depth)))
+            }
+            Type::Named(name) | Type::NonNullNamed(name) => match schema.types.get(name) {
+                Some(ExtendedType::Enum(e)) => Shape::Leaf(json!({ "type": "string",
+                    "enum": e.values.keys().map(|v| v.to_string()).collect::<Vec<_>>() })),
+                Some(ExtendedType::Scalar(_)) | None => Shape::Leaf(scalar(name)),
+                Some(_) => {
+                    let mut fields = Vec::new();
+                    collect(set, doc, schema, &mut fields, depth + 1);
+                    Shape::Object(fields)
+                }
+            },
+        };
+        if ty.is_non_null() {
+            one
+        } else {
+            Shape::Nullable(Box::new(one))
+        }
+    }
+
+    /// The shape at a dotted path (`pagos.items.0.id`), null-able when any step is.
+    fn at(&self, path: &str) -> Shape {
+        let mut current = self.clone();
+        let mut nullable = false;
+        for step in path.split('.').filter(|s| !s.is_empty()) {
+            if let Shape::Nullable(inner) = current {
+                nullable = true;
+                current = *inner;
+            }
+            current = match current {
+                Shape::Object(fields) => match fields.into_iter().find(|(key, _)| key == step) {
+                    Some((_, shape)) => shape,
+                    None => return Shape::Leaf(json!({ "type": "null" })),
+                },
+                Shape::List(item) if step.parse::<usize>().is_ok() => {
+                    nullable = true;
+                    *item
+                }
+                Shape::Any => Shape::Any,
+                _ => return Shape::Leaf(json!({ "type": "null" })),
+            };
+        }
+        if nullable {
+            Shape::Nullable(Box::new(current))
+        } else {
+            current
+        }
+    }
+
+    /// The element of a list (`$each`), if this is one.
+    fn item(&self) -> Shape {
+        match self {
+            Shape::List(item) => (**item).clone(),
+            Shape::Nullable(inner) => inner.item(),
+            _ => Shape::Any,
+        }
+    }
+
+    fn schema(&self, nullable_parent: bool) -> Value {
+        let one = match self {
+            Shape::Any => return json!({}),
+            Shape::Leaf(schema) => schema.clone(),
+            Shape::Nullable(inner) => return nullable(inner.schema(false)),
+            Shape::List(item) => json!({ "type": "array", "items": item.schema(false) }),
+            Shape::Object(fields) => {
+                let properties: Map<String, Value> = fields
+                    .iter()
+                    .map(|(key, shape)| (key.clone(), shape.schema(false)))
+                    .collect();
+                json!({ "type": "object", "properties": properties })
+            }
+        };
+        if nullable_parent { nullable(one) } else { one }
+    }
+}
+
+/// The fields a selection set answers, fragments included (a field in several keeps its
+/// first shape).
+fn collect(
+    set: &SelectionSet,
+    doc: &ExecutableDocument,
+    schema: &Valid<Schema>,
+    fields: &mut Vec<(String, Shape)>,
+    depth: usize,
+) {
+    if depth > 16 {
+        return;
+    }
+    for selection in &set.selections {
+        match selection {
+            Selection::Field(field) => {
+                let key = field.response_key().to_string();
+                let shape = Shape::of_type(field.ty(), &field.selection_set, doc, schema, depth);
+                // A field behind a type condition or directive may be absent: null then.
+                let conditional = !field.directives.is_empty();
+                let shape = if conditional {
+                    Shape::Nullable(Box::new(shape))
+                } else {
+                    shape
+                };
+                if !fields.iter().any(|(k, _)| *k == key) {
+                    fields.push((key, shape));
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                let mut inner = Vec::new();
+                collect(&fragment.selection_set, doc, schema, &mut inner, depth + 1);
+                merge_optional(
+                    fields,
+                    inner,
+                    fragment.type_condition.is_some() || !fragment.directives.is_empty(),
+                );
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = doc.fragments.get(&spread.fragment_name) {
+                    let mut inner = Vec::new();
+                    collect(&fragment.selection_set, doc, schema, &mut inner, depth + 1);
+                    merge_optional(fields, inner, true);
+                }
+            }
+        }
+    }
+}
+
+/// Adds a fragment's fields; where the fragment may not apply, they may be absent (null).
+fn merge_optional(fields: &mut Vec<(String, Shape)>, inner: Vec<(String, Shape)>, optional: bool) {
+    for (key, shape) in inner {
+        if fields.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        let shape = if optional {
+            Shape::Nullable(Box::new(shape))
+        } else {
+            shape
+        };
+        fields.push((key, shape));
+    }
+}
+
+/// A scalar's schema (decimals and dates are text).
+fn scalar(name: &Name) -> Value {
+    match name.as_str() {
+        "Int" => json!({ "type": "integer" }),
+        "Float" => json!({ "type": "number" }),
+        "Boolean" => json!({ "type": "boolean" }),
+        "String" | "ID" | "Decimal" => json!({ "type": "string" }),
+        "DateTime" => json!({ "type": "string", "format": "date-time" }),
+        "NaiveDate" => json!({ "type": "string", "format": "date" }),
+        _ => json!({}),
+    }
+}
+
+/// `schema` or null.
+fn nullable(schema: Value) -> Value {
+    match schema.get("type").cloned() {
+        Some(Value::String(ty)) if ty != "null" => {
+            let mut schema = schema;
+            schema["type"] = json!([ty, "null"]);
+            if let Some(Value::Array(values)) = schema.get_mut("enum") {
+                values.push(Value::Null);
+            }
+            schema
+        }
+        Some(Value::Array(mut types)) => {
+            if !types.contains(&json!("null")) {
+                types.push(json!("null"));
+            }
+            let mut schema = schema;
+            schema["type"] = Value::Array(types);
+            schema
+        }
+        Some(_) => schema,
+        None if schema.as_object().is_some_and(Map::is_empty) => schema,
+        None => json!({ "anyOf": [schema, { "type": "null" }] }),
+    }
+}
+
+/// The schema of what a template renders over data of shape `data`.
+fn template_schema(template: &data::Value, data: &Shape, nullable_data: bool) -> Value {
+    match template {
+        data::Value::String(text) => match text.strip_prefix("$.") {
+            Some(path) => data.at(path).schema(nullable_data),
+            None if text.as_str() == "$" => data.schema(nullable_data),
+            None => json!({ "type": "string", "const": text.as_str() }),
+        },
+        data::Value::Number(_) => json!({ "type": "number" }),
+        data::Value::Bool(_) => json!({ "type": "boolean" }),
+        data::Value::Null => json!({ "type": "null" }),
+        data::Value::Array(items) => json!({ "type": "array",
+            "items": { "anyOf": items.iter().map(|t| template_schema(t, data, nullable_data)).collect::<Vec<_>>() } }),
+        data::Value::Object(map) => {
+            if let (Some(data::Value::String(each)), Some(inner)) =
+                (map.get("$each"), map.get("$map"))
+            {
+                let list = each
+                    .strip_prefix("$.")
+                    .map_or(Shape::Any, |path| data.at(path));
+                return json!({ "type": "array",
+                    "items": template_schema(inner, &list.item(), false) });
+            }
+            if map.len() == 1 {
+                let key = map
+                    .iter()
+                    .next()
+                    .map(|(k, _)| k.to_string())
+                    .unwrap_or_default();
+                match key.as_str() {
+                    "$count" | "$sum" => return json!({ "type": "integer" }),
+                    "$gt" => return json!({ "type": ["boolean", "null"] }),
+                    "$param" => return json!({ "type": ["string", "null"] }),
+                    _ => {}
+                }
+            }
+            let properties: Map<String, Value> = map
+                .iter()
+                .map(|(key, value)| (key.to_string(), template_schema(value, data, nullable_data)))
+                .collect();
+            let required: Vec<&String> = properties.keys().collect();
+            json!({ "type": "object", "properties": properties, "required": required })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SDL: &str = r#"
+        scalar Decimal
+        enum Estado { ACTIVA PAUSADA }
+        input DineroInput { valor: Decimal! moneda: String! }
+        input CrearInput { nombre: String! presupuesto: DineroInput! nota: String }
+        type Dinero { valor: Decimal! moneda: String! }
+        type Cosa { id: ID! nombre: String! estado: Estado! precio: Dinero nota: String }
+        type Pagina { items: [Cosa!]! total: Int! }
+        type Query { cosa(id: ID!): Cosa cosas(estado: Estado): Pagina! }
+        type Mutation { crear(input: CrearInput!): Cosa! }
+    "#;
+
+    fn route(
+        method: &str,
+        path: &str,
+        operation: &str,
+        variables: &[(&str, &str)],
+        response: &str,
+    ) -> RestRoute {
+        RestRoute {
+            method: Some(method.into()),
+            path: path.into(),
+            operation: Some(operation.into()),
+            variables: variables
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            response: Some(response.into()),
+            status: Some(if method == "POST" { 201 } else { 200 }),
+            ..RestRoute::default()
+        }
+    }
+
+    #[test]
+    fn routes_become_paths_with_parameters_bodies_and_response_schemas() {
+        let schema = Schema::parse_and_validate(SDL, "s.graphql").expect("schema");
+        let routes = [
+            route(
+                "GET",
+                "/cosas/{id}",
+                "# One thing.\nquery Cosa($id: ID!) { cosa(id: $id) { id nombre precio { valor } } }",
+                &[("id", "path.id")],
+                r#"{ "id": "$.cosa.id", "valor": "$.cosa.precio.valor" }"#,
+            ),
+            route(
+                "GET",
+                "/cosas",
+                "query Cosas($estado: Estado) { cosas(estado: $estado) { items { id estado } total } }",
+                &[("estado", "query.estado:enum(ACTIVE=ACTIVA)")],
+                r#"{ "data": { "$each": "$.cosas.items", "$map": { "id": "$.id", "estado": "$.estado" } }, "n": { "$count": "$.cosas.items" } }"#,
+            ),
+            route(
+                "POST",
+                "/cosas",
+                "mutation Crear($input: CrearInput!) { crear(input: $input) { id } }",
+                &[
+                    ("input.nombre", "body.nombre"),
+                    ("input.presupuesto.valor", "body.presupuesto:decimal"),
+                    ("input.presupuesto.moneda", "body.moneda:string=COP"),
+                    ("input.nota", "body.extra.nota"),
+                ],
+                r#"{ "id": "$.crear.id" }"#,
+            ),
+        ];
+        let doc = document(&routes, &schema);
+        assert_eq!(doc["openapi"], "3.1.0");
+        let get = &doc["paths"]["/cosas/{id}"]["get"];
+        assert_eq!(get["summary"], "One thing.");
+        assert_eq!(
+            get["parameters"][0],
+            json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } })
+        );
+        let ok = &get["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(
+            ok["properties"]["id"]["type"],
+            json!(["string", "null"]),
+            "cosa may be null: {ok}"
+        );
+        assert_eq!(ok["required"], json!(["id", "valor"]));
+        assert_eq!(
+            get["responses"]["404"]["$ref"],
+            "#/components/responses/E404"
+        );
+
+        let list = &doc["paths"]["/cosas"]["get"];
+        assert_eq!(
+            list["parameters"][0]["schema"]["enum"],
+            json!(["ACTIVA", "PAUSADA", "ACTIVE"])
+        );
+        assert_eq!(list["parameters"][0]["required"], false);
+        let items = &list["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+            ["data"];
+        assert_eq!(items["type"], "array");
+        assert_eq!(
+            items["items"]["properties"]["estado"]["enum"],
+            json!(["ACTIVA", "PAUSADA"])
+        );
+        assert_eq!(
+            list["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["n"]["type"],
+            "integer"
+        );
+
+        let post = &doc["paths"]["/cosas"]["post"];
+        let body = &post["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(post["requestBody"]["required"], true);
+        assert_eq!(body["required"], json!(["nombre", "presupuesto"]), "{body}");
+        assert_eq!(
+            body["properties"]["presupuesto"]["type"],
+            json!(["string", "number"])
+        );
+        assert_eq!(body["properties"]["moneda"]["default"], "COP");
+        assert_eq!(
+            body["properties"]["extra"]["properties"]["nota"]["type"],
+            json!(["string", "null"]),
+            "passed on as JSON: the input field's type"
+        );
+        assert!(post["responses"]["201"].is_object());
+        assert_eq!(operation_id("POST", "/cosas/{id}/x"), "post_cosas_id_x");
+    }
+}
