@@ -253,6 +253,17 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
             .is_some_and(|c| c.len() == 5),
         "{amplia}"
     );
+    // One kind only, as `type` asks.
+    let (_, solo) = rest(&format!("/api/v1/search?q={buscado}&type=cliente")).await;
+    assert!(
+        solo["results"]["clientes"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty()),
+        "{solo}"
+    );
+    for grupo in ["afiliados", "campanias", "conversiones", "pagos"] {
+        assert_eq!(solo["results"][grupo], json!([]), "{grupo}: {solo}");
+    }
     // The old English state names are accepted for ours.
     let (_, activas) = rest("/api/v1/campanias?estado=ACTIVE&per_page=100").await;
     let activas = activas["data"].as_array().expect("data");

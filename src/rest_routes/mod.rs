@@ -190,7 +190,17 @@ fn bff() -> Vec<RestRoute> {
         route(
             "/api/v1/search",
             include_str!("../../operations/Busqueda.graphql"),
-            &[("q", "query.q"), ("limite", "query.limit:int=5"), PII],
+            &[
+                ("q", "query.q"),
+                ("limite", "query.limit:int=5"),
+                PII,
+                // `type=cliente|afiliado|campania|conversion|pago|all`: one kind, or all.
+                ("clientes", "query.type:oneof(cliente,all)"),
+                ("afiliados", "query.type:oneof(afiliado,all)"),
+                ("campanias", "query.type:oneof(campania,all)"),
+                ("conversiones", "query.type:oneof(conversion,all)"),
+                ("pagos", "query.type:oneof(pago,all)"),
+            ],
             r#"{
               "query": { "$param": "q" },
               "total_results": { "$sum": [{ "$count": "$.clientes" }, { "$count": "$.afiliados" },

@@ -41,6 +41,8 @@ pub(super) enum Kind {
     Json,
     /// A calendar date: the date part of an ISO date-time (`1985-03-15T00:00:00`).
     Date,
+    /// A flag: whether the value is one of a list (`oneof(cliente,all)`), in any case.
+    OneOf,
 }
 
 /// Parses `query.page:int` (source, name, optional type), with an optional default
@@ -57,7 +59,19 @@ pub(super) fn binding(target: &str, spec: &str) -> Result<Binding, String> {
             let list = list
                 .strip_suffix(')')
                 .ok_or_else(|| format!("{spec:?}: unclosed alias list"))?;
-            (kind, aliases(spec, list)?)
+            if kind == "oneof" {
+                // The values that make it true, kept as pairs to themselves.
+                let values = list.split(',').map(|v| v.trim().to_uppercase());
+                (
+                    kind,
+                    values
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (v.clone(), v))
+                        .collect(),
+                )
+            } else {
+                (kind, aliases(spec, list)?)
+            }
         }
         None => (typed, Vec::new()),
     };
@@ -86,14 +100,15 @@ pub(super) fn binding(target: &str, spec: &str) -> Result<Binding, String> {
         "decimal" => Kind::Decimal,
         "enum" => Kind::Enum,
         "date" => Kind::Date,
+        "oneof" if !aliases.is_empty() => Kind::OneOf,
         "json" if source == Source::Body => Kind::Json,
         other => {
             return Err(format!(
-                "{spec:?}: unknown type {other:?} (string, id, int, bool, decimal, enum, date, json)"
+                "{spec:?}: unknown type {other:?} (string, id, int, bool, decimal, enum, date, oneof(…), json)"
             ));
         }
     };
-    if !aliases.is_empty() && kind != Kind::Enum {
+    if !aliases.is_empty() && !matches!(kind, Kind::Enum | Kind::OneOf) {
         return Err(format!("{spec:?}: only enum values take aliases"));
     }
     Ok(Binding {
@@ -185,6 +200,10 @@ impl Binding {
             }
             Kind::String | Kind::Decimal => Value::String(text.ok_or_else(|| wrong("text"))?),
             Kind::Enum => Value::String(self.enum_value(&text.ok_or_else(|| wrong("text"))?)),
+            Kind::OneOf => {
+                let text = text.ok_or_else(|| wrong("a name"))?.to_uppercase();
+                Value::Bool(self.aliases.iter().any(|(value, _)| *value == text))
+            }
             Kind::Date => {
                 let text = text.ok_or_else(|| wrong("a date"))?;
                 let date = text.split(['T', ' ']).next().unwrap_or_default();

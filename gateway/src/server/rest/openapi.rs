@@ -135,6 +135,22 @@ fn operation(path: &str, route: &CompiledRoute, schema: &Valid<Schema>) -> Value
                 continue;
             }
         };
+        // Several flags read one parameter (`type`): one entry, every value they know.
+        let same = parameters
+            .iter_mut()
+            .find(|p: &&mut Value| p["name"] == binding.name.as_str() && p["in"] == place);
+        if let Some(existing) = same {
+            if let (Some(Value::Array(known)), Some(Value::Array(more))) =
+                (existing["schema"].get_mut("enum"), value.get("enum"))
+            {
+                for item in more {
+                    if !known.contains(item) {
+                        known.push(item.clone());
+                    }
+                }
+            }
+            continue;
+        }
         parameters.push(json!({
             "name": binding.name,
             "in": place,
@@ -262,6 +278,8 @@ fn value_schema(binding: &Binding, ty: Option<&Type>, schema: &Valid<Schema>) ->
             json!({ "type": ["string", "number"], "pattern": "^-?[0-9]+(\\.[0-9]+)?$" })
         }
         Kind::Date => json!({ "type": "string", "format": "date" }),
+        Kind::OneOf => json!({ "type": "string",
+            "enum": binding.aliases.iter().map(|(v, _)| v.to_lowercase()).collect::<Vec<_>>() }),
         Kind::Enum => {
             let mut names: Vec<Value> = ty
                 .and_then(|ty| match schema.types.get(ty.inner_named_type()) {
