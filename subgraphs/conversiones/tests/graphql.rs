@@ -211,6 +211,43 @@ async fn known_id_projections_refuse_unknown_ids_once_fed(backend: Backend) -> R
         count(&sg, "SELECT COUNT(*) AS n FROM eventos_tracking").await?,
         2
     );
+    // `AfiliadoEliminado`: the partner is refused from then on, also when the deletion is
+    // delivered before the registration.
+    let tarde = Uuid::new_v4();
+    let txn = sg.db.db.begin().await?;
+    for (tipo, id) in [
+        ("AfiliadoEliminado.v1", known),
+        ("AfiliadoEliminado.v1", tarde),
+        ("AfiliadoRegistrado.v1", tarde),
+    ] {
+        let event = EventEnvelope {
+            id: Uuid::new_v4(),
+            tipo: tipo.into(),
+            agregado_id: id.to_string(),
+            ocurrido_en: Utc::now(),
+            datos: json!({}),
+        };
+        handler.handle(&txn, &event).await?;
+    }
+    txn.commit().await?;
+    for id in [known, tarde] {
+        let body = sg
+            .gql(REGISTRAR_EVENTO, evento_input("CLICK", &id.to_string(), &c))
+            .await?;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["campo"], "afiliadoId");
+        let body = sg
+            .gql(
+                &registrar_conversion(),
+                conversion_input(&id.to_string(), &c, "R-eliminado"),
+            )
+            .await?;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    }
+    assert_eq!(
+        count(&sg, "SELECT COUNT(*) AS n FROM eventos_tracking").await?,
+        2
+    );
     sg.stop().await
 }
 

@@ -48,7 +48,7 @@ impl ConversionService {
         if !afiliado {
             return Err(DomainError::invalid(
                 "afiliadoId",
-                format!("Afiliado desconocido: {afiliado_id}"),
+                format!("Afiliado desconocido o eliminado: {afiliado_id}"),
             ));
         }
         if !campania {
@@ -75,7 +75,7 @@ impl ConversionService {
         if !conocido {
             return Err(DomainError::invalid(
                 "afiliadoId",
-                format!("Afiliado desconocido: {afiliado_id}"),
+                format!("Afiliado desconocido o eliminado: {afiliado_id}"),
             ));
         }
         let nueva = subgraph_kit::auth::clave_api::generar();

@@ -98,6 +98,20 @@ pub fn afiliado_actualizado(
     e
 }
 
+/// `AfiliadoEliminado.v1` at `version` (the partner's last state, ELIMINADO).
+pub fn afiliado_eliminado(
+    id: Uuid,
+    version: i64,
+    tipo: &str,
+    minimo: (&str, &str),
+) -> EventEnvelope {
+    let mut e = afiliado_registrado(id, tipo, "ELIMINADO", minimo);
+    e.tipo = "AfiliadoEliminado.v1".into();
+    e.datos["version"] = json!(version);
+    e.datos["fechaEliminacion"] = json!(Utc::now());
+    e
+}
+
 /// `CampaniaCreada.v1` as `campanias` publishes it.
 pub fn campania_creada(
     id: Uuid,

@@ -91,6 +91,9 @@ struct DatosAfiliado {
 }
 
 /// Keeps the partner projection and calculates what was waiting for it (`pagos.afiliados`).
+/// `AfiliadoEliminado` is the partner's last version, state `ELIMINADO`: from then on
+/// `pagar` refuses the partner (only ACTIVO partners are paid); its commissions keep
+/// their history.
 pub struct ProyeccionAfiliados;
 
 #[async_trait]
@@ -100,7 +103,11 @@ impl EventHandler for ProyeccionAfiliados {
     }
 
     fn tipos(&self) -> &'static [&'static str] {
-        &["AfiliadoRegistrado.v1", "AfiliadoActualizado.v1"]
+        &[
+            "AfiliadoRegistrado.v1",
+            "AfiliadoActualizado.v1",
+            "AfiliadoEliminado.v1",
+        ]
     }
 
     async fn handle(
