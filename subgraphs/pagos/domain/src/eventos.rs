@@ -8,7 +8,7 @@ use kernel::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Comision, Pago};
+use super::{Comision, MetadatosAprobacion, Pago};
 
 /// Envelope of an event of this context.
 pub fn envelope<E: DomainEvent>(event: &E, ahora: DateTime<Utc>) -> DomainResult<EventEnvelope> {
@@ -62,6 +62,12 @@ pub struct ComisionAprobada {
     pub afiliado_id: Uuid,
     /// Amount.
     pub monto: Dinero,
+    /// The reviewer's comments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comentarios: Option<String>,
+    /// How the approval was decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadatos: Option<MetadatosAprobacion>,
 }
 evento!(ComisionAprobada, comision_id);
 
@@ -77,6 +83,9 @@ pub struct ComisionRechazada {
     pub campania_id: Uuid,
     /// Why.
     pub motivo: String,
+    /// The reviewer's comments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comentarios: Option<String>,
 }
 evento!(ComisionRechazada, comision_id);
 
@@ -153,6 +162,8 @@ impl From<&Comision> for ComisionAprobada {
             campania_id: c.campania_id,
             afiliado_id: c.afiliado_id,
             monto: c.monto_o_cero(),
+            comentarios: None,
+            metadatos: None,
         }
     }
 }
@@ -164,6 +175,7 @@ impl From<&Comision> for ComisionRechazada {
             afiliado_id: c.afiliado_id,
             campania_id: c.campania_id,
             motivo: c.motivo_rechazo.clone().unwrap_or_default(),
+            comentarios: None,
         }
     }
 }

@@ -9,6 +9,7 @@ mod pago;
 mod pasarela;
 mod ports;
 mod reporte;
+mod revision;
 mod valores;
 
 pub use comision::{
@@ -30,5 +31,9 @@ pub use ports::{
 pub use reporte::{
     FilaCampania, FilaEstado, FiltroReporte, ReportePagos, TotalCampania, TotalEstado, Totales,
     VersionReporte,
+};
+pub use revision::{
+    ACTOR_SISTEMA, CambioComision, EntradaAuditoriaComision, MAX_COMENTARIOS, MAX_METADATO,
+    MetadatosAprobacion, Revision,
 };
 pub use valores::{Ciclo, ClaveIdempotencia, MetodoPago, TipoMetodoPago};

@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{Dinero, DomainResult, Moneda, Page, PageRequest, events::EventEnvelope};
+use kernel::{Dinero, DomainResult, Moneda, Page, PageRequest};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    CambioPago, Comision, EntradaAuditoria, EstadoComision, EstadoPago, FilaCampania, FilaEstado,
-    FiltroReporte, Pago, TarifaAfiliado, Transaccion, VersionReporte,
+    CambioComision, CambioPago, Comision, EntradaAuditoria, EntradaAuditoriaComision,
+    EstadoComision, EstadoPago, FilaCampania, FilaEstado, FiltroReporte, Pago, TarifaAfiliado,
+    Transaccion, VersionReporte,
 };
 
 /// Filter of the commission list.
@@ -144,14 +145,15 @@ pub trait ComisionRepository: Send + Sync + 'static {
         estado: Option<EstadoComision>,
     ) -> DomainResult<HashMap<Uuid, Vec<Comision>>>;
 
-    /// Saves a changed commission and its events if nobody changed it since
-    /// `version_anterior` (else `CONFLICT`).
-    async fn guardar_comision(
+    /// Saves a changed commission with its events and audit lines if nobody changed it
+    /// since `cambio.version_anterior` (else `CONFLICT`, nothing written).
+    async fn guardar_comision(&self, cambio: &CambioComision) -> DomainResult<()>;
+
+    /// Audit trails of commissions, oldest first (one statement).
+    async fn auditoria_comisiones(
         &self,
-        c: &Comision,
-        version_anterior: i64,
-        eventos: &[EventEnvelope],
-    ) -> DomainResult<()>;
+        comision_ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Vec<EntradaAuditoriaComision>>>;
 
     /// Approved, not yet paid commissions per partner and currency (one statement).
     async fn saldos(&self, afiliado_ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<Dinero>>>;

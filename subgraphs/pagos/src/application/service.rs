@@ -9,10 +9,8 @@ use uuid::Uuid;
 
 use crate::domain::{
     Agregaciones, Comision, FiltroComisiones, FiltroPagos, FiltroReporte, Pago, PagosRepository,
-    PasarelaDePagos, ReportePagos, ResultadoSolicitud, SolicitudPago, VersionReporte,
-    elegir_moneda,
-    eventos::{ComisionAprobada, ComisionRechazada, envelope},
-    exigir_pagable,
+    PasarelaDePagos, ReportePagos, ResultadoSolicitud, Revision, SolicitudPago, VersionReporte,
+    elegir_moneda, exigir_pagable,
 };
 
 /// The application service of the `pagos` context.
@@ -138,33 +136,35 @@ impl PagosService {
         }
     }
 
-    /// CALCULADA → APROBADA, with `ComisionAprobada` (the campaign's expense grows).
-    pub async fn aprobar_comision(&self, id: Uuid, ahora: DateTime<Utc>) -> DomainResult<Comision> {
-        let mut comision = self.obtener_comision(id).await?;
-        let version = comision.version;
-        comision.aprobar(ahora)?;
-        let evento = envelope(&ComisionAprobada::from(&comision), ahora)?;
-        self.repo
-            .guardar_comision(&comision, version, &[evento])
-            .await?;
-        Ok(comision)
+    /// CALCULADA → APROBADA by `actor` with its review, with `ComisionAprobada` (the
+    /// campaign's expense grows) and a line in the commission's audit trail.
+    pub async fn aprobar_comision(
+        &self,
+        id: Uuid,
+        revision: Revision,
+        actor: &str,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<Comision> {
+        let comision = self.obtener_comision(id).await?;
+        let cambio = comision.aprobar_revisada(revision, actor, ahora)?;
+        self.repo.guardar_comision(&cambio).await?;
+        Ok(cambio.comision)
     }
 
-    /// PENDIENTE or CALCULADA → RECHAZADA, with `ComisionRechazada`.
+    /// PENDIENTE or CALCULADA → RECHAZADA by `actor` with a reason and its review, with
+    /// `ComisionRechazada` and a line in the commission's audit trail.
     pub async fn rechazar_comision(
         &self,
         id: Uuid,
         motivo: &str,
+        revision: Revision,
+        actor: &str,
         ahora: DateTime<Utc>,
     ) -> DomainResult<Comision> {
-        let mut comision = self.obtener_comision(id).await?;
-        let version = comision.version;
-        comision.rechazar(motivo, ahora)?;
-        let evento = envelope(&ComisionRechazada::from(&comision), ahora)?;
-        self.repo
-            .guardar_comision(&comision, version, &[evento])
-            .await?;
-        Ok(comision)
+        let comision = self.obtener_comision(id).await?;
+        let cambio = comision.rechazar_revisada(motivo, revision, actor, ahora)?;
+        self.repo.guardar_comision(&cambio).await?;
+        Ok(cambio.comision)
     }
 
     /// The commission with this id, or `NOT_FOUND`.

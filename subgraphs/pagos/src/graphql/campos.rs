@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::carga::Campo;
 use crate::application::PagosService;
 use crate::domain::{
-    Comision, DimensionComision, EntradaAuditoria, EstadoComision, Pago, Transaccion,
+    Comision, DimensionComision, EntradaAuditoria, EntradaAuditoriaComision, EstadoComision, Pago,
+    Transaccion,
 };
 
 /// Arguments of a per-entity list: optional state, at most `limite` items.
@@ -108,6 +109,11 @@ campo!(
     /// `Pago.auditoria`.
     AuditoriaDePago, (), Vec<EntradaAuditoria>,
     |service, _p, ids| service.repo().auditoria(ids).await
+);
+campo!(
+    /// `Comision.auditoria`.
+    AuditoriaDeComision, (), Vec<EntradaAuditoriaComision>,
+    |service, _p, ids| service.repo().auditoria_comisiones(ids).await
 );
 campo!(
     /// A payout by id (entity resolver, `Comision.pago`).

@@ -10,14 +10,14 @@ use subgraph_kit::{
 use uuid::Uuid;
 
 use super::{
-    campos::{AuditoriaDePago, ComisionesDePago, TransaccionesDePago},
+    campos::{AuditoriaDeComision, AuditoriaDePago, ComisionesDePago, TransaccionesDePago},
     carga::cargar,
     entidades::{AfiliadoRef, CampaniaRef, ConversionRef},
 };
 use crate::domain::{
-    self, Agregaciones, Comision, EntradaAuditoria, EstadoComision, EstadoPago, FiltroComisiones,
-    FiltroPagos, FiltroReporte, Pago, ReportePagos, TipoConversion, TipoMetodoPago,
-    TipoTransaccion, Transaccion, VersionReporte,
+    self, Agregaciones, Comision, EntradaAuditoria, EntradaAuditoriaComision, EstadoComision,
+    EstadoPago, FiltroComisiones, FiltroPagos, FiltroReporte, Pago, ReportePagos, TipoConversion,
+    TipoMetodoPago, TipoTransaccion, Transaccion, VersionReporte,
 };
 
 mirror_enum!(
@@ -161,6 +161,16 @@ impl ComisionGql {
         Ok(cargar::<super::campos::PagoPorId>(ctx, "Pago", (), id)
             .await?
             .map(PagoGql))
+    }
+    /// Its audit trail: every change with time and actor, and the reviewers' comments,
+    /// oldest first.
+    async fn auditoria(&self, ctx: &Context<'_>) -> Result<Vec<EntradaAuditoriaGql>> {
+        let lista = cargar::<AuditoriaDeComision>(ctx, "Comision", (), self.0.id).await?;
+        Ok(lista
+            .unwrap_or_default()
+            .into_iter()
+            .map(EntradaAuditoriaGql::from)
+            .collect())
     }
     /// When the conversion happened.
     async fn fecha_conversion(&self) -> DateTime<Utc> {
@@ -311,16 +321,33 @@ impl From<Transaccion> for TransaccionGql {
     }
 }
 
-/// One line of a payout's audit trail.
+/// How an approval was decided.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "MetadatosAprobacion")]
+pub(crate) struct MetadatosAprobacionGql {
+    /// Approval level.
+    pub nivel_aprobacion: Option<String>,
+    /// The policy applied.
+    pub politica_aplicada: Option<String>,
+}
+
+/// One line of a payout's or a commission's audit trail.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(name = "EntradaAuditoria")]
 pub(crate) struct EntradaAuditoriaGql {
-    /// What happened (PagoSolicitado, PagoProcesando, PagoReintentoProgramado, PagoExitoso, PagoFallido).
+    /// What happened: for a payout PagoSolicitado, PagoProcesando,
+    /// PagoReintentoProgramado, PagoExitoso, PagoFallido; for a commission
+    /// ComisionCreada, ComisionCalculada, ComisionRecalculada, ComisionAprobada,
+    /// ComisionRechazada, ComisionRevertida.
     pub evento: String,
-    /// Who (a user, or payment-processor).
+    /// Who (a user, payment-processor, or system for what other contexts' events did).
     pub actor: String,
     /// Detail.
     pub detalle: Option<String>,
+    /// The reviewer's comments (commission approvals and refusals).
+    pub comentarios: Option<String>,
+    /// How an approval was decided (commission approvals).
+    pub metadatos: Option<MetadatosAprobacionGql>,
     /// When.
     pub fecha: DateTime<Utc>,
 }
@@ -331,6 +358,24 @@ impl From<EntradaAuditoria> for EntradaAuditoriaGql {
             evento: a.evento,
             actor: a.actor,
             detalle: a.detalle,
+            comentarios: None,
+            metadatos: None,
+            fecha: a.fecha,
+        }
+    }
+}
+
+impl From<EntradaAuditoriaComision> for EntradaAuditoriaGql {
+    fn from(a: EntradaAuditoriaComision) -> Self {
+        Self {
+            evento: a.evento,
+            actor: a.actor,
+            detalle: a.detalle,
+            comentarios: a.comentarios,
+            metadatos: a.metadatos.map(|m| MetadatosAprobacionGql {
+                nivel_aprobacion: m.nivel_aprobacion,
+                politica_aplicada: m.politica_aplicada,
+            }),
             fecha: a.fecha,
         }
     }
@@ -696,11 +741,35 @@ pub(crate) struct PagarPayload {
     pub pago: PagoGql,
 }
 
-/// Which commission to approve.
+/// How an approval was decided (the seeds' `metadatos_aprobacion`).
+#[derive(InputObject, Clone, Debug, Default)]
+pub(crate) struct MetadatosAprobacionInput {
+    /// Approval level (`automatico`, `manual`, `supervisor`…; at most 64 characters).
+    pub nivel_aprobacion: Option<String>,
+    /// The policy applied (`estandar`…; at most 64 characters).
+    pub politica_aplicada: Option<String>,
+}
+
+/// Which commission to approve, with the reviewer's words.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct AprobarComisionInput {
     /// The commission (UUID).
     pub id: ID,
+    /// Comments (at most 1000 characters), kept in its audit trail.
+    pub comentarios: Option<String>,
+    /// How the approval was decided, kept in its audit trail.
+    pub metadatos: Option<MetadatosAprobacionInput>,
+}
+
+impl AprobarComisionInput {
+    pub(crate) fn revision(&self) -> DomainResult<domain::Revision> {
+        let metadatos = self.metadatos.clone().unwrap_or_default();
+        domain::Revision::new(
+            self.comentarios.as_deref(),
+            metadatos.nivel_aprobacion.as_deref(),
+            metadatos.politica_aplicada.as_deref(),
+        )
+    }
 }
 
 /// The answer of `aprobarComision`.
@@ -717,6 +786,8 @@ pub(crate) struct RechazarComisionInput {
     pub id: ID,
     /// Why (1–500 characters).
     pub motivo: String,
+    /// Comments (at most 1000 characters), kept in its audit trail.
+    pub comentarios: Option<String>,
 }
 
 /// The answer of `rechazarComision`.

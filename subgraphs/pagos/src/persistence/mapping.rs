@@ -5,12 +5,13 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use subgraph_kit::{Dinero, DomainError, DomainResult, Moneda};
 
 use super::entities::{
-    afiliado_proyeccion, auditoria, campania_proyeccion, comision, pago, transaccion,
+    afiliado_proyeccion, auditoria, auditoria_comision, campania_proyeccion, comision, pago,
+    transaccion,
 };
 use crate::domain::{
-    Ciclo, ClaveIdempotencia, Comision, EntradaAuditoria, EstadoAfiliado, EstadoComision,
-    EstadoPago, MetodoPago, Pago, TarifaAfiliado, TarifaCampania, TipoAfiliado, TipoConversion,
-    TipoMetodoPago, TipoTransaccion, Transaccion,
+    Ciclo, ClaveIdempotencia, Comision, EntradaAuditoria, EntradaAuditoriaComision, EstadoAfiliado,
+    EstadoComision, EstadoPago, MetodoPago, Pago, TarifaAfiliado, TarifaCampania, TipoAfiliado,
+    TipoConversion, TipoMetodoPago, TipoTransaccion, Transaccion,
 };
 
 fn corrupt(column: &str, value: &str) -> DomainError {
@@ -264,4 +265,46 @@ pub(crate) fn tarifa_campania_to_active(
         por_venta: Set(t.por_venta.to_string()),
         actualizado_en: Set(en),
     }
+}
+
+pub(crate) fn auditoria_comision_to_domain(
+    row: auditoria_comision::Model,
+) -> DomainResult<EntradaAuditoriaComision> {
+    let metadatos = row
+        .metadatos
+        .as_deref()
+        .map(|texto| {
+            serde_json::from_str(texto)
+                .map_err(|_| corrupt("auditoria_comisiones.metadatos", texto))
+        })
+        .transpose()?;
+    Ok(EntradaAuditoriaComision {
+        comision_id: row.comision_id,
+        evento: row.evento,
+        actor: row.actor,
+        detalle: row.detalle,
+        comentarios: row.comentarios,
+        metadatos,
+        fecha: row.fecha,
+    })
+}
+
+pub(crate) fn auditoria_comision_to_active(
+    a: &EntradaAuditoriaComision,
+) -> DomainResult<auditoria_comision::ActiveModel> {
+    Ok(auditoria_comision::ActiveModel {
+        seq: NotSet,
+        comision_id: Set(a.comision_id),
+        evento: Set(a.evento.clone()),
+        actor: Set(a.actor.clone()),
+        detalle: Set(a.detalle.clone()),
+        comentarios: Set(a.comentarios.clone()),
+        metadatos: Set(a
+            .metadatos
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(DomainError::internal)?),
+        fecha: Set(a.fecha),
+    })
 }

@@ -2,6 +2,7 @@
 
 pub mod afiliado_proyeccion;
 pub mod auditoria;
+pub mod auditoria_comision;
 pub mod campania_proyeccion;
 pub mod comision;
 pub mod pago;

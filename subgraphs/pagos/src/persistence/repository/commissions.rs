@@ -132,18 +132,34 @@ impl ComisionRepository for SeaPagosRepository {
         agrupar::<comision::Model, _>(&self.db, &statement, comision_to_domain).await
     }
 
-    async fn guardar_comision(
+    async fn guardar_comision(&self, cambio: &CambioComision) -> DomainResult<()> {
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        guardar_cambio_comision(&txn, cambio).await?;
+        outbox::append_and_commit(txn, &cambio.eventos)
+            .await
+            .map_err(db::internal)
+    }
+
+    async fn auditoria_comisiones(
         &self,
-        c: &Comision,
-        version_anterior: i64,
-        eventos: &[EventEnvelope],
-    ) -> DomainResult<()> {
-        let target = db::VersionedRow::<Comisiones> {
-            id: (comision::Column::Id, c.id),
-            version: (comision::Column::Version, version_anterior),
-            conflicto: "La comisión fue modificada por otra operación; vuelva a intentarlo",
-        };
-        db::save_versioned(&self.db, comision_to_active(c)?, target, eventos).await
+        comision_ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Vec<EntradaAuditoriaComision>>> {
+        use auditoria_comision::Column as A;
+        if comision_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = AuditoriasComision::find()
+            .filter(db::id_in(self.backend(), A::ComisionId, comision_ids))
+            .order_by(A::Seq, Order::Asc)
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        let mut out: HashMap<Uuid, Vec<EntradaAuditoriaComision>> = HashMap::new();
+        for row in rows {
+            let linea = auditoria_comision_to_domain(row)?;
+            out.entry(linea.comision_id).or_default().push(linea);
+        }
+        Ok(out)
     }
 
     async fn saldos(&self, afiliado_ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<Dinero>>> {
@@ -214,4 +230,40 @@ fn filtrar_comisiones(f: &FiltroComisiones) -> sea_orm::Select<Comisiones> {
     }
     q.order_by(K::FechaCreacion, Order::Desc)
         .order_by(K::Id, Order::Desc)
+}
+
+/// Writes a commission's change in `txn` (not committed): the row, where it still has the
+/// version the change was decided on (else `CONFLICT`), and its audit lines. The caller
+/// appends the events and commits.
+pub(crate) async fn guardar_cambio_comision<C: ConnectionTrait>(
+    txn: &C,
+    cambio: &CambioComision,
+) -> DomainResult<()> {
+    use comision::Column as K;
+    let c = &cambio.comision;
+    let escrito = Comisiones::update_many()
+        .set(comision_to_active(c)?)
+        .filter(K::Id.eq(c.id))
+        .filter(K::Version.eq(cambio.version_anterior))
+        .exec(txn)
+        .await
+        .map_err(db::internal)?;
+    if escrito.rows_affected == 0 {
+        return Err(DomainError::Conflict(
+            "La comisión fue modificada por otra operación; vuelva a intentarlo".to_owned(),
+        ));
+    }
+    if !cambio.auditoria.is_empty() {
+        AuditoriasComision::insert_many(
+            cambio
+                .auditoria
+                .iter()
+                .map(auditoria_comision_to_active)
+                .collect::<DomainResult<Vec<_>>>()?,
+        )
+        .exec_without_returning(txn)
+        .await
+        .map_err(db::internal)?;
+    }
+    Ok(())
 }
