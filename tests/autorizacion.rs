@@ -27,7 +27,7 @@ const USUARIOS: [(&str, Option<&str>); 5] = [
 
 /// Every mutation of the supergraph and who may run it: anonimo, lector, operador,
 /// admin, afiliado (the README's matrix).
-const MATRIZ: [(&str, [bool; 5]); 20] = [
+const MATRIZ: [(&str, [bool; 5]); 22] = [
     ("registrarCliente", [false, false, true, true, false]),
     ("registrarAfiliado", [false, false, true, true, false]),
     ("actualizarAfiliado", [false, false, true, true, false]),
@@ -47,6 +47,8 @@ const MATRIZ: [(&str, [bool; 5]); 20] = [
     ("pagar", [false, false, false, true, false]),
     ("aprobarComision", [false, false, false, true, false]),
     ("rechazarComision", [false, false, false, true, false]),
+    ("crearComision", [false, false, false, true, false]),
+    ("calcularComision", [false, false, false, true, false]),
     ("cambiarVersionReporte", [false, false, false, true, false]),
 ];
 
@@ -442,7 +444,12 @@ fn celda(e: &Escenario, mutation: &str, quien: &str) -> (String, Value) {
             "ciclo": format!("CYCLE-TABLA-{quien}"),
             "metodoPago": { "tipo": "TRANSFERENCIA_BANCARIA", "mascara": "****1111" } }),
         "aprobarComision" => json!({ "id": e.w }),
-        "rechazarComision" => json!({ "id": e.w, "motivo": format!("rechazada por {quien}") }),
+        "rechazarComision" => json!({ "id": e.w, "motivo": format!("rechazada por {quien}"),
+            "comentarios": format!("revisada por {quien}") }),
+        "crearComision" => json!({ "afiliadoId": e.q, "campaniaId": e.c,
+            "conversionId": Uuid::new_v4(), "montoBase": { "valor": "1000", "moneda": "COP" },
+            "tipoComision": "PORCENTUAL", "porcentaje": "10" }),
+        "calcularComision" => json!({ "id": e.w, "forzarRecalculo": true }),
         "cambiarVersionReporte" => json!({ "version": "V2" }),
         other => panic!("no cell for {other}"),
     };
@@ -466,7 +473,8 @@ async fn estado(api: &Api, e: &Escenario) -> Value {
           k: campania(id: $k) {{ estado version presupuesto {{ valor }} }}
           conversionesQ: conversiones(filtro: {{afiliadoId: $q}}) {{ paginacion {{ total }} }}
           v: conversion(id: $v) {{ estado }}
-          w: comision(id: $w) {{ estado }}
+          w: comision(id: $w) {{ estado version: fechaActualizacion auditoria {{ evento }} }}
+          comisionesQ: comisiones(filtro: {{afiliadoId: $q}}) {{ paginacion {{ total }} }}
           pagosQ: pagos(filtro: {{afiliadoId: $q}}) {{ paginacion {{ total }} }}
           versionReporte
           metricasConversiones(periodo: "24h") {{ clicks impresiones }} }}"#,

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_pagos;
 mod m20261215_000002_auditoria_comisiones;
+mod m20261215_000003_comisiones_manuales;
 
 /// Every migration of the `pagos` database, in order.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_pagos::Migration),
             Box::new(m20261215_000002_auditoria_comisiones::Migration),
+            Box::new(m20261215_000003_comisiones_manuales::Migration),
         ]
     }
 }

@@ -442,14 +442,20 @@ async fn reviews_keep_their_comments_in_the_audit_trail(backend: Backend) -> Res
     let aprobada = sg.data(AUDITORIA, json!({ "id": ids[0] })).await?;
     assert_eq!(
         aprobada["comision"]["auditoria"],
-        json!([{ "evento": "ComisionAprobada", "actor": "ana", "detalle": "monto 12.50 USD",
+        json!([{ "evento": "ComisionCalculada", "actor": "system",
+                 "detalle": "porcentaje 12.5%, base 100.00 USD, monto 12.50 USD",
+                 "comentarios": null, "metadatos": null },
+               { "evento": "ComisionAprobada", "actor": "ana", "detalle": "monto 12.50 USD",
                  "comentarios": "Comisión aprobada automáticamente",
                  "metadatos": { "nivelAprobacion": "automatico", "politicaAplicada": "estandar" } }])
     );
     let rechazada = sg.data(AUDITORIA, json!({ "id": ids[1] })).await?;
     assert_eq!(
         rechazada["comision"]["auditoria"],
-        json!([{ "evento": "ComisionRechazada", "actor": "ana", "detalle": "motivo: Tráfico fraudulento",
+        json!([{ "evento": "ComisionCalculada", "actor": "system",
+                 "detalle": "porcentaje 12.5%, base 100.00 USD, monto 12.50 USD",
+                 "comentarios": null, "metadatos": null },
+               { "evento": "ComisionRechazada", "actor": "ana", "detalle": "motivo: Tráfico fraudulento",
                  "comentarios": "Revisado con el anunciante", "metadatos": null }])
     );
     // The events carry the comments too.
@@ -492,8 +498,8 @@ async fn reviews_keep_their_comments_in_the_audit_trail(backend: Backend) -> Res
         .await?;
     assert_eq!(
         lote["_entities"],
-        json!([{ "auditoria": [{ "evento": "ComisionAprobada" }] },
-               { "auditoria": [{ "evento": "ComisionRechazada" }] }])
+        json!([{ "auditoria": [{ "evento": "ComisionCalculada" }, { "evento": "ComisionAprobada" }] },
+               { "auditoria": [{ "evento": "ComisionCalculada" }, { "evento": "ComisionRechazada" }] }])
     );
     sg.stop().await
 }

@@ -5,7 +5,7 @@ use kernel::{Dinero, DomainError, DomainResult};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::valores::enum_codigos;
+use super::{manual::CalculoManual, valores::enum_codigos};
 
 enum_codigos!(
     /// Where a commission is in its life.
@@ -164,6 +164,9 @@ pub struct Comision {
     pub motivo_rechazo: Option<String>,
     /// The payout holding it (in progress or paid).
     pub pago_id: Option<Uuid>,
+    /// Its own calculation, for a commission created by hand (`None`: from a conversion,
+    /// rates from the projections).
+    pub calculo_manual: Option<CalculoManual>,
     /// When the conversion happened.
     pub fecha_conversion: DateTime<Utc>,
     /// When it was created.
@@ -199,6 +202,7 @@ impl Comision {
             estado: EstadoComision::Pendiente,
             motivo_rechazo: None,
             pago_id: None,
+            calculo_manual: None,
             fecha_conversion: conversion.fecha.trunc_subsecs(6),
             fecha_creacion: ahora,
             fecha_actualizacion: ahora,
@@ -217,13 +221,9 @@ impl Comision {
         if self.estado != EstadoComision::Pendiente {
             return Err(transicion_invalida(self, "calcular"));
         }
-        let porcentaje = tasa_aplicable(afiliado, campania, self.tipo_conversion);
-        let monto = self
-            .monto_base
-            .porcentaje(porcentaje)
-            .map_err(DomainError::internal)?;
-        self.porcentaje = Some(porcentaje.normalize());
-        self.monto = Some(monto);
+        let resultado = self.resultado(Some((afiliado, campania)))?;
+        self.porcentaje = resultado.porcentaje;
+        self.monto = Some(resultado.monto);
         self.cliente_id = Some(campania.cliente_id);
         self.estado = EstadoComision::Calculada;
         self.tocar(ahora);

@@ -8,7 +8,7 @@ use kernel::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Comision, MetadatosAprobacion, Pago};
+use super::{CalculoManual, Comision, MetadatosAprobacion, Pago};
 
 /// Envelope of an event of this context.
 pub fn envelope<E: DomainEvent>(event: &E, ahora: DateTime<Utc>) -> DomainResult<EventEnvelope> {
@@ -47,8 +47,111 @@ pub struct ComisionCalculada {
     pub porcentaje: String,
     /// Earned amount.
     pub monto: Dinero,
+    /// `CONVERSION` (rates from the projections) or `MANUAL` (created by hand).
+    pub origen: &'static str,
 }
 evento!(ComisionCalculada, comision_id);
+
+/// A commission was created by hand (`crearComision`), with its own calculation (the
+/// seeds' `comision_creada`). Commissions of validated conversions publish no such event:
+/// their `ConversionValidada` is the fact.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComisionCreada {
+    /// The commission.
+    pub comision_id: Uuid,
+    /// The conversion it pays.
+    pub conversion_id: Uuid,
+    /// The partner.
+    pub afiliado_id: Uuid,
+    /// The campaign.
+    pub campania_id: Uuid,
+    /// `MANUAL`.
+    pub origen: &'static str,
+    /// Kind of the conversion.
+    pub tipo_conversion: &'static str,
+    /// The conversion's value, VAT included.
+    pub monto_base: Dinero,
+    /// `PORCENTUAL` or `FIJA`.
+    pub tipo_comision: &'static str,
+    /// Rate of a PORCENTUAL commission, % (decimal text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub porcentaje: Option<String>,
+    /// Amount of a FIJA commission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monto_fijo: Option<Dinero>,
+    /// Discounts on the sale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub descuentos: Option<Dinero>,
+    /// Whether discounts are taken off the base.
+    pub aplicar_descuentos: bool,
+    /// Whether the base keeps its VAT.
+    pub incluir_iva: bool,
+    /// The VAT rate taken out when not `incluirIva`, % (decimal text).
+    pub tasa_iva: String,
+}
+evento!(ComisionCreada, comision_id);
+
+impl ComisionCreada {
+    /// The event of a commission created by hand.
+    pub fn de(c: &Comision, calculo: &CalculoManual) -> Self {
+        Self {
+            comision_id: c.id,
+            conversion_id: c.conversion_id,
+            afiliado_id: c.afiliado_id,
+            campania_id: c.campania_id,
+            origen: "MANUAL",
+            tipo_conversion: c.tipo_conversion.codigo(),
+            monto_base: c.monto_base,
+            tipo_comision: calculo.tipo.codigo(),
+            porcentaje: calculo.porcentaje.map(|p| p.to_string()),
+            monto_fijo: calculo.monto_fijo,
+            descuentos: calculo.descuentos,
+            aplicar_descuentos: calculo.aplicar_descuentos,
+            incluir_iva: calculo.incluir_iva,
+            tasa_iva: calculo.tasa_iva.to_string(),
+        }
+    }
+}
+
+/// A calculated commission was calculated again on request (`calcularComision` with
+/// `forzarRecalculo`), before its approval.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComisionRecalculada {
+    /// The commission.
+    pub comision_id: Uuid,
+    /// Its conversion.
+    pub conversion_id: Uuid,
+    /// The partner.
+    pub afiliado_id: Uuid,
+    /// The campaign.
+    pub campania_id: Uuid,
+    /// The rate before, % (none for a FIJA commission).
+    pub porcentaje_anterior: Option<String>,
+    /// The amount before.
+    pub monto_anterior: Dinero,
+    /// The rate now, %.
+    pub porcentaje: Option<String>,
+    /// The amount now.
+    pub monto: Dinero,
+}
+evento!(ComisionRecalculada, comision_id);
+
+impl From<&Comision> for ComisionRecalculada {
+    fn from(c: &Comision) -> Self {
+        Self {
+            comision_id: c.id,
+            conversion_id: c.conversion_id,
+            afiliado_id: c.afiliado_id,
+            campania_id: c.campania_id,
+            porcentaje_anterior: None,
+            monto_anterior: c.monto_o_cero(),
+            porcentaje: c.porcentaje.map(|p| p.to_string()),
+            monto: c.monto_o_cero(),
+        }
+    }
+}
 
 /// A commission was approved: the campaign's expense grows (`campanias.gasto`).
 #[derive(Debug, Clone, Serialize)]
@@ -151,6 +254,7 @@ impl From<&Comision> for ComisionCalculada {
             monto_base: c.monto_base,
             porcentaje: c.porcentaje.unwrap_or_default().to_string(),
             monto: c.monto_o_cero(),
+            origen: c.origen().codigo(),
         }
     }
 }

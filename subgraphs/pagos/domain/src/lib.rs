@@ -4,6 +4,7 @@
 mod comision;
 pub mod eventos;
 mod exportacion;
+mod manual;
 mod movimientos;
 mod pago;
 mod pasarela;
@@ -17,6 +18,10 @@ pub use comision::{
     TipoAfiliado, TipoConversion, tasa_aplicable,
 };
 pub use exportacion::{FormatoExportacion, exportar};
+pub use manual::{
+    CalculoManual, CrearComisionManual, DatosComisionManual, OrigenComision, Resultado,
+    TASA_IVA_POR_DEFECTO, TipoComision,
+};
 pub use movimientos::{
     ACTOR_PROCESADOR, CambioPago, EfectoComisiones, EntradaAuditoria, Liquidacion, TipoTransaccion,
     Transaccion, auditoria_reclamo,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{
     CambioComision, CambioPago, Comision, EntradaAuditoria, EntradaAuditoriaComision,
     EstadoComision, EstadoPago, FilaCampania, FilaEstado, FiltroReporte, Pago, TarifaAfiliado,
-    Transaccion, VersionReporte,
+    TarifaCampania, Transaccion, VersionReporte,
 };
 
 /// Filter of the commission list.
@@ -111,6 +111,14 @@ pub trait SolicitudEnCurso: Send {
 pub trait ComisionRepository: Send + Sync + 'static {
     /// The projected partner, if announced.
     async fn tarifa_afiliado(&self, id: Uuid) -> DomainResult<Option<TarifaAfiliado>>;
+
+    /// The projected campaign, if announced.
+    async fn tarifa_campania(&self, id: Uuid) -> DomainResult<Option<TarifaCampania>>;
+
+    /// Inserts a commission created by hand with its events and audit lines, unless its
+    /// conversion already has one (the unique `conversion_id` decides, not a read):
+    /// `false` then, nothing written.
+    async fn crear_comision(&self, cambio: &CambioComision) -> DomainResult<bool>;
 
     /// Commissions by id (one statement).
     async fn comisiones_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Comision>>;

@@ -8,9 +8,10 @@ use subgraph_kit::{
 };
 
 use super::types::{
-    AprobarComisionInput, AprobarComisionPayload, CambiarVersionReporteInput,
-    CambiarVersionReportePayload, ComisionGql, PagarInput, PagarPayload, PagoGql,
-    RechazarComisionInput, RechazarComisionPayload, parse_uuid,
+    AprobarComisionInput, AprobarComisionPayload, CalcularComisionInput, CalcularComisionPayload,
+    CambiarVersionReporteInput, CambiarVersionReportePayload, ComisionGql, CrearComisionInput,
+    CrearComisionPayload, PagarInput, PagarPayload, PagoGql, RechazarComisionInput,
+    RechazarComisionPayload, parse_uuid,
 };
 use crate::{application::PagosService, domain::Revision};
 
@@ -88,6 +89,53 @@ impl MutationRoot {
             .gql()?;
         Ok(RechazarComisionPayload {
             comision: ComisionGql(comision),
+        })
+    }
+
+    /// Creates a commission by hand (the seeds' `POST /comisiones`): type, rate or fixed
+    /// amount, discounts and VAT (see `CrearComisionInput`); it is CALCULADA at once and
+    /// emits `ComisionCreada` and `ComisionCalculada`, with the caller in its audit
+    /// trail. One commission per conversion: the same request again returns it, another
+    /// one for the conversion is `CONFLICT`. Scopes `escritura` and `admin`.
+    #[graphql(requires_scopes = "escritura admin")]
+    async fn crear_comision(
+        &self,
+        ctx: &Context<'_>,
+        input: CrearComisionInput,
+    ) -> Result<CrearComisionPayload> {
+        alcance(ctx)?.exigir_plataforma().gql()?;
+        let solicitud = input.into_domain().gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let comision = service
+            .crear_comision(solicitud, actor(ctx), Utc::now())
+            .await
+            .gql()?;
+        Ok(CrearComisionPayload {
+            comision: ComisionGql(comision),
+        })
+    }
+
+    /// Calculates a commission (the seeds' `/calcular`): a PENDIENTE one now (its rates
+    /// must be known), a CALCULADA one again only with `forzarRecalculo` (from the
+    /// current rates, or its own calculation if made by hand: `ComisionRecalculada` with
+    /// the amounts before and after); approved, refused or paid ones are `CONFLICT`.
+    /// Scopes `escritura` and `admin`.
+    #[graphql(requires_scopes = "escritura admin")]
+    async fn calcular_comision(
+        &self,
+        ctx: &Context<'_>,
+        input: CalcularComisionInput,
+    ) -> Result<CalcularComisionPayload> {
+        alcance(ctx)?.exigir_plataforma().gql()?;
+        let id = parse_uuid("id", &input.id).gql()?;
+        let service = ctx.data::<Arc<PagosService>>()?;
+        let (comision, calculada) = service
+            .calcular_comision(id, input.forzar_recalculo, actor(ctx), Utc::now())
+            .await
+            .gql()?;
+        Ok(CalcularComisionPayload {
+            comision: ComisionGql(comision),
+            calculada,
         })
     }
 

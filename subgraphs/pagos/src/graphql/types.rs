@@ -4,7 +4,10 @@ use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, S
 use chrono::{DateTime, Utc};
 use subgraph_kit::{
     DomainError, DomainResult,
-    graphql::{DecimalScalar, DineroGql, InfoPaginacion, MonedaGql, parse_id},
+    graphql::{
+        DecimalScalar, DineroGql, DineroInput, GraphqlResultExt, InfoPaginacion, MonedaGql,
+        parse_id,
+    },
     mirror_enum,
 };
 use uuid::Uuid;
@@ -15,9 +18,10 @@ use super::{
     entidades::{AfiliadoRef, CampaniaRef, ConversionRef},
 };
 use crate::domain::{
-    self, Agregaciones, Comision, EntradaAuditoria, EntradaAuditoriaComision, EstadoComision,
-    EstadoPago, FiltroComisiones, FiltroPagos, FiltroReporte, Pago, ReportePagos, TipoConversion,
-    TipoMetodoPago, TipoTransaccion, Transaccion, VersionReporte,
+    self, Agregaciones, CalculoManual, Comision, EntradaAuditoria, EntradaAuditoriaComision,
+    EstadoComision, EstadoPago, FiltroComisiones, FiltroPagos, FiltroReporte, OrigenComision, Pago,
+    ReportePagos, TipoComision, TipoConversion, TipoMetodoPago, TipoTransaccion, Transaccion,
+    VersionReporte,
 };
 
 mirror_enum!(
@@ -82,6 +86,24 @@ mirror_enum!(
     }
 );
 mirror_enum!(
+    /// How a commission's amount is reached (the seeds' `tipo_comision`).
+    TipoComisionGql as "TipoComision" <=> TipoComision {
+        /// A percentage of the base.
+        Porcentual,
+        /// A fixed amount.
+        Fija,
+    }
+);
+mirror_enum!(
+    /// Where a commission comes from.
+    OrigenComisionGql as "OrigenComision" <=> OrigenComision {
+        /// A validated conversion; rates from the partner and the campaign.
+        Conversion,
+        /// Created by hand with its own calculation (`crearComision`).
+        Manual,
+    }
+);
+mirror_enum!(
     /// Version of `reportePagos`.
     VersionReporteGql as "VersionReporte" <=> VersionReporte {
         /// Totals.
@@ -137,9 +159,29 @@ impl ComisionGql {
     async fn monto_base(&self) -> DineroGql {
         self.0.monto_base.into()
     }
-    /// Applied rate, % (null while PENDIENTE).
+    /// Applied rate, % (null while PENDIENTE, and for a FIJA commission).
     async fn porcentaje(&self) -> Option<DecimalScalar> {
         self.0.porcentaje.map(DecimalScalar)
+    }
+    /// Where it comes from: a validated conversion, or created by hand.
+    async fn origen(&self) -> OrigenComisionGql {
+        self.0.origen().into()
+    }
+    /// PORCENTUAL or FIJA (commissions of conversions are PORCENTUAL).
+    async fn tipo_comision(&self) -> TipoComisionGql {
+        self.0.tipo_comision().into()
+    }
+    /// The base its rate applies to: the conversion's value, less discounts and VAT as
+    /// its calculation says for one created by hand.
+    async fn base_calculo(&self) -> Result<DineroGql> {
+        Ok(self.0.base_calculo().gql()?.into())
+    }
+    /// The calculation of a commission created by hand (null for one of a conversion).
+    async fn configuracion(&self) -> Option<ConfiguracionCalculo> {
+        self.0
+            .calculo_manual
+            .as_ref()
+            .map(ConfiguracionCalculo::from)
     }
     /// Earned amount (null while PENDIENTE).
     async fn monto(&self) -> Option<DineroGql> {
@@ -795,6 +837,131 @@ pub(crate) struct RechazarComisionInput {
 pub(crate) struct RechazarComisionPayload {
     /// The refused commission.
     pub comision: ComisionGql,
+}
+
+/// How a commission created by hand is calculated.
+#[derive(SimpleObject, Clone, Debug)]
+pub(crate) struct ConfiguracionCalculo {
+    /// Whether the discounts are taken off the base.
+    pub aplicar_descuentos: bool,
+    /// Whether the base keeps its VAT.
+    pub incluir_iva: bool,
+    /// The VAT rate taken out of the base when `incluirIva` is false, %.
+    pub tasa_iva: DecimalScalar,
+    /// Discounts granted on the sale.
+    pub descuentos: Option<DineroGql>,
+    /// The amount of a FIJA commission.
+    pub monto_fijo: Option<DineroGql>,
+}
+
+impl From<&CalculoManual> for ConfiguracionCalculo {
+    fn from(c: &CalculoManual) -> Self {
+        Self {
+            aplicar_descuentos: c.aplicar_descuentos,
+            incluir_iva: c.incluir_iva,
+            tasa_iva: DecimalScalar(c.tasa_iva),
+            descuentos: c.descuentos.map(Into::into),
+            monto_fijo: c.monto_fijo.map(Into::into),
+        }
+    }
+}
+
+/// The seeds' `configuracion` of a commission created by hand.
+#[derive(InputObject, Clone, Debug)]
+pub(crate) struct ConfiguracionCalculoInput {
+    /// Take `descuentos` off the base (the seeds' `aplicar_descuentos`).
+    #[graphql(default = false)]
+    pub aplicar_descuentos: bool,
+    /// Keep VAT in the base (the seeds' `incluir_iva`); when false the base is divided by
+    /// `1 + tasaIva / 100`.
+    #[graphql(default = true)]
+    pub incluir_iva: bool,
+    /// VAT rate taken out when `incluirIva` is false, % (0–100, default 19).
+    pub tasa_iva: Option<DecimalScalar>,
+}
+
+/// A commission created by hand (the seeds' `POST /comisiones`).
+#[derive(InputObject, Clone, Debug)]
+pub(crate) struct CrearComisionInput {
+    /// The partner (UUID), known here and not deleted.
+    pub afiliado_id: ID,
+    /// The campaign (UUID), known here.
+    pub campania_id: ID,
+    /// The conversion it pays (UUID): at most one commission per conversion.
+    pub conversion_id: ID,
+    /// Kind of the conversion.
+    #[graphql(default_with = "TipoConversionGql::Venta")]
+    pub tipo_conversion: TipoConversionGql,
+    /// The conversion's value, VAT included.
+    pub monto_base: DineroInput,
+    /// PORCENTUAL (needs `porcentaje`) or FIJA (needs `montoFijo`).
+    #[graphql(default_with = "TipoComisionGql::Porcentual")]
+    pub tipo_comision: TipoComisionGql,
+    /// Rate of a PORCENTUAL commission, % (more than 0, at most 100, 4 decimals).
+    pub porcentaje: Option<DecimalScalar>,
+    /// Amount of a FIJA commission, in `montoBase`'s currency, at most `montoBase`.
+    pub monto_fijo: Option<DineroInput>,
+    /// Discounts granted on the sale, in `montoBase`'s currency, at most `montoBase`
+    /// (taken off the base when `configuracion.aplicarDescuentos`).
+    pub descuentos: Option<DineroInput>,
+    /// Discounts and VAT (default: no discounts, VAT kept in the base).
+    pub configuracion: Option<ConfiguracionCalculoInput>,
+}
+
+impl CrearComisionInput {
+    pub(crate) fn into_domain(self) -> DomainResult<domain::CrearComisionManual> {
+        let configuracion = self.configuracion.unwrap_or(ConfiguracionCalculoInput {
+            aplicar_descuentos: false,
+            incluir_iva: true,
+            tasa_iva: None,
+        });
+        domain::CrearComisionManual::new(domain::DatosComisionManual {
+            afiliado_id: parse_uuid("afiliadoId", &self.afiliado_id)?,
+            campania_id: parse_uuid("campaniaId", &self.campania_id)?,
+            conversion_id: parse_uuid("conversionId", &self.conversion_id)?,
+            tipo_conversion: self.tipo_conversion.into(),
+            monto_base: self.monto_base.to_domain("montoBase")?,
+            tipo: self.tipo_comision.into(),
+            porcentaje: self.porcentaje.map(|p| p.0),
+            monto_fijo: self
+                .monto_fijo
+                .map(|m| m.to_domain("montoFijo"))
+                .transpose()?,
+            descuentos: self
+                .descuentos
+                .map(|m| m.to_domain("descuentos"))
+                .transpose()?,
+            aplicar_descuentos: configuracion.aplicar_descuentos,
+            incluir_iva: configuracion.incluir_iva,
+            tasa_iva: configuracion.tasa_iva.map(|t| t.0),
+        })
+    }
+}
+
+/// The answer of `crearComision`.
+#[derive(SimpleObject)]
+pub(crate) struct CrearComisionPayload {
+    /// The commission: new (CALCULADA), or the one this same request already created.
+    pub comision: ComisionGql,
+}
+
+/// Which commission to calculate (the seeds' `/calcular`).
+#[derive(InputObject, Clone, Debug)]
+pub(crate) struct CalcularComisionInput {
+    /// The commission (UUID).
+    pub id: ID,
+    /// Calculate a CALCULADA commission again (the seeds' `forzar_recalculo`).
+    #[graphql(default = false)]
+    pub forzar_recalculo: bool,
+}
+
+/// The answer of `calcularComision`.
+#[derive(SimpleObject)]
+pub(crate) struct CalcularComisionPayload {
+    /// The commission, as calculated now or as it was.
+    pub comision: ComisionGql,
+    /// Whether it was calculated now (false: already CALCULADA and not forced).
+    pub calculada: bool,
 }
 
 /// The report version to activate.

@@ -9,9 +9,9 @@ use super::entities::{
     transaccion,
 };
 use crate::domain::{
-    Ciclo, ClaveIdempotencia, Comision, EntradaAuditoria, EntradaAuditoriaComision, EstadoAfiliado,
-    EstadoComision, EstadoPago, MetodoPago, Pago, TarifaAfiliado, TarifaCampania, TipoAfiliado,
-    TipoConversion, TipoMetodoPago, TipoTransaccion, Transaccion,
+    CalculoManual, Ciclo, ClaveIdempotencia, Comision, EntradaAuditoria, EntradaAuditoriaComision,
+    EstadoAfiliado, EstadoComision, EstadoPago, MetodoPago, Pago, TarifaAfiliado, TarifaCampania,
+    TipoAfiliado, TipoComision, TipoConversion, TipoMetodoPago, TipoTransaccion, Transaccion,
 };
 
 fn corrupt(column: &str, value: &str) -> DomainError {
@@ -69,6 +69,11 @@ pub(crate) fn comision_to_domain(row: comision::Model) -> DomainResult<Comision>
         )?,
         motivo_rechazo: row.motivo_rechazo,
         pago_id: row.pago_id,
+        calculo_manual: row
+            .calculo_manual
+            .as_deref()
+            .map(|texto| calculo_manual_to_domain(texto, m))
+            .transpose()?,
         fecha_conversion: row.fecha_conversion,
         fecha_creacion: row.fecha_creacion,
         fecha_actualizacion: row.fecha_actualizacion,
@@ -91,6 +96,11 @@ pub(crate) fn comision_to_active(c: &Comision) -> DomainResult<comision::ActiveM
         estado: Set(c.estado.codigo().to_owned()),
         motivo_rechazo: Set(c.motivo_rechazo.clone()),
         pago_id: Set(c.pago_id),
+        calculo_manual: Set(c
+            .calculo_manual
+            .as_ref()
+            .map(calculo_manual_to_text)
+            .transpose()?),
         fecha_conversion: Set(c.fecha_conversion),
         fecha_creacion: Set(c.fecha_creacion),
         fecha_actualizacion: Set(c.fecha_actualizacion),
@@ -306,5 +316,53 @@ pub(crate) fn auditoria_comision_to_active(
             .transpose()
             .map_err(DomainError::internal)?),
         fecha: Set(a.fecha),
+    })
+}
+
+/// A manual calculation as stored: amounts in minor units of the commission's currency.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CalculoManualFila {
+    tipo: String,
+    porcentaje: Option<String>,
+    monto_fijo_minor: Option<i64>,
+    descuentos_minor: Option<i64>,
+    aplicar_descuentos: bool,
+    incluir_iva: bool,
+    tasa_iva: String,
+}
+
+fn calculo_manual_to_text(c: &CalculoManual) -> DomainResult<String> {
+    let fila = CalculoManualFila {
+        tipo: c.tipo.codigo().to_owned(),
+        porcentaje: c.porcentaje.map(|p| p.to_string()),
+        monto_fijo_minor: c.monto_fijo.as_ref().map(minor).transpose()?,
+        descuentos_minor: c.descuentos.as_ref().map(minor).transpose()?,
+        aplicar_descuentos: c.aplicar_descuentos,
+        incluir_iva: c.incluir_iva,
+        tasa_iva: c.tasa_iva.to_string(),
+    };
+    serde_json::to_string(&fila).map_err(DomainError::internal)
+}
+
+fn calculo_manual_to_domain(texto: &str, m: Moneda) -> DomainResult<CalculoManual> {
+    let fila: CalculoManualFila =
+        serde_json::from_str(texto).map_err(|_| corrupt("comisiones.calculo_manual", texto))?;
+    Ok(CalculoManual {
+        tipo: codigo(
+            "comisiones.calculo_manual.tipo",
+            &fila.tipo,
+            TipoComision::desde_codigo,
+        )?,
+        porcentaje: fila
+            .porcentaje
+            .as_deref()
+            .map(|p| decimal("comisiones.calculo_manual.porcentaje", p))
+            .transpose()?,
+        monto_fijo: fila.monto_fijo_minor.map(|v| dinero(v, m)).transpose()?,
+        descuentos: fila.descuentos_minor.map(|v| dinero(v, m)).transpose()?,
+        aplicar_descuentos: fila.aplicar_descuentos,
+        incluir_iva: fila.incluir_iva,
+        tasa_iva: decimal("comisiones.calculo_manual.tasaIva", &fila.tasa_iva)?,
     })
 }

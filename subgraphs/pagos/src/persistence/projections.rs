@@ -26,7 +26,7 @@ use super::{
 };
 use crate::{
     application::consumers::{ComisionesEnTransaccion, Pendientes},
-    domain::{Comision, EstadoComision, TarifaAfiliado, TarifaCampania},
+    domain::{Comision, EntradaAuditoriaComision, EstadoComision, TarifaAfiliado, TarifaCampania},
 };
 
 /// Advisory-lock key of the commission consumers (an arbitrary constant).
@@ -210,5 +210,9 @@ impl ComisionesEnTransaccion for DatabaseTransaction {
 
     async fn publicar(&self, eventos: &[EventEnvelope]) -> DomainResult<()> {
         outbox::append(self, eventos).await.map_err(db::internal)
+    }
+
+    async fn auditar(&self, lineas: &[EntradaAuditoriaComision]) -> DomainResult<()> {
+        super::repository::commissions::insertar_auditoria(self, lineas).await
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use subgraph_kit::{DomainResult, events::EventEnvelope};
 use uuid::Uuid;
 
-use crate::domain::{Comision, TarifaAfiliado, TarifaCampania};
+use crate::domain::{Comision, EntradaAuditoriaComision, TarifaAfiliado, TarifaCampania};
 
 /// Which pending commissions a new fact may complete.
 #[derive(Clone, Copy, Debug)]
@@ -66,4 +66,7 @@ pub trait ComisionesEnTransaccion: Send + Sync {
 
     /// Appends events to the outbox.
     async fn publicar(&self, eventos: &[EventEnvelope]) -> DomainResult<()>;
+
+    /// Appends lines to commissions' audit trails.
+    async fn auditar(&self, lineas: &[EntradaAuditoriaComision]) -> DomainResult<()>;
 }

@@ -13,6 +13,36 @@ impl ComisionRepository for SeaPagosRepository {
             .transpose()
     }
 
+    async fn tarifa_campania(&self, id: Uuid) -> DomainResult<Option<TarifaCampania>> {
+        Campanias::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(db::internal)?
+            .map(tarifa_campania)
+            .transpose()
+    }
+
+    async fn crear_comision(&self, cambio: &CambioComision) -> DomainResult<bool> {
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        let insert = Comisiones::insert(comision_to_active(&cambio.comision)?)
+            .on_conflict(
+                OnConflict::column(comision::Column::ConversionId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .into_query();
+        let insertada = txn.execute(&insert).await.map_err(db::internal)?;
+        if insertada.rows_affected() != 1 {
+            txn.rollback().await.map_err(db::internal)?;
+            return Ok(false);
+        }
+        insertar_auditoria(&txn, &cambio.auditoria).await?;
+        outbox::append_and_commit(txn, &cambio.eventos)
+            .await
+            .map_err(db::internal)?;
+        Ok(true)
+    }
+
     async fn comisiones_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Comision>> {
         db::by_ids::<Comisiones, _>(
             &self.db,
@@ -253,17 +283,25 @@ pub(crate) async fn guardar_cambio_comision<C: ConnectionTrait>(
             "La comisión fue modificada por otra operación; vuelva a intentarlo".to_owned(),
         ));
     }
-    if !cambio.auditoria.is_empty() {
-        AuditoriasComision::insert_many(
-            cambio
-                .auditoria
-                .iter()
-                .map(auditoria_comision_to_active)
-                .collect::<DomainResult<Vec<_>>>()?,
-        )
-        .exec_without_returning(txn)
-        .await
-        .map_err(db::internal)?;
+    insertar_auditoria(txn, &cambio.auditoria).await
+}
+
+/// Appends lines to commissions' audit trails through `conn`.
+pub(crate) async fn insertar_auditoria<C: ConnectionTrait>(
+    conn: &C,
+    lineas: &[EntradaAuditoriaComision],
+) -> DomainResult<()> {
+    if lineas.is_empty() {
+        return Ok(());
     }
+    AuditoriasComision::insert_many(
+        lineas
+            .iter()
+            .map(auditoria_comision_to_active)
+            .collect::<DomainResult<Vec<_>>>()?,
+    )
+    .exec_without_returning(conn)
+    .await
+    .map_err(db::internal)?;
     Ok(())
 }
