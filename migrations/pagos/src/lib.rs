@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_pagos;
 mod m20261215_000002_auditoria_comisiones;
 mod m20261215_000003_comisiones_manuales;
+mod m20261215_000004_bonus_objetivos;
 
 /// Every migration of the `pagos` database, in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_pagos::Migration),
             Box::new(m20261215_000002_auditoria_comisiones::Migration),
             Box::new(m20261215_000003_comisiones_manuales::Migration),
+            Box::new(m20261215_000004_bonus_objetivos::Migration),
         ]
     }
 }

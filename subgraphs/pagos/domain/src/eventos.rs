@@ -49,6 +49,9 @@ pub struct ComisionCalculada {
     pub monto: Dinero,
     /// `CONVERSION` (rates from the projections) or `MANUAL` (created by hand).
     pub origen: &'static str,
+    /// The campaign's objective bonus the rate includes, % (decimal text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bonus_objetivos: Option<String>,
 }
 evento!(ComisionCalculada, comision_id);
 
@@ -133,6 +136,9 @@ pub struct ComisionRecalculada {
     pub monto_anterior: Dinero,
     /// The rate now, %.
     pub porcentaje: Option<String>,
+    /// The campaign's objective bonus the rate now includes, %.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bonus_objetivos: Option<String>,
     /// The amount now.
     pub monto: Dinero,
 }
@@ -148,6 +154,7 @@ impl From<&Comision> for ComisionRecalculada {
             porcentaje_anterior: None,
             monto_anterior: c.monto_o_cero(),
             porcentaje: c.porcentaje.map(|p| p.to_string()),
+            bonus_objetivos: c.bonus_objetivos.map(|b| b.to_string()),
             monto: c.monto_o_cero(),
         }
     }
@@ -255,6 +262,7 @@ impl From<&Comision> for ComisionCalculada {
             porcentaje: c.porcentaje.unwrap_or_default().to_string(),
             monto: c.monto_o_cero(),
             origen: c.origen().codigo(),
+            bonus_objetivos: c.bonus_objetivos.map(|b| b.to_string()),
         }
     }
 }

@@ -15,7 +15,7 @@ mod valores;
 
 pub use comision::{
     Comision, ConversionValidada, EstadoAfiliado, EstadoComision, TarifaAfiliado, TarifaCampania,
-    TipoAfiliado, TipoConversion, tasa_aplicable,
+    TipoAfiliado, TipoConversion, con_bonus, tasa_aplicable,
 };
 pub use exportacion::{FormatoExportacion, exportar};
 pub use manual::{

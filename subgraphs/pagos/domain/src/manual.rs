@@ -61,14 +61,16 @@ pub struct CalculoManual {
     pub tasa_iva: Decimal,
 }
 
-/// What a calculation gives: the base it applied to, the rate (none for FIJA) and the
-/// amount.
+/// What a calculation gives: the base it applied to, the rate (none for FIJA), the
+/// objective bonus in it and the amount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Resultado {
     /// The base after discounts and VAT.
     pub base: Dinero,
     /// The rate, %.
     pub porcentaje: Option<Decimal>,
+    /// The campaign's objective bonus the rate includes, %.
+    pub bonus_objetivos: Option<Decimal>,
     /// The earned amount.
     pub monto: Dinero,
 }
@@ -133,6 +135,7 @@ impl CalculoManual {
         Ok(Resultado {
             base,
             porcentaje,
+            bonus_objetivos: None,
             monto,
         })
     }
@@ -314,8 +317,12 @@ fn canonica(
 }
 
 fn detalle_calculo(r: &Resultado) -> String {
+    let bonus = r
+        .bonus_objetivos
+        .map(|b| format!(" (bonus objetivos {b}%)"))
+        .unwrap_or_default();
     match r.porcentaje {
-        Some(p) => format!("porcentaje {p}%, base {}, monto {}", r.base, r.monto),
+        Some(p) => format!("porcentaje {p}%{bonus}, base {}, monto {}", r.base, r.monto),
         None => format!("monto fijo {}, base {}", r.monto, r.base),
     }
 }
@@ -384,6 +391,7 @@ impl Comision {
             estado: EstadoComision::Calculada,
             motivo_rechazo: None,
             pago_id: None,
+            bonus_objetivos: None,
             calculo_manual: Some(s.calculo.clone()),
             fecha_conversion: ahora,
             fecha_creacion: ahora,
@@ -415,10 +423,13 @@ impl Comision {
     }
 
     /// The calculation this commission would get now: its own for a manual one, the
-    /// rates (`tarifas`) for one from a conversion (`CONFLICT` while they are unknown).
+    /// rates (`tarifas`) for one from a conversion (`CONFLICT` while they are unknown),
+    /// with the campaign's objective bonus when it is its partner's `posicion`-th
+    /// conversion in the campaign and that reaches the objective.
     pub(crate) fn resultado(
         &self,
         tarifas: Option<(&TarifaAfiliado, &TarifaCampania)>,
+        posicion: u64,
     ) -> DomainResult<Resultado> {
         if let Some(calculo) = &self.calculo_manual {
             return calculo.calcular(&self.monto_base);
@@ -429,7 +440,11 @@ impl Comision {
                 self.id
             )));
         };
-        let porcentaje = super::tasa_aplicable(afiliado, campania, self.tipo_conversion);
+        let mut porcentaje = super::tasa_aplicable(afiliado, campania, self.tipo_conversion);
+        let bonus_objetivos = campania.bonus(posicion);
+        if let Some(bonus) = bonus_objetivos {
+            porcentaje = super::con_bonus(porcentaje, bonus);
+        }
         let monto = self
             .monto_base
             .porcentaje(porcentaje)
@@ -437,6 +452,7 @@ impl Comision {
         Ok(Resultado {
             base: self.monto_base,
             porcentaje: Some(porcentaje.normalize()),
+            bonus_objetivos,
             monto,
         })
     }
@@ -448,6 +464,7 @@ impl Comision {
     pub fn calcular_a_pedido(
         mut self,
         tarifas: Option<(&TarifaAfiliado, &TarifaCampania)>,
+        posicion: u64,
         forzar: bool,
         actor: &str,
         ahora: DateTime<Utc>,
@@ -466,9 +483,10 @@ impl Comision {
         };
         let version_anterior = self.version;
         let anterior = (self.porcentaje, self.monto_o_cero());
-        let resultado = self.resultado(tarifas)?;
+        let resultado = self.resultado(tarifas, posicion)?;
         self.porcentaje = resultado.porcentaje;
         self.monto = Some(resultado.monto);
+        self.bonus_objetivos = resultado.bonus_objetivos;
         if let (None, Some((_, campania))) = (self.cliente_id, tarifas) {
             self.cliente_id = Some(campania.cliente_id);
         }
@@ -515,6 +533,7 @@ impl Comision {
         let detalle = Resultado {
             base: self.monto_base,
             porcentaje: self.porcentaje,
+            bonus_objetivos: self.bonus_objetivos,
             monto: self.monto_o_cero(),
         };
         EntradaAuditoriaComision::de(
@@ -705,13 +724,13 @@ mod tests {
         // Not forced: nothing to do. Forced: the same calculation, recorded.
         assert!(
             c.clone()
-                .calcular_a_pedido(None, false, "ana", Utc::now())
+                .calcular_a_pedido(None, 1, false, "ana", Utc::now())
                 .unwrap()
                 .is_none()
         );
         let forzada = c
             .clone()
-            .calcular_a_pedido(None, true, "ana", Utc::now())
+            .calcular_a_pedido(None, 1, true, "ana", Utc::now())
             .unwrap()
             .unwrap();
         assert_eq!(forzada.comision.monto, c.monto);
@@ -720,7 +739,7 @@ mod tests {
         let mut aprobada = forzada.comision;
         aprobada.aprobar(Utc::now()).unwrap();
         let error = aprobada
-            .calcular_a_pedido(None, true, "ana", Utc::now())
+            .calcular_a_pedido(None, 1, true, "ana", Utc::now())
             .unwrap_err();
         assert_eq!(error.code(), kernel::ErrorCode::Conflict);
     }

@@ -115,6 +115,11 @@ pub trait ComisionRepository: Send + Sync + 'static {
     /// The projected campaign, if announced.
     async fn tarifa_campania(&self, id: Uuid) -> DomainResult<Option<TarifaCampania>>;
 
+    /// Which conversion of its partner in its campaign `comision` is: how many of the
+    /// partner's commissions in the campaign, not refused, come before it or are it (by
+    /// conversion time, then conversion id). The objective bonus counts with it.
+    async fn posicion_en_campania(&self, comision: &Comision) -> DomainResult<u64>;
+
     /// Inserts a commission created by hand with its events and audit lines, unless its
     /// conversion already has one (the unique `conversion_id` decides, not a read):
     /// `false` then, nothing written.

@@ -246,8 +246,15 @@ impl PagosService {
         } else {
             None
         };
+        let posicion = match &tarifas {
+            Some((_, campania)) if campania.objetivo_conversiones.is_some() => {
+                self.repo.posicion_en_campania(&comision).await?
+            }
+            _ => 0,
+        };
         let cambio = comision.clone().calcular_a_pedido(
             tarifas.as_ref().map(|(a, c)| (a, c)),
+            posicion,
             forzar,
             actor,
             ahora,

@@ -163,6 +163,11 @@ impl ComisionGql {
     async fn porcentaje(&self) -> Option<DecimalScalar> {
         self.0.porcentaje.map(DecimalScalar)
     }
+    /// The campaign's objective bonus its rate includes, % (null: not applied; see the
+    /// campaign's `objetivoConversiones`).
+    async fn bonus_objetivos(&self) -> Option<DecimalScalar> {
+        self.0.bonus_objetivos.map(DecimalScalar)
+    }
     /// Where it comes from: a validated conversion, or created by hand.
     async fn origen(&self) -> OrigenComisionGql {
         self.0.origen().into()

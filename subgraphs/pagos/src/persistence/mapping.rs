@@ -69,6 +69,11 @@ pub(crate) fn comision_to_domain(row: comision::Model) -> DomainResult<Comision>
         )?,
         motivo_rechazo: row.motivo_rechazo,
         pago_id: row.pago_id,
+        bonus_objetivos: row
+            .bonus_objetivos
+            .as_deref()
+            .map(|b| decimal("comisiones.bonus_objetivos", b))
+            .transpose()?,
         calculo_manual: row
             .calculo_manual
             .as_deref()
@@ -96,6 +101,7 @@ pub(crate) fn comision_to_active(c: &Comision) -> DomainResult<comision::ActiveM
         estado: Set(c.estado.codigo().to_owned()),
         motivo_rechazo: Set(c.motivo_rechazo.clone()),
         pago_id: Set(c.pago_id),
+        bonus_objetivos: Set(c.bonus_objetivos.map(|b| b.to_string())),
         calculo_manual: Set(c
             .calculo_manual
             .as_ref()
@@ -261,6 +267,17 @@ pub(crate) fn tarifa_campania(row: campania_proyeccion::Model) -> DomainResult<T
         cliente_id: row.cliente_id,
         por_conversion: decimal("campanias_proyeccion.por_conversion", &row.por_conversion)?,
         por_venta: decimal("campanias_proyeccion.por_venta", &row.por_venta)?,
+        bonus_objetivos: row
+            .bonus_objetivos
+            .as_deref()
+            .map(|b| decimal("campanias_proyeccion.bonus_objetivos", b))
+            .transpose()?
+            .unwrap_or_default(),
+        objetivo_conversiones: row
+            .objetivo_conversiones
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|_| corrupt("campanias_proyeccion.objetivo_conversiones", "out of range"))?,
     })
 }
 
@@ -273,6 +290,8 @@ pub(crate) fn tarifa_campania_to_active(
         cliente_id: Set(t.cliente_id),
         por_conversion: Set(t.por_conversion.to_string()),
         por_venta: Set(t.por_venta.to_string()),
+        bonus_objetivos: Set(Some(t.bonus_objetivos.to_string())),
+        objetivo_conversiones: Set(t.objetivo_conversiones.map(i64::from)),
         actualizado_en: Set(en),
     }
 }

@@ -212,6 +212,10 @@ impl ComisionesEnTransaccion for DatabaseTransaction {
         outbox::append(self, eventos).await.map_err(db::internal)
     }
 
+    async fn posicion_en_campania(&self, comision: &Comision) -> DomainResult<u64> {
+        super::repository::commissions::posicion_en_campania(self, comision).await
+    }
+
     async fn auditar(&self, lineas: &[EntradaAuditoriaComision]) -> DomainResult<()> {
         super::repository::commissions::insertar_auditoria(self, lineas).await
     }

@@ -130,6 +130,21 @@ pub fn campania_creada(
     )
 }
 
+/// `CampaniaCreada.v1` of a campaign with an objective: `objetivo` conversions per
+/// partner earn `bonus` % more.
+pub fn campania_con_objetivo(
+    id: Uuid,
+    cliente: Uuid,
+    por_venta: &str,
+    bonus: &str,
+    objetivo: u32,
+) -> EventEnvelope {
+    let mut e = campania_creada(id, cliente, "2", por_venta);
+    e.datos["configuracionComisiones"]["bonusObjetivos"] = json!(bonus);
+    e.datos["configuracionComisiones"]["objetivoConversiones"] = json!(objetivo);
+    e
+}
+
 /// `ConversionValidada.v1` as `conversiones` publishes it.
 pub fn conversion_validada(
     id: Uuid,

@@ -46,7 +46,13 @@ pub(super) async fn calcular_pendientes(
             continue;
         };
         let version = comision.version;
-        comision.calcular(afiliado, campania, ahora)?;
+        // Only a campaign with an objective needs the count.
+        let posicion = if campania.objetivo_conversiones.is_some() {
+            almacen.posicion_en_campania(&comision).await?
+        } else {
+            0
+        };
+        comision.calcular(afiliado, campania, posicion, ahora)?;
         if almacen.guardar_calculada(&comision, version).await? {
             eventos.push(envelope(&ComisionCalculada::from(&comision), ahora)?);
             auditoria.push(comision.auditoria_calculo());

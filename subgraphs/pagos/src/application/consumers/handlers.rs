@@ -140,6 +140,11 @@ impl EventHandler for ProyeccionAfiliados {
 struct Configuracion {
     por_conversion: Decimal,
     por_venta: Decimal,
+    #[serde(default)]
+    bonus_objetivos: Decimal,
+    /// Campaigns created before the objective existed carry none.
+    #[serde(default)]
+    objetivo_conversiones: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +179,8 @@ impl EventHandler for ProyeccionCampanias {
             cliente_id: d.cliente_id,
             por_conversion: d.configuracion_comisiones.por_conversion,
             por_venta: d.configuracion_comisiones.por_venta,
+            bonus_objetivos: d.configuracion_comisiones.bonus_objetivos,
+            objetivo_conversiones: d.configuracion_comisiones.objetivo_conversiones,
         };
         let almacen: &dyn ComisionesEnTransaccion = txn;
         almacen.serializar().await?;

@@ -64,6 +64,10 @@ pub trait ComisionesEnTransaccion: Send + Sync {
         version_anterior: i64,
     ) -> DomainResult<bool>;
 
+    /// Which conversion of its partner in its campaign `comision` is (see
+    /// `ComisionRepository::posicion_en_campania`).
+    async fn posicion_en_campania(&self, comision: &Comision) -> DomainResult<u64>;
+
     /// Appends events to the outbox.
     async fn publicar(&self, eventos: &[EventEnvelope]) -> DomainResult<()>;
 

@@ -22,6 +22,10 @@ impl ComisionRepository for SeaPagosRepository {
             .transpose()
     }
 
+    async fn posicion_en_campania(&self, comision: &Comision) -> DomainResult<u64> {
+        posicion_en_campania(&self.db, comision).await
+    }
+
     async fn crear_comision(&self, cambio: &CambioComision) -> DomainResult<bool> {
         let txn = self.db.begin().await.map_err(db::internal)?;
         let insert = Comisiones::insert(comision_to_active(&cambio.comision)?)
@@ -304,4 +308,30 @@ pub(crate) async fn insertar_auditoria<C: ConnectionTrait>(
     .await
     .map_err(db::internal)?;
     Ok(())
+}
+
+/// Which conversion of its partner in its campaign `c` is: the partner's commissions in
+/// the campaign, not refused, up to `c` by conversion time, then conversion id.
+pub(crate) async fn posicion_en_campania<C: ConnectionTrait>(
+    conn: &C,
+    c: &Comision,
+) -> DomainResult<u64> {
+    use comision::Column as K;
+    use sea_orm::PaginatorTrait;
+    Comisiones::find()
+        .filter(K::AfiliadoId.eq(c.afiliado_id))
+        .filter(K::CampaniaId.eq(c.campania_id))
+        .filter(K::Estado.ne(EstadoComision::Rechazada.codigo()))
+        .filter(
+            Condition::any()
+                .add(K::FechaConversion.lt(c.fecha_conversion))
+                .add(
+                    Condition::all()
+                        .add(K::FechaConversion.eq(c.fecha_conversion))
+                        .add(K::ConversionId.lte(c.conversion_id)),
+                ),
+        )
+        .count(conn)
+        .await
+        .map_err(db::internal)
 }
