@@ -6,6 +6,7 @@ mod m20261125_000001_create_pagos;
 mod m20261215_000002_auditoria_comisiones;
 mod m20261215_000003_comisiones_manuales;
 mod m20261215_000004_bonus_objetivos;
+mod m20261215_000005_reversiones;
 
 /// Every migration of the `pagos` database, in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000002_auditoria_comisiones::Migration),
             Box::new(m20261215_000003_comisiones_manuales::Migration),
             Box::new(m20261215_000004_bonus_objetivos::Migration),
+            Box::new(m20261215_000005_reversiones::Migration),
         ]
     }
 }

@@ -228,6 +228,27 @@ impl ConversionService {
         Ok(conversion)
     }
 
+    /// VALIDADA → RECHAZADA (a validated conversion found invalid later), with
+    /// `ConversionRechazada` (`estadoAnterior` VALIDADA) in the same transaction: `pagos`
+    /// reverses its commission and claws back what was paid.
+    pub async fn revertir(
+        &self,
+        id: Uuid,
+        motivo: &str,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<Conversion> {
+        let mut conversion = self.obtener(id).await?;
+        let version = conversion.version;
+        conversion.revertir(motivo, ahora)?;
+        let evento = ConversionRechazada {
+            estado_anterior: "VALIDADA",
+            ..ConversionRechazada::from(&conversion)
+        };
+        let evento = envelope(&evento, ahora)?;
+        self.repo.guardar(&conversion, version, &[evento]).await?;
+        Ok(conversion)
+    }
+
     /// Many conversions by id, in one load.
     pub async fn por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Conversion>> {
         self.repo.por_ids(ids).await

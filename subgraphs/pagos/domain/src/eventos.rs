@@ -199,7 +199,8 @@ pub struct ComisionRechazada {
 }
 evento!(ComisionRechazada, comision_id);
 
-/// A payout was accepted (PENDIENTE) with these commissions.
+/// A payout was accepted (PENDIENTE) with these commissions, less the clawbacks it
+/// deducts.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PagoSolicitado {
@@ -209,11 +210,42 @@ pub struct PagoSolicitado {
     pub afiliado_id: Uuid,
     /// The cycle.
     pub ciclo: String,
-    /// Total.
+    /// Total: its commissions less `descuentos` (never below zero).
     pub monto_total: Dinero,
     /// The commissions it pays.
     pub comisiones: Vec<Uuid>,
+    /// What it deducts for clawbacks of reversed commissions.
+    pub descuentos: Dinero,
+    /// The reversed commissions whose clawbacks it deducts (some maybe in part).
+    pub reversiones: Vec<Uuid>,
 }
+
+/// An approved or paid commission was reversed: its conversion was rejected after its
+/// validation (`ConversionRechazada` of a VALIDADA conversion). When a payout paid it or
+/// holds it, `reversionId` names the clawback deducted from the partner's next payouts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComisionRevertida {
+    /// The commission.
+    pub comision_id: Uuid,
+    /// Its conversion.
+    pub conversion_id: Uuid,
+    /// The partner.
+    pub afiliado_id: Uuid,
+    /// The campaign.
+    pub campania_id: Uuid,
+    /// Its amount.
+    pub monto: Dinero,
+    /// `APROBADA` or `PAGADA`.
+    pub estado_anterior: &'static str,
+    /// The payout that paid it or holds it.
+    pub pago_origen_id: Option<Uuid>,
+    /// The clawback, when a payout paid it or holds it.
+    pub reversion_id: Option<Uuid>,
+    /// Why.
+    pub motivo: String,
+}
+evento!(ComisionRevertida, comision_id);
 evento!(PagoSolicitado, pago_id);
 
 /// A payout was paid; its commissions are PAGADA.

@@ -10,6 +10,7 @@ mod pago;
 mod pasarela;
 mod ports;
 mod reporte;
+mod reversion;
 mod revision;
 mod valores;
 
@@ -37,6 +38,7 @@ pub use reporte::{
     FilaCampania, FilaEstado, FiltroReporte, ReportePagos, TotalCampania, TotalEstado, Totales,
     VersionReporte,
 };
+pub use reversion::{AplicacionReversion, EfectoRechazo, EstadoReversion, Reversion};
 pub use revision::{
     ACTOR_SISTEMA, CambioComision, EntradaAuditoriaComision, MAX_COMENTARIOS, MAX_METADATO,
     MetadatosAprobacion, Revision,

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::{
     CambioComision, CambioPago, Comision, EntradaAuditoria, EntradaAuditoriaComision,
-    EstadoComision, EstadoPago, FilaCampania, FilaEstado, FiltroReporte, Pago, TarifaAfiliado,
-    TarifaCampania, Transaccion, VersionReporte,
+    EstadoComision, EstadoPago, FilaCampania, FilaEstado, FiltroReporte, Pago, Reversion,
+    TarifaAfiliado, TarifaCampania, Transaccion, VersionReporte,
 };
 
 /// Filter of the commission list.
@@ -95,8 +95,13 @@ pub trait SolicitudEnCurso: Send {
     /// currency, for `pago`; returns them oldest first.
     async fn reservar_comisiones(&mut self, pago: &Pago) -> DomainResult<Vec<Comision>>;
 
-    /// Saves an accepted payout (its total, money movements and audit trail) and appends
-    /// its events to the outbox.
+    /// Locks and returns the partner's clawbacks the payout may deduct, oldest first: in
+    /// the payout's currency, still owed, of commissions whose payout was paid
+    /// (`EXITOSO`). Concurrent payouts wait for each other's deductions.
+    async fn reservar_reversiones(&mut self, pago: &Pago) -> DomainResult<Vec<Reversion>>;
+
+    /// Saves an accepted payout (its total, money movements, audit trail and the
+    /// clawbacks it deducts) and appends its events to the outbox.
     async fn guardar(&mut self, cambio: &CambioPago) -> DomainResult<()>;
 
     /// Commits everything, then wakes the outbox relay.
@@ -161,6 +166,13 @@ pub trait ComisionRepository: Send + Sync + 'static {
     /// Saves a changed commission with its events and audit lines if nobody changed it
     /// since `cambio.version_anterior` (else `CONFLICT`, nothing written).
     async fn guardar_comision(&self, cambio: &CambioComision) -> DomainResult<()>;
+
+    /// The clawbacks of commissions, each with the state of the payout that paid its
+    /// commission (two statements).
+    async fn reversiones_de_comisiones(
+        &self,
+        comision_ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, (Reversion, EstadoPago)>>;
 
     /// Audit trails of commissions, oldest first (one statement).
     async fn auditoria_comisiones(

@@ -122,7 +122,14 @@ impl PagosService {
             return Ok(ResultadoSolicitud::Existente(Box::new(existente)));
         }
         let reservadas = unidad.reservar_comisiones(&pago).await?;
-        let cambio = match pago.aceptar(&reservadas, &afiliado.minimo_pago, actor, ahora) {
+        let reversiones = unidad.reservar_reversiones(&pago).await?;
+        let cambio = match pago.aceptar(
+            &reservadas,
+            &reversiones,
+            &afiliado.minimo_pago,
+            actor,
+            ahora,
+        ) {
             Ok(cambio) => cambio,
             Err(error) => {
                 unidad.deshacer().await?;

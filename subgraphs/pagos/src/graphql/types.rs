@@ -13,15 +13,18 @@ use subgraph_kit::{
 use uuid::Uuid;
 
 use super::{
-    campos::{AuditoriaDeComision, AuditoriaDePago, ComisionesDePago, TransaccionesDePago},
+    campos::{
+        AuditoriaDeComision, AuditoriaDePago, ComisionesDePago, ReversionDeComision,
+        TransaccionesDePago,
+    },
     carga::cargar,
     entidades::{AfiliadoRef, CampaniaRef, ConversionRef},
 };
 use crate::domain::{
     self, Agregaciones, CalculoManual, Comision, EntradaAuditoria, EntradaAuditoriaComision,
-    EstadoComision, EstadoPago, FiltroComisiones, FiltroPagos, FiltroReporte, OrigenComision, Pago,
-    ReportePagos, TipoComision, TipoConversion, TipoMetodoPago, TipoTransaccion, Transaccion,
-    VersionReporte,
+    EstadoComision, EstadoPago, EstadoReversion, FiltroComisiones, FiltroPagos, FiltroReporte,
+    OrigenComision, Pago, ReportePagos, Reversion, TipoComision, TipoConversion, TipoMetodoPago,
+    TipoTransaccion, Transaccion, VersionReporte,
 };
 
 mirror_enum!(
@@ -83,6 +86,21 @@ mirror_enum!(
         Cargo,
         /// The commissions released after a failure.
         Liberacion,
+        /// A clawback deducted from the payout: its `monto` is negative.
+        Reversion,
+    }
+);
+mirror_enum!(
+    /// Where a clawback is.
+    EstadoReversionGql as "EstadoReversion" <=> EstadoReversion {
+        /// The payout of its commission is still being charged: deductible once paid.
+        EnEspera,
+        /// Owed: deducted from the partner's next payouts.
+        Pendiente,
+        /// Fully deducted.
+        Recuperada,
+        /// The payout of its commission failed: nothing was paid, nothing is owed.
+        Anulada,
     }
 );
 mirror_enum!(
@@ -168,6 +186,15 @@ impl ComisionGql {
     async fn bonus_objetivos(&self) -> Option<DecimalScalar> {
         self.0.bonus_objetivos.map(DecimalScalar)
     }
+    /// Its clawback, when its conversion was rejected after a payout paid it or took it
+    /// (null otherwise).
+    async fn reversion(&self, ctx: &Context<'_>) -> Result<Option<ReversionGql>> {
+        Ok(
+            cargar::<ReversionDeComision>(ctx, "Comision", (), self.0.id)
+                .await?
+                .map(|(r, origen)| ReversionGql(r, origen)),
+        )
+    }
     /// Where it comes from: a validated conversion, or created by hand.
     async fn origen(&self) -> OrigenComisionGql {
         self.0.origen().into()
@@ -228,6 +255,56 @@ impl ComisionGql {
         self.0.fecha_creacion
     }
     /// Last change.
+    async fn fecha_actualizacion(&self) -> DateTime<Utc> {
+        self.0.fecha_actualizacion
+    }
+}
+
+/// A clawback: what a partner owes back of a commission reversed after a payout paid it,
+/// deducted from its next payouts.
+#[derive(Clone, Debug)]
+pub(crate) struct ReversionGql(pub Reversion, pub EstadoPago);
+
+/// A clawback of a reversed commission.
+#[Object(name = "Reversion")]
+impl ReversionGql {
+    /// Id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// State (from what was deducted and how its commission's payout ended).
+    async fn estado(&self) -> EstadoReversionGql {
+        self.0.estado(self.1).into()
+    }
+    /// What the commission paid.
+    async fn monto(&self) -> DineroGql {
+        self.0.monto.into()
+    }
+    /// Still to deduct from the partner's next payouts.
+    async fn pendiente(&self) -> DineroGql {
+        self.0.pendiente.into()
+    }
+    /// Deducted so far.
+    async fn recuperado(&self) -> Result<DineroGql> {
+        Ok(self.0.recuperado().gql()?.into())
+    }
+    /// The payout that paid (or is paying) the commission.
+    async fn pago_origen(&self, ctx: &Context<'_>) -> Result<Option<PagoGql>> {
+        Ok(
+            cargar::<super::campos::PagoPorId>(ctx, "Pago", (), self.0.pago_origen_id)
+                .await?
+                .map(PagoGql),
+        )
+    }
+    /// Why.
+    async fn motivo(&self) -> &str {
+        &self.0.motivo
+    }
+    /// When it was recorded.
+    async fn fecha_creacion(&self) -> DateTime<Utc> {
+        self.0.fecha_creacion
+    }
+    /// Last change (a deduction, or one given back by a failed payout).
     async fn fecha_actualizacion(&self) -> DateTime<Utc> {
         self.0.fecha_actualizacion
     }
@@ -342,11 +419,11 @@ pub(crate) struct TransaccionGql {
     pub id: ID,
     /// Kind.
     pub tipo: TipoTransaccionGql,
-    /// Amount.
+    /// Amount: negative for a REVERSION (a deduction).
     pub monto: DineroGql,
     /// Description.
     pub descripcion: String,
-    /// The commission, for COMISION movements.
+    /// The commission, for COMISION movements (the reversed one for REVERSION).
     pub comision_id: Option<ID>,
     /// External reference (the provider's confirmation).
     pub referencia: Option<String>,
@@ -356,10 +433,14 @@ pub(crate) struct TransaccionGql {
 
 impl From<Transaccion> for TransaccionGql {
     fn from(t: Transaccion) -> Self {
+        let mut monto = DineroGql::from(t.monto);
+        if t.tipo == TipoTransaccion::Reversion {
+            monto.valor = DecimalScalar(-t.monto.valor());
+        }
         Self {
             id: ID(t.id.to_string()),
             tipo: t.tipo.into(),
-            monto: t.monto.into(),
+            monto,
             descripcion: t.descripcion,
             comision_id: t.comision_id.map(|c| ID(c.to_string())),
             referencia: t.referencia,

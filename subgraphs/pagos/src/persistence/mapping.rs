@@ -6,12 +6,13 @@ use subgraph_kit::{Dinero, DomainError, DomainResult, Moneda};
 
 use super::entities::{
     afiliado_proyeccion, auditoria, auditoria_comision, campania_proyeccion, comision, pago,
-    transaccion,
+    reversion, transaccion,
 };
 use crate::domain::{
     CalculoManual, Ciclo, ClaveIdempotencia, Comision, EntradaAuditoria, EntradaAuditoriaComision,
-    EstadoAfiliado, EstadoComision, EstadoPago, MetodoPago, Pago, TarifaAfiliado, TarifaCampania,
-    TipoAfiliado, TipoComision, TipoConversion, TipoMetodoPago, TipoTransaccion, Transaccion,
+    EstadoAfiliado, EstadoComision, EstadoPago, MetodoPago, Pago, Reversion, TarifaAfiliado,
+    TarifaCampania, TipoAfiliado, TipoComision, TipoConversion, TipoMetodoPago, TipoTransaccion,
+    Transaccion,
 };
 
 fn corrupt(column: &str, value: &str) -> DomainError {
@@ -169,16 +170,23 @@ pub(crate) fn pago_to_active(p: &Pago) -> DomainResult<pago::ActiveModel> {
 
 pub(crate) fn transaccion_to_domain(row: transaccion::Model) -> DomainResult<Transaccion> {
     let m = moneda("transacciones.moneda", &row.moneda)?;
+    let tipo = codigo(
+        "transacciones.tipo",
+        &row.tipo,
+        TipoTransaccion::desde_codigo,
+    )?;
     Ok(Transaccion {
         id: row.id,
         pago_id: row.pago_id,
         comision_id: row.comision_id,
-        tipo: codigo(
-            "transacciones.tipo",
-            &row.tipo,
-            TipoTransaccion::desde_codigo,
+        tipo,
+        // A REVERSION is stored negative (a deduction); the domain keeps its magnitude.
+        monto: dinero(
+            row.monto_minor
+                .checked_abs()
+                .ok_or_else(|| corrupt("transacciones.monto_minor", "i64::MIN"))?,
+            m,
         )?,
-        monto: dinero(row.monto_minor, m)?,
         descripcion: row.descripcion,
         referencia: row.referencia,
         fecha: row.fecha,
@@ -191,7 +199,11 @@ pub(crate) fn transaccion_to_active(t: &Transaccion) -> DomainResult<transaccion
         pago_id: Set(t.pago_id),
         comision_id: Set(t.comision_id),
         tipo: Set(t.tipo.codigo().to_owned()),
-        monto_minor: Set(minor(&t.monto)?),
+        monto_minor: Set(if t.tipo == TipoTransaccion::Reversion {
+            -minor(&t.monto)?
+        } else {
+            minor(&t.monto)?
+        }),
         moneda: Set(t.monto.moneda().codigo().to_owned()),
         descripcion: Set(t.descripcion.clone()),
         referencia: Set(t.referencia.clone()),
@@ -383,5 +395,38 @@ fn calculo_manual_to_domain(texto: &str, m: Moneda) -> DomainResult<CalculoManua
         aplicar_descuentos: fila.aplicar_descuentos,
         incluir_iva: fila.incluir_iva,
         tasa_iva: decimal("comisiones.calculo_manual.tasaIva", &fila.tasa_iva)?,
+    })
+}
+
+pub(crate) fn reversion_to_domain(row: reversion::Model) -> DomainResult<Reversion> {
+    let m = moneda("reversiones.moneda", &row.moneda)?;
+    Ok(Reversion {
+        id: row.id,
+        comision_id: row.comision_id,
+        evento_id: row.evento_id,
+        afiliado_id: row.afiliado_id,
+        pago_origen_id: row.pago_origen_id,
+        monto: dinero(row.monto_minor, m)?,
+        pendiente: dinero(row.pendiente_minor, m)?,
+        motivo: row.motivo,
+        fecha_creacion: row.fecha_creacion,
+        fecha_actualizacion: row.fecha_actualizacion,
+    })
+}
+
+pub(crate) fn reversion_to_active(r: &Reversion) -> DomainResult<reversion::ActiveModel> {
+    Ok(reversion::ActiveModel {
+        id: Set(r.id),
+        comision_id: Set(r.comision_id),
+        evento_id: Set(r.evento_id),
+        afiliado_id: Set(r.afiliado_id),
+        pago_origen_id: Set(r.pago_origen_id),
+        moneda: Set(r.monto.moneda().codigo().to_owned()),
+        monto_minor: Set(minor(&r.monto)?),
+        pendiente_minor: Set(minor(&r.pendiente)?),
+        motivo: Set(r.motivo.clone()),
+        fecha_creacion: Set(r.fecha_creacion),
+        fecha_actualizacion: Set(r.fecha_actualizacion),
+        version: Set(1),
     })
 }

@@ -10,7 +10,9 @@ use eventbus::{Consumer, InProcessBus};
 use pagos::{
     Config, Pagos,
     adapters::{OpcionesSimulador, PasarelaSimulada},
-    application::consumers::{ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias},
+    application::consumers::{
+        ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, ReversionPorConversion,
+    },
     application::{OpcionesProcesador, Procesador},
     persistence::SeaPagosRepository,
 };
@@ -162,13 +164,30 @@ pub fn conversion_validada(
     )
 }
 
+/// `ConversionRechazada.v1` as `conversiones` publishes it for a validated conversion
+/// (`revertirConversion`).
+pub fn conversion_rechazada(
+    id: Uuid,
+    afiliado: Uuid,
+    campania: Uuid,
+    motivo: &str,
+) -> EventEnvelope {
+    envelope(
+        "ConversionRechazada.v1",
+        id,
+        json!({ "conversionId": id, "afiliadoId": afiliado, "campaniaId": campania,
+                "motivo": motivo, "fecha": "2026-11-01T10:00:00Z", "estadoAnterior": "VALIDADA" }),
+    )
+}
+
 /// Applies an event with the consumer that handles its type, through the runtime's
 /// inbox + handler + commit; returns whether it took effect.
 pub async fn aplicar(db: &DatabaseConnection, event: &EventEnvelope) -> Result<bool> {
-    let handlers: [Arc<dyn EventHandler>; 3] = [
+    let handlers: [Arc<dyn EventHandler>; 4] = [
         Arc::new(ComisionPorConversion),
         Arc::new(ProyeccionAfiliados),
         Arc::new(ProyeccionCampanias),
+        Arc::new(ReversionPorConversion),
     ];
     let handler = handlers
         .into_iter()

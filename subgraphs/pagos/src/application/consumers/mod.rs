@@ -10,6 +10,12 @@
 //!   serialised ([`ComisionesEnTransaccion::serializar`]), so concurrent ones never miss
 //!   each other's rows.
 //!
+//! - `ConversionRechazada.v1` reverses the conversion's commission: refused if not yet
+//!   approved; if approved, reversed, with a clawback when a payout paid it or holds it
+//!   (deducted from the partner's next payouts, see `Pago::aceptar`). A conversion
+//!   rejected before its commission exists is remembered: a late `ConversionValidada`
+//!   creates none.
+//!
 //! The handlers parse the event, the aggregate applies its rules (`Comision::nueva`,
 //! `Comision::calcular`), and the port writes in the runtime's transaction.
 
@@ -17,5 +23,7 @@ mod calculo;
 mod handlers;
 mod port;
 
-pub use handlers::{ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias};
+pub use handlers::{
+    ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, ReversionPorConversion,
+};
 pub use port::{ComisionesEnTransaccion, Pendientes};

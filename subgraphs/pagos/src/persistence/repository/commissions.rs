@@ -174,6 +174,42 @@ impl ComisionRepository for SeaPagosRepository {
             .map_err(db::internal)
     }
 
+    async fn reversiones_de_comisiones(
+        &self,
+        comision_ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, (Reversion, EstadoPago)>> {
+        use reversion::Column as R;
+        if comision_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let reversiones = Reversiones::find()
+            .filter(db::id_in(self.backend(), R::ComisionId, comision_ids))
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?
+            .into_iter()
+            .map(reversion_to_domain)
+            .collect::<DomainResult<Vec<_>>>()?;
+        let mut origenes: Vec<Uuid> = reversiones.iter().map(|r| r.pago_origen_id).collect();
+        origenes.sort_unstable();
+        origenes.dedup();
+        let estados: HashMap<Uuid, EstadoPago> = self
+            .pagos_por_ids(&origenes)
+            .await?
+            .into_iter()
+            .map(|(id, p)| (id, p.estado))
+            .collect();
+        reversiones
+            .into_iter()
+            .map(|r| {
+                let estado = *estados.get(&r.pago_origen_id).ok_or_else(|| {
+                    DomainError::internal(format!("clawback {} without its payout", r.id))
+                })?;
+                Ok((r.comision_id, (r, estado)))
+            })
+            .collect()
+    }
+
     async fn auditoria_comisiones(
         &self,
         comision_ids: &[Uuid],

@@ -33,21 +33,22 @@ use super::{
         campania_proyeccion::Entity as Campanias,
         comision::{self, Entity as Comisiones},
         pago::{self, Entity as Pagos},
+        reversion::{self, Entity as Reversiones},
         transaccion::{self, Entity as Transacciones},
     },
     mapping::{
         auditoria_comision_to_active, auditoria_comision_to_domain, auditoria_to_active,
         auditoria_to_domain, comision_to_active, comision_to_domain, dinero, moneda,
-        pago_to_active, pago_to_domain, tarifa_afiliado, tarifa_campania, transaccion_to_active,
-        transaccion_to_domain,
+        pago_to_active, pago_to_domain, reversion_to_domain, tarifa_afiliado, tarifa_campania,
+        transaccion_to_active, transaccion_to_domain,
     },
 };
 use crate::domain::{
     Agregaciones, CambioComision, CambioPago, Comision, ComisionRepository, DimensionComision,
     EfectoComisiones, EntradaAuditoria, EntradaAuditoriaComision, EstadoComision, EstadoPago,
     FilaCampania, FilaEstado, FiltroComisiones, FiltroPagos, FiltroReporte, MovimientosRepository,
-    Pago, PagoRepository, ReporteRepository, SolicitudEnCurso, TarifaAfiliado, TarifaCampania,
-    TipoTransaccion, Transaccion, VersionReporte, auditoria_reclamo,
+    Pago, PagoRepository, ReporteRepository, Reversion, SolicitudEnCurso, TarifaAfiliado,
+    TarifaCampania, TipoTransaccion, Transaccion, VersionReporte, auditoria_reclamo,
 };
 
 /// Commissions, payouts and projections in a SQLite or PostgreSQL database.
