@@ -406,7 +406,7 @@ mod tests {
         assert_eq!(
             TarifaCampania {
                 objetivo_conversiones: None,
-                ..c.clone()
+                ..c
             }
             .bonus(100),
             None
@@ -414,7 +414,7 @@ mod tests {
         assert_eq!(
             TarifaCampania {
                 bonus_objetivos: dec!(0),
-                ..c.clone()
+                ..c
             }
             .bonus(100),
             None
