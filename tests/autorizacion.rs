@@ -27,7 +27,7 @@ const USUARIOS: [(&str, Option<&str>); 5] = [
 
 /// Every mutation of the supergraph and who may run it: anonimo, lector, operador,
 /// admin, afiliado (the README's matrix).
-const MATRIZ: [(&str, [bool; 5]); 20] = [
+const MATRIZ: [(&str, [bool; 5]); 23] = [
     ("registrarCliente", [false, false, true, true, false]),
     ("registrarAfiliado", [false, false, true, true, false]),
     ("actualizarAfiliado", [false, false, true, true, false]),
@@ -43,10 +43,13 @@ const MATRIZ: [(&str, [bool; 5]); 20] = [
     ("registrarConversion", [false, false, true, true, false]),
     ("validarConversion", [false, false, true, true, false]),
     ("rechazarConversion", [false, false, true, true, false]),
+    ("revertirConversion", [false, false, false, true, false]),
     ("emitirClaveApi", [false, false, false, true, false]),
     ("pagar", [false, false, false, true, false]),
     ("aprobarComision", [false, false, false, true, false]),
     ("rechazarComision", [false, false, false, true, false]),
+    ("crearComision", [false, false, false, true, false]),
+    ("calcularComision", [false, false, false, true, false]),
     ("cambiarVersionReporte", [false, false, false, true, false]),
 ];
 
@@ -437,12 +440,20 @@ fn celda(e: &Escenario, mutation: &str, quien: &str) -> (String, Value) {
             "referenciaExterna": format!("tabla-{quien}") }),
         "validarConversion" => json!({ "id": e.v }),
         "rechazarConversion" => json!({ "id": e.v, "motivo": format!("rechazada por {quien}") }),
+        "revertirConversion" => {
+            json!({ "id": e.conversion_q, "motivo": format!("revertida por {quien}") })
+        }
         "emitirClaveApi" => json!({ "afiliadoId": e.q }),
         "pagar" => json!({ "idempotencyKey": format!("tabla-{quien}-clave"), "afiliadoId": e.q,
             "ciclo": format!("CYCLE-TABLA-{quien}"),
             "metodoPago": { "tipo": "TRANSFERENCIA_BANCARIA", "mascara": "****1111" } }),
         "aprobarComision" => json!({ "id": e.w }),
-        "rechazarComision" => json!({ "id": e.w, "motivo": format!("rechazada por {quien}") }),
+        "rechazarComision" => json!({ "id": e.w, "motivo": format!("rechazada por {quien}"),
+            "comentarios": format!("revisada por {quien}") }),
+        "crearComision" => json!({ "afiliadoId": e.q, "campaniaId": e.c,
+            "conversionId": Uuid::new_v4(), "montoBase": { "valor": "1000", "moneda": "COP" },
+            "tipoComision": "PORCENTUAL", "porcentaje": "10" }),
+        "calcularComision" => json!({ "id": e.w, "forzarRecalculo": true }),
         "cambiarVersionReporte" => json!({ "version": "V2" }),
         other => panic!("no cell for {other}"),
     };
@@ -457,7 +468,7 @@ fn celda(e: &Escenario, mutation: &str, quien: &str) -> (String, Value) {
 /// (never a cached answer).
 async fn estado(api: &Api, e: &Escenario) -> Value {
     let query = format!(
-        r#"query($t: ID!, $k: ID!, $v: ID!, $w: ID!, $q: ID!) {{
+        r#"query($t: ID!, $k: ID!, $v: ID!, $w: ID!, $q: ID!, $cq: ID!) {{
           nonce: buscarCampanias(q: "{}", limite: 1) {{ relevancia }}
           clientes {{ paginacion {{ total }} }}
           afiliados {{ paginacion {{ total }} }}
@@ -466,7 +477,9 @@ async fn estado(api: &Api, e: &Escenario) -> Value {
           k: campania(id: $k) {{ estado version presupuesto {{ valor }} }}
           conversionesQ: conversiones(filtro: {{afiliadoId: $q}}) {{ paginacion {{ total }} }}
           v: conversion(id: $v) {{ estado }}
-          w: comision(id: $w) {{ estado }}
+          cq: conversion(id: $cq) {{ estado }}
+          w: comision(id: $w) {{ estado version: fechaActualizacion auditoria {{ evento }} }}
+          comisionesQ: comisiones(filtro: {{afiliadoId: $q}}) {{ paginacion {{ total }} }}
           pagosQ: pagos(filtro: {{afiliadoId: $q}}) {{ paginacion {{ total }} }}
           versionReporte
           metricasConversiones(periodo: "24h") {{ clicks impresiones }} }}"#,
@@ -476,7 +489,7 @@ async fn estado(api: &Api, e: &Escenario) -> Value {
         .data(
             &e.admin,
             &query,
-            json!({ "t": e.t, "k": e.k, "v": e.v, "w": e.w, "q": e.q }),
+            json!({ "t": e.t, "k": e.k, "v": e.v, "w": e.w, "q": e.q, "cq": e.conversion_q }),
         )
         .await;
     data.as_object_mut().map(|d| d.remove("nonce"));
@@ -571,6 +584,7 @@ async fn every_mutation_and_personal_field_is_allowed_or_denied_per_user() {
     assert_eq!(despues["versionReporte"], "V2", "{despues}");
     assert_eq!(despues["t"]["estado"], "ELIMINADO", "{despues}");
     assert_eq!(despues["w"]["estado"], "APROBADA", "{despues}");
+    assert_eq!(despues["cq"]["estado"], "RECHAZADA", "{despues}");
     assert_ne!(despues["clientes"], antes["clientes"], "{despues}");
 
     // Personal fields: only admin (scope pii or admin) reads them; the rest of the row

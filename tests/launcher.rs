@@ -795,6 +795,33 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         reporte["data"]["reportePagos"]["__typename"], "ReportePagosV2",
         "{reporte}"
     );
+
+    // 6. The paid conversion turns out invalid (a chargeback): conversiones reverses it,
+    // and pagos, through the bus, reverses the paid commission and records its clawback
+    // for the partner's next payout.
+    let revertida = gql(
+        &http,
+        &gateway,
+        auth,
+        "mutation($id: ID!) { revertirConversion(input: {id: $id, motivo: \"Contracargo\"}) { conversion { estado } } }",
+        json!({ "id": conversion }),
+    )
+    .await;
+    assert_eq!(
+        revertida["data"]["revertirConversion"]["conversion"]["estado"], "RECHAZADA",
+        "{revertida}"
+    );
+    let data = until(&http, &gateway, token,
+        "query($id: ID!) { comision(id: $id) { estado monto { valor moneda } reversion { estado pendiente { valor moneda } } } }",
+        json!({ "id": comision_id }), |d| d["comision"]["estado"] == "RECHAZADA").await;
+    assert_eq!(
+        data["comision"]["reversion"]["estado"], "PENDIENTE",
+        "{data}"
+    );
+    assert_eq!(
+        data["comision"]["reversion"]["pendiente"], data["comision"]["monto"],
+        "{data}"
+    );
     stop(launched);
     std::fs::remove_dir_all(&data_dir).ok();
 }

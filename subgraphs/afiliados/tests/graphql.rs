@@ -237,7 +237,7 @@ async fn lifecycle_and_soft_delete(backend: Backend) -> Result<()> {
             "AfiliadoActualizado.v1",
             "AfiliadoActualizado.v1",
             "AfiliadoActualizado.v1",
-            "AfiliadoActualizado.v1"
+            "AfiliadoEliminado.v1"
         ]
     );
     let estados: Vec<&Value> = events.iter().map(|(_, _, d)| &d["estado"]).collect();
@@ -252,6 +252,11 @@ async fn lifecycle_and_soft_delete(backend: Backend) -> Result<()> {
         ]
     );
     assert_eq!(events[3].2["comisionPremium"], "12.25");
+    // The deletion is its own event, with what an update carries (version, state), so a
+    // versioned projection applies it like any change.
+    assert_eq!(events[4].2["version"], 5, "{:?}", events[4].2);
+    assert!(events[4].2["fechaEliminacion"].is_string());
+    assert_eq!(events[4].2["minimoPago"], events[3].2["minimoPago"]);
     assert_eq!(
         events[3].2["minimoPago"],
         json!({ "valor": "99.90", "moneda": "USD" })

@@ -146,6 +146,9 @@ pub async fn seed(db: &DatabaseConnection) -> DomainResult<u64> {
             por_conversion: Decimal::from(rng.between(5..=20)),
             por_venta: Decimal::from(rng.between(2..=12)),
             bonus_objetivos: Decimal::from(rng.between(0..=25)),
+            // Every other campaign sets an objective, 3 to 10 conversions per partner
+            // (derived from `n`, not drawn: the rest of the demo stays as it was).
+            objetivo_conversiones: (n % 2 == 0).then_some(3 + (n as i64 / 2) % 8),
             fecha_inicio: inicio,
             fecha_fin: fin,
             presupuesto: dinero(presupuesto, moneda)?,

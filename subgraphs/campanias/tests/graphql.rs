@@ -24,14 +24,15 @@ const CAMPOS: &str = "id nombre descripcion estado tipo canales version
   cliente { id } fechaInicio fechaFin
   presupuesto { valor moneda } gastoActual { valor moneda }
   segmentacion { edadMinima edadMaxima ubicaciones }
-  configuracionComisiones { porConversion porVenta bonusObjetivos }";
+  configuracionComisiones { porConversion porVenta bonusObjetivos objetivoConversiones }";
 
 fn input(cliente_id: Uuid, nombre: &str) -> Value {
     json!({ "input": {
         "clienteId": cliente_id, "nombre": nombre, "descripcion": "Promoción especial",
         "tipo": "PROMOCIONAL", "canales": ["WEB", "EMAIL", "WEB"],
         "segmentacion": { "edadMinima": 18, "edadMaxima": 65, "ubicaciones": ["Bogotá", "Cali"] },
-        "configuracionComisiones": { "porConversion": "15", "porVenta": "8.5", "bonusObjetivos": "25" },
+        "configuracionComisiones": { "porConversion": "15", "porVenta": "8.5", "bonusObjetivos": "25",
+            "objetivoConversiones": 10 },
         "fechaInicio": "2026-11-24T00:00:00Z", "fechaFin": "2026-11-27T23:59:59Z",
         "presupuesto": { "valor": "1000.00", "moneda": "USD" }
     }})
@@ -131,7 +132,8 @@ async fn create_then_read_back(backend: Backend) -> Result<()> {
     );
     assert_eq!(
         created["configuracionComisiones"],
-        json!({ "porConversion": "15", "porVenta": "8.5", "bonusObjetivos": "25" })
+        json!({ "porConversion": "15", "porVenta": "8.5", "bonusObjetivos": "25",
+                "objetivoConversiones": 10 })
     );
     let query = format!("query($id: ID!) {{ campania(id: $id) {{ {CAMPOS} }} }}");
     let read = sg.data(&query, json!({ "id": created["id"] })).await?;
@@ -146,8 +148,31 @@ async fn create_then_read_back(backend: Backend) -> Result<()> {
     assert_eq!(evento["tipo"], "CampaniaCreada.v1");
     assert_eq!(evento["version"], 1);
     assert_eq!(evento["datos"]["presupuesto"]["valor"], "1000.00");
-    // The same transaction wrote the event to the outbox.
-    assert_eq!(count(&sg.db.db, "event_outbox").await?, 1);
+    // The objective travels with the rates (pagos applies the bonus).
+    assert_eq!(
+        evento["datos"]["configuracionComisiones"]["objetivoConversiones"],
+        10
+    );
+    // Without an objective the campaign reads null; an objective below 1 is refused.
+    let mut sin = input(cliente, "Sin objetivo");
+    sin["input"]["configuracionComisiones"]
+        .as_object_mut()
+        .map(|c| c.remove("objetivoConversiones"));
+    let sin = sg.data(&crear_query(), sin).await?;
+    assert_eq!(
+        sin["crearCampania"]["campania"]["configuracionComisiones"]["objetivoConversiones"],
+        Value::Null
+    );
+    let mut cero = input(cliente, "Objetivo cero");
+    cero["input"]["configuracionComisiones"]["objetivoConversiones"] = json!(0);
+    let body = sg.gql(&crear_query(), cero).await?;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["campo"],
+        "configuracionComisiones.objetivoConversiones"
+    );
+    // The same transaction wrote each event to the outbox.
+    assert_eq!(count(&sg.db.db, "event_outbox").await?, 2);
     let sdl = sg.data("{ _service { sdl } }", json!({})).await?;
     let sdl = sdl["_service"]["sdl"].as_str().unwrap_or_default();
     assert!(sdl.contains(r#"type Campania @key(fields: "id")"#), "{sdl}");
@@ -372,6 +397,7 @@ fn campanias_comando(v: &Value) -> Result<campanias::domain::CrearCampania> {
         por_conversion: 10.into(),
         por_venta: 5.into(),
         bonus_objetivos: 0.into(),
+        objetivo_conversiones: None,
         fecha_inicio: "2026-11-24T00:00:00Z".parse()?,
         fecha_fin: "2026-12-24T00:00:00Z".parse()?,
         presupuesto: Dinero::new(1000.into(), Moneda::Usd)?,

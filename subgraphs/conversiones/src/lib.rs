@@ -17,9 +17,11 @@
 //! # Unknown partner and campaign ids
 //! This context makes no synchronous calls to other subgraphs. It keeps projections of
 //! the ids other contexts announced (`afiliados_conocidos` from `AfiliadoRegistrado.v1`,
-//! `campanias_conocidas` from `CampaniaCreada.v1`, see [`Subgraph::event_handlers`]).
+//! marked deleted by `AfiliadoEliminado.v1`; `campanias_conocidas` from
+//! `CampaniaCreada.v1`, see [`Subgraph::event_handlers`]).
 //! While a projection is empty (no event received yet, e.g. before the bus runs) only the
-//! id's format is checked; once it has ids, an id it does not hold is `BAD_USER_INPUT`.
+//! id's format is checked; once it has ids, an id it does not hold, or a deleted
+//! partner, is `BAD_USER_INPUT`.
 
 pub mod application;
 pub mod demo;

@@ -224,6 +224,35 @@ async fn a_partner_user_sees_only_its_own_conversions(backend: Backend) -> Resul
         )
         .await?;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    // Nor reverses one, even its own and with `admin`: a reversal moves money.
+    sg.data(
+        "mutation($id: ID!) { validarConversion(input: {id: $id}) { conversion { estado } } }",
+        json!({ "id": mia }),
+    )
+    .await?;
+    let revertir = "mutation($id: ID!) { revertirConversion(input: {id: $id, motivo: \"Contracargo\"}) { conversion { estado } } }";
+    let socio_admin = json!({ "sub": "s", "scope": "lectura escritura admin", "role": "afiliado", "afiliado_id": propio });
+    for (claims, code) in [
+        (Some(&socio_admin), "FORBIDDEN"),
+        (
+            Some(&claims_de("operador", "lectura escritura")),
+            "FORBIDDEN",
+        ),
+        (None, "UNAUTHENTICATED"),
+    ] {
+        let body = sg.gql_as(claims, revertir, json!({ "id": mia })).await?;
+        assert_eq!(error_code(&body), Some(code), "{body}");
+    }
+    let estado = sg
+        .data(
+            "query($id: ID!) { conversion(id: $id) { estado } }",
+            json!({ "id": mia }),
+        )
+        .await?;
+    assert_eq!(
+        estado["conversion"]["estado"], "VALIDADA",
+        "nothing changed"
+    );
     sg.stop().await
 }
 

@@ -211,6 +211,43 @@ async fn known_id_projections_refuse_unknown_ids_once_fed(backend: Backend) -> R
         count(&sg, "SELECT COUNT(*) AS n FROM eventos_tracking").await?,
         2
     );
+    // `AfiliadoEliminado`: the partner is refused from then on, also when the deletion is
+    // delivered before the registration.
+    let tarde = Uuid::new_v4();
+    let txn = sg.db.db.begin().await?;
+    for (tipo, id) in [
+        ("AfiliadoEliminado.v1", known),
+        ("AfiliadoEliminado.v1", tarde),
+        ("AfiliadoRegistrado.v1", tarde),
+    ] {
+        let event = EventEnvelope {
+            id: Uuid::new_v4(),
+            tipo: tipo.into(),
+            agregado_id: id.to_string(),
+            ocurrido_en: Utc::now(),
+            datos: json!({}),
+        };
+        handler.handle(&txn, &event).await?;
+    }
+    txn.commit().await?;
+    for id in [known, tarde] {
+        let body = sg
+            .gql(REGISTRAR_EVENTO, evento_input("CLICK", &id.to_string(), &c))
+            .await?;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["campo"], "afiliadoId");
+        let body = sg
+            .gql(
+                &registrar_conversion(),
+                conversion_input(&id.to_string(), &c, "R-eliminado"),
+            )
+            .await?;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    }
+    assert_eq!(
+        count(&sg, "SELECT COUNT(*) AS n FROM eventos_tracking").await?,
+        2
+    );
     sg.stop().await
 }
 
@@ -283,6 +320,7 @@ async fn validar_and_rechazar_follow_the_rules_and_emit_their_events(
     assert_eq!(validada["canal"], "web");
     assert!(validada["fecha"].is_string());
     assert_eq!(events[3].2["motivo"], "Venta cancelada");
+    assert_eq!(events[3].2["estadoAnterior"], "REGISTRADA");
     sg.stop().await
 }
 
@@ -507,12 +545,67 @@ async fn conversions_are_found_by_their_partner_reference(backend: Backend) -> R
     sg.stop().await
 }
 
+async fn a_validated_conversion_is_reversed_only_by_an_admin(backend: Backend) -> Result<()> {
+    let sg = TestSubgraph::start(&Conversiones, backend).await?;
+    let (a, c) = ids();
+    let id = sg
+        .data(&registrar_conversion(), conversion_input(&a, &c, "R-rev"))
+        .await?["registrarConversion"]["conversion"]["id"]
+        .clone();
+    let revertir = "mutation($id: ID!, $m: String!) { revertirConversion(input: {id: $id, motivo: $m}) { conversion { id estado motivoRechazo } } }";
+    // Only a VALIDADA conversion is reversed.
+    let body = sg
+        .gql(revertir, json!({ "id": id, "m": "Contracargo" }))
+        .await?;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    sg.data(
+        "mutation($id: ID!) { validarConversion(input: {id: $id}) { conversion { id } } }",
+        json!({ "id": id }),
+    )
+    .await?;
+    let antes = outbox(&sg).await?.len();
+    // It moves money: `escritura` alone is not enough; a reason is required.
+    let body = sg
+        .gql_as(
+            Some(&testkit::claims_de("operador", "lectura escritura")),
+            revertir,
+            json!({ "id": id, "m": "Contracargo" }),
+        )
+        .await?;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    let body = sg.gql(revertir, json!({ "id": id, "m": " " })).await?;
+    assert_eq!(body["errors"][0]["extensions"]["campo"], "motivo", "{body}");
+    assert_eq!(outbox(&sg).await?.len(), antes, "nothing written");
+    let data = sg
+        .data(revertir, json!({ "id": id, "m": "Contracargo del banco" }))
+        .await?;
+    assert_eq!(
+        data["revertirConversion"]["conversion"],
+        json!({ "id": id, "estado": "RECHAZADA", "motivoRechazo": "Contracargo del banco" })
+    );
+    let body = sg
+        .gql(revertir, json!({ "id": id, "m": "otra vez" }))
+        .await?;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    let eventos = outbox(&sg).await?;
+    let (tipo, agregado, datos) = eventos.last().expect("an event").clone();
+    assert_eq!(
+        (tipo.as_str(), json!(agregado)),
+        ("ConversionRechazada.v1", id)
+    );
+    assert_eq!(datos["estadoAnterior"], "VALIDADA");
+    assert_eq!(datos["motivo"], "Contracargo del banco");
+    assert_eq!(eventos.len(), antes + 1);
+    sg.stop().await
+}
+
 on_both_backends!(
     conversions_are_found_by_their_partner_reference,
     two_hundred_concurrent_duplicates_are_one_conversion,
     bad_inputs_are_refused_with_their_field_and_store_nothing,
     known_id_projections_refuse_unknown_ids_once_fed,
     validar_and_rechazar_follow_the_rules_and_emit_their_events,
+    a_validated_conversion_is_reversed_only_by_an_admin,
     metrics_are_aggregated_in_one_statement_and_exact,
     entities_of_a_batch_load_in_at_most_two_statements,
     demo_data_loads_through_the_domain,

@@ -47,7 +47,9 @@ use tokio::{
 
 use crate::{
     adapters::{OpcionesSimulador, PasarelaSimulada},
-    application::consumers::{ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias},
+    application::consumers::{
+        ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, ReversionPorConversion,
+    },
     application::{OpcionesProcesador, PagosService, Procesador},
     domain::{PasarelaDePagos, VersionReporte},
     persistence::SeaPagosRepository,
@@ -246,6 +248,7 @@ fn handlers() -> Vec<Arc<dyn EventHandler>> {
         Arc::new(ComisionPorConversion),
         Arc::new(ProyeccionAfiliados),
         Arc::new(ProyeccionCampanias),
+        Arc::new(ReversionPorConversion),
     ]
 }
 

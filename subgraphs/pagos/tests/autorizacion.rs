@@ -45,13 +45,31 @@ async fn money_moves_only_for_admins(backend: Backend) -> Result<()> {
             "mutation { cambiarVersionReporte(input: {version: V2}) { version } }",
             json!({}),
         ),
+        (
+            "mutation($input: CrearComisionInput!) { crearComision(input: $input) { comision { id } } }",
+            json!({ "input": { "afiliadoId": e.afiliado, "campaniaId": e.campania,
+                "conversionId": uuid::Uuid::now_v7(), "montoBase": { "valor": "100", "moneda": "USD" },
+                "porcentaje": "10" } }),
+        ),
+        (
+            "mutation($id: ID!) { calcularComision(input: {id: $id, forzarRecalculo: true}) { calculada } }",
+            json!({ "id": comision }),
+        ),
     ];
+    // A partner user never reviews or makes commissions, whatever scopes its token has.
+    let mut socio = claims_afiliado(&e.afiliado.to_string());
+    socio["scope"] = json!("lectura escritura admin");
     for (mutation, variables) in &casos {
         for (claims, code) in [
             (None, "UNAUTHENTICATED"),
             (Some(&lector), "FORBIDDEN"),
             (Some(&operador), "FORBIDDEN"),
+            (Some(&socio), "FORBIDDEN"),
         ] {
+            // `pagar` takes a partner user's own id (tested with the partner's rows).
+            if claims == Some(&socio) && !mutation.contains("Comision(") {
+                continue;
+            }
             let body = sg.gql_as(claims, mutation, variables.clone()).await?;
             assert_eq!(error_code(&body), Some(code), "{mutation}: {body}");
         }
@@ -64,6 +82,19 @@ async fn money_moves_only_for_admins(backend: Backend) -> Result<()> {
         )
         .await?;
     assert_eq!(estado["comision"]["estado"], "CALCULADA");
+    assert_eq!(
+        count(&sg.db.db, "SELECT COUNT(*) AS n FROM comisiones").await?,
+        1
+    );
+    assert_eq!(
+        count(
+            &sg.db.db,
+            "SELECT COUNT(*) AS n FROM auditoria_comisiones WHERE actor <> 'system'"
+        )
+        .await?,
+        0,
+        "no audit line of a denied caller"
+    );
     assert_eq!(estado["versionReporte"], "V1");
     // The admin may.
     let body = sg.gql(APROBAR, json!({ "id": comision })).await?;

@@ -338,11 +338,178 @@ async fn a_commission_and_its_rates_arriving_together_are_always_calculated(
     sg.stop().await
 }
 
+const AUDITORIA: &str = "query($id: ID!) { comision(id: $id) { estado motivoRechazo
+  auditoria { evento actor detalle comentarios metadatos { nivelAprobacion politicaAplicada } } } }";
+
+async fn reviews_keep_their_comments_in_the_audit_trail(backend: Backend) -> Result<()> {
+    let sg = start(backend).await?;
+    let e = Escenario::nuevo(&sg, "10").await?;
+    let calculadas = async |n: usize| {
+        for _ in 0..n {
+            aplicar(
+                &sg.db.db,
+                &conversion_validada(
+                    Uuid::now_v7(),
+                    e.afiliado,
+                    e.campania,
+                    "VENTA",
+                    ("100", "USD"),
+                ),
+            )
+            .await?;
+        }
+        let data = sg
+            .data(
+                "query($a: ID!) { comisiones(filtro: {afiliadoId: $a, estado: CALCULADA}) { items { id } } }",
+                json!({ "a": e.afiliado }),
+            )
+            .await?;
+        anyhow::Ok(
+            data["comisiones"]["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| c["id"].clone())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let ids = calculadas(2).await?;
+    let ana = testkit::claims_de("ana", "lectura escritura admin");
+    let aprobar = "mutation($input: AprobarComisionInput!) { aprobarComision(input: $input) { comision { id estado } } }";
+    let rechazar = "mutation($input: RechazarComisionInput!) { rechazarComision(input: $input) { comision { id estado } } }";
+    // Bad words are refused, naming the field, and write nothing.
+    let antes = testkit::outbox(&sg.db.db).await?.len();
+    for (input, campo, enviado) in [
+        (
+            json!({ "id": ids[0], "comentarios": "x".repeat(1001) }),
+            "comentarios",
+            "x".repeat(1001),
+        ),
+        (
+            json!({ "id": ids[0], "metadatos": { "nivelAprobacion": "n".repeat(65) } }),
+            "metadatos.nivelAprobacion",
+            "n".repeat(65),
+        ),
+        (
+            json!({ "id": ids[0], "metadatos": { "politicaAplicada": "mala\u{0}politica" } }),
+            "metadatos.politicaAplicada",
+            "mala\u{0}politica".to_owned(),
+        ),
+    ] {
+        let body = sg
+            .gql_as(Some(&ana), aprobar, json!({ "input": input }))
+            .await?;
+        testkit::bad_user_input(&body, campo, &enviado)?;
+    }
+    let body = sg
+        .gql_as(
+            Some(&ana),
+            rechazar,
+            json!({ "input": { "id": ids[1], "motivo": "Fraude", "comentarios": "y".repeat(1001) } }),
+        )
+        .await?;
+    testkit::bad_user_input(&body, "comentarios", &"y".repeat(1001))?;
+    assert_eq!(
+        testkit::outbox(&sg.db.db).await?.len(),
+        antes,
+        "nothing written"
+    );
+
+    // The seeds' approval: comments and metadata, kept with the reviewer.
+    let data = sg
+        .gql_as(
+            Some(&ana),
+            aprobar,
+            json!({ "input": { "id": ids[0], "comentarios": "Comisión aprobada automáticamente",
+                    "metadatos": { "nivelAprobacion": "automatico", "politicaAplicada": "estandar" } } }),
+        )
+        .await?;
+    assert_eq!(
+        data["data"]["aprobarComision"]["comision"]["estado"], "APROBADA",
+        "{data}"
+    );
+    let data = sg
+        .gql_as(
+            Some(&ana),
+            rechazar,
+            json!({ "input": { "id": ids[1], "motivo": "Tráfico fraudulento", "comentarios": "Revisado con el anunciante" } }),
+        )
+        .await?;
+    assert_eq!(
+        data["data"]["rechazarComision"]["comision"]["estado"], "RECHAZADA",
+        "{data}"
+    );
+    let aprobada = sg.data(AUDITORIA, json!({ "id": ids[0] })).await?;
+    assert_eq!(
+        aprobada["comision"]["auditoria"],
+        json!([{ "evento": "ComisionCalculada", "actor": "system",
+                 "detalle": "porcentaje 12.5%, base 100.00 USD, monto 12.50 USD",
+                 "comentarios": null, "metadatos": null },
+               { "evento": "ComisionAprobada", "actor": "ana", "detalle": "monto 12.50 USD",
+                 "comentarios": "Comisión aprobada automáticamente",
+                 "metadatos": { "nivelAprobacion": "automatico", "politicaAplicada": "estandar" } }])
+    );
+    let rechazada = sg.data(AUDITORIA, json!({ "id": ids[1] })).await?;
+    assert_eq!(
+        rechazada["comision"]["auditoria"],
+        json!([{ "evento": "ComisionCalculada", "actor": "system",
+                 "detalle": "porcentaje 12.5%, base 100.00 USD, monto 12.50 USD",
+                 "comentarios": null, "metadatos": null },
+               { "evento": "ComisionRechazada", "actor": "ana", "detalle": "motivo: Tráfico fraudulento",
+                 "comentarios": "Revisado con el anunciante", "metadatos": null }])
+    );
+    // The events carry the comments too.
+    let eventos = testkit::outbox(&sg.db.db).await?;
+    let datos = |tipo: &str| {
+        eventos
+            .iter()
+            .rev()
+            .find(|(t, _, _)| t == tipo)
+            .map(|(_, _, d)| d.clone())
+            .expect("event in the outbox")
+    };
+    assert_eq!(
+        datos("ComisionAprobada.v1")["comentarios"],
+        "Comisión aprobada automáticamente"
+    );
+    assert_eq!(
+        datos("ComisionAprobada.v1")["metadatos"]["politicaAplicada"],
+        "estandar"
+    );
+    assert_eq!(
+        datos("ComisionRechazada.v1")["comentarios"],
+        "Revisado con el anunciante"
+    );
+    // A refused transition adds no audit line; a batch of commissions loads its trails
+    // in one statement.
+    let again = sg
+        .gql_as(
+            Some(&ana),
+            aprobar,
+            json!({ "input": { "id": ids[0], "comentarios": "otra vez" } }),
+        )
+        .await?;
+    assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
+    let lote = sg
+        .data(
+            r#"query($r: [_Any!]!) { _entities(representations: $r) { ... on Comision { auditoria { evento } } } }"#,
+            json!({ "r": [ { "__typename": "Comision", "id": ids[0] }, { "__typename": "Comision", "id": ids[1] } ] }),
+        )
+        .await?;
+    assert_eq!(
+        lote["_entities"],
+        json!([{ "auditoria": [{ "evento": "ComisionCalculada" }, { "evento": "ComisionAprobada" }] },
+               { "auditoria": [{ "evento": "ComisionCalculada" }, { "evento": "ComisionRechazada" }] }])
+    );
+    sg.stop().await
+}
+
 on_both_backends!(
     a_commission_and_its_rates_arriving_together_are_always_calculated,
     duplicated_and_shuffled_deliveries_make_one_commission,
     a_commission_waits_for_its_rates_and_ignores_stale_partner_updates,
     approval_and_refusal_follow_the_life_cycle,
+    reviews_keep_their_comments_in_the_audit_trail,
     exports_are_json_or_escaped_csv,
     malformed_events_change_nothing,
 );

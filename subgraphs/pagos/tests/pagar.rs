@@ -383,7 +383,58 @@ impl Tap for Value {
     }
 }
 
+async fn a_deleted_partner_is_never_paid(backend: Backend) -> Result<()> {
+    let sg = start(backend).await?;
+    let e = Escenario::nuevo(&sg, "1").await?;
+    let comision = e.comision_aprobada(&sg, "200", "USD").await?;
+    // `afiliados` deletes the partner (version 2); a stale update delivered late (version
+    // 1) never brings it back.
+    assert!(
+        aplicar(
+            &sg.db.db,
+            &afiliado_eliminado(e.afiliado, 2, "PREMIUM", ("1", "USD"))
+        )
+        .await?
+    );
+    assert!(
+        aplicar(
+            &sg.db.db,
+            &afiliado_actualizado(e.afiliado, 1, "PREMIUM", "ACTIVO", ("1", "USD"))
+        )
+        .await?
+    );
+    let body = sg
+        .gql(
+            PAGAR,
+            pagar_input("clave-eliminado-01", e.afiliado, "CYCLE-1"),
+        )
+        .await?;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["campo"], "afiliadoId");
+    assert!(
+        error_message(&body).is_some_and(|m| m.contains("ELIMINADO")),
+        "{body}"
+    );
+    assert_eq!(
+        count(&sg.db.db, "SELECT COUNT(*) AS n FROM pagos").await?,
+        0
+    );
+    // Its commission keeps its history: approved, owed, never paid.
+    let data = sg
+        .data(
+            "query($id: ID!) { comision(id: $id) { estado pago { id } } }",
+            json!({ "id": comision }),
+        )
+        .await?;
+    assert_eq!(
+        data["comision"],
+        json!({ "estado": "APROBADA", "pago": null })
+    );
+    sg.stop().await
+}
+
 on_both_backends!(
+    a_deleted_partner_is_never_paid,
     one_key_a_thousand_times_is_one_payout_and_one_charge,
     a_thousand_keys_for_one_cycle_are_one_payout,
     a_reused_key_with_other_data_is_a_conflict,

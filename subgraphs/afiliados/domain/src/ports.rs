@@ -39,7 +39,9 @@ pub trait AfiliadoRepository: Send + Sync + 'static {
     /// Stores a new partner; a taken e-mail or id is a `CONFLICT`.
     async fn insertar(&self, afiliado: &Afiliado) -> DomainResult<()>;
 
-    /// Saves a changed partner if nobody changed it since `version_anterior` (else `CONFLICT`).
+    /// Saves a changed partner with its event ([`crate::evento_de_cambio`]: `AfiliadoEliminado`
+    /// for the deletion, else `AfiliadoActualizado`) if nobody changed it since
+    /// `version_anterior` (else `CONFLICT`).
     async fn guardar(&self, afiliado: &Afiliado, version_anterior: i64) -> DomainResult<()>;
 
     /// Loads partners by id in one statement; unknown ids are left out.

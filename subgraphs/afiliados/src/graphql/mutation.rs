@@ -72,8 +72,8 @@ impl MutationRoot {
         Ok(service.reactivar(id, Utc::now()).await.gql()?.into())
     }
 
-    /// Soft delete: the partner stays readable as ELIMINADO and cannot change again
-    /// (scopes `escritura` and `admin`).
+    /// Soft delete: the partner stays readable as ELIMINADO and cannot change again;
+    /// publishes `AfiliadoEliminado` (scopes `escritura` and `admin`).
     #[graphql(requires_scopes = "escritura admin")]
     async fn eliminar_afiliado(
         &self,

@@ -19,8 +19,8 @@ use super::{
     mapping::{to_active, to_domain},
 };
 use crate::domain::{
-    Afiliado, AfiliadoActualizado, AfiliadoRegistrado, AfiliadoRepository, EstadoAfiliado,
-    FiltroAfiliados, OrdenarAfiliadosPor,
+    Afiliado, AfiliadoRegistrado, AfiliadoRepository, EstadoAfiliado, FiltroAfiliados,
+    OrdenarAfiliadosPor, evento_de_cambio,
 };
 
 /// Partners in a SQLite or PostgreSQL database.
@@ -59,8 +59,7 @@ impl AfiliadoRepository for SeaAfiliadoRepository {
     }
 
     async fn guardar(&self, a: &Afiliado, version_anterior: i64) -> DomainResult<()> {
-        let evento = EventEnvelope::wrap(&AfiliadoActualizado::de(a), a.fecha_actualizacion)
-            .map_err(DomainError::internal)?;
+        let evento = evento_de_cambio(a)?;
         let target = VersionedRow::<Afiliados> {
             id: (Column::Id, a.id),
             version: (Column::Version, version_anterior),

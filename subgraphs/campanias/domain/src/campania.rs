@@ -101,8 +101,12 @@ impl Campania {
             ));
         }
         let segmentacion = Segmentacion::new(c.edad_minima, c.edad_maxima, &c.ubicaciones)?;
-        let configuracion_comisiones =
-            ConfiguracionComisiones::new(c.por_conversion, c.por_venta, c.bonus_objetivos)?;
+        let configuracion_comisiones = ConfiguracionComisiones::new(
+            c.por_conversion,
+            c.por_venta,
+            c.bonus_objetivos,
+            c.objetivo_conversiones,
+        )?;
         Ok((
             id,
             EventoCampania::Creada {
@@ -367,6 +371,7 @@ mod tests {
             por_conversion: dec!(15),
             por_venta: dec!(8),
             bonus_objetivos: dec!(25),
+            objetivo_conversiones: Some(10),
             fecha_inicio: inicio,
             fecha_fin: inicio + Duration::days(3),
             presupuesto: usd(dec!(1000)),

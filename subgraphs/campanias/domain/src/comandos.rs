@@ -32,6 +32,8 @@ pub struct CrearCampania {
     pub por_venta: Decimal,
     /// Target bonus, %.
     pub bonus_objetivos: Decimal,
+    /// The objective: conversions of one partner in the campaign.
+    pub objetivo_conversiones: Option<i64>,
     /// Start.
     pub fecha_inicio: DateTime<Utc>,
     /// End.

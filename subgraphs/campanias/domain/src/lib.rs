@@ -11,4 +11,7 @@ pub use campania::{Campania, MAX_DESCRIPCION};
 pub use comandos::{ComandoCampania, CrearCampania};
 pub use eventos::{EventoCampania, EventoRegistrado, MotivoSobregiro};
 pub use ports::{CampaniaRepository, FiltroCampanias};
-pub use valores::{Canal, ConfiguracionComisiones, EstadoCampania, Segmentacion, TipoCampania};
+pub use valores::{
+    Canal, ConfiguracionComisiones, EstadoCampania, MAX_OBJETIVO_CONVERSIONES, Segmentacion,
+    TipoCampania,
+};

@@ -138,7 +138,13 @@ impl Segmentacion {
     }
 }
 
-/// Commission rates a campaign pays (percentages 0–100).
+/// Largest conversion objective a campaign may set.
+pub const MAX_OBJETIVO_CONVERSIONES: i64 = 1_000_000;
+
+/// Commission rates a campaign pays (percentages 0–100), and its objective: from a
+/// partner's `objetivo_conversiones`-th conversion in the campaign on, the partner's
+/// commissions earn `bonus_objetivos` % more (applied by `pagos`; see the README's
+/// commission rules).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfiguracionComisiones {
@@ -146,24 +152,45 @@ pub struct ConfiguracionComisiones {
     pub por_conversion: Decimal,
     /// Rate per sale, %.
     pub por_venta: Decimal,
-    /// Bonus for reaching targets, %.
+    /// Bonus for reaching the objective, % of the commission's rate.
     pub bonus_objetivos: Decimal,
+    /// The objective: conversions of one partner in the campaign (none: no bonus).
+    /// Absent from campaigns created before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objetivo_conversiones: Option<u32>,
 }
 
 impl ConfiguracionComisiones {
-    /// Validates the three rates (0–100, at most 4 decimals).
+    /// Validates the three rates (0–100, at most 4 decimals) and the objective (1 to
+    /// [`MAX_OBJETIVO_CONVERSIONES`] conversions).
     pub fn new(
         por_conversion: Decimal,
         por_venta: Decimal,
         bonus_objetivos: Decimal,
+        objetivo_conversiones: Option<i64>,
     ) -> DomainResult<Self> {
         let p = |campo: &str, v: Decimal| {
             Porcentaje::parse(&format!("configuracionComisiones.{campo}"), v).map(|p| p.value())
         };
+        let objetivo_conversiones = objetivo_conversiones
+            .map(|n| {
+                if (1..=MAX_OBJETIVO_CONVERSIONES).contains(&n) {
+                    u32::try_from(n).map_err(DomainError::internal)
+                } else {
+                    Err(DomainError::invalid(
+                        "configuracionComisiones.objetivoConversiones",
+                        format!(
+                            "El objetivo debe estar entre 1 y {MAX_OBJETIVO_CONVERSIONES} conversiones"
+                        ),
+                    ))
+                }
+            })
+            .transpose()?;
         Ok(Self {
             por_conversion: p("porConversion", por_conversion)?,
             por_venta: p("porVenta", por_venta)?,
             bonus_objetivos: p("bonusObjetivos", bonus_objetivos)?,
+            objetivo_conversiones,
         })
     }
 }
@@ -202,10 +229,28 @@ mod tests {
     #[test]
     fn rates_are_percentages() {
         assert_eq!(
-            ConfiguracionComisiones::new(Decimal::from(101), Decimal::ONE, Decimal::ONE)
+            ConfiguracionComisiones::new(Decimal::from(101), Decimal::ONE, Decimal::ONE, None)
                 .unwrap_err()
                 .campo(),
             Some("configuracionComisiones.porConversion")
         );
+        for objetivo in [0, -1, MAX_OBJETIVO_CONVERSIONES + 1] {
+            assert_eq!(
+                ConfiguracionComisiones::new(
+                    Decimal::ONE,
+                    Decimal::ONE,
+                    Decimal::ONE,
+                    Some(objetivo)
+                )
+                .unwrap_err()
+                .campo(),
+                Some("configuracionComisiones.objetivoConversiones")
+            );
+        }
+        // A campaign stored before the objective existed reads as having none.
+        let antigua: ConfiguracionComisiones =
+            serde_json::from_str(r#"{"porConversion":"15","porVenta":"8","bonusObjetivos":"25"}"#)
+                .unwrap();
+        assert_eq!(antigua.objetivo_conversiones, None);
     }
 }

@@ -87,8 +87,13 @@ pub(crate) struct ConfiguracionComisionesGql {
     por_conversion: DecimalScalar,
     /// Rate per sale, %.
     por_venta: DecimalScalar,
-    /// Bonus for reaching targets, %.
+    /// Bonus for reaching the objective, % of the commission's rate (see
+    /// `objetivoConversiones`).
     bonus_objetivos: DecimalScalar,
+    /// The objective: from a partner's `objetivoConversiones`-th conversion in the
+    /// campaign on, its commissions earn `bonusObjetivos` % more (null: no objective, no
+    /// bonus).
+    objetivo_conversiones: Option<u32>,
 }
 
 /// One event of a campaign's history (its event store).
@@ -255,6 +260,7 @@ impl CampaniaGql {
             por_conversion: DecimalScalar(c.por_conversion),
             por_venta: DecimalScalar(c.por_venta),
             bonus_objetivos: DecimalScalar(c.bonus_objetivos),
+            objetivo_conversiones: c.objetivo_conversiones,
         }
     }
 
@@ -364,7 +370,11 @@ pub(crate) struct SegmentacionInput {
 pub(crate) struct ConfiguracionComisionesInput {
     por_conversion: DecimalScalar,
     por_venta: DecimalScalar,
+    /// Bonus for reaching the objective, % of the commission's rate.
     bonus_objetivos: DecimalScalar,
+    /// The objective, conversions of one partner in the campaign (1–1,000,000; none:
+    /// no bonus).
+    objetivo_conversiones: Option<i64>,
 }
 
 /// Input of `crearCampania`.
@@ -406,6 +416,7 @@ impl CrearCampaniaInput {
             por_conversion: self.configuracion_comisiones.por_conversion.0,
             por_venta: self.configuracion_comisiones.por_venta.0,
             bonus_objetivos: self.configuracion_comisiones.bonus_objetivos.0,
+            objetivo_conversiones: self.configuracion_comisiones.objetivo_conversiones,
             fecha_inicio: self.fecha_inicio,
             fecha_fin: self.fecha_fin,
             presupuesto: self.presupuesto.to_domain("presupuesto")?,

@@ -49,6 +49,11 @@ pub(crate) fn to_domain(row: campania::Model) -> DomainResult<Campania> {
             por_conversion: desde_e4(row.por_conversion_e4),
             por_venta: desde_e4(row.por_venta_e4),
             bonus_objetivos: desde_e4(row.bonus_objetivos_e4),
+            objetivo_conversiones: row
+                .objetivo_conversiones
+                .map(u32::try_from)
+                .transpose()
+                .map_err(|_| corrupt("objetivo_conversiones", "negative"))?,
         },
         fecha_inicio: row.fecha_inicio,
         fecha_fin: row.fecha_fin,
@@ -80,6 +85,7 @@ pub(crate) fn to_active(c: &Campania) -> DomainResult<campania::ActiveModel> {
         por_conversion_e4: Set(e4(config.por_conversion)),
         por_venta_e4: Set(e4(config.por_venta)),
         bonus_objetivos_e4: Set(e4(config.bonus_objetivos)),
+        objetivo_conversiones: Set(config.objetivo_conversiones.map(i64::from)),
         fecha_inicio: Set(c.fecha_inicio),
         fecha_fin: Set(c.fecha_fin),
         moneda: Set(c.presupuesto.moneda().codigo().to_owned()),

@@ -151,6 +151,18 @@ pub struct Conversion {
     pub version: i64,
 }
 
+/// A refusal's reason: 1–500 characters once trimmed.
+fn motivo_valido(motivo: &str) -> DomainResult<String> {
+    let motivo = motivo.trim();
+    if motivo.is_empty() || motivo.chars().count() > 500 {
+        return Err(DomainError::invalid(
+            "motivo",
+            "El motivo del rechazo es obligatorio (máximo 500 caracteres)",
+        ));
+    }
+    Ok(motivo.to_owned())
+}
+
 impl Conversion {
     /// A new REGISTRADA conversion.
     pub fn registrar(id: Uuid, c: RegistrarConversion, ahora: DateTime<Utc>) -> Self {
@@ -200,15 +212,32 @@ impl Conversion {
 
     /// REGISTRADA → RECHAZADA with a reason (1–500 characters).
     pub fn rechazar(&mut self, motivo: &str, ahora: DateTime<Utc>) -> DomainResult<()> {
-        let motivo = motivo.trim();
-        if motivo.is_empty() || motivo.chars().count() > 500 {
-            return Err(DomainError::invalid(
-                "motivo",
-                "El motivo del rechazo es obligatorio (máximo 500 caracteres)",
+        let motivo = motivo_valido(motivo)?;
+        if self.estado == EstadoConversion::Validada {
+            return Err(DomainError::Conflict(
+                "La conversión ya está VALIDADA: para anularla use revertirConversion".into(),
             ));
         }
         self.revisar(EstadoConversion::Rechazada, ahora)?;
-        self.motivo_rechazo = Some(motivo.to_owned());
+        self.motivo_rechazo = Some(motivo);
+        Ok(())
+    }
+
+    /// VALIDADA → RECHAZADA with a reason (1–500 characters): a validated conversion
+    /// found invalid later (a chargeback, fraud). Its commission is reversed by `pagos`,
+    /// and clawed back from the partner's next payout if it was paid.
+    pub fn revertir(&mut self, motivo: &str, ahora: DateTime<Utc>) -> DomainResult<()> {
+        let motivo = motivo_valido(motivo)?;
+        if self.estado != EstadoConversion::Validada {
+            return Err(DomainError::Conflict(format!(
+                "Solo una conversión VALIDADA puede revertirse; su estado es {}",
+                self.estado.codigo()
+            )));
+        }
+        self.estado = EstadoConversion::Rechazada;
+        self.motivo_rechazo = Some(motivo);
+        self.fecha_actualizacion = ahora.trunc_subsecs(6);
+        self.version += 1;
         Ok(())
     }
 }

@@ -47,7 +47,9 @@ pub struct ConversionValidada {
     pub fecha: DateTime<Utc>,
 }
 
-/// A conversion was refused (`ConversionRechazada.v1`).
+/// A conversion was refused (`ConversionRechazada.v1`): while REGISTRADA
+/// (`rechazarConversion`), or after its validation (`revertirConversion`; `pagos`
+/// reverses its commission then, and claws back what was paid).
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversionRechazada {
@@ -61,6 +63,8 @@ pub struct ConversionRechazada {
     pub motivo: String,
     /// When it happened.
     pub fecha: DateTime<Utc>,
+    /// Its state before: `REGISTRADA`, or `VALIDADA` for a reversal.
+    pub estado_anterior: &'static str,
 }
 
 impl From<&Conversion> for ConversionRegistrada {
@@ -100,6 +104,7 @@ impl From<&Conversion> for ConversionRechazada {
             campania_id: c.campania_id,
             motivo: c.motivo_rechazo.clone().unwrap_or_default(),
             fecha: c.fecha,
+            estado_anterior: "REGISTRADA",
         }
     }
 }

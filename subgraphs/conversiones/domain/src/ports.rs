@@ -112,7 +112,7 @@ pub trait ConversionRepository: Send + Sync + 'static {
     ) -> DomainResult<Vec<FilaMetrica>>;
 
     /// Whether the partner and the campaign are acceptable: known to the local
-    /// projections, or the projection is still empty.
+    /// projections (and the partner not deleted), or the projection is still empty.
     async fn referencias_aceptables(
         &self,
         afiliado_id: Uuid,

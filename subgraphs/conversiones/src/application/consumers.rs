@@ -8,22 +8,31 @@ use uuid::Uuid;
 
 use crate::domain::Dimension;
 
+const AFILIADO_REGISTRADO: &str = "AfiliadoRegistrado.v1";
+const AFILIADO_ELIMINADO: &str = "AfiliadoEliminado.v1";
+
 /// The projections of known ids, inside a consumer's transaction (the runtime's, which
 /// also holds the inbox row and commits).
 #[async_trait]
 pub trait ProyeccionesEnTransaccion: Send + Sync {
     /// Records a partner or campaign id (idempotent).
     async fn conocer(&self, dimension: Dimension, id: Uuid, en: DateTime<Utc>) -> DomainResult<()>;
+
+    /// Records that a partner was deleted (idempotent; whether or not its registration
+    /// arrived first, it stays deleted).
+    async fn afiliado_eliminado(&self, id: Uuid, en: DateTime<Utc>) -> DomainResult<()>;
 }
 
 /// Records the id of every `AfiliadoRegistrado` / `CampaniaCreada` (its `agregadoId`), so
-/// conversions can refuse unknown ids without calling other subgraphs.
+/// conversions can refuse unknown ids without calling other subgraphs, and every
+/// `AfiliadoEliminado`, so a deleted partner's conversions, tracking events and collector
+/// keys are refused from then on.
 pub struct ProyeccionIds {
     dimension: Dimension,
 }
 
 impl ProyeccionIds {
-    /// The partner projection (`AfiliadoRegistrado.v1`).
+    /// The partner projection (`AfiliadoRegistrado.v1`, `AfiliadoEliminado.v1`).
     pub fn afiliados() -> Self {
         Self {
             dimension: Dimension::Afiliado,
@@ -49,7 +58,7 @@ impl EventHandler for ProyeccionIds {
 
     fn tipos(&self) -> &'static [&'static str] {
         match self.dimension {
-            Dimension::Afiliado => &["AfiliadoRegistrado.v1"],
+            Dimension::Afiliado => &[AFILIADO_REGISTRADO, AFILIADO_ELIMINADO],
             Dimension::Campania => &["CampaniaCreada.v1"],
         }
     }
@@ -66,6 +75,9 @@ impl EventHandler for ProyeccionIds {
             ))
         })?;
         let proyecciones: &dyn ProyeccionesEnTransaccion = txn;
+        if event.tipo == AFILIADO_ELIMINADO {
+            return proyecciones.afiliado_eliminado(id, event.ocurrido_en).await;
+        }
         proyecciones
             .conocer(self.dimension, id, event.ocurrido_en)
             .await

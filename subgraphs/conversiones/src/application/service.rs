@@ -48,7 +48,7 @@ impl ConversionService {
         if !afiliado {
             return Err(DomainError::invalid(
                 "afiliadoId",
-                format!("Afiliado desconocido: {afiliado_id}"),
+                format!("Afiliado desconocido o eliminado: {afiliado_id}"),
             ));
         }
         if !campania {
@@ -75,7 +75,7 @@ impl ConversionService {
         if !conocido {
             return Err(DomainError::invalid(
                 "afiliadoId",
-                format!("Afiliado desconocido: {afiliado_id}"),
+                format!("Afiliado desconocido o eliminado: {afiliado_id}"),
             ));
         }
         let nueva = subgraph_kit::auth::clave_api::generar();
@@ -224,6 +224,27 @@ impl ConversionService {
         let version = conversion.version;
         conversion.rechazar(motivo, ahora)?;
         let evento = envelope(&ConversionRechazada::from(&conversion), ahora)?;
+        self.repo.guardar(&conversion, version, &[evento]).await?;
+        Ok(conversion)
+    }
+
+    /// VALIDADA → RECHAZADA (a validated conversion found invalid later), with
+    /// `ConversionRechazada` (`estadoAnterior` VALIDADA) in the same transaction: `pagos`
+    /// reverses its commission and claws back what was paid.
+    pub async fn revertir(
+        &self,
+        id: Uuid,
+        motivo: &str,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<Conversion> {
+        let mut conversion = self.obtener(id).await?;
+        let version = conversion.version;
+        conversion.revertir(motivo, ahora)?;
+        let evento = ConversionRechazada {
+            estado_anterior: "VALIDADA",
+            ..ConversionRechazada::from(&conversion)
+        };
+        let evento = envelope(&evento, ahora)?;
         self.repo.guardar(&conversion, version, &[evento]).await?;
         Ok(conversion)
     }

@@ -15,7 +15,8 @@ use uuid::Uuid;
 use super::types::{
     EmitirClaveApiInput, EmitirClaveApiPayload, RechazarConversionInput, RechazarConversionPayload,
     RegistrarConversionInput, RegistrarConversionPayload, RegistrarEventoInput,
-    RegistrarEventoPayload, ValidarConversionInput, ValidarConversionPayload, parse_uuid,
+    RegistrarEventoPayload, RevertirConversionInput, RevertirConversionPayload,
+    ValidarConversionInput, ValidarConversionPayload, parse_uuid,
 };
 use crate::application::ConversionService;
 
@@ -118,6 +119,26 @@ impl MutationRoot {
         let service = ctx.data::<Arc<ConversionService>>()?;
         Ok(service
             .rechazar(id, &input.motivo, Utc::now())
+            .await
+            .gql()?
+            .into())
+    }
+
+    /// VALIDADA → RECHAZADA with a reason: a validated conversion found invalid later (a
+    /// chargeback, fraud). Emits `ConversionRechazada` (`estadoAnterior` VALIDADA);
+    /// `pagos` reverses its commission and, if it was paid, claws it back from the
+    /// partner's next payout. Scopes `escritura` and `admin`: it moves money.
+    #[graphql(requires_scopes = "escritura admin")]
+    async fn revertir_conversion(
+        &self,
+        ctx: &Context<'_>,
+        input: RevertirConversionInput,
+    ) -> Result<RevertirConversionPayload> {
+        alcance(ctx)?.exigir_plataforma().gql()?;
+        let id = parse_uuid("id", &input.id).gql()?;
+        let service = ctx.data::<Arc<ConversionService>>()?;
+        Ok(service
+            .revertir(id, &input.motivo, Utc::now())
             .await
             .gql()?
             .into())

@@ -457,6 +457,10 @@ payload!(
     /// Result of `rechazarConversion`.
     RechazarConversionPayload
 );
+payload!(
+    /// Result of `revertirConversion`.
+    RevertirConversionPayload
+);
 
 /// Whose collector key to issue.
 #[derive(InputObject)]
@@ -491,6 +495,15 @@ pub(crate) struct RechazarConversionInput {
     /// Conversion id.
     pub id: ID,
     /// Reason (1–500 characters).
+    pub motivo: String,
+}
+
+/// Which validated conversion to reverse, and why.
+#[derive(InputObject)]
+pub(crate) struct RevertirConversionInput {
+    /// Conversion id (a VALIDADA conversion).
+    pub id: ID,
+    /// Reason (1–500 characters): a chargeback, fraud…
     pub motivo: String,
 }
 

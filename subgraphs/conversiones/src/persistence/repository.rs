@@ -101,6 +101,10 @@ fn existe(tabla: &str, id: Option<Uuid>) -> Expr {
     query.expr(Expr::val(1)).from(Alias::new(tabla));
     if let Some(id) = id {
         query.and_where(Expr::col(Alias::new("id")).eq(id));
+        if tabla == "afiliados_conocidos" {
+            // A deleted partner is known, and refused.
+            query.and_where(Expr::col(Alias::new("eliminado_en")).is_null());
+        }
     }
     Expr::case(Expr::exists(query), 1).finally(0).into()
 }
@@ -126,10 +130,39 @@ async fn conocer_en<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Marks a partner deleted, recording it if its registration has not arrived yet (it
+/// stays deleted then: `conocer_en` never clears the mark).
+async fn eliminar_afiliado_en<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    en: DateTime<Utc>,
+) -> DomainResult<()> {
+    let insert = Query::insert()
+        .into_table(Alias::new("afiliados_conocidos"))
+        .columns([
+            Alias::new("id"),
+            Alias::new("conocido_en"),
+            Alias::new("eliminado_en"),
+        ])
+        .values_panic([id.into(), en.into(), en.into()])
+        .on_conflict(
+            OnConflict::column(Alias::new("id"))
+                .update_column(Alias::new("eliminado_en"))
+                .to_owned(),
+        )
+        .to_owned();
+    conn.execute(&insert).await.map_err(db::internal)?;
+    Ok(())
+}
+
 #[async_trait]
 impl ProyeccionesEnTransaccion for sea_orm::DatabaseTransaction {
     async fn conocer(&self, dimension: Dimension, id: Uuid, en: DateTime<Utc>) -> DomainResult<()> {
         conocer_en(self, dimension, id, en).await
+    }
+
+    async fn afiliado_eliminado(&self, id: Uuid, en: DateTime<Utc>) -> DomainResult<()> {
+        eliminar_afiliado_en(self, id, en).await
     }
 }
 

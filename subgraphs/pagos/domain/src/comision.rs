@@ -5,7 +5,7 @@ use kernel::{Dinero, DomainError, DomainResult};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::valores::enum_codigos;
+use super::{manual::CalculoManual, valores::enum_codigos};
 
 enum_codigos!(
     /// Where a commission is in its life.
@@ -97,6 +97,10 @@ pub struct TarifaCampania {
     pub por_conversion: Decimal,
     /// Rate per sale, %.
     pub por_venta: Decimal,
+    /// Bonus for reaching the objective, % of the commission's rate.
+    pub bonus_objetivos: Decimal,
+    /// The objective: conversions of one partner in the campaign (none: no bonus).
+    pub objetivo_conversiones: Option<u32>,
 }
 
 impl TarifaCampania {
@@ -107,6 +111,32 @@ impl TarifaCampania {
             TipoConversion::Registro | TipoConversion::Lead => self.por_conversion,
         }
     }
+
+    /// The bonus a commission earns when it is its partner's `posicion`-th conversion in
+    /// this campaign (see [`con_bonus`]): the campaign's `bonus_objetivos` once the
+    /// partner has reached the objective, none before, and none for a campaign without
+    /// an objective or a bonus.
+    pub fn bonus(&self, posicion: u64) -> Option<Decimal> {
+        let objetivo = self.objetivo_conversiones?;
+        (self.bonus_objetivos > Decimal::ZERO && posicion >= u64::from(objetivo))
+            .then_some(self.bonus_objetivos)
+    }
+}
+
+/// **The `bonusObjetivos` rule.** A campaign sets an objective, `objetivoConversiones`
+/// conversions of one partner, and a bonus, `bonusObjetivos` %. A commission that is its
+/// partner's n-th conversion in the campaign, n ≥ the objective, earns its rate raised
+/// by the bonus: `rate × (1 + bonus / 100)`, at most 100 %, rounded half-even to 4
+/// decimals (the seeds' campaign: 8 % per sale and a 25 % bonus pay 10 % from the
+/// objective on). n counts the partner's commissions in the campaign that are not
+/// refused, ordered by conversion time (then id), up to this one, when it is calculated.
+pub fn con_bonus(tasa: Decimal, bonus: Decimal) -> Decimal {
+    let factor = Decimal::ONE + bonus / Decimal::ONE_HUNDRED;
+    tasa.checked_mul(factor)
+        .unwrap_or(Decimal::ONE_HUNDRED)
+        .min(Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointNearestEven)
+        .normalize()
 }
 
 /// The rate of a commission: the better of the campaign's rate for the conversion's kind
@@ -164,6 +194,11 @@ pub struct Comision {
     pub motivo_rechazo: Option<String>,
     /// The payout holding it (in progress or paid).
     pub pago_id: Option<Uuid>,
+    /// The campaign's objective bonus its rate got, % (none: not applied).
+    pub bonus_objetivos: Option<Decimal>,
+    /// Its own calculation, for a commission created by hand (`None`: from a conversion,
+    /// rates from the projections).
+    pub calculo_manual: Option<CalculoManual>,
     /// When the conversion happened.
     pub fecha_conversion: DateTime<Utc>,
     /// When it was created.
@@ -199,6 +234,8 @@ impl Comision {
             estado: EstadoComision::Pendiente,
             motivo_rechazo: None,
             pago_id: None,
+            bonus_objetivos: None,
+            calculo_manual: None,
             fecha_conversion: conversion.fecha.trunc_subsecs(6),
             fecha_creacion: ahora,
             fecha_actualizacion: ahora,
@@ -206,24 +243,24 @@ impl Comision {
         }
     }
 
-    /// PENDIENTE → CALCULADA: applies [`tasa_aplicable`] to the base, rounded half-even
-    /// to the currency's scale.
+    /// PENDIENTE → CALCULADA: applies [`tasa_aplicable`], raised by the campaign's
+    /// objective bonus when this is its partner's `posicion`-th conversion in the
+    /// campaign and the objective is reached ([`con_bonus`]), to the base, rounded
+    /// half-even to the currency's scale.
     pub fn calcular(
         &mut self,
         afiliado: &TarifaAfiliado,
         campania: &TarifaCampania,
+        posicion: u64,
         ahora: DateTime<Utc>,
     ) -> DomainResult<()> {
         if self.estado != EstadoComision::Pendiente {
             return Err(transicion_invalida(self, "calcular"));
         }
-        let porcentaje = tasa_aplicable(afiliado, campania, self.tipo_conversion);
-        let monto = self
-            .monto_base
-            .porcentaje(porcentaje)
-            .map_err(DomainError::internal)?;
-        self.porcentaje = Some(porcentaje.normalize());
-        self.monto = Some(monto);
+        let resultado = self.resultado(Some((afiliado, campania)), posicion)?;
+        self.porcentaje = resultado.porcentaje;
+        self.monto = Some(resultado.monto);
+        self.bonus_objetivos = resultado.bonus_objetivos;
         self.cliente_id = Some(campania.cliente_id);
         self.estado = EstadoComision::Calculada;
         self.tocar(ahora);
@@ -304,6 +341,8 @@ mod tests {
             cliente_id: Uuid::now_v7(),
             por_conversion: dec!(2),
             por_venta: dec!(10),
+            bonus_objetivos: dec!(0),
+            objetivo_conversiones: None,
         }
     }
 
@@ -340,7 +379,7 @@ mod tests {
         let base = Dinero::new(dec!(250001), Moneda::Cop).unwrap();
         let mut comision = Comision::nueva(&conversion(TipoConversion::Venta, base), Utc::now());
         comision
-            .calcular(&afiliado(TipoAfiliado::Premium), &campania(), Utc::now())
+            .calcular(&afiliado(TipoAfiliado::Premium), &campania(), 1, Utc::now())
             .unwrap();
         assert_eq!(comision.estado, EstadoComision::Calculada);
         // 12.5 % of 250001 COP = 31250.125 → 31250 (COP has no decimals).
@@ -349,16 +388,75 @@ mod tests {
     }
 
     #[test]
+    fn the_objective_bonus_raises_the_rate_from_the_objective_on() {
+        // The seeds' campaign: 8 % per sale, a 25 % bonus; objective: 3 conversions.
+        let c = TarifaCampania {
+            por_venta: dec!(8),
+            bonus_objetivos: dec!(25),
+            objetivo_conversiones: Some(3),
+            ..campania()
+        };
+        assert_eq!(c.bonus(2), None);
+        assert_eq!(c.bonus(3), Some(dec!(25)));
+        assert_eq!(con_bonus(dec!(8), dec!(25)), dec!(10));
+        assert_eq!(con_bonus(dec!(12.5), dec!(25)), dec!(15.625));
+        assert_eq!(con_bonus(dec!(7.3333), dec!(11.11)), dec!(8.148));
+        assert_eq!(con_bonus(dec!(90), dec!(25)), dec!(100), "at most 100 %");
+        // No objective, or no bonus: never.
+        assert_eq!(
+            TarifaCampania {
+                objetivo_conversiones: None,
+                ..c
+            }
+            .bonus(100),
+            None
+        );
+        assert_eq!(
+            TarifaCampania {
+                bonus_objetivos: dec!(0),
+                ..c
+            }
+            .bonus(100),
+            None
+        );
+        let base = Dinero::new(dec!(1000), Moneda::Usd).unwrap();
+        let mut antes = Comision::nueva(&conversion(TipoConversion::Venta, base), Utc::now());
+        let mut despues = antes.clone();
+        antes
+            .calcular(&afiliado(TipoAfiliado::Basico), &c, 2, Utc::now())
+            .unwrap();
+        despues
+            .calcular(&afiliado(TipoAfiliado::Basico), &c, 3, Utc::now())
+            .unwrap();
+        assert_eq!(
+            (
+                antes.porcentaje,
+                antes.bonus_objetivos,
+                antes.monto.unwrap().valor()
+            ),
+            (Some(dec!(8)), None, dec!(80.00))
+        );
+        assert_eq!(
+            (
+                despues.porcentaje,
+                despues.bonus_objetivos,
+                despues.monto.unwrap().valor()
+            ),
+            (Some(dec!(10)), Some(dec!(25)), dec!(100.00))
+        );
+    }
+
+    #[test]
     fn transitions_follow_the_life_cycle() {
         let base = Dinero::new(dec!(100), Moneda::Usd).unwrap();
         let mut comision = Comision::nueva(&conversion(TipoConversion::Venta, base), Utc::now());
         assert!(comision.aprobar(Utc::now()).is_err());
         comision
-            .calcular(&afiliado(TipoAfiliado::Basico), &campania(), Utc::now())
+            .calcular(&afiliado(TipoAfiliado::Basico), &campania(), 1, Utc::now())
             .unwrap();
         assert!(
             comision
-                .calcular(&afiliado(TipoAfiliado::Basico), &campania(), Utc::now())
+                .calcular(&afiliado(TipoAfiliado::Basico), &campania(), 1, Utc::now())
                 .is_err()
         );
         comision.aprobar(Utc::now()).unwrap();

@@ -4,18 +4,25 @@
 mod comision;
 pub mod eventos;
 mod exportacion;
+mod manual;
 mod movimientos;
 mod pago;
 mod pasarela;
 mod ports;
 mod reporte;
+mod reversion;
+mod revision;
 mod valores;
 
 pub use comision::{
     Comision, ConversionValidada, EstadoAfiliado, EstadoComision, TarifaAfiliado, TarifaCampania,
-    TipoAfiliado, TipoConversion, tasa_aplicable,
+    TipoAfiliado, TipoConversion, con_bonus, tasa_aplicable,
 };
 pub use exportacion::{FormatoExportacion, exportar};
+pub use manual::{
+    CalculoManual, CrearComisionManual, DatosComisionManual, OrigenComision, Resultado,
+    TASA_IVA_POR_DEFECTO, TipoComision,
+};
 pub use movimientos::{
     ACTOR_PROCESADOR, CambioPago, EfectoComisiones, EntradaAuditoria, Liquidacion, TipoTransaccion,
     Transaccion, auditoria_reclamo,
@@ -30,5 +37,10 @@ pub use ports::{
 pub use reporte::{
     FilaCampania, FilaEstado, FiltroReporte, ReportePagos, TotalCampania, TotalEstado, Totales,
     VersionReporte,
+};
+pub use reversion::{AplicacionReversion, EfectoRechazo, EstadoReversion, Reversion};
+pub use revision::{
+    ACTOR_SISTEMA, CambioComision, EntradaAuditoriaComision, MAX_COMENTARIOS, MAX_METADATO,
+    MetadatosAprobacion, Revision,
 };
 pub use valores::{Ciclo, ClaveIdempotencia, MetodoPago, TipoMetodoPago};

@@ -6,7 +6,7 @@ use kernel::{Dinero, DomainResult, events::EventEnvelope};
 use uuid::Uuid;
 
 use super::{
-    Comision, EstadoPago, Pago,
+    AplicacionReversion, Comision, EstadoPago, Pago, Reversion,
     eventos::{PagoExitoso, PagoFallido, PagoSolicitado, envelope},
     valores::enum_codigos,
 };
@@ -20,6 +20,8 @@ enum_codigos!(
         Cargo => "CARGO",
         /// The payout failed: its commissions became payable again.
         Liberacion => "LIBERACION",
+        /// A clawback deducted from the payout (stored as a negative amount).
+        Reversion => "REVERSION",
     }
 );
 
@@ -84,8 +86,11 @@ pub struct CambioPago {
     pub transacciones: Vec<Transaccion>,
     /// Audit lines.
     pub auditoria: Vec<EntradaAuditoria>,
-    /// Effect on its commissions.
+    /// Effect on its commissions (and on the clawbacks it deducts: a failure gives
+    /// them back).
     pub comisiones: EfectoComisiones,
+    /// Clawbacks it deducts (only when accepted).
+    pub reversiones: Vec<AplicacionReversion>,
 }
 
 /// The outcome of one charge attempt, as the worker decides it.
@@ -146,18 +151,22 @@ fn movimiento(
 }
 
 impl Pago {
-    /// Accepts the payout with its reserved commissions (see [`Pago::incluir`]): the
-    /// change that creates it, with `PagoSolicitado` and one `COMISION` movement each.
+    /// Accepts the payout with its reserved commissions (see [`Pago::incluir`]) and the
+    /// partner's deductible clawbacks (oldest first): the change that creates it, with
+    /// `PagoSolicitado`, one `COMISION` movement each and one negative `REVERSION`
+    /// movement per clawback it deducts. It deducts at most its commissions' total (never
+    /// below zero); what it does not cover stays owed for the next payout.
     pub fn aceptar(
         mut self,
         comisiones: &[Comision],
+        reversiones: &[Reversion],
         minimo: &Dinero,
         actor: &str,
         ahora: DateTime<Utc>,
     ) -> DomainResult<CambioPago> {
         self.incluir(comisiones, minimo)?;
         let ahora = ahora.trunc_subsecs(6);
-        let transacciones = comisiones
+        let mut transacciones: Vec<Transaccion> = comisiones
             .iter()
             .map(|c| Transaccion {
                 id: Uuid::now_v7(),
@@ -165,27 +174,50 @@ impl Pago {
                 comision_id: Some(c.id),
                 tipo: TipoTransaccion::Comision,
                 monto: c.monto_o_cero(),
-                descripcion: format!(
-                    "Comisión {}% de la conversión {}",
-                    c.porcentaje.unwrap_or_default(),
-                    c.conversion_id
-                ),
+                descripcion: match c.porcentaje {
+                    Some(p) => format!("Comisión {p}% de la conversión {}", c.conversion_id),
+                    None => format!("Comisión fija de la conversión {}", c.conversion_id),
+                },
                 referencia: None,
                 fecha: ahora,
             })
             .collect();
+        let (aplicadas, descontado) = self.descontar(reversiones)?;
+        for a in &aplicadas {
+            transacciones.push(Transaccion {
+                id: Uuid::now_v7(),
+                pago_id: self.id,
+                comision_id: Some(a.comision_id),
+                tipo: TipoTransaccion::Reversion,
+                monto: a.monto,
+                descripcion: format!(
+                    "Reversión de la comisión {}: su conversión se rechazó tras el pago",
+                    a.comision_id
+                ),
+                referencia: None,
+                fecha: ahora,
+            });
+        }
         let evento = PagoSolicitado {
             pago_id: self.id,
             afiliado_id: self.afiliado_id,
             ciclo: self.ciclo.as_str().to_owned(),
             monto_total: self.monto_total,
             comisiones: comisiones.iter().map(|c| c.id).collect(),
+            descuentos: descontado,
+            reversiones: aplicadas.iter().map(|a| a.comision_id).collect(),
         };
-        let detalle = format!(
+        let mut detalle = format!(
             "{} comisiones, total {}",
             comisiones.len(),
             self.monto_total
         );
+        if !aplicadas.is_empty() {
+            detalle.push_str(&format!(
+                " tras descontar {descontado} de {} reversiones",
+                aplicadas.len()
+            ));
+        }
         Ok(CambioPago {
             eventos: vec![envelope(&evento, ahora)?],
             transacciones,
@@ -197,8 +229,43 @@ impl Pago {
                 ahora,
             )],
             comisiones: EfectoComisiones::Ninguno,
+            reversiones: aplicadas,
             pago: self,
         })
+    }
+
+    /// Deducts clawbacks, oldest first, from the total until it is zero; returns what
+    /// each gave and the sum. Clawbacks in another currency, or owed by another partner,
+    /// are an internal error (the repository selects them).
+    fn descontar(
+        &mut self,
+        reversiones: &[Reversion],
+    ) -> DomainResult<(Vec<AplicacionReversion>, Dinero)> {
+        let moneda = self.monto_total.moneda();
+        let mut restante = self.monto_total.valor();
+        let mut aplicadas = Vec::new();
+        for r in reversiones {
+            if r.afiliado_id != self.afiliado_id || r.pendiente.moneda() != moneda {
+                return Err(kernel::DomainError::internal(format!(
+                    "clawback {} cannot be deducted by payout {}",
+                    r.id, self.id
+                )));
+            }
+            let tomado = r.pendiente.valor().min(restante);
+            if tomado.is_zero() {
+                continue;
+            }
+            restante -= tomado;
+            aplicadas.push(AplicacionReversion {
+                reversion_id: r.id,
+                comision_id: r.comision_id,
+                monto: Dinero::new(tomado, moneda).map_err(kernel::DomainError::internal)?,
+            });
+        }
+        let descontado = Dinero::new(self.monto_total.valor() - restante, moneda)
+            .map_err(kernel::DomainError::internal)?;
+        self.monto_total = Dinero::new(restante, moneda).map_err(kernel::DomainError::internal)?;
+        Ok((aplicadas, descontado))
     }
 
     /// The change one charge attempt makes. Only a payout the worker holds
@@ -240,6 +307,7 @@ impl Pago {
                         ahora,
                     )],
                     comisiones: EfectoComisiones::Pagar,
+                    reversiones: Vec::new(),
                     pago: self,
                 }
             }
@@ -259,6 +327,7 @@ impl Pago {
                         ahora,
                     )],
                     comisiones: EfectoComisiones::Ninguno,
+                    reversiones: Vec::new(),
                     pago: self,
                 }
             }
@@ -283,6 +352,7 @@ impl Pago {
                         ahora,
                     )],
                     comisiones: EfectoComisiones::Liberar,
+                    reversiones: Vec::new(),
                     pago: self,
                 }
             }

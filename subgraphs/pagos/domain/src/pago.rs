@@ -239,6 +239,8 @@ mod tests {
             estado: EstadoComision::Aprobada,
             motivo_rechazo: None,
             pago_id: None,
+            bonus_objetivos: None,
+            calculo_manual: None,
             fecha_conversion: Utc::now(),
             fecha_creacion: Utc::now(),
             fecha_actualizacion: Utc::now(),

@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{Dinero, DomainResult, Moneda, Page, PageRequest, events::EventEnvelope};
+use kernel::{Dinero, DomainResult, Moneda, Page, PageRequest};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{
-    CambioPago, Comision, EntradaAuditoria, EstadoComision, EstadoPago, FilaCampania, FilaEstado,
-    FiltroReporte, Pago, TarifaAfiliado, Transaccion, VersionReporte,
+    CambioComision, CambioPago, Comision, EntradaAuditoria, EntradaAuditoriaComision,
+    EstadoComision, EstadoPago, FilaCampania, FilaEstado, FiltroReporte, Pago, Reversion,
+    TarifaAfiliado, TarifaCampania, Transaccion, VersionReporte,
 };
 
 /// Filter of the commission list.
@@ -94,8 +95,13 @@ pub trait SolicitudEnCurso: Send {
     /// currency, for `pago`; returns them oldest first.
     async fn reservar_comisiones(&mut self, pago: &Pago) -> DomainResult<Vec<Comision>>;
 
-    /// Saves an accepted payout (its total, money movements and audit trail) and appends
-    /// its events to the outbox.
+    /// Locks and returns the partner's clawbacks the payout may deduct, oldest first: in
+    /// the payout's currency, still owed, of commissions whose payout was paid
+    /// (`EXITOSO`). Concurrent payouts wait for each other's deductions.
+    async fn reservar_reversiones(&mut self, pago: &Pago) -> DomainResult<Vec<Reversion>>;
+
+    /// Saves an accepted payout (its total, money movements, audit trail and the
+    /// clawbacks it deducts) and appends its events to the outbox.
     async fn guardar(&mut self, cambio: &CambioPago) -> DomainResult<()>;
 
     /// Commits everything, then wakes the outbox relay.
@@ -110,6 +116,19 @@ pub trait SolicitudEnCurso: Send {
 pub trait ComisionRepository: Send + Sync + 'static {
     /// The projected partner, if announced.
     async fn tarifa_afiliado(&self, id: Uuid) -> DomainResult<Option<TarifaAfiliado>>;
+
+    /// The projected campaign, if announced.
+    async fn tarifa_campania(&self, id: Uuid) -> DomainResult<Option<TarifaCampania>>;
+
+    /// Which conversion of its partner in its campaign `comision` is: how many of the
+    /// partner's commissions in the campaign, not refused, come before it or are it (by
+    /// conversion time, then conversion id). The objective bonus counts with it.
+    async fn posicion_en_campania(&self, comision: &Comision) -> DomainResult<u64>;
+
+    /// Inserts a commission created by hand with its events and audit lines, unless its
+    /// conversion already has one (the unique `conversion_id` decides, not a read):
+    /// `false` then, nothing written.
+    async fn crear_comision(&self, cambio: &CambioComision) -> DomainResult<bool>;
 
     /// Commissions by id (one statement).
     async fn comisiones_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Comision>>;
@@ -144,14 +163,22 @@ pub trait ComisionRepository: Send + Sync + 'static {
         estado: Option<EstadoComision>,
     ) -> DomainResult<HashMap<Uuid, Vec<Comision>>>;
 
-    /// Saves a changed commission and its events if nobody changed it since
-    /// `version_anterior` (else `CONFLICT`).
-    async fn guardar_comision(
+    /// Saves a changed commission with its events and audit lines if nobody changed it
+    /// since `cambio.version_anterior` (else `CONFLICT`, nothing written).
+    async fn guardar_comision(&self, cambio: &CambioComision) -> DomainResult<()>;
+
+    /// The clawbacks of commissions, each with the state of the payout that paid its
+    /// commission (two statements).
+    async fn reversiones_de_comisiones(
         &self,
-        c: &Comision,
-        version_anterior: i64,
-        eventos: &[EventEnvelope],
-    ) -> DomainResult<()>;
+        comision_ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, (Reversion, EstadoPago)>>;
+
+    /// Audit trails of commissions, oldest first (one statement).
+    async fn auditoria_comisiones(
+        &self,
+        comision_ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Vec<EntradaAuditoriaComision>>>;
 
     /// Approved, not yet paid commissions per partner and currency (one statement).
     async fn saldos(&self, afiliado_ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<Dinero>>>;

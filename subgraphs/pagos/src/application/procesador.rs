@@ -124,7 +124,15 @@ impl Procesador {
             monto: pago.monto_total,
             metodo: pago.metodo_pago.clone(),
         };
-        let resultado = match self.pasarela.cobrar(&solicitud).await {
+        // Clawbacks may leave nothing to pay: settled without a charge.
+        let cobro = if pago.monto_total.valor().is_zero() {
+            Ok(crate::domain::Cobro {
+                confirmacion: format!("SIN-CARGO-{}", pago.id.simple()),
+            })
+        } else {
+            self.pasarela.cobrar(&solicitud).await
+        };
+        let resultado = match cobro {
             Ok(cobro) => Liquidacion::Exitosa {
                 confirmacion: cobro.confirmacion,
             },

@@ -8,12 +8,22 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::domain::{
-    Agregaciones, Comision, FiltroComisiones, FiltroPagos, FiltroReporte, Pago, PagosRepository,
-    PasarelaDePagos, ReportePagos, ResultadoSolicitud, SolicitudPago, VersionReporte,
-    elegir_moneda,
-    eventos::{ComisionAprobada, ComisionRechazada, envelope},
-    exigir_pagable,
+    Agregaciones, Comision, CrearComisionManual, EstadoAfiliado, FiltroComisiones, FiltroPagos,
+    FiltroReporte, Pago, PagosRepository, PasarelaDePagos, ReportePagos, ResultadoSolicitud,
+    Revision, SolicitudPago, VersionReporte, elegir_moneda, exigir_pagable,
 };
+
+/// The commission a conversion already has, for a request to create one by hand: the
+/// same request's commission (a replay), else `CONFLICT`.
+fn repeticion_manual(s: &CrearComisionManual, existente: Comision) -> DomainResult<Comision> {
+    if existente.solicitud_manual().as_deref() == Some(s.canonica().as_str()) {
+        return Ok(existente);
+    }
+    Err(DomainError::Conflict(format!(
+        "La conversión {} ya tiene una comisión ({})",
+        s.conversion_id, existente.id
+    )))
+}
 
 /// The application service of the `pagos` context.
 #[derive(Clone)]
@@ -112,7 +122,14 @@ impl PagosService {
             return Ok(ResultadoSolicitud::Existente(Box::new(existente)));
         }
         let reservadas = unidad.reservar_comisiones(&pago).await?;
-        let cambio = match pago.aceptar(&reservadas, &afiliado.minimo_pago, actor, ahora) {
+        let reversiones = unidad.reservar_reversiones(&pago).await?;
+        let cambio = match pago.aceptar(
+            &reservadas,
+            &reversiones,
+            &afiliado.minimo_pago,
+            actor,
+            ahora,
+        ) {
             Ok(cambio) => cambio,
             Err(error) => {
                 unidad.deshacer().await?;
@@ -138,33 +155,124 @@ impl PagosService {
         }
     }
 
-    /// CALCULADA → APROBADA, with `ComisionAprobada` (the campaign's expense grows).
-    pub async fn aprobar_comision(&self, id: Uuid, ahora: DateTime<Utc>) -> DomainResult<Comision> {
-        let mut comision = self.obtener_comision(id).await?;
-        let version = comision.version;
-        comision.aprobar(ahora)?;
-        let evento = envelope(&ComisionAprobada::from(&comision), ahora)?;
-        self.repo
-            .guardar_comision(&comision, version, &[evento])
-            .await?;
-        Ok(comision)
+    /// CALCULADA → APROBADA by `actor` with its review, with `ComisionAprobada` (the
+    /// campaign's expense grows) and a line in the commission's audit trail.
+    pub async fn aprobar_comision(
+        &self,
+        id: Uuid,
+        revision: Revision,
+        actor: &str,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<Comision> {
+        let comision = self.obtener_comision(id).await?;
+        let cambio = comision.aprobar_revisada(revision, actor, ahora)?;
+        self.repo.guardar_comision(&cambio).await?;
+        Ok(cambio.comision)
     }
 
-    /// PENDIENTE or CALCULADA → RECHAZADA, with `ComisionRechazada`.
+    /// PENDIENTE or CALCULADA → RECHAZADA by `actor` with a reason and its review, with
+    /// `ComisionRechazada` and a line in the commission's audit trail.
     pub async fn rechazar_comision(
         &self,
         id: Uuid,
         motivo: &str,
+        revision: Revision,
+        actor: &str,
         ahora: DateTime<Utc>,
     ) -> DomainResult<Comision> {
-        let mut comision = self.obtener_comision(id).await?;
-        let version = comision.version;
-        comision.rechazar(motivo, ahora)?;
-        let evento = envelope(&ComisionRechazada::from(&comision), ahora)?;
-        self.repo
-            .guardar_comision(&comision, version, &[evento])
-            .await?;
-        Ok(comision)
+        let comision = self.obtener_comision(id).await?;
+        let cambio = comision.rechazar_revisada(motivo, revision, actor, ahora)?;
+        self.repo.guardar_comision(&cambio).await?;
+        Ok(cambio.comision)
+    }
+
+    /// Creates a commission by hand (the seeds' `POST /comisiones`), calculated at once
+    /// with its own calculation. Its partner (not deleted) and campaign must be known
+    /// here. The same request again returns the same commission; another commission for
+    /// the conversion is `CONFLICT`. Nothing is written on any error.
+    pub async fn crear_comision(
+        &self,
+        s: CrearComisionManual,
+        actor: &str,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<Comision> {
+        if let Some(existente) = self.comision_de_conversion(s.conversion_id).await? {
+            return repeticion_manual(&s, existente);
+        }
+        let afiliado = self
+            .repo
+            .tarifa_afiliado(s.afiliado_id)
+            .await?
+            .ok_or_else(|| DomainError::invalid("afiliadoId", "Afiliado desconocido"))?;
+        if afiliado.estado == EstadoAfiliado::Eliminado {
+            return Err(DomainError::invalid(
+                "afiliadoId",
+                "El afiliado está ELIMINADO: no admite comisiones nuevas",
+            ));
+        }
+        let campania = self
+            .repo
+            .tarifa_campania(s.campania_id)
+            .await?
+            .ok_or_else(|| DomainError::invalid("campaniaId", "Campaña desconocida"))?;
+        let cambio = Comision::crear_manual(&s, Some(campania.cliente_id), actor, ahora)?;
+        if self.repo.crear_comision(&cambio).await? {
+            return Ok(cambio.comision);
+        }
+        // A concurrent request, or a ConversionValidada, created it first.
+        let existente = self
+            .comision_de_conversion(s.conversion_id)
+            .await?
+            .ok_or_else(|| DomainError::internal("conflicting commission vanished"))?;
+        repeticion_manual(&s, existente)
+    }
+
+    async fn comision_de_conversion(&self, conversion_id: Uuid) -> DomainResult<Option<Comision>> {
+        Ok(self
+            .repo
+            .comisiones_por_conversion(&[conversion_id])
+            .await?
+            .remove(&conversion_id))
+    }
+
+    /// Calculates a commission on request (the seeds' `/calcular`): a PENDIENTE one now, a
+    /// CALCULADA one again only with `forzar` (from the current rates, or its own
+    /// calculation if made by hand). Returns it and whether anything was calculated.
+    pub async fn calcular_comision(
+        &self,
+        id: Uuid,
+        forzar: bool,
+        actor: &str,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<(Comision, bool)> {
+        let comision = self.obtener_comision(id).await?;
+        let tarifas = if comision.calculo_manual.is_none() {
+            let afiliado = self.repo.tarifa_afiliado(comision.afiliado_id).await?;
+            let campania = self.repo.tarifa_campania(comision.campania_id).await?;
+            afiliado.zip(campania)
+        } else {
+            None
+        };
+        let posicion = match &tarifas {
+            Some((_, campania)) if campania.objetivo_conversiones.is_some() => {
+                self.repo.posicion_en_campania(&comision).await?
+            }
+            _ => 0,
+        };
+        let cambio = comision.clone().calcular_a_pedido(
+            tarifas.as_ref().map(|(a, c)| (a, c)),
+            posicion,
+            forzar,
+            actor,
+            ahora,
+        )?;
+        match cambio {
+            None => Ok((comision, false)),
+            Some(cambio) => {
+                self.repo.guardar_comision(&cambio).await?;
+                Ok((cambio.comision, true))
+            }
+        }
     }
 
     /// The commission with this id, or `NOT_FOUND`.

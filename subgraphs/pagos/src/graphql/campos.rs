@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::carga::Campo;
 use crate::application::PagosService;
 use crate::domain::{
-    Comision, DimensionComision, EntradaAuditoria, EstadoComision, Pago, Transaccion,
+    Comision, DimensionComision, EntradaAuditoria, EntradaAuditoriaComision, EstadoComision,
+    EstadoPago, Pago, Reversion, Transaccion,
 };
 
 /// Arguments of a per-entity list: optional state, at most `limite` items.
@@ -108,6 +109,16 @@ campo!(
     /// `Pago.auditoria`.
     AuditoriaDePago, (), Vec<EntradaAuditoria>,
     |service, _p, ids| service.repo().auditoria(ids).await
+);
+campo!(
+    /// `Comision.reversion`, with the state of the payout that paid its commission.
+    ReversionDeComision, (), (Reversion, EstadoPago),
+    |service, _p, ids| service.repo().reversiones_de_comisiones(ids).await
+);
+campo!(
+    /// `Comision.auditoria`.
+    AuditoriaDeComision, (), Vec<EntradaAuditoriaComision>,
+    |service, _p, ids| service.repo().auditoria_comisiones(ids).await
 );
 campo!(
     /// A payout by id (entity resolver, `Comision.pago`).

@@ -4,19 +4,26 @@ use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, S
 use chrono::{DateTime, Utc};
 use subgraph_kit::{
     DomainError, DomainResult,
-    graphql::{DecimalScalar, DineroGql, InfoPaginacion, MonedaGql, parse_id},
+    graphql::{
+        DecimalScalar, DineroGql, DineroInput, GraphqlResultExt, InfoPaginacion, MonedaGql,
+        parse_id,
+    },
     mirror_enum,
 };
 use uuid::Uuid;
 
 use super::{
-    campos::{AuditoriaDePago, ComisionesDePago, TransaccionesDePago},
+    campos::{
+        AuditoriaDeComision, AuditoriaDePago, ComisionesDePago, ReversionDeComision,
+        TransaccionesDePago,
+    },
     carga::cargar,
     entidades::{AfiliadoRef, CampaniaRef, ConversionRef},
 };
 use crate::domain::{
-    self, Agregaciones, Comision, EntradaAuditoria, EstadoComision, EstadoPago, FiltroComisiones,
-    FiltroPagos, FiltroReporte, Pago, ReportePagos, TipoConversion, TipoMetodoPago,
+    self, Agregaciones, CalculoManual, Comision, EntradaAuditoria, EntradaAuditoriaComision,
+    EstadoComision, EstadoPago, EstadoReversion, FiltroComisiones, FiltroPagos, FiltroReporte,
+    OrigenComision, Pago, ReportePagos, Reversion, TipoComision, TipoConversion, TipoMetodoPago,
     TipoTransaccion, Transaccion, VersionReporte,
 };
 
@@ -79,6 +86,39 @@ mirror_enum!(
         Cargo,
         /// The commissions released after a failure.
         Liberacion,
+        /// A clawback deducted from the payout: its `monto` is negative.
+        Reversion,
+    }
+);
+mirror_enum!(
+    /// Where a clawback is.
+    EstadoReversionGql as "EstadoReversion" <=> EstadoReversion {
+        /// The payout of its commission is still being charged: deductible once paid.
+        EnEspera,
+        /// Owed: deducted from the partner's next payouts.
+        Pendiente,
+        /// Fully deducted.
+        Recuperada,
+        /// The payout of its commission failed: nothing was paid, nothing is owed.
+        Anulada,
+    }
+);
+mirror_enum!(
+    /// How a commission's amount is reached (the seeds' `tipo_comision`).
+    TipoComisionGql as "TipoComision" <=> TipoComision {
+        /// A percentage of the base.
+        Porcentual,
+        /// A fixed amount.
+        Fija,
+    }
+);
+mirror_enum!(
+    /// Where a commission comes from.
+    OrigenComisionGql as "OrigenComision" <=> OrigenComision {
+        /// A validated conversion; rates from the partner and the campaign.
+        Conversion,
+        /// Created by hand with its own calculation (`crearComision`).
+        Manual,
     }
 );
 mirror_enum!(
@@ -137,9 +177,43 @@ impl ComisionGql {
     async fn monto_base(&self) -> DineroGql {
         self.0.monto_base.into()
     }
-    /// Applied rate, % (null while PENDIENTE).
+    /// Applied rate, % (null while PENDIENTE, and for a FIJA commission).
     async fn porcentaje(&self) -> Option<DecimalScalar> {
         self.0.porcentaje.map(DecimalScalar)
+    }
+    /// The campaign's objective bonus its rate includes, % (null: not applied; see the
+    /// campaign's `objetivoConversiones`).
+    async fn bonus_objetivos(&self) -> Option<DecimalScalar> {
+        self.0.bonus_objetivos.map(DecimalScalar)
+    }
+    /// Its clawback, when its conversion was rejected after a payout paid it or took it
+    /// (null otherwise).
+    async fn reversion(&self, ctx: &Context<'_>) -> Result<Option<ReversionGql>> {
+        Ok(
+            cargar::<ReversionDeComision>(ctx, "Comision", (), self.0.id)
+                .await?
+                .map(|(r, origen)| ReversionGql(r, origen)),
+        )
+    }
+    /// Where it comes from: a validated conversion, or created by hand.
+    async fn origen(&self) -> OrigenComisionGql {
+        self.0.origen().into()
+    }
+    /// PORCENTUAL or FIJA (commissions of conversions are PORCENTUAL).
+    async fn tipo_comision(&self) -> TipoComisionGql {
+        self.0.tipo_comision().into()
+    }
+    /// The base its rate applies to: the conversion's value, less discounts and VAT as
+    /// its calculation says for one created by hand.
+    async fn base_calculo(&self) -> Result<DineroGql> {
+        Ok(self.0.base_calculo().gql()?.into())
+    }
+    /// The calculation of a commission created by hand (null for one of a conversion).
+    async fn configuracion(&self) -> Option<ConfiguracionCalculo> {
+        self.0
+            .calculo_manual
+            .as_ref()
+            .map(ConfiguracionCalculo::from)
     }
     /// Earned amount (null while PENDIENTE).
     async fn monto(&self) -> Option<DineroGql> {
@@ -162,6 +236,16 @@ impl ComisionGql {
             .await?
             .map(PagoGql))
     }
+    /// Its audit trail: every change with time and actor, and the reviewers' comments,
+    /// oldest first.
+    async fn auditoria(&self, ctx: &Context<'_>) -> Result<Vec<EntradaAuditoriaGql>> {
+        let lista = cargar::<AuditoriaDeComision>(ctx, "Comision", (), self.0.id).await?;
+        Ok(lista
+            .unwrap_or_default()
+            .into_iter()
+            .map(EntradaAuditoriaGql::from)
+            .collect())
+    }
     /// When the conversion happened.
     async fn fecha_conversion(&self) -> DateTime<Utc> {
         self.0.fecha_conversion
@@ -171,6 +255,56 @@ impl ComisionGql {
         self.0.fecha_creacion
     }
     /// Last change.
+    async fn fecha_actualizacion(&self) -> DateTime<Utc> {
+        self.0.fecha_actualizacion
+    }
+}
+
+/// A clawback: what a partner owes back of a commission reversed after a payout paid it,
+/// deducted from its next payouts.
+#[derive(Clone, Debug)]
+pub(crate) struct ReversionGql(pub Reversion, pub EstadoPago);
+
+/// A clawback of a reversed commission.
+#[Object(name = "Reversion")]
+impl ReversionGql {
+    /// Id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// State (from what was deducted and how its commission's payout ended).
+    async fn estado(&self) -> EstadoReversionGql {
+        self.0.estado(self.1).into()
+    }
+    /// What the commission paid.
+    async fn monto(&self) -> DineroGql {
+        self.0.monto.into()
+    }
+    /// Still to deduct from the partner's next payouts.
+    async fn pendiente(&self) -> DineroGql {
+        self.0.pendiente.into()
+    }
+    /// Deducted so far.
+    async fn recuperado(&self) -> Result<DineroGql> {
+        Ok(self.0.recuperado().gql()?.into())
+    }
+    /// The payout that paid (or is paying) the commission.
+    async fn pago_origen(&self, ctx: &Context<'_>) -> Result<Option<PagoGql>> {
+        Ok(
+            cargar::<super::campos::PagoPorId>(ctx, "Pago", (), self.0.pago_origen_id)
+                .await?
+                .map(PagoGql),
+        )
+    }
+    /// Why.
+    async fn motivo(&self) -> &str {
+        &self.0.motivo
+    }
+    /// When it was recorded.
+    async fn fecha_creacion(&self) -> DateTime<Utc> {
+        self.0.fecha_creacion
+    }
+    /// Last change (a deduction, or one given back by a failed payout).
     async fn fecha_actualizacion(&self) -> DateTime<Utc> {
         self.0.fecha_actualizacion
     }
@@ -285,11 +419,11 @@ pub(crate) struct TransaccionGql {
     pub id: ID,
     /// Kind.
     pub tipo: TipoTransaccionGql,
-    /// Amount.
+    /// Amount: negative for a REVERSION (a deduction).
     pub monto: DineroGql,
     /// Description.
     pub descripcion: String,
-    /// The commission, for COMISION movements.
+    /// The commission, for COMISION movements (the reversed one for REVERSION).
     pub comision_id: Option<ID>,
     /// External reference (the provider's confirmation).
     pub referencia: Option<String>,
@@ -299,10 +433,14 @@ pub(crate) struct TransaccionGql {
 
 impl From<Transaccion> for TransaccionGql {
     fn from(t: Transaccion) -> Self {
+        let mut monto = DineroGql::from(t.monto);
+        if t.tipo == TipoTransaccion::Reversion {
+            monto.valor = DecimalScalar(-t.monto.valor());
+        }
         Self {
             id: ID(t.id.to_string()),
             tipo: t.tipo.into(),
-            monto: t.monto.into(),
+            monto,
             descripcion: t.descripcion,
             comision_id: t.comision_id.map(|c| ID(c.to_string())),
             referencia: t.referencia,
@@ -311,16 +449,33 @@ impl From<Transaccion> for TransaccionGql {
     }
 }
 
-/// One line of a payout's audit trail.
+/// How an approval was decided.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "MetadatosAprobacion")]
+pub(crate) struct MetadatosAprobacionGql {
+    /// Approval level.
+    pub nivel_aprobacion: Option<String>,
+    /// The policy applied.
+    pub politica_aplicada: Option<String>,
+}
+
+/// One line of a payout's or a commission's audit trail.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(name = "EntradaAuditoria")]
 pub(crate) struct EntradaAuditoriaGql {
-    /// What happened (PagoSolicitado, PagoProcesando, PagoReintentoProgramado, PagoExitoso, PagoFallido).
+    /// What happened: for a payout PagoSolicitado, PagoProcesando,
+    /// PagoReintentoProgramado, PagoExitoso, PagoFallido; for a commission
+    /// ComisionCreada, ComisionCalculada, ComisionRecalculada, ComisionAprobada,
+    /// ComisionRechazada, ComisionRevertida.
     pub evento: String,
-    /// Who (a user, or payment-processor).
+    /// Who (a user, payment-processor, or system for what other contexts' events did).
     pub actor: String,
     /// Detail.
     pub detalle: Option<String>,
+    /// The reviewer's comments (commission approvals and refusals).
+    pub comentarios: Option<String>,
+    /// How an approval was decided (commission approvals).
+    pub metadatos: Option<MetadatosAprobacionGql>,
     /// When.
     pub fecha: DateTime<Utc>,
 }
@@ -331,6 +486,24 @@ impl From<EntradaAuditoria> for EntradaAuditoriaGql {
             evento: a.evento,
             actor: a.actor,
             detalle: a.detalle,
+            comentarios: None,
+            metadatos: None,
+            fecha: a.fecha,
+        }
+    }
+}
+
+impl From<EntradaAuditoriaComision> for EntradaAuditoriaGql {
+    fn from(a: EntradaAuditoriaComision) -> Self {
+        Self {
+            evento: a.evento,
+            actor: a.actor,
+            detalle: a.detalle,
+            comentarios: a.comentarios,
+            metadatos: a.metadatos.map(|m| MetadatosAprobacionGql {
+                nivel_aprobacion: m.nivel_aprobacion,
+                politica_aplicada: m.politica_aplicada,
+            }),
             fecha: a.fecha,
         }
     }
@@ -696,11 +869,35 @@ pub(crate) struct PagarPayload {
     pub pago: PagoGql,
 }
 
-/// Which commission to approve.
+/// How an approval was decided (the seeds' `metadatos_aprobacion`).
+#[derive(InputObject, Clone, Debug, Default)]
+pub(crate) struct MetadatosAprobacionInput {
+    /// Approval level (`automatico`, `manual`, `supervisor`…; at most 64 characters).
+    pub nivel_aprobacion: Option<String>,
+    /// The policy applied (`estandar`…; at most 64 characters).
+    pub politica_aplicada: Option<String>,
+}
+
+/// Which commission to approve, with the reviewer's words.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct AprobarComisionInput {
     /// The commission (UUID).
     pub id: ID,
+    /// Comments (at most 1000 characters), kept in its audit trail.
+    pub comentarios: Option<String>,
+    /// How the approval was decided, kept in its audit trail.
+    pub metadatos: Option<MetadatosAprobacionInput>,
+}
+
+impl AprobarComisionInput {
+    pub(crate) fn revision(&self) -> DomainResult<domain::Revision> {
+        let metadatos = self.metadatos.clone().unwrap_or_default();
+        domain::Revision::new(
+            self.comentarios.as_deref(),
+            metadatos.nivel_aprobacion.as_deref(),
+            metadatos.politica_aplicada.as_deref(),
+        )
+    }
 }
 
 /// The answer of `aprobarComision`.
@@ -717,6 +914,8 @@ pub(crate) struct RechazarComisionInput {
     pub id: ID,
     /// Why (1–500 characters).
     pub motivo: String,
+    /// Comments (at most 1000 characters), kept in its audit trail.
+    pub comentarios: Option<String>,
 }
 
 /// The answer of `rechazarComision`.
@@ -724,6 +923,131 @@ pub(crate) struct RechazarComisionInput {
 pub(crate) struct RechazarComisionPayload {
     /// The refused commission.
     pub comision: ComisionGql,
+}
+
+/// How a commission created by hand is calculated.
+#[derive(SimpleObject, Clone, Debug)]
+pub(crate) struct ConfiguracionCalculo {
+    /// Whether the discounts are taken off the base.
+    pub aplicar_descuentos: bool,
+    /// Whether the base keeps its VAT.
+    pub incluir_iva: bool,
+    /// The VAT rate taken out of the base when `incluirIva` is false, %.
+    pub tasa_iva: DecimalScalar,
+    /// Discounts granted on the sale.
+    pub descuentos: Option<DineroGql>,
+    /// The amount of a FIJA commission.
+    pub monto_fijo: Option<DineroGql>,
+}
+
+impl From<&CalculoManual> for ConfiguracionCalculo {
+    fn from(c: &CalculoManual) -> Self {
+        Self {
+            aplicar_descuentos: c.aplicar_descuentos,
+            incluir_iva: c.incluir_iva,
+            tasa_iva: DecimalScalar(c.tasa_iva),
+            descuentos: c.descuentos.map(Into::into),
+            monto_fijo: c.monto_fijo.map(Into::into),
+        }
+    }
+}
+
+/// The seeds' `configuracion` of a commission created by hand.
+#[derive(InputObject, Clone, Debug)]
+pub(crate) struct ConfiguracionCalculoInput {
+    /// Take `descuentos` off the base (the seeds' `aplicar_descuentos`).
+    #[graphql(default = false)]
+    pub aplicar_descuentos: bool,
+    /// Keep VAT in the base (the seeds' `incluir_iva`); when false the base is divided by
+    /// `1 + tasaIva / 100`.
+    #[graphql(default = true)]
+    pub incluir_iva: bool,
+    /// VAT rate taken out when `incluirIva` is false, % (0–100, default 19).
+    pub tasa_iva: Option<DecimalScalar>,
+}
+
+/// A commission created by hand (the seeds' `POST /comisiones`).
+#[derive(InputObject, Clone, Debug)]
+pub(crate) struct CrearComisionInput {
+    /// The partner (UUID), known here and not deleted.
+    pub afiliado_id: ID,
+    /// The campaign (UUID), known here.
+    pub campania_id: ID,
+    /// The conversion it pays (UUID): at most one commission per conversion.
+    pub conversion_id: ID,
+    /// Kind of the conversion.
+    #[graphql(default_with = "TipoConversionGql::Venta")]
+    pub tipo_conversion: TipoConversionGql,
+    /// The conversion's value, VAT included.
+    pub monto_base: DineroInput,
+    /// PORCENTUAL (needs `porcentaje`) or FIJA (needs `montoFijo`).
+    #[graphql(default_with = "TipoComisionGql::Porcentual")]
+    pub tipo_comision: TipoComisionGql,
+    /// Rate of a PORCENTUAL commission, % (more than 0, at most 100, 4 decimals).
+    pub porcentaje: Option<DecimalScalar>,
+    /// Amount of a FIJA commission, in `montoBase`'s currency, at most `montoBase`.
+    pub monto_fijo: Option<DineroInput>,
+    /// Discounts granted on the sale, in `montoBase`'s currency, at most `montoBase`
+    /// (taken off the base when `configuracion.aplicarDescuentos`).
+    pub descuentos: Option<DineroInput>,
+    /// Discounts and VAT (default: no discounts, VAT kept in the base).
+    pub configuracion: Option<ConfiguracionCalculoInput>,
+}
+
+impl CrearComisionInput {
+    pub(crate) fn into_domain(self) -> DomainResult<domain::CrearComisionManual> {
+        let configuracion = self.configuracion.unwrap_or(ConfiguracionCalculoInput {
+            aplicar_descuentos: false,
+            incluir_iva: true,
+            tasa_iva: None,
+        });
+        domain::CrearComisionManual::new(domain::DatosComisionManual {
+            afiliado_id: parse_uuid("afiliadoId", &self.afiliado_id)?,
+            campania_id: parse_uuid("campaniaId", &self.campania_id)?,
+            conversion_id: parse_uuid("conversionId", &self.conversion_id)?,
+            tipo_conversion: self.tipo_conversion.into(),
+            monto_base: self.monto_base.to_domain("montoBase")?,
+            tipo: self.tipo_comision.into(),
+            porcentaje: self.porcentaje.map(|p| p.0),
+            monto_fijo: self
+                .monto_fijo
+                .map(|m| m.to_domain("montoFijo"))
+                .transpose()?,
+            descuentos: self
+                .descuentos
+                .map(|m| m.to_domain("descuentos"))
+                .transpose()?,
+            aplicar_descuentos: configuracion.aplicar_descuentos,
+            incluir_iva: configuracion.incluir_iva,
+            tasa_iva: configuracion.tasa_iva.map(|t| t.0),
+        })
+    }
+}
+
+/// The answer of `crearComision`.
+#[derive(SimpleObject)]
+pub(crate) struct CrearComisionPayload {
+    /// The commission: new (CALCULADA), or the one this same request already created.
+    pub comision: ComisionGql,
+}
+
+/// Which commission to calculate (the seeds' `/calcular`).
+#[derive(InputObject, Clone, Debug)]
+pub(crate) struct CalcularComisionInput {
+    /// The commission (UUID).
+    pub id: ID,
+    /// Calculate a CALCULADA commission again (the seeds' `forzar_recalculo`).
+    #[graphql(default = false)]
+    pub forzar_recalculo: bool,
+}
+
+/// The answer of `calcularComision`.
+#[derive(SimpleObject)]
+pub(crate) struct CalcularComisionPayload {
+    /// The commission, as calculated now or as it was.
+    pub comision: ComisionGql,
+    /// Whether it was calculated now (false: already CALCULADA and not forced).
+    pub calculada: bool,
 }
 
 /// The report version to activate.

@@ -5,12 +5,14 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use subgraph_kit::{Dinero, DomainError, DomainResult, Moneda};
 
 use super::entities::{
-    afiliado_proyeccion, auditoria, campania_proyeccion, comision, pago, transaccion,
+    afiliado_proyeccion, auditoria, auditoria_comision, campania_proyeccion, comision, pago,
+    reversion, transaccion,
 };
 use crate::domain::{
-    Ciclo, ClaveIdempotencia, Comision, EntradaAuditoria, EstadoAfiliado, EstadoComision,
-    EstadoPago, MetodoPago, Pago, TarifaAfiliado, TarifaCampania, TipoAfiliado, TipoConversion,
-    TipoMetodoPago, TipoTransaccion, Transaccion,
+    CalculoManual, Ciclo, ClaveIdempotencia, Comision, EntradaAuditoria, EntradaAuditoriaComision,
+    EstadoAfiliado, EstadoComision, EstadoPago, MetodoPago, Pago, Reversion, TarifaAfiliado,
+    TarifaCampania, TipoAfiliado, TipoComision, TipoConversion, TipoMetodoPago, TipoTransaccion,
+    Transaccion,
 };
 
 fn corrupt(column: &str, value: &str) -> DomainError {
@@ -68,6 +70,16 @@ pub(crate) fn comision_to_domain(row: comision::Model) -> DomainResult<Comision>
         )?,
         motivo_rechazo: row.motivo_rechazo,
         pago_id: row.pago_id,
+        bonus_objetivos: row
+            .bonus_objetivos
+            .as_deref()
+            .map(|b| decimal("comisiones.bonus_objetivos", b))
+            .transpose()?,
+        calculo_manual: row
+            .calculo_manual
+            .as_deref()
+            .map(|texto| calculo_manual_to_domain(texto, m))
+            .transpose()?,
         fecha_conversion: row.fecha_conversion,
         fecha_creacion: row.fecha_creacion,
         fecha_actualizacion: row.fecha_actualizacion,
@@ -90,6 +102,12 @@ pub(crate) fn comision_to_active(c: &Comision) -> DomainResult<comision::ActiveM
         estado: Set(c.estado.codigo().to_owned()),
         motivo_rechazo: Set(c.motivo_rechazo.clone()),
         pago_id: Set(c.pago_id),
+        bonus_objetivos: Set(c.bonus_objetivos.map(|b| b.to_string())),
+        calculo_manual: Set(c
+            .calculo_manual
+            .as_ref()
+            .map(calculo_manual_to_text)
+            .transpose()?),
         fecha_conversion: Set(c.fecha_conversion),
         fecha_creacion: Set(c.fecha_creacion),
         fecha_actualizacion: Set(c.fecha_actualizacion),
@@ -152,16 +170,23 @@ pub(crate) fn pago_to_active(p: &Pago) -> DomainResult<pago::ActiveModel> {
 
 pub(crate) fn transaccion_to_domain(row: transaccion::Model) -> DomainResult<Transaccion> {
     let m = moneda("transacciones.moneda", &row.moneda)?;
+    let tipo = codigo(
+        "transacciones.tipo",
+        &row.tipo,
+        TipoTransaccion::desde_codigo,
+    )?;
     Ok(Transaccion {
         id: row.id,
         pago_id: row.pago_id,
         comision_id: row.comision_id,
-        tipo: codigo(
-            "transacciones.tipo",
-            &row.tipo,
-            TipoTransaccion::desde_codigo,
+        tipo,
+        // A REVERSION is stored negative (a deduction); the domain keeps its magnitude.
+        monto: dinero(
+            row.monto_minor
+                .checked_abs()
+                .ok_or_else(|| corrupt("transacciones.monto_minor", "i64::MIN"))?,
+            m,
         )?,
-        monto: dinero(row.monto_minor, m)?,
         descripcion: row.descripcion,
         referencia: row.referencia,
         fecha: row.fecha,
@@ -174,7 +199,11 @@ pub(crate) fn transaccion_to_active(t: &Transaccion) -> DomainResult<transaccion
         pago_id: Set(t.pago_id),
         comision_id: Set(t.comision_id),
         tipo: Set(t.tipo.codigo().to_owned()),
-        monto_minor: Set(minor(&t.monto)?),
+        monto_minor: Set(if t.tipo == TipoTransaccion::Reversion {
+            -minor(&t.monto)?
+        } else {
+            minor(&t.monto)?
+        }),
         moneda: Set(t.monto.moneda().codigo().to_owned()),
         descripcion: Set(t.descripcion.clone()),
         referencia: Set(t.referencia.clone()),
@@ -250,6 +279,17 @@ pub(crate) fn tarifa_campania(row: campania_proyeccion::Model) -> DomainResult<T
         cliente_id: row.cliente_id,
         por_conversion: decimal("campanias_proyeccion.por_conversion", &row.por_conversion)?,
         por_venta: decimal("campanias_proyeccion.por_venta", &row.por_venta)?,
+        bonus_objetivos: row
+            .bonus_objetivos
+            .as_deref()
+            .map(|b| decimal("campanias_proyeccion.bonus_objetivos", b))
+            .transpose()?
+            .unwrap_or_default(),
+        objetivo_conversiones: row
+            .objetivo_conversiones
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|_| corrupt("campanias_proyeccion.objetivo_conversiones", "out of range"))?,
     })
 }
 
@@ -262,6 +302,131 @@ pub(crate) fn tarifa_campania_to_active(
         cliente_id: Set(t.cliente_id),
         por_conversion: Set(t.por_conversion.to_string()),
         por_venta: Set(t.por_venta.to_string()),
+        bonus_objetivos: Set(Some(t.bonus_objetivos.to_string())),
+        objetivo_conversiones: Set(t.objetivo_conversiones.map(i64::from)),
         actualizado_en: Set(en),
     }
+}
+
+pub(crate) fn auditoria_comision_to_domain(
+    row: auditoria_comision::Model,
+) -> DomainResult<EntradaAuditoriaComision> {
+    let metadatos = row
+        .metadatos
+        .as_deref()
+        .map(|texto| {
+            serde_json::from_str(texto)
+                .map_err(|_| corrupt("auditoria_comisiones.metadatos", texto))
+        })
+        .transpose()?;
+    Ok(EntradaAuditoriaComision {
+        comision_id: row.comision_id,
+        evento: row.evento,
+        actor: row.actor,
+        detalle: row.detalle,
+        comentarios: row.comentarios,
+        metadatos,
+        fecha: row.fecha,
+    })
+}
+
+pub(crate) fn auditoria_comision_to_active(
+    a: &EntradaAuditoriaComision,
+) -> DomainResult<auditoria_comision::ActiveModel> {
+    Ok(auditoria_comision::ActiveModel {
+        seq: NotSet,
+        comision_id: Set(a.comision_id),
+        evento: Set(a.evento.clone()),
+        actor: Set(a.actor.clone()),
+        detalle: Set(a.detalle.clone()),
+        comentarios: Set(a.comentarios.clone()),
+        metadatos: Set(a
+            .metadatos
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(DomainError::internal)?),
+        fecha: Set(a.fecha),
+    })
+}
+
+/// A manual calculation as stored: amounts in minor units of the commission's currency.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CalculoManualFila {
+    tipo: String,
+    porcentaje: Option<String>,
+    monto_fijo_minor: Option<i64>,
+    descuentos_minor: Option<i64>,
+    aplicar_descuentos: bool,
+    incluir_iva: bool,
+    tasa_iva: String,
+}
+
+fn calculo_manual_to_text(c: &CalculoManual) -> DomainResult<String> {
+    let fila = CalculoManualFila {
+        tipo: c.tipo.codigo().to_owned(),
+        porcentaje: c.porcentaje.map(|p| p.to_string()),
+        monto_fijo_minor: c.monto_fijo.as_ref().map(minor).transpose()?,
+        descuentos_minor: c.descuentos.as_ref().map(minor).transpose()?,
+        aplicar_descuentos: c.aplicar_descuentos,
+        incluir_iva: c.incluir_iva,
+        tasa_iva: c.tasa_iva.to_string(),
+    };
+    serde_json::to_string(&fila).map_err(DomainError::internal)
+}
+
+fn calculo_manual_to_domain(texto: &str, m: Moneda) -> DomainResult<CalculoManual> {
+    let fila: CalculoManualFila =
+        serde_json::from_str(texto).map_err(|_| corrupt("comisiones.calculo_manual", texto))?;
+    Ok(CalculoManual {
+        tipo: codigo(
+            "comisiones.calculo_manual.tipo",
+            &fila.tipo,
+            TipoComision::desde_codigo,
+        )?,
+        porcentaje: fila
+            .porcentaje
+            .as_deref()
+            .map(|p| decimal("comisiones.calculo_manual.porcentaje", p))
+            .transpose()?,
+        monto_fijo: fila.monto_fijo_minor.map(|v| dinero(v, m)).transpose()?,
+        descuentos: fila.descuentos_minor.map(|v| dinero(v, m)).transpose()?,
+        aplicar_descuentos: fila.aplicar_descuentos,
+        incluir_iva: fila.incluir_iva,
+        tasa_iva: decimal("comisiones.calculo_manual.tasaIva", &fila.tasa_iva)?,
+    })
+}
+
+pub(crate) fn reversion_to_domain(row: reversion::Model) -> DomainResult<Reversion> {
+    let m = moneda("reversiones.moneda", &row.moneda)?;
+    Ok(Reversion {
+        id: row.id,
+        comision_id: row.comision_id,
+        evento_id: row.evento_id,
+        afiliado_id: row.afiliado_id,
+        pago_origen_id: row.pago_origen_id,
+        monto: dinero(row.monto_minor, m)?,
+        pendiente: dinero(row.pendiente_minor, m)?,
+        motivo: row.motivo,
+        fecha_creacion: row.fecha_creacion,
+        fecha_actualizacion: row.fecha_actualizacion,
+    })
+}
+
+pub(crate) fn reversion_to_active(r: &Reversion) -> DomainResult<reversion::ActiveModel> {
+    Ok(reversion::ActiveModel {
+        id: Set(r.id),
+        comision_id: Set(r.comision_id),
+        evento_id: Set(r.evento_id),
+        afiliado_id: Set(r.afiliado_id),
+        pago_origen_id: Set(r.pago_origen_id),
+        moneda: Set(r.monto.moneda().codigo().to_owned()),
+        monto_minor: Set(minor(&r.monto)?),
+        pendiente_minor: Set(minor(&r.pendiente)?),
+        motivo: Set(r.motivo.clone()),
+        fecha_creacion: Set(r.fecha_creacion),
+        fecha_actualizacion: Set(r.fecha_actualizacion),
+        version: Set(1),
+    })
 }

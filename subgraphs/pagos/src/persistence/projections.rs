@@ -18,15 +18,20 @@ use super::{
         afiliado_proyeccion::{self, Entity as Afiliados},
         campania_proyeccion::{self, Entity as Campanias},
         comision::{self, Entity as Comisiones},
+        conversion_rechazada::{self, Entity as Rechazadas},
+        reversion::Entity as Reversiones,
     },
     mapping::{
-        comision_to_active, comision_to_domain, tarifa_afiliado, tarifa_afiliado_to_active,
-        tarifa_campania, tarifa_campania_to_active,
+        comision_to_active, comision_to_domain, reversion_to_active, tarifa_afiliado,
+        tarifa_afiliado_to_active, tarifa_campania, tarifa_campania_to_active,
     },
 };
 use crate::{
     application::consumers::{ComisionesEnTransaccion, Pendientes},
-    domain::{Comision, EstadoComision, TarifaAfiliado, TarifaCampania},
+    domain::{
+        CambioComision, Comision, EntradaAuditoriaComision, EstadoComision, Reversion,
+        TarifaAfiliado, TarifaCampania,
+    },
 };
 
 /// Advisory-lock key of the commission consumers (an arbitrary constant).
@@ -210,5 +215,71 @@ impl ComisionesEnTransaccion for DatabaseTransaction {
 
     async fn publicar(&self, eventos: &[EventEnvelope]) -> DomainResult<()> {
         outbox::append(self, eventos).await.map_err(db::internal)
+    }
+
+    async fn comision_de_conversion(&self, conversion_id: Uuid) -> DomainResult<Option<Comision>> {
+        Comisiones::find()
+            .filter(comision::Column::ConversionId.eq(conversion_id))
+            .one(self)
+            .await
+            .map_err(db::internal)?
+            .map(comision_to_domain)
+            .transpose()
+    }
+
+    async fn registrar_rechazo(
+        &self,
+        conversion_id: Uuid,
+        evento_id: Uuid,
+        motivo: &str,
+        en: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        use sea_orm::ActiveValue::Set;
+        let insert = Rechazadas::insert(conversion_rechazada::ActiveModel {
+            conversion_id: Set(conversion_id),
+            evento_id: Set(evento_id),
+            motivo: Set(motivo.to_owned()),
+            fecha: Set(en),
+        })
+        .on_conflict(
+            OnConflict::column(conversion_rechazada::Column::ConversionId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .into_query();
+        self.execute(&insert).await.map_err(db::internal)?;
+        Ok(())
+    }
+
+    async fn conversion_rechazada(&self, conversion_id: Uuid) -> DomainResult<bool> {
+        Ok(Rechazadas::find_by_id(conversion_id)
+            .one(self)
+            .await
+            .map_err(db::internal)?
+            .is_some())
+    }
+
+    async fn guardar_cambio(&self, cambio: &CambioComision) -> DomainResult<()> {
+        super::repository::commissions::guardar_cambio_comision(self, cambio).await
+    }
+
+    async fn crear_reversion(&self, reversion: &Reversion) -> DomainResult<bool> {
+        let insert = Reversiones::insert(reversion_to_active(reversion)?)
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
+            .into_query();
+        Ok(self
+            .execute(&insert)
+            .await
+            .map_err(db::internal)?
+            .rows_affected()
+            == 1)
+    }
+
+    async fn posicion_en_campania(&self, comision: &Comision) -> DomainResult<u64> {
+        super::repository::commissions::posicion_en_campania(self, comision).await
+    }
+
+    async fn auditar(&self, lineas: &[EntradaAuditoriaComision]) -> DomainResult<()> {
+        super::repository::commissions::insertar_auditoria(self, lineas).await
     }
 }

@@ -10,7 +10,9 @@ use eventbus::{Consumer, InProcessBus};
 use pagos::{
     Config, Pagos,
     adapters::{OpcionesSimulador, PasarelaSimulada},
-    application::consumers::{ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias},
+    application::consumers::{
+        ComisionPorConversion, ProyeccionAfiliados, ProyeccionCampanias, ReversionPorConversion,
+    },
     application::{OpcionesProcesador, Procesador},
     persistence::SeaPagosRepository,
 };
@@ -98,6 +100,20 @@ pub fn afiliado_actualizado(
     e
 }
 
+/// `AfiliadoEliminado.v1` at `version` (the partner's last state, ELIMINADO).
+pub fn afiliado_eliminado(
+    id: Uuid,
+    version: i64,
+    tipo: &str,
+    minimo: (&str, &str),
+) -> EventEnvelope {
+    let mut e = afiliado_registrado(id, tipo, "ELIMINADO", minimo);
+    e.tipo = "AfiliadoEliminado.v1".into();
+    e.datos["version"] = json!(version);
+    e.datos["fechaEliminacion"] = json!(Utc::now());
+    e
+}
+
 /// `CampaniaCreada.v1` as `campanias` publishes it.
 pub fn campania_creada(
     id: Uuid,
@@ -114,6 +130,21 @@ pub fn campania_creada(
                 "fechaInicio": "2026-01-01T00:00:00Z", "fechaFin": "2027-01-01T00:00:00Z",
                 "presupuesto": { "valor": "1000000", "moneda": "USD" } }),
     )
+}
+
+/// `CampaniaCreada.v1` of a campaign with an objective: `objetivo` conversions per
+/// partner earn `bonus` % more.
+pub fn campania_con_objetivo(
+    id: Uuid,
+    cliente: Uuid,
+    por_venta: &str,
+    bonus: &str,
+    objetivo: u32,
+) -> EventEnvelope {
+    let mut e = campania_creada(id, cliente, "2", por_venta);
+    e.datos["configuracionComisiones"]["bonusObjetivos"] = json!(bonus);
+    e.datos["configuracionComisiones"]["objetivoConversiones"] = json!(objetivo);
+    e
 }
 
 /// `ConversionValidada.v1` as `conversiones` publishes it.
@@ -133,13 +164,30 @@ pub fn conversion_validada(
     )
 }
 
+/// `ConversionRechazada.v1` as `conversiones` publishes it for a validated conversion
+/// (`revertirConversion`).
+pub fn conversion_rechazada(
+    id: Uuid,
+    afiliado: Uuid,
+    campania: Uuid,
+    motivo: &str,
+) -> EventEnvelope {
+    envelope(
+        "ConversionRechazada.v1",
+        id,
+        json!({ "conversionId": id, "afiliadoId": afiliado, "campaniaId": campania,
+                "motivo": motivo, "fecha": "2026-11-01T10:00:00Z", "estadoAnterior": "VALIDADA" }),
+    )
+}
+
 /// Applies an event with the consumer that handles its type, through the runtime's
 /// inbox + handler + commit; returns whether it took effect.
 pub async fn aplicar(db: &DatabaseConnection, event: &EventEnvelope) -> Result<bool> {
-    let handlers: [Arc<dyn EventHandler>; 3] = [
+    let handlers: [Arc<dyn EventHandler>; 4] = [
         Arc::new(ComisionPorConversion),
         Arc::new(ProyeccionAfiliados),
         Arc::new(ProyeccionCampanias),
+        Arc::new(ReversionPorConversion),
     ];
     let handler = handlers
         .into_iter()

@@ -33,6 +33,8 @@ pub struct Model {
     pub por_venta_e4: i64,
     /// Target bonus × 10,000.
     pub bonus_objetivos_e4: i64,
+    /// The objective, conversions per partner (none: no bonus).
+    pub objetivo_conversiones: Option<i64>,
     /// Start.
     pub fecha_inicio: DateTimeUtc,
     /// End.

@@ -15,7 +15,8 @@ fn distintos(mut ids: Vec<Uuid>) -> Vec<Uuid> {
 }
 
 /// Calculates the pending commissions `cuales` names whose partner and campaign are both
-/// known; returns their `ComisionCalculada` events for the caller's outbox.
+/// known, with a line each in their audit trails; returns their `ComisionCalculada` events
+/// for the caller's outbox.
 pub(super) async fn calcular_pendientes(
     almacen: &dyn ComisionesEnTransaccion,
     cuales: Pendientes,
@@ -36,6 +37,7 @@ pub(super) async fn calcular_pendientes(
         ))
         .await?;
     let mut eventos = Vec::new();
+    let mut auditoria = Vec::new();
     for mut comision in pendientes {
         let (Some(afiliado), Some(campania)) = (
             afiliados.get(&comision.afiliado_id),
@@ -44,11 +46,19 @@ pub(super) async fn calcular_pendientes(
             continue;
         };
         let version = comision.version;
-        comision.calcular(afiliado, campania, ahora)?;
+        // Only a campaign with an objective needs the count.
+        let posicion = if campania.objetivo_conversiones.is_some() {
+            almacen.posicion_en_campania(&comision).await?
+        } else {
+            0
+        };
+        comision.calcular(afiliado, campania, posicion, ahora)?;
         if almacen.guardar_calculada(&comision, version).await? {
             eventos.push(envelope(&ComisionCalculada::from(&comision), ahora)?);
+            auditoria.push(comision.auditoria_calculo());
         }
     }
+    almacen.auditar(&auditoria).await?;
     Ok(eventos)
 }
 

@@ -67,6 +67,13 @@ impl EventHandler for ComisionPorConversion {
         };
         let almacen: &dyn ComisionesEnTransaccion = txn;
         almacen.serializar().await?;
+        if almacen
+            .conversion_rechazada(conversion.conversion_id)
+            .await?
+        {
+            tracing::debug!(conversion_id = %conversion.conversion_id, "conversion already rejected: no commission");
+            return Ok(());
+        }
         let ahora = Utc::now();
         let comision = Comision::nueva(&conversion, ahora);
         if !almacen.crear_comision(&comision).await? {
@@ -91,6 +98,9 @@ struct DatosAfiliado {
 }
 
 /// Keeps the partner projection and calculates what was waiting for it (`pagos.afiliados`).
+/// `AfiliadoEliminado` is the partner's last version, state `ELIMINADO`: from then on
+/// `pagar` refuses the partner (only ACTIVO partners are paid); its commissions keep
+/// their history.
 pub struct ProyeccionAfiliados;
 
 #[async_trait]
@@ -100,7 +110,11 @@ impl EventHandler for ProyeccionAfiliados {
     }
 
     fn tipos(&self) -> &'static [&'static str] {
-        &["AfiliadoRegistrado.v1", "AfiliadoActualizado.v1"]
+        &[
+            "AfiliadoRegistrado.v1",
+            "AfiliadoActualizado.v1",
+            "AfiliadoEliminado.v1",
+        ]
     }
 
     async fn handle(
@@ -133,6 +147,11 @@ impl EventHandler for ProyeccionAfiliados {
 struct Configuracion {
     por_conversion: Decimal,
     por_venta: Decimal,
+    #[serde(default)]
+    bonus_objetivos: Decimal,
+    /// Campaigns created before the objective existed carry none.
+    #[serde(default)]
+    objetivo_conversiones: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -167,11 +186,72 @@ impl EventHandler for ProyeccionCampanias {
             cliente_id: d.cliente_id,
             por_conversion: d.configuracion_comisiones.por_conversion,
             por_venta: d.configuracion_comisiones.por_venta,
+            bonus_objetivos: d.configuracion_comisiones.bonus_objetivos,
+            objetivo_conversiones: d.configuracion_comisiones.objetivo_conversiones,
         };
         let almacen: &dyn ComisionesEnTransaccion = txn;
         almacen.serializar().await?;
         let ahora = Utc::now();
         almacen.proyectar_campania(&tarifa, ahora).await?;
         calcular_y_publicar(almacen, Pendientes::Campania(id), ahora).await
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DatosConversionRechazada {
+    conversion_id: Uuid,
+    motivo: String,
+}
+
+/// Reverses the commission of a rejected conversion (`pagos.reversiones`): a PENDIENTE or
+/// CALCULADA one is refused; an approved one is reversed, and if a payout paid it or
+/// holds it, a clawback is recorded for the partner's next payouts. A conversion
+/// rejected before its commission exists gets none later. Applied once per conversion:
+/// the inbox skips a redelivered event, and another event for the same conversion finds
+/// the commission refused and its clawback recorded (unique per commission and per
+/// event).
+pub struct ReversionPorConversion;
+
+#[async_trait]
+impl EventHandler for ReversionPorConversion {
+    fn consumer(&self) -> &'static str {
+        "pagos.reversiones"
+    }
+
+    fn tipos(&self) -> &'static [&'static str] {
+        &["ConversionRechazada.v1"]
+    }
+
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &EventEnvelope,
+    ) -> Result<(), DomainError> {
+        let datos: DatosConversionRechazada = event.datos().map_err(|e| malformado(event, e))?;
+        let almacen: &dyn ComisionesEnTransaccion = txn;
+        // Serialised with the commission consumers: a ConversionValidada being applied
+        // now either commits its commission first (reversed here) or sees the rejection.
+        almacen.serializar().await?;
+        let ahora = Utc::now();
+        almacen
+            .registrar_rechazo(datos.conversion_id, event.id, &datos.motivo, ahora)
+            .await?;
+        let Some(comision) = almacen.comision_de_conversion(datos.conversion_id).await? else {
+            return Ok(());
+        };
+        let Some(efecto) = comision.rechazar_por_conversion(&datos.motivo, event.id, ahora)? else {
+            return Ok(());
+        };
+        if let Some(reversion) = &efecto.reversion
+            && !almacen.crear_reversion(reversion).await?
+        {
+            tracing::warn!(comision_id = %reversion.comision_id, event_id = %event.id, "clawback already recorded");
+            return Ok(());
+        }
+        // Under the commission's version: a payout reserving it meanwhile makes this a
+        // CONFLICT, and the event is applied again (then with its clawback).
+        almacen.guardar_cambio(&efecto.cambio).await?;
+        almacen.publicar(&efecto.cambio.eventos).await
     }
 }

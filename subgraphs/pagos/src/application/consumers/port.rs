@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use subgraph_kit::{DomainResult, events::EventEnvelope};
 use uuid::Uuid;
 
-use crate::domain::{Comision, TarifaAfiliado, TarifaCampania};
+use crate::domain::{
+    CambioComision, Comision, EntradaAuditoriaComision, Reversion, TarifaAfiliado, TarifaCampania,
+};
 
 /// Which pending commissions a new fact may complete.
 #[derive(Clone, Copy, Debug)]
@@ -64,6 +66,36 @@ pub trait ComisionesEnTransaccion: Send + Sync {
         version_anterior: i64,
     ) -> DomainResult<bool>;
 
+    /// Which conversion of its partner in its campaign `comision` is (see
+    /// `ComisionRepository::posicion_en_campania`).
+    async fn posicion_en_campania(&self, comision: &Comision) -> DomainResult<u64>;
+
+    /// The commission of a conversion, if any.
+    async fn comision_de_conversion(&self, conversion_id: Uuid) -> DomainResult<Option<Comision>>;
+
+    /// Records that `conversiones` rejected a conversion (idempotent).
+    async fn registrar_rechazo(
+        &self,
+        conversion_id: Uuid,
+        evento_id: Uuid,
+        motivo: &str,
+        en: DateTime<Utc>,
+    ) -> DomainResult<()>;
+
+    /// Whether `conversiones` rejected the conversion.
+    async fn conversion_rechazada(&self, conversion_id: Uuid) -> DomainResult<bool>;
+
+    /// Saves a commission's change (row under its version, else `CONFLICT`; audit lines);
+    /// its events go through [`ComisionesEnTransaccion::publicar`].
+    async fn guardar_cambio(&self, cambio: &CambioComision) -> DomainResult<()>;
+
+    /// Inserts a clawback unless its commission or its event already has one (unique
+    /// columns decide); `true` when inserted.
+    async fn crear_reversion(&self, reversion: &Reversion) -> DomainResult<bool>;
+
     /// Appends events to the outbox.
     async fn publicar(&self, eventos: &[EventEnvelope]) -> DomainResult<()>;
+
+    /// Appends lines to commissions' audit trails.
+    async fn auditar(&self, lineas: &[EntradaAuditoriaComision]) -> DomainResult<()>;
 }

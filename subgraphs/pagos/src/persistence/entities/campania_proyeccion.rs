@@ -15,6 +15,10 @@ pub struct Model {
     pub por_conversion: String,
     /// Rate per sale, decimal text.
     pub por_venta: String,
+    /// Objective bonus, decimal text (none: announced before it existed).
+    pub bonus_objetivos: Option<String>,
+    /// The objective, conversions per partner (none: no bonus).
+    pub objetivo_conversiones: Option<i64>,
     /// When it was recorded.
     pub actualizado_en: DateTimeUtc,
 }

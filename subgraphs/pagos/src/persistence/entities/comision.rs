@@ -33,6 +33,10 @@ pub struct Model {
     pub motivo_rechazo: Option<String>,
     /// The payout holding it.
     pub pago_id: Option<Uuid>,
+    /// The campaign's objective bonus its rate got, decimal text.
+    pub bonus_objetivos: Option<String>,
+    /// Its own calculation (JSON text), for a commission created by hand.
+    pub calculo_manual: Option<String>,
     /// When the conversion happened.
     pub fecha_conversion: DateTimeUtc,
     /// Creation time.

@@ -13,6 +13,40 @@ impl ComisionRepository for SeaPagosRepository {
             .transpose()
     }
 
+    async fn tarifa_campania(&self, id: Uuid) -> DomainResult<Option<TarifaCampania>> {
+        Campanias::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(db::internal)?
+            .map(tarifa_campania)
+            .transpose()
+    }
+
+    async fn posicion_en_campania(&self, comision: &Comision) -> DomainResult<u64> {
+        posicion_en_campania(&self.db, comision).await
+    }
+
+    async fn crear_comision(&self, cambio: &CambioComision) -> DomainResult<bool> {
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        let insert = Comisiones::insert(comision_to_active(&cambio.comision)?)
+            .on_conflict(
+                OnConflict::column(comision::Column::ConversionId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .into_query();
+        let insertada = txn.execute(&insert).await.map_err(db::internal)?;
+        if insertada.rows_affected() != 1 {
+            txn.rollback().await.map_err(db::internal)?;
+            return Ok(false);
+        }
+        insertar_auditoria(&txn, &cambio.auditoria).await?;
+        outbox::append_and_commit(txn, &cambio.eventos)
+            .await
+            .map_err(db::internal)?;
+        Ok(true)
+    }
+
     async fn comisiones_por_ids(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Comision>> {
         db::by_ids::<Comisiones, _>(
             &self.db,
@@ -132,18 +166,70 @@ impl ComisionRepository for SeaPagosRepository {
         agrupar::<comision::Model, _>(&self.db, &statement, comision_to_domain).await
     }
 
-    async fn guardar_comision(
+    async fn guardar_comision(&self, cambio: &CambioComision) -> DomainResult<()> {
+        let txn = self.db.begin().await.map_err(db::internal)?;
+        guardar_cambio_comision(&txn, cambio).await?;
+        outbox::append_and_commit(txn, &cambio.eventos)
+            .await
+            .map_err(db::internal)
+    }
+
+    async fn reversiones_de_comisiones(
         &self,
-        c: &Comision,
-        version_anterior: i64,
-        eventos: &[EventEnvelope],
-    ) -> DomainResult<()> {
-        let target = db::VersionedRow::<Comisiones> {
-            id: (comision::Column::Id, c.id),
-            version: (comision::Column::Version, version_anterior),
-            conflicto: "La comisión fue modificada por otra operación; vuelva a intentarlo",
-        };
-        db::save_versioned(&self.db, comision_to_active(c)?, target, eventos).await
+        comision_ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, (Reversion, EstadoPago)>> {
+        use reversion::Column as R;
+        if comision_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let reversiones = Reversiones::find()
+            .filter(db::id_in(self.backend(), R::ComisionId, comision_ids))
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?
+            .into_iter()
+            .map(reversion_to_domain)
+            .collect::<DomainResult<Vec<_>>>()?;
+        let mut origenes: Vec<Uuid> = reversiones.iter().map(|r| r.pago_origen_id).collect();
+        origenes.sort_unstable();
+        origenes.dedup();
+        let estados: HashMap<Uuid, EstadoPago> = self
+            .pagos_por_ids(&origenes)
+            .await?
+            .into_iter()
+            .map(|(id, p)| (id, p.estado))
+            .collect();
+        reversiones
+            .into_iter()
+            .map(|r| {
+                let estado = *estados.get(&r.pago_origen_id).ok_or_else(|| {
+                    DomainError::internal(format!("clawback {} without its payout", r.id))
+                })?;
+                Ok((r.comision_id, (r, estado)))
+            })
+            .collect()
+    }
+
+    async fn auditoria_comisiones(
+        &self,
+        comision_ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Vec<EntradaAuditoriaComision>>> {
+        use auditoria_comision::Column as A;
+        if comision_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = AuditoriasComision::find()
+            .filter(db::id_in(self.backend(), A::ComisionId, comision_ids))
+            .order_by(A::Seq, Order::Asc)
+            .all(&self.db)
+            .await
+            .map_err(db::internal)?;
+        let mut out: HashMap<Uuid, Vec<EntradaAuditoriaComision>> = HashMap::new();
+        for row in rows {
+            let linea = auditoria_comision_to_domain(row)?;
+            out.entry(linea.comision_id).or_default().push(linea);
+        }
+        Ok(out)
     }
 
     async fn saldos(&self, afiliado_ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<Dinero>>> {
@@ -214,4 +300,74 @@ fn filtrar_comisiones(f: &FiltroComisiones) -> sea_orm::Select<Comisiones> {
     }
     q.order_by(K::FechaCreacion, Order::Desc)
         .order_by(K::Id, Order::Desc)
+}
+
+/// Writes a commission's change in `txn` (not committed): the row, where it still has the
+/// version the change was decided on (else `CONFLICT`), and its audit lines. The caller
+/// appends the events and commits.
+pub(crate) async fn guardar_cambio_comision<C: ConnectionTrait>(
+    txn: &C,
+    cambio: &CambioComision,
+) -> DomainResult<()> {
+    use comision::Column as K;
+    let c = &cambio.comision;
+    let escrito = Comisiones::update_many()
+        .set(comision_to_active(c)?)
+        .filter(K::Id.eq(c.id))
+        .filter(K::Version.eq(cambio.version_anterior))
+        .exec(txn)
+        .await
+        .map_err(db::internal)?;
+    if escrito.rows_affected == 0 {
+        return Err(DomainError::Conflict(
+            "La comisión fue modificada por otra operación; vuelva a intentarlo".to_owned(),
+        ));
+    }
+    insertar_auditoria(txn, &cambio.auditoria).await
+}
+
+/// Appends lines to commissions' audit trails through `conn`.
+pub(crate) async fn insertar_auditoria<C: ConnectionTrait>(
+    conn: &C,
+    lineas: &[EntradaAuditoriaComision],
+) -> DomainResult<()> {
+    if lineas.is_empty() {
+        return Ok(());
+    }
+    AuditoriasComision::insert_many(
+        lineas
+            .iter()
+            .map(auditoria_comision_to_active)
+            .collect::<DomainResult<Vec<_>>>()?,
+    )
+    .exec_without_returning(conn)
+    .await
+    .map_err(db::internal)?;
+    Ok(())
+}
+
+/// Which conversion of its partner in its campaign `c` is: the partner's commissions in
+/// the campaign, not refused, up to `c` by conversion time, then conversion id.
+pub(crate) async fn posicion_en_campania<C: ConnectionTrait>(
+    conn: &C,
+    c: &Comision,
+) -> DomainResult<u64> {
+    use comision::Column as K;
+    use sea_orm::PaginatorTrait;
+    Comisiones::find()
+        .filter(K::AfiliadoId.eq(c.afiliado_id))
+        .filter(K::CampaniaId.eq(c.campania_id))
+        .filter(K::Estado.ne(EstadoComision::Rechazada.codigo()))
+        .filter(
+            Condition::any()
+                .add(K::FechaConversion.lt(c.fecha_conversion))
+                .add(
+                    Condition::all()
+                        .add(K::FechaConversion.eq(c.fecha_conversion))
+                        .add(K::ConversionId.lte(c.conversion_id)),
+                ),
+        )
+        .count(conn)
+        .await
+        .map_err(db::internal)
 }

@@ -1,7 +1,7 @@
 //! The SeaORM adapter of [`crate::domain::PagosRepository`] (SQLite and PostgreSQL), one module per
 //! aggregate: commissions, payouts, the ledger and reports; the queries they share are here.
 
-mod commissions;
+pub(crate) mod commissions;
 mod ledger;
 mod payout_request;
 mod payouts;
@@ -21,8 +21,7 @@ use sea_orm::{
     },
 };
 use subgraph_kit::{
-    Dinero, DomainError, DomainResult, Moneda, Page, PageRequest, db, events::EventEnvelope,
-    messaging::outbox,
+    Dinero, DomainError, DomainResult, Moneda, Page, PageRequest, db, messaging::outbox,
 };
 use uuid::Uuid;
 
@@ -30,22 +29,26 @@ use super::{
     entities::{
         afiliado_proyeccion::Entity as Afiliados,
         auditoria::{self, Entity as Auditorias},
+        auditoria_comision::{self, Entity as AuditoriasComision},
+        campania_proyeccion::Entity as Campanias,
         comision::{self, Entity as Comisiones},
         pago::{self, Entity as Pagos},
+        reversion::{self, Entity as Reversiones},
         transaccion::{self, Entity as Transacciones},
     },
     mapping::{
-        auditoria_to_active, auditoria_to_domain, comision_to_active, comision_to_domain, dinero,
-        moneda, pago_to_active, pago_to_domain, tarifa_afiliado, transaccion_to_active,
-        transaccion_to_domain,
+        auditoria_comision_to_active, auditoria_comision_to_domain, auditoria_to_active,
+        auditoria_to_domain, comision_to_active, comision_to_domain, dinero, moneda,
+        pago_to_active, pago_to_domain, reversion_to_domain, tarifa_afiliado, tarifa_campania,
+        transaccion_to_active, transaccion_to_domain,
     },
 };
 use crate::domain::{
-    Agregaciones, CambioPago, Comision, ComisionRepository, DimensionComision, EfectoComisiones,
-    EntradaAuditoria, EstadoComision, EstadoPago, FilaCampania, FilaEstado, FiltroComisiones,
-    FiltroPagos, FiltroReporte, MovimientosRepository, Pago, PagoRepository, ReporteRepository,
-    SolicitudEnCurso, TarifaAfiliado, TipoTransaccion, Transaccion, VersionReporte,
-    auditoria_reclamo,
+    Agregaciones, CambioComision, CambioPago, Comision, ComisionRepository, DimensionComision,
+    EfectoComisiones, EntradaAuditoria, EntradaAuditoriaComision, EstadoComision, EstadoPago,
+    FilaCampania, FilaEstado, FiltroComisiones, FiltroPagos, FiltroReporte, MovimientosRepository,
+    Pago, PagoRepository, ReporteRepository, Reversion, SolicitudEnCurso, TarifaAfiliado,
+    TarifaCampania, TipoTransaccion, Transaccion, VersionReporte, auditoria_reclamo,
 };
 
 /// Commissions, payouts and projections in a SQLite or PostgreSQL database.

@@ -57,7 +57,66 @@ impl SolicitudEnCurso for SolicitudSea {
             .collect()
     }
 
+    async fn reservar_reversiones(&mut self, pago: &Pago) -> DomainResult<Vec<Reversion>> {
+        use reversion::Column as R;
+        let deducibles = || {
+            Condition::all()
+                .add(R::AfiliadoId.eq(pago.afiliado_id))
+                .add(R::Moneda.eq(pago.monto_total.moneda().codigo()))
+                .add(R::PendienteMinor.gt(0))
+                .add(
+                    R::PagoOrigenId.in_subquery(
+                        Query::select()
+                            .column(pago::Column::Id)
+                            .from(Pagos)
+                            .and_where(
+                                Expr::col(pago::Column::Estado).eq(EstadoPago::Exitoso.codigo()),
+                            )
+                            .to_owned(),
+                    ),
+                )
+        };
+        // Touching the rows first locks them (PostgreSQL): a concurrent payout waits here
+        // until this one commits, then reads what is left. SQLite already holds its
+        // write lock since the payout's INSERT.
+        Reversiones::update_many()
+            .col_expr(R::Version, Expr::col(R::Version).add(1))
+            .filter(deducibles())
+            .exec(&self.txn)
+            .await
+            .map_err(db::internal)?;
+        Reversiones::find()
+            .filter(deducibles())
+            .order_by(R::FechaCreacion, Order::Asc)
+            .order_by(R::Id, Order::Asc)
+            .all(&self.txn)
+            .await
+            .map_err(db::internal)?
+            .into_iter()
+            .map(reversion_to_domain)
+            .collect()
+    }
+
     async fn guardar(&mut self, cambio: &CambioPago) -> DomainResult<()> {
+        use reversion::Column as R;
+        for aplicada in &cambio.reversiones {
+            let monto = crate::persistence::mapping::minor(&aplicada.monto)?;
+            let descontada = Reversiones::update_many()
+                .col_expr(R::PendienteMinor, Expr::col(R::PendienteMinor).sub(monto))
+                .col_expr(R::Version, Expr::col(R::Version).add(1))
+                .col_expr(R::FechaActualizacion, Expr::val(cambio.pago.fecha_creacion))
+                .filter(R::Id.eq(aplicada.reversion_id))
+                .filter(R::PendienteMinor.gte(monto))
+                .exec(&self.txn)
+                .await
+                .map_err(db::internal)?;
+            if descontada.rows_affected != 1 {
+                return Err(DomainError::internal(format!(
+                    "clawback {} changed while payout {} deducted it",
+                    aplicada.reversion_id, cambio.pago.id
+                )));
+            }
+        }
         Pagos::update_many()
             .col_expr(
                 pago::Column::MontoMinor,

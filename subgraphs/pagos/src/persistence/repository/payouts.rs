@@ -128,6 +128,7 @@ impl PagoRepository for SeaPagosRepository {
                     .exec(&txn)
                     .await
                     .map_err(db::internal)?;
+                devolver_reversiones(&txn, p).await?;
             }
         }
         escribir_movimientos(&txn, cambio).await?;
@@ -350,4 +351,34 @@ fn financiados(backend: DbBackend, clientes: &[Uuid]) -> SelectStatement {
         .and_where(Expr::col((Transacciones, T::Tipo)).eq(TipoTransaccion::Comision.codigo()))
         .and_where(en(backend, Expr::col((Comisiones, K::ClienteId)), clientes))
         .to_owned()
+}
+
+/// A failed payout paid nothing: the clawbacks it deducted (its `REVERSION` movements)
+/// are owed again, for the next payout.
+async fn devolver_reversiones(txn: &DatabaseTransaction, p: &Pago) -> DomainResult<()> {
+    use reversion::Column as R;
+    use transaccion::Column as T;
+    let deducciones = Transacciones::find()
+        .filter(T::PagoId.eq(p.id))
+        .filter(T::Tipo.eq(TipoTransaccion::Reversion.codigo()))
+        .all(txn)
+        .await
+        .map_err(db::internal)?;
+    for t in deducciones {
+        let Some(comision_id) = t.comision_id else {
+            continue;
+        };
+        Reversiones::update_many()
+            .col_expr(
+                R::PendienteMinor,
+                Expr::col(R::PendienteMinor).add(t.monto_minor.saturating_abs()),
+            )
+            .col_expr(R::Version, Expr::col(R::Version).add(1))
+            .col_expr(R::FechaActualizacion, Expr::val(p.fecha_actualizacion))
+            .filter(R::ComisionId.eq(comision_id))
+            .exec(txn)
+            .await
+            .map_err(db::internal)?;
+    }
+    Ok(())
 }
