@@ -478,10 +478,42 @@ fn cases() -> Vec<Case> {
             seed: "003 Servicio Marketing POST aprobar",
             method: "POST",
             path: "/api/v1/comisiones/{comision}/aprobar",
-            body: Some(json!({ "comentarios": "Comisión aprobada automáticamente" })),
+            body: Some(json!({ "comentarios": "Comisión aprobada automáticamente",
+                "metadatos_aprobacion": { "nivel_aprobacion": "automatico", "politica_aplicada": "estandar" } })),
             status: 200,
             present: &["/monto/valor", "/fecha_aprobacion"],
             equals: &[("/estado", "APROBADA"), ("/comision_id", "{comision}")],
+            keep: &[],
+        },
+        Case {
+            seed: "003 Servicio Marketing POST /api/v1/comisiones",
+            method: "POST",
+            path: "/api/v1/comisiones",
+            body: Some(
+                json!({ "afiliado_id": "{demo_afiliado}", "campana_id": "{demo_campania}",
+                "conversion_id": "{conversion_manual}", "monto_base": { "valor": 250000.0, "moneda": "COP" },
+                "tipo_comision": "porcentual", "porcentaje": 15.0,
+                "descuentos": { "valor": 12000, "moneda": "COP" },
+                "configuracion": { "aplicar_descuentos": true, "incluir_iva": false } }),
+            ),
+            status: 201,
+            present: &["/comision_id", "/fecha_creacion"],
+            // (250000 − 12000) / 1.19 = 200000 without VAT; 15 % of it.
+            equals: &[
+                ("/estado", "CALCULADA"),
+                ("/monto/valor", "30000"),
+                ("/conversion_id", "{conversion_manual}"),
+            ],
+            keep: &[("comision_manual", "/comision_id")],
+        },
+        Case {
+            seed: "003 Servicio Marketing POST calcular",
+            method: "POST",
+            path: "/api/v1/comisiones/{comision_manual}/calcular",
+            body: Some(json!({ "forzar_recalculo": true })),
+            status: 200,
+            present: &["/fecha_calculo"],
+            equals: &[("/estado", "CALCULADA"), ("/monto/valor", "30000")],
             keep: &[],
         },
         Case {
@@ -578,6 +610,10 @@ async fn every_seed_endpoint_answers_in_its_documented_shape() {
         ),
         ("moneda".to_owned(), text_of(&minimo["moneda"])),
         ("valor".to_owned(), valor.to_string()),
+        (
+            "conversion_manual".to_owned(),
+            format!("00000000-0000-4000-8000-{:012}", std::process::id()),
+        ),
     ]);
 
     let mut recorded = Vec::new();
