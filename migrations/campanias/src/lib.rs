@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_campanias;
+mod m20261220_000010_outbox_recorded_at;
 
 /// Every migration of the `campanias` database, in order.
 pub struct Migrator;
@@ -10,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_create_campanias::Migration)]
+        vec![
+            Box::new(m20261124_000001_create_campanias::Migration),
+            Box::new(m20261220_000010_outbox_recorded_at::Migration),
+        ]
     }
 }

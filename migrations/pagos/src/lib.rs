@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_pagos;
+mod m20261220_000010_outbox_recorded_at;
 
 /// Every migration of the `pagos` database, in order.
 pub struct Migrator;
@@ -10,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_create_pagos::Migration)]
+        vec![
+            Box::new(m20261125_000001_create_pagos::Migration),
+            Box::new(m20261220_000010_outbox_recorded_at::Migration),
+        ]
     }
 }
