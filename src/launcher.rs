@@ -189,7 +189,11 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
             "  {:<12} http://{addr}/graphql   (health: http://{addr}/health)",
             subgraph.name()
         ));
-        let app = server::require_gateway_secret(subgraph.app(db, live.clone()), &subgraph_secret);
+        let app = server::with_events(
+            subgraph.app(db, live.clone()),
+            eventbus::events_probe(subgraph.as_ref(), Some(&bus)),
+        );
+        let app = server::require_gateway_secret(app, &subgraph_secret);
         let mut stop = stop_rx.clone();
         servers.push(tokio::spawn(server::serve(listener, app, async move {
             stop.wait_for(|s| *s).await.ok();
@@ -326,7 +330,10 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         options.redis_url.as_deref(),
         &options.event_stream,
     );
-    let mut event_tasks = match bus.await? {
+    let bus = bus.await?;
+    // Without a bus, the statistics show the outbox filling up.
+    let probe = eventbus::events_probe(subgraph.as_ref(), bus.as_ref());
+    let mut event_tasks = match bus {
         Some(bus) => {
             let mut tasks = eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks;
             tasks.push(eventbus::feed_live(bus, live.clone(), stop_rx.clone()));
@@ -344,7 +351,8 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         "{} is running: http://{addr}/graphql   (health: http://{addr}/health)",
         subgraph.name()
     );
-    let app = server::require_gateway_secret(subgraph.app(db, live), gateway_secret);
+    let app = server::with_events(subgraph.app(db, live), probe);
+    let app = server::require_gateway_secret(app, gateway_secret);
     server::serve(listener, app, server::shutdown_signal()).await?;
     stop_tx.send(true).ok();
     futures::future::join_all(event_tasks).await;
