@@ -53,6 +53,7 @@ fn gateway_config(subgraph_secret: &str) -> Result<gateway::config::GatewayConfi
     config.cache.entity_ttl_secs = 30;
     config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
     config.rest.routes = crate::rest_routes::routes();
+    config.rest.health = crate::rest_routes::health();
     config.auth.issuer = Some("alpes-partners".to_owned());
     config.auth.users = vec![
         user("admin", &["lectura", "escritura", "admin", "pii"])?,
@@ -80,11 +81,14 @@ fn demo_partner_claims() -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// Runs the gateway alone with the console (deployed topology); the configuration's REST
-/// routes and invalidation rules default to this platform's.
+/// routes, BFF health document and invalidation rules default to this platform's.
 pub(crate) async fn gateway(args: gateway::startup::ServeArgs) -> Result<()> {
     let mut config = args.config()?;
     if config.rest.routes.is_empty() {
         config.rest.routes = crate::rest_routes::routes();
+    }
+    if config.rest.health.path.is_none() {
+        config.rest.health = crate::rest_routes::health();
     }
     if config.cache.invalidation.rules.is_empty() {
         config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());

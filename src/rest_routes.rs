@@ -2,7 +2,7 @@
 //! persisted operations in `operations/` and answers in the BFF's JSON shape (snake_case
 //! keys, `pagination`, `agregaciones`), so an old frontend keeps working.
 
-use gateway::config::RestRoute;
+use gateway::config::{RestHealth, RestRoute};
 
 fn route(path: &str, operation: &str, variables: &[(&str, &str)], response: &str) -> RestRoute {
     RestRoute {
@@ -171,6 +171,25 @@ pub(crate) fn routes() -> Vec<RestRoute> {
     ]
 }
 
+/// The BFF's `GET /api/v1/health`: every subgraph under the seed's service name, and this
+/// platform's version.
+pub(crate) fn health() -> RestHealth {
+    RestHealth {
+        path: Some("/api/v1/health".to_owned()),
+        version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        services: [
+            ("clientes", "cliente_service"),
+            ("afiliados", "afiliados_service"),
+            ("campanias", "campanias_service"),
+            ("conversiones", "conversiones_service"),
+            ("pagos", "pagos_service"),
+        ]
+        .into_iter()
+        .map(|(name, key)| (name.to_owned(), key.to_owned()))
+        .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -178,6 +197,7 @@ mod tests {
         let supergraph = crate::schema::supergraph().expect("composes");
         let mut config = gateway::config::GatewayConfig::default();
         config.rest.routes = super::routes();
+        config.rest.health = super::health();
         config.validate().expect("configuration valid");
         gateway::startup::check_rest_routes(&config).expect("routes valid");
         let engine = gateway::startup::engine_from_config(&supergraph, &config).expect("engine");

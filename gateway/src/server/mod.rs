@@ -55,6 +55,8 @@ pub struct AppState {
     shutdown: tokio::sync::watch::Sender<bool>,
     /// Whose `X-Forwarded-For` names the client (login throttling per address).
     trusted_proxies: client_ip::TrustedProxies,
+    /// How `/health` probes the subgraphs.
+    health: crate::config::HealthConfig,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             subscriptions: std::sync::atomic::AtomicUsize::new(0),
             shutdown: tokio::sync::watch::channel(false).0,
             trusted_proxies: client_ip::TrustedProxies::new(&config.trusted_proxies),
+            health: config.health.clone(),
         })
     }
 
@@ -131,17 +134,23 @@ fn cors_layer(cors: &CorsConfig) -> Option<CorsLayer> {
     )
 }
 
-/// `/metrics`: Prometheus text format.
+/// `/metrics`: the gateway's metrics and the subgraphs' event-flow statistics (fetched
+/// now from their health documents, bounded by `health.probe_timeout_ms`), in the
+/// OpenMetrics text format.
 async fn metrics(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
 ) -> ([(header::HeaderName, &'static str); 1], String) {
+    let events = health::events(&state).await;
+    let events = crate::telemetry::events::registry(&events);
     let engine = state.engine();
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        engine.metrics().render(engine.cached_plans()),
+        engine
+            .metrics()
+            .render_with(engine.cached_plans(), Some(&events)),
     )
 }
 
@@ -180,6 +189,13 @@ pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: R
                 limits::enforce,
             ));
         }
+    }
+    if let Some(path) = &config.rest.health.path {
+        let (settings, state) = (Arc::new(config.rest.health.clone()), state.clone());
+        rest = rest.route(
+            path,
+            get(move || health::bff_health(state.clone(), settings.clone())),
+        );
     }
     let mut router = graphql
         .route("/health", get(health::health))

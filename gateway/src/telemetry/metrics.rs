@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use prometheus_client::{
-    encoding::{EncodeLabelSet, EncodeLabelValue, text::encode},
+    encoding::{
+        EncodeLabelSet, EncodeLabelValue,
+        text::{encode_eof, encode_registry},
+    },
     metrics::{
         counter::Counter,
         family::Family,
@@ -192,13 +195,33 @@ impl Metrics {
         family.get_or_create(&CacheLabels { cache }).inc();
     }
 
+    /// Hits and misses of a cache (`document`, `plan`, `persisted_query`, `response`,
+    /// `entity`) since start.
+    pub fn cache_counts(&self, cache: &'static str) -> (u64, u64) {
+        let labels = CacheLabels { cache };
+        let count = |family: &Family<CacheLabels, Counter>| {
+            family.get(&labels).map_or(0, |counter| counter.get())
+        };
+        (count(&self.cache_hits), count(&self.cache_misses))
+    }
+
     /// The Prometheus text exposition, with the plan cache size as of now.
     pub fn render(&self, cached_plans: usize) -> String {
+        self.render_with(cached_plans, None)
+    }
+
+    /// [`Metrics::render`] followed by the metrics of `extra` (series gathered for this
+    /// exposition: the subgraphs' event flow).
+    pub fn render_with(&self, cached_plans: usize, extra: Option<&Registry>) -> String {
         self.cached_plans
             .set(i64::try_from(cached_plans).unwrap_or(i64::MAX));
         let mut out = String::new();
         // Writing into a String cannot fail.
-        let _ = encode(&mut out, &self.registry);
+        let _ = encode_registry(&mut out, &self.registry);
+        if let Some(extra) = extra {
+            let _ = encode_registry(&mut out, extra);
+        }
+        let _ = encode_eof(&mut out);
         out
     }
 }
