@@ -54,6 +54,7 @@ fn gateway_config(subgraph_secret: &str) -> Result<gateway::config::GatewayConfi
     config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
     config.rest.routes = crate::rest_routes::routes();
     config.rest.health = crate::rest_routes::health();
+    config.rest.metrics = crate::rest_routes::metrics();
     config.auth.issuer = Some("alpes-partners".to_owned());
     config.auth.users = vec![
         user("admin", &["lectura", "escritura", "admin", "pii"])?,
@@ -81,7 +82,8 @@ fn demo_partner_claims() -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// Runs the gateway alone with the console (deployed topology); the configuration's REST
-/// routes, BFF health document and invalidation rules default to this platform's.
+/// routes, BFF health document and JSON metrics, and invalidation rules default to this
+/// platform's.
 pub(crate) async fn gateway(args: gateway::startup::ServeArgs) -> Result<()> {
     let mut config = args.config()?;
     if config.rest.routes.is_empty() {
@@ -89,6 +91,9 @@ pub(crate) async fn gateway(args: gateway::startup::ServeArgs) -> Result<()> {
     }
     if config.rest.health.path.is_none() {
         config.rest.health = crate::rest_routes::health();
+    }
+    if config.rest.metrics.path.is_none() {
+        config.rest.metrics = crate::rest_routes::metrics();
     }
     if config.cache.invalidation.rules.is_empty() {
         config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());

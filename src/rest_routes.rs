@@ -2,7 +2,7 @@
 //! persisted operations in `operations/` and answers in the BFF's JSON shape (snake_case
 //! keys, `pagination`, `agregaciones`), so an old frontend keeps working.
 
-use gateway::config::{RestHealth, RestRoute};
+use gateway::config::{RestHealth, RestMetrics, RestRoute};
 
 fn route(path: &str, operation: &str, variables: &[(&str, &str)], response: &str) -> RestRoute {
     RestRoute {
@@ -190,6 +190,14 @@ pub(crate) fn health() -> RestHealth {
     }
 }
 
+/// The old system's JSON metrics (`count`, `errors`, `p50`, `p95`, `p99`), beside the
+/// gateway's Prometheus `/metrics` (which also answers them to `Accept: application/json`).
+pub(crate) fn metrics() -> RestMetrics {
+    RestMetrics {
+        path: Some("/api/v1/metrics".to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -198,6 +206,7 @@ mod tests {
         let mut config = gateway::config::GatewayConfig::default();
         config.rest.routes = super::routes();
         config.rest.health = super::health();
+        config.rest.metrics = super::metrics();
         config.validate().expect("configuration valid");
         gateway::startup::check_rest_routes(&config).expect("routes valid");
         let engine = gateway::startup::engine_from_config(&supergraph, &config).expect("engine");

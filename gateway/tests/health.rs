@@ -311,3 +311,67 @@ fn compatibility_paths_are_checked() {
     let error = config.validate().expect_err("not a path").to_string();
     assert!(error.contains("health.detail_path"), "{error}");
 }
+
+#[tokio::test]
+async fn the_bff_json_metrics_come_from_the_gateways_histograms() {
+    let mut config = config();
+    config.rest.metrics.path = Some("/api/v1/metrics".into());
+    let f = Federation::conformance_served_with(config).await;
+    for _ in 0..3 {
+        f.query("query Me { me { name } }").await;
+    }
+    f.query("{ nope }").await;
+    f.subgraph("products").set_status(503);
+    let failed = f.query("query Top { topProducts { name } }").await;
+    assert!(failed.get("errors").is_some(), "{failed}");
+
+    let (status, metrics, _) = get(&f, "/api/v1/metrics").await;
+    assert_eq!(status, 200, "{metrics}");
+    for key in ["count", "errors", "p50", "p95", "p99"] {
+        assert!(metrics[key].is_number(), "{key} in {metrics}");
+    }
+    assert_eq!(metrics["count"], 5, "{metrics}");
+    assert_eq!(metrics["errors"], 1, "{metrics}");
+    assert_eq!(metrics["rejected"], 1, "{metrics}");
+    let (p50, p95, p99) = (
+        metrics["p50"].as_f64().expect("p50"),
+        metrics["p95"].as_f64().expect("p95"),
+        metrics["p99"].as_f64().expect("p99"),
+    );
+    assert!(p50 > 0.0 && p50 <= p95 && p95 <= p99, "{metrics}");
+    let me = &metrics["operations"]["Me"];
+    assert_eq!(
+        (me["count"].as_u64(), me["errors"].as_u64()),
+        (Some(3), Some(0)),
+        "{metrics}"
+    );
+    assert_eq!(metrics["operations"]["Top"]["errors"], 1, "{metrics}");
+    assert_eq!(
+        metrics["subgraphs"]["accounts"]["count"], 1,
+        "the cache answered twice: {metrics}"
+    );
+    assert_eq!(metrics["subgraphs"]["products"]["errors"], 1, "{metrics}");
+
+    // `/metrics` gives the same to a client asking for JSON, Prometheus text otherwise.
+    let json: Value = reqwest::Client::new()
+        .get(f.url.replace("/graphql", "/metrics"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("metrics")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(json["count"], 5, "{json}");
+    assert_eq!(json["operations"]["Me"]["count"], 3, "{json}");
+    let text = reqwest::get(f.url.replace("/graphql", "/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        text.contains("gateway_request_duration_seconds_bucket"),
+        "{text}"
+    );
+}

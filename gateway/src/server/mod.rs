@@ -136,10 +136,20 @@ fn cors_layer(cors: &CorsConfig) -> Option<CorsLayer> {
 
 /// `/metrics`: the gateway's metrics and the subgraphs' event-flow statistics (fetched
 /// now from their health documents, bounded by `health.probe_timeout_ms`), in the
-/// OpenMetrics text format.
+/// OpenMetrics text format; asked for `application/json`, the old BFF's JSON metrics.
 async fn metrics(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
-) -> ([(header::HeaderName, &'static str); 1], String) {
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let json = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/json"));
+    if json {
+        return json_metrics(&state).into_response();
+    }
     let events = health::events(&state).await;
     let events = crate::telemetry::events::registry(&events);
     let engine = state.engine();
@@ -152,6 +162,21 @@ async fn metrics(
             .metrics()
             .render_with(engine.cached_plans(), Some(&events)),
     )
+        .into_response()
+}
+
+/// The old BFF's JSON metrics (`rest.metrics.path`, or `/metrics` asked for JSON): `count`,
+/// `errors`, `p50`, `p95`, `p99` (milliseconds) over every GraphQL and REST request since
+/// start, then the same per operation and per subgraph.
+fn json_metrics(state: &AppState) -> axum::Json<serde_json::Value> {
+    let engine = state.engine();
+    let mut subgraphs: Vec<String> = engine
+        .subgraph_urls()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    subgraphs.dedup();
+    axum::Json(engine.metrics().summary(&subgraphs))
 }
 
 /// The gateway's routes with default settings.
@@ -196,6 +221,10 @@ pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: R
             path,
             get(move || health::bff_health(state.clone(), settings.clone())),
         );
+    }
+    if let Some(path) = &config.rest.metrics.path {
+        let state = state.clone();
+        rest = rest.route(path, get(move || async move { json_metrics(&state) }));
     }
     let mut router = graphql
         .route("/health", get(health::health))
