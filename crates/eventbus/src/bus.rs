@@ -49,10 +49,10 @@ pub trait EventBus: Send + Sync + 'static {
     async fn tail(&self) -> Result<BoxStream<'static, EventEnvelope>, BusError>;
 
     /// The stream (length, messages published and trimmed) and the consumer groups named
-    /// in `groups` (every group when empty): members, pending, lag and the age of the
-    /// oldest message each has not acknowledged. A named group that does not exist yet
-    /// is listed with no member.
-    async fn stats(&self, groups: &[String]) -> Result<BusStats, BusError>;
+    /// in `groups` (none: every group): members, pending, lag and the age of the oldest
+    /// message each has not acknowledged. A named group that does not exist yet is listed
+    /// with no member.
+    async fn stats(&self, groups: Option<&[String]>) -> Result<BusStats, BusError>;
 }
 
 /// One member of a consumer group.

@@ -153,9 +153,9 @@ impl InProcessBus {
         self.len() == 0
     }
 
-    /// The buffer and the groups named in `groups` (every group when empty; a named
-    /// group nobody joined yet shows no member and nothing pending).
-    pub fn statistics(&self, groups: &[String]) -> BusStats {
+    /// The buffer and the groups named in `groups` (none: every group; a named group
+    /// nobody joined yet shows no member and nothing pending).
+    pub fn statistics(&self, groups: Option<&[String]>) -> BusStats {
         let state = self.shared.lock();
         let now = Instant::now();
         let first = state.first_seq;
@@ -166,10 +166,9 @@ impl InProcessBus {
                 .get(usize::try_from(seq.saturating_sub(first)).unwrap_or(usize::MAX))
                 .map(|entry| u64::try_from((now - entry.at).as_millis()).unwrap_or(u64::MAX))
         };
-        let mut names: Vec<&String> = if groups.is_empty() {
-            state.groups.keys().collect()
-        } else {
-            groups.iter().collect()
+        let mut names: Vec<&String> = match groups {
+            None => state.groups.keys().collect(),
+            Some(groups) => groups.iter().collect(),
         };
         names.sort();
         names.dedup();
@@ -282,7 +281,7 @@ impl EventBus for InProcessBus {
             member,
         }))
     }
-    async fn stats(&self, groups: &[String]) -> Result<BusStats, BusError> {
+    async fn stats(&self, groups: Option<&[String]>) -> Result<BusStats, BusError> {
         Ok(self.statistics(groups))
     }
 

@@ -85,13 +85,13 @@ impl RedisBus {
         Ok(self.publisher.clone().xlen(&self.options.stream).await?)
     }
 
-    /// The stream and the groups named in `groups` (every group when empty): `XINFO
+    /// The stream and the groups named in `groups` (none: every group): `XINFO
     /// STREAM` (length, `entries-added`; trimmed = added − length, as nothing here
     /// deletes entries), `XINFO GROUPS` (members, pending, `lag`), and for each group the
     /// id of its oldest unacknowledged message (the first of `XPENDING`, else the first
     /// entry after its last delivered one), whose time part is its publication time,
     /// against the server's `TIME`.
-    pub async fn statistics(&self, groups: &[String]) -> Result<BusStats, BusError> {
+    pub async fn statistics(&self, groups: Option<&[String]>) -> Result<BusStats, BusError> {
         let mut conn = self.publisher.clone();
         let stream = &self.options.stream;
         let mut stats = BusStats {
@@ -111,6 +111,7 @@ impl RedisBus {
                 stats.published = Some(0);
                 stats.trimmed = Some(0);
                 stats.groups = groups
+                    .unwrap_or_default()
                     .iter()
                     .map(|g| GroupStats {
                         group: g.clone(),
@@ -139,10 +140,9 @@ impl RedisBus {
             }
             _ => Vec::new(),
         };
-        let mut names: Vec<String> = if groups.is_empty() {
-            listed.iter().filter_map(|g| text(g.get("name"))).collect()
-        } else {
-            groups.to_vec()
+        let mut names: Vec<String> = match groups {
+            None => listed.iter().filter_map(|g| text(g.get("name"))).collect(),
+            Some(groups) => groups.to_vec(),
         };
         names.sort();
         names.dedup();
@@ -247,7 +247,7 @@ fn number(value: Option<&redis::Value>) -> Option<u64> {
 
 #[async_trait]
 impl EventBus for RedisBus {
-    async fn stats(&self, groups: &[String]) -> Result<BusStats, BusError> {
+    async fn stats(&self, groups: Option<&[String]>) -> Result<BusStats, BusError> {
         self.statistics(groups).await
     }
 

@@ -72,7 +72,7 @@ impl BusProbe for Probe {
         &'a self,
         groups: &'a [String],
     ) -> futures::future::BoxFuture<'a, Result<BusStats, String>> {
-        Box::pin(async move { self.0.stats(groups).await.map_err(|e| e.to_string()) })
+        Box::pin(async move { self.0.stats(Some(groups)).await.map_err(|e| e.to_string()) })
     }
 }
 

@@ -264,7 +264,7 @@ impl EventBus for CountingAcks {
         self.inner.tail().await
     }
 
-    async fn stats(&self, groups: &[String]) -> Result<BusStats, BusError> {
+    async fn stats(&self, groups: Option<&[String]>) -> Result<BusStats, BusError> {
         self.inner.stats(groups).await
     }
 }

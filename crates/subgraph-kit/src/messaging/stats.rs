@@ -86,7 +86,7 @@ pub struct GroupStats {
 
 /// The bus side of the statistics; the `eventbus` crate implements it for its buses.
 pub trait BusProbe: Send + Sync + 'static {
-    /// The stream and the groups named in `groups` (every group when empty).
+    /// The stream and exactly the groups named in `groups`.
     fn stats<'a>(&'a self, groups: &'a [String]) -> BoxFuture<'a, Result<BusStats, String>>;
 }
 
