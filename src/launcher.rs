@@ -53,6 +53,8 @@ fn gateway_config(subgraph_secret: &str) -> Result<gateway::config::GatewayConfi
     config.cache.entity_ttl_secs = 30;
     config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
     config.rest.routes = crate::rest_routes::routes();
+    config.rest.health = crate::rest_routes::health();
+    config.rest.metrics = crate::rest_routes::metrics();
     config.auth.issuer = Some("alpes-partners".to_owned());
     config.auth.users = vec![
         user("admin", &["lectura", "escritura", "admin", "pii"])?,
@@ -80,11 +82,18 @@ fn demo_partner_claims() -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// Runs the gateway alone with the console (deployed topology); the configuration's REST
-/// routes and invalidation rules default to this platform's.
+/// routes, BFF health document and JSON metrics, and invalidation rules default to this
+/// platform's.
 pub(crate) async fn gateway(args: gateway::startup::ServeArgs) -> Result<()> {
     let mut config = args.config()?;
     if config.rest.routes.is_empty() {
         config.rest.routes = crate::rest_routes::routes();
+    }
+    if config.rest.health.path.is_none() {
+        config.rest.health = crate::rest_routes::health();
+    }
+    if config.rest.metrics.path.is_none() {
+        config.rest.metrics = crate::rest_routes::metrics();
     }
     if config.cache.invalidation.rules.is_empty() {
         config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
@@ -189,7 +198,11 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
             "  {:<12} http://{addr}/graphql   (health: http://{addr}/health)",
             subgraph.name()
         ));
-        let app = server::require_gateway_secret(subgraph.app(db, live.clone()), &subgraph_secret);
+        let app = server::with_events(
+            subgraph.app(db, live.clone()),
+            eventbus::events_probe(subgraph.as_ref(), Some(&bus)),
+        );
+        let app = server::require_gateway_secret(app, &subgraph_secret);
         let mut stop = stop_rx.clone();
         servers.push(tokio::spawn(server::serve(listener, app, async move {
             stop.wait_for(|s| *s).await.ok();
@@ -326,7 +339,10 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         options.redis_url.as_deref(),
         &options.event_stream,
     );
-    let mut event_tasks = match bus.await? {
+    let bus = bus.await?;
+    // Without a bus, the statistics show the outbox filling up.
+    let probe = eventbus::events_probe(subgraph.as_ref(), bus.as_ref());
+    let mut event_tasks = match bus {
         Some(bus) => {
             let mut tasks = eventbus::start(subgraph.as_ref(), &db, &bus, &stop_rx).tasks;
             tasks.push(eventbus::feed_live(bus, live.clone(), stop_rx.clone()));
@@ -344,7 +360,8 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         "{} is running: http://{addr}/graphql   (health: http://{addr}/health)",
         subgraph.name()
     );
-    let app = server::require_gateway_secret(subgraph.app(db, live), gateway_secret);
+    let app = server::with_events(subgraph.app(db, live), probe);
+    let app = server::require_gateway_secret(app, gateway_secret);
     server::serve(listener, app, server::shutdown_signal()).await?;
     stop_tx.send(true).ok();
     futures::future::join_all(event_tasks).await;

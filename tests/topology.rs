@@ -348,6 +348,10 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
         assert_eq!(seen, *before + 1, "the new conversion counted");
     }
 
+    // Health and operations over Redis Streams and PostgreSQL: every context's event flow
+    // caught up, its own groups on the shared stream, in /health and /metrics.
+    operations_are_reported(&http, &gateways[0], &topology.stream, &manifest).await;
+
     // Load on both gateways; one campanias replica dies in the middle.
     let stop = Arc::new(AtomicBool::new(false));
     let (answered, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
@@ -404,6 +408,39 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
         "no failed request of {total}"
     );
 
+    // The old BFF's health document sees the dead replica: its service degraded, not down.
+    let bff: Value = http
+        .get(gateways[1].replace("/graphql", "/api/v1/health"))
+        .send()
+        .await
+        .expect("BFF health")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(bff["status"], "degraded", "{bff}");
+    let campanias = &bff["services"]["campanias_service"];
+    assert_eq!(campanias["status"], "degraded", "{bff}");
+    assert!(
+        campanias["note"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("1 of 2 replicas down")),
+        "{bff}"
+    );
+    assert_eq!(bff["services"]["pagos_service"]["status"], "up", "{bff}");
+    let metrics: Value = http
+        .get(gateways[1].replace("/graphql", "/api/v1/metrics"))
+        .send()
+        .await
+        .expect("BFF metrics")
+        .json()
+        .await
+        .expect("json");
+    assert!(metrics["count"].as_u64() > Some(50), "{metrics}");
+    assert!(
+        metrics["p99"].as_f64() >= metrics["p50"].as_f64(),
+        "{metrics}"
+    );
+
     // docker-compose.yml: the same application services, ports and variables, plus
     // PostgreSQL, Redis and the load balancer; every service checked for health.
     let services = compose(&topology.root.join("docker-compose.yml"));
@@ -424,6 +461,131 @@ async fn the_deployed_topology_survives_a_replica_and_matches_docker_compose() {
     for name in ["postgres", "redis"] {
         assert!(services[name].2, "{name} has a health check");
     }
+}
+
+const CONTEXTS: [&str; 5] = [
+    "clientes",
+    "afiliados",
+    "campanias",
+    "conversiones",
+    "pagos",
+];
+
+/// The gateway's `/health` shows every context's event flow on the Redis stream, caught up
+/// with the demo data's events; `/api/v1/health` and both `/metrics` agree.
+async fn operations_are_reported(
+    http: &reqwest::Client,
+    gateway: &str,
+    stream: &str,
+    manifest: &Manifest,
+) {
+    let replica = |health: &Value, name: &str| -> Value {
+        health["subgraphs"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["name"] == name))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let caught_up = |events: &Value| {
+        events["status"] == "up"
+            && events["outbox"]["backlog"] == 0
+            && events["bus"]["groups"].as_array().is_some_and(|groups| {
+                groups.iter().all(|g| {
+                    g["pending"] == 0 && g["lag"] == 0 && g["consumers"].as_u64() >= Some(1)
+                })
+            })
+    };
+    let mut health = Value::Null;
+    for _ in 0..600 {
+        health = http
+            .get(gateway.replace("/graphql", "/health"))
+            .send()
+            .await
+            .expect("health")
+            .json()
+            .await
+            .expect("json");
+        if health["status"] == "up"
+            && CONTEXTS
+                .iter()
+                .all(|c| caught_up(&replica(&health, c)["events"]))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for context in CONTEXTS {
+        let events = &replica(&health, context)["events"];
+        assert!(caught_up(events), "{context}: {health}");
+        assert_eq!(events["bus"]["kind"], "redis", "{health}");
+        assert_eq!(events["bus"]["stream"], stream, "{health}");
+        assert!(
+            events["outbox"]["lastPublishedSeq"].is_number(),
+            "{context}: {health}"
+        );
+    }
+    let groups: Vec<Value> = replica(&health, "pagos")["events"]["bus"]["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| g["group"].clone())
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            json!("pagos.afiliados"),
+            json!("pagos.campanias"),
+            json!("pagos.comisiones")
+        ],
+        "{health}"
+    );
+
+    let bff: Value = http
+        .get(gateway.replace("/graphql", "/api/v1/health"))
+        .send()
+        .await
+        .expect("BFF health")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(bff["status"], "healthy", "{bff}");
+    assert_eq!(
+        bff["services"].as_object().map(|s| s.len()),
+        Some(5),
+        "{bff}"
+    );
+
+    let text = http
+        .get(gateway.replace("/graphql", "/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for context in CONTEXTS {
+        let up = format!("events_up{{subgraph=\"{context}\"}} 1.0");
+        assert!(text.lines().any(|l| l == up), "{up}\n{text}");
+    }
+    assert!(
+        text.contains(
+            r#"events_consumer_group_lag{subgraph="pagos",group="pagos.comisiones"} 0.0"#
+        ),
+        "{text}"
+    );
+    // Each subgraph's own /metrics, open to a scraper without the gateway's credential.
+    let own = http
+        .get(format!("http://127.0.0.1:{}/metrics", manifest["pagos"].0))
+        .send()
+        .await
+        .expect("subgraph metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        own.lines().any(|l| l == r#"events_up{subgraph="pagos"} 1"#),
+        "{own}"
+    );
 }
 
 /// Polls until `answered` reaches `n` (at most 60 s).

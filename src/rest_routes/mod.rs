@@ -5,7 +5,7 @@
 
 mod services;
 
-use gateway::config::RestRoute;
+use gateway::config::{RestHealth, RestMetrics, RestRoute};
 
 /// A GET route.
 fn route(path: &str, operation: &str, variables: &[(&str, &str)], response: &str) -> RestRoute {
@@ -226,6 +226,33 @@ fn bff() -> Vec<RestRoute> {
     ]
 }
 
+/// The BFF's `GET /api/v1/health`: every subgraph under the seed's service name, and this
+/// platform's version.
+pub(crate) fn health() -> RestHealth {
+    RestHealth {
+        path: Some("/api/v1/health".to_owned()),
+        version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        services: [
+            ("clientes", "cliente_service"),
+            ("afiliados", "afiliados_service"),
+            ("campanias", "campanias_service"),
+            ("conversiones", "conversiones_service"),
+            ("pagos", "pagos_service"),
+        ]
+        .into_iter()
+        .map(|(name, key)| (name.to_owned(), key.to_owned()))
+        .collect(),
+    }
+}
+
+/// The old system's JSON metrics (`count`, `errors`, `p50`, `p95`, `p99`), beside the
+/// gateway's Prometheus `/metrics` (which also answers them to `Accept: application/json`).
+pub(crate) fn metrics() -> RestMetrics {
+    RestMetrics {
+        path: Some("/api/v1/metrics".to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -233,6 +260,8 @@ mod tests {
         let supergraph = crate::schema::supergraph().expect("composes");
         let mut config = gateway::config::GatewayConfig::default();
         config.rest.routes = super::routes();
+        config.rest.health = super::health();
+        config.rest.metrics = super::metrics();
         config.validate().expect("configuration valid");
         gateway::startup::check_rest_routes(&config).expect("routes valid");
         let engine = gateway::startup::engine_from_config(&supergraph, &config).expect("engine");

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;
-use subgraph_kit::events::EventEnvelope;
+use subgraph_kit::{events::EventEnvelope, messaging::stats::BusStats};
 
 use crate::error::BusError;
 
@@ -47,6 +47,12 @@ pub trait EventBus: Send + Sync + 'static {
     /// acknowledge): for live views, which need what happens next, never a backlog.
     /// Survives connection failures (retried); a tail that falls far behind skips ahead.
     async fn tail(&self) -> Result<BoxStream<'static, EventEnvelope>, BusError>;
+
+    /// The stream (length, messages published and trimmed) and the consumer groups named
+    /// in `groups` (none: every group): members, pending, lag and the age of the oldest
+    /// message each has not acknowledged. A named group that does not exist yet is listed
+    /// with no member.
+    async fn stats(&self, groups: Option<&[String]>) -> Result<BusStats, BusError>;
 }
 
 /// One member of a consumer group.

@@ -55,6 +55,13 @@
 //! - **Poison messages.** A message that cannot be decoded is logged and acknowledged.
 //!   A handler that keeps failing is retried in place with backoff, then on every claim
 //!   timeout, and holds no other message back.
+//!
+//! # Statistics
+//!
+//! [`EventBus::stats`] reports the stream (length, messages published and trimmed) and
+//! the consumer groups (members, pending, lag, age of the oldest unacknowledged message);
+//! with the outbox and inbox figures of `subgraph_kit::messaging::stats` (computed in SQL)
+//! they make each subgraph's `events` in its `/health` and `/metrics` ([`events_probe`]).
 
 mod bus;
 mod consumer;
@@ -70,4 +77,5 @@ pub use error::{BusError, ConsumeError, RelayError};
 pub use memory::{InProcessBus, InProcessOptions};
 pub use redis_bus::{RedisBus, RedisOptions};
 pub use relay::{FailAfterPublish, Relay, RelayOptions};
-pub use runtime::{EventTasks, feed_live, start};
+pub use runtime::{EventTasks, events_probe, feed_live, start};
+pub use subgraph_kit::messaging::stats::{BusStats, GroupStats};

@@ -15,7 +15,10 @@ use std::{
 
 use async_trait::async_trait;
 use futures::{StreamExt, stream::BoxStream};
-use subgraph_kit::events::EventEnvelope;
+use subgraph_kit::{
+    events::EventEnvelope,
+    messaging::stats::{BusStats, GroupStats},
+};
 use tokio::{
     sync::{Notify, broadcast::error::RecvError},
     time::Instant,
@@ -73,16 +76,26 @@ struct Shared {
 #[derive(Default)]
 struct State {
     /// Retained messages; `entries[i]` has sequence number `first_seq + i`.
-    entries: VecDeque<Arc<EventEnvelope>>,
+    entries: VecDeque<Entry>,
     first_seq: u64,
     groups: HashMap<String, Group>,
     next_member: u64,
+    /// Messages dropped to make room (every group had acknowledged them).
+    trimmed: u64,
+}
+
+struct Entry {
+    event: Arc<EventEnvelope>,
+    /// When it was published (for the age of what a group has not acknowledged).
+    at: Instant,
 }
 
 struct Group {
     /// Next sequence number never delivered to this group.
     cursor: u64,
     pending: BTreeMap<u64, Pending>,
+    /// Members subscribed now.
+    members: u64,
 }
 
 struct Pending {
@@ -110,6 +123,7 @@ impl State {
         if done {
             self.entries.pop_front();
             self.first_seq += 1;
+            self.trimmed += 1;
         }
         done
     }
@@ -137,6 +151,60 @@ impl InProcessBus {
     /// Whether no message is retained.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The buffer and the groups named in `groups` (none: every group; a named group
+    /// nobody joined yet shows no member and nothing pending).
+    pub fn statistics(&self, groups: Option<&[String]>) -> BusStats {
+        let state = self.shared.lock();
+        let now = Instant::now();
+        let first = state.first_seq;
+        let next = state.next_seq();
+        let age = |seq: u64| {
+            state
+                .entries
+                .get(usize::try_from(seq.saturating_sub(first)).unwrap_or(usize::MAX))
+                .map(|entry| u64::try_from((now - entry.at).as_millis()).unwrap_or(u64::MAX))
+        };
+        let mut names: Vec<&String> = match groups {
+            None => state.groups.keys().collect(),
+            Some(groups) => groups.iter().collect(),
+        };
+        names.sort();
+        names.dedup();
+        let groups = names
+            .into_iter()
+            .map(|name| match state.groups.get(name) {
+                Some(group) => {
+                    let cursor = group.cursor.max(first);
+                    let oldest = group
+                        .pending
+                        .keys()
+                        .next()
+                        .copied()
+                        .or((cursor < next).then_some(cursor));
+                    GroupStats {
+                        group: name.clone(),
+                        consumers: group.members,
+                        pending: group.pending.len() as u64,
+                        lag: Some(next - cursor),
+                        oldest_unacked_age_ms: oldest.and_then(age),
+                    }
+                }
+                None => GroupStats {
+                    group: name.clone(),
+                    ..GroupStats::default()
+                },
+            })
+            .collect();
+        BusStats {
+            kind: "in-process".to_owned(),
+            stream: "in-process".to_owned(),
+            length: state.entries.len() as u64,
+            published: Some(next),
+            trimmed: Some(state.trimmed),
+            groups,
+        }
     }
 }
 
@@ -169,7 +237,10 @@ impl EventBus for InProcessBus {
                     state.trim_one();
                 }
                 if state.entries.len() < shared.options.capacity {
-                    state.entries.push_back(event.clone());
+                    state.entries.push_back(Entry {
+                        event: event.clone(),
+                        at: Instant::now(),
+                    });
                     drop(state);
                     let _ = shared.live.send(event);
                     shared.readable.notify_waiters();
@@ -193,10 +264,15 @@ impl EventBus for InProcessBus {
     ) -> Result<Box<dyn Subscription>, BusError> {
         let mut state = self.shared.lock();
         let first = state.first_seq;
-        state.groups.entry(group.to_owned()).or_insert(Group {
-            cursor: first,
-            pending: BTreeMap::new(),
-        });
+        state
+            .groups
+            .entry(group.to_owned())
+            .or_insert(Group {
+                cursor: first,
+                pending: BTreeMap::new(),
+                members: 0,
+            })
+            .members += 1;
         let member = state.next_member;
         state.next_member += 1;
         Ok(Box::new(InProcessSubscription {
@@ -205,6 +281,10 @@ impl EventBus for InProcessBus {
             member,
         }))
     }
+    async fn stats(&self, groups: Option<&[String]>) -> Result<BusStats, BusError> {
+        Ok(self.statistics(groups))
+    }
+
     async fn tail(&self) -> Result<BoxStream<'static, EventEnvelope>, BusError> {
         let receiver = self.shared.live.subscribe();
         let events = futures::stream::unfold(receiver, |mut receiver| async move {
@@ -252,10 +332,10 @@ impl InProcessSubscription {
                 pending.member = self.member;
                 pending.since = now;
                 pending.orphaned = false;
-                if let Some(event) = entries.get((seq - first) as usize) {
+                if let Some(entry) = entries.get((seq - first) as usize) {
                     out.push(Delivery {
                         id: seq.to_string(),
-                        event: (**event).clone(),
+                        event: (*entry.event).clone(),
                         redelivered: true,
                     });
                 }
@@ -275,10 +355,10 @@ impl InProcessSubscription {
                     orphaned: false,
                 },
             );
-            if let Some(event) = entries.get((seq - first) as usize) {
+            if let Some(entry) = entries.get((seq - first) as usize) {
                 out.push(Delivery {
                     id: seq.to_string(),
-                    event: (**event).clone(),
+                    event: (*entry.event).clone(),
                     redelivered: false,
                 });
             }
@@ -334,6 +414,7 @@ impl Drop for InProcessSubscription {
         let mut state = self.shared.lock();
         let mut freed = false;
         if let Some(group) = state.groups.get_mut(&self.group) {
+            group.members = group.members.saturating_sub(1);
             for pending in group.pending.values_mut() {
                 if pending.member == self.member {
                     pending.orphaned = true;

@@ -14,7 +14,10 @@ use redis::{
     aio::{ConnectionManager, ConnectionManagerConfig},
     streams::{StreamAutoClaimOptions, StreamId, StreamMaxlen, StreamReadOptions},
 };
-use subgraph_kit::events::EventEnvelope;
+use subgraph_kit::{
+    events::EventEnvelope,
+    messaging::stats::{BusStats, GroupStats},
+};
 use tokio::time::Instant;
 
 use crate::{
@@ -82,6 +85,120 @@ impl RedisBus {
         Ok(self.publisher.clone().xlen(&self.options.stream).await?)
     }
 
+    /// The stream and the groups named in `groups` (none: every group): `XINFO
+    /// STREAM` (length, `entries-added`; trimmed = added − length, as nothing here
+    /// deletes entries), `XINFO GROUPS` (members, pending, `lag`), and for each group the
+    /// id of its oldest unacknowledged message (the first of `XPENDING`, else the first
+    /// entry after its last delivered one), whose time part is its publication time,
+    /// against the server's `TIME`.
+    pub async fn statistics(&self, groups: Option<&[String]>) -> Result<BusStats, BusError> {
+        let mut conn = self.publisher.clone();
+        let stream = &self.options.stream;
+        let mut stats = BusStats {
+            kind: "redis".to_owned(),
+            stream: stream.clone(),
+            ..BusStats::default()
+        };
+        let info = redis::cmd("XINFO")
+            .arg("STREAM")
+            .arg(stream)
+            .query_async::<redis::Value>(&mut conn)
+            .await;
+        let info = match info {
+            Ok(info) => reply_fields(&info),
+            // No stream yet: nothing published, no group.
+            Err(e) if e.to_string().contains("no such key") => {
+                stats.published = Some(0);
+                stats.trimmed = Some(0);
+                stats.groups = groups
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|g| GroupStats {
+                        group: g.clone(),
+                        ..GroupStats::default()
+                    })
+                    .collect();
+                return Ok(stats);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        stats.length = number(info.get("length")).unwrap_or(0);
+        stats.published = number(info.get("entries-added"));
+        stats.trimmed = stats
+            .published
+            .map(|added| added.saturating_sub(stats.length));
+        let (seconds, micros): (u64, u64) = redis::cmd("TIME").query_async(&mut conn).await?;
+        let now_ms = seconds * 1000 + micros / 1000;
+        let listed: redis::Value = redis::cmd("XINFO")
+            .arg("GROUPS")
+            .arg(stream)
+            .query_async(&mut conn)
+            .await?;
+        let listed: Vec<_> = match &listed {
+            redis::Value::Array(items) | redis::Value::Set(items) => {
+                items.iter().map(reply_fields).collect()
+            }
+            _ => Vec::new(),
+        };
+        let mut names: Vec<String> = match groups {
+            None => listed.iter().filter_map(|g| text(g.get("name"))).collect(),
+            Some(groups) => groups.to_vec(),
+        };
+        names.sort();
+        names.dedup();
+        for name in names {
+            let Some(group) = listed
+                .iter()
+                .find(|g| text(g.get("name")).as_ref() == Some(&name))
+            else {
+                stats.groups.push(GroupStats {
+                    group: name,
+                    ..GroupStats::default()
+                });
+                continue;
+            };
+            let pending = number(group.get("pending")).unwrap_or(0);
+            let lag = number(group.get("lag"));
+            let oldest = if pending > 0 {
+                // Summary form: [count, smallest id, greatest id, per-consumer counts].
+                let summary: redis::Value = redis::cmd("XPENDING")
+                    .arg(stream)
+                    .arg(&name)
+                    .query_async(&mut conn)
+                    .await?;
+                match summary {
+                    redis::Value::Array(items) => items.get(1).and_then(|v| text(Some(v))),
+                    _ => None,
+                }
+            } else if lag != Some(0) {
+                let last = text(group.get("last-delivered-id")).unwrap_or_else(|| "0-0".into());
+                let next: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
+                    .arg(stream)
+                    .arg(format!("({last}"))
+                    .arg("+")
+                    .arg("COUNT")
+                    .arg(1)
+                    .query_async(&mut conn)
+                    .await?;
+                next.ids.first().map(|entry| entry.id.clone())
+            } else {
+                None
+            };
+            let published_ms = |id: &str| id.split('-').next()?.parse::<u64>().ok();
+            stats.groups.push(GroupStats {
+                group: name,
+                consumers: number(group.get("consumers")).unwrap_or(0),
+                pending,
+                lag,
+                oldest_unacked_age_ms: oldest
+                    .as_deref()
+                    .and_then(published_ms)
+                    .map(|at| now_ms.saturating_sub(at)),
+            });
+        }
+        Ok(stats)
+    }
+
     /// Deletes the stream and its groups (tests and tooling).
     pub async fn delete_stream(&self) -> Result<(), BusError> {
         self.publisher.clone().del(&self.options.stream).await?;
@@ -97,8 +214,43 @@ impl RedisBus {
     }
 }
 
+/// The fields of an `XINFO` reply (a RESP3 map, or RESP2's flat key-value array).
+fn reply_fields(value: &redis::Value) -> std::collections::HashMap<String, redis::Value> {
+    let pairs: Vec<(redis::Value, redis::Value)> = match value {
+        redis::Value::Map(pairs) => pairs.clone(),
+        redis::Value::Array(items) => items
+            .chunks(2)
+            .filter_map(|kv| Some((kv.first()?.clone(), kv.get(1)?.clone())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| Some((text(Some(&k))?, v)))
+        .collect()
+}
+
+fn text(value: Option<&redis::Value>) -> Option<String> {
+    match value? {
+        redis::Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
+        redis::Value::SimpleString(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn number(value: Option<&redis::Value>) -> Option<u64> {
+    match value? {
+        redis::Value::Int(n) => u64::try_from(*n).ok(),
+        other => text(Some(other))?.parse().ok(),
+    }
+}
+
 #[async_trait]
 impl EventBus for RedisBus {
+    async fn stats(&self, groups: Option<&[String]>) -> Result<BusStats, BusError> {
+        self.statistics(groups).await
+    }
+
     async fn publish(&self, event: &EventEnvelope) -> Result<(), BusError> {
         let fields = Self::fields(event)?;
         self.publisher

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
-use subgraph_kit::subgraph::Subgraph;
+use subgraph_kit::{
+    messaging::stats::{BusProbe, BusStats, EventsProbe},
+    subgraph::Subgraph,
+};
 use tokio::{
     sync::{Notify, watch},
     task::JoinHandle,
@@ -44,6 +47,33 @@ pub fn start(
         tasks.push(tokio::spawn(consumer.run(shutdown.clone())));
     }
     EventTasks { relay_waker, tasks }
+}
+
+/// The statistics of `subgraph`'s event flow for its `/health` and `/metrics`
+/// (`subgraph_kit::server::with_events`): the bus it runs on, if any, and its consumer
+/// groups.
+pub fn events_probe(subgraph: &dyn Subgraph, bus: Option<&Arc<dyn EventBus>>) -> EventsProbe {
+    let groups = subgraph
+        .event_handlers()
+        .iter()
+        .map(|handler| handler.consumer().to_owned())
+        .collect();
+    EventsProbe::new(
+        bus.map(|bus| Arc::new(Probe(bus.clone())) as Arc<dyn BusProbe>),
+        groups,
+    )
+}
+
+/// A bus seen by the statistics.
+struct Probe(Arc<dyn EventBus>);
+
+impl BusProbe for Probe {
+    fn stats<'a>(
+        &'a self,
+        groups: &'a [String],
+    ) -> futures::future::BoxFuture<'a, Result<BusStats, String>> {
+        Box::pin(async move { self.0.stats(Some(groups)).await.map_err(|e| e.to_string()) })
+    }
 }
 
 /// Feeds every event published on `bus` from now on to this process's subscriptions

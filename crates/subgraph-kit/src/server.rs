@@ -1,4 +1,5 @@
-//! HTTP bootstrap shared by every subgraph: `/graphql`, `/health`, tracing, graceful shutdown.
+//! HTTP bootstrap shared by every subgraph: `/graphql`, `/health` (with the event flow's
+//! statistics), `/metrics`, tracing, graceful shutdown.
 
 use std::{future::Future, net::SocketAddr, panic::AssertUnwindSafe, sync::Arc};
 
@@ -6,7 +7,7 @@ use async_graphql::{Data, Executor, Request, http::ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use async_trait::async_trait;
 use axum::{
-    Json, Router,
+    Extension, Json, Router,
     extract::{FromRequest, FromRequestParts, State, ws::WebSocketUpgrade},
     http::{HeaderMap, StatusCode, header::CONTENT_TYPE},
     response::{IntoResponse, Response},
@@ -21,6 +22,7 @@ use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, tra
 use crate::{
     auth::{Claims, clave_api::ClavePresentada},
     graphql::panicos,
+    messaging::stats::{self, EventsProbe},
 };
 
 /// Per-request set-up of a subgraph: request-scoped loaders, prefetching of entity batches.
@@ -92,9 +94,12 @@ struct AppState<E> {
 }
 
 /// The subgraph's HTTP app: GraphQL at `/graphql` (POST; GET for queries; WebSocket
-/// upgrades for subscriptions, `graphql-transport-ws` or `graphql-ws`) and `/health`
-/// (which also says how many subscriptions watch `live`, so callers can wait for one to
-/// be open instead of sleeping).
+/// upgrades for subscriptions, `graphql-transport-ws` or `graphql-ws`), `/health` (which
+/// also says how many subscriptions watch `live`, so callers can wait for one to be open
+/// instead of sleeping, and reports the event flow: `events`) and `/metrics` (the event
+/// flow in the Prometheus text format). The bus side of the event statistics comes from
+/// an [`EventsProbe`] attached with [`with_events`]; without one they cover the outbox
+/// and inbox.
 pub fn app<E: Executor>(
     name: &'static str,
     executor: E,
@@ -115,6 +120,7 @@ pub fn app<E: Executor>(
             get(graphql_get_or_ws::<E>).post(graphql_post::<E>),
         )
         .route("/health", get(health::<E>))
+        .route("/metrics", get(metrics::<E>))
         // Outermost last: a panicking handler becomes a logged 500, not a dropped
         // connection; every error answer, whoever made it, is GraphQL JSON.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -131,7 +137,10 @@ fn error_http(status: StatusCode) -> (&'static str, &'static str) {
             "BAD_REQUEST",
             "La solicitud no es una petición GraphQL válida (JSON con 'query')",
         ),
-        StatusCode::NOT_FOUND => ("NOT_FOUND", "Ruta desconocida; use /graphql o /health"),
+        StatusCode::NOT_FOUND => (
+            "NOT_FOUND",
+            "Ruta desconocida; use /graphql, /health o /metrics",
+        ),
         StatusCode::METHOD_NOT_ALLOWED => {
             ("METHOD_NOT_ALLOWED", "Método no permitido en esta ruta")
         }
@@ -326,15 +335,31 @@ async fn graphql_get<E: Executor>(
     execute(state, &headers, request).await.into_response()
 }
 
-async fn health<E: Executor>(State(state): State<Arc<AppState<E>>>) -> Response {
+/// Attaches the bus side of the event statistics (`/health`'s `events`, `/metrics`) to a
+/// subgraph's [`app`]: the launcher does it with the bus the subgraph runs on.
+pub fn with_events(app: Router, probe: EventsProbe) -> Router {
+    app.layer(Extension(probe))
+}
+
+/// `/health`: 200 `up` while the database answers (503 `down` otherwise), with the
+/// event flow's statistics in `events` (their own `status`: `up` or `degraded`, which
+/// never turns the answer into a 503: the subgraph still serves).
+async fn health<E: Executor>(
+    State(state): State<Arc<AppState<E>>>,
+    probe: Option<Extension<EventsProbe>>,
+) -> Response {
     match state.db.ping().await {
-        Ok(()) => Json(json!({
-            "status": "up",
-            "subgraph": state.name,
-            "database": "up",
-            "liveWatchers": state.live.watchers(),
-        }))
-        .into_response(),
+        Ok(()) => {
+            let events = stats::report(&state.db, probe.as_ref().map(|p| &p.0)).await;
+            Json(json!({
+                "status": "up",
+                "subgraph": state.name,
+                "database": "up",
+                "liveWatchers": state.live.watchers(),
+                "events": events,
+            }))
+            .into_response()
+        }
         Err(error) => {
             tracing::warn!(%error, subgraph = state.name, "health check: database down");
             (
@@ -346,6 +371,34 @@ async fn health<E: Executor>(State(state): State<Arc<AppState<E>>>) -> Response 
     }
 }
 
+/// `/metrics`: the event flow's statistics and the subgraph's own gauges in the
+/// Prometheus text format, every series labelled `subgraph`.
+async fn metrics<E: Executor>(
+    State(state): State<Arc<AppState<E>>>,
+    probe: Option<Extension<EventsProbe>>,
+) -> Response {
+    let database_up = state.db.ping().await.is_ok();
+    let mut text = format!(
+        "# HELP subgraph_up 1 when the subgraph's database answers\n# TYPE subgraph_up gauge\n\
+         subgraph_up{{subgraph=\"{name}\"}} {up}\n\
+         # HELP subgraph_live_watchers Subscriptions watching the subgraph's live events\n\
+         # TYPE subgraph_live_watchers gauge\n\
+         subgraph_live_watchers{{subgraph=\"{name}\"}} {watchers}\n",
+        name = state.name,
+        up = u8::from(database_up),
+        watchers = state.live.watchers(),
+    );
+    if database_up {
+        let events = stats::report(&state.db, probe.as_ref().map(|p| &p.0)).await;
+        text.push_str(&stats::prometheus(state.name, &events));
+    }
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
 /// The header carrying the gateway's shared credential to subgraphs.
 pub const GATEWAY_SECRET_HEADER: &str = "x-gateway-secret";
 
@@ -354,8 +407,9 @@ pub const MIN_SECRET_LEN: usize = 16;
 
 /// Makes `app` answer GraphQL only to requests carrying `secret` in
 /// [`GATEWAY_SECRET_HEADER`] (deployed mode: only the gateway may call a subgraph, and
-/// only it vouches for `x-gateway-claims`); others get 401. `/health` stays open for
-/// probes. The comparison takes the same time wherever the values differ.
+/// only it vouches for `x-gateway-claims`); others get 401. `/health` and `/metrics` stay
+/// open for probes and scrapers (they tell nothing of the data). The comparison takes the
+/// same time wherever the values differ.
 pub fn require_gateway_secret(app: Router, secret: &str) -> Router {
     use axum::{extract::Request, middleware::Next};
     use subtle::ConstantTimeEq;
@@ -368,7 +422,8 @@ pub fn require_gateway_secret(app: Router, secret: &str) -> Router {
                 .get(GATEWAY_SECRET_HEADER)
                 .map(|v| v.as_bytes())
                 .unwrap_or_default();
-            if request.uri().path() == "/health" || bool::from(given.ct_eq(&secret)) {
+            let open = matches!(request.uri().path(), "/health" | "/metrics");
+            if open || bool::from(given.ct_eq(&secret)) {
                 return next.run(request).await;
             }
             request_error(
@@ -591,10 +646,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn only_the_gateway_secret_opens_graphql_and_health_stays_open() {
+    async fn only_the_gateway_secret_opens_graphql_and_health_and_metrics_stay_open() {
         let app = Router::new()
             .route("/graphql", get(|| async { "ok" }))
-            .route("/health", get(|| async { "up" }));
+            .route("/health", get(|| async { "up" }))
+            .route("/metrics", get(|| async { "metrics" }));
         let app = require_gateway_secret(app, "0123456789abcdef-secreto");
         assert_eq!(
             status(&app, "/graphql", None).await,
@@ -613,5 +669,6 @@ mod tests {
             StatusCode::OK
         );
         assert_eq!(status(&app, "/health", None).await, StatusCode::OK);
+        assert_eq!(status(&app, "/metrics", None).await, StatusCode::OK);
     }
 }

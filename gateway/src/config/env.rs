@@ -85,6 +85,10 @@ mod tests {
             "CACHE__INVALIDATION__REDIS_STREAM",
             "CORS",
             "SUBGRAPH_SECRET",
+            "REST__HEALTH__PATH",
+            "REST__HEALTH__SERVICES__CLIENTES",
+            "REST__METRICS__PATH",
+            "HEALTH__DEGRADED_LATENCY_MS",
         ] {
             assert!(setting(name), "{name} is a setting");
         }

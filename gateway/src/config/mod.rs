@@ -11,6 +11,7 @@ mod circuit_breaker;
 mod cors;
 mod env;
 mod error;
+mod health;
 mod introspect;
 mod limits;
 mod persisted;
@@ -41,6 +42,7 @@ pub use cache::{CacheConfig, EntityRule, InvalidationConfig, InvalidationRule, S
 pub use circuit_breaker::CircuitBreakerConfig;
 pub use cors::CorsConfig;
 pub use error::ConfigError;
+pub use health::HealthConfig;
 pub use introspect::IntrospectConfig;
 pub use limits::{
     DEFAULT_DOCUMENT_CACHE_BYTES, DEFAULT_MAX_FIELDS, DEFAULT_MAX_TOKENS, DEFAULT_MAX_URI_BYTES,
@@ -48,7 +50,7 @@ pub use limits::{
 };
 pub use persisted::PersistedQueriesConfig;
 pub use rate_limit::RateLimitConfig;
-pub use rest::{RestConfig, RestRoute};
+pub use rest::{RestConfig, RestHealth, RestMetrics, RestRoute};
 pub use subgraphs::{SubgraphConfig, TrafficShapingConfig};
 pub use subscriptions::{DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionsConfig};
 pub use telemetry::TelemetryConfig;
@@ -97,8 +99,11 @@ pub struct GatewayConfig {
     pub cache: CacheConfig,
     /// Subscriptions over WebSocket and server-sent events.
     pub subscriptions: SubscriptionsConfig,
-    /// REST-compatible endpoints, each running a persisted operation.
+    /// REST-compatible endpoints, each running a persisted operation, and the old
+    /// BFF's health and JSON metrics.
     pub rest: RestConfig,
+    /// How `/health` probes the subgraphs.
+    pub health: HealthConfig,
     /// OpenTelemetry trace export.
     pub telemetry: TelemetryConfig,
     /// How requests to subgraphs are shaped.
@@ -142,6 +147,7 @@ impl Default for GatewayConfig {
             cache: CacheConfig::default(),
             subscriptions: SubscriptionsConfig::default(),
             rest: RestConfig::default(),
+            health: HealthConfig::default(),
             telemetry: TelemetryConfig::default(),
             traffic_shaping: TrafficShapingConfig::default(),
             ignored_env: Vec::new(),
@@ -206,6 +212,7 @@ impl GatewayConfig {
         self.cache.validate()?;
         self.subscriptions.validate()?;
         self.rest.validate()?;
+        self.health.validate()?;
         self.rate_limit.validate()?;
         self.telemetry.validate()
     }

@@ -14,6 +14,56 @@ use super::ConfigError;
 pub struct RestConfig {
     /// The routes.
     pub routes: Vec<RestRoute>,
+    /// The old BFF's health document (`status`, `timestamp`, `version`, `services` with
+    /// status and response time, `cache` hits, misses and hit rate).
+    pub health: RestHealth,
+    /// The old BFF's JSON metrics (`count`, `errors`, `p50`, `p95`, `p99`).
+    pub metrics: RestMetrics,
+}
+
+/// Where the BFF's health document is served and how it names things.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RestHealth {
+    /// Its path (`/api/v1/health`); none: not served.
+    pub path: Option<String>,
+    /// The `version` it reports (default: the gateway's).
+    pub version: Option<String>,
+    /// The key of each subgraph in `services` (`{ clientes = "cliente_service" }`);
+    /// subgraphs not listed keep their name.
+    pub services: BTreeMap<String, String>,
+}
+
+/// Where the BFF's JSON metrics are served.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RestMetrics {
+    /// Its path (`/api/v1/metrics`); none: not served.
+    pub path: Option<String>,
+}
+
+/// Paths the gateway serves itself.
+const RESERVED: [&str; 7] = [
+    "/graphql",
+    "/health",
+    "/metrics",
+    "/auth/login",
+    "/graphiql",
+    "/spec",
+    "/docs",
+];
+
+fn check_path(key: &str, path: &str) -> Result<(), ConfigError> {
+    if !path.starts_with('/') || RESERVED.contains(&path) {
+        return Err(ConfigError::setting(
+            key,
+            format!(
+                "{path:?} must be a path like /api/v1/x, not one the gateway serves ({})",
+                RESERVED.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// One REST route: `METHOD path` runs a persisted operation and shapes its data.
@@ -48,15 +98,6 @@ impl RestConfig {
     /// Checks what types alone cannot.
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
         for route in &self.routes {
-            if !route.path.starts_with('/') || route.path == "/graphql" {
-                return Err(ConfigError::setting(
-                    "rest.routes",
-                    format!(
-                        "{:?} must be a path like /api/v1/x, not /graphql",
-                        route.path
-                    ),
-                ));
-            }
             if let Some(method) = &route.method
                 && !METHODS.contains(&method.to_ascii_uppercase().as_str())
             {
@@ -74,6 +115,31 @@ impl RestConfig {
                 return Err(ConfigError::setting(
                     "rest.routes",
                     format!("{} status {status}: a success status is 2xx", route.path),
+                ));
+            }
+        }
+        // Each method of each path served once.
+        let mut seen = std::collections::BTreeSet::new();
+        let routes = self.routes.iter().map(|r| {
+            let method = r.method.as_deref().unwrap_or("GET").to_ascii_uppercase();
+            ("rest.routes", method, r.path.as_str())
+        });
+        let health = self
+            .health
+            .path
+            .iter()
+            .map(|p| ("rest.health.path", "GET".to_owned(), p.as_str()));
+        let metrics = self
+            .metrics
+            .path
+            .iter()
+            .map(|p| ("rest.metrics.path", "GET".to_owned(), p.as_str()));
+        for (key, method, path) in routes.chain(health).chain(metrics) {
+            check_path(key, path)?;
+            if !seen.insert((method.clone(), path)) {
+                return Err(ConfigError::setting(
+                    key,
+                    format!("{method} {path:?} is served twice"),
                 ));
             }
         }

@@ -255,12 +255,13 @@ impl HttpSubgraphClient {
             {
                 tracing::warn!(subgraph = %name, "circuit breaker opened after repeated failures");
             }
-            let result = result.map(|(response, _status)| response);
-            let outcome = if result.is_ok() {
-                Outcome::Ok
-            } else {
-                Outcome::Error
+            // A fetch that failed, or that a subgraph answered with a server error status
+            // (its GraphQL errors are still passed on), counts as an error.
+            let outcome = match &result {
+                Ok((_, status)) if *status < 500 => Outcome::Ok,
+                _ => Outcome::Error,
             };
+            let result = result.map(|(response, _status)| response);
             metrics.subgraph_request(&name, outcome, started.elapsed());
             result
         }

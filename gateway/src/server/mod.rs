@@ -58,6 +58,8 @@ pub struct AppState {
     trusted_proxies: client_ip::TrustedProxies,
     /// Client operation batching.
     batching: crate::config::BatchingConfig,
+    /// How `/health` probes the subgraphs.
+    health: crate::config::HealthConfig,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             shutdown: tokio::sync::watch::channel(false).0,
             trusted_proxies: client_ip::TrustedProxies::new(&config.trusted_proxies),
             batching: config.batching.clone(),
+            health: config.health.clone(),
         })
     }
 
@@ -136,18 +139,49 @@ fn cors_layer(cors: &CorsConfig) -> Option<CorsLayer> {
     )
 }
 
-/// `/metrics`: Prometheus text format.
+/// `/metrics`: the gateway's metrics and the subgraphs' event-flow statistics (fetched
+/// now from their health documents, bounded by `health.probe_timeout_ms`), in the
+/// OpenMetrics text format; asked for `application/json`, the old BFF's JSON metrics.
 async fn metrics(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
-) -> ([(header::HeaderName, &'static str); 1], String) {
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let json = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/json"));
+    if json {
+        return json_metrics(&state).into_response();
+    }
+    let events = health::events(&state).await;
+    let events = crate::telemetry::events::registry(&events);
     let engine = state.engine();
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        engine.metrics().render(engine.cached_plans()),
+        engine
+            .metrics()
+            .render_with(engine.cached_plans(), Some(&events)),
     )
+        .into_response()
+}
+
+/// The old BFF's JSON metrics (`rest.metrics.path`, or `/metrics` asked for JSON): `count`,
+/// `errors`, `p50`, `p95`, `p99` (milliseconds) over every GraphQL and REST request since
+/// start, then the same per operation and per subgraph.
+fn json_metrics(state: &AppState) -> axum::Json<serde_json::Value> {
+    let engine = state.engine();
+    let mut subgraphs: Vec<String> = engine
+        .subgraph_urls()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    subgraphs.dedup();
+    axum::Json(engine.metrics().summary(&subgraphs))
 }
 
 /// The gateway's routes with default settings.
@@ -185,6 +219,17 @@ pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: R
                 limits::enforce,
             ));
         }
+    }
+    if let Some(path) = &config.rest.health.path {
+        let (settings, state) = (Arc::new(config.rest.health.clone()), state.clone());
+        rest = rest.route(
+            path,
+            get(move || health::bff_health(state.clone(), settings.clone())),
+        );
+    }
+    if let Some(path) = &config.rest.metrics.path {
+        let state = state.clone();
+        rest = rest.route(path, get(move || async move { json_metrics(&state) }));
     }
     let mut router = graphql
         .route("/health", get(health::health))

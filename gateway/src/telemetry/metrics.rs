@@ -1,18 +1,25 @@
 //! Request, subgraph and cache metrics in the Prometheus text format. Latencies are
-//! histograms, so p50/p95/p99 can be derived (`histogram_quantile`).
+//! histograms, so p50/p95/p99 can be derived (`histogram_quantile`), by Prometheus or by
+//! [`Metrics::summary`] (the old BFF's JSON metrics) from the same buckets.
 
-use std::time::Duration;
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use prometheus_client::{
-    encoding::{EncodeLabelSet, EncodeLabelValue, text::encode},
+    encoding::{
+        EncodeLabelSet, EncodeLabelValue, EncodeMetric, MetricEncoder, NoLabelSet,
+        text::{encode_eof, encode_registry},
+    },
     metrics::{
-        counter::Counter,
-        family::Family,
-        gauge::Gauge,
-        histogram::{Histogram, exponential_buckets},
+        MetricType, TypedMetric, counter::Counter, family::Family, gauge::Gauge,
+        histogram::exponential_buckets,
     },
     registry::Registry,
 };
+use serde_json::{Value, json};
 
 /// How a request or subgraph fetch ended.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
@@ -23,6 +30,10 @@ pub enum Outcome {
     Error,
     /// Refused before execution (bad request, limits, …).
     Rejected,
+}
+
+impl Outcome {
+    const ALL: [Self; 3] = [Self::Ok, Self::Error, Self::Rejected];
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -42,11 +53,141 @@ struct CacheLabels {
     cache: &'static str,
 }
 
-type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+type Histograms<L> = Family<L, Latency, fn() -> Latency>;
 
-fn latency_histogram() -> Histogram {
-    // 0.5 ms … ~16 s.
-    Histogram::new(exponential_buckets(0.0005, 2.0, 16))
+/// A latency histogram in seconds, exposed as Prometheus histograms are (the same
+/// buckets: 0.5 ms … ~16 s, doubling), whose buckets can also be read back for the JSON
+/// percentiles; it also keeps the extremes, which bound those estimates.
+#[derive(Clone, Debug)]
+struct Latency(Arc<Mutex<LatencyState>>);
+
+#[derive(Clone, Debug)]
+struct LatencyState {
+    sum: f64,
+    count: u64,
+    /// Upper bound and count of each bucket (not cumulative), `+Inf` last.
+    buckets: Vec<(f64, u64)>,
+    min: f64,
+    max: f64,
+}
+
+impl LatencyState {
+    fn empty() -> Self {
+        Self {
+            sum: 0.0,
+            count: 0,
+            buckets: exponential_buckets(0.0005, 2.0, 16)
+                .chain(std::iter::once(f64::INFINITY))
+                .map(|bound| (bound, 0))
+                .collect(),
+            min: f64::INFINITY,
+            max: 0.0,
+        }
+    }
+
+    /// Adds another histogram's observations (same buckets).
+    fn merge(&mut self, other: &Self) {
+        self.sum += other.sum;
+        self.count += other.count;
+        for (mine, theirs) in self.buckets.iter_mut().zip(&other.buckets) {
+            mine.1 += theirs.1;
+        }
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    /// The `q` quantile in seconds, interpolated in its bucket as Prometheus'
+    /// `histogram_quantile` does, and kept within the smallest and largest observation.
+    fn quantile(&self, q: f64) -> f64 {
+        if self.count == 0 {
+            return 0.0;
+        }
+        let rank = q * self.count as f64;
+        let mut below = 0u64;
+        let mut lower = 0.0;
+        for &(upper, n) in &self.buckets {
+            if n > 0 && (below + n) as f64 >= rank {
+                let upper = if upper.is_finite() { upper } else { self.max };
+                let within = ((rank - below as f64) / n as f64).clamp(0.0, 1.0);
+                return (lower + (upper - lower) * within).clamp(self.min, self.max);
+            }
+            below += n;
+            if upper.is_finite() {
+                lower = upper;
+            }
+        }
+        self.max
+    }
+}
+
+impl Latency {
+    fn new() -> Self {
+        Self(Arc::new(Mutex::new(LatencyState::empty())))
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, LatencyState> {
+        // Observations are single updates: a poisoned lock still holds consistent counts.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn observe(&self, seconds: f64) {
+        let mut state = self.state();
+        state.sum += seconds;
+        state.count += 1;
+        state.min = state.min.min(seconds);
+        state.max = state.max.max(seconds);
+        if let Some(bucket) = state
+            .buckets
+            .iter_mut()
+            .find(|(upper, _)| seconds <= *upper)
+        {
+            bucket.1 += 1;
+        }
+    }
+
+    fn snapshot(&self) -> LatencyState {
+        self.state().clone()
+    }
+}
+
+impl TypedMetric for Latency {
+    const TYPE: MetricType = MetricType::Histogram;
+}
+
+impl EncodeMetric for Latency {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        let state = self.snapshot();
+        encoder.encode_histogram::<NoLabelSet>(state.sum, state.count, &state.buckets, None)
+    }
+
+    fn metric_type(&self) -> MetricType {
+        Self::TYPE
+    }
+}
+
+/// Count, errors and p50/p95/p99 in milliseconds of a set of histograms by outcome.
+fn summary_of(by_outcome: &[(Outcome, LatencyState)]) -> Value {
+    let mut all = LatencyState::empty();
+    let (mut errors, mut rejected) = (0, 0);
+    for (outcome, state) in by_outcome {
+        all.merge(state);
+        match outcome {
+            Outcome::Error => errors += state.count,
+            Outcome::Rejected => rejected += state.count,
+            Outcome::Ok => {}
+        }
+    }
+    let ms = |q: f64| (all.quantile(q) * 10_000.0).round() / 10.0;
+    json!({
+        "count": all.count,
+        "errors": errors,
+        "rejected": rejected,
+        "p50": ms(0.50),
+        "p95": ms(0.95),
+        "p99": ms(0.99),
+    })
 }
 
 /// Longest operation name kept as a label (names come from clients).
@@ -110,9 +251,9 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("gateway");
         let requests: Histograms<OperationLabels> =
-            Family::new_with_constructor(latency_histogram as fn() -> Histogram);
+            Family::new_with_constructor(Latency::new as fn() -> Latency);
         let subgraph_requests: Histograms<SubgraphLabels> =
-            Family::new_with_constructor(latency_histogram as fn() -> Histogram);
+            Family::new_with_constructor(Latency::new as fn() -> Latency);
         let cache_hits = Family::<CacheLabels, Counter>::default();
         let cache_misses = Family::<CacheLabels, Counter>::default();
         let cached_plans = Gauge::default();
@@ -192,13 +333,93 @@ impl Metrics {
         family.get_or_create(&CacheLabels { cache }).inc();
     }
 
+    /// The old BFF's JSON metrics, from the request histograms: `count` (requests since
+    /// start), `errors` (answered with errors), `rejected` (refused before running), and
+    /// `p50`/`p95`/`p99` in milliseconds, over every request; then the same per operation
+    /// name (`operations`, the names `/metrics` labels) and per subgraph fetched
+    /// (`subgraphs`, the names given).
+    pub fn summary(&self, subgraphs: &[String]) -> Value {
+        let mut names: Vec<String> = {
+            let seen = self
+                .operation_names
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            seen.iter().cloned().collect()
+        };
+        names.extend(["(anonymous)".to_owned(), "other".to_owned()]);
+        let mut all = Vec::new();
+        let mut operations = BTreeMap::new();
+        for operation in names {
+            let states: Vec<(Outcome, LatencyState)> = Outcome::ALL
+                .into_iter()
+                .filter_map(|outcome| {
+                    let labels = OperationLabels {
+                        operation: operation.clone(),
+                        outcome,
+                    };
+                    self.requests
+                        .get(&labels)
+                        .map(|histogram| (outcome, histogram.snapshot()))
+                })
+                .collect();
+            if states.is_empty() {
+                continue;
+            }
+            operations.insert(operation, summary_of(&states));
+            all.extend(states);
+        }
+        let mut by_subgraph = BTreeMap::new();
+        for subgraph in subgraphs {
+            let states: Vec<(Outcome, LatencyState)> = Outcome::ALL
+                .into_iter()
+                .filter_map(|outcome| {
+                    let labels = SubgraphLabels {
+                        subgraph: subgraph.clone(),
+                        outcome,
+                    };
+                    self.subgraph_requests
+                        .get(&labels)
+                        .map(|histogram| (outcome, histogram.snapshot()))
+                })
+                .collect();
+            if !states.is_empty() {
+                by_subgraph.insert(subgraph.clone(), summary_of(&states));
+            }
+        }
+        let mut out = summary_of(&all);
+        out["operations"] = json!(operations);
+        out["subgraphs"] = json!(by_subgraph);
+        out
+    }
+
+    /// Hits and misses of a cache (`document`, `plan`, `persisted_query`, `response`,
+    /// `entity`) since start.
+    pub fn cache_counts(&self, cache: &'static str) -> (u64, u64) {
+        let labels = CacheLabels { cache };
+        let count = |family: &Family<CacheLabels, Counter>| {
+            family.get(&labels).map_or(0, |counter| counter.get())
+        };
+        (count(&self.cache_hits), count(&self.cache_misses))
+    }
+
     /// The Prometheus text exposition, with the plan cache size as of now.
     pub fn render(&self, cached_plans: usize) -> String {
+        self.render_with(cached_plans, None)
+    }
+
+    /// [`Metrics::render`] followed by the metrics of `extra` (series gathered for this
+    /// exposition: the subgraphs' event flow).
+    pub fn render_with(&self, cached_plans: usize, extra: Option<&Registry>) -> String {
         self.cached_plans
             .set(i64::try_from(cached_plans).unwrap_or(i64::MAX));
         let mut out = String::new();
         // Writing into a String cannot fail.
-        let _ = encode(&mut out, &self.registry);
+        let _ = encode_registry(&mut out, &self.registry);
+        if let Some(extra) = extra {
+            let _ = encode_registry(&mut out, extra);
+        }
+        let _ = encode_eof(&mut out);
         out
     }
 }
@@ -223,6 +444,71 @@ mod tests {
         names.sort();
         names.dedup();
         names
+    }
+
+    #[test]
+    fn percentiles_come_from_the_buckets_within_the_extremes() {
+        let metrics = Metrics::new();
+        // 100 requests of 1..=100 ms, five of them answered with errors.
+        for ms in 1..=100u64 {
+            let outcome = if ms % 20 == 0 {
+                Outcome::Error
+            } else {
+                Outcome::Ok
+            };
+            metrics.request(Some("Lista"), outcome, Duration::from_millis(ms));
+        }
+        metrics.request(None, Outcome::Rejected, Duration::from_micros(100));
+        metrics.subgraph_request("uno", Outcome::Ok, Duration::from_millis(8));
+        let summary = metrics.summary(&["uno".to_owned(), "dos".to_owned()]);
+        assert_eq!(summary["count"], 101);
+        assert_eq!(summary["errors"], 5);
+        assert_eq!(summary["rejected"], 1);
+        let lista = &summary["operations"]["Lista"];
+        assert_eq!(
+            (lista["count"].as_u64(), lista["errors"].as_u64()),
+            (Some(100), Some(5))
+        );
+        // Doubling buckets: an estimate within its bucket, never past the largest value.
+        let p = |q: &str| lista[q].as_f64().expect("a number");
+        assert!((32.0..=64.0).contains(&p("p50")), "{lista}");
+        assert!((64.0..=100.0).contains(&p("p95")), "{lista}");
+        assert!(p("p99") <= 100.0 && p("p99") >= p("p95"), "{lista}");
+        assert_eq!(summary["operations"]["(anonymous)"]["rejected"], 1);
+        assert_eq!(summary["subgraphs"]["uno"]["count"], 1);
+        assert_eq!(
+            summary["subgraphs"]["uno"]["p50"], 8.0,
+            "one observation is itself"
+        );
+        assert!(summary["subgraphs"].get("dos").is_none(), "{summary}");
+        let empty = Metrics::new().summary(&[]);
+        assert_eq!(
+            empty,
+            json!({ "count": 0, "errors": 0, "rejected": 0, "p50": 0.0, "p95": 0.0, "p99": 0.0,
+                    "operations": {}, "subgraphs": {} })
+        );
+    }
+
+    #[test]
+    fn the_exposition_keeps_the_prometheus_histogram_format() {
+        let metrics = Metrics::new();
+        metrics.request(Some("Q"), Outcome::Ok, Duration::from_millis(3));
+        let text = metrics.render(0);
+        for line in [
+            r#"gateway_request_duration_seconds_count{operation="Q",outcome="Ok"} 1"#,
+            r#"gateway_request_duration_seconds_bucket{le="0.002",operation="Q",outcome="Ok"} 0"#,
+            r#"gateway_request_duration_seconds_bucket{le="0.004",operation="Q",outcome="Ok"} 1"#,
+            r#"gateway_request_duration_seconds_bucket{le="+Inf",operation="Q",outcome="Ok"} 1"#,
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "{line} missing from\n{text}"
+            );
+        }
+        assert!(
+            text.contains("# TYPE gateway_request_duration_seconds histogram"),
+            "{text}"
+        );
     }
 
     #[test]

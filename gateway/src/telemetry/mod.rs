@@ -1,5 +1,6 @@
 //! Telemetry: Prometheus metrics (`/metrics`) and OpenTelemetry traces (OTLP export).
 
+pub(crate) mod events;
 mod metrics;
 mod otel;
 

@@ -129,6 +129,7 @@ impl Subgraph {
         let (kill, killed) = watch::channel(false);
         let router = Router::new()
             .route("/graphql", post(handle).get(websocket))
+            .route("/health", axum::routing::get(health))
             .with_state(AppState {
                 subgraph: self.clone(),
                 faults: Arc::clone(&faults),
@@ -225,6 +226,11 @@ impl TestSubgraph {
         *lock(&self.faults.cache_control) = value.map(str::to_owned);
     }
 
+    /// Serves `GET /health` with this JSON document (none: 404, the default).
+    pub fn set_health(&self, document: Option<Value>) {
+        *lock(&self.faults.health) = document;
+    }
+
     /// Stops accepting and drops every open connection, including requests in flight.
     pub fn kill(&self) {
         self.kill.send_replace(true);
@@ -247,6 +253,7 @@ struct Faults {
     /// 0 and 200 both mean "answer normally".
     status: AtomicU16,
     cache_control: Mutex<Option<String>>,
+    health: Mutex<Option<Value>>,
 }
 
 #[derive(Clone)]
@@ -301,6 +308,18 @@ async fn accept_loop(listener: TcpListener, router: Router, mut killed: watch::R
                 _ = killed.wait_for(|killed| *killed) => {}
             }
         });
+    }
+}
+
+/// The health document a test set, after the same delay as GraphQL answers.
+async fn health(State(state): State<AppState>) -> Response {
+    let delay = *lock(&state.faults.delay);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    match lock(&state.faults.health).clone() {
+        Some(document) => axum::Json(document).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 

@@ -90,6 +90,37 @@ impl Federation {
         Self::serve(subgraphs, engine).await
     }
 
+    /// The conformance set behind a gateway serving everything this configuration asks
+    /// for over HTTP (its layers, REST routes and health settings).
+    pub(crate) async fn conformance_served_with(config: gateway::config::GatewayConfig) -> Self {
+        let subgraphs = test_subgraphs::conformance::start().await;
+        let supergraph = compose(&sdls(&subgraphs)).expect("the fixture subgraphs compose");
+        let engine =
+            gateway::startup::engine_from_config(&supergraph, &config).expect("a valid supergraph");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let state = AppState::configured(engine, &config);
+        tokio::spawn({
+            let state = state.clone();
+            async move {
+                gateway::server::serve_with(listener, state, &config, async {
+                    let _ = stop.await;
+                })
+                .await
+            }
+        });
+        Self {
+            subgraphs,
+            url,
+            state,
+            http: reqwest::Client::new(),
+            _shutdown: shutdown,
+        }
+    }
+
     /// Starts a gateway in front of running subgraphs.
     pub(crate) async fn start(
         subgraphs: Vec<TestSubgraph>,

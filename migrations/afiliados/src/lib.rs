@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_afiliados;
 mod m20261124_000002_create_event_tables;
+mod m20261220_000010_outbox_recorded_at;
 
 /// Every migration of the `afiliados` database, in order.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_afiliados::Migration),
             Box::new(m20261124_000002_create_event_tables::Migration),
+            Box::new(m20261220_000010_outbox_recorded_at::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ mod m20261215_000002_auditoria_comisiones;
 mod m20261215_000003_comisiones_manuales;
 mod m20261215_000004_bonus_objetivos;
 mod m20261215_000005_reversiones;
+mod m20261220_000010_outbox_recorded_at;
 
 /// Every migration of the `pagos` database, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000003_comisiones_manuales::Migration),
             Box::new(m20261215_000004_bonus_objetivos::Migration),
             Box::new(m20261215_000005_reversiones::Migration),
+            Box::new(m20261220_000010_outbox_recorded_at::Migration),
         ]
     }
 }

@@ -24,7 +24,11 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
 };
 use sea_orm_migration::SchemaManager;
-use subgraph_kit::{DomainError, events::EventEnvelope, messaging::EventHandler};
+use subgraph_kit::{
+    DomainError,
+    events::EventEnvelope,
+    messaging::{EventHandler, stats::BusStats},
+};
 use testkit::{Backend, TestDb};
 
 /// Claim timeout of the test buses: short, so redelivery tests are quick.
@@ -258,6 +262,10 @@ impl EventBus for CountingAcks {
 
     async fn tail(&self) -> Result<BoxStream<'static, EventEnvelope>, BusError> {
         self.inner.tail().await
+    }
+
+    async fn stats(&self, groups: Option<&[String]>) -> Result<BusStats, BusError> {
+        self.inner.stats(groups).await
     }
 }
 

@@ -7,5 +7,6 @@ pub mod handler;
 pub mod inbox;
 pub mod outbox;
 pub mod schema;
+pub mod stats;
 
 pub use handler::EventHandler;

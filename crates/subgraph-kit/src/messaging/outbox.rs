@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 use super::schema::EventOutbox;
 use crate::events::EventEnvelope;
 
-/// Rows per INSERT: 5 parameters each stays far below SQLite's and PostgreSQL's limits.
+/// Rows per INSERT: 6 parameters each stays far below SQLite's and PostgreSQL's limits.
 const ROWS_PER_INSERT: usize = 500;
 
 /// Appends events to the outbox through `conn` (pass the command's transaction), in as
@@ -23,7 +23,9 @@ pub async fn append<C: ConnectionTrait>(conn: &C, events: &[EventEnvelope]) -> R
             EventOutbox::AgregadoId,
             EventOutbox::OcurridoEn,
             EventOutbox::Datos,
+            EventOutbox::RecordedAt,
         ]);
+        let recorded_at = chrono::Utc::now();
         for event in chunk {
             insert.values_panic([
                 event.id.to_string().into(),
@@ -31,6 +33,7 @@ pub async fn append<C: ConnectionTrait>(conn: &C, events: &[EventEnvelope]) -> R
                 event.agregado_id.clone().into(),
                 event.ocurrido_en.into(),
                 event.datos.to_string().into(),
+                recorded_at.into(),
             ]);
         }
         conn.execute(&insert).await?;

@@ -14,6 +14,9 @@ pub(crate) enum EventOutbox {
     OcurridoEn,
     Datos,
     PublishedAt,
+    /// When the row was written (its transaction's time): the age of what waits and the
+    /// relay's lag are measured from it. Null for rows written before the column existed.
+    RecordedAt,
 }
 
 /// The inbox table.
@@ -39,6 +42,7 @@ pub async fn create_tables(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .col(timestamp_with_time_zone(EventOutbox::OcurridoEn))
                 .col(text(EventOutbox::Datos))
                 .col(timestamp_with_time_zone_null(EventOutbox::PublishedAt))
+                .col(timestamp_with_time_zone_null(EventOutbox::RecordedAt))
                 .to_owned(),
         )
         .await?;
@@ -69,6 +73,38 @@ pub async fn create_tables(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .to_owned(),
         )
         .await
+}
+
+/// Adds `event_outbox.recorded_at` to an outbox created before it existed (idempotent:
+/// tables made by [`create_tables`] have it already); call it from a migration.
+pub async fn add_recorded_at(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    if manager.has_column("event_outbox", "recorded_at").await? {
+        return Ok(());
+    }
+    manager
+        .alter_table(
+            Table::alter()
+                .table(EventOutbox::Table)
+                .add_column(timestamp_with_time_zone_null(EventOutbox::RecordedAt))
+                .to_owned(),
+        )
+        .await
+}
+
+/// Drops `event_outbox.recorded_at` if the table and the column exist; the `down` of the
+/// migration calling [`add_recorded_at`].
+pub async fn drop_recorded_at(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    if !manager.has_table("event_outbox").await?
+        || !manager.has_column("event_outbox", "recorded_at").await?
+    {
+        return Ok(());
+    }
+    // Plain SQL: SQLite (3.35+) and PostgreSQL both drop a column this way.
+    manager
+        .get_connection()
+        .execute_unprepared("ALTER TABLE event_outbox DROP COLUMN recorded_at")
+        .await
+        .map(|_| ())
 }
 
 /// Drops `event_outbox` and `event_inbox`; call it from a migration's `down`.
