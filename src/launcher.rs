@@ -181,6 +181,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
         None => random_secret(),
     };
     let mut urls = std::collections::HashMap::new();
+    let mut extra = admin_console::router();
     for subgraph in subgraphs() {
         let file = options.data_dir.join(format!("{}.db", subgraph.name()));
         let url = subgraph_kit::db::sqlite_url(&file);
@@ -198,10 +199,14 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
             "  {:<12} http://{addr}/graphql   (health: http://{addr}/health)",
             subgraph.name()
         ));
-        let app = server::with_events(
-            subgraph.app(db, live.clone()),
-            eventbus::events_probe(subgraph.as_ref(), Some(&bus)),
-        );
+        let probe = eventbus::events_probe(subgraph.as_ref(), Some(&bus));
+        if subgraph.name() == "pagos" {
+            extra = extra.merge(crate::rest_routes::outbox::router(
+                db.clone(),
+                probe.clone(),
+            ));
+        }
+        let app = server::with_events(subgraph.app(db, live.clone()), probe);
         let app = server::require_gateway_secret(app, &subgraph_secret);
         let mut stop = stop_rx.clone();
         servers.push(tokio::spawn(server::serve(listener, app, async move {
@@ -230,15 +235,9 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
         stop_rx.clone(),
     ));
     servers.push(tokio::spawn(async move {
-        gateway::server::serve_with_routes(
-            listener,
-            state,
-            &config,
-            admin_console::router(),
-            async move {
-                stop.wait_for(|s| *s).await.ok();
-            },
-        )
+        gateway::server::serve_with_routes(listener, state, &config, extra, async move {
+            stop.wait_for(|s| *s).await.ok();
+        })
         .await
     }));
     println!(

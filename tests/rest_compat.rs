@@ -9,6 +9,9 @@ use std::{collections::HashMap, time::Duration};
 use serde_json::{Value, json};
 use support::{launch, login, stop};
 
+/// Endpoints the launcher serves itself, not configured REST routes (so not in `/spec`).
+const OUTSIDE_SPEC: [&str; 1] = ["/pagos/outbox/estadisticas"];
+
 /// One documented endpoint and one call of it.
 struct Case {
     /// Where the seeds document it.
@@ -555,6 +558,21 @@ fn cases() -> Vec<Case> {
             keep: &[],
         },
         Case {
+            seed: "002 API de Pagos GET /pagos/outbox/estadisticas",
+            method: "GET",
+            path: "/pagos/outbox/estadisticas",
+            body: None,
+            status: 200,
+            present: &[
+                "/status",
+                "/outbox/backlog",
+                "/bus/groups/0/pending",
+                "/inbox",
+            ],
+            equals: &[("/bus/kind", "in-process")],
+            keep: &[],
+        },
+        Case {
             seed: "000 Módulo Pagos GET /pagos/{id}",
             method: "GET",
             path: "/pagos/{pago}",
@@ -637,8 +655,11 @@ async fn every_seed_endpoint_answers_in_its_documented_shape() {
             answer = call(&http, &base, &token, case.method, &path, body.as_ref()).await;
         }
         let (status, content_type, value) = answer;
-        recorded
-            .push(json!({ "method": case.method, "path": path, "status": status, "body": value }));
+        if !OUTSIDE_SPEC.contains(&case.path) {
+            recorded.push(
+                json!({ "method": case.method, "path": path, "status": status, "body": value }),
+            );
+        }
         let at = format!("{} {} {path} ({})", case.seed, case.method, case.status);
         assert_eq!(status, case.status, "{at}: {value}");
         for pointer in case.present {

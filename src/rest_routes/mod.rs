@@ -3,6 +3,7 @@
 //! keys, `pagination`, `agregaciones`), so an old frontend or integration keeps working.
 //! The BFF's routes are here; the old services' own endpoints in [`services`].
 
+pub(crate) mod outbox;
 mod services;
 
 use gateway::config::{RestHealth, RestMetrics, RestRoute};
