@@ -87,7 +87,12 @@ async fn health_and_operations_of_the_embedded_platform() {
         .collect();
     assert_eq!(
         grupos,
-        ["pagos.afiliados", "pagos.campanias", "pagos.comisiones"],
+        [
+            "pagos.afiliados",
+            "pagos.campanias",
+            "pagos.comisiones",
+            "pagos.reversiones"
+        ],
         "{pagos}"
     );
     assert!(

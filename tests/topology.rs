@@ -535,7 +535,8 @@ async fn operations_are_reported(
         [
             json!("pagos.afiliados"),
             json!("pagos.campanias"),
-            json!("pagos.comisiones")
+            json!("pagos.comisiones"),
+            json!("pagos.reversiones")
         ],
         "{health}"
     );
