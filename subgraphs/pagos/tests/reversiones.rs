@@ -38,6 +38,17 @@ async fn venta_aprobada(sg: &TestSubgraph, e: &Escenario, valor: &str) -> Result
     Ok((conversion, id))
 }
 
+/// The partner's `saldoPendiente`.
+async fn saldo(sg: &TestSubgraph, e: &Escenario) -> Result<Value> {
+    let data = sg
+        .data(
+            "query($id: ID!) { _entities(representations: [{__typename: \"Afiliado\", id: $id}]) { ... on Afiliado { saldoPendiente { valor moneda } } } }",
+            json!({ "id": e.afiliado }),
+        )
+        .await?;
+    Ok(data["_entities"][0]["saldoPendiente"].clone())
+}
+
 /// Requests a payout of cycle `ciclo`; returns it.
 async fn pagar(sg: &TestSubgraph, e: &Escenario, ciclo: &str) -> Result<Value> {
     Ok(sg
@@ -223,6 +234,11 @@ async fn a_clawback_above_a_payout_is_carried_never_negative(backend: Backend) -
     // 12.50 earned: all of it goes to the clawback; the payout is 0.00, settled without
     // a charge, and 37.50 stay owed.
     venta_aprobada(&sg, &e, "100").await?;
+    assert_eq!(
+        saldo(&sg, &e).await?,
+        json!([{ "valor": "0.00", "moneda": "USD" }]),
+        "the balance is what the next payout carries"
+    );
     let cobros = pasarela();
     let p2 = pagar(&sg, &e, "CYCLE-2").await?;
     assert_eq!(
@@ -249,6 +265,10 @@ async fn a_clawback_above_a_payout_is_carried_never_negative(backend: Backend) -
     assert_eq!(reversion["recuperado"]["valor"], "12.50");
     // 50.00 earned next: 37.50 deducted, 12.50 paid.
     venta_aprobada(&sg, &e, "400").await?;
+    assert_eq!(
+        saldo(&sg, &e).await?,
+        json!([{ "valor": "12.50", "moneda": "USD" }])
+    );
     let p3 = pagar(&sg, &e, "CYCLE-3").await?;
     assert_eq!(
         p3["montoTotal"],

@@ -96,7 +96,8 @@ impl AfiliadoRef {
         comisiones::<ComisionesDeAfiliado>(ctx, "Afiliado", self.0, estado, limite).await
     }
 
-    /// Approved commissions not yet paid, per currency (never added across currencies).
+    /// Approved commissions not yet paid, less the clawbacks the next payout deducts
+    /// (never below zero), per currency (never added across currencies).
     async fn saldo_pendiente(&self, ctx: &Context<'_>) -> Result<Vec<DineroGql>> {
         alcance(ctx)?.exigir(self.0).gql()?;
         let saldos = cargar::<SaldoDeAfiliado>(ctx, "Afiliado", (), self.0).await?;

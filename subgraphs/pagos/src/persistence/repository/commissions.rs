@@ -253,10 +253,44 @@ impl ComisionRepository for SeaPagosRepository {
             moneda: String,
             suma: Option<i64>,
         }
-        agrupar::<Saldo, _>(&self.db, &statement, |s| {
+        let mut saldos = agrupar::<Saldo, _>(&self.db, &statement, |s| {
             dinero(s.suma.unwrap_or(0), moneda("comisiones.moneda", &s.moneda)?)
         })
-        .await
+        .await?;
+        // The clawbacks the next payout deducts come off it: the balance is what that
+        // payout would carry (never below zero; the rest stays owed).
+        use reversion::Column as R;
+        let deducible = Reversiones::find()
+            .select_only()
+            .column_as(R::AfiliadoId, "grupo")
+            .column_as(R::Moneda, "moneda")
+            .column_as(suma(R::PendienteMinor), "suma")
+            .filter(db::id_in(self.backend(), R::AfiliadoId, afiliado_ids))
+            .filter(R::PendienteMinor.gt(0))
+            .filter(R::PagoOrigenId.in_subquery(pagos_exitosos()))
+            .group_by(R::AfiliadoId)
+            .group_by(R::Moneda)
+            .into_query();
+        let adeudado = agrupar::<Saldo, _>(&self.db, &deducible, |s| {
+            dinero(
+                s.suma.unwrap_or(0),
+                moneda("reversiones.moneda", &s.moneda)?,
+            )
+        })
+        .await?;
+        for (afiliado, deudas) in adeudado {
+            let Some(saldo) = saldos.get_mut(&afiliado) else {
+                continue;
+            };
+            for monto in saldo.iter_mut() {
+                if let Some(deuda) = deudas.iter().find(|d| d.moneda() == monto.moneda()) {
+                    let resto = (monto.valor() - deuda.valor()).max(Decimal::ZERO);
+                    *monto = Dinero::new(resto, monto.moneda())
+                        .map_err(|e| DomainError::internal(e.to_string()))?;
+                }
+            }
+        }
+        Ok(saldos)
     }
 
     async fn monedas_pagables(&self, afiliado_id: Uuid) -> DomainResult<Vec<Moneda>> {

@@ -164,6 +164,15 @@ fn en(backend: DbBackend, expr: Expr, ids: &[Uuid]) -> Expr {
 }
 
 /// Sum of minor units as BIGINT on both backends (PostgreSQL's SUM of BIGINT is NUMERIC).
+/// The ids of the payouts paid: a clawback of a commission they paid can be deducted.
+fn pagos_exitosos() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(pago::Column::Id)
+        .from(Pagos)
+        .and_where(Expr::col(pago::Column::Estado).eq(EstadoPago::Exitoso.codigo()))
+        .to_owned()
+}
+
 fn suma(col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
     Expr::from(Func::cast_as(
         Func::sum(Expr::col(col)),

@@ -64,17 +64,7 @@ impl SolicitudEnCurso for SolicitudSea {
                 .add(R::AfiliadoId.eq(pago.afiliado_id))
                 .add(R::Moneda.eq(pago.monto_total.moneda().codigo()))
                 .add(R::PendienteMinor.gt(0))
-                .add(
-                    R::PagoOrigenId.in_subquery(
-                        Query::select()
-                            .column(pago::Column::Id)
-                            .from(Pagos)
-                            .and_where(
-                                Expr::col(pago::Column::Estado).eq(EstadoPago::Exitoso.codigo()),
-                            )
-                            .to_owned(),
-                    ),
-                )
+                .add(R::PagoOrigenId.in_subquery(pagos_exitosos()))
         };
         // Touching the rows first locks them (PostgreSQL): a concurrent payout waits here
         // until this one commits, then reads what is left. SQLite already holds its
