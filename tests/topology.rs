@@ -3,6 +3,9 @@
 //! subscription work through both gateways; killing one campanias replica under load
 //! fails no request; docker-compose.yml names the same services, ports and variables.
 
+#[path = "support/ports.rs"]
+mod ports;
+
 use std::{
     collections::{BTreeMap, BTreeSet},
     path::{Path, PathBuf},
@@ -109,26 +112,10 @@ impl Drop for Topology {
     }
 }
 
-/// A base port with the topology's ports above it free right now.
-fn free_base() -> u16 {
-    for _ in 0..100 {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("probe");
-        let base = probe.local_addr().expect("addr").port();
-        drop(probe);
-        if base > 20_000
-            && base < 60_000
-            && (0..SPAN).all(|n| std::net::TcpListener::bind(("127.0.0.1", base + n)).is_ok())
-        {
-            return base;
-        }
-    }
-    panic!("no free port range");
-}
-
 fn start() -> Topology {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let id = std::process::id();
-    let base = free_base();
+    let base = ports::free_ports(SPAN);
     let run_dir = std::env::temp_dir().join(format!("alpes-topology-{id}"));
     let postgres = std::env::var("TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());

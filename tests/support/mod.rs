@@ -7,6 +7,8 @@ use std::{
     time::Duration,
 };
 
+mod ports;
+
 /// A running launcher: its process, the `/graphql` URLs it printed (gateway first) and the
 /// rest of its output.
 pub(crate) struct Launched {
@@ -17,17 +19,7 @@ pub(crate) struct Launched {
 
 /// A base port that, with its next five ports, is free right now.
 fn free_base_port() -> u16 {
-    for _ in 0..50 {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind probe");
-        let port = probe.local_addr().expect("addr").port();
-        drop(probe);
-        let base = port.saturating_sub(1);
-        let free = (0..=5).all(|n| std::net::TcpListener::bind(("127.0.0.1", base + n)).is_ok());
-        if free && base > 1024 {
-            return base;
-        }
-    }
-    panic!("no free port range");
+    ports::free_ports(6)
 }
 
 /// Starts the launcher on a data folder and waits for its URLs.
