@@ -163,10 +163,9 @@ async fn malformed_and_empty_batches_run_nothing() {
     assert!(g.requests().is_empty());
 }
 
-#[tokio::test]
-async fn a_batch_weighs_its_operations_in_the_rate_limits() {
-    let mut config = enabled(4);
-    // Four requests, refilled one a second: the second batch would need three seconds.
+/// Four requests a client, refilled one a second: a batch of three then a batch of four,
+/// which would need three seconds more.
+async fn weighs_its_operations(mut config: GatewayConfig) {
     config.rate_limit.client = Some("4/1".into());
     let g = Batching::start(config).await;
     let three = json!([{ "query": "{ me { id } }" }, { "query": "{ me { id } }" }, { "query": "{ me { id } }" }]);
@@ -179,4 +178,26 @@ async fn a_batch_weighs_its_operations_in_the_rate_limits() {
     let (status, answer) = g.post(&four.to_string()).await;
     assert_eq!(status, 429, "{answer}");
     assert_eq!(code(&answer), "RATE_LIMITED");
+}
+
+#[tokio::test]
+async fn a_batch_weighs_its_operations_in_the_rate_limits() {
+    weighs_its_operations(enabled(4)).await;
+}
+
+#[tokio::test]
+async fn a_batch_weighs_its_operations_in_buckets_shared_through_redis() {
+    let mut config = enabled(4);
+    config.rate_limit.redis_url =
+        Some(std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()));
+    // A bucket of this run alone.
+    config.rate_limit.key_prefix = format!(
+        "test:gateway:batching:{}:{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    );
+    weighs_its_operations(config).await;
 }

@@ -39,8 +39,14 @@ pub enum Decision {
 /// Takes tokens from per-key buckets.
 #[async_trait]
 pub trait Limiter: Send + Sync + 'static {
+    /// Takes `tokens` tokens of `key`'s bucket at once if it holds them all; otherwise
+    /// takes none (a request weighing several is allowed or refused whole).
+    async fn take_n(&self, key: &str, tokens: u32) -> Decision;
+
     /// Takes one token of `key`'s bucket if there is one.
-    async fn take(&self, key: &str) -> Decision;
+    async fn take(&self, key: &str) -> Decision {
+        self.take_n(key, 1).await
+    }
 }
 
 /// Why a bucket setting was refused.

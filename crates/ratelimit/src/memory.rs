@@ -35,6 +35,12 @@ impl MemoryLimiter {
 
     /// Takes one token of `key` at instant `now` (separate for tests).
     pub fn take_at(&self, key: &str, now: Instant) -> Decision {
+        self.take_n_at(key, 1, now)
+    }
+
+    /// Takes `tokens` tokens of `key` at instant `now`, all or none.
+    pub fn take_n_at(&self, key: &str, tokens: u32, now: Instant) -> Decision {
+        let wanted = u64::from(tokens) * MICRO;
         let capacity = u64::from(self.bucket.capacity) * MICRO;
         let refill = u64::from(self.bucket.refill_per_sec);
         let refilled = |state: &State| {
@@ -57,11 +63,11 @@ impl MemoryLimiter {
         });
         state.micro_tokens = refilled(state);
         state.last = now;
-        if state.micro_tokens >= MICRO {
-            state.micro_tokens -= MICRO;
+        if state.micro_tokens >= wanted {
+            state.micro_tokens -= wanted;
             Decision::Allowed
         } else {
-            let missing = MICRO - state.micro_tokens;
+            let missing = wanted - state.micro_tokens;
             Decision::Limited {
                 retry_after_ms: Duration::from_micros(missing.div_ceil(refill)).as_millis() as u64
                     + 1,
@@ -72,8 +78,8 @@ impl MemoryLimiter {
 
 #[async_trait]
 impl Limiter for MemoryLimiter {
-    async fn take(&self, key: &str) -> Decision {
-        self.take_at(key, Instant::now())
+    async fn take_n(&self, key: &str, tokens: u32) -> Decision {
+        self.take_n_at(key, tokens, Instant::now())
     }
 }
 
@@ -101,5 +107,12 @@ mod tests {
         assert!(matches!(limiter.take_at("a", t1), Decision::Limited { .. }));
         // Other keys have their own bucket.
         assert_eq!(limiter.take_at("b", t1), Decision::Allowed);
+        // Several at once: all or none.
+        assert!(matches!(
+            limiter.take_n_at("b", 3, t1),
+            Decision::Limited { retry_after_ms } if (500..=502).contains(&retry_after_ms)
+        ));
+        assert_eq!(limiter.take_n_at("b", 2, t1), Decision::Allowed);
+        assert!(matches!(limiter.take_at("b", t1), Decision::Limited { .. }));
     }
 }

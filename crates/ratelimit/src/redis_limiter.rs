@@ -7,11 +7,12 @@ use tokio::sync::OnceCell;
 use crate::{Bucket, Decision, Limiter, MemoryLimiter};
 
 /// Refill, take and store in one atomic step. KEYS[1] the bucket; ARGV capacity, refill
-/// per second. Tokens and the timestamp (µs, Redis clock) live in one hash, which expires
+/// per second, tokens wanted (all or none). Tokens and the timestamp (µs, Redis clock) live in one hash, which expires
 /// once a full refill would have happened anyway. Returns {allowed, retry_after_ms}.
 const TOKEN_BUCKET: &str = r"
 local capacity = tonumber(ARGV[1])
 local refill = tonumber(ARGV[2])
+local wanted = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
@@ -26,11 +27,11 @@ if elapsed < 0 then elapsed = 0 end
 tokens = math.min(capacity, tokens + elapsed * refill / 1000000)
 local allowed = 0
 local wait_ms = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= wanted then
+  tokens = tokens - wanted
   allowed = 1
 else
-  wait_ms = math.ceil((1 - tokens) * 1000 / refill)
+  wait_ms = math.ceil((wanted - tokens) * 1000 / refill)
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(capacity * 1000 / refill) + 1000)
@@ -62,7 +63,7 @@ impl RedisLimiter {
         })
     }
 
-    async fn try_take(&self, key: &str) -> Result<Decision, redis::RedisError> {
+    async fn try_take(&self, key: &str, tokens: u32) -> Result<Decision, redis::RedisError> {
         let connection = self
             .connection
             .get_or_try_init(|| self.client.get_connection_manager())
@@ -73,6 +74,7 @@ impl RedisLimiter {
             .key(format!("{}:{key}", self.prefix))
             .arg(self.bucket.capacity)
             .arg(self.bucket.refill_per_sec)
+            .arg(tokens)
             .invoke_async(&mut connection)
             .await?;
         Ok(if allowed == 1 {
@@ -87,12 +89,12 @@ impl RedisLimiter {
 
 #[async_trait]
 impl Limiter for RedisLimiter {
-    async fn take(&self, key: &str) -> Decision {
-        match self.try_take(key).await {
+    async fn take_n(&self, key: &str, tokens: u32) -> Decision {
+        match self.try_take(key, tokens).await {
             Ok(decision) => decision,
             Err(error) => {
                 tracing::warn!(%error, "rate limiter: Redis unavailable, limiting in memory");
-                self.fallback.take(key).await
+                self.fallback.take_n(key, tokens).await
             }
         }
     }

@@ -16,7 +16,6 @@ use serde_json::value::RawValue;
 use super::{AppState, http, limits::RateCharge};
 use crate::{
     auth::Claims,
-    config::BatchingConfig,
     pipeline::{GraphqlRequest, HttpMethod},
 };
 
@@ -34,10 +33,10 @@ pub(crate) async fn respond(
     state: Arc<AppState>,
     headers: &HeaderMap,
     body: &Bytes,
-    settings: &BatchingConfig,
     charge: Option<&RateCharge>,
     claims: Option<Claims>,
 ) -> Response {
+    let settings = &state.batching;
     if !settings.enabled {
         return http::refuse(
             headers,
@@ -72,7 +71,9 @@ pub(crate) async fn respond(
     }
     // The middleware charged one request; the batch weighs one per operation.
     if let Some(charge) = charge
-        && let Err(limited) = charge.take(elements.len() - 1).await
+        && let Err(limited) = charge
+            .take(u32::try_from(elements.len() - 1).unwrap_or(u32::MAX))
+            .await
     {
         return limited;
     }

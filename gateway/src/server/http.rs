@@ -182,9 +182,7 @@ pub(crate) async fn post(
             Err(error) => return unauthenticated(&error),
         };
         let charge = charge.as_ref().map(|Extension(charge)| charge);
-        let settings = &state.batching;
-        return super::batch::respond(state.clone(), &headers, &body, settings, charge, claims)
-            .await;
+        return super::batch::respond(state, &headers, &body, charge, claims).await;
     }
     let request: GraphqlRequest = match serde_json::from_slice(&body) {
         Ok(request) => request,

@@ -118,20 +118,19 @@ pub(crate) struct RateCharge {
 }
 
 impl RateCharge {
-    /// Takes `tokens` from the client's bucket, then from the global one; the 429 to
-    /// answer when either runs out.
-    pub(crate) async fn take(&self, tokens: usize) -> Result<(), Response> {
-        for _ in 0..tokens {
-            if let Some(client) = &self.limits.client
-                && let Decision::Limited { retry_after_ms } = client.take(&self.client_key).await
-            {
-                return Err(limited("client", retry_after_ms));
-            }
-            if let Some(global) = &self.limits.global
-                && let Decision::Limited { retry_after_ms } = global.take("all").await
-            {
-                return Err(limited("global", retry_after_ms));
-            }
+    /// Takes `tokens` at once from the client's bucket, then from the global one; the 429
+    /// to answer when either lacks them.
+    pub(crate) async fn take(&self, tokens: u32) -> Result<(), Response> {
+        if let Some(client) = &self.limits.client
+            && let Decision::Limited { retry_after_ms } =
+                client.take_n(&self.client_key, tokens).await
+        {
+            return Err(limited("client", retry_after_ms));
+        }
+        if let Some(global) = &self.limits.global
+            && let Decision::Limited { retry_after_ms } = global.take_n("all", tokens).await
+        {
+            return Err(limited("global", retry_after_ms));
         }
         Ok(())
     }
