@@ -22,12 +22,7 @@ pub(crate) struct Tab {
 pub(crate) fn collection(config: &GatewayConfig) -> Vec<Tab> {
     let mut documents: Vec<String> = Vec::new();
     for route in &config.rest.routes {
-        let text = match (&route.operation, &route.operation_file) {
-            (Some(text), _) => Some(text.clone()),
-            (None, Some(file)) => std::fs::read_to_string(file).ok(),
-            (None, None) => None,
-        };
-        documents.extend(text);
+        documents.extend(crate::server::rest::document(route).ok());
     }
     if let Some(path) = &config.persisted_queries.safelist {
         match crate::pipeline::admit::manifest_documents(path) {

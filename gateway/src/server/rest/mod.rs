@@ -37,6 +37,7 @@ use crate::{
 /// A route ready to serve.
 #[derive(Clone, Debug)]
 pub(crate) struct CompiledRoute {
+    path: String,
     method: axum::http::Method,
     status: StatusCode,
     document: String,
@@ -48,12 +49,7 @@ pub(crate) struct CompiledRoute {
 impl CompiledRoute {
     /// Checks a configured route: its bindings, its template and its document source.
     pub(crate) fn compile(route: &RestRoute) -> Result<Self, String> {
-        let document = match (&route.operation, &route.operation_file) {
-            (Some(text), None) => text.clone(),
-            (None, Some(file)) => std::fs::read_to_string(file)
-                .map_err(|e| format!("cannot read {}: {e}", file.display()))?,
-            _ => return Err("give exactly one of operation or operation_file".into()),
-        };
+        let document = document(route)?;
         let bindings = route
             .variables
             .iter()
@@ -76,6 +72,7 @@ impl CompiledRoute {
         let status = StatusCode::from_u16(route.status.unwrap_or(200))
             .map_err(|_| "the status is not an HTTP status".to_owned())?;
         Ok(Self {
+            path: route.path.clone(),
             method,
             status,
             document,
@@ -116,6 +113,16 @@ impl CompiledRoute {
             insert(&mut variables, &b.target, b.value(raw)?);
         }
         Ok(variables)
+    }
+}
+
+/// A route's operation document: its `operation`, or its `operation_file` read now.
+pub(crate) fn document(route: &RestRoute) -> Result<String, String> {
+    match (&route.operation, &route.operation_file) {
+        (Some(text), None) => Ok(text.clone()),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display())),
+        _ => Err("give exactly one of operation or operation_file".into()),
     }
 }
 
@@ -240,6 +247,7 @@ async fn serve(
 /// The configured routes; routes sharing a path answer each its method.
 pub(crate) fn router(routes: &[RestRoute], state: Arc<AppState>) -> Router {
     let mut by_path: Vec<(String, MethodRouter)> = Vec::new();
+    let mut served: Vec<Arc<CompiledRoute>> = Vec::with_capacity(routes.len());
     for route in routes {
         let compiled = match CompiledRoute::compile(route) {
             Ok(compiled) => Arc::new(compiled),
@@ -252,6 +260,7 @@ pub(crate) fn router(routes: &[RestRoute], state: Arc<AppState>) -> Router {
         let Ok(filter) = MethodFilter::try_from(compiled.method.clone()) else {
             continue;
         };
+        served.push(compiled.clone());
         let state = state.clone();
         let handler = move |path: Option<Path<HashMap<String, String>>>,
                             Query(query): Query<HashMap<String, String>>,
@@ -273,11 +282,11 @@ pub(crate) fn router(routes: &[RestRoute], state: Arc<AppState>) -> Router {
         .fold(Router::new(), |router, (path, methods)| {
             router.route(&path, methods)
         });
-    if routes.is_empty() {
+    if served.is_empty() {
         return router;
     }
     // Their OpenAPI document, from the schema being served now (it changes on a reload).
-    let routes: Arc<[RestRoute]> = routes.into();
+    let routes: Arc<[Arc<CompiledRoute>]> = served.into();
     router
         .route(
             "/spec",

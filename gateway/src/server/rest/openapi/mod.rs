@@ -2,20 +2,21 @@
 //! route's bindings (parameters and request body), its operation's types in the API schema
 //! (variables, and the data it selects) and its answer template (the response schema).
 
+mod shape;
+
+use std::sync::Arc;
+
 use apollo_compiler::{
     ExecutableDocument, Schema, ast::Type, schema::ExtendedType, validation::Valid,
 };
 use serde_json::{Map, Value, json};
 
-mod shape;
-
-use shape::{Shape, nullable, scalar, template_schema};
-
 use super::{
     CompiledRoute,
     bindings::{Binding, Kind, Source},
 };
-use crate::{config::RestRoute, json as data};
+use crate::json as data;
+use shape::{Shape, nullable, scalar, template_schema};
 
 /// The error statuses every route may answer with `{error, code, campo?}`.
 const ERRORS: [(&str, &str); 6] = [
@@ -27,18 +28,14 @@ const ERRORS: [(&str, &str); 6] = [
     ("502", "A subgraph failed"),
 ];
 
-/// The OpenAPI document of `routes` over `schema` (the API schema).
-pub(crate) fn document(routes: &[RestRoute], schema: &Valid<Schema>) -> Value {
+/// The OpenAPI document of the served `routes` over `schema` (the API schema).
+pub(crate) fn document(routes: &[Arc<CompiledRoute>], schema: &Valid<Schema>) -> Value {
     let mut paths = Map::new();
     for route in routes {
-        let Ok(compiled) = CompiledRoute::compile(route) else {
-            continue;
-        };
         let item = paths
             .entry(openapi_path(&route.path))
             .or_insert_with(|| json!({}));
-        item[compiled.method.as_str().to_ascii_lowercase()] =
-            operation(&route.path, &compiled, schema);
+        item[route.method.as_str().to_ascii_lowercase()] = operation(route, schema);
     }
     let mut responses = Map::new();
     for (status, description) in ERRORS {
@@ -79,7 +76,7 @@ fn openapi_path(path: &str) -> String {
 }
 
 /// One route's operation object.
-fn operation(path: &str, route: &CompiledRoute, schema: &Valid<Schema>) -> Value {
+fn operation(route: &CompiledRoute, schema: &Valid<Schema>) -> Value {
     let document =
         ExecutableDocument::parse_and_validate(schema, &route.document, "route.graphql").ok();
     let selected = document.as_ref().and_then(|doc| {
@@ -191,7 +188,7 @@ fn operation(path: &str, route: &CompiledRoute, schema: &Valid<Schema>) -> Value
         json!({ "description": "Over the rate limit" }),
     );
     let mut object = json!({
-        "operationId": operation_id(route.method.as_str(), path),
+        "operationId": operation_id(route.method.as_str(), &route.path),
         "summary": summary(&route.document),
         "parameters": parameters,
         "responses": responses,
@@ -397,6 +394,7 @@ fn place_in_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::RestRoute;
 
     const SDL: &str = r#"
         scalar Decimal
@@ -462,6 +460,10 @@ mod tests {
                 r#"{ "id": "$.crear.id" }"#,
             ),
         ];
+        let routes: Vec<_> = routes
+            .iter()
+            .map(|r| Arc::new(CompiledRoute::compile(r).expect("valid route")))
+            .collect();
         let doc = document(&routes, &schema);
         assert_eq!(doc["openapi"], "3.1.0");
         let get = &doc["paths"]["/cosas/{id}"]["get"];
