@@ -35,44 +35,16 @@ pub(super) fn render(
     params: &HashMap<String, String>,
 ) -> data::Value {
     use data::Value;
-    let integer = |t: &Value| match render(t, root, params) {
-        Value::Number(n) => n.as_i64(),
-        _ => None,
-    };
     match template {
         Value::String(s) => match s.strip_prefix("$.") {
             Some(path) => lookup(root, path).clone(),
             None if s == "$" => root.clone(),
             None => template.clone(),
         },
-        Value::Object(map) if map.len() == 1 => {
-            let (key, argument) = map.iter().next().map(|(k, v)| (k.as_str(), v)).unzip();
-            let arguments = || argument.and_then(Value::as_array).map(Vec::as_slice);
-            match (key, arguments()) {
-                (Some("$count"), _) => {
-                    let list = argument.map(|a| render(a, root, params));
-                    let count = list.as_ref().and_then(Value::as_array).map_or(0, Vec::len);
-                    integer_value(count as i64)
-                }
-                (Some("$sum"), Some(terms)) => {
-                    integer_value(terms.iter().filter_map(integer).sum::<i64>())
-                }
-                (Some("$gt"), Some([a, b])) => match (integer(a), integer(b)) {
-                    (Some(a), Some(b)) => Value::Bool(a > b),
-                    _ => Value::Null,
-                },
-                (Some("$param"), _) => argument
-                    .and_then(Value::as_str)
-                    .and_then(|name| params.get(name))
-                    .map_or(Value::Null, |value| Value::from(value.as_str())),
-                _ => Value::Object(
-                    map.iter()
-                        .map(|(k, v)| (k.clone(), render(v, root, params)))
-                        .collect(),
-                ),
-            }
-        }
         Value::Object(map) => {
+            if let Some(value) = operator(map, root, params) {
+                return value;
+            }
             if let (Some(Value::String(each)), Some(inner)) = (map.get("$each"), map.get("$map")) {
                 let list = match each.strip_prefix("$.") {
                     Some(path) => lookup(root, path),
@@ -100,6 +72,40 @@ pub(super) fn render(
         }
         other => other.clone(),
     }
+}
+
+/// A one-key object naming an operator (`$count`, `$sum`, `$gt`, `$param`): its value.
+fn operator(
+    map: &data::Map,
+    root: &data::Value,
+    params: &HashMap<String, String>,
+) -> Option<data::Value> {
+    use data::Value;
+    if map.len() != 1 {
+        return None;
+    }
+    let (key, argument) = map.iter().next()?;
+    let integer = |t: &Value| match render(t, root, params) {
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    };
+    let arguments = argument.as_array().map(Vec::as_slice);
+    Some(match (key.as_str(), arguments) {
+        ("$count", _) => {
+            let list = render(argument, root, params);
+            integer_value(list.as_array().map_or(0, Vec::len) as i64)
+        }
+        ("$sum", Some(terms)) => integer_value(terms.iter().filter_map(integer).sum::<i64>()),
+        ("$gt", Some([a, b])) => match (integer(a), integer(b)) {
+            (Some(a), Some(b)) => Value::Bool(a > b),
+            _ => Value::Null,
+        },
+        ("$param", _) => argument
+            .as_str()
+            .and_then(|name| params.get(name))
+            .map_or(Value::Null, |value| Value::from(value.as_str())),
+        _ => return None,
+    })
 }
 
 /// A shaped answer `{"$body": "text", "$type": "text/csv"}` (both rendered): the text
