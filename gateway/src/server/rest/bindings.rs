@@ -15,6 +15,8 @@ pub(super) struct Binding {
     pub(super) kind: Kind,
     /// Enum values accepted under another name (`COMPLETED` → `EXITOSO`), upper case.
     pub(super) aliases: Vec<(String, String)>,
+    /// The names that make a `oneof` flag true, upper case.
+    pub(super) names: Vec<String>,
     /// The raw value used when the request gives none.
     pub(super) default: Option<String>,
 }
@@ -54,26 +56,26 @@ pub(super) fn binding(target: &str, spec: &str) -> Result<Binding, String> {
         Some((head, value)) if !value.contains(')') => (head, Some(value.to_owned())),
         _ => (typed, None),
     };
-    let (kind, aliases) = match typed.split_once('(') {
+    let (kind, list) = match typed.split_once('(') {
         Some((kind, list)) => {
             let list = list
                 .strip_suffix(')')
                 .ok_or_else(|| format!("{spec:?}: unclosed alias list"))?;
-            if kind == "oneof" {
-                // The values that make it true, kept as pairs to themselves.
-                let values = list.split(',').map(|v| v.trim().to_uppercase());
-                (
-                    kind,
-                    values
-                        .filter(|v| !v.is_empty())
-                        .map(|v| (v.clone(), v))
-                        .collect(),
-                )
-            } else {
-                (kind, aliases(spec, list)?)
-            }
+            (kind, Some(list))
         }
-        None => (typed, Vec::new()),
+        None => (typed, None),
+    };
+    let (aliases, names) = match list {
+        // The names that make a flag true.
+        Some(list) if kind == "oneof" => (
+            Vec::new(),
+            list.split(',')
+                .map(|v| v.trim().to_uppercase())
+                .filter(|v| !v.is_empty())
+                .collect(),
+        ),
+        Some(list) => (aliases(spec, list)?, Vec::new()),
+        None => (Vec::new(), Vec::new()),
     };
     let (source, name) = match location.split_once('.') {
         Some(split) => split,
@@ -100,7 +102,7 @@ pub(super) fn binding(target: &str, spec: &str) -> Result<Binding, String> {
         "decimal" => Kind::Decimal,
         "enum" => Kind::Enum,
         "date" => Kind::Date,
-        "oneof" if !aliases.is_empty() => Kind::OneOf,
+        "oneof" if !names.is_empty() => Kind::OneOf,
         "json" if source == Source::Body => Kind::Json,
         other => {
             return Err(format!(
@@ -108,7 +110,7 @@ pub(super) fn binding(target: &str, spec: &str) -> Result<Binding, String> {
             ));
         }
     };
-    if !aliases.is_empty() && !matches!(kind, Kind::Enum | Kind::OneOf) {
+    if !aliases.is_empty() && kind != Kind::Enum {
         return Err(format!("{spec:?}: only enum values take aliases"));
     }
     Ok(Binding {
@@ -117,6 +119,7 @@ pub(super) fn binding(target: &str, spec: &str) -> Result<Binding, String> {
         name: name.to_owned(),
         kind,
         aliases,
+        names,
         default,
     })
 }
@@ -202,7 +205,7 @@ impl Binding {
             Kind::Enum => Value::String(self.enum_value(&text.ok_or_else(|| wrong("text"))?)),
             Kind::OneOf => {
                 let text = text.ok_or_else(|| wrong("a name"))?.to_uppercase();
-                Value::Bool(self.aliases.iter().any(|(value, _)| *value == text))
+                Value::Bool(self.names.contains(&text))
             }
             Kind::Date => {
                 let text = text.ok_or_else(|| wrong("a date"))?;

@@ -276,7 +276,7 @@ fn value_schema(binding: &Binding, ty: Option<&Type>, schema: &Valid<Schema>) ->
         }
         Kind::Date => json!({ "type": "string", "format": "date" }),
         Kind::OneOf => json!({ "type": "string",
-            "enum": binding.aliases.iter().map(|(v, _)| v.to_lowercase()).collect::<Vec<_>>() }),
+            "enum": binding.names.iter().map(|v| v.to_lowercase()).collect::<Vec<_>>() }),
         Kind::Enum => {
             let mut names: Vec<Value> = ty
                 .and_then(|ty| match schema.types.get(ty.inner_named_type()) {
