@@ -4,75 +4,33 @@
 
 #[path = "common/authz.rs"]
 mod authz;
+#[path = "common/federation.rs"]
+mod federation;
+#[path = "common/js_composer.rs"]
+#[allow(dead_code)]
+mod js_composer;
 
-use std::collections::BTreeMap;
-
-use gateway::{
-    compose::{SubgraphSdl, compose},
-    config::GatewayConfig,
-    server::{AppState, serve_with},
-    startup::engine_from_config,
-};
+use federation::Federation;
+use gateway::config::GatewayConfig;
 use serde_json::{Value, json};
-use test_subgraphs::TestSubgraph;
 
-/// The conformance subgraphs (with field authorization) behind a gateway configured by `config`.
-struct Batching {
-    url: String,
-    subgraphs: Vec<TestSubgraph>,
-    http: reqwest::Client,
+/// The conformance subgraphs (with field authorization) behind a gateway serving `config`.
+async fn start(config: GatewayConfig) -> Federation {
+    config.validate().expect("valid configuration");
+    Federation::conformance_served_with(authz::with_rules, config).await
 }
 
-impl Batching {
-    async fn start(config: GatewayConfig) -> Self {
-        config.validate().expect("valid configuration");
-        let subgraphs = test_subgraphs::conformance::start().await;
-        let sdls: Vec<_> = subgraphs
-            .iter()
-            .map(|s| SubgraphSdl {
-                name: s.name().to_owned(),
-                url: s.url().to_owned(),
-                sdl: s.sdl().to_owned(),
-            })
-            .collect();
-        let supergraph = authz::with_rules(compose(&sdls).expect("composes"));
-        let engine = engine_from_config(&supergraph, &config).expect("engine");
-        let state = AppState::configured(engine, &config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
-        tokio::spawn(
-            async move { serve_with(listener, state, &config, std::future::pending()).await },
-        );
-        Self {
-            url,
-            subgraphs,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    /// Posts `body` as it is: status and JSON answer.
-    async fn post(&self, body: &str) -> (u16, Value) {
-        let response = self
-            .http
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .body(body.to_owned())
-            .send()
-            .await
-            .expect("the gateway answers");
-        let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON"))
-    }
-
-    fn requests(&self) -> BTreeMap<String, usize> {
-        self.subgraphs
-            .iter()
-            .map(|s| (s.name().to_owned(), s.requests().len()))
-            .filter(|(_, n)| *n > 0)
-            .collect()
-    }
+/// Posts `body` as it is: status and JSON answer.
+async fn post(f: &Federation, body: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(&f.url)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("the gateway answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON"))
 }
 
 fn enabled(max_operations: usize) -> GatewayConfig {
@@ -90,13 +48,13 @@ fn code(answer: &Value) -> &str {
 
 #[tokio::test]
 async fn a_batch_is_refused_whole_while_batching_is_off() {
-    let g = Batching::start(GatewayConfig::default()).await;
-    let (status, answer) = g.post(r#"[{"query":"{ me { id } }"}]"#).await;
+    let g = start(GatewayConfig::default()).await;
+    let (status, answer) = post(&g, r#"[{"query":"{ me { id } }"}]"#).await;
     assert_eq!(status, 400);
     assert_eq!(code(&answer), "BATCHING_NOT_ENABLED", "{answer}");
-    assert!(g.requests().is_empty(), "nothing ran");
+    assert!(g.request_counts().is_empty(), "nothing ran");
     // One operation alone is still served.
-    let (status, answer) = g.post(r#"{"query":"{ me { id } }"}"#).await;
+    let (status, answer) = post(&g, r#"{"query":"{ me { id } }"}"#).await;
     assert_eq!(status, 200);
     assert_eq!(answer, json!({ "data": { "me": { "id": "u1" } } }));
 }
@@ -105,7 +63,7 @@ async fn a_batch_is_refused_whole_while_batching_is_off() {
 async fn each_operation_of_a_batch_is_answered_on_its_own_in_order() {
     let mut config = enabled(5);
     config.limits.max_depth = 3;
-    let g = Batching::start(config).await;
+    let g = start(config).await;
     let batch = json!([
         { "query": "{ me { id } }" },
         // Its own validation error.
@@ -118,14 +76,18 @@ async fn each_operation_of_a_batch_is_answered_on_its_own_in_order() {
         42,
         { "query": "query Sumar($by: Int!) { counter }", "variables": { "by": 1 } }
     ]);
-    let (status, answers) = g.post(&batch.to_string()).await;
+    let (status, answers) = post(&g, &batch.to_string()).await;
     // Six elements: over the limit of five, nothing ran.
     assert_eq!(status, 400);
     assert_eq!(code(&answers), "BATCH_LIMIT_EXCEEDED", "{answers}");
-    assert!(g.requests().is_empty(), "nothing ran: {:?}", g.requests());
+    assert!(
+        g.request_counts().is_empty(),
+        "nothing ran: {:?}",
+        g.request_counts()
+    );
 
     let batch = Value::Array(batch.as_array().expect("array")[..5].to_vec());
-    let (status, answers) = g.post(&batch.to_string()).await;
+    let (status, answers) = post(&g, &batch.to_string()).await;
     assert_eq!(status, 200, "{answers}");
     let answers = answers.as_array().expect("an array of answers");
     assert_eq!(answers.len(), 5);
@@ -151,31 +113,31 @@ async fn each_operation_of_a_batch_is_answered_on_its_own_in_order() {
 
 #[tokio::test]
 async fn malformed_and_empty_batches_run_nothing() {
-    let g = Batching::start(enabled(3)).await;
+    let g = start(enabled(3)).await;
     for body in ["[]", "[{\"query\": \"{ me { id } }\"", "[1,,2]"] {
-        let (status, answer) = g.post(body).await;
+        let (status, answer) = post(&g, body).await;
         assert_eq!(status, 400, "{body}: {answer}");
         assert!(
             matches!(code(&answer), "BAD_REQUEST" | "BATCH_LIMIT_EXCEEDED"),
             "{body}: {answer}"
         );
     }
-    assert!(g.requests().is_empty());
+    assert!(g.request_counts().is_empty());
 }
 
 /// Four requests a client, refilled one a second: a batch of three then a batch of four,
 /// which would need three seconds more.
 async fn weighs_its_operations(mut config: GatewayConfig) {
     config.rate_limit.client = Some("4/1".into());
-    let g = Batching::start(config).await;
+    let g = start(config).await;
     let three = json!([{ "query": "{ me { id } }" }, { "query": "{ me { id } }" }, { "query": "{ me { id } }" }]);
-    let (status, answers) = g.post(&three.to_string()).await;
+    let (status, answers) = post(&g, &three.to_string()).await;
     assert_eq!(status, 200, "{answers}");
     assert_eq!(answers.as_array().map(Vec::len), Some(3));
     // One token left: a batch of four is over the limit, though one request would pass.
     let four = json!([{ "query": "{ me { id } }" }, { "query": "{ me { id } }" },
         { "query": "{ me { id } }" }, { "query": "{ me { id } }" }]);
-    let (status, answer) = g.post(&four.to_string()).await;
+    let (status, answer) = post(&g, &four.to_string()).await;
     assert_eq!(status, 429, "{answer}");
     assert_eq!(code(&answer), "RATE_LIMITED");
 }

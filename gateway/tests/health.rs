@@ -54,7 +54,7 @@ fn replica<'a>(health: &'a Value, name: &str) -> &'a Value {
 
 #[tokio::test]
 async fn a_slow_subgraph_degrades_the_answers_without_stalling_them() {
-    let f = Federation::conformance_served_with(config()).await;
+    let f = Federation::conformance_served_with(|s| s, config()).await;
 
     let (status, health, _) = get(&f, "/health").await;
     assert_eq!((status, &health["status"]), (200, &json!("up")), "{health}");
@@ -195,7 +195,7 @@ fn events(status: &str, backlog: u64, notes: &[&str]) -> Value {
 
 #[tokio::test]
 async fn subgraph_event_statistics_reach_health_and_metrics() {
-    let f = Federation::conformance_served_with(config()).await;
+    let f = Federation::conformance_served_with(|s| s, config()).await;
     f.subgraph("accounts").set_health(Some(events(
         "degraded",
         7,
@@ -316,7 +316,7 @@ fn compatibility_paths_are_checked() {
 async fn the_bff_json_metrics_come_from_the_gateways_histograms() {
     let mut config = config();
     config.rest.metrics.path = Some("/api/v1/metrics".into());
-    let f = Federation::conformance_served_with(config).await;
+    let f = Federation::conformance_served_with(|s| s, config).await;
     for _ in 0..3 {
         f.query("query Me { me { name } }").await;
     }

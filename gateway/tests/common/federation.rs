@@ -5,7 +5,7 @@ use std::{collections::BTreeMap, collections::HashSet, sync::Arc, time::Duration
 
 use gateway::{
     compose::{SubgraphSdl, compose},
-    server::{AppState, EXPOSE_PLAN_HEADER, serve},
+    server::{AppState, EXPOSE_PLAN_HEADER, serve_with},
     startup::engine_from_sdl,
 };
 use serde_json::{Value, json};
@@ -90,35 +90,18 @@ impl Federation {
         Self::serve(subgraphs, engine).await
     }
 
-    /// The conformance set behind a gateway serving everything this configuration asks
-    /// for over HTTP (its layers, REST routes and health settings).
-    pub(crate) async fn conformance_served_with(config: gateway::config::GatewayConfig) -> Self {
+    /// The conformance set, its supergraph edited by `edit`, behind a gateway serving
+    /// everything this configuration asks for over HTTP (its layers, REST routes, health
+    /// and batching settings).
+    pub(crate) async fn conformance_served_with(
+        edit: impl Fn(String) -> String,
+        config: gateway::config::GatewayConfig,
+    ) -> Self {
         let subgraphs = test_subgraphs::conformance::start().await;
-        let supergraph = compose(&sdls(&subgraphs)).expect("the fixture subgraphs compose");
+        let supergraph = edit(compose(&sdls(&subgraphs)).expect("the fixture subgraphs compose"));
         let engine =
             gateway::startup::engine_from_config(&supergraph, &config).expect("a valid supergraph");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let state = AppState::configured(engine, &config);
-        tokio::spawn({
-            let state = state.clone();
-            async move {
-                gateway::server::serve_with(listener, state, &config, async {
-                    let _ = stop.await;
-                })
-                .await
-            }
-        });
-        Self {
-            subgraphs,
-            url,
-            state,
-            http: reqwest::Client::new(),
-            _shutdown: shutdown,
-        }
+        Self::serve_configured(subgraphs, engine, config).await
     }
 
     /// Starts a gateway in front of running subgraphs.
@@ -139,15 +122,30 @@ impl Federation {
     }
 
     async fn serve(subgraphs: Vec<TestSubgraph>, engine: gateway::engine::Engine) -> Self {
+        Self::serve_configured(subgraphs, engine, gateway::config::GatewayConfig::default()).await
+    }
+
+    /// Serves `engine` with the configuration's HTTP settings on an ephemeral port.
+    async fn serve_configured(
+        subgraphs: Vec<TestSubgraph>,
+        engine: gateway::engine::Engine,
+        config: gateway::config::GatewayConfig,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let url = format!("http://{}/graphql", listener.local_addr().expect("address"));
         let (shutdown, stop) = oneshot::channel::<()>();
-        let state = AppState::new(engine);
-        tokio::spawn(serve(listener, state.clone(), async {
-            let _ = stop.await;
-        }));
+        let state = AppState::configured(engine, &config);
+        tokio::spawn({
+            let state = state.clone();
+            async move {
+                serve_with(listener, state, &config, async {
+                    let _ = stop.await;
+                })
+                .await
+            }
+        });
         Self {
             subgraphs,
             url,
