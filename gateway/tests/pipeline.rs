@@ -225,3 +225,65 @@ fn introspection_serves_exactly_the_api_schema() {
         "concrete fields are left to the planner"
     );
 }
+
+#[test]
+fn defer_is_declared_in_the_api_schema_and_accepted_on_fragments() {
+    let sg = supergraph();
+    let defer = sg
+        .api_schema
+        .directive_definitions
+        .get("defer")
+        .expect("@defer declared");
+    assert_eq!(
+        defer.to_string(),
+        "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT"
+    );
+    let prepared = prepare(
+        &sg.api_schema,
+        &request(
+            "query Q($d: Boolean!) { topProducts { upc ... @defer(label: \"a\") { name ...R @defer(if: $d) } } } fragment R on Product { reviews { body } }",
+            None,
+            json!({ "d": true }),
+        ),
+        HttpMethod::Post,
+    );
+    assert!(prepared.is_ok(), "{:?}", prepared.err());
+}
+
+#[test]
+fn defer_labels_are_static_and_unique_and_defer_stays_off_mutation_roots() {
+    let sg = supergraph();
+    let cases = [
+        (
+            "{ topProducts { ... @defer(label: \"x\") { name } ... @defer(label: \"x\") { price } } }",
+            json!({}),
+            "is not unique",
+        ),
+        (
+            "query Q($l: String) { topProducts { ... @defer(label: $l) { name } } }",
+            json!({ "l": "x" }),
+            "must be a static String",
+        ),
+        (
+            "mutation { ... @defer { addReview(upc: \"1\", body: \"x\") { id } } }",
+            json!({}),
+            "mutation",
+        ),
+        (
+            "{ topProducts { ... on Product @defer(unknown: 1) { name } } }",
+            json!({}),
+            "unknown",
+        ),
+    ];
+    for (query, variables, message) in cases {
+        let error = prepare(
+            &sg.api_schema,
+            &request(query, None, variables),
+            HttpMethod::Post,
+        )
+        .expect_err(query);
+        assert_eq!(error.code, ErrorCode::ValidationFailed, "{query}");
+        let text = serde_json::to_string(&error.errors).expect("json");
+        assert!(text.contains(message), "{query}: {text}");
+    }
+}

@@ -143,7 +143,8 @@ pub async fn execute(
 }
 
 /// Runs the plan with the fetch `root.0` already answered with data `root.1` (a
-/// subscription's event): only the fetches after it are sent.
+/// subscription's event): only the fetches after it are sent. Deferred fetches run after
+/// the primary ones, into the same result (one response: nothing is delivered apart).
 pub async fn execute_from(
     plan: &QueryPlan,
     client: &dyn SubgraphClient,
@@ -156,9 +157,71 @@ pub async fn execute_from(
         data: Value::Object(Map::default()),
         ..RawResult::default()
     };
-    let Some(node) = &plan.node else {
-        return out;
-    };
+    if let Some(node) = &plan.node {
+        run(node, client, variables, forwarded, caching, root, &mut out).await;
+    }
+    for deferred in &plan.deferred {
+        if let Some(node) = &deferred.node {
+            run(node, client, variables, forwarded, caching, None, &mut out).await;
+        }
+    }
+    out
+}
+
+/// The delivery a defer site's fetches belong to: the nearest site that defers, itself or
+/// one it is nested in (`None`: the primary response). `active[site]` tells whether a
+/// site defers in this request.
+pub fn delivery_of(plan: &QueryPlan, site: usize, active: &[bool]) -> Option<usize> {
+    let mut current = Some(site);
+    // Parents come before the sites they hold: the walk ends within the list's length.
+    for _ in 0..=plan.deferred.len() {
+        let at = current?;
+        if active.get(at).copied().unwrap_or(false) {
+            return Some(at);
+        }
+        current = plan
+            .deferred
+            .get(at)
+            .and_then(|d| d.parent.filter(|p| *p < at));
+    }
+    None
+}
+
+/// Runs the fetches of one delivery (`None`: the primary response; else a defer site that
+/// defers) into `out`: for a site, those of the sites inside it that do not defer too.
+pub async fn execute_delivery(
+    plan: &QueryPlan,
+    (delivery, active): (Option<usize>, &[bool]),
+    client: &dyn SubgraphClient,
+    variables: &Variables,
+    forwarded: &Forwarded,
+    caching: Option<EntityCaching<'_>>,
+    out: &mut RawResult,
+) {
+    if delivery.is_none()
+        && let Some(node) = &plan.node
+    {
+        run(node, client, variables, forwarded, caching, None, out).await;
+    }
+    for deferred in &plan.deferred {
+        if let Some(node) = &deferred.node
+            && delivery_of(plan, deferred.id, active) == delivery
+        {
+            run(node, client, variables, forwarded, caching, None, out).await;
+        }
+    }
+}
+
+/// Runs the fetches of one plan node, merging their data into `out`.
+async fn run(
+    node: &PlanNode,
+    client: &dyn SubgraphClient,
+    variables: &Variables,
+    forwarded: &Forwarded,
+    caching: Option<EntityCaching<'_>>,
+    root: Option<(usize, Value)>,
+    out: &mut RawResult,
+) {
     let mut leaves = Vec::new();
     collect_leaves(node, &mut Vec::new(), &mut leaves);
     let mut done: HashSet<usize> = HashSet::new();
@@ -239,9 +302,8 @@ pub async fn execute_from(
         };
         if let Some(request) = prepared[i].take() {
             let parts = leaves[i].parts.as_deref().unwrap_or_default();
-            merge_result(leaves[i].fetch, parts, request, result, &mut out);
+            merge_result(leaves[i].fetch, parts, request, result, out);
         }
         done.insert(leaves[i].fetch.id);
     }
-    out
 }

@@ -4,6 +4,7 @@ mod breaker;
 mod client;
 mod entities;
 mod execute;
+pub mod incremental;
 mod merge;
 mod paths;
 mod project;
@@ -16,7 +17,7 @@ pub use client::{
     API_KEY_HEADER, CLAIMS_HEADER, FetchError, Fetched, Forwarded, HttpSubgraphClient,
     REQUEST_ID_HEADER, SECRET_HEADER, SubgraphClient, SubgraphEndpoint, SubgraphResponse,
 };
-pub use execute::{EntityCaching, RawResult, execute, execute_from};
+pub use execute::{EntityCaching, RawResult, delivery_of, execute, execute_delivery, execute_from};
 pub use merge::subgraph_errors;
 pub use replicas::Replicas;
 
@@ -52,6 +53,8 @@ pub fn serialize_response(
         errors: &mut errors,
         fields: Default::default(),
         denied,
+        deferring: None,
+        base: Vec::new(),
     }
     .project(&operation.selection_set, &data, &mut body);
     if !errors.is_empty() {

@@ -15,13 +15,40 @@ use indexmap::IndexMap;
 use crate::auth::Denied;
 use crate::json;
 use crate::json::{Map, Value};
+use crate::query_planner::{SiteIndex, site_of};
 
 /// The request's variables, as the client sent them.
 pub(crate) type Variables = serde_json::Map<String, serde_json::Value>;
 
 /// The collected fields of some selection sets for one type: response key, the field nodes
-/// merged under it, their sub-selections and what their named type is.
-type Fields<'a> = Rc<Vec<Collected<'a>>>;
+/// merged under it, their sub-selections and what their named type is; and the defer
+/// sites whose fragments were left out (delivered later).
+type Fields<'a> = Rc<CollectedSet<'a>>;
+
+/// What CollectFields gives for one object type.
+pub(crate) struct CollectedSet<'a> {
+    fields: Vec<Collected<'a>>,
+    deferred: Vec<usize>,
+}
+
+/// The defer sites that split this response: their fragments are left out where they
+/// apply, and each place is recorded for a later payload.
+pub(crate) struct Deferring {
+    /// The operation's sites by directive.
+    pub(crate) index: SiteIndex,
+    /// Whether each site defers in this request.
+    pub(crate) active: Vec<bool>,
+    /// Where deferred fragments were left out, in response order.
+    pub(crate) pending: Vec<Pending>,
+}
+
+/// A deferred fragment left out of a payload: its site, the object's path and type.
+#[derive(Clone, Debug)]
+pub(crate) struct Pending {
+    pub(crate) site: usize,
+    pub(crate) path: Vec<Value>,
+    pub(crate) typename: String,
+}
 
 /// One response key of a collected selection.
 pub(crate) struct Collected<'a> {
@@ -76,6 +103,10 @@ pub(crate) struct Projector<'a, 'e> {
     pub(crate) fields: FieldsCache<'a>,
     /// Fields the caller may not see: `null` with an error.
     pub(crate) denied: &'a Denied,
+    /// Set when the response is delivered incrementally.
+    pub(crate) deferring: Option<Deferring>,
+    /// The path of the object projected, for error paths (a deferred fragment's object).
+    pub(crate) base: Vec<Value>,
 }
 
 /// Where a value is: its parent type, its field and what the field's named type is.
@@ -111,16 +142,62 @@ impl<'a> Projector<'a, '_> {
     /// the root. Values are written as they are projected, straight from the merged data;
     /// where a null bubbles up, what was written of the object or list it voids is cut off.
     pub(crate) fn project(&mut self, root: &'a SelectionSet, data: &Value, out: &mut Vec<u8>) {
+        if !self.project_object(root, root.ty.as_str(), data, out) {
+            out.extend_from_slice(b"null");
+        }
+    }
+
+    /// Writes `data` as an object of `typename` with `selection`'s fields; `false` (and
+    /// nothing written) when a null bubbled up to it.
+    pub(crate) fn project_object(
+        &mut self,
+        selection: &'a SelectionSet,
+        typename: &'a str,
+        data: &Value,
+        out: &mut Vec<u8>,
+    ) -> bool {
         static EMPTY: std::sync::LazyLock<Map> = std::sync::LazyLock::new(Map::default);
         let object = data.as_object().unwrap_or(&EMPTY);
         let start = out.len();
+        let pending = self.pending_len();
         if self
-            .object(&[root], root.ty.as_str(), object, &mut Vec::new(), out)
+            .object(&[selection], typename, object, &mut Vec::new(), out)
             .is_err()
         {
             out.truncate(start);
-            out.extend_from_slice(b"null");
+            self.truncate_pending(pending);
+            return false;
         }
+        true
+    }
+
+    fn pending_len(&self) -> usize {
+        self.deferring.as_ref().map_or(0, |d| d.pending.len())
+    }
+
+    /// Forgets deferred fragments met inside what a bubbling null voided.
+    fn truncate_pending(&mut self, len: usize) {
+        if let Some(deferring) = &mut self.deferring {
+            deferring.pending.truncate(len);
+        }
+    }
+
+    /// The site of a fragment that defers in this response, if it is one.
+    fn deferred_site(&self, directives: &DirectiveList) -> Option<usize> {
+        let deferring = self.deferring.as_ref()?;
+        let site = site_of(&deferring.index, directives)?;
+        deferring
+            .active
+            .get(site)
+            .copied()
+            .unwrap_or(false)
+            .then_some(site)
+    }
+
+    fn path_json(&self, path: &[Step<'_>]) -> Vec<Value> {
+        let mut out = self.base.clone();
+        out.extend(path_json(path));
+        out
     }
 
     fn included(&self, directives: &DirectiveList) -> bool {
@@ -150,6 +227,7 @@ impl<'a> Projector<'a, '_> {
         selection: &'a SelectionSet,
         typename: &str,
         out: &mut IndexMap<&'a str, Vec<&'a Node<Field>>>,
+        deferred: &mut Vec<usize>,
     ) {
         for s in &selection.selections {
             match s {
@@ -164,7 +242,10 @@ impl<'a> Projector<'a, '_> {
                         .as_ref()
                         .is_none_or(|c| self.applies(c, typename));
                     if applies && self.included(&i.directives) {
-                        self.collect(&i.selection_set, typename, out);
+                        match self.deferred_site(&i.directives) {
+                            Some(site) => push_new(deferred, site),
+                            None => self.collect(&i.selection_set, typename, out, deferred),
+                        }
                     }
                 }
                 Selection::FragmentSpread(spread) => {
@@ -175,7 +256,10 @@ impl<'a> Projector<'a, '_> {
                     if self.applies(fragment.type_condition(), typename)
                         && self.included(&spread.directives)
                     {
-                        self.collect(&fragment.selection_set, typename, out);
+                        match self.deferred_site(&spread.directives) {
+                            Some(site) => push_new(deferred, site),
+                            None => self.collect(&fragment.selection_set, typename, out, deferred),
+                        }
                     }
                 }
             }
@@ -198,11 +282,12 @@ impl<'a> Projector<'a, '_> {
         }
         let schema: &'a Schema = self.schema;
         let mut collected: IndexMap<&'a str, Vec<&'a Node<Field>>> = IndexMap::new();
+        let mut deferred = Vec::new();
         for selection in selections {
-            self.collect(selection, typename, &mut collected);
+            self.collect(selection, typename, &mut collected, &mut deferred);
         }
-        let fields: Fields<'a> = Rc::new(
-            collected
+        let fields: Fields<'a> = Rc::new(CollectedSet {
+            fields: collected
                 .into_iter()
                 .map(|(key, nodes)| Collected {
                     key,
@@ -212,7 +297,8 @@ impl<'a> Projector<'a, '_> {
                     typename: nodes[0].name == "__typename",
                 })
                 .collect(),
-        );
+            deferred,
+        });
         if let Some(k) = key {
             self.fields.insert(k, fields.clone());
         }
@@ -235,7 +321,7 @@ impl<'a> Projector<'a, '_> {
         // previous one matched.
         let mut hint = 0;
         out.push(b'{');
-        for (i, collected) in fields.iter().enumerate() {
+        for (i, collected) in fields.fields.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -250,7 +336,7 @@ impl<'a> Projector<'a, '_> {
             if check_denied && let Some(denial) = self.denied.reason(field) {
                 let error = json!({
                     "message": denial.message(&format!("{typename}.{}", field.name)),
-                    "path": path_json(path),
+                    "path": self.path_json(path),
                     "extensions": { "code": denial.code() },
                 });
                 self.errors.push(error);
@@ -272,6 +358,18 @@ impl<'a> Projector<'a, '_> {
             written?;
         }
         out.push(b'}');
+        if !fields.deferred.is_empty() {
+            let at = self.path_json(path);
+            if let Some(deferring) = &mut self.deferring {
+                for &site in &fields.deferred {
+                    deferring.pending.push(Pending {
+                        site,
+                        path: at.clone(),
+                        typename: typename.to_owned(),
+                    });
+                }
+            }
+        }
         Ok(())
     }
 
@@ -305,6 +403,7 @@ impl<'a> Projector<'a, '_> {
         out: &mut Vec<u8>,
     ) -> bool {
         let start = out.len();
+        let pending = self.pending_len();
         let null = |out: &mut Vec<u8>| {
             out.truncate(start);
             out.extend_from_slice(b"null");
@@ -328,6 +427,7 @@ impl<'a> Projector<'a, '_> {
                 let item = self.value(inner, selections, Some(item), path, at, out);
                 path.pop();
                 if item.is_err() {
+                    self.truncate_pending(pending);
                     return null(out);
                 }
             }
@@ -389,7 +489,10 @@ impl<'a> Projector<'a, '_> {
         };
         match self.object(selections, typename, map, path, out) {
             Ok(()) => false,
-            Err(Bubble) => null(out),
+            Err(Bubble) => {
+                self.truncate_pending(pending);
+                null(out)
+            }
         }
     }
 
@@ -406,7 +509,8 @@ impl<'a> Projector<'a, '_> {
     }
 
     fn error(&mut self, path: &Path<'a>, message: String) {
-        self.push_error(path_json(path), message);
+        let path = self.path_json(path);
+        self.push_error(path, message);
     }
 
     /// A subgraph's data that does not fit the schema (a null in a non-null position, a
@@ -422,7 +526,7 @@ impl<'a> Projector<'a, '_> {
 
     /// Reports a null in a non-null position, unless an error already explains it.
     fn null_error(&mut self, path: &Path<'a>, parent: &str, field: &Field) {
-        let path = path_json(path);
+        let path = self.path_json(path);
         let explained = self.errors.iter().any(|e| {
             e.get("path").and_then(Value::as_array).is_some_and(|p| {
                 let n = p.len().min(path.len());
@@ -438,5 +542,11 @@ impl<'a> Projector<'a, '_> {
                 ),
             );
         }
+    }
+}
+
+fn push_new(sites: &mut Vec<usize>, site: usize) {
+    if !sites.contains(&site) {
+        sites.push(site);
     }
 }

@@ -9,6 +9,7 @@
 //! parallel waves, and batches a wave's entity fetches to one subgraph into one request.
 
 mod builder;
+mod defer;
 mod error;
 mod graph;
 mod plan;
@@ -21,10 +22,13 @@ use std::collections::HashSet;
 
 use apollo_compiler::{ExecutableDocument, executable::Operation};
 
+pub use defer::{
+    DEFER, DeferCondition, DeferSite, SiteIndex, defer_sites, site_index, site_of, without_defer,
+};
 pub use error::PlannerError;
 pub use plan::{
-    EntityPart, FetchKind, FetchNode, PLACEHOLDER_NAME, PathStep, PlanNode, QueryPlan, Rename,
-    ResponsePath,
+    DeferredNode, EntityPart, FetchKind, FetchNode, PLACEHOLDER_NAME, PathStep, PlanNode,
+    QueryPlan, Rename, ResponsePath,
 };
 pub use selection::{SubField, SubItem, SubSelection};
 
@@ -57,8 +61,11 @@ impl QueryPlanner {
             supergraph,
             index: &self.index,
         };
-        let mut builder = builder::Builder::new(&graph, document, labels);
+        let sites = defer_sites(document, operation);
+        let index = site_index(&sites);
+        let mut builder = builder::Builder::new(&graph, document, labels, &index);
         builder.plan_operation(operation)?;
+        let defers = builder.defers;
         let mut groups = builder.groups;
         let mut renames = Vec::with_capacity(groups.len());
         for group in &mut groups {
@@ -75,14 +82,30 @@ impl QueryPlanner {
             ));
         }
         schedule::merge_identical(&mut groups, operation.operation_type);
-        Ok(QueryPlan {
-            node: schedule::schedule(
+        let schedule = |subset: Option<usize>| {
+            schedule::schedule(
                 &graph,
-                &groups,
+                (&groups, subset),
                 &renames,
                 operation.operation_type,
                 &operation.variables,
-            ),
+            )
+        };
+        let deferred = sites
+            .iter()
+            .zip(defers)
+            .map(|(site, entry)| DeferredNode {
+                id: site.id,
+                label: site.label.clone(),
+                parent: entry.parent,
+                condition: site.condition.clone(),
+                paths: entry.paths,
+                node: schedule(Some(site.id)),
+            })
+            .collect();
+        Ok(QueryPlan {
+            node: schedule(None),
+            deferred,
         })
     }
 }

@@ -4,7 +4,7 @@ use std::fmt::{self, Write as _};
 
 use serde::{Serialize, Serializer};
 
-use super::selection::SubSelection;
+use super::{defer::DeferCondition, selection::SubSelection};
 
 /// One step of a path into the response.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -218,12 +218,37 @@ pub enum PlanNode {
     },
 }
 
+/// The fetches of one defer site: they run after the response they extend (the primary
+/// one, or the parent site's) is delivered, with the objects it fetched as their input.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeferredNode {
+    /// The site's number (see [`super::defer_sites`]).
+    pub id: usize,
+    /// The site's `label`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The site it is nested in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<usize>,
+    /// When it defers (else its fetches run with the primary ones).
+    pub condition: DeferCondition,
+    /// Where its fragment is in the response.
+    pub paths: Vec<ResponsePath>,
+    /// Its fetches; `None` when the primary fetches already bring all it selects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<PlanNode>,
+}
+
 /// The plan of one operation.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct QueryPlan {
     /// The root node; `None` when nothing needs a subgraph (introspection, `__typename`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node: Option<PlanNode>,
+    /// One entry per defer site, in site order (parents before the sites they hold).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<DeferredNode>,
 }
 
 impl QueryPlan {
@@ -248,7 +273,8 @@ impl QueryPlan {
             }
         }
         let mut out = Vec::new();
-        if let Some(node) = &self.node {
+        let deferred = self.deferred.iter().filter_map(|d| d.node.as_ref());
+        for node in self.node.iter().chain(deferred) {
             walk(node, &mut out);
         }
         out
@@ -356,6 +382,25 @@ impl fmt::Display for QueryPlan {
         let mut out = String::from("QueryPlan {\n");
         if let Some(node) = &self.node {
             write_node(&mut out, node, 1);
+        }
+        for deferred in &self.deferred {
+            indent(&mut out, 1);
+            let _ = write!(out, "Deferred(id: {}", deferred.id);
+            if let Some(label) = &deferred.label {
+                let _ = write!(out, ", label: {label:?}");
+            }
+            if let Some(parent) = deferred.parent {
+                let _ = write!(out, ", parent: {parent}");
+            }
+            if let DeferCondition::Variable(variable) = &deferred.condition {
+                let _ = write!(out, ", if: ${variable}");
+            }
+            let _ = writeln!(out, ", path: {}) {{", paths_text(&deferred.paths));
+            if let Some(node) = &deferred.node {
+                write_node(&mut out, node, 2);
+            }
+            indent(&mut out, 1);
+            out.push_str("},\n");
         }
         out.push('}');
         f.write_str(&out)

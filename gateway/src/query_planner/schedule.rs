@@ -53,7 +53,8 @@ pub(crate) fn merge_identical(groups: &mut [Group], kind: OperationType) {
             // Mutation root fields run one after the other: never merge across them.
             let root = (kind == OperationType::Mutation).then_some(group.root);
             let signature = format!(
-                "{:?}|{}|{:?}|{}|{:?}|{:?}|{}|{}",
+                "{:?}|{:?}|{}|{:?}|{}|{:?}|{:?}|{}|{}",
+                group.defer,
                 root,
                 depth[id],
                 group.conditions,
@@ -206,10 +207,12 @@ pub(crate) fn cost(groups: &[Group], kind: OperationType) -> (usize, usize) {
     (requests, depth)
 }
 
-/// The fetch groups in waves: each wave's groups depend only on earlier waves.
+/// The fetch groups in waves: each wave's groups depend only on earlier waves (groups
+/// outside the partition count as done: they ran before it).
 fn waves(groups: &[Group], partition: Vec<usize>) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
-    let mut done: BTreeSet<usize> = BTreeSet::new();
+    let members: BTreeSet<usize> = partition.iter().copied().collect();
+    let mut done: BTreeSet<usize> = (0..groups.len()).filter(|i| !members.contains(i)).collect();
     let mut remaining = partition;
     while !remaining.is_empty() {
         let (ready, blocked): (Vec<usize>, Vec<usize>) = remaining
@@ -353,13 +356,13 @@ fn batch_node(
 /// [`super::rename`]).
 pub(crate) fn schedule(
     graph: &FederationGraph<'_>,
-    groups: &[Group],
+    (groups, defer): (&[Group], Option<usize>),
     renames: &[Vec<Rename>],
     kind: OperationType,
     variables: &[Node<VariableDefinition>],
 ) -> Option<PlanNode> {
     let live: Vec<usize> = (0..groups.len())
-        .filter(|&i| groups[i].merged_into.is_none())
+        .filter(|&i| groups[i].merged_into.is_none() && groups[i].defer == defer)
         .collect();
     // Named after no client operation: the executor names each request (see
     // `FetchNode::operation_named`), so one plan serves every name.
@@ -386,12 +389,15 @@ pub(crate) fn schedule(
             planned.push(wave_batches);
         }
     }
+    let live_set: BTreeSet<usize> = live.iter().copied().collect();
     let dependencies = |id: usize| -> Vec<usize> {
         let mut depends_on: BTreeSet<usize> = BTreeSet::new();
+        // Fetches of another delivery ran before this one started: no wait for them.
         for dep in groups[id]
             .depends_on
             .iter()
             .chain(extra.get(&id).into_iter().flatten())
+            .filter(|dep| live_set.contains(dep))
         {
             depends_on.insert(leader.get(dep).copied().unwrap_or(*dep));
         }

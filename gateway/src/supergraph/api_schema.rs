@@ -98,9 +98,33 @@ pub(crate) fn derive(
             }
         }
     }
+    declare_defer(&mut schema);
     schema
         .validate()
         .map_err(|e| SupergraphError::InvalidApiSchema(e.errors.to_string()))
+}
+
+/// The `@defer` directive of the incremental-delivery RFC: the gateway plans and delivers
+/// deferred fragments itself, whatever its subgraphs support.
+const DEFER_DEFINITION: &str =
+    "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT";
+
+/// Declares `@defer` in the API schema, unless the supergraph declares one of its own.
+fn declare_defer(schema: &mut Schema) {
+    if schema.directive_definitions.contains_key("defer") {
+        return;
+    }
+    let Ok(document) = apollo_compiler::ast::Document::parse(DEFER_DEFINITION, "defer.graphql")
+    else {
+        return;
+    };
+    for definition in &document.definitions {
+        if let apollo_compiler::ast::Definition::DirectiveDefinition(def) = definition {
+            schema
+                .directive_definitions
+                .insert(def.name.clone(), def.clone());
+        }
+    }
 }
 
 /// Drops inaccessible fields and arguments, and machinery directives on what remains.

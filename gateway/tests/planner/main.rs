@@ -15,6 +15,7 @@ mod support;
 mod api_shaping;
 mod batching;
 mod bounds;
+mod defer;
 mod lean;
 mod ownership;
 mod requires;

@@ -89,6 +89,8 @@ pub fn parse_and_validate(
             return Err(diagnostics(code, &e.errors));
         }
     };
+    // With `@defer` declared in the API schema, this includes the defer rules: labels
+    // static and unique, none on mutation or subscription root fields.
     ast.to_executable_validate(api_schema)
         .map_err(|e| diagnostics(ErrorCode::ValidationFailed, &e.errors))
 }

@@ -80,6 +80,7 @@ impl Builder<'_> {
             ctx.path.clone(),
             parent.clone(),
             target.to_owned(),
+            ctx.defer,
         );
         let mut conditions = ctx.conditions.clone();
         conditions.extend(variable_conditions(directives));
@@ -150,6 +151,7 @@ impl Builder<'_> {
             anchor: ctx.anchor.clone(),
             trail: Vec::new(),
             choice: None,
+            defer: ctx.defer,
         }))
     }
 
@@ -202,11 +204,12 @@ impl Builder<'_> {
             conditions: ctx.conditions.clone(),
             internal: ctx.internal,
             anchor: Some(Rc::new(Anchor::Entity {
-                ctx: ctx.clone(),
+                ctx: Box::new(ctx.clone()),
                 ty: parent.clone(),
             })),
             trail: Vec::new(),
             choice: None,
+            defer: ctx.defer,
         };
         self.add_local_field(&inner, parent, field, None)
     }
@@ -241,13 +244,12 @@ impl Builder<'_> {
         for target in candidates {
             let group = match &*anchor {
                 Anchor::Root => {
-                    let existing = self
-                        .groups
-                        .iter()
-                        .position(|g| g.entity_type.is_none() && g.graph == target);
+                    let existing = self.groups.iter().position(|g| {
+                        g.entity_type.is_none() && g.graph == target && g.defer == ctx.defer
+                    });
                     match existing {
                         Some(group) => group,
-                        None => self.new_root_group(&target),
+                        None => self.new_root_group(&target, ctx.defer),
                     }
                 }
                 Anchor::Entity { ctx: at, ty } => {
@@ -268,6 +270,7 @@ impl Builder<'_> {
                 anchor: Some(anchor.clone()),
                 trail: ctx.trail.clone(),
                 choice: None,
+                defer: ctx.defer,
             };
             self.selection_at(&inner)?;
             return self.plan_field(&inner, parent, field).map(Some);
@@ -358,6 +361,7 @@ impl Builder<'_> {
             merged_into: None,
             conditions,
             depth,
+            defer: ctx.defer,
         }))
     }
 }

@@ -52,6 +52,18 @@ impl Builder<'_> {
             if provided.is_none() && self.graph.requires(parent, &field.name, &graph).is_some() {
                 return self.hop(ctx, parent, &graph, field);
             }
+            // A deferred field of an entity the primary response fetches: fetched again by
+            // its key, after the primary response (never while planning that key).
+            if ctx.defer.is_some()
+                && ctx.defer != self.groups[ctx.group].defer
+                && !ctx.internal
+                && field.name != "__typename"
+                && provided.is_none()
+                && !self.avoid.contains(&graph)
+                && self.directly_reachable(parent, &graph, &graph)
+            {
+                return self.hop(ctx, parent, &graph, field);
+            }
             return self.add_local_field(ctx, parent, field, provided);
         }
         let targets: Vec<&str> = self
@@ -112,6 +124,7 @@ impl Builder<'_> {
                 ctx.path.clone(),
                 parent.clone(),
                 (*t).to_owned(),
+                ctx.defer,
             ))
         });
         let chosen = ctx
@@ -187,7 +200,7 @@ impl Builder<'_> {
         if self.graph.is_entity(&field_type) {
             inner.trail.clear();
             let anchor = Anchor::Entity {
-                ctx: inner.clone(),
+                ctx: Box::new(inner.clone()),
                 ty: field_type.clone(),
             };
             inner.anchor = Some(Rc::new(anchor));

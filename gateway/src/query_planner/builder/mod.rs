@@ -25,6 +25,7 @@ use apollo_compiler::{
 
 use super::{
     PlannerError,
+    defer::{DEFER, SiteIndex, site_of, without_defer},
     graph::FederationGraph,
     plan::{PathStep, ResponsePath},
     selection::{Step, SubSelection},
@@ -57,6 +58,15 @@ pub(crate) struct Group {
     pub(crate) conditions: BTreeSet<(String, bool)>,
     /// How many fetches run before it (its wave, as far as known while planning).
     depth: usize,
+    /// The defer site whose delivery it serves (`None`: the primary response).
+    pub(crate) defer: Option<usize>,
+}
+
+/// Where planning met a defer site: the site it is nested in and the response paths.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DeferEntry {
+    pub(crate) parent: Option<usize>,
+    pub(crate) paths: Vec<ResponsePath>,
 }
 
 /// Where the walk is: which group, where inside its selection, where in the response.
@@ -81,6 +91,8 @@ struct Ctx {
     /// The subgraph chosen for each field of this selection set that needs a hop (by
     /// the field's address), so that siblings share as few requests as possible.
     choice: Option<Rc<HashMap<usize, String>>>,
+    /// The defer site the walk is inside (`None`: the primary response).
+    defer: Option<usize>,
 }
 
 /// Where a subgraph can be entered to reach a position again.
@@ -88,7 +100,7 @@ enum Anchor {
     /// The query root.
     Root,
     /// An entity of type `ty` at `ctx`'s position.
-    Entity { ctx: Ctx, ty: Name },
+    Entity { ctx: Box<Ctx>, ty: Name },
 }
 
 /// What a subgraph must resolve to follow one trail step.
@@ -124,12 +136,19 @@ fn variable_conditions(directives: &DirectiveList) -> Vec<(String, bool)> {
 
 type Producers = BTreeSet<usize>;
 
+type EntityIndexKey = (usize, ResponsePath, Name, String, Option<usize>);
+
 pub(crate) struct Builder<'a> {
     graph: &'a FederationGraph<'a>,
     document: &'a ExecutableDocument,
     labels: &'a HashSet<String>,
     pub(crate) groups: Vec<Group>,
-    entity_index: HashMap<(usize, ResponsePath, Name, String), Vec<usize>>,
+    /// Entity groups by source group, path, type, target subgraph and defer site.
+    entity_index: HashMap<EntityIndexKey, Vec<usize>>,
+    /// The operation's defer sites.
+    sites: &'a SiteIndex,
+    /// Where each defer site was met (by site number).
+    pub(crate) defers: Vec<DeferEntry>,
     key_depth: usize,
     kind: OperationType,
     /// Field positions planned so far (see [`MAX_FIELD_POSITIONS`]).
@@ -164,11 +183,14 @@ impl<'a> Builder<'a> {
         graph: &'a FederationGraph<'a>,
         document: &'a ExecutableDocument,
         labels: &'a HashSet<String>,
+        sites: &'a SiteIndex,
     ) -> Self {
         Self {
             graph,
             document,
             labels,
+            sites,
+            defers: vec![DeferEntry::default(); sites.len()],
             groups: Vec::new(),
             entity_index: HashMap::new(),
             key_depth: 0,
@@ -184,7 +206,7 @@ impl<'a> Builder<'a> {
         self.groups.len() - 1
     }
 
-    fn new_root_group(&mut self, graph: &str) -> usize {
+    fn new_root_group(&mut self, graph: &str, defer: Option<usize>) -> usize {
         let id = self.groups.len();
         self.new_group(Group {
             graph: graph.to_owned(),
@@ -198,7 +220,21 @@ impl<'a> Builder<'a> {
             merged_into: None,
             conditions: BTreeSet::new(),
             depth: 0,
+            defer,
         })
+    }
+
+    /// The defer site a fragment's directives open, if any; records where it was met.
+    fn enter_defer(&mut self, ctx: &Ctx, directives: &DirectiveList) -> Option<usize> {
+        let site = site_of(self.sites, directives)?;
+        let entry = self.defers.get_mut(site)?;
+        if entry.parent.is_none() {
+            entry.parent = ctx.defer;
+        }
+        if !entry.paths.contains(&ctx.path) {
+            entry.paths.push(ctx.path.clone());
+        }
+        Some(site)
     }
 
     fn selection_at(&mut self, ctx: &Ctx) -> Result<&mut SubSelection, PlannerError> {
@@ -212,6 +248,18 @@ impl<'a> Builder<'a> {
         let root_anchor = Rc::new(Anchor::Root);
         let mut fields = Vec::new();
         self.collect_root(&operation.selection_set, &mut Vec::new(), &mut fields)?;
+        let top = Ctx {
+            group: 0,
+            steps: Vec::new(),
+            path: Vec::new(),
+            provided: None,
+            conditions: BTreeSet::new(),
+            internal: false,
+            anchor: None,
+            trail: Vec::new(),
+            choice: None,
+            defer: None,
+        };
         let mut last_mutation_group: Option<usize> = None;
         for (field, wrappers) in fields {
             if matches!(field.name.as_str(), "__typename" | "__schema" | "__type") {
@@ -229,6 +277,15 @@ impl<'a> Builder<'a> {
                 OperationType::Query => self.cheapest_root(&root_type, &candidates, &field)?,
                 _ => self.best_candidate(&root_type, &candidates, &field),
             };
+            // The innermost defer site around the field (sites nest in walk order).
+            let mut defer = None;
+            for wrapper in &wrappers {
+                let outer = Ctx {
+                    defer,
+                    ..top.clone()
+                };
+                defer = self.enter_defer(&outer, wrapper).or(defer);
+            }
             let reuse = match operation.operation_type {
                 OperationType::Mutation => last_mutation_group
                     .filter(|g| candidates.contains(&self.groups[*g].graph.as_str())),
@@ -238,6 +295,7 @@ impl<'a> Builder<'a> {
                     let best_coverage = self.candidate_coverage(&root_type, &field, best);
                     self.groups.iter().position(|g| {
                         g.entity_type.is_none()
+                            && g.defer == defer
                             && candidates.contains(&g.graph.as_str())
                             && self.candidate_coverage(&root_type, &field, &g.graph)
                                 == best_coverage
@@ -246,12 +304,14 @@ impl<'a> Builder<'a> {
             };
             let group = match reuse {
                 Some(group) => group,
-                None => self.new_root_group(best),
+                None => self.new_root_group(best, defer),
             };
             last_mutation_group = Some(group);
             let conditions = wrappers.iter().flat_map(variable_conditions).collect();
             let steps: Vec<Step> = wrappers
-                .into_iter()
+                .iter()
+                .map(without_defer)
+                .filter(|d| !d.is_empty())
                 .map(|d| Step::Fragment(root_type.clone(), d))
                 .collect();
             let ctx = Ctx {
@@ -268,6 +328,7 @@ impl<'a> Builder<'a> {
                 anchor: (operation.operation_type == OperationType::Query)
                     .then(|| root_anchor.clone()),
                 choice: None,
+                defer,
             };
             self.plan_field(&ctx, &root_type, &field)?;
         }
@@ -362,6 +423,26 @@ impl<'a> Builder<'a> {
         directives: &DirectiveList,
         selection: &SelectionSet,
     ) -> Result<Producers, PlannerError> {
+        // A deferred fragment: what it selects serves the site's delivery; subgraphs never
+        // see the directive.
+        let deferred;
+        let stripped;
+        let ctx = match self.enter_defer(ctx, directives) {
+            Some(site) => {
+                deferred = Ctx {
+                    defer: Some(site),
+                    ..ctx.clone()
+                };
+                &deferred
+            }
+            None => ctx,
+        };
+        let directives = if directives.get(DEFER).is_some() {
+            stripped = without_defer(directives);
+            &stripped
+        } else {
+            directives
+        };
         let graph = self.groups[ctx.group].graph.clone();
         let parent_is_abstract = self.graph.is_abstract(parent);
         if condition == parent || (!parent_is_abstract && self.graph.is_abstract(condition)) {

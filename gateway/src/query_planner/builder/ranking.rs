@@ -54,7 +54,7 @@ impl Builder<'_> {
         );
         let mut best: Option<((usize, usize), std::cmp::Reverse<Coverage>, usize)> = None;
         for i in feasible {
-            let group = self.new_root_group(candidates[i]);
+            let group = self.new_root_group(candidates[i], None);
             let ctx = Ctx {
                 group,
                 steps: Vec::new(),
@@ -65,6 +65,7 @@ impl Builder<'_> {
                 anchor: Some(Rc::new(Anchor::Root)),
                 trail: Vec::new(),
                 choice: None,
+                defer: None,
             };
             // A candidate that fails to plan is no candidate; the real planning reports
             // the error if every one fails.
@@ -250,6 +251,7 @@ impl Builder<'_> {
                 ctx.path.clone(),
                 parent.clone(),
                 t.to_owned(),
+                ctx.defer,
             )) || self
                 .groups
                 .iter()

@@ -1,0 +1,278 @@
+//! Incremental delivery (`@defer`): the payloads of the incremental-delivery RFC
+//! (graphql/defer-stream-wg): an initial `{data, errors?, pending, hasNext}`, then
+//! `{pending?, incremental, completed, hasNext}` per delivered site.
+
+use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
+
+use super::project::{Deferring, Pending, Projector, Variables};
+use crate::auth::Denied;
+use crate::json::{Value, write_value};
+use crate::query_planner::{defer_sites, site_index};
+
+/// What shaping a payload reads of the request.
+#[derive(Clone, Copy)]
+pub struct Shaping<'a> {
+    /// The API schema.
+    pub schema: &'a Schema,
+    /// The operation's document.
+    pub document: &'a ExecutableDocument,
+    /// The operation.
+    pub operation: &'a Operation,
+    /// The client's variables.
+    pub variables: &'a Variables,
+    /// Fields the caller may not see.
+    pub denied: &'a Denied,
+}
+
+/// A deferred fragment announced in `pending` and not completed yet.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// Its id in the response (`pending[].id`).
+    pub id: String,
+    /// Its defer site.
+    pub site: usize,
+    /// The path of the object holding the fragment.
+    path: Vec<Value>,
+    /// That object's type.
+    typename: String,
+}
+
+/// Numbers records in the order they are announced.
+#[derive(Debug, Default)]
+pub struct RecordIds(usize);
+
+impl RecordIds {
+    fn next(&mut self) -> String {
+        let id = self.0.to_string();
+        self.0 += 1;
+        id
+    }
+}
+
+/// Which sites defer in this request, by site number.
+pub fn active_sites(
+    document: &ExecutableDocument,
+    operation: &Operation,
+    variables: &Variables,
+) -> Vec<bool> {
+    defer_sites(document, operation)
+        .iter()
+        .map(|site| site.condition.holds(variables))
+        .collect()
+}
+
+fn projector<'a, 'e>(
+    shaping: &Shaping<'a>,
+    active: &[bool],
+    errors: &'e mut Vec<Value>,
+) -> Projector<'a, 'e> {
+    let sites = defer_sites(shaping.document, shaping.operation);
+    Projector {
+        schema: shaping.schema,
+        document: shaping.document,
+        variables: shaping.variables,
+        errors,
+        fields: Default::default(),
+        denied: shaping.denied,
+        deferring: Some(Deferring {
+            index: site_index(&sites),
+            active: active.to_vec(),
+            pending: Vec::new(),
+        }),
+        base: Vec::new(),
+    }
+}
+
+/// Turns the places a projection left deferred fragments out into announced records,
+/// writing `"pending":[...]` (with a leading comma) when there are any.
+fn announce(
+    shaping: &Shaping<'_>,
+    pending: Vec<Pending>,
+    ids: &mut RecordIds,
+    out: &mut Vec<u8>,
+) -> Vec<Record> {
+    if pending.is_empty() {
+        return Vec::new();
+    }
+    let sites = defer_sites(shaping.document, shaping.operation);
+    out.extend_from_slice(b",\"pending\":[");
+    let mut records = Vec::with_capacity(pending.len());
+    for (i, p) in pending.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let record = Record {
+            id: ids.next(),
+            site: p.site,
+            path: p.path,
+            typename: p.typename,
+        };
+        let mut entry = crate::json!({ "id": record.id.as_str(), "path": record.path.clone() });
+        if let (Some(label), Value::Object(map)) = (
+            sites.get(record.site).and_then(|s| s.label.as_deref()),
+            &mut entry,
+        ) {
+            map.insert("label", label.into());
+        }
+        write_value(out, &entry);
+        records.push(record);
+    }
+    out.push(b']');
+    records
+}
+
+fn write_errors(out: &mut Vec<u8>, errors: &[Value]) {
+    out.extend_from_slice(b"\"errors\":[");
+    for (i, error) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_value(out, error);
+    }
+    out.push(b']');
+}
+
+/// The initial payload without its closing `"hasNext"` (see [`finish`]): `data` projected
+/// without the deferred fragments, the fetch `errors`, the records it announces, and
+/// whether it has errors.
+pub fn initial_payload(
+    shaping: &Shaping<'_>,
+    active: &[bool],
+    data: &Value,
+    mut errors: Vec<Value>,
+    ids: &mut RecordIds,
+) -> (Vec<u8>, Vec<Record>, bool) {
+    let mut body = Vec::with_capacity(256);
+    body.extend_from_slice(b"{\"data\":");
+    let mut projector = projector(shaping, active, &mut errors);
+    projector.project(&shaping.operation.selection_set, data, &mut body);
+    let pending = projector
+        .deferring
+        .take()
+        .map(|d| d.pending)
+        .unwrap_or_default();
+    if !errors.is_empty() {
+        body.push(b',');
+        write_errors(&mut body, &errors);
+    }
+    let records = announce(shaping, pending, ids, &mut body);
+    (body, records, !errors.is_empty())
+}
+
+/// The payload completing `records` (their fetches done) without its closing
+/// `"hasNext"`: each fragment's data at its path (or its errors, when a null voided it),
+/// the fetch `errors` with the first of them, and the records nested inside (announced).
+pub fn subsequent_payload(
+    shaping: &Shaping<'_>,
+    active: &[bool],
+    data: &Value,
+    records: &[Record],
+    mut errors: Vec<Value>,
+    ids: &mut RecordIds,
+) -> (Vec<u8>, Vec<Record>, bool) {
+    let sites = defer_sites(shaping.document, shaping.operation);
+    let mut incremental: Vec<Vec<u8>> = Vec::new();
+    let mut completed: Vec<Vec<u8>> = Vec::new();
+    let mut pending = Vec::new();
+    let mut has_errors = false;
+    for record in records {
+        let mut record_errors = std::mem::take(&mut errors);
+        let (written, nested) = {
+            let mut projector = projector(shaping, active, &mut record_errors);
+            projector.base = record.path.clone();
+            let mut out = Vec::new();
+            let typename = shaping
+                .schema
+                .types
+                .get_key_value(record.typename.as_str())
+                .map(|(name, _)| name.as_str());
+            let object = at_path(data, &record.path);
+            let written = match (sites.get(record.site), typename, object) {
+                (Some(site), Some(typename), Some(object)) => {
+                    projector.project_object(site.selection, typename, object, &mut out)
+                }
+                _ => false,
+            };
+            let nested = projector
+                .deferring
+                .take()
+                .map(|d| d.pending)
+                .unwrap_or_default();
+            (written.then_some(out), nested)
+        };
+        has_errors |= !record_errors.is_empty();
+        let mut done = format!("{{\"id\":\"{}\"", record.id).into_bytes();
+        match written {
+            Some(object) => {
+                let mut entry = format!("{{\"id\":\"{}\",\"data\":", record.id).into_bytes();
+                entry.extend_from_slice(&object);
+                if !record_errors.is_empty() {
+                    entry.push(b',');
+                    write_errors(&mut entry, &record_errors);
+                }
+                entry.push(b'}');
+                incremental.push(entry);
+                pending.extend(nested);
+            }
+            None => {
+                // A null bubbled past the fragment (or its object is gone): no data, the
+                // errors go with its completion.
+                done.push(b',');
+                write_errors(&mut done, &record_errors);
+            }
+        }
+        done.push(b'}');
+        completed.push(done);
+    }
+    let mut body = Vec::with_capacity(256);
+    body.push(b'{');
+    let mut first = true;
+    for (name, items) in [("incremental", &incremental), ("completed", &completed)] {
+        if items.is_empty() {
+            continue;
+        }
+        if !first {
+            body.push(b',');
+        }
+        first = false;
+        body.extend_from_slice(format!("\"{name}\":[").as_bytes());
+        body.extend_from_slice(&items.join(&b',')[..]);
+        body.push(b']');
+    }
+    let mut announced = Vec::new();
+    if !pending.is_empty() {
+        let mut part = Vec::new();
+        announced = announce(shaping, pending, ids, &mut part);
+        // Announced before the data that completes its parent is merged would be fine
+        // too; clients read `pending` first either way.
+        let mut with_pending = vec![b'{'];
+        with_pending.extend_from_slice(&part[1..]);
+        with_pending.push(b',');
+        with_pending.extend_from_slice(&body[1..]);
+        body = with_pending;
+    }
+    (body, announced, has_errors)
+}
+
+/// Closes a payload with its `hasNext`.
+pub fn finish(mut body: Vec<u8>, has_next: bool) -> Vec<u8> {
+    body.extend_from_slice(if has_next {
+        b",\"hasNext\":true}"
+    } else {
+        b",\"hasNext\":false}"
+    });
+    body
+}
+
+/// The value at a response path (keys and list indices) of the raw data.
+fn at_path<'v>(data: &'v Value, path: &[Value]) -> Option<&'v Value> {
+    let mut at = data;
+    for step in path {
+        at = match (step, at) {
+            (Value::String(key), Value::Object(map)) => map.get(key.as_str())?,
+            (step, Value::Array(items)) => items.get(usize::try_from(step.as_u64()?).ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(at)
+}
