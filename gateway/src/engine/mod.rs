@@ -2,8 +2,11 @@
 //! response cache → plan → execute → respond. The engine holds each stage's state and
 //! runs CPU-heavy stages off the request threads; it knows nothing of HTTP.
 
+mod incremental;
 mod request;
 mod settings;
+
+pub use incremental::DeferredPayloads;
 
 pub(crate) use request::forwarded;
 pub use request::{EngineResponse, RequestOptions};
@@ -141,6 +144,7 @@ impl Engine {
                         has_errors: false,
                         operation_name,
                         cache: Some(status),
+                        deferred: None,
                     });
                 }
                 Err(found) => slot = found,
@@ -158,6 +162,21 @@ impl Engine {
             .and_then(|c| c.entities.as_ref())
             .zip(audience.as_ref())
             .map(|(cache, audience)| executor::EntityCaching { cache, audience });
+        if options.incremental
+            && is_query
+            && let Some(active) = self.deferring(&admitted, &cached)
+        {
+            let forwarded = forwarded(options, &admitted);
+            return self
+                .run_incremental(
+                    (admitted, cached, denied),
+                    active,
+                    forwarded,
+                    entity_caching,
+                    (options, deadline),
+                )
+                .await;
+        }
         let mut raw = executor::execute(
             &cached.plan,
             self.client.as_ref(),
@@ -208,6 +227,96 @@ impl Engine {
             has_errors,
             operation_name,
             cache,
+            deferred: None,
+        })
+    }
+
+    /// Which defer sites defer in this request, when any does and the plan has them all
+    /// (a plan of a document with denied fields left out may number them otherwise: then
+    /// one merged response answers).
+    fn deferring(&self, admitted: &Admitted, cached: &CachedPlan) -> Option<Vec<bool>> {
+        let prepared = &admitted.prepared;
+        let active = executor::incremental::active_sites(
+            &prepared.document,
+            &prepared.operation,
+            &admitted.variables,
+        );
+        (active.iter().any(|a| *a) && active.len() == cached.plan.deferred.len()).then_some(active)
+    }
+
+    /// Runs the primary fetches and answers the initial payload; the deferred payloads
+    /// follow in [`EngineResponse::deferred`]. Never cached: the response cache keeps
+    /// whole answers.
+    async fn run_incremental(
+        self: &Arc<Self>,
+        (admitted, cached, denied): (Arc<Admitted>, Arc<CachedPlan>, Denied),
+        active: Vec<bool>,
+        forwarded: executor::Forwarded,
+        entity_caching: Option<executor::EntityCaching<'_>>,
+        (options, deadline): (&RequestOptions, Instant),
+    ) -> Result<EngineResponse, PipelineError> {
+        let mut raw = executor::RawResult {
+            data: crate::json::Value::Object(crate::json::Map::default()),
+            ..Default::default()
+        };
+        executor::execute_delivery(
+            &cached.plan,
+            (None, &active),
+            self.client.as_ref(),
+            &admitted.variables,
+            &forwarded,
+            entity_caching,
+            &mut raw,
+        )
+        .await;
+        respond::complete(&mut raw, &self.supergraph, &self.implementers, &admitted)?;
+        let shaping = executor::incremental::Shaping {
+            schema: &self.supergraph.api_schema,
+            document: &admitted.prepared.document,
+            operation: &admitted.prepared.operation,
+            variables: &admitted.variables,
+            denied: &denied,
+        };
+        let mut ids = executor::incremental::RecordIds::default();
+        let errors = std::mem::take(&mut raw.errors);
+        let (mut body, records, has_errors) =
+            executor::incremental::initial_payload(&shaping, &active, &raw.data, errors, &mut ids);
+        if options.expose_plan {
+            body.extend_from_slice(b",\"extensions\":");
+            crate::json::write_value(&mut body, &respond::plan_extensions(&cached.plan));
+        }
+        let has_next = !records.is_empty();
+        let body = bytes::Bytes::from(executor::incremental::finish(body, has_next));
+        let operation_name = admitted
+            .prepared
+            .operation
+            .name
+            .as_ref()
+            .map(Name::to_string);
+        let sites = cached.plan.deferred.len();
+        let deferred = has_next.then(|| {
+            incremental::Delivery {
+                engine: self.clone(),
+                admitted,
+                plan: cached,
+                denied,
+                forwarded,
+                deadline,
+                active,
+                raw,
+                queue: records.into(),
+                ids,
+                ran: vec![false; sites],
+            }
+            .payloads()
+        });
+        Ok(EngineResponse {
+            body,
+            request_error: None,
+            has_errors,
+            operation_name,
+            cache: None,
+            deferred,
         })
     }
 

@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use super::incremental::DeferredPayloads;
 use crate::{
     auth::Claims,
     cache::CacheStatus,
@@ -25,6 +26,9 @@ pub struct RequestOptions {
     pub deadline: Option<Instant>,
     /// The client's API key header, forwarded to subgraphs unverified.
     pub api_key: Option<String>,
+    /// The transport delivers `@defer`red fragments in payloads of their own (multipart,
+    /// server-sent events, WebSocket); else one merged response answers.
+    pub incremental: bool,
 }
 
 /// The outcome: a GraphQL response body and, for request errors, their code.
@@ -40,6 +44,8 @@ pub struct EngineResponse {
     pub operation_name: Option<String>,
     /// For a cacheable query: whether it came from the response cache, and its freshness.
     pub cache: Option<CacheStatus>,
+    /// With incremental delivery: the payloads after `body` (the initial one).
+    pub deferred: Option<DeferredPayloads>,
 }
 
 impl EngineResponse {
@@ -51,6 +57,7 @@ impl EngineResponse {
             has_errors: true,
             operation_name: None,
             cache: None,
+            deferred: None,
         }
     }
 }

@@ -131,6 +131,8 @@ pub(crate) fn options(
             .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
         // The engine's own request timeout, from when it starts.
         deadline: None,
+        // Set by the transports that deliver deferred payloads apart.
+        incremental: false,
     }
 }
 
@@ -202,10 +204,11 @@ pub(crate) async fn post(
     if super::sse::wanted(&headers) {
         return super::sse::respond(state, &headers, request, claims).await;
     }
-    let options = options(&headers, HttpMethod::Post, claims);
+    let mut options = options(&headers, HttpMethod::Post, claims);
+    options.incremental = super::multipart::wanted(&headers);
     let run = engine.execute(&request, &options);
     let response = crate::telemetry::traced_request(&headers, &request, run).await;
-    respond(&headers, response)
+    super::multipart::respond(&headers, response)
 }
 
 /// GET parameters: JSON-encoded `variables` and `extensions`.
@@ -266,10 +269,11 @@ pub(crate) async fn get(
         Ok(claims) => claims,
         Err(error) => return unauthenticated(&error),
     };
-    let options = options(&headers, HttpMethod::Get, claims);
+    let mut options = options(&headers, HttpMethod::Get, claims);
+    options.incremental = super::multipart::wanted(&headers);
     let run = engine.execute(&request, &options);
     let response = crate::telemetry::traced_request(&headers, &request, run).await;
-    respond(&headers, response)
+    super::multipart::respond(&headers, response)
 }
 
 /// `POST /auth/login` body.

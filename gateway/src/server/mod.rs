@@ -8,6 +8,7 @@ pub mod graphiql;
 mod health;
 mod http;
 mod limits;
+mod multipart;
 mod parse_refusals;
 mod rest;
 mod sse;

@@ -53,7 +53,8 @@ pub(crate) async fn respond(
     }
     let slot = Slot(state.clone());
     let engine = state.engine();
-    let options = http::options(headers, HttpMethod::Streaming, claims);
+    let mut options = http::options(headers, HttpMethod::Streaming, claims);
+    options.incremental = true;
     let results = match engine.subscribe(&request, &options).await {
         Ok(results) => results,
         Err(refused) => return http::respond(headers, refused),

@@ -277,7 +277,8 @@ async fn operation(
     }
     let _slot = Slot(state.clone());
     let engine = state.engine();
-    let options = options(&headers, HttpMethod::Streaming, claims);
+    let mut options = options(&headers, HttpMethod::Streaming, claims);
+    options.incremental = true;
     match engine.subscribe(&request, &options).await {
         Err(refused) => {
             let body: Value = serde_json::from_slice(&refused.body).unwrap_or_default();

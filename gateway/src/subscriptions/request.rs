@@ -38,8 +38,13 @@ impl Engine {
         if admitted.prepared.operation.operation_type
             != apollo_compiler::executable::OperationType::Subscription
         {
+            // A query or mutation: its answer, then its deferred payloads if any.
             let response = self.execute(request, options).await;
-            return Ok(futures::stream::iter([response.body]).boxed());
+            let first = futures::stream::iter([response.body]);
+            return Ok(match response.deferred {
+                Some(rest) => first.chain(rest.0).boxed(),
+                None => first.boxed(),
+            });
         }
         // A root field the caller may not see leaves nothing to subscribe to: the whole
         // subscription is refused with the denial's code, before anything is planned.

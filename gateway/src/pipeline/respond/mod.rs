@@ -39,10 +39,15 @@ pub fn complete(
             }
         }
     }
-    for error in &mut raw.errors {
+    give_codes(&mut raw.errors);
+    Ok(())
+}
+
+/// Gives every error without `extensions.code` one (see [`default_code`]).
+pub fn give_codes(errors: &mut [Value]) {
+    for error in errors {
         default_code(error);
     }
-    Ok(())
 }
 
 /// The response body (`{data, errors?, extensions?}`) of a completed result, and whether

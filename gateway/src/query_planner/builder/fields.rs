@@ -61,6 +61,7 @@ impl Builder<'_> {
                 && provided.is_none()
                 && !self.avoid.contains(&graph)
                 && self.directly_reachable(parent, &graph, &graph)
+                && !self.is_key_leaf(parent, &graph, field)
             {
                 return self.hop(ctx, parent, &graph, field);
             }
@@ -138,6 +139,21 @@ impl Builder<'_> {
             (None, None) => self.best_candidate(parent, &targets, field).to_owned(),
         };
         self.hop(ctx, parent, &target, field)
+    }
+
+    /// Whether `field` is a plain leaf of a key of `parent` in `graph`: fetched with the
+    /// key anyway, so deferring it needs no fetch of its own.
+    fn is_key_leaf(&self, parent: &Name, graph: &str, field: &Field) -> bool {
+        field.selection_set.selections.is_empty()
+            && field.arguments.is_empty()
+            && self.graph.keys(parent, graph).into_iter().any(|key| {
+                self.graph.field_set(parent, key).is_ok_and(|set| {
+                    set.selections.iter().any(|s| {
+                        matches!(s, apollo_compiler::executable::Selection::Field(f)
+                            if f.name == field.name && f.selection_set.selections.is_empty())
+                    })
+                })
+            })
     }
 
     /// Adds a field the context's subgraph resolves, and plans its sub-selections.
