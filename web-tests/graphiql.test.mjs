@@ -76,6 +76,14 @@ test('the console opens GraphiQL with the token, docs from introspection, a quer
   await response(graphiql).getByText(String(expected.data.clientes.paginacion.total)).first().waitFor();
   await shot(graphiql, 'graphiql');
 
+  // A query with @defer: the deferred fragment (a field of another subgraph) arrives in a
+  // later part of the multipart answer, and GraphiQL merges it into the result.
+  await run(graphiql, '{ clientes(paginacion: { perPage: 2 }) { items { nombre ... @defer(label: "campanias") { diferidas: campanias { nombre } } } } }');
+  // The alias is in the data once the deferred part is merged into it.
+  await response(graphiql).locator('.CodeMirror-line').filter({ hasText: /"diferidas": \[/ }).first().waitFor();
+  await graphiql.getByRole('button', { name: /Execute query/ }).waitFor();
+  await shot(graphiql, 'graphiql-defer');
+
   // A subscription: its first event is the counters right away.
   await run(graphiql, 'subscription { contadoresDashboard { totalClientes totalConversiones } }');
   await response(graphiql).getByText('"totalConversiones"').waitFor({ timeout: 20000 });

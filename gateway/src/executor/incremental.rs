@@ -7,7 +7,7 @@ use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
 use super::project::{Deferring, Pending, Projector, Variables};
 use crate::auth::Denied;
 use crate::json::{Value, write_value};
-use crate::query_planner::{defer_sites, site_index};
+use crate::query_planner::{DeferSite, SiteIndex, defer_sites, site_index};
 
 /// What shaping a payload reads of the request.
 #[derive(Clone, Copy)]
@@ -61,12 +61,18 @@ pub fn active_sites(
         .collect()
 }
 
+/// The operation's defer sites and their index (by directive).
+fn sites<'a>(shaping: &Shaping<'a>) -> (Vec<DeferSite<'a>>, SiteIndex) {
+    let sites = defer_sites(shaping.document, shaping.operation);
+    let index = site_index(&sites);
+    (sites, index)
+}
+
 fn projector<'a, 'e>(
     shaping: &Shaping<'a>,
-    active: &[bool],
+    (index, active): (&'e SiteIndex, &'e [bool]),
     errors: &'e mut Vec<Value>,
 ) -> Projector<'a, 'e> {
-    let sites = defer_sites(shaping.document, shaping.operation);
     Projector {
         schema: shaping.schema,
         document: shaping.document,
@@ -75,8 +81,8 @@ fn projector<'a, 'e>(
         fields: Default::default(),
         denied: shaping.denied,
         deferring: Some(Deferring {
-            index: site_index(&sites),
-            active: active.to_vec(),
+            index,
+            active,
             pending: Vec::new(),
         }),
         base: Vec::new(),
@@ -86,7 +92,7 @@ fn projector<'a, 'e>(
 /// Turns the places a projection left deferred fragments out into announced records,
 /// writing `"pending":[...]` (with a leading comma) when there are any.
 fn announce(
-    shaping: &Shaping<'_>,
+    sites: &[DeferSite<'_>],
     pending: Vec<Pending>,
     ids: &mut RecordIds,
     out: &mut Vec<u8>,
@@ -94,7 +100,6 @@ fn announce(
     if pending.is_empty() {
         return Vec::new();
     }
-    let sites = defer_sites(shaping.document, shaping.operation);
     out.extend_from_slice(b",\"pending\":[");
     let mut records = Vec::with_capacity(pending.len());
     for (i, p) in pending.into_iter().enumerate() {
@@ -142,9 +147,10 @@ pub fn initial_payload(
     mut errors: Vec<Value>,
     ids: &mut RecordIds,
 ) -> (Vec<u8>, Vec<Record>, bool) {
+    let (sites, index) = sites(shaping);
     let mut body = Vec::with_capacity(256);
     body.extend_from_slice(b"{\"data\":");
-    let mut projector = projector(shaping, active, &mut errors);
+    let mut projector = projector(shaping, (&index, active), &mut errors);
     projector.project(&shaping.operation.selection_set, data, &mut body);
     let pending = projector
         .deferring
@@ -155,7 +161,7 @@ pub fn initial_payload(
         body.push(b',');
         write_errors(&mut body, &errors);
     }
-    let records = announce(shaping, pending, ids, &mut body);
+    let records = announce(&sites, pending, ids, &mut body);
     (body, records, !errors.is_empty())
 }
 
@@ -170,7 +176,7 @@ pub fn subsequent_payload(
     mut errors: Vec<Value>,
     ids: &mut RecordIds,
 ) -> (Vec<u8>, Vec<Record>, bool) {
-    let sites = defer_sites(shaping.document, shaping.operation);
+    let (sites, index) = sites(shaping);
     let mut incremental: Vec<Vec<u8>> = Vec::new();
     let mut completed: Vec<Vec<u8>> = Vec::new();
     let mut pending = Vec::new();
@@ -178,7 +184,7 @@ pub fn subsequent_payload(
     for record in records {
         let mut record_errors = std::mem::take(&mut errors);
         let (written, nested) = {
-            let mut projector = projector(shaping, active, &mut record_errors);
+            let mut projector = projector(shaping, (&index, active), &mut record_errors);
             projector.base = record.path.clone();
             let mut out = Vec::new();
             let typename = shaping
@@ -214,42 +220,31 @@ pub fn subsequent_payload(
                 incremental.push(entry);
                 pending.extend(nested);
             }
-            None => {
-                // A null bubbled past the fragment (or its object is gone): no data, the
-                // errors go with its completion.
+            // A null bubbled past the fragment: no data, its errors go with its completion.
+            None if !record_errors.is_empty() => {
                 done.push(b',');
                 write_errors(&mut done, &record_errors);
             }
+            None => {}
         }
         done.push(b'}');
         completed.push(done);
     }
-    let mut body = Vec::with_capacity(256);
-    body.push(b'{');
-    let mut first = true;
+    // `pending` first: what this payload announces, then what it delivers and completes.
+    let mut body = b"{".to_vec();
+    let announced = announce(&sites, pending, ids, &mut body);
     for (name, items) in [("incremental", &incremental), ("completed", &completed)] {
         if items.is_empty() {
             continue;
         }
-        if !first {
-            body.push(b',');
-        }
-        first = false;
+        body.push(b',');
         body.extend_from_slice(format!("\"{name}\":[").as_bytes());
         body.extend_from_slice(&items.join(&b',')[..]);
         body.push(b']');
     }
-    let mut announced = Vec::new();
-    if !pending.is_empty() {
-        let mut part = Vec::new();
-        announced = announce(shaping, pending, ids, &mut part);
-        // Announced before the data that completes its parent is merged would be fine
-        // too; clients read `pending` first either way.
-        let mut with_pending = vec![b'{'];
-        with_pending.extend_from_slice(&part[1..]);
-        with_pending.push(b',');
-        with_pending.extend_from_slice(&body[1..]);
-        body = with_pending;
+    // Every section was written with a leading comma: the first one's goes.
+    if body.get(1) == Some(&b',') {
+        body.remove(1);
     }
     (body, announced, has_errors)
 }

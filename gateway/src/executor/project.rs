@@ -33,11 +33,11 @@ pub(crate) struct CollectedSet<'a> {
 
 /// The defer sites that split this response: their fragments are left out where they
 /// apply, and each place is recorded for a later payload.
-pub(crate) struct Deferring {
+pub(crate) struct Deferring<'s> {
     /// The operation's sites by directive.
-    pub(crate) index: SiteIndex,
+    pub(crate) index: &'s SiteIndex,
     /// Whether each site defers in this request.
-    pub(crate) active: Vec<bool>,
+    pub(crate) active: &'s [bool],
     /// Where deferred fragments were left out, in response order.
     pub(crate) pending: Vec<Pending>,
 }
@@ -104,7 +104,7 @@ pub(crate) struct Projector<'a, 'e> {
     /// Fields the caller may not see: `null` with an error.
     pub(crate) denied: &'a Denied,
     /// Set when the response is delivered incrementally.
-    pub(crate) deferring: Option<Deferring>,
+    pub(crate) deferring: Option<Deferring<'e>>,
     /// The path of the object projected, for error paths (a deferred fragment's object).
     pub(crate) base: Vec<Value>,
 }
@@ -185,7 +185,7 @@ impl<'a> Projector<'a, '_> {
     /// The site of a fragment that defers in this response, if it is one.
     fn deferred_site(&self, directives: &DirectiveList) -> Option<usize> {
         let deferring = self.deferring.as_ref()?;
-        let site = site_of(&deferring.index, directives)?;
+        let site = site_of(deferring.index, directives)?;
         deferring
             .active
             .get(site)

@@ -30,7 +30,10 @@ use axum::{
 };
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    compression::CompressionLayer,
+    compression::{
+        CompressionLayer,
+        predicate::{DefaultPredicate, NotForContentType, Predicate as _},
+    },
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
@@ -259,7 +262,11 @@ pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: R
             error_bodies::enforce,
         ));
     if config.compression {
-        router = router.layer(CompressionLayer::new());
+        // Like event streams, multipart (`@defer`) answers go uncompressed: a compressor
+        // holds what it got until it has enough, so a part would wait for the next ones.
+        let predicate =
+            DefaultPredicate::new().and(NotForContentType::const_new(multipart::MEDIA_TYPE));
+        router = router.layer(CompressionLayer::new().compress_when(predicate));
     }
     if let Some(cors) = cors_layer(&config.cors) {
         router = router.layer(cors);

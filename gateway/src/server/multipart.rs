@@ -14,7 +14,10 @@ use futures::{StreamExt, stream};
 use super::http;
 use crate::engine::EngineResponse;
 
-/// The response's media type: boundary `-` and the incremental format's tag, as Apollo
+/// The media type of incremental answers.
+pub(crate) const MEDIA_TYPE: &str = "multipart/mixed";
+
+/// The response's content type: boundary `-` and the incremental format's tag, as Apollo
 /// Router sends them.
 pub(crate) const CONTENT_TYPE: &str = "multipart/mixed; boundary=\"-\"; deferSpec=20220824";
 
@@ -33,7 +36,7 @@ pub(crate) fn wanted(headers: &HeaderMap) -> bool {
                 .next()
                 .unwrap_or_default()
                 .trim()
-                .eq_ignore_ascii_case("multipart/mixed")
+                .eq_ignore_ascii_case(MEDIA_TYPE)
         })
 }
 
