@@ -298,3 +298,67 @@ async fn graphql_transport_ws_sends_each_payload_as_next_then_complete() {
         json!({ "id": "1", "type": "complete" })
     );
 }
+
+#[tokio::test]
+async fn a_site_that_does_not_defer_delivers_with_the_one_around_it() {
+    let f = Federation::conformance(Composer::Ours).await;
+    let query = r#"query($outer: Boolean!, $inner: Boolean!) { topReviews(first: 1) { body ... @defer(if: $outer, label: "outer") { product { upc ... @defer(if: $inner, label: "inner") { name } } } } }"#;
+    // The inner site does not defer: its fetch runs with the outer one's, its fields come
+    // in the outer one's payload.
+    f.clear_requests();
+    let (_, body) = post(
+        &f,
+        "multipart/mixed",
+        json!({ "query": query, "variables": { "outer": true, "inner": false } }),
+    )
+    .await;
+    assert_eq!(
+        body,
+        multipart(&[
+            r#"{"data":{"topReviews":[{"body":"Love it!"}]},"pending":[{"id":"0","path":["topReviews",0],"label":"outer"}],"hasNext":true}"#,
+            r#"{"incremental":[{"id":"0","data":{"product":{"upc":"1","name":"Table"}}}],"completed":[{"id":"0"}],"hasNext":false}"#,
+        ])
+    );
+    assert_eq!(
+        f.request_counts(),
+        counts(&[("products", 1), ("reviews", 1)])
+    );
+    // The outer site does not defer: the inner one is pending from the initial payload.
+    f.clear_requests();
+    let (_, body) = post(
+        &f,
+        "multipart/mixed",
+        json!({ "query": query, "variables": { "outer": false, "inner": true } }),
+    )
+    .await;
+    assert_eq!(
+        body,
+        multipart(&[
+            r#"{"data":{"topReviews":[{"body":"Love it!","product":{"upc":"1"}}]},"pending":[{"id":"0","path":["topReviews",0,"product"],"label":"inner"}],"hasNext":true}"#,
+            r#"{"incremental":[{"id":"0","data":{"name":"Table"}}],"completed":[{"id":"0"}],"hasNext":false}"#,
+        ])
+    );
+    assert_eq!(
+        f.request_counts(),
+        counts(&[("products", 1), ("reviews", 1)])
+    );
+}
+
+#[tokio::test]
+async fn sibling_defers_at_the_root_and_deeper_each_get_a_payload() {
+    let f = Federation::conformance(Composer::Ours).await;
+    let (_, body, requests) = run_multipart(
+        &f,
+        r#"{ me { name } ... @defer(label: "top") { topReviews(first: 1) { body } } ... @defer(label: "me") { me { reviews { body } } } }"#,
+    )
+    .await;
+    assert_eq!(
+        body,
+        multipart(&[
+            r#"{"data":{"me":{"name":"Ada Lovelace"}},"pending":[{"id":"0","path":[],"label":"top"},{"id":"1","path":[],"label":"me"}],"hasNext":true}"#,
+            r#"{"incremental":[{"id":"0","data":{"topReviews":[{"body":"Love it!"}]}}],"completed":[{"id":"0"}],"hasNext":true}"#,
+            r#"{"incremental":[{"id":"1","data":{"me":{"reviews":[{"body":"Love it!"},{"body":"Too expensive."}]}}}],"completed":[{"id":"1"}],"hasNext":false}"#,
+        ])
+    );
+    assert_eq!(requests, counts(&[("accounts", 2), ("reviews", 2)]));
+}

@@ -9,6 +9,7 @@ use futures::{StreamExt, stream::BoxStream};
 use super::Engine;
 use crate::{
     auth::Denied,
+    cache::Audience,
     executor::{
         self, Forwarded, RawResult,
         incremental::{Record, RecordIds, Shaping, finish, subsequent_payload},
@@ -41,6 +42,8 @@ pub(super) struct Delivery {
     pub(super) ids: RecordIds,
     /// Sites whose fetches ran.
     pub(super) ran: Vec<bool>,
+    /// The caller's entity-cache partitions, when entities are cached.
+    pub(super) audience: Option<Audience>,
 }
 
 impl Delivery {
@@ -62,13 +65,20 @@ impl Delivery {
         let mut fetch_errors = Vec::new();
         if !self.ran.get(site).copied().unwrap_or(true) {
             self.ran[site] = true;
+            let caching = self
+                .engine
+                .caches
+                .as_deref()
+                .and_then(|c| c.entities.as_ref())
+                .zip(self.audience.as_ref())
+                .map(|(cache, audience)| executor::EntityCaching { cache, audience });
             let run = executor::execute_delivery(
                 &self.plan.plan,
                 (Some(site), &self.active),
                 self.engine.client.as_ref(),
                 &self.admitted.variables,
                 &self.forwarded,
-                None,
+                caching,
                 &mut self.raw,
             );
             if tokio::time::timeout_at(self.deadline.into(), run)

@@ -172,7 +172,7 @@ impl Engine {
                     (admitted, cached, denied),
                     active,
                     forwarded,
-                    entity_caching,
+                    (entity_caching, audience.clone()),
                     (options, deadline),
                 )
                 .await;
@@ -252,7 +252,7 @@ impl Engine {
         (admitted, cached, denied): (Arc<Admitted>, Arc<CachedPlan>, Denied),
         active: Vec<bool>,
         forwarded: executor::Forwarded,
-        entity_caching: Option<executor::EntityCaching<'_>>,
+        (entity_caching, audience): (Option<executor::EntityCaching<'_>>, Option<Audience>),
         (options, deadline): (&RequestOptions, Instant),
     ) -> Result<EngineResponse, PipelineError> {
         let mut raw = executor::RawResult {
@@ -307,6 +307,7 @@ impl Engine {
                 queue: records.into(),
                 ids,
                 ran: vec![false; sites],
+                audience,
             }
             .payloads()
         });
