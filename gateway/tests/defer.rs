@@ -362,3 +362,53 @@ async fn sibling_defers_at_the_root_and_deeper_each_get_a_payload() {
     );
     assert_eq!(requests, counts(&[("accounts", 2), ("reviews", 2)]));
 }
+
+#[tokio::test]
+async fn a_streamed_list_sends_its_first_items_then_the_rest() {
+    let f = Federation::conformance(Composer::Ours).await;
+    let (content_type, body, requests) = run_multipart(
+        &f,
+        r#"{ topReviews(first: 3) @stream(initialCount: 1, label: "reviews") { id } }"#,
+    )
+    .await;
+    assert_eq!(content_type, MULTIPART);
+    assert_eq!(
+        body,
+        multipart(&[
+            r#"{"data":{"topReviews":[{"id":"r1"}]},"pending":[{"id":"0","path":["topReviews"],"label":"reviews"}],"hasNext":true}"#,
+            r#"{"incremental":[{"id":"0","items":[{"id":"r2"},{"id":"r3"}]}],"completed":[{"id":"0"}],"hasNext":false}"#,
+        ])
+    );
+    assert_eq!(requests, counts(&[("reviews", 1)]));
+    // The subgraph answers the whole list: `@stream` is the gateway's.
+    let sent = f.subgraph("reviews").requests()[0]["query"].to_string();
+    assert!(!sent.contains("@stream"), "{sent}");
+    // Without multipart: the whole list in one response.
+    let (response, _) = f
+        .run("{ topReviews(first: 3) @stream(initialCount: 1) { id } }")
+        .await;
+    assert_eq!(
+        response,
+        json!({ "data": { "topReviews": [ { "id": "r1" }, { "id": "r2" }, { "id": "r3" } ] } })
+    );
+}
+
+#[tokio::test]
+async fn streamed_items_can_hold_deferred_fragments() {
+    let f = Federation::conformance(Composer::Ours).await;
+    let (_, body, requests) = run_multipart(
+        &f,
+        "{ topReviews(first: 2) @stream(initialCount: 1) { id ... @defer { product { name } } } }",
+    )
+    .await;
+    assert_eq!(
+        body,
+        multipart(&[
+            r#"{"data":{"topReviews":[{"id":"r1"}]},"pending":[{"id":"0","path":["topReviews",0]},{"id":"1","path":["topReviews"]}],"hasNext":true}"#,
+            r#"{"incremental":[{"id":"0","data":{"product":{"name":"Table"}}}],"completed":[{"id":"0"}],"hasNext":true}"#,
+            r#"{"pending":[{"id":"2","path":["topReviews",1]}],"incremental":[{"id":"1","items":[{"id":"r2"}]}],"completed":[{"id":"1"}],"hasNext":true}"#,
+            r#"{"incremental":[{"id":"2","data":{"product":{"name":"Couch"}}}],"completed":[{"id":"2"}],"hasNext":false}"#,
+        ])
+    );
+    assert_eq!(requests, counts(&[("products", 1), ("reviews", 1)]));
+}

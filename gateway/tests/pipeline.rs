@@ -251,7 +251,7 @@ fn defer_is_declared_in_the_api_schema_and_accepted_on_fragments() {
 }
 
 #[test]
-fn defer_labels_are_static_and_unique_and_defer_stays_off_mutation_roots() {
+fn defer_and_stream_follow_the_incremental_delivery_rules() {
     let sg = supergraph();
     let cases = [
         (
@@ -273,6 +273,21 @@ fn defer_labels_are_static_and_unique_and_defer_stays_off_mutation_roots() {
             "{ topProducts { ... on Product @defer(unknown: 1) { name } } }",
             json!({}),
             "unknown",
+        ),
+        (
+            "{ me @stream { name } }",
+            json!({}),
+            "only allowed on fields of list type",
+        ),
+        (
+            "{ topProducts @stream(initialCount: -1) { name } }",
+            json!({}),
+            "must not be negative",
+        ),
+        (
+            "{ topProducts @stream(label: \"x\") { ... @defer(label: \"x\") { name } } }",
+            json!({}),
+            "is not unique",
         ),
     ];
     for (query, variables, message) in cases {

@@ -12,7 +12,7 @@ use crate::{
     cache::Audience,
     executor::{
         self, Forwarded, RawResult,
-        incremental::{Record, RecordIds, Shaping, finish, subsequent_payload},
+        incremental::{Activity, Record, RecordIds, Shaping, finish, subsequent_payload},
     },
     json::Value,
     pipeline::{admit::Admitted, plan::CachedPlan, respond},
@@ -36,7 +36,7 @@ pub(super) struct Delivery {
     pub(super) denied: Denied,
     pub(super) forwarded: Forwarded,
     pub(super) deadline: Instant,
-    pub(super) active: Vec<bool>,
+    pub(super) activity: Activity,
     pub(super) raw: RawResult,
     pub(super) queue: VecDeque<Record>,
     pub(super) ids: RecordIds,
@@ -61,9 +61,11 @@ impl Delivery {
     /// The payload completing the fragments of the first queued site, after running its
     /// fetches; `None` once every announced fragment is completed.
     async fn next_payload(&mut self) -> Option<Vec<u8>> {
-        let site = self.queue.front()?.site;
+        let front = self.queue.front()?;
+        let (site, stream) = (front.site, front.stream.is_some());
         let mut fetch_errors = Vec::new();
-        if !self.ran.get(site).copied().unwrap_or(true) {
+        // A streamed list was fetched whole: its rest needs no fetch.
+        if !stream && !self.ran.get(site).copied().unwrap_or(true) {
             self.ran[site] = true;
             let caching = self
                 .engine
@@ -74,7 +76,7 @@ impl Delivery {
                 .map(|(cache, audience)| executor::EntityCaching { cache, audience });
             let run = executor::execute_delivery(
                 &self.plan.plan,
-                (Some(site), &self.active),
+                (Some(site), &self.activity.defers),
                 self.engine.client.as_ref(),
                 &self.admitted.variables,
                 &self.forwarded,
@@ -90,8 +92,11 @@ impl Delivery {
             fetch_errors = std::mem::take(&mut self.raw.errors);
             respond::give_codes(&mut fetch_errors);
         }
-        let (records, rest): (Vec<Record>, Vec<Record>) =
-            self.queue.drain(..).partition(|r| r.site == site);
+        // Every fragment of the site (its data is all there now), or every streamed list.
+        let (records, rest): (Vec<Record>, Vec<Record>) = self
+            .queue
+            .drain(..)
+            .partition(|r| r.stream.is_some() == stream && (stream || r.site == site));
         self.queue.extend(rest);
         let shaping = Shaping {
             schema: &self.engine.supergraph.api_schema,
@@ -102,7 +107,7 @@ impl Delivery {
         };
         let (body, announced, _) = subsequent_payload(
             &shaping,
-            &self.active,
+            &self.activity,
             &self.raw.data,
             &records,
             fetch_errors,

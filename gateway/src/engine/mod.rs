@@ -164,13 +164,13 @@ impl Engine {
             .map(|(cache, audience)| executor::EntityCaching { cache, audience });
         if options.incremental
             && is_query
-            && let Some(active) = self.deferring(&admitted, &cached)
+            && let Some(activity) = self.deferring(&admitted, &cached)
         {
             let forwarded = forwarded(options, &admitted);
             return self
                 .run_incremental(
                     (admitted, cached, denied),
-                    active,
+                    activity,
                     forwarded,
                     (entity_caching, audience.clone()),
                     (options, deadline),
@@ -231,17 +231,21 @@ impl Engine {
         })
     }
 
-    /// Which defer sites defer in this request, when any does and the plan has them all
-    /// (a plan of a document with denied fields left out may number them otherwise: then
-    /// one merged response answers).
-    fn deferring(&self, admitted: &Admitted, cached: &CachedPlan) -> Option<Vec<bool>> {
+    /// Which defer and stream sites split this request's response, when any does and the
+    /// plan has every defer site (a plan of a document with denied fields left out may
+    /// number them otherwise: then one merged response answers).
+    fn deferring(
+        &self,
+        admitted: &Admitted,
+        cached: &CachedPlan,
+    ) -> Option<executor::incremental::Activity> {
         let prepared = &admitted.prepared;
-        let active = executor::incremental::active_sites(
+        let activity = executor::incremental::Activity::of(
             &prepared.document,
             &prepared.operation,
             &admitted.variables,
         );
-        (active.iter().any(|a| *a) && active.len() == cached.plan.deferred.len()).then_some(active)
+        (activity.any() && activity.defers.len() == cached.plan.deferred.len()).then_some(activity)
     }
 
     /// Runs the primary fetches and answers the initial payload; the deferred payloads
@@ -250,7 +254,7 @@ impl Engine {
     async fn run_incremental(
         self: &Arc<Self>,
         (admitted, cached, denied): (Arc<Admitted>, Arc<CachedPlan>, Denied),
-        active: Vec<bool>,
+        activity: executor::incremental::Activity,
         forwarded: executor::Forwarded,
         (entity_caching, audience): (Option<executor::EntityCaching<'_>>, Option<Audience>),
         (options, deadline): (&RequestOptions, Instant),
@@ -261,7 +265,7 @@ impl Engine {
         };
         executor::execute_delivery(
             &cached.plan,
-            (None, &active),
+            (None, &activity.defers),
             self.client.as_ref(),
             &admitted.variables,
             &forwarded,
@@ -279,8 +283,9 @@ impl Engine {
         };
         let mut ids = executor::incremental::RecordIds::default();
         let errors = std::mem::take(&mut raw.errors);
-        let (mut body, records, has_errors) =
-            executor::incremental::initial_payload(&shaping, &active, &raw.data, errors, &mut ids);
+        let (mut body, records, has_errors) = executor::incremental::initial_payload(
+            &shaping, &activity, &raw.data, errors, &mut ids,
+        );
         if options.expose_plan {
             body.extend_from_slice(b",\"extensions\":");
             crate::json::write_value(&mut body, &respond::plan_extensions(&cached.plan));
@@ -302,7 +307,7 @@ impl Engine {
                 denied,
                 forwarded,
                 deadline,
-                active,
+                activity,
                 raw,
                 queue: records.into(),
                 ids,

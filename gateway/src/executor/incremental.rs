@@ -1,13 +1,16 @@
-//! Incremental delivery (`@defer`): the payloads of the incremental-delivery RFC
-//! (graphql/defer-stream-wg): an initial `{data, errors?, pending, hasNext}`, then
-//! `{pending?, incremental, completed, hasNext}` per delivered site.
+//! Incremental delivery (`@defer`, `@stream`): the payloads of the incremental-delivery
+//! RFC (graphql/defer-stream-wg): an initial `{data, errors?, pending, hasNext}`, then
+//! `{pending?, incremental, completed, hasNext}` per delivered site (a deferred fragment's
+//! `data`, or a streamed list's remaining `items`).
 
 use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
 
 use super::project::{Deferring, Pending, Projector, Variables};
 use crate::auth::Denied;
 use crate::json::{Value, write_value};
-use crate::query_planner::{DeferSite, SiteIndex, defer_sites, site_index};
+use crate::query_planner::{
+    DeferSite, SiteIndex, StreamSite, defer_sites, site_index, stream_index, stream_sites,
+};
 
 /// What shaping a payload reads of the request.
 #[derive(Clone, Copy)]
@@ -29,8 +32,10 @@ pub struct Shaping<'a> {
 pub struct Record {
     /// Its id in the response (`pending[].id`).
     pub id: String,
-    /// Its defer site.
+    /// Its defer site, or its stream site for a streamed list.
     pub site: usize,
+    /// For a streamed list: the first item it delivers.
+    pub stream: Option<usize>,
     /// The path of the object holding the fragment.
     path: Vec<Value>,
     /// That object's type.
@@ -49,28 +54,71 @@ impl RecordIds {
     }
 }
 
-/// Which sites defer in this request, by site number.
-pub fn active_sites(
-    document: &ExecutableDocument,
-    operation: &Operation,
-    variables: &Variables,
-) -> Vec<bool> {
-    defer_sites(document, operation)
-        .iter()
-        .map(|site| site.condition.holds(variables))
-        .collect()
+/// Which sites split this response.
+#[derive(Clone, Debug, Default)]
+pub struct Activity {
+    /// Whether each defer site defers, by site number.
+    pub defers: Vec<bool>,
+    /// For each stream site that streams, how many items come first, by site number.
+    pub streams: Vec<Option<usize>>,
 }
 
-/// The operation's defer sites and their index (by directive).
-fn sites<'a>(shaping: &Shaping<'a>) -> (Vec<DeferSite<'a>>, SiteIndex) {
-    let sites = defer_sites(shaping.document, shaping.operation);
-    let index = site_index(&sites);
-    (sites, index)
+impl Activity {
+    /// The sites of an operation that split its response with these variables.
+    pub fn of(document: &ExecutableDocument, operation: &Operation, variables: &Variables) -> Self {
+        Self {
+            defers: defer_sites(document, operation)
+                .iter()
+                .map(|site| site.condition.holds(variables))
+                .collect(),
+            streams: stream_sites(document, operation)
+                .iter()
+                .map(|site| {
+                    site.condition
+                        .holds(variables)
+                        .then(|| site.initial_count.value(variables))
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether any site splits the response.
+    pub fn any(&self) -> bool {
+        self.defers.iter().any(|d| *d) || self.streams.iter().any(Option::is_some)
+    }
+}
+
+/// The operation's defer and stream sites, with their indexes (by directive).
+struct Sites<'a> {
+    defers: Vec<DeferSite<'a>>,
+    defer_index: SiteIndex,
+    streams: Vec<StreamSite<'a>>,
+    stream_index: SiteIndex,
+}
+
+impl<'a> Sites<'a> {
+    fn of(shaping: &Shaping<'a>) -> Self {
+        let defers = defer_sites(shaping.document, shaping.operation);
+        let streams = stream_sites(shaping.document, shaping.operation);
+        Self {
+            defer_index: site_index(&defers),
+            stream_index: stream_index(&streams),
+            defers,
+            streams,
+        }
+    }
+
+    fn label(&self, record: &Record) -> Option<&str> {
+        match record.stream {
+            Some(_) => self.streams.get(record.site)?.label.as_deref(),
+            None => self.defers.get(record.site)?.label.as_deref(),
+        }
+    }
 }
 
 fn projector<'a, 'e>(
     shaping: &Shaping<'a>,
-    (index, active): (&'e SiteIndex, &'e [bool]),
+    (sites, activity): (&'e Sites<'a>, &'e Activity),
     errors: &'e mut Vec<Value>,
 ) -> Projector<'a, 'e> {
     Projector {
@@ -81,8 +129,10 @@ fn projector<'a, 'e>(
         fields: Default::default(),
         denied: shaping.denied,
         deferring: Some(Deferring {
-            index,
-            active,
+            index: &sites.defer_index,
+            active: &activity.defers,
+            stream_index: &sites.stream_index,
+            streams: &activity.streams,
             pending: Vec::new(),
         }),
         base: Vec::new(),
@@ -92,7 +142,7 @@ fn projector<'a, 'e>(
 /// Turns the places a projection left deferred fragments out into announced records,
 /// writing `"pending":[...]` (with a leading comma) when there are any.
 fn announce(
-    sites: &[DeferSite<'_>],
+    sites: &Sites<'_>,
     pending: Vec<Pending>,
     ids: &mut RecordIds,
     out: &mut Vec<u8>,
@@ -109,14 +159,12 @@ fn announce(
         let record = Record {
             id: ids.next(),
             site: p.site,
+            stream: p.stream,
             path: p.path,
             typename: p.typename,
         };
         let mut entry = crate::json!({ "id": record.id.as_str(), "path": record.path.clone() });
-        if let (Some(label), Value::Object(map)) = (
-            sites.get(record.site).and_then(|s| s.label.as_deref()),
-            &mut entry,
-        ) {
+        if let (Some(label), Value::Object(map)) = (sites.label(&record), &mut entry) {
             map.insert("label", label.into());
         }
         write_value(out, &entry);
@@ -142,15 +190,15 @@ fn write_errors(out: &mut Vec<u8>, errors: &[Value]) {
 /// whether it has errors.
 pub fn initial_payload(
     shaping: &Shaping<'_>,
-    active: &[bool],
+    activity: &Activity,
     data: &Value,
     mut errors: Vec<Value>,
     ids: &mut RecordIds,
 ) -> (Vec<u8>, Vec<Record>, bool) {
-    let (sites, index) = sites(shaping);
+    let sites = Sites::of(shaping);
     let mut body = Vec::with_capacity(256);
     body.extend_from_slice(b"{\"data\":");
-    let mut projector = projector(shaping, (&index, active), &mut errors);
+    let mut projector = projector(shaping, (&sites, activity), &mut errors);
     projector.project(&shaping.operation.selection_set, data, &mut body);
     let pending = projector
         .deferring
@@ -170,13 +218,13 @@ pub fn initial_payload(
 /// the fetch `errors` with the first of them, and the records nested inside (announced).
 pub fn subsequent_payload(
     shaping: &Shaping<'_>,
-    active: &[bool],
+    activity: &Activity,
     data: &Value,
     records: &[Record],
     mut errors: Vec<Value>,
     ids: &mut RecordIds,
 ) -> (Vec<u8>, Vec<Record>, bool) {
-    let (sites, index) = sites(shaping);
+    let sites = Sites::of(shaping);
     let mut incremental: Vec<Vec<u8>> = Vec::new();
     let mut completed: Vec<Vec<u8>> = Vec::new();
     let mut pending = Vec::new();
@@ -184,7 +232,7 @@ pub fn subsequent_payload(
     for record in records {
         let mut record_errors = std::mem::take(&mut errors);
         let (written, nested) = {
-            let mut projector = projector(shaping, (&index, active), &mut record_errors);
+            let mut projector = projector(shaping, (&sites, activity), &mut record_errors);
             projector.base = record.path.clone();
             let mut out = Vec::new();
             let typename = shaping
@@ -192,11 +240,20 @@ pub fn subsequent_payload(
                 .types
                 .get_key_value(record.typename.as_str())
                 .map(|(name, _)| name.as_str());
-            let object = at_path(data, &record.path);
-            let written = match (sites.get(record.site), typename, object) {
-                (Some(site), Some(typename), Some(object)) => {
-                    projector.project_object(site.selection, typename, object, &mut out)
-                }
+            let value = at_path(data, &record.path);
+            let written = match (record.stream, typename, value) {
+                (None, Some(typename), Some(object)) => match sites.defers.get(record.site) {
+                    Some(site) => {
+                        projector.project_object(site.selection, typename, object, &mut out)
+                    }
+                    None => false,
+                },
+                (Some(start), Some(typename), Some(list)) => match sites.streams.get(record.site) {
+                    Some(site) => {
+                        projector.project_items(site.field, typename, list, start, &mut out)
+                    }
+                    None => false,
+                },
                 _ => false,
             };
             let nested = projector
@@ -210,7 +267,12 @@ pub fn subsequent_payload(
         let mut done = format!("{{\"id\":\"{}\"", record.id).into_bytes();
         match written {
             Some(object) => {
-                let mut entry = format!("{{\"id\":\"{}\",\"data\":", record.id).into_bytes();
+                let key = if record.stream.is_some() {
+                    "items"
+                } else {
+                    "data"
+                };
+                let mut entry = format!("{{\"id\":\"{}\",\"{key}\":", record.id).into_bytes();
                 entry.extend_from_slice(&object);
                 if !record_errors.is_empty() {
                     entry.push(b',');

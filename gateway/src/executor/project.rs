@@ -15,7 +15,7 @@ use indexmap::IndexMap;
 use crate::auth::Denied;
 use crate::json;
 use crate::json::{Map, Value};
-use crate::query_planner::{SiteIndex, site_of};
+use crate::query_planner::{SiteIndex, site_of, stream_of};
 
 /// The request's variables, as the client sent them.
 pub(crate) type Variables = serde_json::Map<String, serde_json::Value>;
@@ -38,16 +38,23 @@ pub(crate) struct Deferring<'s> {
     pub(crate) index: &'s SiteIndex,
     /// Whether each site defers in this request.
     pub(crate) active: &'s [bool],
+    /// The operation's stream sites by directive.
+    pub(crate) stream_index: &'s SiteIndex,
+    /// For each stream site that streams in this request, how many items come first.
+    pub(crate) streams: &'s [Option<usize>],
     /// Where deferred fragments were left out, in response order.
     pub(crate) pending: Vec<Pending>,
 }
 
-/// A deferred fragment left out of a payload: its site, the object's path and type.
+/// A deferred fragment left out of a payload (its site, the object's path and type), or
+/// the rest of a streamed list (its stream site, the list's path, the type holding the
+/// field and the first item left out).
 #[derive(Clone, Debug)]
 pub(crate) struct Pending {
     pub(crate) site: usize,
     pub(crate) path: Vec<Value>,
     pub(crate) typename: String,
+    pub(crate) stream: Option<usize>,
 }
 
 /// One response key of a collected selection.
@@ -192,6 +199,56 @@ impl<'a> Projector<'a, '_> {
             .copied()
             .unwrap_or(false)
             .then_some(site)
+    }
+
+    /// The stream site of a field that streams in this response, with its initial count.
+    fn streamed(&self, field: &Field) -> Option<(usize, usize)> {
+        let deferring = self.deferring.as_ref()?;
+        let site = stream_of(deferring.stream_index, &field.directives)?;
+        let count = deferring.streams.get(site).copied().flatten()?;
+        Some((site, count))
+    }
+
+    /// Writes the items of a streamed list from `start` on as a JSON array (`path` is the
+    /// list's, in [`Self::base`]); `false` (nothing written) when a null bubbled up to the
+    /// list.
+    pub(crate) fn project_items(
+        &mut self,
+        field: &'a Node<Field>,
+        parent: &'a str,
+        list: &Value,
+        start: usize,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let (Value::Array(items), Type::List(inner) | Type::NonNullList(inner)) =
+            (list, &field.definition.ty)
+        else {
+            return false;
+        };
+        let at = Position {
+            parent,
+            field,
+            named: Named::of(self.schema, &field.definition.ty),
+        };
+        let selections = [&field.selection_set];
+        let (begin, pending) = (out.len(), self.pending_len());
+        let mut path = Vec::new();
+        out.push(b'[');
+        for (i, item) in items.iter().enumerate().skip(start) {
+            if i > start {
+                out.push(b',');
+            }
+            path.push(Step::Index(i));
+            let written = self.value(inner, &selections, Some(item), &mut path, &at, out);
+            path.pop();
+            if written.is_err() {
+                out.truncate(begin);
+                self.truncate_pending(pending);
+                return false;
+            }
+        }
+        out.push(b']');
+        true
     }
 
     fn path_json(&self, path: &[Step<'_>]) -> Vec<Value> {
@@ -353,7 +410,27 @@ impl<'a> Projector<'a, '_> {
                 named: collected.named,
             };
             let value = data.get_hinted(collected.key, &mut hint);
-            let written = self.value(&field.definition.ty, &collected.sub, value, path, &at, out);
+            let written = match (self.streamed(field), value) {
+                // A streamed list: its first items now, the rest in a later payload.
+                (Some((site, count)), Some(Value::Array(items))) if items.len() > count => {
+                    let head = Value::Array(items[..count].to_vec());
+                    let ty = &field.definition.ty;
+                    let written = self.value(ty, &collected.sub, Some(&head), path, &at, out);
+                    if written.is_ok() {
+                        let at = self.path_json(path);
+                        if let Some(deferring) = &mut self.deferring {
+                            deferring.pending.push(Pending {
+                                site,
+                                path: at,
+                                typename: typename.to_owned(),
+                                stream: Some(count),
+                            });
+                        }
+                    }
+                    written
+                }
+                _ => self.value(&field.definition.ty, &collected.sub, value, path, &at, out),
+            };
             path.pop();
             written?;
         }
@@ -366,6 +443,7 @@ impl<'a> Projector<'a, '_> {
                         site,
                         path: at.clone(),
                         typename: typename.to_owned(),
+                        stream: None,
                     });
                 }
             }

@@ -23,7 +23,8 @@ use std::collections::HashSet;
 use apollo_compiler::{ExecutableDocument, executable::Operation};
 
 pub use defer::{
-    DEFER, DeferCondition, DeferSite, SiteIndex, defer_sites, site_index, site_of, without_defer,
+    DEFER, DeferCondition, DeferSite, InitialCount, STREAM, SiteIndex, StreamSite, defer_sites,
+    site_index, site_of, stream_index, stream_of, stream_sites, without_defer, without_stream,
 };
 pub use error::PlannerError;
 pub use plan::{

@@ -104,22 +104,26 @@ pub(crate) fn derive(
         .map_err(|e| SupergraphError::InvalidApiSchema(e.errors.to_string()))
 }
 
-/// The `@defer` directive of the incremental-delivery RFC: the gateway plans and delivers
-/// deferred fragments itself, whatever its subgraphs support.
-const DEFER_DEFINITION: &str =
-    "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT";
+/// The `@defer` and `@stream` directives of the incremental-delivery RFC: the gateway
+/// plans and delivers deferred fragments and streamed lists itself, whatever its
+/// subgraphs support.
+const INCREMENTAL_DEFINITIONS: &str = "
+directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+directive @stream(label: String, if: Boolean! = true, initialCount: Int! = 0) on FIELD
+";
 
-/// Declares `@defer` in the API schema, unless the supergraph declares one of its own.
+/// Declares `@defer` and `@stream` in the API schema, unless the supergraph declares its
+/// own.
 fn declare_defer(schema: &mut Schema) {
-    if schema.directive_definitions.contains_key("defer") {
-        return;
-    }
-    let Ok(document) = apollo_compiler::ast::Document::parse(DEFER_DEFINITION, "defer.graphql")
+    let Ok(document) =
+        apollo_compiler::ast::Document::parse(INCREMENTAL_DEFINITIONS, "incremental.graphql")
     else {
         return;
     };
     for definition in &document.definitions {
-        if let apollo_compiler::ast::Definition::DirectiveDefinition(def) = definition {
+        if let apollo_compiler::ast::Definition::DirectiveDefinition(def) = definition
+            && !schema.directive_definitions.contains_key(&def.name)
+        {
             schema
                 .directive_definitions
                 .insert(def.name.clone(), def.clone());

@@ -6,6 +6,7 @@ mod documents;
 pub(crate) mod limits;
 mod persisted;
 mod prepare;
+mod stream_rules;
 
 use std::{sync::Arc, time::Instant};
 

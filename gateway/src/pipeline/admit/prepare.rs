@@ -91,8 +91,11 @@ pub fn parse_and_validate(
     };
     // With `@defer` declared in the API schema, this includes the defer rules: labels
     // static and unique, none on mutation or subscription root fields.
-    ast.to_executable_validate(api_schema)
-        .map_err(|e| diagnostics(ErrorCode::ValidationFailed, &e.errors))
+    let document = ast
+        .to_executable_validate(api_schema)
+        .map_err(|e| diagnostics(ErrorCode::ValidationFailed, &e.errors))?;
+    super::stream_rules::check(&document)?;
+    Ok(document)
 }
 
 /// Most errors one response lists: a broken document can have one per token (16 KB of

@@ -15,7 +15,8 @@ use super::{
     ranking::field_id, variable_conditions,
 };
 use crate::query_planner::{
-    PlannerError,
+    PlannerError, STREAM,
+    defer::without_stream,
     plan::PathStep,
     selection::{Step, SubField},
 };
@@ -174,7 +175,11 @@ impl Builder<'_> {
             alias,
             name: field.name.clone(),
             arguments: field.arguments.clone(),
-            directives: field.directives.clone(),
+            directives: if field.directives.get(STREAM).is_some() {
+                without_stream(&field.directives)
+            } else {
+                field.directives.clone()
+            },
             selections: None,
         };
         self.selection_at(ctx)?.add_field(&head)?;
