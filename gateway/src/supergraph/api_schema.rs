@@ -98,9 +98,35 @@ pub(crate) fn derive(
             }
         }
     }
+    add_gateway_directives(&mut schema)?;
     schema
         .validate()
         .map_err(|e| SupergraphError::InvalidApiSchema(e.errors.to_string()))
+}
+
+/// Directives the gateway itself carries out, declared for validation and introspection.
+const GATEWAY_DIRECTIVES: &str = r#"
+"A live query: after its first result, the gateway pushes a new one (over WebSocket or server-sent events) whenever an event changes data it selects."
+directive @live(
+  "Least milliseconds between two results (never below the gateway's minimum)."
+  throttle: Int
+) on QUERY
+"#;
+
+/// Adds [`GATEWAY_DIRECTIVES`] unless the supergraph defines directives of those names.
+fn add_gateway_directives(schema: &mut Schema) -> Result<(), SupergraphError> {
+    let document =
+        apollo_compiler::ast::Document::parse(GATEWAY_DIRECTIVES, "gateway-directives.graphql")
+            .map_err(|e| SupergraphError::InvalidApiSchema(e.errors.to_string()))?;
+    for definition in document.definitions {
+        if let apollo_compiler::ast::Definition::DirectiveDefinition(directive) = definition {
+            schema
+                .directive_definitions
+                .entry(directive.name.clone())
+                .or_insert(directive);
+        }
+    }
+    Ok(())
 }
 
 /// Drops inaccessible fields and arguments, and machinery directives on what remains.
