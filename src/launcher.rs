@@ -61,23 +61,33 @@ fn gateway_config(subgraph_secret: &str) -> Result<gateway::config::GatewayConfi
         user("operador", &["lectura", "escritura"])?,
         user("lector", &["lectura"])?,
     ];
-    let mut socio = user(DEMO_PARTNER_USER, &["lectura"])?;
-    socio.claims = demo_partner_claims();
-    config.auth.users.push(socio);
+    let partners = conversiones::demo::afiliados_demo();
+    for (name, (posicion, _)) in DEMO_PARTNER_USERS
+        .iter()
+        .zip(pagos::demo::SOCIOS_CON_USUARIO)
+    {
+        let Some(afiliado_id) = partners.get(posicion) else {
+            continue;
+        };
+        let mut socio = user(name, &["lectura"])?;
+        socio.claims = partner_claims(afiliado_id);
+        config.auth.users.push(socio);
+    }
     Ok(config)
 }
 
-/// The demo partner user (role `afiliado`): it logs in as `afiliado`/`afiliado`.
-const DEMO_PARTNER_USER: &str = "afiliado";
+/// The demo partner users (role `afiliado`), each logging in with its name as password:
+/// the demo partners whose payouts the demo leaves EXITOSO, FALLIDO, PROCESANDO and
+/// PENDIENTE (`pagos::demo::SOCIOS_CON_USUARIO`).
+const DEMO_PARTNER_USERS: [&str; 4] = ["afiliado", "afiliado2", "afiliado3", "afiliado4"];
 
-/// The claims that make the demo partner user a partner: role `afiliado` and the id of
-/// the first demo partner (active, with demo conversions).
-fn demo_partner_claims() -> serde_json::Map<String, serde_json::Value> {
+/// The claims that make a user a partner: role `afiliado` and the partner's id.
+fn partner_claims(
+    afiliado_id: impl std::fmt::Display,
+) -> serde_json::Map<String, serde_json::Value> {
     let mut claims = serde_json::Map::new();
     claims.insert("role".into(), subgraph_kit::auth::ROL_AFILIADO.into());
-    if let Some(id) = conversiones::demo::afiliados_demo().first() {
-        claims.insert("afiliado_id".into(), id.to_string().into());
-    }
+    claims.insert("afiliado_id".into(), afiliado_id.to_string().into());
     claims
 }
 
@@ -154,6 +164,33 @@ async fn open(
     Ok(db)
 }
 
+/// The demo's month end in `pagos` (`pagos::demo::con_dinero`): once the demo
+/// conversions' commissions have arrived through the bus, reviews them and pays partners
+/// through the real worker.
+fn demo_money(db: DatabaseConnection, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let esperadas = match conversiones::demo::validadas() {
+            Ok(n) => n as u64,
+            Err(error) => {
+                tracing::error!(%error, "demo: drawing the demo conversions failed");
+                return;
+            }
+        };
+        let afiliados = conversiones::demo::afiliados_demo();
+        match pagos::demo::con_dinero(db, esperadas, &afiliados, stop).await {
+            // Printed, not logged: it tells a user (and the tests) the demo is complete.
+            Ok(Some(resumen)) => println!(
+                "Demo month end done: {} commissions approved, {} rejected, {} payouts requested (the payout worker is paying them).",
+                resumen.aprobadas, resumen.rechazadas, resumen.pagos
+            ),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "demo: reviewing commissions and requesting payouts failed")
+            }
+        }
+    })
+}
+
 /// Runs every subgraph in this process until Ctrl-C or SIGTERM.
 pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -200,6 +237,9 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
             subgraph.name()
         ));
         let probe = eventbus::events_probe(subgraph.as_ref(), Some(&bus));
+        if options.demo && subgraph.name() == "pagos" {
+            event_tasks.push(demo_money(db.clone(), stop_rx.clone()));
+        }
         if subgraph.name() == "pagos" {
             extra = extra.merge(crate::rest_routes::outbox::router(
                 db.clone(),
@@ -226,7 +266,7 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
     let mut stop = stop_rx.clone();
     lines.insert(
         2,
-        format!("  {:<12} POST http://{addr}/auth/login with admin/admin, operador/operador, lector/lector or afiliado/afiliado", "demo users"),
+        format!("  {:<12} POST http://{addr}/auth/login with admin/admin, operador/operador, lector/lector; partners afiliado/afiliado … afiliado4/afiliado4", "demo users"),
     );
     let state = gateway::server::AppState::configured(engine, &config);
     event_tasks.push(invalidate_from_bus(
@@ -350,6 +390,9 @@ pub(crate) async fn single(options: SingleOptions) -> Result<()> {
         None => Vec::new(),
     };
     event_tasks.extend(subgraph.background(db.clone(), stop_rx.clone()));
+    if options.demo && subgraph.name() == "pagos" {
+        event_tasks.push(demo_money(db.clone(), stop_rx.clone()));
+    }
     let addr = options
         .listen
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], subgraph.default_port())));

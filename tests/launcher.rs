@@ -344,10 +344,12 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         .expect("graphiql");
     assert_eq!(graphiql.status(), 200);
     assert!(graphiql.text().await.expect("html").contains("<html"));
+    let pagos = demo_money(&http, gateway, token).await;
     stop(launched);
     assert!(data_dir.join("clientes.db").exists());
 
-    // A second start migrates nothing new and loads no second copy of the demo data.
+    // A second start migrates nothing new and loads no second copy of the demo data, nor
+    // reviews or pays again.
     let again = launch(&data_dir);
     let token = login(&http, &again.urls[0], "admin").await;
     assert_eq!(total(&http, &again.urls[0], &token, "clientes").await, 300);
@@ -355,8 +357,158 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
         total(&http, &again.urls[0], &token, "afiliados").await,
         afiliados
     );
+    assert_eq!(total(&http, &again.urls[0], &token, "pagos").await, pagos);
+    let rest = again.output();
+    assert!(
+        !rest.iter().any(|l| l.starts_with(support::DEMO_MONEY_DONE)),
+        "{rest:?}"
+    );
     stop(again);
     std::fs::remove_dir_all(&data_dir).ok();
+}
+
+/// The demo's month end as its users see it: every payout state, each partner user with
+/// its own payout, reports v1 and v2 and the dashboard with money. Returns the payouts.
+async fn demo_money(http: &reqwest::Client, gateway: &str, token: &str) -> u64 {
+    let data = gql(
+        http,
+        gateway,
+        Some(token),
+        "{ pagos(paginacion: {perPage: 1}) { paginacion { total } agregaciones { completados pendientes fallidos totalMonto { valor moneda } } }
+           procesando: pagos(filtro: {estado: PROCESANDO}) { paginacion { total } items { intentos proximoIntento motivoFallo } }
+           pendientes: pagos(filtro: {estado: PENDIENTE}) { paginacion { total } items { intentos proximoIntento } }
+           aprobadas: comisiones(filtro: {estado: APROBADA}) { paginacion { total } }
+           rechazadas: comisiones(filtro: {estado: RECHAZADA}) { paginacion { total } items { motivoRechazo auditoria { actor comentarios } } }
+           calculadas: comisiones(filtro: {estado: CALCULADA}) { paginacion { total } } }",
+        json!({}),
+    )
+    .await;
+    assert!(data.get("errors").is_none(), "{data}");
+    let d = &data["data"];
+    let n = |v: &Value| v.as_u64().unwrap_or_else(|| panic!("{data}"));
+    let pagos = n(&d["pagos"]["paginacion"]["total"]);
+    assert!(pagos >= 50, "{data}");
+    let agregaciones = &d["pagos"]["agregaciones"];
+    assert!(n(&agregaciones["completados"]) > 0, "{data}");
+    assert!(n(&agregaciones["fallidos"]) > 0, "{data}");
+    assert!(n(&d["procesando"]["paginacion"]["total"]) > 0, "{data}");
+    assert!(n(&d["pendientes"]["paginacion"]["total"]) > 0, "{data}");
+    assert!(
+        d["totalMonto"].is_null()
+            && agregaciones["totalMonto"]
+                .as_array()
+                .is_some_and(|m| !m.is_empty()),
+        "{data}"
+    );
+    // PROCESANDO: some wait for the bank of the maintenance test account, hours ahead
+    // (others may be between retries of a transient failure).
+    let en_horas = chrono::Utc::now() + chrono::Duration::hours(1);
+    let despues = |v: &Value| {
+        v.as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .is_some_and(|t| t > en_horas)
+    };
+    assert!(
+        d["procesando"]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|p| p["intentos"] == 1 && despues(&p["proximoIntento"])),
+        "{data}"
+    );
+    // PENDIENTE: some scheduled for the next payment run, never tried.
+    assert!(
+        d["pendientes"]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|p| p["intentos"] == 0 && despues(&p["proximoIntento"])),
+        "{data}"
+    );
+    // Reviews with comments in the audit trail; recent commissions still to review.
+    assert!(n(&d["aprobadas"]["paginacion"]["total"]) > 100, "{data}");
+    assert!(n(&d["calculadas"]["paginacion"]["total"]) > 0, "{data}");
+    let rechazada = &d["rechazadas"]["items"][0];
+    assert!(rechazada["motivoRechazo"].is_string(), "{data}");
+    assert!(
+        rechazada["auditoria"]
+            .as_array()
+            .expect("audit")
+            .iter()
+            .any(|a| a["actor"] == "demo" && a["comentarios"].is_string()),
+        "{data}"
+    );
+    // Each partner user logs in and sees its own payout, one state each.
+    for (usuario, estado) in [
+        ("afiliado", "EXITOSO"),
+        ("afiliado2", "FALLIDO"),
+        ("afiliado3", "PROCESANDO"),
+        ("afiliado4", "PENDIENTE"),
+    ] {
+        let socio = login(http, gateway, usuario).await;
+        let propios = gql(
+            http,
+            gateway,
+            Some(&socio),
+            "{ pagos { items { estado afiliado { id } } } }",
+            json!({}),
+        )
+        .await;
+        let items = propios["data"]["pagos"]["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(items.len(), 1, "{usuario}: {propios}");
+        assert_eq!(items[0]["estado"], estado, "{usuario}: {propios}");
+    }
+    // Reports v1 and v2 and the dashboard count the money.
+    for version in ["V1", "V2"] {
+        let cambio = gql(
+            http,
+            gateway,
+            Some(token),
+            "mutation($v: VersionReporte!) { cambiarVersionReporte(input: {version: $v}) { version } }",
+            json!({ "v": version }),
+        )
+        .await;
+        assert!(cambio.get("errors").is_none(), "{cambio}");
+        let reporte = gql(
+            http,
+            gateway,
+            Some(token),
+            "{ reportePagos { version totalPagos ... on ReportePagosV2 { porEstado { estado cantidad } } } }",
+            json!({}),
+        )
+        .await;
+        let r = &reporte["data"]["reportePagos"];
+        assert_eq!(r["version"], version, "{reporte}");
+        assert_eq!(r["totalPagos"].as_u64(), Some(pagos), "{reporte}");
+        if version == "V2" {
+            assert!(
+                r["porEstado"].as_array().is_some_and(
+                    |e| e.len() == 4 && e.iter().all(|s| s["cantidad"].as_u64() > Some(0))
+                ),
+                "payouts in every state: {reporte}"
+            );
+        }
+    }
+    let dashboard: Value = http
+        .get(gateway.replace("/graphql", "/api/v1/dashboard"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("rest")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(dashboard["total_pagos"], pagos, "{dashboard}");
+    assert!(
+        dashboard["agregaciones_pagos"]["pagos_completados"]
+            .as_u64()
+            .is_some_and(|n| n > 0),
+        "{dashboard}"
+    );
+    pagos
 }
 
 /// Sends an operation to the gateway, with a token if given, and returns the body.

@@ -82,6 +82,10 @@ test('the dashboard shows every counter and updates live when a conversion is re
   await tab.locator('svg[aria-label^="Conversiones por semana y canal"]').waitFor();
   await tab.locator('svg[aria-label="Pagos por estado"]').waitFor();
   const before = Number(await counter('totalConversiones'));
+  // The latest items arrive by a live query: the new conversion is pushed into them.
+  const recientes = tab.getByRole('table', { name: 'Conversiones recientes' });
+  await recientes.locator('tbody tr').first().waitFor();
+  const previas = await recientes.locator('tbody').innerText();
   const { minimoPago } = state.afiliado.configuracionComisiones;
   // Far above the partner's minimum, so its commission pays out whatever the rate.
   state.valor = String((Math.ceil(Number(minimoPago.valor)) + 1) * 1000);
@@ -90,6 +94,16 @@ test('the dashboard shows every counter and updates live when a conversion is re
   await tab.waitForFunction(
     (expected) => document.querySelector('[data-contador="totalConversiones"] .valor')?.textContent === expected,
     String(before + 1),
+    { timeout: 30000 },
+  );
+  await tab.waitForFunction(
+    (previous) => {
+      const table = [...document.querySelectorAll('table')].find((t) => t.getAttribute('aria-label') === 'Conversiones recientes'
+        || t.querySelector('caption')?.textContent === 'Conversiones recientes');
+      const body = table?.querySelector('tbody')?.innerText;
+      return body !== undefined && body !== previous;
+    },
+    previas,
     { timeout: 30000 },
   );
   await shot(tab, 'panel');

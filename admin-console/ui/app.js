@@ -46,7 +46,7 @@ function loginView() {
     h(
       'p',
       { className: 'ayuda' },
-      'Usuarios de demostración: admin/admin (todo, con datos personales), operador/operador (lectura y escritura), lector/lector (solo lectura), afiliado/afiliado (solo sus datos).',
+      'Usuarios de demostración: admin/admin (todo, con datos personales), operador/operador (lectura y escritura), lector/lector (solo lectura), afiliado/afiliado … afiliado4/afiliado4 (socios: solo sus datos).',
     ),
   );
   form.addEventListener('submit', async (event) => {

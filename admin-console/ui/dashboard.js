@@ -1,8 +1,9 @@
 // The operators' dashboard: live counters (the `contadoresDashboard` subscription), charts
 // of conversions per week and channel and of payouts by state, and the latest items of
-// every context (the persisted `Dashboard` operation).
+// every context (the persisted `Dashboard` operation as a live query: the gateway pushes
+// it again whenever data it shows changes).
 
-import { gql, run, session } from './api.js';
+import { gql, operation, session, veDatosPersonales } from './api.js';
 import { bars, stackedColumns } from './charts.js';
 import { clear, cargando, dinero, dineros, errores, estado, fecha, h, link, section, table } from './dom.js';
 import { subscribe } from './live.js';
@@ -91,8 +92,13 @@ function pagosChart(target, agregaciones) {
   );
 }
 
-async function recientes(target) {
-  const response = await run('Dashboard');
+// The persisted `Dashboard` operation made live (`@live` after its variables).
+async function dashboardEnVivo() {
+  const text = await operation('Dashboard');
+  return text.replace(/(query Dashboard\([^)]*\))\s*\{/, '$1 @live {');
+}
+
+function recientes(target, response) {
   const d = response.data;
   if (!d) {
     clear(target, errores(response.errors));
@@ -162,10 +168,23 @@ export function dashboard(main) {
   );
   const refresh = throttle(() => {
     conversionesChart(conversiones).catch((e) => clear(conversiones, errores([e])));
-    recientes(latest).catch((e) => clear(latest, errores([e])));
   }, 2000);
   refresh();
-  const stop = subscribe({
+  let stopLive = () => {};
+  let stopped = false;
+  dashboardEnVivo()
+    .then((query) => {
+      if (stopped) return;
+      stopLive = subscribe({
+        query,
+        variables: { pii: veDatosPersonales() },
+        token: session.current()?.token,
+        onError: (list) => clear(latest, errores(list)),
+        onData: (data) => recientes(latest, { data }),
+      });
+    })
+    .catch((e) => clear(latest, errores([e])));
+  const stopCounters = subscribe({
     query: CONTADORES,
     token: session.current()?.token,
     onStatus: (value) => {
@@ -191,5 +210,9 @@ export function dashboard(main) {
       refresh();
     },
   });
-  return stop;
+  return () => {
+    stopped = true;
+    stopCounters();
+    stopLive();
+  };
 }

@@ -22,8 +22,13 @@ fn free_base_port() -> u16 {
     ports::free_ports(6)
 }
 
-/// Starts the launcher on a data folder and waits for its URLs.
+/// The line the launcher prints when the demo's month end (reviews and payouts) is done.
+pub(crate) const DEMO_MONEY_DONE: &str = "Demo month end done";
+
+/// Starts the launcher on a data folder and waits for its URLs; on a new folder, also for
+/// the demo's month end, so a test never races the demo's reviews and payouts.
 pub(crate) fn launch(data_dir: &std::path::Path) -> Launched {
+    let fresh = !data_dir.join("pagos.db").exists();
     let mut child = Command::new(env!("CARGO_BIN_EXE_alpes-partners"))
         .args(["--data-dir", data_dir.to_str().expect("utf-8 path")])
         .args(["--base-port", &free_base_port().to_string()])
@@ -49,6 +54,14 @@ pub(crate) fn launch(data_dir: &std::path::Path) -> Launched {
             urls.push(url.to_owned());
         }
         if line.contains("Press Ctrl-C") {
+            break;
+        }
+    }
+    while fresh {
+        let line = rx
+            .recv_timeout(Duration::from_secs(240))
+            .expect("the demo's month end completes");
+        if line.starts_with(DEMO_MONEY_DONE) {
             break;
         }
     }
@@ -84,6 +97,14 @@ pub(crate) async fn login(http: &reqwest::Client, gateway: &str, user: &str) -> 
         .as_str()
         .unwrap_or_else(|| panic!("{user} logs in: {body}"))
         .to_owned()
+}
+
+impl Launched {
+    /// The lines it printed since its URLs (or since the last call), without waiting.
+    #[allow(dead_code)] // not every test binary reads them
+    pub(crate) fn output(&self) -> Vec<String> {
+        self.stdout.try_iter().collect()
+    }
 }
 
 /// Stops the launcher with SIGTERM and checks it exits cleanly.

@@ -46,11 +46,19 @@ fn at_path<'v>(event: &'v Value, path: &str) -> Option<&'v Value> {
         .try_fold(event, |value, name| value.get(name))
 }
 
-/// Applies the rules to events: bumps the counters of what they make stale.
+/// The types an event made stale, as live queries hear of them.
+pub type StaleTypes = Arc<BTreeSet<String>>;
+
+/// Stale-type notices a slow live query may fall behind by before it re-runs anyway.
+const CHANGES_BUFFER: usize = 256;
+
+/// Applies the rules to events: bumps the counters of what they make stale, and tells
+/// live queries which types changed.
 pub struct Invalidator {
     store: Arc<dyn CacheStore>,
     rules: Vec<InvalidationRule>,
     metrics: Arc<Metrics>,
+    changes: tokio::sync::broadcast::Sender<StaleTypes>,
 }
 
 impl Invalidator {
@@ -64,6 +72,19 @@ impl Invalidator {
             store,
             rules,
             metrics,
+            changes: tokio::sync::broadcast::channel(CHANGES_BUFFER).0,
+        }
+    }
+
+    /// The types each later invalidation makes stale (live queries listen here).
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<StaleTypes> {
+        self.changes.subscribe()
+    }
+
+    /// Tells live queries; nobody listening is fine.
+    fn announce(&self, types: BTreeSet<String>) {
+        if !types.is_empty() {
+            let _ = self.changes.send(Arc::new(types));
         }
     }
 
@@ -84,6 +105,7 @@ impl Invalidator {
     pub async fn invalidate_types(&self, types: &[String]) {
         let counters: Vec<String> = types.iter().map(|t| type_generation(t)).collect();
         self.bump(counters).await;
+        self.announce(types.iter().cloned().collect());
     }
 
     /// Applies the rules matching an event (its type, and the event itself for entity
@@ -91,9 +113,12 @@ impl Invalidator {
     /// event makes its whole type stale instead.
     pub async fn invalidate_event(&self, event_type: &str, event: Option<&Value>) -> Vec<String> {
         let mut counters = BTreeSet::new();
+        let mut stale = BTreeSet::new();
         for rule in self.rules.iter().filter(|rule| rule.matches(event_type)) {
             counters.extend(rule.types.iter().map(|t| type_generation(t)));
+            stale.extend(rule.types.iter().cloned());
             for entity in &rule.entities {
+                stale.insert(entity.type_name.clone());
                 let key: Option<Map<String, Value>> = entity
                     .key
                     .iter()
@@ -115,6 +140,7 @@ impl Invalidator {
         }
         let counters: Vec<String> = counters.into_iter().collect();
         self.bump(counters.clone()).await;
+        self.announce(stale);
         counters
     }
 

@@ -26,7 +26,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use entity::{EntityCache, EntityLookup};
 pub use hint::CacheHint;
 pub use invalidation::{
-    EntityRule, InvalidationRule, Invalidator, StreamFields, StreamListener, listen_redis_stream,
+    EntityRule, InvalidationRule, Invalidator, StaleTypes, StreamFields, StreamListener,
+    listen_redis_stream,
 };
 pub use response::{CacheStatus, Prepared, Query, ResponseCache};
 pub use store::{CacheStore, MemoryStore, RedisStore, StoreError, StoredResponse};

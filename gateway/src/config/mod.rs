@@ -52,7 +52,9 @@ pub use persisted::PersistedQueriesConfig;
 pub use rate_limit::RateLimitConfig;
 pub use rest::{RestConfig, RestHealth, RestMetrics, RestRoute};
 pub use subgraphs::{SubgraphConfig, TrafficShapingConfig};
-pub use subscriptions::{DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionsConfig};
+pub use subscriptions::{
+    DEFAULT_LIVE_MIN_INTERVAL_MS, DEFAULT_SUBSCRIPTION_BUFFER, SubscriptionsConfig,
+};
 pub use telemetry::TelemetryConfig;
 
 /// Everything `gateway serve` can be told.

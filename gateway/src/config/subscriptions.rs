@@ -6,6 +6,8 @@ use super::{ConfigError, validate::positive};
 
 /// Events an upstream subscription buffers for its slowest client by default.
 pub const DEFAULT_SUBSCRIPTION_BUFFER: usize = 64;
+/// Least milliseconds between two results of a live query by default.
+pub const DEFAULT_LIVE_MIN_INTERVAL_MS: u64 = 1_000;
 
 /// Subscriptions: limits, keep-alive and buffering.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -22,6 +24,9 @@ pub struct SubscriptionsConfig {
     pub keepalive_secs: u64,
     /// Seconds a client has to send `connection_init`.
     pub init_timeout_secs: u64,
+    /// Least milliseconds between two results of a live query (`@live(throttle:)` may
+    /// only lengthen it): a burst of changes costs one re-run per interval.
+    pub live_min_interval_ms: u64,
 }
 
 impl Default for SubscriptionsConfig {
@@ -32,6 +37,7 @@ impl Default for SubscriptionsConfig {
             buffer: DEFAULT_SUBSCRIPTION_BUFFER,
             keepalive_secs: 15,
             init_timeout_secs: 10,
+            live_min_interval_ms: DEFAULT_LIVE_MIN_INTERVAL_MS,
         }
     }
 }
@@ -48,6 +54,10 @@ impl SubscriptionsConfig {
             ("subscriptions.buffer", self.buffer as u64),
             ("subscriptions.keepalive_secs", self.keepalive_secs),
             ("subscriptions.init_timeout_secs", self.init_timeout_secs),
+            (
+                "subscriptions.live_min_interval_ms",
+                self.live_min_interval_ms,
+            ),
         ] {
             positive(key, value)?;
         }

@@ -71,6 +71,8 @@ pub struct Engine {
     pub(crate) completions: Fanout<Option<bytes::Bytes>>,
     /// Sent to subgraphs when opening subscriptions (`x-gateway-secret`).
     pub(crate) subgraph_secret: Option<String>,
+    /// Least time between two results of a live query.
+    pub(crate) live_min_interval: Duration,
 }
 
 impl Engine {

@@ -50,6 +50,7 @@ impl Engine {
             hub: Hub::new(DEFAULT_SUBSCRIPTION_BUFFER),
             completions: Fanout::new(DEFAULT_SUBSCRIPTION_BUFFER),
             subgraph_secret: None,
+            live_min_interval: Duration::from_millis(crate::config::DEFAULT_LIVE_MIN_INTERVAL_MS),
             supergraph,
         }
     }
@@ -166,6 +167,13 @@ impl Engine {
         self.subgraph_secret = secret.map(str::to_owned);
         self.hub = Hub::new(buffer);
         self.completions = Fanout::new(buffer);
+        self
+    }
+
+    /// Least time between two results of a live query (a client's `throttle` may only
+    /// lengthen it).
+    pub fn with_live_min_interval(mut self, interval: Duration) -> Self {
+        self.live_min_interval = interval;
         self
     }
 

@@ -47,6 +47,8 @@ pub enum ErrorCode {
     Unauthenticated,
     /// A token without the scope an operation's root field needs (HTTP 403).
     Forbidden,
+    /// A live query where the gateway has no invalidation events to follow.
+    LiveQueryUnavailable,
     /// A bug in the gateway while preparing the request (HTTP 500); logged.
     InternalServerError,
 }
@@ -78,6 +80,7 @@ impl ErrorCode {
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::LiveQueryUnavailable => "LIVE_QUERY_UNAVAILABLE",
         }
     }
 

@@ -119,6 +119,9 @@ fn engine_built(
     }
     Ok(engine
         .with_subscriptions(config.subgraph_secret.as_deref(), subscription_buffer)
+        .with_live_min_interval(Duration::from_millis(
+            config.subscriptions.live_min_interval_ms,
+        ))
         .with_metrics(metrics)
         .with_persisted_queries(persisted)
         .with_endpoints(urls)

@@ -5,6 +5,7 @@
 
 mod fanout;
 mod hub;
+mod live;
 pub mod protocol;
 mod request;
 mod upstream;

@@ -35,6 +35,9 @@ impl Engine {
             .await
             .map(Arc::new)
             .map_err(EngineResponse::refused)?;
+        if super::live::is_live(&admitted.prepared.operation) {
+            return self.live(request, options, &admitted);
+        }
         if admitted.prepared.operation.operation_type
             != apollo_compiler::executable::OperationType::Subscription
         {

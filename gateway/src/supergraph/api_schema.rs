@@ -98,37 +98,39 @@ pub(crate) fn derive(
             }
         }
     }
-    declare_defer(&mut schema);
+    add_gateway_directives(&mut schema)?;
     schema
         .validate()
         .map_err(|e| SupergraphError::InvalidApiSchema(e.errors.to_string()))
 }
 
-/// The `@defer` and `@stream` directives of the incremental-delivery RFC: the gateway
-/// plans and delivers deferred fragments and streamed lists itself, whatever its
-/// subgraphs support.
-const INCREMENTAL_DEFINITIONS: &str = "
+/// Directives the gateway itself carries out, declared for validation and introspection.
+const GATEWAY_DIRECTIVES: &str = r#"
+"A live query: after its first result, the gateway pushes a new one (over WebSocket or server-sent events) whenever an event changes data it selects."
+directive @live(
+  "Least milliseconds between two results (never below the gateway's minimum)."
+  throttle: Int
+) on QUERY
+"Delivers the fragment after the rest of the response (incremental delivery: multipart/mixed, server-sent events or WebSocket)."
 directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+"Delivers the list's first `initialCount` items with the rest of the response, the others after it."
 directive @stream(label: String, if: Boolean! = true, initialCount: Int! = 0) on FIELD
-";
+"#;
 
-/// Declares `@defer` and `@stream` in the API schema, unless the supergraph declares its
-/// own.
-fn declare_defer(schema: &mut Schema) {
-    let Ok(document) =
-        apollo_compiler::ast::Document::parse(INCREMENTAL_DEFINITIONS, "incremental.graphql")
-    else {
-        return;
-    };
-    for definition in &document.definitions {
-        if let apollo_compiler::ast::Definition::DirectiveDefinition(def) = definition
-            && !schema.directive_definitions.contains_key(&def.name)
-        {
+/// Adds [`GATEWAY_DIRECTIVES`] unless the supergraph defines directives of those names.
+fn add_gateway_directives(schema: &mut Schema) -> Result<(), SupergraphError> {
+    let document =
+        apollo_compiler::ast::Document::parse(GATEWAY_DIRECTIVES, "gateway-directives.graphql")
+            .map_err(|e| SupergraphError::InvalidApiSchema(e.errors.to_string()))?;
+    for definition in document.definitions {
+        if let apollo_compiler::ast::Definition::DirectiveDefinition(directive) = definition {
             schema
                 .directive_definitions
-                .insert(def.name.clone(), def.clone());
+                .entry(directive.name.clone())
+                .or_insert(directive);
         }
     }
+    Ok(())
 }
 
 /// Drops inaccessible fields and arguments, and machinery directives on what remains.

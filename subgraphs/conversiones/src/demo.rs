@@ -224,21 +224,38 @@ fn conversion(
     Ok((comando, registrada.min(reference_instant()), revision))
 }
 
-/// Loads the demo events and conversions if there are no conversions yet; returns rows added.
-pub async fn seed(service: &ConversionService) -> DomainResult<u64> {
-    if service.contar().await? > 0 {
-        return Ok(0);
-    }
+type Lote = Vec<(RegistrarConversion, DateTime<Utc>, Option<Revision>)>;
+
+/// The demo's tracking events and conversions, drawn in order from one generator.
+fn generar() -> DomainResult<(Vec<EventoTracking>, Lote)> {
     let afiliados = afiliados_demo();
     let campanias = campanias_demo();
     let mut rng = DemoRng::new(SEED);
     let eventos = (0..DEMO_EVENTOS)
         .map(|_| evento(&mut rng, &afiliados, &campanias))
         .collect::<DomainResult<Vec<_>>>()?;
-    service.cargar_eventos(&eventos).await?;
     let lote = (0..DEMO_CONVERSIONES)
         .map(|n| conversion(&mut rng, n, &afiliados, &campanias))
-        .collect::<DomainResult<Vec<_>>>()?;
+        .collect::<DomainResult<Lote>>()?;
+    Ok((eventos, lote))
+}
+
+/// How many demo conversions are validated (each gives `pagos` one commission).
+pub fn validadas() -> DomainResult<usize> {
+    let (_, lote) = generar()?;
+    Ok(lote
+        .iter()
+        .filter(|(_, _, revision)| matches!(revision, Some(Revision::Validar)))
+        .count())
+}
+
+/// Loads the demo events and conversions if there are no conversions yet; returns rows added.
+pub async fn seed(service: &ConversionService) -> DomainResult<u64> {
+    if service.contar().await? > 0 {
+        return Ok(0);
+    }
+    let (eventos, lote) = generar()?;
+    service.cargar_eventos(&eventos).await?;
     let conversiones = service.registrar_lote(lote).await?;
     Ok((eventos.len() + conversiones) as u64)
 }

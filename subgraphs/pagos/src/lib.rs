@@ -19,6 +19,7 @@
 //! | `PAGOS_PASARELA_RECHAZOS` | `0` | simulated provider: % of attempts refused for good |
 //! | `PAGOS_PASARELA_SEMILLA` | `42` | simulated provider: seed of its outcomes |
 //! | `PAGOS_PASARELA_MONEDAS` | `USD,EUR,COP` | currencies the provider pays out in |
+//! | `PAGOS_PASARELA_MANTENIMIENTO_MS` | `21600000` | simulated provider: the delay its maintenance test account asks for |
 //! | `PAGOS_REPORTE_VERSION` | `v1` | report version until one is set with `cambiarVersionReporte` |
 //! | `PAGOS_WORKER_INTERVALO_MS` | `500` | worker poll interval (it also wakes on each new payout) |
 //! | `PAGOS_WORKER_LEASE_MS` | `30000` | how long a claim holds a payout |
@@ -153,6 +154,10 @@ impl Config {
                     defecto.pasarela.semilla,
                 )?,
                 monedas,
+                mantenimiento: ms(
+                    "PAGOS_PASARELA_MANTENIMIENTO_MS",
+                    defecto.pasarela.mantenimiento,
+                )?,
             },
             procesador: OpcionesProcesador {
                 intervalo: ms("PAGOS_WORKER_INTERVALO_MS", defecto.procesador.intervalo)?,

@@ -17,7 +17,7 @@ use pagos::{
     persistence::SeaPagosRepository,
 };
 use serde_json::{Value, json};
-use subgraph_kit::{ManualClock, Moneda};
+use subgraph_kit::{Clock, ManualClock, Moneda};
 use testkit::{Backend, TestSubgraph, on_both_backends};
 use tokio::sync::Notify;
 
@@ -324,7 +324,163 @@ async fn concurrent_workers_charge_each_payout_once(backend: Backend) -> Result<
     sg.stop().await
 }
 
+/// A payout request to one of the simulator's accounts, scheduled or not.
+fn pagar_a(clave: &str, e: &Escenario, mascara: &str, programado: Option<&str>) -> Value {
+    let mut input = pagar_input(clave, e.afiliado, "CYCLE-1");
+    input["input"]["metodoPago"] = json!({ "tipo": "TRANSFERENCIA_BANCARIA", "mascara": mascara });
+    if let Some(fecha) = programado {
+        input["input"]["programadoPara"] = json!(fecha);
+    }
+    input
+}
+
+async fn a_scheduled_payout_waits_for_its_payment_run(backend: Backend) -> Result<()> {
+    let sg = start(backend).await?;
+    let e = Escenario::nuevo(&sg, "1").await?;
+    e.comision_aprobada(&sg, "100", "USD").await?;
+    // Whole seconds: stored times keep microseconds.
+    let run =
+        (Utc::now() + chrono::Duration::days(3)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let data = sg
+        .data(
+            PAGAR,
+            pagar_a("clave-programada-1", &e, "****4321", Some(&run)),
+        )
+        .await?;
+    let id = data["pagar"]["pago"]["id"].clone();
+    let proveedor = pasarela();
+    let reloj = reloj();
+    let w = worker(&sg, proveedor.clone(), config().procesador).con_reloj(reloj.clone());
+    assert_eq!(w.ronda().await?, 0, "not due before its run");
+    let antes = sg
+        .data(
+            "query($id: ID!) { pago(id: $id) { estado proximoIntento comisiones { estado } } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    assert_eq!(antes["pago"]["estado"], "PENDIENTE");
+    assert_eq!(
+        antes["pago"]["comisiones"],
+        json!([{ "estado": "APROBADA" }]),
+        "reserved by the payout"
+    );
+    let proximo = chrono::DateTime::parse_from_rfc3339(
+        antes["pago"]["proximoIntento"].as_str().context("date")?,
+    )?;
+    assert_eq!(proximo, chrono::DateTime::parse_from_rfc3339(&run)?);
+    // A second request for the cycle returns the scheduled payout, not a new one.
+    let otra = sg
+        .data(PAGAR, pagar_a("clave-programada-2", &e, "****4321", None))
+        .await?;
+    assert_eq!(otra["pagar"]["pago"]["id"], id);
+    reloj.advance(chrono::Duration::days(3) + chrono::Duration::seconds(1));
+    assert_eq!(w.ronda().await?, 1, "due at its run");
+    let pagado = pago(&sg, &id).await?;
+    assert_eq!(pagado["estado"], "EXITOSO", "{pagado}");
+    // More than a year ahead is refused, and nothing is written.
+    let lejos = (Utc::now() + chrono::Duration::days(400)).to_rfc3339();
+    let e2 = Escenario::nuevo(&sg, "2").await?;
+    e2.comision_aprobada(&sg, "100", "USD").await?;
+    let error = sg
+        .gql(
+            PAGAR,
+            pagar_a("clave-programada-3", &e2, "****4321", Some(&lejos)),
+        )
+        .await?["errors"][0]
+        .clone();
+    assert_eq!(error["extensions"]["campo"], "programadoPara", "{error}");
+    assert_eq!(
+        count(&sg.db.db, "SELECT COUNT(*) AS n FROM pagos").await?,
+        1,
+        "nothing written"
+    );
+    sg.stop().await
+}
+
+async fn test_accounts_fail_for_good_or_wait_for_the_bank(backend: Backend) -> Result<()> {
+    let sg = start(backend).await?;
+    let cerrada = Escenario::nuevo(&sg, "1").await?;
+    cerrada.comision_aprobada(&sg, "100", "USD").await?;
+    let mantenimiento = Escenario::nuevo(&sg, "2").await?;
+    mantenimiento.comision_aprobada(&sg, "100", "USD").await?;
+    let id_cerrada = sg
+        .data(
+            PAGAR,
+            pagar_a("clave-cerrada-001", &cerrada, "****0002", None),
+        )
+        .await?["pagar"]["pago"]["id"]
+        .clone();
+    let id_mant = sg
+        .data(
+            PAGAR,
+            pagar_a("clave-mantenim-01", &mantenimiento, "****0009", None),
+        )
+        .await?["pagar"]["pago"]["id"]
+        .clone();
+    let proveedor = pasarela();
+    let reloj = reloj();
+    let opciones = config().procesador;
+    let w = worker(&sg, proveedor.clone(), opciones.clone()).con_reloj(reloj.clone());
+    assert_eq!(w.ronda().await?, 2);
+    let fallido = pago(&sg, &id_cerrada).await?;
+    assert_eq!(fallido["estado"], "FALLIDO", "{fallido}");
+    assert_eq!(fallido["intentos"], 1, "refused for good at once");
+    let espera = sg
+        .data(
+            "query($id: ID!) { pago(id: $id) { estado intentos proximoIntento } }",
+            json!({ "id": id_mant }),
+        )
+        .await?;
+    assert_eq!(espera["pago"]["estado"], "PROCESANDO", "{espera}");
+    let proximo = chrono::DateTime::parse_from_rfc3339(
+        espera["pago"]["proximoIntento"].as_str().context("date")?,
+    )?;
+    let pedido = chrono::Duration::from_std(OpcionesSimulador::default().mantenimiento)?;
+    assert!(
+        proximo >= reloj.now() + pedido - chrono::Duration::seconds(1),
+        "the provider's delay wins over the backoff: {espera}"
+    );
+    // The usual backoff passes: still waiting for the bank.
+    pasar_espera(&reloj, &opciones)?;
+    assert_eq!(w.ronda().await?, 0);
+    assert_eq!(proveedor.llamadas("clave-mantenim-01"), 1);
+    // After the bank's delay the worker tries again.
+    reloj.advance(pedido);
+    assert_eq!(w.ronda().await?, 1);
+    assert_eq!(proveedor.llamadas("clave-mantenim-01"), 2);
+    assert_eq!(proveedor.cargos(), 0);
+    sg.stop().await
+}
+
+async fn a_balance_of_zero_is_not_paid(backend: Backend) -> Result<()> {
+    let sg = start(backend).await?;
+    let e = Escenario::nuevo(&sg, "1").await?;
+    e.comision_aprobada(&sg, "0", "USD").await?;
+    let error = sg
+        .gql(
+            PAGAR,
+            pagar_input("clave-cero-00001", e.afiliado, "CYCLE-1"),
+        )
+        .await?["errors"][0]
+        .clone();
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("suman 0")),
+        "{error}"
+    );
+    assert_eq!(
+        count(&sg.db.db, "SELECT COUNT(*) AS n FROM pagos").await?,
+        0,
+        "nothing written"
+    );
+    sg.stop().await
+}
+
 on_both_backends!(
+    a_scheduled_payout_waits_for_its_payment_run,
+    test_accounts_fail_for_good_or_wait_for_the_bank,
+    a_balance_of_zero_is_not_paid,
     a_crash_after_the_charge_never_charges_twice,
     transient_failures_are_retried_until_paid,
     a_final_failure_releases_the_commissions,

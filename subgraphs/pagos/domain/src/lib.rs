@@ -27,7 +27,9 @@ pub use movimientos::{
     ACTOR_PROCESADOR, CambioPago, EfectoComisiones, EntradaAuditoria, Liquidacion, TipoTransaccion,
     Transaccion, auditoria_reclamo,
 };
-pub use pago::{EstadoPago, Pago, SolicitudPago, elegir_moneda, exigir_pagable};
+pub use pago::{
+    EstadoPago, MAX_DIAS_PROGRAMACION, Pago, SolicitudPago, elegir_moneda, exigir_pagable,
+};
 pub use pasarela::{Cobro, FalloCobro, PasarelaDePagos, SolicitudCobro};
 pub use ports::{
     Agregaciones, ComisionRepository, DimensionComision, FiltroComisiones, FiltroPagos,

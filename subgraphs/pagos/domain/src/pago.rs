@@ -36,19 +36,46 @@ pub struct SolicitudPago {
     pub metodo_pago: MetodoPago,
     /// The currency to pay, when the client names it.
     pub moneda: Option<Moneda>,
+    /// The payment run it waits for (`None`: as soon as the worker takes it).
+    pub programado_para: Option<DateTime<Utc>>,
 }
+
+/// How far ahead a payout can be scheduled.
+pub const MAX_DIAS_PROGRAMACION: i64 = 366;
 
 impl SolicitudPago {
     /// The request as canonical text: a reused key with another text is a conflict.
     pub fn canonica(&self) -> String {
-        format!(
+        let mut texto = format!(
             "afiliado={};ciclo={};metodo={};mascara={};moneda={}",
             self.afiliado_id,
             self.ciclo.as_str(),
             self.metodo_pago.tipo.codigo(),
             self.metodo_pago.mascara,
             self.moneda.map(Moneda::codigo).unwrap_or("*"),
-        )
+        );
+        // Only when given, so the texts of earlier unscheduled requests stay equal.
+        if let Some(fecha) = self.programado_para {
+            texto.push_str(&format!(
+                ";programado={}",
+                fecha.trunc_subsecs(6).to_rfc3339()
+            ));
+        }
+        texto
+    }
+
+    /// Refuses a payment run further ahead than [`MAX_DIAS_PROGRAMACION`] days; one in the
+    /// past means "now".
+    pub fn exigir_programacion(&self, ahora: DateTime<Utc>) -> DomainResult<()> {
+        match self.programado_para {
+            Some(fecha) if fecha > ahora + chrono::Duration::days(MAX_DIAS_PROGRAMACION) => {
+                Err(DomainError::invalid(
+                    "programadoPara",
+                    format!("Un pago se programa como mucho {MAX_DIAS_PROGRAMACION} días adelante"),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -151,7 +178,9 @@ impl Pago {
             motivo_fallo: None,
             solicitud: solicitud.canonica(),
             intentos: 0,
-            proximo_intento: ahora,
+            proximo_intento: solicitud
+                .programado_para
+                .map_or(ahora, |fecha| fecha.trunc_subsecs(6).max(ahora)),
             fecha_creacion: ahora,
             fecha_actualizacion: ahora,
             fecha_completado: None,
@@ -194,6 +223,15 @@ impl Pago {
             })?;
             total = total.sumar(&monto).map_err(DomainError::internal)?;
         }
+        // Commissions of zero (leads with no value) are payable but nothing to transfer.
+        if total.valor().is_zero() {
+            return Err(DomainError::invalid(
+                "afiliadoId",
+                format!(
+                    "Las comisiones aprobadas pendientes de pago en {moneda} suman 0: no hay nada que pagar"
+                ),
+            ));
+        }
         if minimo.moneda() == moneda && total.valor() < minimo.valor() {
             return Err(DomainError::invalid(
                 "afiliadoId",
@@ -221,7 +259,49 @@ mod tests {
             ciclo: Ciclo::parse("CYCLE-2024-09").unwrap(),
             metodo_pago: MetodoPago::new(TipoMetodoPago::TarjetaCredito, "****1234").unwrap(),
             moneda: None,
+            programado_para: None,
         }
+    }
+
+    #[test]
+    fn a_scheduled_payout_waits_for_its_run_and_the_schedule_is_part_of_the_request() {
+        let ahora = Utc::now().trunc_subsecs(6);
+        let sin_fecha = solicitud();
+        assert_eq!(
+            Pago::solicitar(&sin_fecha, Moneda::Cop, ahora).proximo_intento,
+            ahora
+        );
+        let manana = ahora + chrono::Duration::days(1);
+        let programada = SolicitudPago {
+            programado_para: Some(manana),
+            ..solicitud()
+        };
+        assert_eq!(
+            Pago::solicitar(&programada, Moneda::Cop, ahora).proximo_intento,
+            manana
+        );
+        assert_ne!(programada.canonica(), sin_fecha.canonica());
+        assert!(
+            sin_fecha.canonica().ends_with("moneda=*"),
+            "unscheduled texts unchanged"
+        );
+        let pasada = SolicitudPago {
+            programado_para: Some(ahora - chrono::Duration::days(3)),
+            ..solicitud()
+        };
+        assert_eq!(
+            Pago::solicitar(&pasada, Moneda::Cop, ahora).proximo_intento,
+            ahora
+        );
+        assert!(pasada.exigir_programacion(ahora).is_ok());
+        let lejana = SolicitudPago {
+            programado_para: Some(ahora + chrono::Duration::days(MAX_DIAS_PROGRAMACION + 1)),
+            ..solicitud()
+        };
+        assert!(matches!(
+            lejana.exigir_programacion(ahora),
+            Err(DomainError::InvalidInput { campo, .. }) if campo == "programadoPara"
+        ));
     }
 
     fn aprobada(afiliado_id: Uuid, valor: rust_decimal::Decimal, moneda: Moneda) -> Comision {

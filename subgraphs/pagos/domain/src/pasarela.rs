@@ -35,6 +35,15 @@ pub enum FalloCobro {
     /// Temporary (timeout, provider unavailable): retried with backoff.
     #[error("fallo transitorio de la pasarela: {0}")]
     Transitorio(String),
+    /// Temporary, and the provider says when to come back (a bank's maintenance
+    /// window, an HTTP `Retry-After`): retried no sooner than `reintentar_en`.
+    #[error("pasarela no disponible: {motivo}")]
+    Aplazado {
+        /// What the provider said.
+        motivo: String,
+        /// How long to wait before the next attempt.
+        reintentar_en: std::time::Duration,
+    },
     /// Refused for good (account closed, request invalid): the payout fails.
     #[error("pago rechazado por la pasarela: {0}")]
     Rechazado(String),

@@ -2,4 +2,6 @@
 
 mod pasarela_simulada;
 
-pub use pasarela_simulada::{OpcionesSimulador, PasarelaSimulada};
+pub use pasarela_simulada::{
+    CUENTA_CERRADA, CUENTA_EN_MANTENIMIENTO, OpcionesSimulador, PasarelaSimulada,
+};

@@ -1,6 +1,11 @@
 //! A simulated payment provider (the seeds' `StripeAdapter`): latency, transient
 //! failures and refusals at configurable rates, deterministic for a seed, and — like a
 //! real provider's idempotency keys — at most one charge per key.
+//!
+//! Like a real provider's test mode, two destination accounts always behave the same
+//! way, whatever the rates: a mask ending in [`CUENTA_CERRADA`] is refused for good, and
+//! one ending in [`CUENTA_EN_MANTENIMIENTO`] answers that its bank is in maintenance and
+//! to come back after [`OpcionesSimulador::mantenimiento`].
 
 use std::{collections::HashMap, sync::Mutex, time::Duration};
 
@@ -23,7 +28,14 @@ pub struct OpcionesSimulador {
     pub semilla: u64,
     /// Currencies it pays out in.
     pub monedas: Vec<Moneda>,
+    /// How long the bank of [`CUENTA_EN_MANTENIMIENTO`] asks callers to wait.
+    pub mantenimiento: Duration,
 }
+
+/// Last digits of the test account the provider refuses for good (a closed account).
+pub const CUENTA_CERRADA: &str = "0002";
+/// Last digits of the test account whose bank is in maintenance (retry later).
+pub const CUENTA_EN_MANTENIMIENTO: &str = "0009";
 
 impl Default for OpcionesSimulador {
     fn default() -> Self {
@@ -33,6 +45,7 @@ impl Default for OpcionesSimulador {
             tasa_rechazo: 0,
             semilla: 42,
             monedas: Moneda::ALL.to_vec(),
+            mantenimiento: Duration::from_secs(6 * 3600),
         }
     }
 }
@@ -117,6 +130,19 @@ impl PasarelaDePagos for PasarelaSimulada {
                 )))
             };
         }
+        if s.metodo.mascara.ends_with(CUENTA_CERRADA) {
+            return Err(FalloCobro::Rechazado(
+                "cuenta de destino cerrada (cuenta de prueba del simulador)".into(),
+            ));
+        }
+        if s.metodo.mascara.ends_with(CUENTA_EN_MANTENIMIENTO) {
+            return Err(FalloCobro::Aplazado {
+                motivo:
+                    "el banco de destino está en mantenimiento (cuenta de prueba del simulador)"
+                        .into(),
+                reintentar_en: self.opciones.mantenimiento,
+            });
+        }
         let (tirada, confirmacion) = self.tirada(&s.clave, intento);
         if tirada < self.opciones.tasa_fallo {
             return Err(FalloCobro::Transitorio(
@@ -189,6 +215,28 @@ mod tests {
             p.cobrar(&otro_monto).await,
             Err(FalloCobro::Rechazado(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn test_accounts_behave_the_same_whatever_the_rates() {
+        let p = rapida(0, 1);
+        let mut cerrada = solicitud("clave-000002");
+        cerrada.metodo =
+            MetodoPago::new(TipoMetodoPago::TransferenciaBancaria, "****0002").unwrap();
+        assert!(matches!(
+            p.cobrar(&cerrada).await,
+            Err(FalloCobro::Rechazado(_))
+        ));
+        let mut mantenimiento = solicitud("clave-000009");
+        mantenimiento.metodo =
+            MetodoPago::new(TipoMetodoPago::TransferenciaBancaria, "****0009").unwrap();
+        match p.cobrar(&mantenimiento).await {
+            Err(FalloCobro::Aplazado { reintentar_en, .. }) => {
+                assert_eq!(reintentar_en, OpcionesSimulador::default().mantenimiento)
+            }
+            other => panic!("expected a maintenance delay, got {other:?}"),
+        }
+        assert_eq!(p.cargos(), 0);
     }
 
     #[tokio::test]

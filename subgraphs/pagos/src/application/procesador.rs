@@ -144,9 +144,23 @@ impl Procesador {
                     error,
                 }
             }
-            Err(FalloCobro::Transitorio(error)) => Liquidacion::Fallida {
-                motivo: format!("{} intentos fallidos; último error: {error}", pago.intentos),
-            },
+            // The provider's own delay wins over the backoff when it is longer.
+            Err(FalloCobro::Aplazado {
+                motivo,
+                reintentar_en,
+            }) if pago.intentos < self.opciones.max_intentos => {
+                let espera = self.opciones.espera(pago.intentos).max(reintentar_en);
+                Liquidacion::Reintento {
+                    proximo: self.reloj.now()
+                        + chrono::Duration::from_std(espera).unwrap_or_default(),
+                    error: motivo,
+                }
+            }
+            Err(FalloCobro::Transitorio(error) | FalloCobro::Aplazado { motivo: error, .. }) => {
+                Liquidacion::Fallida {
+                    motivo: format!("{} intentos fallidos; último error: {error}", pago.intentos),
+                }
+            }
             Err(FalloCobro::Rechazado(motivo)) => Liquidacion::Fallida { motivo },
         };
         let pago_id = pago.id;

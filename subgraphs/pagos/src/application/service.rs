@@ -102,6 +102,7 @@ impl PagosService {
             .await?
             .ok_or_else(|| DomainError::not_found("Afiliado", s.afiliado_id))?;
         exigir_pagable(&afiliado)?;
+        s.exigir_programacion(ahora)?;
         let monedas = self.repo.monedas_pagables(s.afiliado_id).await?;
         let moneda = elegir_moneda(s.moneda, &monedas)?;
         if !self.pasarela.admite(moneda) {

@@ -370,6 +370,15 @@ impl PagoGql {
     async fn intentos(&self) -> i32 {
         self.0.intentos
     }
+    /// When the worker takes it next: its payment run while PENDIENTE, the retry while
+    /// PROCESANDO after a failed attempt; null once final.
+    async fn proximo_intento(&self) -> Option<DateTime<Utc>> {
+        matches!(
+            self.0.estado,
+            EstadoPago::Pendiente | EstadoPago::Procesando
+        )
+        .then_some(self.0.proximo_intento)
+    }
     /// The commissions it pays.
     async fn comisiones(&self, ctx: &Context<'_>) -> Result<Vec<ComisionGql>> {
         let lista = cargar::<ComisionesDePago>(ctx, "Pago", (), self.0.id).await?;
@@ -845,6 +854,9 @@ pub(crate) struct PagarInput {
     pub metodo_pago: MetodoPagoInput,
     /// The currency to pay (needed only when the partner has approved commissions in several).
     pub moneda: Option<MonedaGql>,
+    /// The payment run it waits for (at most a year ahead; absent or past: at once). The
+    /// commissions are reserved now.
+    pub programado_para: Option<DateTime<Utc>>,
 }
 
 impl PagarInput {
@@ -858,6 +870,7 @@ impl PagarInput {
                 &self.metodo_pago.mascara,
             )?,
             moneda: self.moneda.map(Into::into),
+            programado_para: self.programado_para,
         })
     }
 }

@@ -72,7 +72,8 @@ impl Shape {
         let mut current = self.clone();
         let mut nullable = false;
         for step in path.split('.').filter(|s| !s.is_empty()) {
-            if let Shape::Nullable(inner) = current {
+            // A conditional nullable field is nullable twice.
+            while let Shape::Nullable(inner) = current {
                 nullable = true;
                 current = *inner;
             }
