@@ -18,7 +18,8 @@ use federation::{Composer, Federation, counts};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-const MULTIPART: &str = "multipart/mixed; boundary=\"-\"; deferSpec=20220824";
+/// The content type of answers in the current RFC's shape.
+const MULTIPART: &str = "multipart/mixed; boundary=\"-\"";
 
 /// One part of the multipart framing (`first`: the opening delimiter before it; `last`:
 /// the close delimiter after it).
@@ -65,7 +66,8 @@ async fn run_multipart(
     f.clear_requests();
     let (content_type, body) = post(
         f,
-        "multipart/mixed;deferSpec=20220824, application/json",
+        // What GraphiQL's fetcher sends.
+        "application/json, multipart/mixed",
         json!({ "query": query }),
     )
     .await;
@@ -411,4 +413,40 @@ async fn streamed_items_can_hold_deferred_fragments() {
         ])
     );
     assert_eq!(requests, counts(&[("products", 1), ("reviews", 1)]));
+}
+
+#[tokio::test]
+async fn apollo_clients_get_the_defer_spec_20220824_shape() {
+    let f = Federation::conformance(Composer::Ours).await;
+    let accept = "multipart/mixed;deferSpec=20220824,application/json";
+    let (content_type, body) = post(
+        &f,
+        accept,
+        json!({ "query": r#"{ me { name ... @defer(label: "reviews") { reviews { body } } } }"# }),
+    )
+    .await;
+    assert_eq!(
+        content_type,
+        "multipart/mixed; boundary=\"-\"; deferSpec=20220824"
+    );
+    assert_eq!(
+        body,
+        multipart(&[
+            r#"{"data":{"me":{"name":"Ada Lovelace"}},"hasNext":true}"#,
+            r#"{"incremental":[{"data":{"reviews":[{"body":"Love it!"},{"body":"Too expensive."}]},"path":["me"],"label":"reviews"}],"hasNext":false}"#,
+        ])
+    );
+    let (_, body) = post(
+        &f,
+        accept,
+        json!({ "query": "{ topReviews(first: 3) @stream(initialCount: 1) { id } }" }),
+    )
+    .await;
+    assert_eq!(
+        body,
+        multipart(&[
+            r#"{"data":{"topReviews":[{"id":"r1"}]},"hasNext":true}"#,
+            r#"{"incremental":[{"items":[{"id":"r2"},{"id":"r3"}],"path":["topReviews",1]}],"hasNext":false}"#,
+        ])
+    );
 }

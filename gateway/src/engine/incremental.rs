@@ -12,7 +12,9 @@ use crate::{
     cache::Audience,
     executor::{
         self, Forwarded, RawResult,
-        incremental::{Activity, Record, RecordIds, Shaping, finish, subsequent_payload},
+        incremental::{
+            Activity, IncrementalFormat, Record, RecordIds, Shaping, finish, subsequent_payload,
+        },
     },
     json::Value,
     pipeline::{admit::Admitted, plan::CachedPlan, respond},
@@ -37,6 +39,7 @@ pub(super) struct Delivery {
     pub(super) forwarded: Forwarded,
     pub(super) deadline: Instant,
     pub(super) activity: Activity,
+    pub(super) format: IncrementalFormat,
     pub(super) raw: RawResult,
     pub(super) queue: VecDeque<Record>,
     pub(super) ids: RecordIds,
@@ -99,6 +102,7 @@ impl Delivery {
             .partition(|r| r.stream.is_some() == stream && (stream || r.site == site));
         self.queue.extend(rest);
         let shaping = Shaping {
+            format: self.format,
             schema: &self.engine.supergraph.api_schema,
             document: &self.admitted.prepared.document,
             operation: &self.admitted.prepared.operation,

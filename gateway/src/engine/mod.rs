@@ -164,7 +164,7 @@ impl Engine {
             .and_then(|c| c.entities.as_ref())
             .zip(audience.as_ref())
             .map(|(cache, audience)| executor::EntityCaching { cache, audience });
-        if options.incremental
+        if let Some(format) = options.incremental
             && is_query
             && let Some(activity) = self.deferring(&admitted, &cached)
         {
@@ -172,7 +172,7 @@ impl Engine {
             return self
                 .run_incremental(
                     (admitted, cached, denied),
-                    activity,
+                    (activity, format),
                     forwarded,
                     (entity_caching, audience.clone()),
                     (options, deadline),
@@ -256,7 +256,10 @@ impl Engine {
     async fn run_incremental(
         self: &Arc<Self>,
         (admitted, cached, denied): (Arc<Admitted>, Arc<CachedPlan>, Denied),
-        activity: executor::incremental::Activity,
+        (activity, format): (
+            executor::incremental::Activity,
+            executor::incremental::IncrementalFormat,
+        ),
         forwarded: executor::Forwarded,
         (entity_caching, audience): (Option<executor::EntityCaching<'_>>, Option<Audience>),
         (options, deadline): (&RequestOptions, Instant),
@@ -277,6 +280,7 @@ impl Engine {
         .await;
         respond::complete(&mut raw, &self.supergraph, &self.implementers, &admitted)?;
         let shaping = executor::incremental::Shaping {
+            format,
             schema: &self.supergraph.api_schema,
             document: &admitted.prepared.document,
             operation: &admitted.prepared.operation,
@@ -310,6 +314,7 @@ impl Engine {
                 forwarded,
                 deadline,
                 activity,
+                format,
                 raw,
                 queue: records.into(),
                 ids,

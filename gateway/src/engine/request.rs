@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use super::incremental::DeferredPayloads;
+use crate::executor::incremental::IncrementalFormat;
 use crate::{
     auth::Claims,
     cache::CacheStatus,
@@ -26,9 +27,10 @@ pub struct RequestOptions {
     pub deadline: Option<Instant>,
     /// The client's API key header, forwarded to subgraphs unverified.
     pub api_key: Option<String>,
-    /// The transport delivers `@defer`red fragments in payloads of their own (multipart,
-    /// server-sent events, WebSocket); else one merged response answers.
-    pub incremental: bool,
+    /// Set when the transport delivers `@defer`red fragments and `@stream`ed items in
+    /// payloads of their own (multipart, server-sent events, WebSocket), in this shape;
+    /// else one merged response answers.
+    pub incremental: Option<IncrementalFormat>,
 }
 
 /// The outcome: a GraphQL response body and, for request errors, their code.

@@ -12,9 +12,23 @@ use crate::query_planner::{
     DeferSite, SiteIndex, StreamSite, defer_sites, site_index, stream_index, stream_sites,
 };
 
+/// The shape of the payloads a client reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IncrementalFormat {
+    /// The current incremental-delivery RFC: `pending` announces each fragment or
+    /// stream by `id`, `incremental` entries name it, `completed` ends it.
+    #[default]
+    Rfc,
+    /// Apollo's `deferSpec=20220824` (what Apollo clients ask for): `incremental`
+    /// entries carry their `path` and `label`; no `pending` or `completed`.
+    Apollo20220824,
+}
+
 /// What shaping a payload reads of the request.
 #[derive(Clone, Copy)]
 pub struct Shaping<'a> {
+    /// The payloads' shape.
+    pub format: IncrementalFormat,
     /// The API schema.
     pub schema: &'a Schema,
     /// The operation's document.
@@ -142,13 +156,26 @@ fn projector<'a, 'e>(
 /// Turns the places a projection left deferred fragments out into announced records,
 /// writing `"pending":[...]` (with a leading comma) when there are any.
 fn announce(
-    sites: &Sites<'_>,
+    (sites, format): (&Sites<'_>, IncrementalFormat),
     pending: Vec<Pending>,
     ids: &mut RecordIds,
     out: &mut Vec<u8>,
 ) -> Vec<Record> {
     if pending.is_empty() {
         return Vec::new();
+    }
+    if format == IncrementalFormat::Apollo20220824 {
+        // Nothing announced: each entry will say where it goes.
+        return pending
+            .into_iter()
+            .map(|p| Record {
+                id: ids.next(),
+                site: p.site,
+                stream: p.stream,
+                path: p.path,
+                typename: p.typename,
+            })
+            .collect();
     }
     out.extend_from_slice(b",\"pending\":[");
     let mut records = Vec::with_capacity(pending.len());
@@ -209,7 +236,7 @@ pub fn initial_payload(
         body.push(b',');
         write_errors(&mut body, &errors);
     }
-    let records = announce(&sites, pending, ids, &mut body);
+    let records = announce((&sites, shaping.format), pending, ids, &mut body);
     (body, records, !errors.is_empty())
 }
 
@@ -264,14 +291,24 @@ pub fn subsequent_payload(
             (written.then_some(out), nested)
         };
         has_errors |= !record_errors.is_empty();
+        let key = if record.stream.is_some() {
+            "items"
+        } else {
+            "data"
+        };
+        if shaping.format == IncrementalFormat::Apollo20220824 {
+            incremental.push(apollo_entry(
+                &sites,
+                record,
+                (key, written.as_deref()),
+                &record_errors,
+            ));
+            pending.extend(nested);
+            continue;
+        }
         let mut done = format!("{{\"id\":\"{}\"", record.id).into_bytes();
         match written {
             Some(object) => {
-                let key = if record.stream.is_some() {
-                    "items"
-                } else {
-                    "data"
-                };
                 let mut entry = format!("{{\"id\":\"{}\",\"{key}\":", record.id).into_bytes();
                 entry.extend_from_slice(&object);
                 if !record_errors.is_empty() {
@@ -294,7 +331,7 @@ pub fn subsequent_payload(
     }
     // `pending` first: what this payload announces, then what it delivers and completes.
     let mut body = b"{".to_vec();
-    let announced = announce(&sites, pending, ids, &mut body);
+    let announced = announce((&sites, shaping.format), pending, ids, &mut body);
     for (name, items) in [("incremental", &incremental), ("completed", &completed)] {
         if items.is_empty() {
             continue;
@@ -309,6 +346,34 @@ pub fn subsequent_payload(
         body.remove(1);
     }
     (body, announced, has_errors)
+}
+
+/// An `incremental` entry of the `deferSpec=20220824` format: the data (`null` when a
+/// null voided it), where it goes (a stream's: its first item's place) and its label.
+fn apollo_entry(
+    sites: &Sites<'_>,
+    record: &Record,
+    (key, written): (&str, Option<&[u8]>),
+    errors: &[Value],
+) -> Vec<u8> {
+    let mut entry = format!("{{\"{key}\":").into_bytes();
+    entry.extend_from_slice(written.unwrap_or(b"null"));
+    let mut path = record.path.clone();
+    if let Some(start) = record.stream {
+        path.push(Value::from(start));
+    }
+    entry.extend_from_slice(b",\"path\":");
+    write_value(&mut entry, &Value::Array(path));
+    if let Some(label) = sites.label(record) {
+        entry.extend_from_slice(b",\"label\":");
+        write_value(&mut entry, &Value::from(label));
+    }
+    if !errors.is_empty() {
+        entry.push(b',');
+        write_errors(&mut entry, errors);
+    }
+    entry.push(b'}');
+    entry
 }
 
 /// Closes a payload with its `hasNext`.

@@ -132,7 +132,7 @@ pub(crate) fn options(
         // The engine's own request timeout, from when it starts.
         deadline: None,
         // Set by the transports that deliver deferred payloads apart.
-        incremental: false,
+        incremental: None,
     }
 }
 

@@ -1,5 +1,6 @@
-//! Incremental delivery over HTTP: a query with `@defer` answered as `multipart/mixed`
-//! (what Apollo clients and GraphiQL's fetcher read), one JSON payload per part.
+//! Incremental delivery over HTTP: a query with `@defer` or `@stream` answered as
+//! `multipart/mixed` (what Apollo clients and GraphiQL's fetcher read), one JSON payload
+//! per part, in the shape the client's `Accept` asks for.
 //!
 //! Each part ends with the boundary delimiter, so a client can read it as soon as it
 //! arrives instead of waiting for the next part; the last ends with the close delimiter.
@@ -12,31 +13,41 @@ use axum::{
 use futures::{StreamExt, stream};
 
 use super::http;
-use crate::engine::EngineResponse;
+use crate::{engine::EngineResponse, executor::incremental::IncrementalFormat};
 
 /// The media type of incremental answers.
 pub(crate) const MEDIA_TYPE: &str = "multipart/mixed";
 
-/// The response's content type: boundary `-` and the incremental format's tag, as Apollo
-/// Router sends them.
-pub(crate) const CONTENT_TYPE: &str = "multipart/mixed; boundary=\"-\"; deferSpec=20220824";
+/// The content type of answers in the current RFC's shape (boundary `-`).
+const RFC_CONTENT_TYPE: &str = "multipart/mixed; boundary=\"-\"";
+
+/// The content type of answers in Apollo's `deferSpec=20220824` shape, as Apollo Router
+/// sends it.
+const APOLLO_CONTENT_TYPE: &str = "multipart/mixed; boundary=\"-\"; deferSpec=20220824";
 
 /// The headers of each part.
 const PART_HEAD: &[u8] = b"\r\nContent-Type: application/json; charset=utf-8\r\n\r\n";
 
-/// Whether the client reads `multipart/mixed` answers.
-pub(crate) fn wanted(headers: &HeaderMap) -> bool {
+/// Whether the client reads `multipart/mixed` answers, and in which shape: Apollo's when
+/// its media range asks for `deferSpec=20220824` (Apollo clients do), else the current
+/// RFC's (GraphiQL, graphql-js).
+pub(crate) fn wanted(headers: &HeaderMap) -> Option<IncrementalFormat> {
     headers
         .get_all(header::ACCEPT)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .eq_ignore_ascii_case(MEDIA_TYPE)
+        .find_map(|range| {
+            let mut parts = range.split(';').map(str::trim);
+            if !parts.next()?.eq_ignore_ascii_case(MEDIA_TYPE) {
+                return None;
+            }
+            let apollo = parts.any(|p| p.eq_ignore_ascii_case("deferSpec=20220824"));
+            Some(if apollo {
+                IncrementalFormat::Apollo20220824
+            } else {
+                IncrementalFormat::Rfc
+            })
         })
 }
 
@@ -67,8 +78,12 @@ pub(crate) fn respond(headers: &HeaderMap, mut response: EngineResponse) -> Resp
     let body = stream::once(async move { first })
         .chain(rest)
         .map(Ok::<_, std::convert::Infallible>);
+    let content_type = match wanted(headers) {
+        Some(IncrementalFormat::Apollo20220824) => APOLLO_CONTENT_TYPE,
+        _ => RFC_CONTENT_TYPE,
+    };
     let mut http = (StatusCode::OK, Body::from_stream(body)).into_response();
     http.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     http
 }

@@ -2,6 +2,7 @@
 //! mode): `POST /graphql` with `Accept: text/event-stream` streams each result as a `next`
 //! event and ends with `complete`; subscriptions and every other operation alike.
 
+use crate::executor::incremental::IncrementalFormat;
 use std::{
     convert::Infallible,
     sync::{Arc, atomic::Ordering},
@@ -54,7 +55,7 @@ pub(crate) async fn respond(
     let slot = Slot(state.clone());
     let engine = state.engine();
     let mut options = http::options(headers, HttpMethod::Streaming, claims);
-    options.incremental = true;
+    options.incremental = Some(IncrementalFormat::Rfc);
     let results = match engine.subscribe(&request, &options).await {
         Ok(results) => results,
         Err(refused) => return http::respond(headers, refused),

@@ -3,6 +3,7 @@
 //! every operation type (subscriptions stream, the rest answer once), and a clean close
 //! when the gateway shuts down.
 
+use crate::executor::incremental::IncrementalFormat;
 use std::{
     collections::HashMap,
     sync::{Arc, atomic::Ordering},
@@ -278,7 +279,7 @@ async fn operation(
     let _slot = Slot(state.clone());
     let engine = state.engine();
     let mut options = options(&headers, HttpMethod::Streaming, claims);
-    options.incremental = true;
+    options.incremental = Some(IncrementalFormat::Rfc);
     match engine.subscribe(&request, &options).await {
         Err(refused) => {
             let body: Value = serde_json::from_slice(&refused.body).unwrap_or_default();

@@ -118,7 +118,7 @@ impl Engine {
             request: request.clone(),
             // Each result replaces the last whole: `@defer` answers merged.
             options: RequestOptions {
-                incremental: false,
+                incremental: None,
                 ..options.clone()
             },
             types,
