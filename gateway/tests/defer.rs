@@ -40,6 +40,14 @@ fn multipart(payloads: &[&str]) -> String {
         .collect()
 }
 
+/// The JSON payloads of a multipart body, in order.
+fn payloads(body: &str) -> Vec<Value> {
+    body.split("\r\n---")
+        .filter_map(|part| part.split("\r\n\r\n").nth(1))
+        .map(|payload| serde_json::from_str(payload).expect("JSON payload"))
+        .collect()
+}
+
 /// Posts `query` accepting `accept`; returns the content type and the body as text.
 async fn post(f: &Federation, accept: &str, body: Value) -> (String, String) {
     let response = reqwest::Client::new()
@@ -354,15 +362,53 @@ async fn sibling_defers_at_the_root_and_deeper_each_get_a_payload() {
         r#"{ me { name } ... @defer(label: "top") { topReviews(first: 1) { body } } ... @defer(label: "me") { me { reviews { body } } } }"#,
     )
     .await;
+    let payloads = payloads(&body);
+    assert_eq!(
+        payloads[0],
+        json!({
+            "data": { "me": { "name": "Ada Lovelace" } },
+            "pending": [ { "id": "0", "path": [], "label": "top" }, { "id": "1", "path": [], "label": "me" } ],
+            "hasNext": true
+        })
+    );
+    // The two sites fetch side by side: their payloads come in the order they finish.
+    let mut rest: Vec<Value> = payloads[1..].to_vec();
+    assert_eq!(rest.len(), 2, "{body}");
+    assert_eq!(rest[0]["hasNext"], true);
+    assert_eq!(rest[1]["hasNext"], false);
+    rest.sort_by_key(|p| p["completed"][0]["id"].to_string());
+    assert_eq!(
+        rest[0]["incremental"],
+        json!([{ "id": "0", "data": { "topReviews": [ { "body": "Love it!" } ] } }])
+    );
+    assert_eq!(
+        rest[1]["incremental"],
+        json!([{ "id": "1", "data": { "me": { "reviews": [ { "body": "Love it!" }, { "body": "Too expensive." } ] } } }])
+    );
+    assert_eq!(requests, counts(&[("accounts", 2), ("reviews", 2)]));
+}
+
+#[tokio::test]
+async fn a_fast_deferred_part_is_not_held_back_by_a_slow_one() {
+    let f = Federation::conformance(Composer::Ours).await;
+    f.subgraph("reviews").set_delay(Duration::from_millis(300));
+    let (_, body, requests) = run_multipart(
+        &f,
+        r#"{ me { name ... @defer(label: "slow") { reviews { body } } } ... @defer(label: "fast") { product(upc: "1") { name } } }"#,
+    )
+    .await;
     assert_eq!(
         body,
         multipart(&[
-            r#"{"data":{"me":{"name":"Ada Lovelace"}},"pending":[{"id":"0","path":[],"label":"top"},{"id":"1","path":[],"label":"me"}],"hasNext":true}"#,
-            r#"{"incremental":[{"id":"0","data":{"topReviews":[{"body":"Love it!"}]}}],"completed":[{"id":"0"}],"hasNext":true}"#,
-            r#"{"incremental":[{"id":"1","data":{"me":{"reviews":[{"body":"Love it!"},{"body":"Too expensive."}]}}}],"completed":[{"id":"1"}],"hasNext":false}"#,
+            r#"{"data":{"me":{"name":"Ada Lovelace"}},"pending":[{"id":"0","path":["me"],"label":"slow"},{"id":"1","path":[],"label":"fast"}],"hasNext":true}"#,
+            r#"{"incremental":[{"id":"1","data":{"product":{"name":"Table"}}}],"completed":[{"id":"1"}],"hasNext":true}"#,
+            r#"{"incremental":[{"id":"0","data":{"reviews":[{"body":"Love it!"},{"body":"Too expensive."}]}}],"completed":[{"id":"0"}],"hasNext":false}"#,
         ])
     );
-    assert_eq!(requests, counts(&[("accounts", 2), ("reviews", 2)]));
+    assert_eq!(
+        requests,
+        counts(&[("accounts", 1), ("products", 1), ("reviews", 1)])
+    );
 }
 
 #[tokio::test]
@@ -407,9 +453,10 @@ async fn streamed_items_can_hold_deferred_fragments() {
         body,
         multipart(&[
             r#"{"data":{"topReviews":[{"id":"r1"}]},"pending":[{"id":"0","path":["topReviews",0]},{"id":"1","path":["topReviews"]}],"hasNext":true}"#,
-            r#"{"incremental":[{"id":"0","data":{"product":{"name":"Table"}}}],"completed":[{"id":"0"}],"hasNext":true}"#,
+            // The rest of the list needs no fetch: it comes first, announcing the item's
+            // fragment, which then completes with the first item's (one fetch for both).
             r#"{"pending":[{"id":"2","path":["topReviews",1]}],"incremental":[{"id":"1","items":[{"id":"r2"}]}],"completed":[{"id":"1"}],"hasNext":true}"#,
-            r#"{"incremental":[{"id":"2","data":{"product":{"name":"Couch"}}}],"completed":[{"id":"2"}],"hasNext":false}"#,
+            r#"{"incremental":[{"id":"0","data":{"product":{"name":"Table"}}},{"id":"2","data":{"product":{"name":"Couch"}}}],"completed":[{"id":"0"},{"id":"2"}],"hasNext":false}"#,
         ])
     );
     assert_eq!(requests, counts(&[("products", 1), ("reviews", 1)]));

@@ -1,10 +1,20 @@
-//! Incremental delivery of a query with `@defer`: the primary fetches answer the initial
-//! payload; each deferred site's fetches run after it, one site at a time, each answered
-//! by a payload completing the fragments of that site (see [`executor::incremental`]).
+//! Incremental delivery of a query with `@defer` or `@stream`: the primary fetches answer
+//! the initial payload; the fetches of the deferred sites it announces run after it, side
+//! by side, each site answered by a payload completing its fragments as soon as its
+//! fetches are done (see [`executor::incremental`]).
 
-use std::{collections::VecDeque, fmt, sync::Arc, time::Instant};
+use std::{
+    collections::{HashMap, VecDeque},
+    fmt,
+    sync::Arc,
+    time::Instant,
+};
 
-use futures::{StreamExt, stream::BoxStream};
+use futures::{
+    FutureExt, StreamExt,
+    future::BoxFuture,
+    stream::{BoxStream, FuturesUnordered},
+};
 
 use super::Engine;
 use crate::{
@@ -30,7 +40,7 @@ impl fmt::Debug for DeferredPayloads {
 }
 
 /// What the payloads after the initial one need: the request, its plan, the data merged
-/// so far and the fragments announced and not completed yet.
+/// so far, the fragments announced and not completed yet, and the sites' fetches.
 pub(super) struct Delivery {
     pub(super) engine: Arc<Engine>,
     pub(super) admitted: Arc<Admitted>,
@@ -43,10 +53,22 @@ pub(super) struct Delivery {
     pub(super) raw: RawResult,
     pub(super) queue: VecDeque<Record>,
     pub(super) ids: RecordIds,
-    /// Sites whose fetches ran.
-    pub(super) ran: Vec<bool>,
+    /// Sites whose fetches started.
+    pub(super) started: Vec<bool>,
     /// The caller's entity-cache partitions, when entities are cached.
     pub(super) audience: Option<Audience>,
+    /// Sites' fetches under way.
+    pub(super) running: FuturesUnordered<BoxFuture<'static, Fetched>>,
+    /// Sites whose fetches are merged, with the errors of those fetches not delivered
+    /// yet.
+    pub(super) fetched: HashMap<usize, Vec<Value>>,
+}
+
+/// One site's fetches, done: what they merged (on a copy of the data they started
+/// from), or `None` when the request's time ran out.
+pub(super) struct Fetched {
+    site: usize,
+    result: Option<RawResult>,
 }
 
 impl Delivery {
@@ -61,46 +83,112 @@ impl Delivery {
         )
     }
 
-    /// The payload completing the fragments of the first queued site, after running its
-    /// fetches; `None` once every announced fragment is completed.
-    async fn next_payload(&mut self) -> Option<Vec<u8>> {
-        let front = self.queue.front()?;
-        let (site, stream) = (front.site, front.stream.is_some());
-        let mut fetch_errors = Vec::new();
-        // A streamed list was fetched whole: its rest needs no fetch.
-        if !stream && !self.ran.get(site).copied().unwrap_or(true) {
-            self.ran[site] = true;
-            let caching = self
-                .engine
-                .caches
-                .as_deref()
-                .and_then(|c| c.entities.as_ref())
-                .zip(self.audience.as_ref())
-                .map(|(cache, audience)| executor::EntityCaching { cache, audience });
-            let run = executor::execute_delivery(
-                &self.plan.plan,
-                (Some(site), &self.activity.defers),
-                self.engine.client.as_ref(),
-                &self.admitted.variables,
-                &self.forwarded,
-                caching,
-                &mut self.raw,
-            );
-            if tokio::time::timeout_at(self.deadline.into(), run)
-                .await
-                .is_err()
-            {
-                return Some(self.time_out());
-            }
-            fetch_errors = std::mem::take(&mut self.raw.errors);
-            respond::give_codes(&mut fetch_errors);
-        }
-        // Every fragment of the site (its data is all there now), or every streamed list.
-        let (records, rest): (Vec<Record>, Vec<Record>) = self
+    /// Starts the fetches of every announced site not started yet: sibling sites fetch
+    /// at once, each from the data as it is now.
+    fn start_fetches(&mut self) {
+        let sites: Vec<usize> = self
             .queue
-            .drain(..)
-            .partition(|r| r.stream.is_some() == stream && (stream || r.site == site));
-        self.queue.extend(rest);
+            .iter()
+            .filter(|r| r.stream.is_none())
+            .map(|r| r.site)
+            .collect();
+        for site in sites {
+            if self.started.get(site).copied().unwrap_or(true) {
+                continue;
+            }
+            self.started[site] = true;
+            let (engine, plan, admitted) = (
+                self.engine.clone(),
+                self.plan.clone(),
+                self.admitted.clone(),
+            );
+            let (forwarded, defers, audience) = (
+                self.forwarded.clone(),
+                self.activity.defers.clone(),
+                self.audience.clone(),
+            );
+            let mut scratch = RawResult {
+                data: self.raw.data.clone(),
+                ..RawResult::default()
+            };
+            let deadline = self.deadline;
+            self.running.push(
+                async move {
+                    let caching = engine
+                        .caches
+                        .as_deref()
+                        .and_then(|c| c.entities.as_ref())
+                        .zip(audience.as_ref())
+                        .map(|(cache, audience)| executor::EntityCaching { cache, audience });
+                    let run = executor::execute_delivery(
+                        &plan.plan,
+                        (Some(site), &defers),
+                        engine.client.as_ref(),
+                        &admitted.variables,
+                        &forwarded,
+                        caching,
+                        &mut scratch,
+                    );
+                    let in_time = tokio::time::timeout_at(deadline.into(), run).await.is_ok();
+                    Fetched {
+                        site,
+                        result: in_time.then_some(scratch),
+                    }
+                }
+                .boxed(),
+            );
+        }
+    }
+
+    /// The next payload: the rest of every streamed list announced (fetched already),
+    /// else the fragments of the first site whose fetches are done (waiting for one if
+    /// none is); `None` once everything announced is completed.
+    async fn next_payload(&mut self) -> Option<Vec<u8>> {
+        if self.queue.is_empty() {
+            return None;
+        }
+        self.start_fetches();
+        let streams = self.queue.iter().any(|r| r.stream.is_some());
+        let (records, errors) = if streams {
+            let (records, rest): (Vec<Record>, Vec<Record>) =
+                self.queue.drain(..).partition(|r| r.stream.is_some());
+            self.queue.extend(rest);
+            (records, Vec::new())
+        } else {
+            let site = loop {
+                let ready = self
+                    .queue
+                    .iter()
+                    .map(|r| r.site)
+                    .find(|site| self.fetched.contains_key(site));
+                if let Some(site) = ready {
+                    break site;
+                }
+                let Some(done) = self.running.next().await else {
+                    // Every announced site has started and none is merged: cannot be.
+                    return Some(self.fail_remaining(crate::json!({
+                        "message": "a deferred part was announced but never fetched",
+                        "extensions": { "code": "INTERNAL_SERVER_ERROR" },
+                    })));
+                };
+                let Some(mut result) = done.result else {
+                    return Some(self.time_out());
+                };
+                if let crate::json::Value::Object(object) = std::mem::take(&mut result.data) {
+                    executor::merge_into(&mut self.raw.data, object);
+                }
+                respond::give_codes(&mut result.errors);
+                self.fetched.insert(done.site, result.errors);
+            };
+            // Every fragment of the site: its data is all there now.
+            let (records, rest): (Vec<Record>, Vec<Record>) =
+                self.queue.drain(..).partition(|r| r.site == site);
+            self.queue.extend(rest);
+            // The fetch errors go with the site's first payload; the site stays fetched
+            // (fragments of it announced later, in streamed items, need no fetch).
+            let errors = self.fetched.get_mut(&site).map(std::mem::take);
+            (records, errors.unwrap_or_default())
+        };
         let shaping = Shaping {
             format: self.format,
             schema: &self.engine.supergraph.api_schema,
@@ -114,27 +202,43 @@ impl Delivery {
             &self.activity,
             &self.raw.data,
             &records,
-            fetch_errors,
+            errors,
             &mut self.ids,
         );
         self.queue.extend(announced);
         Some(finish(body, !self.queue.is_empty()))
     }
 
-    /// The last payload when the request's time is up: every fragment not delivered
-    /// completes with a `REQUEST_TIMEOUT` error.
+    /// The last payload when the request's time is up: every fragment or list not
+    /// delivered ends with a `REQUEST_TIMEOUT` error.
     fn time_out(&mut self) -> Vec<u8> {
-        let error = crate::json!({
+        self.fail_remaining(crate::json!({
             "message": "the request took longer than its time budget",
             "extensions": { "code": "REQUEST_TIMEOUT" },
-        });
-        let completed: Vec<Value> = self
+        }))
+    }
+
+    /// The last payload, ending everything not delivered with `error`.
+    fn fail_remaining(&mut self, error: Value) -> Vec<u8> {
+        let format = self.format;
+        let entries: Vec<Value> = self
             .queue
             .drain(..)
-            .map(|r| crate::json!({ "id": r.id.as_str(), "errors": [error.clone()] }))
+            .map(|r| match format {
+                IncrementalFormat::Rfc => {
+                    crate::json!({ "id": r.id.as_str(), "errors": [error.clone()] })
+                }
+                IncrementalFormat::Apollo20220824 => {
+                    crate::json!({ "data": null, "path": r.path(), "errors": [error.clone()] })
+                }
+            })
             .collect();
-        let mut body = b"{\"completed\":".to_vec();
-        crate::json::write_value(&mut body, &Value::Array(completed));
+        let key = match format {
+            IncrementalFormat::Rfc => "completed",
+            IncrementalFormat::Apollo20220824 => "incremental",
+        };
+        let mut body = format!("{{\"{key}\":").into_bytes();
+        crate::json::write_value(&mut body, &Value::Array(entries));
         finish(body, false)
     }
 }

@@ -318,8 +318,10 @@ impl Engine {
                 raw,
                 queue: records.into(),
                 ids,
-                ran: vec![false; sites],
+                started: vec![false; sites],
                 audience,
+                running: Default::default(),
+                fetched: Default::default(),
             }
             .payloads()
         });

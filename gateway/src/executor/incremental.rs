@@ -56,6 +56,18 @@ pub struct Record {
     typename: String,
 }
 
+impl Record {
+    /// Where its delivery goes, as the `deferSpec=20220824` shape says it: the
+    /// fragment's object, or a stream's first item left.
+    pub fn path(&self) -> Value {
+        let mut path = self.path.clone();
+        if let Some(start) = self.stream {
+            path.push(Value::from(start));
+        }
+        Value::Array(path)
+    }
+}
+
 /// Numbers records in the order they are announced.
 #[derive(Debug, Default)]
 pub struct RecordIds(usize);
@@ -358,12 +370,8 @@ fn apollo_entry(
 ) -> Vec<u8> {
     let mut entry = format!("{{\"{key}\":").into_bytes();
     entry.extend_from_slice(written.unwrap_or(b"null"));
-    let mut path = record.path.clone();
-    if let Some(start) = record.stream {
-        path.push(Value::from(start));
-    }
     entry.extend_from_slice(b",\"path\":");
-    write_value(&mut entry, &Value::Array(path));
+    write_value(&mut entry, &record.path());
     if let Some(label) = sites.label(record) {
         entry.extend_from_slice(b",\"label\":");
         write_value(&mut entry, &Value::from(label));
