@@ -497,3 +497,30 @@ async fn apollo_clients_get_the_defer_spec_20220824_shape() {
         ])
     );
 }
+
+#[tokio::test]
+async fn more_sibling_defers_than_fetch_at_once_all_complete() {
+    let f = Federation::conformance(Composer::Ours).await;
+    let fragments: String = (0..12)
+        .map(|i| format!(r#" ... @defer {{ p{i}: product(upc: "1") {{ name }} }}"#))
+        .collect();
+    let (_, body, requests) = run_multipart(&f, &format!("{{ me {{ name }}{fragments} }}")).await;
+    let payloads = payloads(&body);
+    assert_eq!(payloads.len(), 13, "{body}");
+    assert_eq!(payloads[0]["pending"].as_array().map(Vec::len), Some(12));
+    let mut completed: Vec<String> = payloads[1..]
+        .iter()
+        .map(|p| {
+            p["completed"][0]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    completed.sort_by_key(|id| id.parse::<usize>().unwrap_or(usize::MAX));
+    let expected: Vec<String> = (0..12).map(|i| i.to_string()).collect();
+    assert_eq!(completed, expected);
+    assert!(payloads[1..12].iter().all(|p| p["hasNext"] == true));
+    assert_eq!(payloads[12]["hasNext"], false);
+    assert_eq!(requests, counts(&[("accounts", 1), ("products", 12)]));
+}

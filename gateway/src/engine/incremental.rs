@@ -30,6 +30,10 @@ use crate::{
     pipeline::{admit::Admitted, plan::CachedPlan, respond},
 };
 
+/// Most deferred sites fetching at once for one request: each works on its own copy of
+/// the data so far, so this bounds the memory a query with many sibling defers takes.
+const MAX_SITES_IN_FLIGHT: usize = 8;
+
 /// The payloads after the initial one, each a JSON object; the last has `hasNext: false`.
 pub struct DeferredPayloads(pub BoxStream<'static, bytes::Bytes>);
 
@@ -83,8 +87,9 @@ impl Delivery {
         )
     }
 
-    /// Starts the fetches of every announced site not started yet: sibling sites fetch
-    /// at once, each from the data as it is now.
+    /// Starts the fetches of announced sites not started yet, up to
+    /// [`MAX_SITES_IN_FLIGHT`] at a time: sibling sites fetch at once, each from a copy
+    /// of the data as it is now.
     fn start_fetches(&mut self) {
         let sites: Vec<usize> = self
             .queue
@@ -93,6 +98,9 @@ impl Delivery {
             .map(|r| r.site)
             .collect();
         for site in sites {
+            if self.running.len() >= MAX_SITES_IN_FLIGHT {
+                break;
+            }
             if self.started.get(site).copied().unwrap_or(true) {
                 continue;
             }
