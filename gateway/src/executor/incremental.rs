@@ -41,7 +41,7 @@ pub struct Shaping<'a> {
     pub denied: &'a Denied,
 }
 
-/// A deferred fragment announced in `pending` and not completed yet.
+/// A deferred fragment, or the rest of a streamed list, announced and not completed yet.
 #[derive(Clone, Debug)]
 pub struct Record {
     /// Its id in the response (`pending[].id`).
@@ -50,9 +50,9 @@ pub struct Record {
     pub site: usize,
     /// For a streamed list: the first item it delivers.
     pub stream: Option<usize>,
-    /// The path of the object holding the fragment.
+    /// The path of the object holding the fragment, or of the list.
     path: Vec<Value>,
-    /// That object's type.
+    /// That object's type, or the type of the object holding the list.
     typename: String,
 }
 
