@@ -22,6 +22,12 @@ pub trait FlujoDeEventos: Send + Sync {
     /// Whether an expense event for this commission is already stored.
     async fn comision_aplicada(&self, comision_id: Uuid) -> DomainResult<bool>;
 
+    /// The expense event (registered or refused) stored for this commission, if any.
+    async fn gasto_de_comision(&self, comision_id: Uuid) -> DomainResult<Option<EventoRegistrado>>;
+
+    /// Whether a reversal event for this commission is already stored.
+    async fn gasto_revertido(&self, comision_id: Uuid) -> DomainResult<bool>;
+
     /// Appends a decided change (events, projection, the snapshot when `con_snapshot`,
     /// outbox) in one transaction; a writer that got there first makes it `CONFLICT`.
     async fn agregar(&self, cambio: &CambioCampania, con_snapshot: bool) -> DomainResult<()>;
@@ -97,8 +103,8 @@ pub(crate) async fn crear(
     Ok(cambio.despues)
 }
 
-/// Loads the campaign and decides `comando` (no write). An expense already applied for
-/// its commission decides nothing.
+/// Loads the campaign and decides `comando` (no write). An expense already applied, or
+/// already reverted, for its commission decides nothing.
 pub(crate) async fn decidir(
     flujo: &dyn FlujoDeEventos,
     id: Uuid,
@@ -126,6 +132,11 @@ pub(crate) async fn decidir(
     };
     if let ComandoCampania::RegistrarGasto { comision_id, .. } = comando
         && flujo.comision_aplicada(*comision_id).await?
+    {
+        return Ok(sin_cambios(actual));
+    }
+    if let ComandoCampania::RevertirGasto { comision_id, .. } = comando
+        && flujo.gasto_revertido(*comision_id).await?
     {
         return Ok(sin_cambios(actual));
     }

@@ -61,6 +61,14 @@ impl FlujoDeEventos for SeaCampaniaRepository {
         store::comision_aplicada(&self.db, comision_id).await
     }
 
+    async fn gasto_de_comision(&self, comision_id: Uuid) -> DomainResult<Option<EventoRegistrado>> {
+        store::gasto_de_comision(&self.db, comision_id).await
+    }
+
+    async fn gasto_revertido(&self, comision_id: Uuid) -> DomainResult<bool> {
+        store::gasto_revertido(&self.db, comision_id).await
+    }
+
     async fn agregar(&self, cambio: &CambioCampania, con_snapshot: bool) -> DomainResult<()> {
         let txn = self.db.begin().await.map_err(db::internal)?;
         store::agregar(&txn, cambio, con_snapshot).await?;

@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     application::{CambioCampania, FlujoDeEventos},
-    domain::Campania,
+    domain::{Campania, EventoRegistrado},
 };
 
 fn conflicto_de_version(id: Uuid, version: i64) -> DomainError {
@@ -37,7 +37,14 @@ fn error_de_escritura(error: DbErr, id: Uuid, version: i64) -> DomainError {
     if !db::is_unique_violation(&error) {
         return db::internal(error);
     }
-    if error.to_string().contains("comision") {
+    let mensaje = error.to_string();
+    // Checked first: the reversal's column and index name contain "comision" too.
+    if mensaje.contains("comision_revertida") {
+        return DomainError::Conflict(format!(
+            "El gasto de la comisión ya fue revertido en la campaña {id}"
+        ));
+    }
+    if mensaje.contains("comision") {
         return DomainError::Conflict(format!("La comisión ya fue aplicada a la campaña {id}"));
     }
     if version == 0 {
@@ -88,6 +95,37 @@ pub(crate) async fn comision_aplicada<C: ConnectionTrait>(
         .select_only()
         .column(campania_event::Column::Seq)
         .filter(campania_event::Column::ComisionId.eq(comision_id.to_string()))
+        .into_tuple::<i64>()
+        .one(conn)
+        .await
+        .map_err(db::internal)?;
+    Ok(found.is_some())
+}
+
+/// The expense event (`GastoRegistrado` or `SobregiroRegistrado`) stored for this
+/// commission, in whichever campaign's stream it is.
+pub(crate) async fn gasto_de_comision<C: ConnectionTrait>(
+    conn: &C,
+    comision_id: Uuid,
+) -> DomainResult<Option<EventoRegistrado>> {
+    CampaniaEvents::find()
+        .filter(campania_event::Column::ComisionId.eq(comision_id.to_string()))
+        .one(conn)
+        .await
+        .map_err(db::internal)?
+        .map(evento_to_domain)
+        .transpose()
+}
+
+/// Whether a reversal event for this commission is already stored.
+pub(crate) async fn gasto_revertido<C: ConnectionTrait>(
+    conn: &C,
+    comision_id: Uuid,
+) -> DomainResult<bool> {
+    let found = CampaniaEvents::find()
+        .select_only()
+        .column(campania_event::Column::Seq)
+        .filter(campania_event::Column::ComisionRevertidaId.eq(comision_id.to_string()))
         .into_tuple::<i64>()
         .one(conn)
         .await
@@ -193,6 +231,14 @@ impl FlujoDeEventos for DatabaseTransaction {
 
     async fn comision_aplicada(&self, comision_id: Uuid) -> DomainResult<bool> {
         comision_aplicada(self, comision_id).await
+    }
+
+    async fn gasto_de_comision(&self, comision_id: Uuid) -> DomainResult<Option<EventoRegistrado>> {
+        gasto_de_comision(self, comision_id).await
+    }
+
+    async fn gasto_revertido(&self, comision_id: Uuid) -> DomainResult<bool> {
+        gasto_revertido(self, comision_id).await
     }
 
     async fn agregar(&self, cambio: &CambioCampania, con_snapshot: bool) -> DomainResult<()> {
