@@ -1,6 +1,8 @@
 //! `campania_events.comision_revertida_id`: the commission a `GastoRevertido` event takes
 //! back, unique, so a commission's expense is reverted at most once. A column of its own
 //! because `comision_id` already holds, uniquely, the expense event of the same commission.
+//! And `comisiones_revertidas`: commissions reversed before any expense of theirs arrived
+//! (a redelivered approval after its reversal), so that approval adds nothing.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -11,6 +13,15 @@ pub(crate) struct Migration;
 enum CampaniaEvents {
     Table,
     ComisionRevertidaId,
+}
+
+/// A reversal that found no expense: the commission, its campaign, and when.
+#[derive(DeriveIden)]
+enum ComisionesRevertidas {
+    Table,
+    ComisionId,
+    CampaniaId,
+    RevertidaEn,
 }
 
 const COLUMNA: &str = "comision_revertida_id";
@@ -40,10 +51,29 @@ impl MigrationTrait for Migration {
                     .unique()
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ComisionesRevertidas::Table)
+                    .if_not_exists()
+                    .col(string_len(ComisionesRevertidas::ComisionId, 36).primary_key())
+                    .col(uuid(ComisionesRevertidas::CampaniaId))
+                    .col(timestamp_with_time_zone(ComisionesRevertidas::RevertidaEn))
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(
+                Table::drop()
+                    .table(ComisionesRevertidas::Table)
+                    .if_exists()
+                    .to_owned(),
+            )
+            .await?;
         if !manager.has_column("campania_events", COLUMNA).await? {
             return Ok(());
         }

@@ -654,6 +654,42 @@ async fn comision_revertida_takes_back_the_registered_expense_once(backend: Back
     sg.stop().await
 }
 
+async fn an_approval_delivered_after_its_reversal_adds_nothing(backend: Backend) -> Result<()> {
+    let sg = TestSubgraph::start(&Campanias, backend).await?;
+    let id = crear(&sg, Uuid::new_v4(), "Desordenada").await?["id"].clone();
+    let id_text = id.as_str().unwrap_or_default().to_owned();
+    let comision_id = Uuid::new_v4();
+    let eventos = count(&sg.db.db, "campania_events").await?;
+    let outbox = count(&sg.db.db, "event_outbox").await?;
+    // The reversal overtakes its approval (the approval failed and is redelivered later).
+    assert!(entregar(&sg.db.db, &revertida(&id_text, comision_id, "40")).await?);
+    assert!(entregar(&sg.db.db, &comision(&id_text, comision_id, "40", "USD")).await?);
+    let data = sg
+        .data(
+            "query($id: ID!) { campania(id: $id) { version gastoActual { valor } } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    assert_eq!(data["campania"]["gastoActual"]["valor"], "0.00", "{data}");
+    assert_eq!(data["campania"]["version"], 1);
+    assert_eq!(count(&sg.db.db, "campania_events").await?, eventos);
+    assert_eq!(count(&sg.db.db, "event_outbox").await?, outbox);
+    // Another commission of the campaign is still added.
+    entregar(
+        &sg.db.db,
+        &comision(&id_text, Uuid::new_v4(), "15.25", "USD"),
+    )
+    .await?;
+    let data = sg
+        .data(
+            "query($id: ID!) { campania(id: $id) { gastoActual { valor } } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    assert_eq!(data["campania"]["gastoActual"]["valor"], "15.25", "{data}");
+    sg.stop().await
+}
+
 async fn event_store_refuses_a_second_reversal_of_one_commission(backend: Backend) -> Result<()> {
     let sg = TestSubgraph::start(&Campanias, backend).await?;
     let id = crear(&sg, Uuid::new_v4(), "Unica").await?["id"].clone();
@@ -924,6 +960,7 @@ on_both_backends!(
     budget_rules,
     comision_aprobada_applied_once_and_overrun_recorded,
     comision_revertida_takes_back_the_registered_expense_once,
+    an_approval_delivered_after_its_reversal_adds_nothing,
     event_store_refuses_a_second_reversal_of_one_commission,
     cliente_entities_batch_is_one_statement,
     bad_input_gets_clear_errors_and_writes_nothing,

@@ -5,7 +5,7 @@
 //! validation) takes it back with `GastoRevertido`, by exactly the amount registered.
 //! Both go through one consumer, so they keep the order `pagos` published them in (an
 //! approval before its reversal) unless a failing approval is left for redelivery.
-//! Delivery is at least once:
+//! Delivery is at least once, in that order or not:
 //! - duplicates of one event are skipped by the runtime's inbox (same transaction);
 //! - the same commission approved in two different events is applied once, because the
 //!   event store keeps at most one expense event per `comisionId` (unique column);
@@ -13,7 +13,9 @@
 //!   near the budget: whichever arrives when the budget is used up is recorded as
 //!   `SobregiroRegistrado` instead of being applied;
 //! - a reversal applies only to an expense stored as `GastoRegistrado`; one refused as an
-//!   overrun, or never registered, changed nothing and is acknowledged without effect;
+//!   overrun, or never registered, changed nothing and is acknowledged without effect on
+//!   the campaign; one that found no expense is remembered (`comisiones_revertidas`), so
+//!   an approval redelivered after it adds nothing;
 //! - a commission is reverted at most once, because the event store keeps at most one
 //!   reversal event per commission (a unique column of its own);
 //! - campaigns are created here before any conversion can name them, so an unknown
@@ -147,6 +149,13 @@ impl EventHandler for GastoPorComision {
             COMISION_REVERTIDA => {
                 let datos: ComisionRevertida = leer(event)?;
                 let gasto = flujo.gasto_de_comision(datos.comision_id).await?;
+                if gasto.is_none() {
+                    // Its approval may still come (redelivered after this): it must add
+                    // nothing then.
+                    flujo
+                        .recordar_reversion(datos.comision_id, datos.campania_id, Utc::now())
+                        .await?;
+                }
                 let comando = ComandoCampania::RevertirGasto {
                     comision_id: datos.comision_id,
                     gasto: gasto.map(Box::new),

@@ -5,6 +5,7 @@
 //! transaction (the repository implements it with a transaction of its own).
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, sea_query::OnConflict,
@@ -17,6 +18,7 @@ use super::{
         campania::{self, Entity as Campanias},
         campania_event::{self, Entity as CampaniaEvents},
         campania_snapshot::{self, Entity as CampaniaSnapshots},
+        comision_revertida::{self, Entity as ComisionesRevertidas},
     },
     mapping::{evento_to_active, evento_to_domain, to_active},
 };
@@ -117,20 +119,53 @@ pub(crate) async fn gasto_de_comision<C: ConnectionTrait>(
         .transpose()
 }
 
-/// Whether a reversal event for this commission is already stored.
+/// Whether this commission was reversed: a reversal event, or a reversal that found no
+/// expense, is stored.
 pub(crate) async fn gasto_revertido<C: ConnectionTrait>(
     conn: &C,
     comision_id: Uuid,
 ) -> DomainResult<bool> {
-    let found = CampaniaEvents::find()
+    let id = comision_id.to_string();
+    let evento = CampaniaEvents::find()
         .select_only()
         .column(campania_event::Column::Seq)
-        .filter(campania_event::Column::ComisionRevertidaId.eq(comision_id.to_string()))
+        .filter(campania_event::Column::ComisionRevertidaId.eq(id.clone()))
         .into_tuple::<i64>()
         .one(conn)
         .await
         .map_err(db::internal)?;
-    Ok(found.is_some())
+    if evento.is_some() {
+        return Ok(true);
+    }
+    let sin_gasto = ComisionesRevertidas::find_by_id(id)
+        .one(conn)
+        .await
+        .map_err(db::internal)?;
+    Ok(sin_gasto.is_some())
+}
+
+/// Remembers a reversal that found no expense (once per commission).
+pub(crate) async fn recordar_reversion<C: ConnectionTrait>(
+    conn: &C,
+    comision_id: Uuid,
+    campania_id: Uuid,
+    ahora: DateTime<Utc>,
+) -> DomainResult<()> {
+    let fila = comision_revertida::ActiveModel {
+        comision_id: sea_orm::ActiveValue::Set(comision_id.to_string()),
+        campania_id: sea_orm::ActiveValue::Set(campania_id),
+        revertida_en: sea_orm::ActiveValue::Set(ahora),
+    };
+    ComisionesRevertidas::insert(fila)
+        .on_conflict(
+            OnConflict::column(comision_revertida::Column::ComisionId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await
+        .map_err(db::internal)?;
+    Ok(())
 }
 
 /// Appends the change's events (after `antes`) and brings projection, snapshot (when
@@ -239,6 +274,15 @@ impl FlujoDeEventos for DatabaseTransaction {
 
     async fn gasto_revertido(&self, comision_id: Uuid) -> DomainResult<bool> {
         gasto_revertido(self, comision_id).await
+    }
+
+    async fn recordar_reversion(
+        &self,
+        comision_id: Uuid,
+        campania_id: Uuid,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        recordar_reversion(self, comision_id, campania_id, ahora).await
     }
 
     async fn agregar(&self, cambio: &CambioCampania, con_snapshot: bool) -> DomainResult<()> {
