@@ -364,18 +364,19 @@ impl Binding {
                 Value::Array(entries)
             }
             Kind::Ago(ago) => {
-                let bound = |seconds: i64| seconds <= ago.max_seconds;
-                let seconds = text
+                // Checked arithmetic: a configured bound may be beyond the calendar.
+                let since = text
                     .as_deref()
                     .and_then(period_seconds)
-                    .filter(|s| bound(*s))
+                    .filter(|seconds| *seconds <= ago.max_seconds)
+                    .and_then(Duration::try_seconds)
+                    .and_then(|period| Utc::now().checked_sub_signed(period))
                     .ok_or_else(|| {
                         wrong(&format!(
                             "a period back from now like 7d, 30d or 90d (h, d or w), at most {}",
                             ago.bound()
                         ))
                     })?;
-                let since = Utc::now() - Duration::seconds(seconds);
                 Value::String(if ago.date {
                     since.format("%Y-%m-%d").to_string()
                 } else {
@@ -683,6 +684,14 @@ mod tests {
             "only the last alternative has a default"
         );
         assert_eq!(period_seconds("2W"), Some(1_209_600));
+        // A bound beyond the calendar refuses what the calendar cannot hold, no panic.
+        let lejos = compiled(&[("desde", "query.periodo:ago(100000000000w)")]);
+        let query = HashMap::from([("periodo".to_owned(), "99999999999w".to_owned())]);
+        assert!(
+            lejos
+                .variables(&HashMap::new(), &query, &HeaderMap::new(), None)
+                .is_err()
+        );
         assert_eq!(period_seconds("9223372036854775807d"), None);
     }
 }
