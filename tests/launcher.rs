@@ -759,10 +759,10 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         aprobada["data"]["aprobarComision"]["comision"]["estado"], "APROBADA",
         "{aprobada}"
     );
-    let antes = campania["gastoActual"].clone();
+    let gasto_antes = campania["gastoActual"].clone();
     let data = until(&http, &gateway, token,
         "query($id: ID!) { campania(id: $id) { gastoActual { valor moneda } comisiones(estado: APROBADA) { id } } }",
-        json!({ "id": campania_id }), |d| d["campania"]["gastoActual"] != antes).await;
+        json!({ "id": campania_id }), |d| d["campania"]["gastoActual"] != gasto_antes).await;
     assert!(
         data["campania"]["comisiones"]
             .as_array()
@@ -974,6 +974,24 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         data["comision"]["reversion"]["pendiente"], data["comision"]["monto"],
         "{data}"
     );
+    // ... and campanias takes the commission back out of the campaign's expense
+    // (ComisionRevertida → GastoRevertido).
+    let data = until(
+        &http,
+        &gateway,
+        token,
+        "query($id: ID!) { campania(id: $id) { gastoActual { valor moneda } historial { tipo } } }",
+        json!({ "id": campania_id }),
+        |d| d["campania"]["gastoActual"] == gasto_antes,
+    )
+    .await;
+    let revertidos = data["campania"]["historial"]
+        .as_array()
+        .expect("historial")
+        .iter()
+        .filter(|e| e["tipo"] == "GastoRevertido.v1")
+        .count();
+    assert_eq!(revertidos, 1, "{data}");
     stop(launched);
     std::fs::remove_dir_all(&data_dir).ok();
 }
