@@ -1,7 +1,8 @@
 //! `GET /pagos/outbox/estadisticas` (the old pagos service's outbox statistics): the event
 //! flow of the pagos context — its outbox, inbox and bus — as its `/health` reports it,
-//! open like `/health`. The launcher serves it next to the gateway; [`route`] documents
-//! it in the gateway's `/spec`.
+//! open like `/health`. The launcher serves it next to the gateway in both modes (embedded:
+//! [`router`] over the pagos database; deployed: [`remote_router`] from the pagos subgraph's
+//! `/health`); [`route`] documents it in the gateway's `/spec`.
 
 use axum::{Json, Router, routing::get};
 use gateway::config::RestRoute;
@@ -19,6 +20,41 @@ pub(crate) fn router(db: DatabaseConnection, probe: EventsProbe) -> Router {
         get(move || {
             let (db, probe) = (db.clone(), probe.clone());
             async move { Json(report(&db, Some(&probe)).await) }
+        }),
+    )
+}
+
+/// The same route where the gateway runs alone (deployed topology): the `events` part of
+/// the pagos subgraph's own `/health` at `health_url` (open, like this route), or 503 with
+/// the reason when it cannot be read.
+pub(crate) fn remote_router(health_url: String) -> Router {
+    let http = reqwest::Client::new();
+    Router::new().route(
+        PATH,
+        get(move || {
+            let (http, url) = (http.clone(), health_url.clone());
+            async move {
+                let unavailable = |why: String| {
+                    let body = json!({ "error": format!("las estadísticas de pagos no están disponibles: {why}"), "code": "SERVICE_UNAVAILABLE" });
+                    (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(body))
+                };
+                let health: Value = match http
+                    .get(&url)
+                    .timeout(std::time::Duration::from_secs(5))
+                    .send()
+                    .await
+                {
+                    Ok(response) => match response.json().await {
+                        Ok(health) => health,
+                        Err(error) => return unavailable(error.to_string()),
+                    },
+                    Err(error) => return unavailable(error.to_string()),
+                };
+                match health.get("events") {
+                    Some(events) => (axum::http::StatusCode::OK, Json(events.clone())),
+                    None => unavailable("su /health no informa del flujo de eventos".to_owned()),
+                }
+            }
         }),
     )
 }
