@@ -108,7 +108,33 @@ pub(crate) async fn gateway(args: gateway::startup::ServeArgs) -> Result<()> {
     if config.cache.invalidation.rules.is_empty() {
         config.cache.invalidation.rules = crate::cache_rules::invalidation_rules(&subgraphs());
     }
-    gateway::startup::run_with(config, admin_console::router()).await
+    let mut extra = admin_console::router();
+    match pagos_health_url(&config) {
+        Some(url) => extra = extra.merge(crate::rest_routes::outbox::remote_router(url)),
+        None => tracing::warn!("no pagos subgraph URL: /pagos/outbox/estadisticas is not served"),
+    }
+    gateway::startup::run_with(config, extra).await
+}
+
+/// The pagos subgraph's `/health`: from its configured URL, else the supergraph's.
+fn pagos_health_url(config: &gateway::config::GatewayConfig) -> Option<String> {
+    let configured = config
+        .subgraphs
+        .get("pagos")
+        .and_then(|s| s.url.clone().or_else(|| s.urls.first().cloned()));
+    let url = configured.or_else(|| {
+        let sdl = std::fs::read_to_string(&config.supergraph).ok()?;
+        let supergraph = gateway::supergraph::Supergraph::parse(&sdl).ok()?;
+        supergraph
+            .subgraphs
+            .iter()
+            .find(|s| s.name == "pagos")
+            .map(|s| s.url.clone())
+    })?;
+    Some(match url.strip_suffix("/graphql") {
+        Some(base) => format!("{base}/health"),
+        None => format!("{}/health", url.trim_end_matches('/')),
+    })
 }
 
 /// Every subgraph that exists, in port order.

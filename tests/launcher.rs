@@ -492,15 +492,7 @@ async fn demo_money(http: &reqwest::Client, gateway: &str, token: &str) -> u64 {
             );
         }
     }
-    let dashboard: Value = http
-        .get(gateway.replace("/graphql", "/api/v1/dashboard"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("rest")
-        .json()
-        .await
-        .expect("json");
+    let dashboard = rest_get(http, gateway, "/api/v1/dashboard", token).await;
     assert_eq!(dashboard["total_pagos"], pagos, "{dashboard}");
     assert!(
         dashboard["agregaciones_pagos"]["pagos_completados"]
@@ -509,6 +501,18 @@ async fn demo_money(http: &reqwest::Client, gateway: &str, token: &str) -> u64 {
         "{dashboard}"
     );
     pagos
+}
+
+/// A REST route of the gateway (`path` instead of its `/graphql`), read with `token`.
+async fn rest_get(http: &reqwest::Client, gateway: &str, path: &str, token: &str) -> Value {
+    http.get(gateway.replace("/graphql", path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("rest")
+        .json()
+        .await
+        .expect("json")
 }
 
 /// Sends an operation to the gateway, with a token if given, and returns the body.
@@ -759,10 +763,10 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         aprobada["data"]["aprobarComision"]["comision"]["estado"], "APROBADA",
         "{aprobada}"
     );
-    let antes = campania["gastoActual"].clone();
+    let gasto_antes = campania["gastoActual"].clone();
     let data = until(&http, &gateway, token,
         "query($id: ID!) { campania(id: $id) { gastoActual { valor moneda } comisiones(estado: APROBADA) { id } } }",
-        json!({ "id": campania_id }), |d| d["campania"]["gastoActual"] != antes).await;
+        json!({ "id": campania_id }), |d| d["campania"]["gastoActual"] != gasto_antes).await;
     assert!(
         data["campania"]["comisiones"]
             .as_array()
@@ -893,21 +897,16 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
     assert_eq!(eventos.first(), Some(&"PagoSolicitado"));
     assert_eq!(eventos.last(), Some(&"PagoExitoso"));
 
-    let detalle: Value = http
-        .get(gateway.replace(
-            "/graphql",
-            &format!(
-                "/api/v1/pagos/{}",
-                pagado["data"]["pagar"]["pago"]["id"].as_str().expect("id")
-            ),
-        ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("rest")
-        .json()
-        .await
-        .expect("json");
+    let detalle = rest_get(
+        &http,
+        &gateway,
+        &format!(
+            "/api/v1/pagos/{}",
+            pagado["data"]["pagar"]["pago"]["id"].as_str().expect("id")
+        ),
+        token,
+    )
+    .await;
     assert_eq!(detalle["pago"]["estado"], "EXITOSO", "{detalle}");
     assert_eq!(
         detalle["auditoria"]["eventos"][0]["evento"], "PagoSolicitado",
@@ -974,6 +973,24 @@ async fn a_validated_conversion_is_paid_out_through_the_gateway() {
         data["comision"]["reversion"]["pendiente"], data["comision"]["monto"],
         "{data}"
     );
+    // ... and campanias takes the commission back out of the campaign's expense
+    // (ComisionRevertida → GastoRevertido).
+    let data = until(
+        &http,
+        &gateway,
+        token,
+        "query($id: ID!) { campania(id: $id) { gastoActual { valor moneda } historial { tipo } } }",
+        json!({ "id": campania_id }),
+        |d| d["campania"]["gastoActual"] == gasto_antes,
+    )
+    .await;
+    let revertidos = data["campania"]["historial"]
+        .as_array()
+        .expect("historial")
+        .iter()
+        .filter(|e| e["tipo"] == "GastoRevertido.v1")
+        .count();
+    assert_eq!(revertidos, 1, "{data}");
     stop(launched);
     std::fs::remove_dir_all(&data_dir).ok();
 }

@@ -542,6 +542,20 @@ async fn operations_are_reported(
         Some(5),
         "{bff}"
     );
+    // The old pagos service's outbox statistics, served by the gateway alone from the pagos
+    // subgraph's own /health, as `/spec` documents them.
+    let outbox = http
+        .get(gateway.replace("/graphql", "/pagos/outbox/estadisticas"))
+        .send()
+        .await
+        .expect("outbox statistics");
+    assert_eq!(outbox.status(), 200);
+    let outbox: Value = outbox.json().await.expect("json");
+    assert!(outbox["outbox"]["backlog"].is_u64(), "{outbox}");
+    assert!(
+        outbox["inbox"].as_array().is_some_and(|i| !i.is_empty()),
+        "{outbox}"
+    );
 
     let text = http
         .get(gateway.replace("/graphql", "/metrics"))

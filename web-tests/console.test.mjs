@@ -218,8 +218,49 @@ test('each action works from the console: client, partner, campaign, conversion,
   await tab.reload();
   const aprobar = tab.locator('#aprobar-comision');
   await aprobar.getByLabel('Comisión calculada').selectOption(comision.id);
+  await aprobar.getByLabel('Comentarios (opcional)').fill('Venta confirmada por el anunciante (prueba web)');
   await aprobar.getByRole('button', { name: 'Aprobar' }).click();
   await aprobar.getByText('Comisión APROBADA').waitFor();
+  const auditada = await gql('query($id: ID!) { comision(id: $id) { auditoria { actor comentarios } } }', { id: comision.id });
+  assert.ok(
+    auditada.data.comision.auditoria.some((a) => a.comentarios === 'Venta confirmada por el anunciante (prueba web)'),
+    JSON.stringify(auditada),
+  );
+
+  // A commission by hand, then rejected with a reason from the review form.
+  const manual = tab.locator('#crear-comision');
+  await manual.getByLabel('Afiliado de la comisión').selectOption(state.afiliado.id);
+  await manual.getByLabel('Campaña de la comisión').selectOption(state.campania.id);
+  await manual.getByLabel('Valor de la venta').fill('1000');
+  await manual.getByLabel('Moneda de la venta').selectOption(state.moneda);
+  await manual.getByLabel('Porcentaje (porcentual)').fill('10');
+  await manual.getByRole('button', { name: 'Crear comisión' }).click();
+  await manual.getByText('Comisión CALCULADA').waitFor({ timeout: 10000 }).catch(async (e) => {
+    throw new Error(`${e.message}\n${await manual.innerText()}`);
+  });
+  const creada = await gql('query($a: ID!) { comisiones(filtro: { afiliadoId: $a, estado: CALCULADA }) { items { id monto { valor } } } }', { a: state.afiliado.id });
+  const aRechazar = creada.data.comisiones.items.find((c) => Number(c.monto?.valor) === 100);
+  assert.ok(aRechazar, JSON.stringify(creada));
+  await tab.waitForFunction((id) => !!document.querySelector(`#aprobar-comision option[value="${id}"]`), aRechazar.id);
+  await aprobar.getByLabel('Comisión calculada').selectOption(aRechazar.id);
+  await aprobar.getByRole('button', { name: 'Rechazar' }).click();
+  await aprobar.getByText('El motivo', { exact: false }).first().waitFor();
+  await aprobar.getByLabel('Motivo del rechazo').fill('Venta anulada por el cliente');
+  await aprobar.getByRole('button', { name: 'Rechazar' }).click();
+  await aprobar.getByText('Comisión RECHAZADA').waitFor();
+
+  // A validated conversion reverted (its commission is taken back).
+  const revertible = await registerConversion(state.afiliado.id, state.campania.id, state.valor, state.moneda, `web-rev-${stamp}`);
+  await gql('mutation($input: ValidarConversionInput!) { validarConversion(input: $input) { conversion { estado } } }', { input: { id: revertible.id } });
+  await tab.reload();
+  const revertir = tab.locator('#revertir-conversion');
+  await tab.waitForFunction((id) => !!document.querySelector(`#revertir-conversion option[value="${id}"]`), revertible.id);
+  await revertir.getByLabel('Conversión validada').selectOption(revertible.id);
+  await revertir.getByLabel('Motivo de la reversión').fill('Devolución del producto');
+  await revertir.getByRole('button', { name: 'Revertir' }).click();
+  await revertir.getByText('Conversión RECHAZADA').waitFor({ timeout: 10000 }).catch(async (e) => {
+    throw new Error(`${e.message}\n${await revertir.innerText()}`);
+  });
 
   // Payout of the partner's approved commissions, with an idempotency key: sent twice,
   // it is one payout.
@@ -276,7 +317,7 @@ test('an operator has the write actions but no admin button, nor personal data',
   await tab.getByRole('link', { name: 'Acciones' }).click();
   await tab.locator('#registrar-cliente').waitFor();
   assert.deepEqual(await botones(), ['Registrar cliente', 'Registrar afiliado', 'Crear campaña', 'Activar', 'Pausar', 'Validar']);
-  for (const admin of ['#aprobar-comision', '#solicitar-pago', '#version-reporte']) {
+  for (const admin of ['#aprobar-comision', '#crear-comision', '#revertir-conversion', '#solicitar-pago', '#version-reporte']) {
     assert.equal(await tab.locator(admin).count(), 0, admin);
   }
   await shot(tab, 'acciones-operador');

@@ -13,6 +13,9 @@ const OPCIONES = `query OpcionesAcciones {
   conversiones(filtro: { estado: REGISTRADA }, paginacion: { perPage: 100 }) {
     items { id referenciaExterna valor { valor moneda } afiliado { nombre } }
   }
+  validadas: conversiones(filtro: { estado: VALIDADA }, paginacion: { perPage: 100 }) {
+    items { id referenciaExterna valor { valor moneda } afiliado { nombre } }
+  }
   comisiones(filtro: { estado: CALCULADA }, paginacion: { perPage: 100 }) {
     items { id monto { valor moneda } afiliado { nombre } campania { nombre } }
   }
@@ -54,13 +57,47 @@ function ciclo() {
   return `CYCLE-${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
 }
 
+function conversionOption(c) {
+  return [c.id, `${c.referenciaExterna || c.id} · ${c.afiliado?.nombre || ''} · ${dinero(c.valor)}`];
+}
+
+// A commission review: approved with its comments, or rejected with a reason.
+function revisar(input, decision) {
+  const { id, comentarios, motivo } = input;
+  if (decision === 'rechazar') {
+    return gql(
+      'mutation($input: RechazarComisionInput!) { revision: rechazarComision(input: $input) { comision { id estado monto { valor moneda } } } }',
+      { input: { id, motivo: motivo ?? '', comentarios } },
+    );
+  }
+  return gql(
+    'mutation($input: AprobarComisionInput!) { revision: aprobarComision(input: $input) { comision { id estado monto { valor moneda } } } }',
+    { input: { id, comentarios, metadatos: { nivelAprobacion: 'manual', politicaAplicada: 'consola' } } },
+  );
+}
+
+// A commission by hand: the fixed amount and the discounts are in the sale's currency.
+function crearComision(input) {
+  const moneda = input.montoBase?.moneda;
+  if (input.montoFijo) input.montoFijo.moneda = moneda;
+  if (input.descuentos) {
+    input.descuentos.moneda = moneda;
+    input.configuracion = { aplicarDescuentos: true };
+  }
+  return gql(
+    'mutation($input: CrearComisionInput!) { crearComision(input: $input) { comision { id estado monto { valor moneda } } } }',
+    { input },
+  );
+}
+
 // Fills every select that names a source with the current options, keeping the choice.
 function fill(main, data) {
   const sources = {
     clientes: data.clientes.items.map((c) => [c.id, c.nombre]),
     afiliados: data.afiliados.items.map((a) => [a.id, a.nombre]),
     campanias: data.campanias.items.map((c) => [c.id, `${c.nombre} (${c.estado})`]),
-    conversiones: data.conversiones.items.map((c) => [c.id, `${c.referenciaExterna || c.id} · ${c.afiliado?.nombre || ''} · ${dinero(c.valor)}`]),
+    conversiones: data.conversiones.items.map(conversionOption),
+    validadas: data.validadas.items.map(conversionOption),
     comisiones: data.comisiones.items.map((c) => [c.id, `${c.afiliado?.nombre || ''} · ${c.campania?.nombre || ''} · ${dinero(c.monto)}`]),
   };
   for (const select of main.querySelectorAll('select[data-fuente]')) {
@@ -170,11 +207,44 @@ export async function acciones(main) {
     }),
     accion(ADMIN, {
       id: 'aprobar-comision',
-      title: 'Aprobar una comisión',
-      submit: 'Aprobar',
-      fields: [{ name: 'id', label: 'Comisión calculada', type: 'select', source: 'comisiones' }],
-      action: mutation('mutation($input: AprobarComisionInput!) { aprobarComision(input: $input) { comision { id estado monto { valor moneda } } } }'),
-      done: after((d) => `Comisión ${d.aprobarComision.comision.estado}: ${dinero(d.aprobarComision.comision.monto)}`),
+      title: 'Revisar una comisión',
+      submit: [['aprobar', 'Aprobar'], ['rechazar', 'Rechazar']],
+      fields: [
+        { name: 'id', label: 'Comisión calculada', type: 'select', source: 'comisiones' },
+        { name: 'comentarios', label: 'Comentarios (opcional)', type: 'textarea', help: 'Quedan en la auditoría de la comisión.' },
+        { name: 'motivo', label: 'Motivo del rechazo', help: 'Solo para rechazar.' },
+      ],
+      action: revisar,
+      done: after((d) => `Comisión ${d.revision.comision.estado}: ${dinero(d.revision.comision.monto)}`),
+    }),
+    accion(ADMIN, {
+      id: 'crear-comision',
+      title: 'Crear una comisión a mano',
+      submit: 'Crear comisión',
+      fields: [
+        { name: 'afiliadoId', label: 'Afiliado de la comisión', type: 'select', source: 'afiliados' },
+        { name: 'campaniaId', label: 'Campaña de la comisión', type: 'select', source: 'campanias' },
+        { name: 'conversionId', label: 'Conversión (UUID)', value: newKey(), help: 'Una comisión por conversión.' },
+        { name: 'montoBase.valor', label: 'Valor de la venta' },
+        { name: 'montoBase.moneda', label: 'Moneda de la venta', type: 'select', options: MONEDAS },
+        { name: 'tipoComision', label: 'Tipo de comisión', type: 'select', options: [['PORCENTUAL', 'Porcentual'], ['FIJA', 'Fija']] },
+        { name: 'porcentaje', label: 'Porcentaje (porcentual)' },
+        { name: 'montoFijo.valor', label: 'Monto fijo (fija)' },
+        { name: 'descuentos.valor', label: 'Descuentos (opcional)', help: 'Se restan de la base.' },
+      ],
+      action: crearComision,
+      done: after((d) => `Comisión ${d.crearComision.comision.estado}: ${dinero(d.crearComision.comision.monto)}`),
+    }),
+    accion(ADMIN, {
+      id: 'revertir-conversion',
+      title: 'Revertir una conversión validada',
+      submit: 'Revertir',
+      fields: [
+        { name: 'id', label: 'Conversión validada', type: 'select', source: 'validadas' },
+        { name: 'motivo', label: 'Motivo de la reversión', help: 'Su comisión se anula; si ya se pagó, se descuenta del próximo pago.' },
+      ],
+      action: mutation('mutation($input: RevertirConversionInput!) { revertirConversion(input: $input) { conversion { id estado } } }'),
+      done: after((d) => `Conversión ${d.revertirConversion.conversion.estado}`),
     }),
     accion(ADMIN, {
       id: 'solicitar-pago',
@@ -187,6 +257,7 @@ export async function acciones(main) {
         { name: 'metodoPago.tipo', label: 'Método de pago', type: 'select', options: [['TRANSFERENCIA_BANCARIA', 'Transferencia bancaria'], ['TARJETA_CREDITO', 'Tarjeta de crédito'], ['BILLETERA_DIGITAL', 'Billetera digital']] },
         { name: 'metodoPago.mascara', label: 'Cuenta (enmascarada)', value: '****1234' },
         { name: 'moneda', label: 'Moneda (opcional)', type: 'select', options: [['', 'La de sus comisiones'], ...MONEDAS] },
+        { name: 'programadoPara', label: 'Programado para (opcional)', type: 'datetime-local', help: 'Queda PENDIENTE hasta esa fecha; las comisiones se reservan ya.' },
       ],
       extra: h('button', { type: 'button', className: 'secundario', onClick: () => { keyInput().value = newKey(); } }, 'Nueva clave'),
       action: mutation('mutation($input: PagarInput!) { pagar(input: $input) { pago { id ciclo estado montoTotal { valor moneda } } } }'),

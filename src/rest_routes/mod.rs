@@ -61,10 +61,12 @@ const PAGE: [(&str, &str); 2] = [
     ("paginacion.perPage", "query.per_page:int"),
 ];
 
-/// Every route: the BFF's, then the old services'.
+/// Every route: the BFF's, then the old services', then the one the launcher serves itself
+/// (documented only).
 pub(crate) fn routes() -> Vec<RestRoute> {
     let mut routes = bff();
     routes.extend(services::routes());
+    routes.push(outbox::route());
     routes
 }
 

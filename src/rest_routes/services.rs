@@ -13,6 +13,14 @@ const METODO_PAGO: &str = "body.payment_method_type:enum(CREDIT_CARD=TARJETA_CRE
      BANK_TRANSFER=TRANSFERENCIA_BANCARIA,TRANSFER=TRANSFERENCIA_BANCARIA,\
      WALLET=BILLETERA_DIGITAL,DIGITAL_WALLET=BILLETERA_DIGITAL)";
 
+/// The seeds' `metadatos` object (`{"utm_source": "google"}`) as the inputs' list of
+/// `{clave, valor}`.
+const METADATOS: &str = "body.metadatos:entries(clave,valor)";
+
+/// Commissions since `fecha_desde`, or over the seeds' `periodo` (`30d`: the last 30 days,
+/// up to a year).
+const DESDE_COMISIONES: &str = "query.fecha_desde | query.periodo:ago(365d)";
+
 /// A payout as the old pagos service answered it.
 const PAGO: &str = r#"{ "id": "$.pago.id", "partner_id": "$.pago.afiliado.id", "cycle_id": "$.pago.ciclo",
   "estado": "$.pago.estado", "monto_total": { "valor": "$.pago.montoTotal.valor",
@@ -281,6 +289,7 @@ pub(super) fn routes() -> Vec<RestRoute> {
                 ("input.valor.valor", "body.valor:decimal"),
                 ("input.valor.moneda", "body.moneda:enum"),
                 ("input.timestamp", "body.timestamp"),
+                ("input.metadatos", METADATOS),
             ],
             202,
             r#"{ "evento_id": "$.registrarEvento.evento.id", "tipo": "$.registrarEvento.evento.tipo",
@@ -422,6 +431,7 @@ fn afiliados_conversiones_comisiones() -> Vec<RestRoute> {
                 ("input.productos", "body.productos"),
                 ("input.referenciaExterna", "body.referencia_externa"),
                 ("input.fecha", "body.fecha_conversion"),
+                ("input.metadatos", METADATOS),
             ],
             201,
             &at(conversion, "registrarConversion.conversion"),
@@ -454,7 +464,7 @@ fn afiliados_conversiones_comisiones() -> Vec<RestRoute> {
                 ("filtro.afiliadoId", "query.afiliado_id"),
                 ("filtro.campaniaId", "query.campana_id"),
                 ("filtro.estado", "query.estado:enum"),
-                ("filtro.desde", "query.fecha_desde"),
+                ("filtro.desde", DESDE_COMISIONES),
                 ("filtro.hasta", "query.fecha_hasta"),
             ],
             &list(comision, "comisiones"),
@@ -536,7 +546,7 @@ fn afiliados_conversiones_comisiones() -> Vec<RestRoute> {
                 ("formato", "query.formato:enum=JSON"),
                 ("filtro.afiliadoId", "query.afiliado_id"),
                 ("filtro.estado", "query.estado:enum"),
-                ("filtro.desde", "query.fecha_desde"),
+                ("filtro.desde", DESDE_COMISIONES),
                 ("filtro.hasta", "query.fecha_hasta"),
             ],
             r#"{ "$body": "$.exportarComisiones.contenido", "$type": "$.exportarComisiones.tipoContenido" }"#,

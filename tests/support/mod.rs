@@ -57,12 +57,14 @@ pub(crate) fn launch(data_dir: &std::path::Path) -> Launched {
             break;
         }
     }
-    while fresh {
-        let line = rx
-            .recv_timeout(Duration::from_secs(240))
-            .expect("the demo's month end completes");
-        if line.starts_with(DEMO_MONEY_DONE) {
-            break;
+    if fresh {
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(240))
+                .expect("the demo's month end completes");
+            if line.starts_with(DEMO_MONEY_DONE) {
+                break;
+            }
         }
     }
     Launched {

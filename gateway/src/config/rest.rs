@@ -83,8 +83,12 @@ pub struct RestRoute {
     pub operation_name: Option<String>,
     /// Variable (dotted path for nested inputs: `paginacion.page`) ← `path.NAME`,
     /// `query.NAME`, `header.NAME`, `body.a.b` (a field of the JSON body) or `body` (all of
-    /// it), optionally typed `:string`, `:int`, `:bool`, `:decimal`, `:enum` (with aliases:
-    /// `:enum(COMPLETED=EXITOSO)`), with a default after `=` (`query.limit:int=5`).
+    /// it), optionally typed `:string`, `:int`, `:bool`, `:decimal`, `:date`, `:enum` (with
+    /// aliases: `:enum(COMPLETED=EXITOSO)`), `:ago` (a period back from now, `30d`, as the
+    /// date-time it starts; `:ago(90d)` bounds it, `:ago(90d,date)` gives a date), and for
+    /// bodies `:json` and `:entries(clave,valor)` (an object of texts as a list of
+    /// key/value inputs), with a default after `=` (`query.limit:int=5`). Several sources
+    /// separated by `|` are alternatives: the first one given is used.
     pub variables: BTreeMap<String, String>,
     /// The HTTP status of a successful answer (none: 200; 201 for a creation, 202 for work
     /// accepted, 204 for an answer without body).
@@ -92,6 +96,11 @@ pub struct RestRoute {
     /// A JSON template of the answer: `"$.a.b"` takes the operation's data there,
     /// `{"$each": "$.list", "$map": {…}}` maps a list; none: the data as is.
     pub response: Option<String>,
+    /// Served by the deployment's own routes, not by an operation: the gateway only
+    /// documents it in `/spec` (path, method, status and `response_schema`).
+    pub external: bool,
+    /// The JSON Schema of an external route's answer (JSON text).
+    pub response_schema: Option<String>,
 }
 
 impl RestConfig {

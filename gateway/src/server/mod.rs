@@ -207,7 +207,7 @@ pub fn router_with_routes(state: Arc<AppState>, config: &GatewayConfig, extra: R
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let mut graphql = Router::new().route("/graphql", get(http::get).post(http::post));
     // REST routes run operations too: the same limits apply.
-    let mut rest = rest::router(&config.rest.routes, state.clone());
+    let mut rest = rest::router(&config.rest, state.clone());
     if let Some(limits) = limits::RateLimits::new(
         &config.rate_limit,
         client_ip::TrustedProxies::new(&config.trusted_proxies),
@@ -346,5 +346,8 @@ pub async fn serve_with_routes(
 
 /// Checks a REST route's bindings, template and operation source.
 pub fn check_rest_route(route: &crate::config::RestRoute) -> Result<(), String> {
+    if route.external {
+        return rest::external_schema(route).map(|_| ());
+    }
     rest::CompiledRoute::compile(route).map(|_| ())
 }

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_campanias;
 mod m20261215_000002_objetivo_conversiones;
 mod m20261220_000010_outbox_recorded_at;
+mod m20261221_000011_comision_revertida;
 
 /// Every migration of the `campanias` database, in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_campanias::Migration),
             Box::new(m20261215_000002_objetivo_conversiones::Migration),
             Box::new(m20261220_000010_outbox_recorded_at::Migration),
+            Box::new(m20261221_000011_comision_revertida::Migration),
         ]
     }
 }

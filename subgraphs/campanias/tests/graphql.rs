@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use campanias::{
     Campanias,
     application::CampaniaService,
-    application::consumers::{COMISION_APROBADA, GastoPorComision},
+    application::consumers::{COMISION_APROBADA, COMISION_REVERTIDA, GastoPorComision},
     persistence::{SeaCampaniaRepository, store},
 };
 use chrono::Utc;
@@ -99,6 +99,51 @@ fn comision(campania_id: &str, comision_id: Uuid, valor: &str, moneda: &str) -> 
             "monto": { "valor": valor, "moneda": moneda }
         }),
     }
+}
+
+/// `ComisionRevertida.v1` as `pagos` publishes it (its `monto` is the commission's).
+fn revertida(campania_id: &str, comision_id: Uuid, valor: &str) -> EventEnvelope {
+    EventEnvelope {
+        id: Uuid::now_v7(),
+        tipo: COMISION_REVERTIDA.to_owned(),
+        agregado_id: comision_id.to_string(),
+        ocurrido_en: Utc::now(),
+        datos: json!({
+            "comisionId": comision_id, "conversionId": Uuid::new_v4(),
+            "campaniaId": campania_id, "afiliadoId": Uuid::new_v4(),
+            "monto": { "valor": valor, "moneda": "USD" }, "estadoAnterior": "APROBADA",
+            "pagoOrigenId": null, "reversionId": null,
+            "motivo": "Conversión rechazada tras la aprobación: Contracargo"
+        }),
+    }
+}
+
+/// Delivers an event as the runtime does, again after a failure (a concurrent writer's
+/// `CONFLICT`), as the runtime retries; gives up after a few attempts.
+async fn entregar_con_reintentos(db: &DatabaseConnection, event: &EventEnvelope) -> Result<()> {
+    let mut ultimo = None;
+    for _ in 0..5 {
+        match entregar(db, event).await {
+            Ok(_) => return Ok(()),
+            Err(error) => ultimo = Some(error),
+        }
+    }
+    Err(ultimo.context("no attempt")?)
+}
+
+/// Types of the campaign's outbox rows, oldest first.
+async fn tipos_en_outbox(db: &DatabaseConnection, campania_id: &str) -> Result<Vec<String>> {
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT tipo FROM event_outbox WHERE agregado_id = '{campania_id}' ORDER BY seq"
+            ),
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String>("", "tipo")?))
+        .collect()
 }
 
 /// Delivers an event as the event-bus runtime does: inbox and effect in one transaction.
@@ -508,6 +553,175 @@ async fn comision_aprobada_applied_once_and_overrun_recorded(backend: Backend) -
     sg.stop().await
 }
 
+async fn comision_revertida_takes_back_the_registered_expense_once(backend: Backend) -> Result<()> {
+    let sg = TestSubgraph::start(&Campanias, backend).await?;
+    let id = crear(&sg, Uuid::new_v4(), "Reversiones").await?["id"].clone();
+    let id_text = id.as_str().unwrap_or_default().to_owned();
+    transicion(&sg, "activarCampania", &id, None).await?;
+    let (registrada, otra, sobregirada) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    entregar(&sg.db.db, &comision(&id_text, registrada, "250.55", "USD")).await?;
+    entregar(&sg.db.db, &comision(&id_text, otra, "100.10", "USD")).await?;
+    entregar(&sg.db.db, &comision(&id_text, sobregirada, "900", "USD")).await?;
+    let consulta = "query($id: ID!) { campania(id: $id) { version gastoActual { valor moneda }
+        historial { tipo version datos } } }";
+    let gasto = |data: &Value| data["campania"]["gastoActual"].clone();
+    let antes = sg.data(consulta, json!({ "id": id })).await?;
+    assert_eq!(gasto(&antes), json!({ "valor": "350.65", "moneda": "USD" }));
+    assert_eq!(antes["campania"]["version"], 5);
+
+    // Registered, then reverted: the expense drops by exactly what was registered (the
+    // event's own amount is not what counts).
+    let evento = revertida(&id_text, registrada, "999.99");
+    assert!(entregar(&sg.db.db, &evento).await?);
+    let data = sg.data(consulta, json!({ "id": id })).await?;
+    assert_eq!(gasto(&data), json!({ "valor": "100.10", "moneda": "USD" }));
+    assert_eq!(data["campania"]["version"], 6);
+    let ultimo = &data["campania"]["historial"][5];
+    assert_eq!(ultimo["tipo"], "GastoRevertido.v1", "{data}");
+    assert_eq!(ultimo["version"], 6);
+    assert_eq!(ultimo["datos"]["comisionId"], registrada.to_string());
+    assert_eq!(
+        ultimo["datos"]["monto"],
+        json!({ "valor": "250.55", "moneda": "USD" })
+    );
+    assert_eq!(ultimo["datos"]["gastoActual"]["valor"], "100.10");
+    assert_eq!(
+        ultimo["datos"]["motivo"],
+        "Conversión rechazada tras la aprobación: Contracargo"
+    );
+
+    // Delivered twice (the inbox), and the same commission in another event (the event
+    // store), also two at once: reverted once.
+    assert!(!entregar(&sg.db.db, &evento).await?);
+    let (a, b) = (
+        revertida(&id_text, registrada, "250.55"),
+        revertida(&id_text, registrada, "250.55"),
+    );
+    let (ra, rb) = futures::join!(
+        entregar_con_reintentos(&sg.db.db, &a),
+        entregar_con_reintentos(&sg.db.db, &b)
+    );
+    ra?;
+    rb?;
+
+    // Refused as an overrun, never registered, or an unknown campaign: nothing changes.
+    entregar(&sg.db.db, &revertida(&id_text, sobregirada, "900")).await?;
+    entregar(&sg.db.db, &revertida(&id_text, Uuid::new_v4(), "5")).await?;
+    assert!(
+        entregar(
+            &sg.db.db,
+            &revertida(&Uuid::new_v4().to_string(), Uuid::new_v4(), "5")
+        )
+        .await?
+    );
+    let despues = sg.data(consulta, json!({ "id": id })).await?;
+    assert_eq!(
+        gasto(&despues),
+        json!({ "valor": "100.10", "moneda": "USD" })
+    );
+    assert_eq!(despues["campania"]["version"], 6, "{despues}");
+    let outbox = tipos_en_outbox(&sg.db.db, &id_text).await?;
+    assert_eq!(
+        outbox.iter().filter(|t| *t == "GastoRevertido.v1").count(),
+        1,
+        "{outbox:?}"
+    );
+    assert_eq!(outbox.last().map(String::as_str), Some("GastoRevertido.v1"));
+
+    // The projection is what the events add up to, and the freed budget can be spent.
+    let service = campanias::service(sg.db.db.clone());
+    let campania_id = Uuid::parse_str(&id_text)?;
+    assert_eq!(
+        service.reproducir(campania_id).await?,
+        service.obtener(campania_id).await?
+    );
+    entregar(
+        &sg.db.db,
+        &comision(&id_text, Uuid::new_v4(), "899.90", "USD"),
+    )
+    .await?;
+    let lleno = sg.data(consulta, json!({ "id": id })).await?;
+    assert_eq!(
+        gasto(&lleno),
+        json!({ "valor": "1000.00", "moneda": "USD" })
+    );
+
+    // A malformed reversal is refused (retried, then dead-lettered) and writes nothing.
+    let mut malo = revertida(&id_text, otra, "1");
+    malo.datos["comisionId"] = json!("no-es-un-uuid");
+    assert!(entregar(&sg.db.db, &malo).await.is_err());
+    assert_eq!(count(&sg.db.db, "campania_events").await?, 7);
+    sg.stop().await
+}
+
+async fn an_approval_delivered_after_its_reversal_adds_nothing(backend: Backend) -> Result<()> {
+    let sg = TestSubgraph::start(&Campanias, backend).await?;
+    let id = crear(&sg, Uuid::new_v4(), "Desordenada").await?["id"].clone();
+    let id_text = id.as_str().unwrap_or_default().to_owned();
+    let comision_id = Uuid::new_v4();
+    let eventos = count(&sg.db.db, "campania_events").await?;
+    let outbox = count(&sg.db.db, "event_outbox").await?;
+    // The reversal overtakes its approval (the approval failed and is redelivered later).
+    assert!(entregar(&sg.db.db, &revertida(&id_text, comision_id, "40")).await?);
+    assert!(entregar(&sg.db.db, &comision(&id_text, comision_id, "40", "USD")).await?);
+    let data = sg
+        .data(
+            "query($id: ID!) { campania(id: $id) { version gastoActual { valor } } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    assert_eq!(data["campania"]["gastoActual"]["valor"], "0.00", "{data}");
+    assert_eq!(data["campania"]["version"], 1);
+    assert_eq!(count(&sg.db.db, "campania_events").await?, eventos);
+    assert_eq!(count(&sg.db.db, "event_outbox").await?, outbox);
+    // Another commission of the campaign is still added.
+    entregar(
+        &sg.db.db,
+        &comision(&id_text, Uuid::new_v4(), "15.25", "USD"),
+    )
+    .await?;
+    let data = sg
+        .data(
+            "query($id: ID!) { campania(id: $id) { gastoActual { valor } } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    assert_eq!(data["campania"]["gastoActual"]["valor"], "15.25", "{data}");
+    sg.stop().await
+}
+
+async fn event_store_refuses_a_second_reversal_of_one_commission(backend: Backend) -> Result<()> {
+    let sg = TestSubgraph::start(&Campanias, backend).await?;
+    let id = crear(&sg, Uuid::new_v4(), "Unica").await?["id"].clone();
+    let id_text = id.as_str().unwrap_or_default().to_owned();
+    let comision_id = Uuid::new_v4();
+    entregar(&sg.db.db, &comision(&id_text, comision_id, "10", "USD")).await?;
+    entregar(&sg.db.db, &revertida(&id_text, comision_id, "10")).await?;
+    // Even a writer that skipped the check cannot store a second reversal: the unique
+    // column refuses it, on both backends.
+    let insertar = |version: i64| {
+        Statement::from_string(
+            sg.db.db.get_database_backend(),
+            format!(
+                "INSERT INTO campania_events (event_id, campania_id, version, tipo, datos, \
+                 comision_revertida_id, ocurrido_en) VALUES ('{}', '{id_text}', {version}, \
+                 'GastoRevertido.v1', '{{}}', '{comision_id}', '2026-12-01T00:00:00Z')",
+                Uuid::new_v4()
+            ),
+        )
+    };
+    let error = sg
+        .db
+        .db
+        .execute_raw(insertar(100))
+        .await
+        .err()
+        .context("a second reversal was stored")?;
+    assert!(error.to_string().contains("comision_revertida"), "{error}");
+    assert_eq!(count(&sg.db.db, "campania_events").await?, 3);
+    sg.stop().await
+}
+
 async fn cliente_entities_batch_is_one_statement(backend: Backend) -> Result<()> {
     let sg = TestSubgraph::start(&Campanias, backend).await?;
     let clientes: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
@@ -745,6 +959,9 @@ on_both_backends!(
     replay_equals_projection_with_and_without_snapshots,
     budget_rules,
     comision_aprobada_applied_once_and_overrun_recorded,
+    comision_revertida_takes_back_the_registered_expense_once,
+    an_approval_delivered_after_its_reversal_adds_nothing,
+    event_store_refuses_a_second_reversal_of_one_commission,
     cliente_entities_batch_is_one_statement,
     bad_input_gets_clear_errors_and_writes_nothing,
     lists_filter_and_search,

@@ -1,6 +1,7 @@
 //! How a route's variables are read: a binding names a request value (path, query string,
 //! header, JSON body) and the type it is given.
 
+use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::{Map, Value};
 
 use crate::json as data;
@@ -17,6 +18,11 @@ pub(super) struct Binding {
     pub(super) aliases: Vec<(String, String)>,
     /// The names that make a `oneof` flag true, upper case.
     pub(super) names: Vec<String>,
+    /// The key and value field names of an `entries` list (`clave`, `valor`).
+    pub(super) fields: Option<(String, String)>,
+    /// One of several sources of its variable (`query.fecha_desde | query.periodo:ago`):
+    /// the first one the request gives wins, so none is required.
+    pub(super) alternative: bool,
     /// The raw value used when the request gives none.
     pub(super) default: Option<String>,
 }
@@ -45,6 +51,86 @@ pub(super) enum Kind {
     Date,
     /// A flag: whether the value is one of a list (`oneof(cliente,all)`), in any case.
     OneOf,
+    /// A JSON object of texts as a list of key/value entries (`{"utm_source": "google"}` →
+    /// `[{"clave": "utm_source", "valor": "google"}]` with `entries(clave,valor)`).
+    Entries,
+    /// A period back from now (`30d`: hours, days or weeks) as the instant it starts, a
+    /// date-time (or a date with `ago(…,date)`), at most `max` back.
+    Ago(Ago),
+}
+
+/// The bounds and output of a relative period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Ago {
+    /// The longest period accepted, in seconds.
+    pub(super) max_seconds: i64,
+    /// Whether it becomes a calendar date instead of a date-time.
+    pub(super) date: bool,
+}
+
+impl Ago {
+    /// The bound as written: days when whole days, otherwise hours.
+    pub(super) fn bound(&self) -> String {
+        if self.max_seconds % 86_400 == 0 {
+            format!("{}d", self.max_seconds / 86_400)
+        } else {
+            format!("{}h", self.max_seconds / 3_600)
+        }
+    }
+}
+
+/// Longest period `ago` accepts without its own bound: a year.
+const AGO_MAX_DEFAULT: &str = "365d";
+
+/// `30d`, `12h`, `2w` → seconds; none for anything else (zero, another unit, overflow).
+fn period_seconds(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let digits = &text[..text.len() - unit.len_utf8()];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let number: i64 = digits.parse().ok()?;
+    let seconds = match unit.to_ascii_lowercase() {
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 604_800,
+        _ => return None,
+    };
+    (number >= 1).then(|| number.checked_mul(seconds)).flatten()
+}
+
+/// `ago`'s list: an optional bound (`90d`) and an optional `date`.
+fn ago(spec: &str, list: Option<&str>) -> Result<Ago, String> {
+    let mut ago = Ago {
+        max_seconds: period_seconds(AGO_MAX_DEFAULT).unwrap_or(i64::MAX),
+        date: false,
+    };
+    for item in list.unwrap_or_default().split(',').map(str::trim) {
+        match item {
+            "" => {}
+            "date" => ago.date = true,
+            bound => {
+                ago.max_seconds = period_seconds(bound).ok_or_else(|| {
+                    format!("{spec:?}: {bound:?} is not a period like 90d, 12h or 2w")
+                })?;
+            }
+        }
+    }
+    Ok(ago)
+}
+
+/// `entries`'s list: the key and the value field names, two different ones.
+fn entry_fields(spec: &str, list: Option<&str>) -> Result<(String, String), String> {
+    let names: Vec<&str> = list.unwrap_or_default().split(',').map(str::trim).collect();
+    match names.as_slice() {
+        [key, value] if !key.is_empty() && !value.is_empty() && key != value => {
+            Ok(((*key).to_owned(), (*value).to_owned()))
+        }
+        _ => Err(format!(
+            "{spec:?}: entries names its key and value fields: entries(clave,valor)"
+        )),
+    }
 }
 
 /// Parses `query.page:int` (source, name, optional type), with an optional default
@@ -65,18 +151,21 @@ pub(super) fn binding(target: &str, spec: &str) -> Result<Binding, String> {
         }
         None => (typed, None),
     };
-    let (aliases, names) = match list {
+    let (mut aliases, mut names, mut fields, mut period) = (Vec::new(), Vec::new(), None, None);
+    match (kind, list) {
         // The names that make a flag true.
-        Some(list) if kind == "oneof" => (
-            Vec::new(),
-            list.split(',')
+        ("oneof", Some(list)) => {
+            names = list
+                .split(',')
                 .map(|v| v.trim().to_uppercase())
                 .filter(|v| !v.is_empty())
-                .collect(),
-        ),
-        Some(list) => (aliases(spec, list)?, Vec::new()),
-        None => (Vec::new(), Vec::new()),
-    };
+                .collect();
+        }
+        ("entries", list) => fields = Some(entry_fields(spec, list)?),
+        ("ago", list) => period = Some(ago(spec, list)?),
+        (_, Some(list)) => aliases = self::aliases(spec, list)?,
+        (_, None) => {}
+    }
     let (source, name) = match location.split_once('.') {
         Some(split) => split,
         None if location == "body" => ("body", ""),
@@ -104,9 +193,15 @@ pub(super) fn binding(target: &str, spec: &str) -> Result<Binding, String> {
         "date" => Kind::Date,
         "oneof" if !names.is_empty() => Kind::OneOf,
         "json" if source == Source::Body => Kind::Json,
+        "entries" if source == Source::Body => Kind::Entries,
+        "ago" => Kind::Ago(match period {
+            Some(period) => period,
+            None => ago(spec, None)?,
+        }),
         other => {
             return Err(format!(
-                "{spec:?}: unknown type {other:?} (string, id, int, bool, decimal, enum, date, oneof(…), json)"
+                "{spec:?}: unknown type {other:?} (string, id, int, bool, decimal, enum, date, \
+                 oneof(…), ago, and for bodies json and entries(…))"
             ));
         }
     };
@@ -120,8 +215,29 @@ pub(super) fn binding(target: &str, spec: &str) -> Result<Binding, String> {
         kind,
         aliases,
         names,
+        fields,
+        alternative: false,
         default,
     })
+}
+
+/// A variable's bindings: one, or several separated by `|` (`query.fecha_desde |
+/// query.periodo:ago`), tried in order; only the last may have a default.
+pub(super) fn bindings(target: &str, spec: &str) -> Result<Vec<Binding>, String> {
+    let parts: Vec<&str> = spec.split('|').map(str::trim).collect();
+    let alternative = parts.len() > 1;
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        let mut b = binding(target, part)?;
+        if b.default.is_some() && i + 1 < parts.len() {
+            return Err(format!(
+                "{spec:?}: only the last alternative may have a default"
+            ));
+        }
+        b.alternative = alternative;
+        out.push(b);
+    }
+    Ok(out)
 }
 
 /// `OLD=NEW,OTHER=VALUE` → upper-cased pairs.
@@ -164,13 +280,18 @@ pub(super) enum Raw<'a> {
 }
 
 impl Binding {
-    /// The variable's value, typed; the message for a caller who sent the wrong kind.
-    pub(super) fn value(&self, raw: Raw<'_>) -> Result<Value, String> {
-        let name = if self.name.is_empty() {
+    /// The request parameter (or body field) it reads, as a caller names it.
+    pub(super) fn parameter(&self) -> &str {
+        if self.name.is_empty() {
             "body"
         } else {
             self.name.as_str()
-        };
+        }
+    }
+
+    /// The variable's value, typed; the message for a caller who sent the wrong kind.
+    pub(super) fn value(&self, raw: Raw<'_>) -> Result<Value, String> {
+        let name = self.parameter();
         let text = match &raw {
             Raw::Text(text) => Some(text.trim().to_owned()),
             Raw::Json(data::Value::String(text)) => Some(text.to_string()),
@@ -221,6 +342,47 @@ impl Binding {
                 Some("false" | "0") => Value::Bool(false),
                 _ => return Err(wrong("true or false")),
             },
+            Kind::Entries => {
+                let Raw::Json(data::Value::Object(map)) = raw else {
+                    return Err(wrong("an object of texts"));
+                };
+                let (key, value) = self.fields.clone().unwrap_or_default();
+                let mut entries = Vec::with_capacity(map.len());
+                for (name, item) in map.iter() {
+                    // Scalars as their text; an old client may send a number.
+                    let text = match item {
+                        data::Value::String(text) => text.to_string(),
+                        data::Value::Number(number) => number.as_str().to_owned(),
+                        data::Value::Bool(flag) => flag.to_string(),
+                        _ => return Err(wrong("an object of texts")),
+                    };
+                    let mut entry = Map::new();
+                    entry.insert(key.clone(), Value::String(name.to_string()));
+                    entry.insert(value.clone(), Value::String(text));
+                    entries.push(Value::Object(entry));
+                }
+                Value::Array(entries)
+            }
+            Kind::Ago(ago) => {
+                // Checked arithmetic: a configured bound may be beyond the calendar.
+                let since = text
+                    .as_deref()
+                    .and_then(period_seconds)
+                    .filter(|seconds| *seconds <= ago.max_seconds)
+                    .and_then(Duration::try_seconds)
+                    .and_then(|period| Utc::now().checked_sub_signed(period))
+                    .ok_or_else(|| {
+                        wrong(&format!(
+                            "a period back from now like 7d, 30d or 90d (h, d or w), at most {}",
+                            ago.bound()
+                        ))
+                    })?;
+                Value::String(if ago.date {
+                    since.format("%Y-%m-%d").to_string()
+                } else {
+                    since.to_rfc3339_opts(SecondsFormat::Secs, true)
+                })
+            }
         })
     }
 
@@ -404,5 +566,132 @@ mod tests {
             binding("x", "query.x:json").is_err(),
             "only bodies carry JSON"
         );
+    }
+
+    fn compiled(variables: &[(&str, &str)]) -> CompiledRoute {
+        CompiledRoute::compile(&RestRoute {
+            method: Some("POST".into()),
+            path: "/x".into(),
+            operation: Some("mutation X { __typename }".into()),
+            variables: variables
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Default::default()
+        })
+        .expect("valid")
+    }
+
+    #[test]
+    fn an_object_of_texts_binds_as_key_value_entries_in_order() {
+        let route = compiled(&[("input.metadatos", "body.metadatos:entries(clave,valor)")]);
+        let bind = |body: &[u8]| {
+            let body = data::parse(body).expect("json");
+            route
+                .variables(
+                    &HashMap::new(),
+                    &HashMap::new(),
+                    &HeaderMap::new(),
+                    Some(&body),
+                )
+                .map(Value::Object)
+        };
+        assert_eq!(
+            bind(br#"{"metadatos":{"utm_source":"google","utm_medium":"cpc","version":1.0}}"#)
+                .expect("bound"),
+            json!({ "input": { "metadatos": [
+                { "clave": "utm_source", "valor": "google" },
+                { "clave": "utm_medium", "valor": "cpc" },
+                { "clave": "version", "valor": "1.0" }] } })
+        );
+        assert_eq!(
+            bind(br#"{"metadatos":{}}"#).expect("bound"),
+            json!({ "input": { "metadatos": [] } })
+        );
+        assert_eq!(
+            bind(br#"{}"#).expect("bound"),
+            json!({}),
+            "absent: not bound"
+        );
+        for wrong in [
+            &br#"{"metadatos":"google"}"#[..],
+            br#"{"metadatos":["a"]}"#,
+            br#"{"metadatos":{"a":{"b":"c"}}}"#,
+        ] {
+            let bad = bind(wrong).expect_err("refused");
+            assert_eq!(bad.name, "metadatos");
+            assert!(bad.message.contains("metadatos"), "{}", bad.message);
+        }
+        for spec in [
+            "body.m:entries",
+            "body.m:entries(clave)",
+            "body.m:entries(a,a)",
+            "query.m:entries(clave,valor)",
+        ] {
+            assert!(binding("m", spec).is_err(), "{spec}");
+        }
+    }
+
+    #[test]
+    fn a_period_back_from_now_binds_as_the_instant_it_starts() {
+        let route = compiled(&[
+            ("desde", "query.fecha_desde | query.periodo:ago(90d)"),
+            ("dia", "query.dia:ago(2w,date)"),
+        ]);
+        let bind = |pairs: &[(&str, &str)]| {
+            let query = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            route.variables(&HashMap::new(), &query, &HeaderMap::new(), None)
+        };
+        let antes = Utc::now() - Duration::days(30);
+        let desde = bind(&[("periodo", "30d")]).expect("bound")["desde"].clone();
+        let desde = chrono::DateTime::parse_from_rfc3339(desde.as_str().expect("text"))
+            .expect("a date-time");
+        let despues = Utc::now() - Duration::days(30);
+        assert!(
+            desde >= antes - Duration::seconds(1) && desde <= despues,
+            "{desde}"
+        );
+        assert_eq!(
+            bind(&[("dia", "1w")]).expect("bound")["dia"],
+            (Utc::now() - Duration::weeks(1))
+                .format("%Y-%m-%d")
+                .to_string()
+        );
+        // The first alternative given wins; every value given is still checked.
+        assert_eq!(
+            bind(&[("fecha_desde", "2026-01-01T00:00:00Z"), ("periodo", "7d")]).expect("bound")["desde"],
+            "2026-01-01T00:00:00Z"
+        );
+        for (name, value) in [
+            ("periodo", "91d"),
+            ("periodo", "0d"),
+            ("periodo", "30"),
+            ("periodo", "30m"),
+            ("periodo", "+3d"),
+            ("periodo", "treinta"),
+            ("dia", "15d"),
+        ] {
+            let bad = bind(&[(name, value)]).expect_err(value);
+            assert_eq!(bad.name, name);
+            assert!(bad.message.contains("period"), "{}", bad.message);
+        }
+        assert!(binding("x", "query.x:ago(forever)").is_err());
+        assert!(
+            super::bindings("x", "query.a:int=1 | query.b").is_err(),
+            "only the last alternative has a default"
+        );
+        assert_eq!(period_seconds("2W"), Some(1_209_600));
+        // A bound beyond the calendar refuses what the calendar cannot hold, no panic.
+        let lejos = compiled(&[("desde", "query.periodo:ago(100000000000w)")]);
+        let query = HashMap::from([("periodo".to_owned(), "99999999999w".to_owned())]);
+        assert!(
+            lejos
+                .variables(&HashMap::new(), &query, &HeaderMap::new(), None)
+                .is_err()
+        );
+        assert_eq!(period_seconds("9223372036854775807d"), None);
     }
 }

@@ -21,7 +21,7 @@ use axum::{
 };
 use serde_json::{Map, Value, json};
 
-use bindings::{Binding, Raw, Source, binding, insert};
+use bindings::{Binding, Raw, Source, bindings, insert};
 use template::{lookup, raw_body, render};
 
 use super::{
@@ -29,7 +29,7 @@ use super::{
     http::{authenticate, cache_headers, options, unauthenticated},
 };
 use crate::{
-    config::RestRoute,
+    config::{RestConfig, RestRoute},
     json as data,
     pipeline::{GraphqlRequest, HttpMethod},
 };
@@ -49,12 +49,15 @@ pub(crate) struct CompiledRoute {
 impl CompiledRoute {
     /// Checks a configured route: its bindings, its template and its document source.
     pub(crate) fn compile(route: &RestRoute) -> Result<Self, String> {
+        if route.external {
+            return Err("an external route is documented, not run: it has no operation".into());
+        }
         let document = document(route)?;
-        let bindings = route
-            .variables
-            .iter()
-            .map(|(target, spec)| binding(target, spec))
-            .collect::<Result<_, _>>()?;
+        let mut all = Vec::new();
+        for (target, spec) in &route.variables {
+            all.extend(bindings(target, spec)?);
+        }
+        let bindings = all;
         let template = route
             .response
             .as_deref()
@@ -82,15 +85,17 @@ impl CompiledRoute {
         })
     }
 
-    /// The variables of a request, or the first malformed parameter.
+    /// The variables of a request, or the first malformed parameter. Every value given is
+    /// checked; of alternatives for one variable, the first given is used.
     fn variables(
         &self,
         path: &HashMap<String, String>,
         query: &HashMap<String, String>,
         headers: &HeaderMap,
         body: Option<&data::Value>,
-    ) -> Result<Map<String, Value>, String> {
+    ) -> Result<Map<String, Value>, BadParameter> {
         let mut variables = Map::new();
+        let mut bound: Vec<&[String]> = Vec::new();
         for b in &self.bindings {
             let raw = match b.source {
                 Source::Path => path.get(&b.name).cloned().map(Raw::Text),
@@ -110,9 +115,48 @@ impl CompiledRoute {
             let Some(raw) = raw else {
                 continue;
             };
-            insert(&mut variables, &b.target, b.value(raw)?);
+            let value = b.value(raw).map_err(|message| BadParameter {
+                name: b.parameter().to_owned(),
+                message,
+            })?;
+            if bound.contains(&b.target.as_slice()) {
+                continue;
+            }
+            bound.push(&b.target);
+            insert(&mut variables, &b.target, value);
         }
         Ok(variables)
+    }
+}
+
+/// A request value that does not fit its binding: the parameter (or body field) and why.
+#[derive(Debug)]
+struct BadParameter {
+    name: String,
+    message: String,
+}
+
+/// The JSON Schema of an external route's answer (`response_schema`), checked.
+pub(crate) fn external_schema(route: &RestRoute) -> Result<Value, String> {
+    if route.operation.is_some()
+        || route.operation_file.is_some()
+        || !route.variables.is_empty()
+        || route.response.is_some()
+    {
+        return Err(
+            "an external route is served by the deployment: give only its path, method, status \
+             and response_schema"
+                .into(),
+        );
+    }
+    let text = route
+        .response_schema
+        .as_deref()
+        .ok_or("an external route needs response_schema (the JSON Schema of its answer)")?;
+    match serde_json::from_str::<Value>(text) {
+        Ok(schema @ Value::Object(_)) => Ok(schema),
+        Ok(_) => Err("response_schema is not a JSON object".into()),
+        Err(e) => Err(format!("response_schema is not JSON: {e}")),
     }
 }
 
@@ -174,7 +218,14 @@ async fn serve(
     };
     let variables = match route.variables(&path, &query, &headers, body.as_ref()) {
         Ok(variables) => variables,
-        Err(message) => return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message, None),
+        Err(bad) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                bad.message,
+                Some(bad.name),
+            );
+        }
     };
     let engine = state.engine();
     let claims = match authenticate(&engine, &headers).await {
@@ -244,11 +295,22 @@ async fn serve(
     http
 }
 
-/// The configured routes; routes sharing a path answer each its method.
-pub(crate) fn router(routes: &[RestRoute], state: Arc<AppState>) -> Router {
+/// The configured routes; routes sharing a path answer each its method. `/spec` also
+/// documents the BFF health and metrics documents and the external routes.
+pub(crate) fn router(config: &RestConfig, state: Arc<AppState>) -> Router {
     let mut by_path: Vec<(String, MethodRouter)> = Vec::new();
-    let mut served: Vec<Arc<CompiledRoute>> = Vec::with_capacity(routes.len());
-    for route in routes {
+    let mut served: Vec<Arc<CompiledRoute>> = Vec::with_capacity(config.routes.len());
+    let mut fixed = openapi::fixed::documented(config);
+    for route in &config.routes {
+        if route.external {
+            match external_schema(route) {
+                Ok(schema) => fixed.push(openapi::fixed::external(route, schema)),
+                Err(problem) => {
+                    tracing::error!(path = %route.path, %problem, "external REST route undocumented");
+                }
+            }
+            continue;
+        }
         let compiled = match CompiledRoute::compile(route) {
             Ok(compiled) => Arc::new(compiled),
             // Validated at start; a file that vanished since is logged and left out.
@@ -282,19 +344,24 @@ pub(crate) fn router(routes: &[RestRoute], state: Arc<AppState>) -> Router {
         .fold(Router::new(), |router, (path, methods)| {
             router.route(&path, methods)
         });
-    if served.is_empty() {
+    if served.is_empty() && fixed.is_empty() {
         return router;
     }
     // Their OpenAPI document, from the schema being served now (it changes on a reload).
     let routes: Arc<[Arc<CompiledRoute>]> = served.into();
+    let fixed: Arc<[openapi::fixed::Fixed]> = fixed.into();
     router
         .route(
             "/spec",
             axum::routing::get(move || {
-                let (state, routes) = (state.clone(), routes.clone());
+                let (state, routes, fixed) = (state.clone(), routes.clone(), fixed.clone());
                 async move {
                     let engine = state.engine();
-                    Json(openapi::document(&routes, &engine.supergraph().api_schema))
+                    Json(openapi::document(
+                        &routes,
+                        &fixed,
+                        &engine.supergraph().api_schema,
+                    ))
                 }
             }),
         )

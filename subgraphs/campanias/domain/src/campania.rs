@@ -206,7 +206,8 @@ impl Campania {
             EventoCampania::Pausada {} => self.estado = EstadoCampania::Pausada,
             EventoCampania::Completada {} => self.estado = EstadoCampania::Completada,
             EventoCampania::PresupuestoActualizado { nuevo, .. } => self.presupuesto = *nuevo,
-            EventoCampania::GastoRegistrado { gasto_actual, .. } => {
+            EventoCampania::GastoRegistrado { gasto_actual, .. }
+            | EventoCampania::GastoRevertido { gasto_actual, .. } => {
                 self.gasto_actual = *gasto_actual;
             }
             EventoCampania::SobregiroRegistrado { .. } => {}
@@ -231,6 +232,11 @@ impl Campania {
             } => self
                 .registrar_gasto(*comision_id, *afiliado_id, *monto)
                 .map(|e| vec![e]),
+            ComandoCampania::RevertirGasto {
+                comision_id,
+                gasto,
+                motivo,
+            } => self.revertir_gasto(*comision_id, gasto.as_deref(), motivo),
         }
     }
 
@@ -340,6 +346,60 @@ impl Campania {
             monto,
             gasto_actual,
         })
+    }
+}
+
+/// Longest reversal reason kept, in characters.
+pub const MAX_MOTIVO_REVERSION: usize = 500;
+
+impl Campania {
+    /// A reversed commission: its expense is taken back, by exactly the registered
+    /// amount, only when this campaign's stream holds it as `GastoRegistrado`. A refused
+    /// expense (`SobregiroRegistrado`) or one never registered changed nothing, so its
+    /// reversal decides nothing; so does one for another campaign's expense.
+    fn revertir_gasto(
+        &self,
+        comision_id: Uuid,
+        gasto: Option<&EventoRegistrado>,
+        motivo: &str,
+    ) -> DomainResult<Vec<EventoCampania>> {
+        let Some(registro) = gasto.filter(|r| r.campania_id == self.id) else {
+            return Ok(Vec::new());
+        };
+        let EventoCampania::GastoRegistrado {
+            comision_id: registrada,
+            afiliado_id,
+            monto,
+            ..
+        } = &registro.evento
+        else {
+            return Ok(Vec::new());
+        };
+        if *registrada != comision_id {
+            return Ok(Vec::new());
+        }
+        // The expense includes the amount (same currency, added once), so the
+        // difference is never negative unless the stream is broken.
+        let valor = self
+            .gasto_actual
+            .valor()
+            .checked_sub(monto.valor())
+            .filter(|v| !v.is_sign_negative())
+            .ok_or_else(|| {
+                DomainError::internal(format!(
+                    "expense {} of campania {} is below the reverted {monto}",
+                    self.gasto_actual, self.id
+                ))
+            })?;
+        let gasto_actual = Dinero::new(valor, self.gasto_actual.moneda())
+            .map_err(|e| DomainError::internal(e.to_string()))?;
+        Ok(vec![EventoCampania::GastoRevertido {
+            comision_id,
+            afiliado_id: *afiliado_id,
+            monto: *monto,
+            gasto_actual,
+            motivo: motivo.trim().chars().take(MAX_MOTIVO_REVERSION).collect(),
+        }])
     }
 }
 
@@ -520,6 +580,63 @@ mod tests {
         s.ejecutar(gasto(dec!(0.01))).unwrap();
         assert_eq!(s.campania.gasto_actual, usd(dec!(1000)));
         assert_eq!(s.campania.disponible(), Dinero::cero(Moneda::Usd));
+    }
+
+    #[test]
+    fn only_a_registered_expense_is_reverted_by_exactly_its_amount() {
+        let mut s = Stream::nuevo();
+        let registrar = |s: &mut Stream, valor| {
+            let comision_id = Uuid::new_v4();
+            s.ejecutar(ComandoCampania::RegistrarGasto {
+                comision_id,
+                afiliado_id: Uuid::new_v4(),
+                monto: usd(valor),
+            })
+            .unwrap();
+            (comision_id, s.eventos.last().unwrap().clone())
+        };
+        let (registrada, gasto) = registrar(&mut s, dec!(250.55));
+        let (_, otro) = registrar(&mut s, dec!(100.10));
+        let (rechazada, sobregiro) = registrar(&mut s, dec!(999));
+        assert!(matches!(
+            sobregiro.evento,
+            EventoCampania::SobregiroRegistrado { .. }
+        ));
+        assert_eq!(s.campania.gasto_actual, usd(dec!(350.65)));
+        let revertir =
+            |comision_id, gasto: Option<&EventoRegistrado>| ComandoCampania::RevertirGasto {
+                comision_id,
+                gasto: gasto.cloned().map(Box::new),
+                motivo: "  Contracargo ".into(),
+            };
+        // Refused, never registered, or another commission's expense: nothing to revert.
+        for comando in [
+            revertir(rechazada, Some(&sobregiro)),
+            revertir(Uuid::new_v4(), None),
+            revertir(Uuid::new_v4(), Some(&otro)),
+        ] {
+            assert_eq!(s.campania.decidir(&comando).unwrap(), Vec::new());
+        }
+        let mut ajena = gasto.clone();
+        ajena.campania_id = Uuid::new_v4();
+        assert_eq!(
+            s.campania
+                .decidir(&revertir(registrada, Some(&ajena)))
+                .unwrap(),
+            Vec::new()
+        );
+        s.ejecutar(revertir(registrada, Some(&gasto))).unwrap();
+        assert_eq!(s.campania.gasto_actual, usd(dec!(100.10)));
+        let EventoCampania::GastoRevertido { monto, motivo, .. } =
+            &s.eventos.last().unwrap().evento
+        else {
+            panic!("expected GastoRevertido, got {:?}", s.eventos.last());
+        };
+        assert_eq!(
+            (*monto, motivo.as_str()),
+            (usd(dec!(250.55)), "Contracargo")
+        );
+        assert_eq!(Campania::reproducir(None, &s.eventos).unwrap(), s.campania);
     }
 
     #[test]

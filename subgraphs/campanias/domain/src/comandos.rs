@@ -3,7 +3,7 @@ use kernel::Dinero;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{Canal, TipoCampania};
+use super::{Canal, EventoRegistrado, TipoCampania};
 
 /// The command to create a campaign, as the caller gave it.
 #[derive(Clone, Debug)]
@@ -61,5 +61,15 @@ pub enum ComandoCampania {
         afiliado_id: Uuid,
         /// Its amount.
         monto: Dinero,
+    },
+    /// A reversed commission whose expense, if it was registered, is taken back.
+    RevertirGasto {
+        /// The commission.
+        comision_id: Uuid,
+        /// The expense event the event store holds for it (`GastoRegistrado` or
+        /// `SobregiroRegistrado`), `None` if it never reached this context.
+        gasto: Option<Box<EventoRegistrado>>,
+        /// Why it was reversed.
+        motivo: String,
     },
 }

@@ -100,6 +100,21 @@ pub enum EventoCampania {
         /// Why it was refused.
         motivo: MotivoSobregiro,
     },
+    /// A registered expense was taken back: its commission was reversed (a clawback in
+    /// `pagos`). Only a `GastoRegistrado` is ever reverted, at most once.
+    #[serde(rename = "GastoRevertido.v1")]
+    GastoRevertido {
+        /// The commission whose expense is taken back (reverted at most once).
+        comision_id: Uuid,
+        /// The partner it paid.
+        afiliado_id: Uuid,
+        /// Amount subtracted: exactly the registered expense.
+        monto: Dinero,
+        /// Expense after subtracting it.
+        gasto_actual: Dinero,
+        /// Why the commission was reversed (as `pagos` gave it; may be empty).
+        motivo: String,
+    },
 }
 
 impl EventoCampania {
@@ -107,7 +122,8 @@ impl EventoCampania {
     pub fn afiliado_id(&self) -> Option<Uuid> {
         match self {
             EventoCampania::GastoRegistrado { afiliado_id, .. }
-            | EventoCampania::SobregiroRegistrado { afiliado_id, .. } => Some(*afiliado_id),
+            | EventoCampania::SobregiroRegistrado { afiliado_id, .. }
+            | EventoCampania::GastoRevertido { afiliado_id, .. } => Some(*afiliado_id),
             _ => None,
         }
     }
@@ -135,11 +151,21 @@ impl EventoCampania {
         serde_json::from_value(serde_json::json!({ "tipo": tipo, "datos": datos })).ok()
     }
 
-    /// The commission an expense event is about.
+    /// The commission an expense event (registered or refused) is about: at most one
+    /// such event per commission.
     pub fn comision_id(&self) -> Option<Uuid> {
         match self {
             EventoCampania::GastoRegistrado { comision_id, .. }
             | EventoCampania::SobregiroRegistrado { comision_id, .. } => Some(*comision_id),
+            _ => None,
+        }
+    }
+
+    /// The commission a reversal event is about: at most one per commission, kept apart
+    /// from [`EventoCampania::comision_id`] because the expense it reverts holds that key.
+    pub fn comision_revertida_id(&self) -> Option<Uuid> {
+        match self {
+            EventoCampania::GastoRevertido { comision_id, .. } => Some(*comision_id),
             _ => None,
         }
     }
@@ -180,6 +206,19 @@ mod tests {
         assert_eq!(datos["monto"]["valor"], "10.50");
         assert!(datos["comisionId"].is_string());
         assert_eq!(EventoCampania::desde(&tipo, datos), Some(evento));
+        let revertido = EventoCampania::GastoRevertido {
+            comision_id: Uuid::new_v4(),
+            afiliado_id: Uuid::new_v4(),
+            monto: Dinero::new(dec!(10.5), Moneda::Usd).unwrap(),
+            gasto_actual: Dinero::new(dec!(100), Moneda::Usd).unwrap(),
+            motivo: "Contracargo".into(),
+        };
+        let (tipo, datos) = revertido.tipo_y_datos();
+        assert_eq!(tipo, "GastoRevertido.v1");
+        assert_eq!(datos["gastoActual"]["valor"], "100.00");
+        assert_eq!(revertido.comision_id(), None, "the expense holds that key");
+        assert!(revertido.comision_revertida_id().is_some());
+        assert_eq!(EventoCampania::desde(&tipo, datos), Some(revertido));
         let (tipo, datos) = EventoCampania::Activada {}.tipo_y_datos();
         assert_eq!(tipo, "CampaniaActivada.v1");
         assert_eq!(

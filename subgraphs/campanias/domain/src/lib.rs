@@ -7,7 +7,7 @@ mod eventos;
 mod ports;
 mod valores;
 
-pub use campania::{Campania, MAX_DESCRIPCION};
+pub use campania::{Campania, MAX_DESCRIPCION, MAX_MOTIVO_REVERSION};
 pub use comandos::{ComandoCampania, CrearCampania};
 pub use eventos::{EventoCampania, EventoRegistrado, MotivoSobregiro};
 pub use ports::{CampaniaRepository, FiltroCampanias};

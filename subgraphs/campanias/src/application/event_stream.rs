@@ -22,6 +22,21 @@ pub trait FlujoDeEventos: Send + Sync {
     /// Whether an expense event for this commission is already stored.
     async fn comision_aplicada(&self, comision_id: Uuid) -> DomainResult<bool>;
 
+    /// The expense event (registered or refused) stored for this commission, if any.
+    async fn gasto_de_comision(&self, comision_id: Uuid) -> DomainResult<Option<EventoRegistrado>>;
+
+    /// Whether this commission was reversed (a reversal event, or a reversal that found no
+    /// expense, is stored).
+    async fn gasto_revertido(&self, comision_id: Uuid) -> DomainResult<bool>;
+
+    /// Remembers a reversal that found no expense, so a late approval adds nothing.
+    async fn recordar_reversion(
+        &self,
+        comision_id: Uuid,
+        campania_id: Uuid,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<()>;
+
     /// Appends a decided change (events, projection, the snapshot when `con_snapshot`,
     /// outbox) in one transaction; a writer that got there first makes it `CONFLICT`.
     async fn agregar(&self, cambio: &CambioCampania, con_snapshot: bool) -> DomainResult<()>;
@@ -97,8 +112,8 @@ pub(crate) async fn crear(
     Ok(cambio.despues)
 }
 
-/// Loads the campaign and decides `comando` (no write). An expense already applied for
-/// its commission decides nothing.
+/// Loads the campaign and decides `comando` (no write). An expense already applied for its
+/// commission, or a commission already reversed, decides nothing.
 pub(crate) async fn decidir(
     flujo: &dyn FlujoDeEventos,
     id: Uuid,
@@ -124,8 +139,15 @@ pub(crate) async fn decidir(
         antes: Some(actual),
         registros: Vec::new(),
     };
+    // A reversed commission's approval arriving late (a redelivery) adds nothing either.
     if let ComandoCampania::RegistrarGasto { comision_id, .. } = comando
-        && flujo.comision_aplicada(*comision_id).await?
+        && (flujo.comision_aplicada(*comision_id).await?
+            || flujo.gasto_revertido(*comision_id).await?)
+    {
+        return Ok(sin_cambios(actual));
+    }
+    if let ComandoCampania::RevertirGasto { comision_id, .. } = comando
+        && flujo.gasto_revertido(*comision_id).await?
     {
         return Ok(sin_cambios(actual));
     }

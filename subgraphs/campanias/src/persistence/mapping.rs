@@ -124,6 +124,7 @@ pub(crate) fn evento_to_active(r: &EventoRegistrado) -> campania_event::ActiveMo
         tipo: Set(tipo),
         datos: Set(datos.to_string()),
         comision_id: Set(r.evento.comision_id().map(|id| id.to_string())),
+        comision_revertida_id: Set(r.evento.comision_revertida_id().map(|id| id.to_string())),
         ocurrido_en: Set(r.ocurrido_en),
     }
 }

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     TransactionTrait, sea_query::Order,
@@ -59,6 +60,23 @@ impl FlujoDeEventos for SeaCampaniaRepository {
 
     async fn comision_aplicada(&self, comision_id: Uuid) -> DomainResult<bool> {
         store::comision_aplicada(&self.db, comision_id).await
+    }
+
+    async fn gasto_de_comision(&self, comision_id: Uuid) -> DomainResult<Option<EventoRegistrado>> {
+        store::gasto_de_comision(&self.db, comision_id).await
+    }
+
+    async fn gasto_revertido(&self, comision_id: Uuid) -> DomainResult<bool> {
+        store::gasto_revertido(&self.db, comision_id).await
+    }
+
+    async fn recordar_reversion(
+        &self,
+        comision_id: Uuid,
+        campania_id: Uuid,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        store::recordar_reversion(&self.db, comision_id, campania_id, ahora).await
     }
 
     async fn agregar(&self, cambio: &CambioCampania, con_snapshot: bool) -> DomainResult<()> {

@@ -5,6 +5,7 @@
 //! transaction (the repository implements it with a transaction of its own).
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, sea_query::OnConflict,
@@ -17,12 +18,13 @@ use super::{
         campania::{self, Entity as Campanias},
         campania_event::{self, Entity as CampaniaEvents},
         campania_snapshot::{self, Entity as CampaniaSnapshots},
+        comision_revertida::{self, Entity as ComisionesRevertidas},
     },
     mapping::{evento_to_active, evento_to_domain, to_active},
 };
 use crate::{
     application::{CambioCampania, FlujoDeEventos},
-    domain::Campania,
+    domain::{Campania, EventoRegistrado},
 };
 
 fn conflicto_de_version(id: Uuid, version: i64) -> DomainError {
@@ -37,7 +39,14 @@ fn error_de_escritura(error: DbErr, id: Uuid, version: i64) -> DomainError {
     if !db::is_unique_violation(&error) {
         return db::internal(error);
     }
-    if error.to_string().contains("comision") {
+    let mensaje = error.to_string();
+    // Checked first: the reversal's column and index name contain "comision" too.
+    if mensaje.contains("comision_revertida") {
+        return DomainError::Conflict(format!(
+            "El gasto de la comisión ya fue revertido en la campaña {id}"
+        ));
+    }
+    if mensaje.contains("comision") {
         return DomainError::Conflict(format!("La comisión ya fue aplicada a la campaña {id}"));
     }
     if version == 0 {
@@ -93,6 +102,70 @@ pub(crate) async fn comision_aplicada<C: ConnectionTrait>(
         .await
         .map_err(db::internal)?;
     Ok(found.is_some())
+}
+
+/// The expense event (`GastoRegistrado` or `SobregiroRegistrado`) stored for this
+/// commission, in whichever campaign's stream it is.
+pub(crate) async fn gasto_de_comision<C: ConnectionTrait>(
+    conn: &C,
+    comision_id: Uuid,
+) -> DomainResult<Option<EventoRegistrado>> {
+    CampaniaEvents::find()
+        .filter(campania_event::Column::ComisionId.eq(comision_id.to_string()))
+        .one(conn)
+        .await
+        .map_err(db::internal)?
+        .map(evento_to_domain)
+        .transpose()
+}
+
+/// Whether this commission was reversed: a reversal event, or a reversal that found no
+/// expense, is stored.
+pub(crate) async fn gasto_revertido<C: ConnectionTrait>(
+    conn: &C,
+    comision_id: Uuid,
+) -> DomainResult<bool> {
+    let id = comision_id.to_string();
+    let evento = CampaniaEvents::find()
+        .select_only()
+        .column(campania_event::Column::Seq)
+        .filter(campania_event::Column::ComisionRevertidaId.eq(id.clone()))
+        .into_tuple::<i64>()
+        .one(conn)
+        .await
+        .map_err(db::internal)?;
+    if evento.is_some() {
+        return Ok(true);
+    }
+    let sin_gasto = ComisionesRevertidas::find_by_id(id)
+        .one(conn)
+        .await
+        .map_err(db::internal)?;
+    Ok(sin_gasto.is_some())
+}
+
+/// Remembers a reversal that found no expense (once per commission).
+pub(crate) async fn recordar_reversion<C: ConnectionTrait>(
+    conn: &C,
+    comision_id: Uuid,
+    campania_id: Uuid,
+    ahora: DateTime<Utc>,
+) -> DomainResult<()> {
+    let fila = comision_revertida::ActiveModel {
+        comision_id: sea_orm::ActiveValue::Set(comision_id.to_string()),
+        campania_id: sea_orm::ActiveValue::Set(campania_id),
+        revertida_en: sea_orm::ActiveValue::Set(ahora),
+    };
+    ComisionesRevertidas::insert(fila)
+        .on_conflict(
+            OnConflict::column(comision_revertida::Column::ComisionId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await
+        .map_err(db::internal)?;
+    Ok(())
 }
 
 /// Appends the change's events (after `antes`) and brings projection, snapshot (when
@@ -193,6 +266,23 @@ impl FlujoDeEventos for DatabaseTransaction {
 
     async fn comision_aplicada(&self, comision_id: Uuid) -> DomainResult<bool> {
         comision_aplicada(self, comision_id).await
+    }
+
+    async fn gasto_de_comision(&self, comision_id: Uuid) -> DomainResult<Option<EventoRegistrado>> {
+        gasto_de_comision(self, comision_id).await
+    }
+
+    async fn gasto_revertido(&self, comision_id: Uuid) -> DomainResult<bool> {
+        gasto_revertido(self, comision_id).await
+    }
+
+    async fn recordar_reversion(
+        &self,
+        comision_id: Uuid,
+        campania_id: Uuid,
+        ahora: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        recordar_reversion(self, comision_id, campania_id, ahora).await
     }
 
     async fn agregar(&self, cambio: &CambioCampania, con_snapshot: bool) -> DomainResult<()> {

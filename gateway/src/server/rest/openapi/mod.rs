@@ -2,6 +2,7 @@
 //! route's bindings (parameters and request body), its operation's types in the API schema
 //! (variables, and the data it selects) and its answer template (the response schema).
 
+pub(crate) mod fixed;
 mod shape;
 
 use std::sync::Arc;
@@ -28,14 +29,25 @@ const ERRORS: [(&str, &str); 6] = [
     ("502", "A subgraph failed"),
 ];
 
-/// The OpenAPI document of the served `routes` over `schema` (the API schema).
-pub(crate) fn document(routes: &[Arc<CompiledRoute>], schema: &Valid<Schema>) -> Value {
+/// The OpenAPI document of the served `routes` over `schema` (the API schema), with the
+/// `fixed` paths no operation serves.
+pub(crate) fn document(
+    routes: &[Arc<CompiledRoute>],
+    fixed: &[fixed::Fixed],
+    schema: &Valid<Schema>,
+) -> Value {
     let mut paths = Map::new();
     for route in routes {
         let item = paths
             .entry(openapi_path(&route.path))
             .or_insert_with(|| json!({}));
         item[route.method.as_str().to_ascii_lowercase()] = operation(route, schema);
+    }
+    for documented in fixed {
+        let item = paths
+            .entry(openapi_path(&documented.path))
+            .or_insert_with(|| json!({}));
+        item[documented.method.as_str()] = documented.operation.clone();
     }
     let mut responses = Map::new();
     for (status, description) in ERRORS {
@@ -108,7 +120,8 @@ fn operation(route: &CompiledRoute, schema: &Valid<Schema>) -> Value {
     for binding in &route.bindings {
         // The type the value ends in, and whether the operation cannot run without it.
         let (ty, required) = target_type(binding, &variable, schema);
-        let required = required && binding.default.is_none();
+        // Of alternatives, any one may be given: none is required alone.
+        let required = required && binding.default.is_none() && !binding.alternative;
         let mut value = value_schema(binding, ty.as_ref(), schema);
         if let Some(default) = &binding.default {
             value["default"] = match binding.kind {
@@ -207,7 +220,7 @@ fn operation(route: &CompiledRoute, schema: &Valid<Schema>) -> Value {
 }
 
 /// `GET /api/v1/pagos/{id}` → `get_api_v1_pagos_id`.
-fn operation_id(method: &str, path: &str) -> String {
+pub(super) fn operation_id(method: &str, path: &str) -> String {
     let mut id = method.to_ascii_lowercase();
     for word in path
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -306,6 +319,11 @@ fn value_schema(binding: &Binding, ty: Option<&Type>, schema: &Valid<Schema>) ->
             }
         }
         Kind::Json => ty.map_or_else(|| json!({}), |ty| input_schema(ty, schema, 0)),
+        Kind::Entries => json!({ "type": "object", "additionalProperties": { "type": "string" },
+            "description": "Names and their texts, passed on as a list of entries" }),
+        Kind::Ago(ago) => json!({ "type": "string", "pattern": "^[0-9]+[hdwHDW]$",
+            "description": format!(
+                "A period back from now (7d, 30d, 90d; h, d or w), at most {}", ago.bound()) }),
     }
 }
 
@@ -464,7 +482,7 @@ mod tests {
             .iter()
             .map(|r| Arc::new(CompiledRoute::compile(r).expect("valid route")))
             .collect();
-        let doc = document(&routes, &schema);
+        let doc = document(&routes, &[], &schema);
         assert_eq!(doc["openapi"], "3.1.0");
         let get = &doc["paths"]["/cosas/{id}"]["get"];
         assert_eq!(get["summary"], "One thing.");
@@ -518,5 +536,88 @@ mod tests {
         );
         assert!(post["responses"]["201"].is_object());
         assert_eq!(operation_id("POST", "/cosas/{id}/x"), "post_cosas_id_x");
+    }
+
+    #[test]
+    fn entries_periods_alternatives_and_fixed_paths_are_documented() {
+        let schema = Schema::parse_and_validate(SDL, "s.graphql").expect("schema");
+        let routes = [
+            route(
+                "GET",
+                "/cosas",
+                "query Cosas($estado: Estado) { cosas(estado: $estado) { total } }",
+                &[("estado", "query.desde:enum | query.periodo:ago(90d)")],
+                r#"{ "n": "$.cosas.total" }"#,
+            ),
+            route(
+                "POST",
+                "/cosas",
+                "mutation Crear($input: CrearInput!) { crear(input: $input) { id } }",
+                &[
+                    ("input.nombre", "body.nombre"),
+                    ("input.nota", "body.metadatos:entries(clave,valor)"),
+                ],
+                r#"{ "id": "$.crear.id" }"#,
+            ),
+        ];
+        let routes: Vec<_> = routes
+            .iter()
+            .map(|r| Arc::new(CompiledRoute::compile(r).expect("valid route")))
+            .collect();
+        let mut config = crate::config::RestConfig::default();
+        config.health.path = Some("/api/v1/health".into());
+        config.metrics.path = Some("/api/v1/metrics".into());
+        let mut fixed = fixed::documented(&config);
+        let external = RestRoute {
+            path: "/x/estadisticas".into(),
+            external: true,
+            response_schema: Some(r#"{ "type": "object" }"#.into()),
+            ..RestRoute::default()
+        };
+        let external_schema = crate::server::rest::external_schema(&external).expect("valid");
+        fixed.push(fixed::external(&external, external_schema));
+        let doc = document(&routes, &fixed, &schema);
+
+        let get = &doc["paths"]["/cosas"]["get"]["parameters"];
+        assert_eq!(get[1]["name"], "periodo");
+        assert_eq!(get[1]["required"], false, "an alternative: {get}");
+        assert_eq!(get[1]["schema"]["pattern"], "^[0-9]+[hdwHDW]$");
+        assert!(
+            get[1]["schema"]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("90d")),
+            "{get}"
+        );
+        let body = &doc["paths"]["/cosas"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            ["properties"]["metadatos"];
+        assert_eq!(
+            *body,
+            json!({ "type": "object", "additionalProperties": { "type": "string" },
+                "description": "Names and their texts, passed on as a list of entries" })
+        );
+
+        let health = &doc["paths"]["/api/v1/health"]["get"];
+        assert_eq!(health["security"], json!([]));
+        let ok = &health["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(ok["properties"]["status"]["enum"][2], "unhealthy");
+        assert!(health["responses"]["503"].is_object());
+        let metrics = &doc["paths"]["/api/v1/metrics"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        assert_eq!(
+            metrics["properties"]["subgraphs"]["additionalProperties"]["required"][5],
+            "p99"
+        );
+        let stats = &doc["paths"]["/x/estadisticas"]["get"];
+        assert_eq!(stats["operationId"], "get_x_estadisticas");
+        assert_eq!(
+            stats["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({ "type": "object" })
+        );
+        let mut wrong = external.clone();
+        wrong.operation = Some("{ a }".into());
+        assert!(crate::server::rest::external_schema(&wrong).is_err());
+        wrong = external;
+        wrong.response_schema = Some("[]".into());
+        assert!(crate::server::rest::external_schema(&wrong).is_err());
     }
 }

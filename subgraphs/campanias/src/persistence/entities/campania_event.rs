@@ -2,7 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One stored event. `(campania_id, version)` and `comision_id` are unique.
+/// One stored event. `(campania_id, version)`, `comision_id` and `comision_revertida_id`
+/// are unique.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "campania_events")]
 pub struct Model {
@@ -21,6 +22,8 @@ pub struct Model {
     pub datos: String,
     /// Commission of an expense event (UUID text).
     pub comision_id: Option<String>,
+    /// Commission of a reversal event (UUID text).
+    pub comision_revertida_id: Option<String>,
     /// When it happened.
     pub ocurrido_en: DateTimeUtc,
 }

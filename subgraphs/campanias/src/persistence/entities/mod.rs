@@ -3,3 +3,4 @@
 pub mod campania;
 pub mod campania_event;
 pub mod campania_snapshot;
+pub mod comision_revertida;
