@@ -171,14 +171,15 @@ fn fetch_node(
 }
 
 /// The groups in execution partitions: one for a query; for a mutation, one per root
-/// field group with everything that hangs from it, in order.
+/// field group with everything that hangs from it, in order (for a deferred part, whose
+/// root groups ran before it: by the root its groups hang from).
 fn partitions(groups: &[Group], live: &[usize], kind: OperationType) -> Vec<Vec<usize>> {
     if kind != OperationType::Mutation {
         return vec![live.to_vec()];
     }
-    live.iter()
-        .copied()
-        .filter(|&i| groups[i].entity_type.is_none())
+    let roots: BTreeSet<usize> = live.iter().map(|&i| groups[i].root).collect();
+    roots
+        .into_iter()
         .map(|root| {
             live.iter()
                 .copied()

@@ -125,3 +125,14 @@ async fn a_null_voiding_a_deferred_fragment_completes_it_with_its_errors() {
     assert_eq!(payloads.len(), 2, "{body}");
     assert_eq!(f.request_counts(), counts(&[("catalog", 1), ("people", 1)]));
 }
+
+#[test]
+fn a_defer_inside_a_mutation_result_plans_its_fetches_after_every_root_field() {
+    insta::assert_snapshot!(
+        crate::support::plan_on(
+            include_str!("../fixtures/shop.supergraph.graphql"),
+            "mutation { a: addReview(upc: \"1\", body: \"x\") { id ... @defer { product { name } } } b: addReview(upc: \"2\", body: \"y\") { id } }"
+        )
+        .unwrap_or_else(|e| panic!("plans: {e}"))
+    );
+}
