@@ -1,7 +1,8 @@
 //! The dashboard operation through the gateway, against the five subgraphs of the embedded
 //! launcher (SQLite, demo data): cold (no cache) against warm (response cache in memory and
-//! in Redis, entity cache), in requests per second and p50/p99; then what a request pays
-//! for JWT verification, the limit checks and a plan-cache hit.
+//! in Redis, entity cache), in requests per second and p50/p99; time to the first byte and
+//! to the last part with and without `@defer` (cold); then what a request pays for JWT
+//! verification, the limit checks and a plan-cache hit.
 //!
 //! `cargo bench --bench dashboard` (Redis at `BENCH_REDIS_URL`, default
 //! `redis://127.0.0.1:6379`; `BENCH_SECONDS` per mode, default 5).
@@ -115,6 +116,58 @@ async fn load(url: &str, body: &Value, seconds: u64) -> (f64, f64, f64) {
     )
 }
 
+/// The dashboard with its payout and conversion panels deferred (the slowest: their
+/// aggregates and joins), the rest answered first.
+fn deferred_dashboard(dashboard: &str) -> String {
+    let mut text = dashboard.to_owned();
+    for (field, label) in [("conversiones(", "conversiones"), ("pagos(", "pagos")] {
+        let start = text.find(&format!("  {field}")).expect("root field") + 2;
+        // The field ends at the closing brace of its own indentation level.
+        let end = start + text[start..].find("\n  }").expect("end of field") + 4;
+        let body = text[start..end].to_owned();
+        text.replace_range(start..end, &format!("... @defer(label: \"{label}\") {{ {body} }}"));
+    }
+    text
+}
+
+/// Sequential requests of `body` (cold caches), read as they arrive: p50 of the time to
+/// the first body bytes and to the end of the answer, in ms, and the parts per answer.
+async fn first_and_last(url: &str, body: &Value, accept: &str, n: usize) -> (f64, f64, usize) {
+    let http = reqwest::Client::new();
+    let token = token::admin_token(SECRET, 3600).await;
+    let (mut first, mut last) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut parts = 0;
+    for _ in 0..n {
+        let sent = Instant::now();
+        let mut response = http
+            .post(url)
+            .bearer_auth(&token)
+            .header("accept", accept)
+            .json(body)
+            .send()
+            .await
+            .expect("answer");
+        let mut text = Vec::new();
+        while let Some(chunk) = response.chunk().await.expect("body") {
+            if text.is_empty() {
+                first.push(sent.elapsed());
+            }
+            text.extend_from_slice(&chunk);
+        }
+        last.push(sent.elapsed());
+        let text = String::from_utf8_lossy(&text);
+        assert!(!text.contains("\"errors\""), "{text}");
+        parts = text.matches("\r\n---").count().max(1);
+    }
+    first.sort();
+    last.sort();
+    (
+        common::percentile(&first, 0.5),
+        common::percentile(&last, 0.5),
+        parts,
+    )
+}
+
 /// Mean time of `f` over `n` runs, in microseconds.
 fn per_call(n: u32, mut f: impl FnMut()) -> f64 {
     let started = Instant::now();
@@ -177,6 +230,21 @@ async fn run() {
             .expect("warm-up");
         let (rps, p50, p99) = load(&url, &body, seconds).await;
         println!("| {mode} | {rps:.0} | {p50:.2} | {p99:.2} |");
+    }
+
+    // The dashboard's first paint: with @defer the fast panels come first.
+    let url = start_gateway(&supergraph, base_config()).await;
+    let deferred = json!({ "query": deferred_dashboard(&dashboard), "operationName": "Dashboard" });
+    println!();
+    println!("Dashboard, one client, cold caches, {CONCURRENCY}0 sequential requests per mode");
+    println!("| mode | first byte p50 ms | last part p50 ms | parts |");
+    println!("|---|---|---|---|");
+    for (mode, body, accept) in [
+        ("without @defer", &body, "application/json"),
+        ("with @defer (multipart/mixed)", &deferred, "multipart/mixed"),
+    ] {
+        let (first, last, parts) = first_and_last(&url, body, accept, CONCURRENCY * 10).await;
+        println!("| {mode} | {first:.2} | {last:.2} | {parts} |");
     }
 
     // What each request pays before execution.

@@ -121,7 +121,11 @@ test('search finds a partner by part of its name, with relevance, and opens its 
   await result.waitFor();
   assert.match(await result.locator('.relevancia').textContent(), /\d\.\d\d/);
   await shot(tab, 'busqueda');
+  // The partner's view asks with @defer: the answer comes in parts (multipart/mixed).
+  const incremental = tab.waitForResponse((r) => r.url().endsWith('/graphql')
+    && (r.headers()['content-type'] || '').startsWith('multipart/mixed'));
   await result.getByRole('link').click();
+  await incremental;
   await tab.getByRole('heading', { name: state.afiliado.nombre, level: 1 }).waitFor();
   for (const heading of ['Métricas (30 días)', 'Conversiones', 'Comisiones', 'Pagos']) {
     await tab.getByRole('heading', { name: heading, level: 2 }).waitFor();

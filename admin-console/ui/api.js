@@ -112,13 +112,96 @@ export async function operation(name) {
   return operations.get(name);
 }
 
+// Merges a deferred part into the data at its place: objects key by key, lists item by item.
+function merge(target, part) {
+  for (const [key, value] of Object.entries(part)) {
+    const current = target[key];
+    if (current && value && typeof current === 'object' && typeof value === 'object') merge(current, value);
+    else target[key] = value;
+  }
+}
+
+// Applies one payload of an incremental answer (`pending`, `incremental`, `completed`).
+function apply(state, payload) {
+  if ('data' in payload) state.data = payload.data;
+  if (payload.errors) state.errors.push(...payload.errors);
+  for (const p of payload.pending || []) state.pending.set(p.id, p.path || []);
+  for (const inc of payload.incremental || []) {
+    // The current RFC names the pending entry (`id`); the 2022 format gives the `path`.
+    const path = inc.path || [...(state.pending.get(inc.id) || []), ...(inc.subPath || [])];
+    let target = state.data;
+    for (const key of path) target = target?.[key];
+    if (target && inc.data) merge(target, inc.data);
+    if (Array.isArray(target) && inc.items) target.push(...inc.items);
+    if (inc.errors) state.errors.push(...inc.errors);
+  }
+  for (const c of payload.completed || []) {
+    state.pending.delete(c.id);
+    if (c.errors) state.errors.push(...c.errors);
+  }
+}
+
+// Like `gql`, for operations with `@defer`: the gateway answers `multipart/mixed`, and
+// `onData(data, errors, done)` runs after the first part and after each deferred one.
+export async function gqlIncremental(query, variables, operationName, onData) {
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'multipart/mixed, application/graphql-response+json, application/json',
+  };
+  const current = session.current();
+  if (current) headers.authorization = `Bearer ${current.token}`;
+  let response;
+  try {
+    response = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName }) });
+  } catch {
+    throw new Error('No hay conexión con el gateway');
+  }
+  if (response.status === 401) session.save(null);
+  const state = { data: null, errors: [], pending: new Map() };
+  if (!(response.headers.get('content-type') || '').startsWith('multipart/mixed')) {
+    const body = await response.json().catch(() => null);
+    if (!body) throw new Error(`El gateway respondió ${response.status} sin un resultado GraphQL`);
+    onData(body.data, body.errors || [], true);
+    return;
+  }
+  // Parts are delimited by CRLF "---"; each has headers, a blank line and one JSON payload
+  // (JSON never holds a raw CR LF, so the delimiter cannot occur inside one).
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffer += decoder.decode(value, { stream: true });
+    const parts = buffer.split('\r\n---');
+    buffer = done ? '' : parts.pop();
+    for (const part of parts) {
+      const start = part.indexOf('\r\n\r\n');
+      if (start < 0) continue;
+      const payload = JSON.parse(part.slice(start + 4));
+      apply(state, payload);
+      onData(state.data, state.errors, payload.hasNext === false);
+    }
+    if (done) return;
+  }
+}
+
 // Runs a persisted operation by name. Operations that can leave out personal data
 // (`$pii`) or every partner's payout figures (`$pagos`) do so when the session may not
 // see them, so the server never has to refuse a field.
 export async function run(name, variables = {}) {
   const text = await operation(name);
-  const flags = {};
-  if (/\$pii\b/.test(text)) flags.pii = veDatosPersonales();
-  if (/\$pagos\b/.test(text)) flags.pagos = !esAfiliado();
-  return gql(text, { ...flags, ...variables }, name);
+  return gql(text, { ...flags(text), ...variables }, name);
+}
+
+// The same for an operation with `@defer`: `onData` as in `gqlIncremental`.
+export async function runIncremental(name, variables, onData) {
+  const text = await operation(name);
+  return gqlIncremental(text, { ...flags(text), ...variables }, name, onData);
+}
+
+function flags(text) {
+  const values = {};
+  if (/\$pii\b/.test(text)) values.pii = veDatosPersonales();
+  if (/\$pagos\b/.test(text)) values.pagos = !esAfiliado();
+  return values;
 }

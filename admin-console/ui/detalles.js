@@ -2,7 +2,7 @@
 // client with its campaigns and recent payouts; a partner with conversions, commissions,
 // payouts and metrics; a payout with its commissions, movements and audit trail.
 
-import { run } from './api.js';
+import { run, runIncremental } from './api.js';
 import { clear, cargando, decimal, dinero, dineros, errores, estado, fecha, h, link, section, table } from './dom.js';
 
 // Label/value pairs as a description list.
@@ -48,8 +48,26 @@ export function cliente(main, id) {
   ]);
 }
 
+// The same for an operation with `@defer`: drawn again as each deferred part arrives.
+async function loadIncremental(main, name, variables, field, render) {
+  clear(main, cargando());
+  await runIncremental(name, variables, (data, errors) => {
+    const item = data?.[field];
+    if (!item) {
+      clear(main, h('h1', {}, 'No encontrado'), errores(errors) || h('p', {}, 'No existe.'), h('p', {}, link('#/dashboard', 'Volver al panel')));
+      return;
+    }
+    clear(main, errores(errors), ...render(item));
+  });
+}
+
+// A deferred part: its content once it has arrived, a loading mark until then.
+function diferido(value, draw) {
+  return value === undefined ? cargando() : draw(value);
+}
+
 export function afiliado(main, id) {
-  return load(main, 'AfiliadoDetalle', { id }, 'afiliado', (a) => [
+  return loadIncremental(main, 'AfiliadoDetalle', { id }, 'afiliado', (a) => [
     h('div', { className: 'titulo' }, h('h1', {}, a.nombre), estado(a.estado)),
     section('Datos', ficha([
       ['Correo', a.email],
@@ -62,19 +80,19 @@ export function afiliado(main, id) {
       ['Saldo pendiente', dineros(a.saldoPendiente)],
       ['Registro', fecha(a.fechaRegistro)],
     ])),
-    section('Métricas (30 días)', ficha([
-      ['Clics', a.metricas.clicks],
-      ['Impresiones', a.metricas.impresiones],
-      ['Conversiones', a.metricas.conversiones],
-      ['Tasa de conversión', `${decimal(a.metricas.tasaConversion)} %`],
-      ['Valor', dineros(a.metricas.valorTotal)],
+    section('Métricas (30 días)', diferido(a.metricas, (metricas) => [ficha([
+      ['Clics', metricas.clicks],
+      ['Impresiones', metricas.impresiones],
+      ['Conversiones', metricas.conversiones],
+      ['Tasa de conversión', `${decimal(metricas.tasaConversion)} %`],
+      ['Valor', dineros(metricas.valorTotal)],
     ]), table('Métricas por canal', [
       ['Canal', (m) => m.canal],
       ['Clics', (m) => m.clicks],
       ['Conversiones', (m) => m.conversiones],
       ['Tasa', (m) => `${decimal(m.tasaConversion)} %`],
-    ], a.metricas.porCanal, 'Sin actividad en el periodo')),
-    section('Conversiones', table('Conversiones del afiliado', [
+    ], metricas.porCanal, 'Sin actividad en el periodo')])),
+    section('Conversiones', diferido(a.conversiones, (conversiones) => table('Conversiones del afiliado', [
       ['Referencia', (c) => c.referenciaExterna || '—'],
       ['Campaña', (c) => c.campania?.nombre || '—'],
       ['Tipo', (c) => c.tipo],
@@ -82,19 +100,19 @@ export function afiliado(main, id) {
       ['Valor', (c) => dinero(c.valor)],
       ['Estado', (c) => estado(c.estado)],
       ['Fecha', (c) => fecha(c.fecha)],
-    ], a.conversiones, 'Sin conversiones')),
-    section('Comisiones', table('Comisiones del afiliado', [
+    ], conversiones, 'Sin conversiones'))),
+    section('Comisiones', diferido(a.comisiones, (comisiones) => table('Comisiones del afiliado', [
       ['Campaña', (c) => c.campania?.nombre || '—'],
       ['Monto', (c) => dinero(c.monto)],
       ['Estado', (c) => estado(c.estado)],
       ['Fecha', (c) => fecha(c.fechaCreacion)],
-    ], a.comisiones, 'Sin comisiones')),
-    section('Pagos', table('Pagos del afiliado', [
+    ], comisiones, 'Sin comisiones'))),
+    section('Pagos', diferido(a.pagos, (pagos) => table('Pagos del afiliado', [
       ['Ciclo', (p) => link(`#/pagos/${p.id}`, p.ciclo)],
       ['Monto', (p) => dinero(p.montoTotal)],
       ['Estado', (p) => estado(p.estado)],
       ['Fecha', (p) => fecha(p.fechaCreacion)],
-    ], a.pagos, 'Sin pagos')),
+    ], pagos, 'Sin pagos'))),
   ]);
 }
 
