@@ -125,7 +125,10 @@ fn deferred_dashboard(dashboard: &str) -> String {
         // The field ends at the closing brace of its own indentation level.
         let end = start + text[start..].find("\n  }").expect("end of field") + 4;
         let body = text[start..end].to_owned();
-        text.replace_range(start..end, &format!("... @defer(label: \"{label}\") {{ {body} }}"));
+        text.replace_range(
+            start..end,
+            &format!("... @defer(label: \"{label}\") {{ {body} }}"),
+        );
     }
     text
 }
@@ -241,7 +244,11 @@ async fn run() {
     println!("|---|---|---|---|");
     for (mode, body, accept) in [
         ("without @defer", &body, "application/json"),
-        ("with @defer (multipart/mixed)", &deferred, "multipart/mixed"),
+        (
+            "with @defer (multipart/mixed)",
+            &deferred,
+            "multipart/mixed",
+        ),
     ] {
         let (first, last, parts) = first_and_last(&url, body, accept, CONCURRENCY * 10).await;
         println!("| {mode} | {first:.2} | {last:.2} | {parts} |");
