@@ -42,6 +42,12 @@ impl Listener for GraphqlRefusals {
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         let (io, addr) = Listener::accept(&mut self.listener).await;
+        // Streamed answers (incremental parts, SSE events, subscriptions) are written in
+        // small pieces: with Nagle's algorithm each one after the first would wait for the
+        // client's delayed ACK (~40 ms).
+        if let Err(error) = io.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set on a connection");
+        }
         (
             Connection {
                 io,
