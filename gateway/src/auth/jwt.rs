@@ -36,7 +36,22 @@ pub struct Claims {
     pub raw: Map<String, Value>,
 }
 
+/// Whether a token expiring at `expires_at` (seconds since the epoch; none: never) has
+/// expired now: what long-lived streams check between their results.
+pub fn expired(expires_at: Option<u64>) -> bool {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    expires_at.is_some_and(|exp| exp <= now)
+}
+
 impl Claims {
+    /// The token's `exp` (seconds since the epoch), if it has one.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.raw.get("exp").and_then(Value::as_u64)
+    }
+
     /// Scopes from `scope` (space-separated, OAuth 2) and `scopes` (array).
     pub fn scopes(&self) -> Vec<String> {
         let mut scopes: Vec<String> = self

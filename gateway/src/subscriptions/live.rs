@@ -108,11 +108,7 @@ impl Engine {
         let interval = throttle(&prepared.operation, &admitted.variables)
             .unwrap_or_default()
             .max(self.live_min_interval);
-        let expires_at = options
-            .claims
-            .as_ref()
-            .and_then(|c| c.raw.get("exp"))
-            .and_then(Value::as_u64);
+        let expires_at = options.claims.as_ref().and_then(|c| c.expires_at());
         let state = LiveQuery {
             engine: self.clone(),
             request: request.clone(),
@@ -166,7 +162,7 @@ impl LiveQuery {
                 self.changed().await?;
             }
             self.started = true;
-            if self.expired() {
+            if crate::auth::expired(self.expires_at) {
                 self.ended = true;
                 let body = serde_json::json!({ "errors": [{
                     "message": "the token expired: send the live query again with a new one",
@@ -202,13 +198,5 @@ impl LiveQuery {
             Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed)
         ) {}
         Some(())
-    }
-
-    fn expired(&self) -> bool {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        self.expires_at.is_some_and(|exp| exp <= now)
     }
 }

@@ -116,11 +116,7 @@ impl Engine {
             Some(error_body(&message, "SUBSCRIPTION_UPSTREAM_LOST", &service))
         };
         let engine = self.clone();
-        let expires_at = options
-            .claims
-            .as_ref()
-            .and_then(|c| c.raw.get("exp"))
-            .and_then(Value::as_u64);
+        let expires_at = options.claims.as_ref().and_then(|c| c.expires_at());
         let start = move || {
             let feed = engine.hub.join(
                 root.subgraph_index,
@@ -173,11 +169,7 @@ impl Engine {
             expires_at,
         } = context;
         let service = &root.service_name;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        if expires_at.is_some_and(|exp| exp <= now) {
+        if crate::auth::expired(*expires_at) {
             let message = "the token expired: subscribe again with a new one";
             return (Some(error_body(message, "UNAUTHENTICATED", service)), true);
         }
