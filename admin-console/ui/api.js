@@ -73,11 +73,10 @@ export async function login(username, password) {
 
 // Runs an operation; resolves to the GraphQL response (`data` and `errors`), whatever the
 // HTTP status; throws only when there is no GraphQL response at all.
-export async function gql(query, variables = {}, operationName) {
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/graphql-response+json, application/json',
-  };
+// Posts a GraphQL request with the session's token, accepting `accept`; a 401 ends the
+// session. Returns the HTTP response, unread.
+async function post(query, variables, operationName, accept) {
+  const headers = { 'content-type': 'application/json', accept };
   const current = session.current();
   if (current) headers.authorization = `Bearer ${current.token}`;
   let response;
@@ -90,10 +89,19 @@ export async function gql(query, variables = {}, operationName) {
   } catch {
     throw new Error('No hay conexión con el gateway');
   }
+  if (response.status === 401) session.save(null);
+  return response;
+}
+
+// The GraphQL result of an answer that is one JSON document.
+async function single(response) {
   const body = await response.json().catch(() => null);
   if (!body) throw new Error(`El gateway respondió ${response.status} sin un resultado GraphQL`);
-  if (response.status === 401) session.save(null);
   return body;
+}
+
+export async function gql(query, variables = {}, operationName) {
+  return single(await post(query, variables, operationName, 'application/graphql-response+json, application/json'));
 }
 
 const operations = new Map();
@@ -144,26 +152,13 @@ function apply(state, payload) {
 // Like `gql`, for operations with `@defer`: the gateway answers `multipart/mixed`, and
 // `onData(data, errors, done)` runs after the first part and after each deferred one.
 export async function gqlIncremental(query, variables, operationName, onData) {
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'multipart/mixed, application/graphql-response+json, application/json',
-  };
-  const current = session.current();
-  if (current) headers.authorization = `Bearer ${current.token}`;
-  let response;
-  try {
-    response = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName }) });
-  } catch {
-    throw new Error('No hay conexión con el gateway');
-  }
-  if (response.status === 401) session.save(null);
-  const state = { data: null, errors: [], pending: new Map() };
+  const response = await post(query, variables, operationName, 'multipart/mixed, application/graphql-response+json, application/json');
   if (!(response.headers.get('content-type') || '').startsWith('multipart/mixed')) {
-    const body = await response.json().catch(() => null);
-    if (!body) throw new Error(`El gateway respondió ${response.status} sin un resultado GraphQL`);
+    const body = await single(response);
     onData(body.data, body.errors || [], true);
     return;
   }
+  const state = { data: null, errors: [], pending: new Map() };
   // Parts are delimited by CRLF "---"; each has headers, a blank line and one JSON payload
   // (JSON never holds a raw CR LF, so the delimiter cannot occur inside one).
   const reader = response.body.getReader();
