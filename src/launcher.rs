@@ -263,10 +263,10 @@ pub(crate) async fn embedded(options: EmbeddedOptions) -> Result<()> {
             subgraph.name()
         ));
         let probe = eventbus::events_probe(subgraph.as_ref(), Some(&bus));
-        if options.demo && subgraph.name() == "pagos" {
-            event_tasks.push(demo_money(db.clone(), stop_rx.clone()));
-        }
         if subgraph.name() == "pagos" {
+            if options.demo {
+                event_tasks.push(demo_money(db.clone(), stop_rx.clone()));
+            }
             extra = extra.merge(crate::rest_routes::outbox::router(
                 db.clone(),
                 probe.clone(),
