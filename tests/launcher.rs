@@ -370,13 +370,31 @@ async fn embedded_mode_serves_every_subgraph_with_demo_data_once() {
 /// The demo's month end as its users see it: every payout state, each partner user with
 /// its own payout, reports v1 and v2 and the dashboard with money. Returns the payouts.
 async fn demo_money(http: &reqwest::Client, gateway: &str, token: &str) -> u64 {
+    // The worker settles the payouts it can (a few seconds, retries included): then only
+    // those waiting for the bank's maintenance or for their payment run are left open.
+    let abiertos = "{ procesando: pagos(filtro: {estado: PROCESANDO}, paginacion: {perPage: 100}) { items { proximoIntento } }
+                      pendientes: pagos(filtro: {estado: PENDIENTE}, paginacion: {perPage: 100}) { items { proximoIntento } } }";
+    let en_horas = chrono::Utc::now() + chrono::Duration::hours(1);
+    let despues = move |v: &Value| {
+        v.as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .is_some_and(|t| t > en_horas)
+    };
+    until(http, gateway, token, abiertos, json!({}), |d| {
+        ["procesando", "pendientes"].iter().all(|estado| {
+            d[estado]["items"]
+                .as_array()
+                .is_some_and(|items| items.iter().all(|p| despues(&p["proximoIntento"])))
+        })
+    })
+    .await;
     let data = gql(
         http,
         gateway,
         Some(token),
         "{ pagos(paginacion: {perPage: 1}) { paginacion { total } agregaciones { completados pendientes fallidos totalMonto { valor moneda } } }
-           procesando: pagos(filtro: {estado: PROCESANDO}) { paginacion { total } items { intentos proximoIntento motivoFallo } }
-           pendientes: pagos(filtro: {estado: PENDIENTE}) { paginacion { total } items { intentos proximoIntento } }
+           procesando: pagos(filtro: {estado: PROCESANDO}, paginacion: {perPage: 100}) { paginacion { total } items { intentos proximoIntento motivoFallo } }
+           pendientes: pagos(filtro: {estado: PENDIENTE}, paginacion: {perPage: 100}) { paginacion { total } items { intentos proximoIntento } }
            aprobadas: comisiones(filtro: {estado: APROBADA}) { paginacion { total } }
            rechazadas: comisiones(filtro: {estado: RECHAZADA}) { paginacion { total } items { motivoRechazo auditoria { actor comentarios } } }
            calculadas: comisiones(filtro: {estado: CALCULADA}) { paginacion { total } } }",
@@ -400,14 +418,7 @@ async fn demo_money(http: &reqwest::Client, gateway: &str, token: &str) -> u64 {
                 .is_some_and(|m| !m.is_empty()),
         "{data}"
     );
-    // PROCESANDO: some wait for the bank of the maintenance test account, hours ahead
-    // (others may be between retries of a transient failure).
-    let en_horas = chrono::Utc::now() + chrono::Duration::hours(1);
-    let despues = |v: &Value| {
-        v.as_str()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .is_some_and(|t| t > en_horas)
-    };
+    // PROCESANDO: waiting for the bank of the maintenance test account, hours ahead.
     assert!(
         d["procesando"]["items"]
             .as_array()
