@@ -9,10 +9,10 @@ use super::{
     client::{FetchError, Fetched, Forwarded, SubgraphClient, SubgraphResponse},
     execute::{EntityCaching, Part},
     merge::owned,
-    request::{Variables, body},
+    request::{Representation, Variables, body},
 };
 use crate::cache::CacheHint;
-use crate::json::{Map, Value};
+use crate::json::{self, Map, Value};
 use crate::query_planner::FetchNode;
 
 /// Sends an `_entities` fetch (every part in one request), without the cache or asking
@@ -22,15 +22,15 @@ pub(super) fn send_entities<'a>(
     parts: &'a [Part<'a>],
     client: &'a dyn SubgraphClient,
     variables: Variables,
-    representations: Vec<Vec<Value>>,
+    representations: Vec<Vec<Representation>>,
     forwarded: &'a Forwarded,
     caching: Option<EntityCaching<'a>>,
 ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
     let Some(caching) = caching else {
-        let lists: Vec<(&str, Vec<Value>)> = parts
+        let lists: Vec<(&str, &[Representation])> = parts
             .iter()
             .map(|p| p.variable)
-            .zip(representations)
+            .zip(representations.iter().map(Vec::as_slice))
             .collect();
         return client.send(
             fetch.subgraph_index,
@@ -45,15 +45,20 @@ pub(super) fn send_entities<'a>(
         let mut lookups = Vec::with_capacity(parts.len());
         let mut all_entities = Vec::with_capacity(parts.len());
         let mut all_missing = Vec::with_capacity(parts.len());
-        let mut lists: Vec<(&str, Vec<Value>)> = Vec::with_capacity(parts.len());
+        let mut all_sent: Vec<Vec<Representation>> = Vec::with_capacity(parts.len());
         for (part, representations) in parts.iter().zip(representations) {
+            // The cache reads representations as values: written by the gateway, they parse.
+            let values: Vec<Value> = representations
+                .iter()
+                .map(|text| json::parse(text).unwrap_or_default())
+                .collect();
             let lookup = caching
                 .cache
                 .lookup(
                     &fetch.service_name,
                     part.cache_key,
                     caching.audience,
-                    &representations,
+                    &values,
                 )
                 .await;
             let mut entities = vec![Value::Null; representations.len()];
@@ -71,11 +76,16 @@ pub(super) fn send_entities<'a>(
                     }
                 }
             }
-            lists.push((part.variable, sent));
+            all_sent.push(sent);
             lookups.push(lookup);
             all_entities.push(entities);
             all_missing.push(missing);
         }
+        let lists: Vec<(&str, &[Representation])> = parts
+            .iter()
+            .map(|p| p.variable)
+            .zip(all_sent.iter().map(Vec::as_slice))
+            .collect();
         let mut errors = Vec::new();
         if all_missing.iter().any(|m| !m.is_empty()) {
             let response = client

@@ -8,7 +8,7 @@ use super::{
     entities::part_entity,
     execute::{Part, RawResult},
     paths::{self, Segment},
-    request::Prepared,
+    request::{Prepared, Targets},
 };
 use crate::json;
 use crate::json::{Map, Value};
@@ -105,9 +105,8 @@ pub(super) fn merge_result(
                 // One error per distinct object is noise; one per fetch, at the first object.
                 let first = targets
                     .iter()
-                    .find_map(|t| t.first())
-                    .map(|(p, _)| p.as_slice())
-                    .unwrap_or(&[]);
+                    .find_map(|t| t.iter().next())
+                    .map_or(&[][..], |(p, _)| p);
                 let path = first.iter().map(Segment::to_json).collect();
                 out.errors.push(fetch_error(&error, path));
             }
@@ -139,35 +138,35 @@ pub(super) fn merge_result(
 pub(super) fn merge_entities(
     data: &mut Value,
     entities: &mut [Value],
-    targets: &[(Vec<Segment<'_>>, usize)],
+    targets: &Targets<'_>,
     part: &Part<'_>,
 ) {
     // Move each entity into its last object; copy it only for the others.
     let mut uses = vec![0usize; entities.len()];
     targets.iter().for_each(|(_, i)| {
-        if let Some(n) = uses.get_mut(*i) {
+        if let Some(n) = uses.get_mut(i) {
             *n += 1;
         }
     });
-    for (location, i) in targets {
-        let Some(slot) = entities.get_mut(*i) else {
-            continue;
-        };
-        uses[*i] -= 1;
-        let entity = if uses[*i] == 0 {
-            slot.take()
-        } else {
-            slot.clone()
-        };
-        let (Value::Object(mut entity), Some(target)) = (entity, paths::get_mut(data, location))
+    // The subgraph only knows the interface, not the real type.
+    let skip = part.typename_rewrite.map(|_| "__typename");
+    for (location, i) in targets.iter() {
+        let (Some(slot), Some(target)) = (entities.get_mut(i), paths::get_mut(data, location))
         else {
             continue;
         };
-        if part.typename_rewrite.is_some() {
-            // The subgraph only knows the interface, not the real type.
-            entity.shift_remove("__typename");
+        uses[i] -= 1;
+        if uses[i] == 0 {
+            if let Value::Object(mut entity) = slot.take() {
+                if let Some(key) = skip {
+                    entity.shift_remove(key);
+                }
+                paths::merge(target, Value::Object(entity));
+            }
+        } else if let Value::Object(entity) = &*slot {
+            // Copied straight into the object: only what it lacks is cloned.
+            paths::merge_copy(target, entity, skip);
         }
-        paths::merge(target, Value::Object(entity));
     }
 }
 
@@ -189,7 +188,7 @@ pub(super) fn owned(response: SubgraphResponse) -> Fetched {
 pub(super) fn repath_entity_error(
     error: Value,
     parts: &[Part<'_>],
-    targets: &[Vec<(Vec<Segment<'_>>, usize)>],
+    targets: &[Targets<'_>],
     out: &mut Vec<Value>,
 ) {
     let Some((part, index)) = part_entity(&error, parts) else {

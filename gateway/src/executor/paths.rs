@@ -5,7 +5,7 @@ use crate::json::{Map, Value};
 use crate::query_planner::{PathStep, Rename};
 
 /// One step of a concrete response path.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Segment<'p> {
     /// A key (the plan's), and where it was found in its object: objects of the response
     /// only grow (merges append), so the place is checked first when the path is walked
@@ -107,6 +107,47 @@ pub(crate) fn merge_map(target: &mut Map, source: Map) {
             // Known absent: appended without a second search.
             None => target.append(key, value),
         }
+    }
+}
+
+/// Deep-merges a copy of `source` (but its `skip` key) into `target`: what `merge` does
+/// with a clone, without building the clone first.
+pub(crate) fn merge_copy(target: &mut Value, source: &Map, skip: Option<&str>) {
+    match target {
+        Value::Object(target) => merge_map_copy(target, source, skip),
+        target => {
+            let mut copy = source.clone();
+            if let Some(key) = skip {
+                copy.shift_remove(key);
+            }
+            merge(target, Value::Object(copy));
+        }
+    }
+}
+
+fn merge_map_copy(target: &mut Map, source: &Map, skip: Option<&str>) {
+    target.reserve(source.len());
+    for (key, value) in source {
+        if skip == Some(key.as_str()) {
+            continue;
+        }
+        match target.get_mut(key) {
+            Some(existing) => merge_value_copy(existing, value),
+            None => target.append(key.clone(), value.clone()),
+        }
+    }
+}
+
+fn merge_value_copy(target: &mut Value, source: &Value) {
+    match (target, source) {
+        (Value::Object(target), Value::Object(source)) => merge_map_copy(target, source, None),
+        (Value::Array(target), Value::Array(source)) if target.len() == source.len() => {
+            for (t, s) in target.iter_mut().zip(source) {
+                merge_value_copy(t, s);
+            }
+        }
+        (_, Value::Null) => {}
+        (target, source) => *target = source.clone(),
     }
 }
 

@@ -3,80 +3,105 @@
 
 use std::{collections::HashMap, hash::BuildHasher};
 
-use bytes::Bytes;
-use serde::{Serialize, ser::SerializeMap};
-
 use super::{
     client::Forwarded,
     execute::Part,
     paths::{self, Segment},
     representation,
 };
-use crate::json::Value;
+use crate::json::{self, Value};
 use crate::query_planner::{FetchKind, FetchNode};
+use bytes::Bytes;
 
 /// How to merge a fetch's answer.
 pub(super) enum Prepared<'p> {
     Root,
     Entities {
-        /// Per part: for each object location, the index of its representation.
-        targets: Vec<Vec<(Vec<Segment<'p>>, usize)>>,
+        /// Per part: each object location with the index of its representation.
+        targets: Vec<Targets<'p>>,
     },
     /// Nothing to fetch (no objects at the paths).
     Skip,
 }
 
+/// The objects one part's answer goes to: each location (a concrete path) with the index
+/// of its representation.
+#[derive(Default)]
+pub(super) struct Targets<'p>(Vec<(Vec<Segment<'p>>, usize)>);
+
+impl<'p> Targets<'p> {
+    fn push(&mut self, location: &[Segment<'p>], representation: usize) {
+        self.0.push((location.to_vec(), representation));
+    }
+
+    /// Each location, in order, with the index of its representation.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&[Segment<'p>], usize)> {
+        self.0.iter().map(|(path, i)| (path.as_slice(), *i))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A representation as the JSON text the gateway wrote for it (sent as is).
+pub(super) type Representation = Box<[u8]>;
+
 /// What to send for a fetch.
 pub(super) enum Request {
     /// A body as is, and whether identical in-flight requests may share it.
     Body(Bytes, bool),
-    /// An `_entities` fetch: the variables besides the representations, and those of
-    /// each part.
-    Entities(Variables, Vec<Vec<Value>>),
+    /// An `_entities` fetch: the variables besides the representations, and the distinct
+    /// representations of each part.
+    Entities(Variables, Vec<Vec<Representation>>),
 }
 
 /// The client's variables, as sent.
 pub(super) type Variables = serde_json::Map<String, serde_json::Value>;
 
-/// The JSON body of a subgraph request, serialised without copying the document.
-#[derive(Serialize)]
-pub(super) struct Body<'a> {
-    query: &'a str,
-    variables: BodyVariables<'a>,
-}
-
-/// The client's variables a fetch uses, then lists built from the response so far
-/// (representations), each under its variable.
-pub(super) struct BodyVariables<'a> {
-    client: &'a Variables,
-    lists: &'a [(&'a str, Vec<Value>)],
-}
-
-impl Serialize for BodyVariables<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.client.len() + self.lists.len()))?;
-        for (name, value) in self.client {
-            map.serialize_entry(name, value)?;
-        }
-        for (name, list) in self.lists {
-            map.serialize_entry(name, list)?;
-        }
-        map.end()
-    }
-}
-
+/// The JSON body of a subgraph request: the operation, the client's variables it uses,
+/// then each list of representations under its variable, written as they are.
 pub(super) fn body(
     fetch: &FetchNode,
     forwarded: &Forwarded,
     client: &Variables,
-    lists: &[(&str, Vec<Value>)],
+    lists: &[(&str, &[Representation])],
 ) -> Bytes {
-    let body = Body {
-        query: &fetch.operation_named(forwarded.operation_name.as_deref()),
-        variables: BodyVariables { client, lists },
+    let query = fetch.operation_named(forwarded.operation_name.as_deref());
+    let listed: usize = lists
+        .iter()
+        .flat_map(|(_, list)| list.iter().map(|r| r.len() + 1))
+        .sum();
+    let mut out = Vec::with_capacity(query.len() + listed + 64);
+    out.extend_from_slice(br#"{"query":"#);
+    json::write_str(&mut out, &query);
+    out.extend_from_slice(br#","variables":{"#);
+    let mut first = true;
+    let mut name = |out: &mut Vec<u8>, name: &str| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        json::write_str(out, name);
+        out.push(b':');
     };
-    // Serialising JSON values into memory cannot fail.
-    serde_json::to_vec(&body).unwrap_or_default().into()
+    for (key, value) in client {
+        name(&mut out, key);
+        // Writing a JSON value into memory cannot fail.
+        let _ = serde_json::to_writer(&mut out, value);
+    }
+    for (key, list) in lists {
+        name(&mut out, key);
+        out.push(b'[');
+        for (i, representation) in list.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(representation);
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"}}");
+    out.into()
 }
 
 pub(super) fn forwarded_variables(fetch: &FetchNode, variables: &Variables) -> Variables {
@@ -109,61 +134,49 @@ pub(super) fn prepare<'p>(
     let mut all_representations = Vec::with_capacity(parts.len());
     let mut any = false;
     for part in parts {
-        let mut representations: Vec<Value> = Vec::new();
         // Equal representations are sent once, told apart by their JSON text: a key
-        // selection (the usual case) is written straight from the object, and only the
-        // distinct ones are made values. Hash → the first with it (a different one with the
-        // same hash, vanishingly rare, is found by a full search).
+        // selection (the usual case) is written straight from the object. Hash → the
+        // first with it (a different one with the same hash, vanishingly rare, is found
+        // by a full search).
         let flat = representation::is_flat(part.requires);
         let hasher = foldhash::fast::RandomState::default();
         let mut index: HashMap<u64, usize, _> = HashMap::with_hasher(hasher.clone());
-        let mut texts: Vec<Vec<u8>> = Vec::new();
+        let mut representations: Vec<Representation> = Vec::new();
         let mut text = Vec::new();
-        let mut targets = Vec::new();
+        let mut targets = Targets::default();
         for path in part.paths {
             paths::visit(data, path, &mut |location, object| {
-                let built = if flat {
+                let written = if flat {
                     representation::write_flat(
                         object,
                         part.requires,
                         part.typename_rewrite,
                         &mut text,
                     )
-                    .map(|()| None)
                 } else {
                     representation::build(object, part.requires, part.typename_rewrite).map(|rep| {
                         text.clear();
-                        crate::json::write_value(&mut text, &rep);
-                        Some(rep)
+                        json::write_value(&mut text, &rep);
                     })
                 };
-                let Some(built) = built else {
+                if written.is_none() {
                     return;
-                };
+                }
                 let hash = hasher.hash_one(&text);
-                let i = match index.get(&hash) {
-                    Some(&j) if texts[j] == text => Some(j),
-                    Some(_) => texts.iter().position(|t| *t == text),
+                let found = match index.get(&hash) {
+                    Some(&j) if *representations[j] == *text => Some(j),
+                    Some(_) => representations.iter().position(|r| **r == *text),
                     None => None,
                 };
-                let i = match i {
+                let i = match found {
                     Some(j) => j,
                     None => {
-                        let rep = match built {
-                            Some(rep) => rep,
-                            // Written by us: it parses (else the object had no key after all).
-                            None => match crate::json::parse(&text) {
-                                Ok(rep) => rep,
-                                Err(_) => return,
-                            },
-                        };
                         index.entry(hash).or_insert(representations.len());
-                        texts.push(text.clone());
-                        representations.push(rep);
+                        representations.push(text.as_slice().into());
                         representations.len() - 1
                     }
                 };
-                targets.push((location.to_vec(), i));
+                targets.push(location, i);
             });
         }
         any |= !targets.is_empty();
