@@ -64,7 +64,7 @@ impl Parser<'_> {
                     self.items.push(item);
                     next = self.jiter.array_step()?;
                 }
-                Value::Array(self.items.drain(start..).collect())
+                Value::Array(self.items.split_off(start))
             }
             Peek::Object => {
                 if depth >= MAX_DEPTH {
@@ -78,7 +78,7 @@ impl Parser<'_> {
                     self.entries.push((k, value));
                     key = self.jiter.next_key()?.map(Key::from);
                 }
-                let mut map = Map::from_entries(self.entries.drain(start..).collect());
+                let mut map = Map::from_entries(self.entries.split_off(start));
                 map.dedup_last();
                 Value::Object(map)
             }
