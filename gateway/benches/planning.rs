@@ -10,6 +10,10 @@
 //! resident memory growth beside what the caches count (their byte weights).
 //! Environment: `BENCH_ITERATIONS` (default 200).
 
+// The gateway binary's allocator: what memory the caches hold is measured as it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/fixtures/seven_subgraphs.rs"]
 #[allow(dead_code)]
 mod seven;
