@@ -1,6 +1,7 @@
 //! Subgraph answers pass through the gateway byte for byte: floats, integers beyond 64
 //! bits and long decimals come back to the client exactly as the subgraph wrote them, in
-//! root fields, entity fields and the representations sent on to other subgraphs.
+//! root fields, entity fields and the representations sent on to other subgraphs; and client
+//! variables reach subgraphs as the client wrote them.
 
 use std::{
     sync::{Arc, Mutex},
@@ -20,7 +21,11 @@ const READINGS_SDL: &str = r#"
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
 scalar BigInt
 scalar Decimal
-type Query { readings: [Reading!]! samples: [Float!]! }
+type Query {
+  readings: [Reading!]!
+  samples: [Float!]!
+  reading(serial: BigInt!, exact: Decimal, ratio: Float, count: Int): Reading
+}
 type Reading @key(fields: "serial") {
   serial: BigInt!
   value: Float!
@@ -218,4 +223,69 @@ async fn a_number_outside_json_grammar_is_a_malformed_answer_not_passed_on() {
         body["errors"][0]["extensions"]["code"],
         "SUBREQUEST_MALFORMED_RESPONSE"
     );
+}
+
+/// Variables no `f64` holds as written: the client's text, sent as is (`count` is plain).
+const VARIABLES: &str = r#"{"serial": 123456789012345678901234, "exact": 3.141592653589793238462643383279502884197, "ratio": 1.50, "count": 7}"#;
+const READING_QUERY: &str = "query Reading($serial: BigInt!, $exact: Decimal, $ratio: Float, $count: Int) { reading(serial: $serial, exact: $exact, ratio: $ratio, count: $count) { serial } }";
+
+fn assert_sent_as_written(sent: &str) {
+    for written in [
+        r#""serial":123456789012345678901234"#,
+        r#""exact":3.141592653589793238462643383279502884197"#,
+        r#""ratio":1.50"#,
+        r#""count":7"#,
+    ] {
+        assert!(sent.contains(written), "{written} not in {sent}");
+    }
+}
+
+#[tokio::test]
+async fn client_variables_reach_subgraphs_exactly_as_written() {
+    let readings = raw_subgraph(|_| r#"{"data":{"reading":null}}"#.to_owned()).await;
+    let (url, _stop) = gateway(&[("readings", READINGS_SDL, &readings)]).await;
+    let client = reqwest::Client::new();
+
+    // POST: the body's text.
+    let body = format!(
+        r#"{{"query":{},"variables":{VARIABLES}}}"#,
+        serde_json::to_string(READING_QUERY).expect("a string")
+    );
+    let answer: serde_json::Value = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("gateway answers")
+        .json()
+        .await
+        .expect("JSON answer");
+    assert_eq!(
+        answer["data"]["reading"],
+        serde_json::Value::Null,
+        "{answer}"
+    );
+    // GET: the `variables` parameter's text.
+    let mut get = reqwest::Url::parse(&url).expect("a URL");
+    get.query_pairs_mut()
+        .append_pair("query", READING_QUERY)
+        .append_pair("variables", VARIABLES);
+    let answer: serde_json::Value = client
+        .get(get)
+        .send()
+        .await
+        .expect("gateway answers")
+        .json()
+        .await
+        .expect("JSON answer");
+    assert_eq!(
+        answer["data"]["reading"],
+        serde_json::Value::Null,
+        "{answer}"
+    );
+
+    let sent = readings.requests.lock().expect("log").clone();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    sent.iter().for_each(|s| assert_sent_as_written(s));
 }

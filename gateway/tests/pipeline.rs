@@ -23,6 +23,7 @@ fn request(
         operation_name: operation_name.map(str::to_owned),
         variables: serde_json::from_value::<JsonMap>(variables).ok(),
         extensions: None,
+        ..Default::default()
     }
 }
 

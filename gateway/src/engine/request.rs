@@ -79,5 +79,6 @@ pub(crate) fn forwarded(options: &RequestOptions, admitted: &Admitted) -> execut
             .name
             .as_ref()
             .map(ToString::to_string),
+        exact_variables: admitted.exact_variables.clone(),
     }
 }

@@ -3,7 +3,7 @@
 //! subgraph's replicas (a query whose connection fails is retried on the next one).
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -101,6 +101,8 @@ pub struct Forwarded {
     pub api_key: Option<String>,
     /// The client's operation name: each subgraph operation is named after it.
     pub operation_name: Option<String>,
+    /// Variables sent as the client wrote them (see `Admitted::exact_variables`).
+    pub exact_variables: Arc<BTreeMap<String, String>>,
 }
 
 /// A subgraph's GraphQL response and its caching hint.

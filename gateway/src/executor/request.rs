@@ -86,8 +86,14 @@ pub(super) fn body(
     };
     for (key, value) in client {
         name(&mut out, key);
-        // Writing a JSON value into memory cannot fail.
-        let _ = serde_json::to_writer(&mut out, value);
+        match forwarded.exact_variables.get(key) {
+            // Valid JSON the client wrote: its numbers as they were.
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            // Writing a JSON value into memory cannot fail.
+            None => {
+                let _ = serde_json::to_writer(&mut out, value);
+            }
+        }
     }
     for (key, list) in lists {
         name(&mut out, key);

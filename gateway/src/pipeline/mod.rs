@@ -20,5 +20,5 @@ pub use admit::{
     measure, parse_and_validate, prepare, select_operation, sha256_hex,
 };
 pub use error::{ErrorCode, PipelineError};
-pub use request::GraphqlRequest;
+pub use request::{GraphqlRequest, exact_variables_in};
 pub use respond::{RootFieldKinds, execute_introspection};

@@ -81,7 +81,7 @@ pub(crate) async fn respond(
     let runs = elements.iter().map(|element| {
         let (engine, claims) = (engine.clone(), claims.clone());
         async move {
-            match serde_json::from_str::<GraphqlRequest>(element.get()) {
+            match GraphqlRequest::from_json(element.get().as_bytes()) {
                 Ok(request) => {
                     let options = http::options(headers, HttpMethod::Post, claims);
                     let run = engine.execute(&request, &options);

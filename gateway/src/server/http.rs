@@ -186,7 +186,7 @@ pub(crate) async fn post(
         let charge = charge.as_ref().map(|Extension(charge)| charge);
         return super::batch::respond(state, &headers, &body, charge, claims).await;
     }
-    let request: GraphqlRequest = match serde_json::from_slice(&body) {
+    let request = match GraphqlRequest::from_json(&body) {
         Ok(request) => request,
         Err(e) => {
             return bad_request(
@@ -250,6 +250,11 @@ pub(crate) async fn get(
             "malformed query string".into(),
         );
     };
+    let exact_variables = params
+        .variables
+        .as_deref()
+        .map(crate::pipeline::exact_variables_in)
+        .unwrap_or_default();
     let variables = match json_param("variables", params.variables) {
         Ok(v) => v,
         Err(message) => return bad_request(&headers, StatusCode::BAD_REQUEST, message),
@@ -263,6 +268,7 @@ pub(crate) async fn get(
         operation_name: params.operation_name,
         variables,
         extensions,
+        exact_variables,
     };
     let engine = state.engine();
     let claims = match authenticate(&engine, &headers).await {

@@ -8,7 +8,7 @@ mod persisted;
 mod prepare;
 mod stream_rules;
 
-use std::{sync::Arc, time::Instant};
+use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
 use serde_json::{Map, Value};
 
@@ -36,6 +36,9 @@ pub struct Admitted {
     pub kinds: RootFieldKinds,
     /// The coerced variables as JSON (what subgraph requests carry).
     pub variables: Map<String, Value>,
+    /// The text the client wrote of variables whose numbers `variables` holds less
+    /// exactly, where coercion left them as sent: subgraphs get this text.
+    pub exact_variables: Arc<BTreeMap<String, String>>,
 }
 
 /// The admission stage's settings and its document cache.
@@ -128,11 +131,20 @@ impl Admission {
             deadline,
         )?;
         check(&self.limits, &measure)?;
+        let exact_variables = request
+            .exact_variables
+            .iter()
+            .filter(|(name, text)| {
+                serde_json::from_str::<Value>(text).ok().as_ref() == variables.get(name.as_str())
+            })
+            .map(|(name, text)| (name.clone(), text.clone()))
+            .collect();
         Ok(Admitted {
             document,
             prepared,
             kinds,
             variables,
+            exact_variables: Arc::new(exact_variables),
         })
     }
 }

@@ -237,6 +237,7 @@ async fn serve(
         operation_name: route.operation_name.clone(),
         variables: serde_json::from_value(Value::Object(variables)).ok(),
         extensions: None,
+        exact_variables: Default::default(),
     };
     // Only a GET route is held to queries.
     let method = if route.method == axum::http::Method::GET {
