@@ -251,40 +251,33 @@ async fn client_variables_reach_subgraphs_exactly_as_written() {
         r#"{{"query":{},"variables":{VARIABLES}}}"#,
         serde_json::to_string(READING_QUERY).expect("a string")
     );
-    let answer: serde_json::Value = client
-        .post(&url)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("gateway answers")
-        .json()
-        .await
-        .expect("JSON answer");
-    assert_eq!(
-        answer["data"]["reading"],
-        serde_json::Value::Null,
-        "{answer}"
-    );
+    let answer = |request: reqwest::RequestBuilder| async move {
+        let answer: serde_json::Value = request
+            .send()
+            .await
+            .expect("gateway answers")
+            .json()
+            .await
+            .expect("JSON answer");
+        assert_eq!(
+            answer["data"]["reading"],
+            serde_json::Value::Null,
+            "{answer}"
+        );
+    };
+    answer(
+        client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body),
+    )
+    .await;
     // GET: the `variables` parameter's text.
     let mut get = reqwest::Url::parse(&url).expect("a URL");
     get.query_pairs_mut()
         .append_pair("query", READING_QUERY)
         .append_pair("variables", VARIABLES);
-    let answer: serde_json::Value = client
-        .get(get)
-        .send()
-        .await
-        .expect("gateway answers")
-        .json()
-        .await
-        .expect("JSON answer");
-    assert_eq!(
-        answer["data"]["reading"],
-        serde_json::Value::Null,
-        "{answer}"
-    );
-
+    answer(client.get(get)).await;
     let sent = readings.requests.lock().expect("log").clone();
     assert_eq!(sent.len(), 2, "{sent:?}");
     sent.iter().for_each(|s| assert_sent_as_written(s));

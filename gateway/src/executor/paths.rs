@@ -5,7 +5,7 @@ use crate::json::{Map, Value};
 use crate::query_planner::{PathStep, Rename};
 
 /// One step of a concrete response path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Segment<'p> {
     /// A key (the plan's), and where it was found in its object: objects of the response
     /// only grow (merges append), so the place is checked first when the path is walked
