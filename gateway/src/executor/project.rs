@@ -69,6 +69,10 @@ pub(crate) struct Collected<'a> {
     named: Named<'a>,
     /// `__typename`: answered from the type, not the data.
     typename: bool,
+    /// A scalar, not in a list: its value is written as it is.
+    scalar: bool,
+    /// `"key":`, written before its value (response keys are names: nothing to escape).
+    member: Box<[u8]>,
 }
 
 /// What projecting a field's values needs to know of its named type (looked up once per
@@ -248,11 +252,19 @@ impl<'a> Projector<'a, '_> {
             if i > 0 {
                 out.push(b',');
             }
-            // Response keys are GraphQL names: no escaping to look for.
-            json::write_name_key(out, collected.key);
+            out.extend_from_slice(&collected.member);
             let field = collected.field;
             if collected.typename {
                 json::write_str(out, typename);
+                continue;
+            }
+            let value = data.get_hinted(collected.key, &mut hint);
+            // The common case, a scalar with a value, written without the general path.
+            if collected.scalar
+                && !check_denied
+                && let Some(value) = value.filter(|v| !v.is_null())
+            {
+                json::write_value(out, value);
                 continue;
             }
             path.push(Step::Key(collected.key));
@@ -275,7 +287,6 @@ impl<'a> Projector<'a, '_> {
                 field,
                 named: collected.named,
             };
-            let value = data.get_hinted(collected.key, &mut hint);
             let written = match (self.streamed(field), value) {
                 // A streamed list: its first items now, the rest in a later payload.
                 (Some((site, count)), Some(Value::Array(items))) if items.len() > count => {

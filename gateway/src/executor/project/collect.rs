@@ -135,6 +135,14 @@ impl<'a> Projector<'a, '_> {
                     sub: nodes.iter().map(|f| &f.selection_set).collect(),
                     named: Named::of(schema, &nodes[0].definition.ty),
                     typename: nodes[0].name == "__typename",
+                    scalar: matches!(
+                        (
+                            Named::of(schema, &nodes[0].definition.ty),
+                            &nodes[0].definition.ty
+                        ),
+                        (Named::Scalar, Type::Named(_) | Type::NonNullNamed(_))
+                    ),
+                    member: format!("\"{key}\":").into_bytes().into(),
                 })
                 .collect(),
             deferred,
