@@ -43,8 +43,10 @@ pub fn serialize_response(
         received,
         ..
     } = raw;
-    // Written in one pass, straight from the merged data.
-    let mut body = Vec::with_capacity(received.max(64));
+    // Written in one pass, straight from the merged data. Entities reused in several
+    // places make the answer larger than what subgraphs sent: room for twice that (pages
+    // never written are never resident) spares copying a growing buffer.
+    let mut body = Vec::with_capacity(received.saturating_mul(2).max(64));
     body.extend_from_slice(b"{\"data\":");
     project::Projector {
         schema,
