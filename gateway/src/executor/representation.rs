@@ -1,5 +1,7 @@
 //! Building `_entities` representations from the objects already in the response.
 
+use std::hash::{BuildHasher, Hasher};
+
 use crate::json::{self, Key, Map, Value};
 
 use crate::query_planner::{SubItem, SubSelection};
@@ -118,6 +120,53 @@ pub(crate) fn write_flat(
     Some(())
 }
 
+/// The values a flat `requires` reads from `object`, in order, into `out` (cleared
+/// first); `None` when one is missing.
+pub(crate) fn flat_values<'d>(
+    object: &'d Map,
+    requires: &SubSelection,
+    out: &mut Vec<&'d Value>,
+) -> Option<()> {
+    out.clear();
+    for item in &requires.items {
+        if let SubItem::Field(field) = item {
+            out.push(object.get(field.response_key().as_str())?);
+        }
+    }
+    Some(())
+}
+
+/// A hash of key values: equal values hash equally (objects by their size only, as equal
+/// objects may list their keys in another order).
+pub(crate) fn hash_values(values: &[&Value], hasher: &impl BuildHasher) -> u64 {
+    fn hash(value: &Value, state: &mut impl Hasher) {
+        match value {
+            Value::Null => state.write_u8(0),
+            Value::Bool(b) => state.write_u8(1 + u8::from(*b)),
+            Value::Number(n) => {
+                state.write_u8(3);
+                state.write(n.as_str().as_bytes());
+            }
+            Value::String(s) => {
+                state.write_u8(4);
+                state.write(s.as_bytes());
+            }
+            Value::Array(items) => {
+                state.write_u8(5);
+                state.write_usize(items.len());
+                items.iter().for_each(|item| hash(item, state));
+            }
+            Value::Object(map) => {
+                state.write_u8(6);
+                state.write_usize(map.len());
+            }
+        }
+    }
+    let mut state = hasher.build_hasher();
+    values.iter().for_each(|value| hash(value, &mut state));
+    state.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +214,30 @@ mod tests {
         let missing = selection(&["upc", "sku"]);
         assert!(write_flat(&object, &missing, None, &mut Vec::new()).is_none());
         assert!(!is_flat(&selection(&["upc", "upc"])));
+    }
+
+    #[test]
+    fn equal_key_values_are_found_by_their_hash_and_others_told_apart() {
+        let hasher = foldhash::fast::RandomState::default();
+        let requires = selection(&["__typename", "upc"]);
+        let values_of = |text: &[u8]| {
+            let Value::Object(object) = json::parse(text).expect("json") else {
+                panic!("an object")
+            };
+            let mut values = Vec::new();
+            flat_values(&object, &requires, &mut values).map(|()| {
+                let owned: Vec<Value> = values.iter().map(|v| (*v).clone()).collect();
+                let refs: Vec<&Value> = owned.iter().collect();
+                (hash_values(&refs, &hasher), owned)
+            })
+        };
+        let a = values_of(br#"{"upc":"1","__typename":"Product","name":"x"}"#);
+        let b = values_of(br#"{"__typename":"Product","upc":"1"}"#);
+        let c = values_of(br#"{"__typename":"Product","upc":"2"}"#);
+        let d = values_of(br#"{"__typename":"Product","upc":1}"#);
+        assert_eq!(a, b);
+        assert_ne!(a.as_ref().map(|v| &v.1), c.as_ref().map(|v| &v.1));
+        assert_ne!(a.as_ref().map(|v| v.0), d.as_ref().map(|v| v.0));
+        assert!(values_of(br#"{"__typename":"Product"}"#).is_none());
     }
 }

@@ -150,8 +150,28 @@ pub(super) fn prepare<'p>(
         let mut representations: Vec<Representation> = Vec::new();
         let mut text = Vec::new();
         let mut targets = Targets::default();
+        // For a key selection, most objects repeat a representation already made: its key
+        // values, hashed where they are, find it without its text being written again.
+        let mut values: Vec<&Value> = Vec::new();
+        let mut by_values: HashMap<u64, (Vec<&Value>, usize), _> =
+            HashMap::with_hasher(hasher.clone());
         for path in part.paths {
             paths::visit(data, path, &mut |location, object| {
+                let values_hash = if flat {
+                    if representation::flat_values(object, part.requires, &mut values).is_none() {
+                        return;
+                    }
+                    let hash = representation::hash_values(&values, &hasher);
+                    if let Some((first, j)) = by_values.get(&hash)
+                        && *first == values
+                    {
+                        targets.push(location, *j);
+                        return;
+                    }
+                    Some(hash)
+                } else {
+                    None
+                };
                 let written = if flat {
                     representation::write_flat(
                         object,
@@ -182,6 +202,9 @@ pub(super) fn prepare<'p>(
                         representations.len() - 1
                     }
                 };
+                if let Some(hash) = values_hash {
+                    by_values.entry(hash).or_insert_with(|| (values.clone(), i));
+                }
                 targets.push(location, i);
             });
         }
