@@ -3,6 +3,8 @@
 
 use std::{collections::HashMap, hash::BuildHasher};
 
+use bytes::Bytes;
+
 use super::{
     client::Forwarded,
     execute::Part,
@@ -11,7 +13,6 @@ use super::{
 };
 use crate::json::{self, Value};
 use crate::query_planner::{FetchKind, FetchNode};
-use bytes::Bytes;
 
 /// How to merge a fetch's answer.
 pub(super) enum Prepared<'p> {
