@@ -24,28 +24,33 @@ pub struct GraphqlRequest {
 }
 
 impl GraphqlRequest {
-    /// A request from its JSON body, the text of inexactly held variables kept.
+    /// A request from its JSON body, the text of inexactly held variables kept: the body
+    /// is read once, its `variables` kept as text and read from there both ways.
     pub fn from_json(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let mut request: Self = serde_json::from_slice(body)?;
-        if request.variables.as_ref().is_some_and(|v| !v.is_empty()) {
-            request.exact_variables = exact_variables(body);
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire<'a> {
+            query: Option<String>,
+            operation_name: Option<String>,
+            #[serde(borrow)]
+            variables: Option<&'a RawValue>,
+            extensions: Option<JsonMap>,
         }
-        Ok(request)
-    }
-}
-
-/// The variables of a request body whose text says more than `f64` numbers keep.
-fn exact_variables(body: &[u8]) -> BTreeMap<String, String> {
-    #[derive(Deserialize)]
-    struct Raw<'a> {
-        #[serde(borrow)]
-        variables: Option<BTreeMap<String, &'a RawValue>>,
-    }
-    match serde_json::from_slice::<Raw<'_>>(body) {
-        Ok(Raw {
-            variables: Some(variables),
-        }) => exact(variables),
-        _ => BTreeMap::new(),
+        let wire: Wire<'_> = serde_json::from_slice(body)?;
+        let (variables, exact_variables) = match wire.variables {
+            Some(raw) => (
+                serde_json::from_str(raw.get())?,
+                exact_variables_in(raw.get()),
+            ),
+            None => (None, BTreeMap::new()),
+        };
+        Ok(Self {
+            query: wire.query,
+            operation_name: wire.operation_name,
+            variables,
+            extensions: wire.extensions,
+            exact_variables,
+        })
     }
 }
 
