@@ -98,14 +98,7 @@ pub(super) fn body(
     }
     for (key, list) in lists {
         name(&mut out, key);
-        out.push(b'[');
-        for (i, representation) in list.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(representation);
-        }
-        out.push(b']');
+        json::write_raw_array(&mut out, list.iter().map(|r| &r[..]));
     }
     out.extend_from_slice(b"}}");
     out.into()

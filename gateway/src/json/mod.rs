@@ -13,7 +13,7 @@ mod write;
 pub use map::Key;
 pub use parse::{MAX_DEPTH, ParseError, parse};
 pub use value::{Map, Number, Str, Value};
-pub use write::{write_name_key, write_str, write_value};
+pub use write::{write_name_key, write_raw_array, write_str, write_value};
 
 /// A [`Value`] from `serde_json::json!` syntax (for errors and tests: its numbers go
 /// through `serde_json`).

@@ -95,14 +95,7 @@ pub(crate) async fn respond(
     });
     let answers: Vec<Bytes> = futures::future::join_all(runs).await;
     let mut out = Vec::with_capacity(answers.iter().map(|a| a.len() + 1).sum::<usize>() + 2);
-    out.push(b'[');
-    for (i, answer) in answers.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(answer);
-    }
-    out.push(b']');
+    crate::json::write_raw_array(&mut out, answers.iter().map(|a| &a[..]));
     // Per-operation statuses and cache headers do not combine: the array is the answer.
     let mut response = (StatusCode::OK, out).into_response();
     response.headers_mut().insert(
