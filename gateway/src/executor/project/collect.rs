@@ -129,20 +129,18 @@ impl<'a> Projector<'a, '_> {
         let fields: Fields<'a> = Rc::new(CollectedSet {
             fields: collected
                 .into_iter()
-                .map(|(key, nodes)| Collected {
-                    key,
-                    field: nodes[0],
-                    sub: nodes.iter().map(|f| &f.selection_set).collect(),
-                    named: Named::of(schema, &nodes[0].definition.ty),
-                    typename: nodes[0].name == "__typename",
-                    scalar: matches!(
-                        (
-                            Named::of(schema, &nodes[0].definition.ty),
-                            &nodes[0].definition.ty
-                        ),
-                        (Named::Scalar, Type::Named(_) | Type::NonNullNamed(_))
-                    ),
-                    member: format!("\"{key}\":").into_bytes().into(),
+                .map(|(key, nodes)| {
+                    let ty = &nodes[0].definition.ty;
+                    let named = Named::of(schema, ty);
+                    Collected {
+                        key,
+                        field: nodes[0],
+                        sub: nodes.iter().map(|f| &f.selection_set).collect(),
+                        named,
+                        typename: nodes[0].name == "__typename",
+                        scalar: matches!(named, Named::Scalar) && !ty.is_list(),
+                        member: format!("\"{key}\":").into_bytes().into(),
+                    }
                 })
                 .collect(),
             deferred,
